@@ -1,0 +1,76 @@
+/**
+ * The shapes that flow from config to trainer. `config/` produces them (schema, overrides,
+ * grid expansion); `train/`, `report/` and `cli/` consume them.
+ */
+
+export type ModelKind = 'mlp' | 'cnn';
+export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type SigmaScheduleKind = 'constant' | 'linear' | 'cosine';
+
+/** N-ReLU's noise level over training: constant, or annealed from start to end over all training steps. */
+export interface SigmaSchedule {
+  schedule: SigmaScheduleKind;
+  start: number;
+  end: number;
+}
+
+/** An activation as the model builder takes it: a registry name and its parameters (sigma excluded). */
+export interface ActivationSetting {
+  name: string;
+  params: Record<string, number | string | boolean>;
+}
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  learningRate: number;
+  /** Cap on training samples per epoch (undefined: the whole training set). */
+  trainSamples?: number;
+  /** Cap on test samples evaluated per epoch (undefined: the whole test set). */
+  testSamples?: number;
+}
+
+export interface DeadNeuronSettings {
+  probe: 'train' | 'test';
+  samples: number;
+  threshold: number;
+  /** Probe every N epochs (the last epoch is always probed). */
+  every: number;
+}
+
+/** One cell of the grid: everything needed to train and evaluate one model. */
+export interface RunSpec {
+  /** Stable, human-readable id, e.g. `cnn-nrelu-s0.1-seed2`. */
+  id: string;
+  model: ModelKind;
+  /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
+  modelOptions: Record<string, unknown>;
+  activation: ActivationSetting;
+  /** N-ReLU's sigma (null for activations without one). */
+  sigma: SigmaSchedule | null;
+  seed: number;
+  dataset: string;
+  init: 'torch' | 'glorot';
+  train: TrainSettings;
+  deadNeurons: DeadNeuronSettings;
+  /** sha256 (hex) of the canonical JSON of the resolved run settings, id and hash excluded. */
+  hash: string;
+}
+
+/** The validated config with defaults filled in. */
+export interface ResolvedConfig {
+  name: string;
+  dataset: string;
+  dataDir?: string;
+  standardize: boolean;
+  models: { model: ModelKind; options: Record<string, unknown> }[];
+  backend: BackendName;
+  /** Activation entries as written (one entry may expand into several runs). */
+  activations: unknown[];
+  seeds: number[];
+  init: 'torch' | 'glorot';
+  train: TrainSettings;
+  deadNeurons: DeadNeuronSettings;
+  output: string;
+}
