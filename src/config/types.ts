@@ -51,6 +51,8 @@ export interface RunSpec {
   sigma: SigmaSchedule | null;
   seed: number;
   dataset: string;
+  /** Standardise inputs with the training set's mean/std (config `standardize`); part of the hash. */
+  standardize?: boolean;
   init: 'torch' | 'glorot';
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;

@@ -1,0 +1,57 @@
+/**
+ * Shared plumbing for the element-wise activation layers: the types tfjs-layers does not
+ * re-export under `tf`, the single-tensor and training-flag helpers, and a base class whose
+ * output shape is its input shape.
+ */
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+
+/** Constructor arguments every layer accepts (name, trainable, dtype, inputShape, ...). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+/** The shape type of `computeOutputShape` (`(number | null)[]` or a list of them). */
+export type LayerShape = Parameters<tf.layers.Layer['computeOutputShape']>[0];
+/** Keyword arguments of `Layer.call` (`training`, `mask`, ...). */
+export type CallKwargs = Record<string, unknown>;
+/** A variable created by `Layer.addWeight`. */
+export type LayerWeight = tf.LayerVariable;
+
+/** The one tensor of a layer's inputs; these layers are single-input. */
+export function singleTensor(inputs: tf.Tensor | tf.Tensor[], layer: string): tf.Tensor {
+  if (!Array.isArray(inputs)) return inputs;
+  if (inputs.length !== 1) throw new Error(`${layer} expects exactly one input tensor, got ${inputs.length}`);
+  return inputs[0];
+}
+
+/** Stochastic mode only when the caller says so, like tfjs-layers' noise layers; default is inference. */
+export function isTraining(kwargs: CallKwargs | undefined): boolean {
+  return kwargs?.training === true;
+}
+
+/** Element-wise layers: output shape equals input shape; masks pass through. */
+export abstract class ElementwiseLayer extends tf.layers.Layer {
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    this.supportsMasking = true;
+  }
+
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
+    return inputShape;
+  }
+}
+
+/** Throws a one-line UserError unless `value` is a finite number (optionally >= 0). */
+export function checkNumber(activation: string, param: string, value: unknown, nonNegative = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (nonNegative && value < 0)) {
+    const want = nonNegative ? 'a finite number >= 0' : 'a finite number';
+    throw new UserError(`activation "${activation}": parameter "${param}" must be ${want}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A short, one-line rendering of a bad value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,53 @@
+/**
+ * GELU, x * Phi(x), exact (erf) by default as in PyTorch; `approximate: 'tanh'` gives
+ * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). TF.js 4.22 has no GELU kernel or layer (only
+ * the composed 'gelu'/'gelu_new' activation functions), so both forms are composed from erf/tanh,
+ * which the cpu and wasm backends implement with gradients.
+ */
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, describe, singleTensor } from './common.js';
+
+export const GELU_APPROXIMATIONS = ['none', 'tanh'] as const;
+export type GeluApproximation = (typeof GELU_APPROXIMATIONS)[number];
+
+export interface GELUArgs extends LayerArgs {
+  approximate?: GeluApproximation;
+}
+
+export class GELU extends ElementwiseLayer {
+  static className = 'GELU';
+  readonly approximate: GeluApproximation;
+
+  constructor(args: GELUArgs = {}) {
+    super(args);
+    const approximate: unknown = args.approximate ?? 'none';
+    if (!GELU_APPROXIMATIONS.includes(approximate as GeluApproximation)) {
+      throw new UserError(`activation "gelu": parameter "approximate" must be "none" or "tanh", got ${describe(approximate)}`);
+    }
+    this.approximate = approximate as GeluApproximation;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
+    const x = singleTensor(inputs, GELU.className);
+    return this.approximate === 'tanh' ? geluTanh(x) : geluExact(x);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), approximate: this.approximate };
+  }
+}
+tf.serialization.registerClass(GELU);
+
+/** 0.5 x (1 + erf(x / sqrt 2)). */
+export function geluExact(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
+}
+
+/** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * N-ReLU (Manik, Islam & Wang 2025): a zero-mean stochastic extension of ReLU.
+ *   training:  x if x > 0, else sigma * eps with eps ~ N(0, 1) drawn per element per forward pass
+ *   inference: max(x, 0), the expected value of the training output
+ * The gradient is the indicator 1[x > 0]; the noise does not depend on x, so none flows into it.
+ */
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+import { SeededNoise } from './noise.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+
+export interface NReLUArgs extends LayerArgs {
+  /** Standard deviation of the noise on the non-positive branch (>= 0; 0 is exactly ReLU). */
+  sigma: number;
+  /** Seed of this layer's noise stream (default 0). */
+  seed?: number;
+}
+
+export class NReLU extends ElementwiseLayer {
+  static className = 'NReLU';
+  private sigmaValue: number;
+  private readonly noise: SeededNoise;
+
+  constructor(args: NReLUArgs) {
+    super(args);
+    if (args?.sigma === undefined) throw new UserError('activation "nrelu": parameter "sigma" is required (a number >= 0)');
+    this.sigmaValue = checkNumber('nrelu', 'sigma', args.sigma, true);
+    this.noise = new SeededNoise(args.seed ?? 0);
+  }
+
+  /** Current noise level. */
+  get sigma(): number {
+    return this.sigmaValue;
+  }
+
+  /** Changes the noise level, e.g. every step of a sigma schedule. */
+  setSigma(sigma: number): void {
+    this.sigmaValue = checkNumber('nrelu', 'sigma', sigma, true);
+  }
+
+  /** Layer seed (unsigned 32-bit). */
+  get seed(): number {
+    return this.noise.seed;
+  }
+
+  /** Training-mode forward passes so far; pass n uses noise seed deriveSeed(seed, n). */
+  getStep(): number {
+    return this.noise.getStep();
+  }
+
+  setStep(step: number): void {
+    this.noise.setStep(step);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
+    const x = singleTensor(inputs, NReLU.className);
+    if (!isTraining(kwargs)) return tf.relu(x);
+    // sigma 0: skip the draw (exactly ReLU, and no -0 from 0 * negative eps), keep the step count.
+    if (this.sigmaValue === 0) {
+      this.noise.skip();
+      return tf.relu(x);
+    }
+    return noisyRelu(x, this.noise.normal(x.size), this.sigmaValue);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), sigma: this.sigmaValue, seed: this.noise.seed };
+  }
+}
+tf.serialization.registerClass(NReLU);
+
+/** where(x > 0, x, sigma * eps) with gradient dy * 1[x > 0]. `eps` must hold x.size values. */
+export function noisyRelu(x: tf.Tensor, eps: Float32Array, sigma: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    // Everything made here is disposed by customGrad's own tidy, including the tensor wrapping
+    // `eps`, so the caller may reuse that array afterwards.
+    const positive = tf.greater(input, 0);
+    const noise = tf.mul(tf.tensor(eps, input.shape, 'float32'), sigma);
+    save([tf.cast(positive, 'float32')]);
+    return {
+      value: tf.where(positive, input, noise),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
+    };
+  });
+  return op(x);
+}

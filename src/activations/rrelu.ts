@@ -1,0 +1,78 @@
+/**
+ * Randomized leaky ReLU (Xu et al. 2015), with PyTorch's semantics and defaults:
+ *   training:  x if x >= 0, else a * x with a ~ U(lower, upper) per element per forward pass
+ *   inference: x if x >= 0, else ((lower + upper) / 2) * x
+ * Defaults lower = 1/8, upper = 1/3. TF.js has no RReLU.
+ */
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+import { SeededNoise } from './noise.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+
+export const RRELU_DEFAULTS = { lower: 1 / 8, upper: 1 / 3 } as const;
+
+export interface RReLUArgs extends LayerArgs {
+  lower?: number;
+  upper?: number;
+  /** Seed of this layer's slope stream (default 0). */
+  seed?: number;
+}
+
+export class RReLU extends ElementwiseLayer {
+  static className = 'RReLU';
+  readonly lower: number;
+  readonly upper: number;
+  private readonly noise: SeededNoise;
+
+  constructor(args: RReLUArgs = {}) {
+    super(args);
+    this.lower = checkNumber('rrelu', 'lower', args.lower ?? RRELU_DEFAULTS.lower);
+    this.upper = checkNumber('rrelu', 'upper', args.upper ?? RRELU_DEFAULTS.upper);
+    if (this.lower > this.upper) {
+      throw new UserError(`activation "rrelu": parameter "lower" (${this.lower}) must be <= "upper" (${this.upper})`);
+    }
+    this.noise = new SeededNoise(args.seed ?? 0);
+  }
+
+  get seed(): number {
+    return this.noise.seed;
+  }
+
+  /** Training-mode forward passes so far; pass n uses slope seed deriveSeed(seed, n). */
+  getStep(): number {
+    return this.noise.getStep();
+  }
+
+  setStep(step: number): void {
+    this.noise.setStep(step);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
+    const x = singleTensor(inputs, RReLU.className);
+    if (!isTraining(kwargs)) return tf.leakyRelu(x, (this.lower + this.upper) / 2);
+    return randomSlopeRelu(x, this.noise.uniform(x.size, this.lower, this.upper));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), lower: this.lower, upper: this.upper, seed: this.noise.seed };
+  }
+}
+tf.serialization.registerClass(RReLU);
+
+/** x * (x >= 0 ? 1 : a) with gradient dy * (x >= 0 ? 1 : a), as PyTorch's rrelu in training. */
+export function randomSlopeRelu(x: tf.Tensor, slopes: Float32Array): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    // The slope tensor is rebuilt (not a view of `slopes`) and the wrapper is disposed by
+    // customGrad's tidy, so the caller may reuse the array afterwards.
+    const a = tf.tensor(slopes, input.shape, 'float32');
+    const slope = tf.where(tf.greaterEqual(input, 0), tf.onesLike(input), a);
+    save([slope]);
+    return {
+      value: tf.mul(input, slope),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
+    };
+  });
+  return op(x);
+}

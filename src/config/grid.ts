@@ -1,0 +1,79 @@
+/**
+ * Grid expansion: models x activations (each sigma value or schedule its own entry) x seeds, in
+ * that order. Each run gets a stable, filename-safe id and a hash of its resolved settings, so a
+ * resumed sweep can tell a finished run from one whose settings changed.
+ */
+import { createHash } from 'node:crypto';
+import { UserError } from '../errors.js';
+import type { ResolvedConfig, RunSpec } from './types.js';
+import { activationTag, resolveActivationEntry } from './activation-entry.js';
+import { problemsError, type Problem } from './messages.js';
+
+/** JSON with object keys sorted at every level (undefined members dropped, as JSON does). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const members = Object.keys(obj).sort()
+      .filter((k) => obj[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
+}
+
+/** sha256 (hex) of a run's settings, its id and hash excluded. */
+export function runHash(run: Omit<RunSpec, 'id' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'hash'>>): string {
+  const { id: _id, hash: _hash, ...settings } = run;
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
+}
+
+/** Expands a validated config into its runs; throws a UserError on a bad activation or a duplicate id. */
+export function expandGrid(config: ResolvedConfig): RunSpec[] {
+  const problems: Problem[] = [];
+  const activations = config.activations.flatMap((entry, i) => {
+    const { value, problems: found } = resolveActivationEntry(entry);
+    problems.push(...found.map((p) => ({ ...p, path: ['activations', i, ...p.path] })));
+    return value ? [value] : [];
+  });
+  if (problems.length > 0) throw problemsError('invalid activations', problems);
+
+  const runs: RunSpec[] = [];
+  for (const { model, options } of config.models) {
+    for (const activation of activations) {
+      for (const sigma of activation.sigmas) {
+        for (const seed of config.seeds) {
+          const settings: Omit<RunSpec, 'id' | 'hash'> = {
+            model,
+            modelOptions: options,
+            activation: activation.setting,
+            sigma,
+            seed,
+            dataset: config.dataset,
+            standardize: config.standardize,
+            init: config.init,
+            train: { ...config.train },
+            deadNeurons: { ...config.deadNeurons },
+          };
+          const id = `${model}-${activationTag(activation, sigma)}-seed${seed}`;
+          runs.push({ id, ...settings, hash: runHash(settings) });
+        }
+      }
+    }
+  }
+
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const run of runs) (seen.has(run.id) ? duplicates : seen).add(run.id);
+  if (duplicates.size > 0) {
+    throw new UserError(`the grid has duplicate run ids: ${[...duplicates].join(', ')}`, {
+      hint: 'list each model, activation (with its sigma and params) and seed once',
+    });
+  }
+  return runs;
+}

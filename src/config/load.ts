@@ -1,0 +1,56 @@
+/** Reading a config file: YAML -> overrides -> validation with defaults filled. */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { UserError, errorMessage } from '../errors.js';
+import type { ResolvedConfig } from './types.js';
+import { applyOverrides } from './overrides.js';
+import { validateConfig } from './schema.js';
+
+export interface LoadedConfig {
+  config: ResolvedConfig;
+  /** The file's content as parsed, before overrides (for the manifest). */
+  raw: unknown;
+  /** The overrides applied, in order, as given. */
+  overrides: string[];
+}
+
+/** Parses YAML text; syntax errors become one UserError with `file:line:col` for each. */
+export function parseYamlText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
+      // yaml appends " at line L, column C:" and a source excerpt; the position is already in `where`.
+      const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `${where}: ${message}`;
+    });
+    const head = lines.length === 1 ? 'YAML syntax error in ' : `${lines.length} YAML syntax errors in `;
+    throw new UserError(`${head}${lines.join('\n  ')}`, { hint: 'fix the YAML at the line and column shown' });
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/**
+ * Loads, overrides and validates a config file. `name` defaults to the file's basename.
+ * Throws a UserError (exit code 2) for a missing file, bad YAML, a bad override or an
+ * invalid config (one message listing every problem).
+ */
+export async function loadConfig(path: string, overrides: string[] = []): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a folder' : errorMessage(err);
+    throw new UserError(`config file ${path}: ${why}`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+  }
+  const raw = parseYamlText(text, path);
+  const merged = applyOverrides(raw, overrides);
+  const withName = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged)
+    ? { name: basename(path, extname(path)), ...merged }
+    : merged;
+  const config = validateConfig(withName, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
+  return { config, raw, overrides: [...overrides] };
+}

@@ -1,0 +1,162 @@
+/**
+ * The YAML config's schema (snake_case keys, strict: an unknown key is an error so typos are
+ * caught) and its conversion into the camelCase `ResolvedConfig` with every default filled in.
+ * Defaults follow the paper where it is known and PyTorch where it is silent (see DESIGN.md).
+ */
+import { z } from 'zod';
+import type { ModelKind, ResolvedConfig } from './types.js';
+import { activationTag, resolveActivationEntry } from './activation-entry.js';
+import { configErrorMap, describeValue, issuesToProblems, problemsError, type Problem } from './messages.js';
+
+/** Defaults of everything optional; documented in the README's config reference. */
+export const CONFIG_DEFAULTS = {
+  standardize: false,
+  backend: 'auto',
+  init: 'torch',
+  seeds: [1],
+  train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
+  deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1 },
+  outputRoot: 'results',
+} as const;
+
+export const MODEL_KINDS = ['mlp', 'cnn'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const FIXED_DATASETS = ['mnist', 'mnist-10k', 'fashion-mnist'] as const;
+
+const positiveInt = z.number().int().min(1);
+const widths = z.array(positiveInt).min(1);
+const dropout = z.number().min(0).lt(1);
+
+// Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout).
+const MODEL_OPTIONS = {
+  mlp: z.strictObject({ model: z.literal('mlp'), hidden: widths.optional(), dropout: dropout.optional() }),
+  cnn: z.strictObject({
+    model: z.literal('cnn'), filters: widths.optional(), kernel_size: positiveInt.optional(),
+    dense: widths.optional(), dropout: dropout.optional(),
+  }),
+};
+
+type Ctx = Pick<z.core.$RefinementCtx, 'addIssue'>;
+
+function report(ctx: Ctx, problems: readonly Problem[]): void {
+  for (const p of problems) ctx.addIssue({ code: 'custom', message: p.message, path: [...p.path] });
+}
+
+function camelCase(key: string): string {
+  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+type ModelEntry = ResolvedConfig['models'][number];
+
+const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
+  const kind: unknown = typeof value === 'string' ? value
+    : value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).model
+      : undefined;
+  if (kind !== 'mlp' && kind !== 'cnn') {
+    const what = typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
+      ? `must be mlp or cnn; got ${describeValue(kind)}` : `must be mlp, cnn or {model: cnn, ...options}; got ${describeValue(value)}`;
+    report(ctx, [{ path: typeof value === 'object' && value !== null && !Array.isArray(value) ? ['model'] : [], message: what }]);
+    return z.NEVER;
+  }
+  const model: ModelKind = kind;
+  if (typeof value === 'string') return { model, options: {} };
+  const parsed = MODEL_OPTIONS[model].safeParse(value, { error: configErrorMap });
+  if (!parsed.success) {
+    report(ctx, issuesToProblems(parsed.error.issues));
+    return z.NEVER;
+  }
+  const { model: _model, ...options } = parsed.data;
+  return { model, options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])) };
+});
+
+const activationEntry = z.unknown().superRefine((value, ctx) => report(ctx, resolveActivationEntry(value).problems));
+
+/** Flags entries that repeat an earlier one (they would give duplicate run ids). */
+function noDuplicates<T>(list: string, keys: (item: T) => string[], why = '') {
+  return (items: T[], ctx: Ctx): void => {
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      for (const k of keys(item)) {
+        const j = first.get(k);
+        if (j === undefined) first.set(k, i);
+        else if (j !== i) report(ctx, [{ path: [i], message: `repeats ${list}[${j}] (${k})${why}` }]);
+      }
+    });
+  };
+}
+
+const trainSchema = z.strictObject({
+  epochs: positiveInt.default(CONFIG_DEFAULTS.train.epochs),
+  batch_size: positiveInt.default(CONFIG_DEFAULTS.train.batchSize),
+  optimizer: z.enum(['adam', 'sgd']).default(CONFIG_DEFAULTS.train.optimizer),
+  learning_rate: z.number().gt(0).default(CONFIG_DEFAULTS.train.learningRate),
+  train_samples: positiveInt.optional(),
+  test_samples: positiveInt.optional(),
+});
+
+const deadNeuronsSchema = z.strictObject({
+  probe: z.enum(['train', 'test']).default(CONFIG_DEFAULTS.deadNeurons.probe),
+  samples: positiveInt.default(CONFIG_DEFAULTS.deadNeurons.samples),
+  threshold: z.number().default(CONFIG_DEFAULTS.deadNeurons.threshold),
+  every: positiveInt.default(CONFIG_DEFAULTS.deadNeurons.every),
+});
+
+function isDataset(name: string): boolean {
+  return (FIXED_DATASETS as readonly string[]).includes(name) || /^idx:.+/.test(name);
+}
+
+/** The raw (YAML-shaped) config schema; its output is the `ResolvedConfig`. */
+export const configSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-" (it names the output folder)'),
+  dataset: z.string().superRefine((name, ctx) => {
+    if (!isDataset(name)) report(ctx, [{ path: [], message: `must be mnist, mnist-10k, fashion-mnist or idx:<folder>; got ${describeValue(name)}` }]);
+  }),
+  data_dir: z.string().min(1).optional(),
+  standardize: z.boolean().default(CONFIG_DEFAULTS.standardize),
+  models: z.array(modelEntry).min(1)
+    .superRefine(noDuplicates('models', (m) => [m.model], '; compare variants of a model in separate configs')),
+  backend: z.enum(BACKEND_NAMES).default(CONFIG_DEFAULTS.backend),
+  init: z.enum(['torch', 'glorot']).default(CONFIG_DEFAULTS.init),
+  activations: z.array(activationEntry).min(1).superRefine(noDuplicates('activations', (entry) => {
+    const { value } = resolveActivationEntry(entry);
+    return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
+  })),
+  seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)
+    .superRefine(noDuplicates('seeds', (s) => [String(s)])).default([...CONFIG_DEFAULTS.seeds]),
+  train: trainSchema.prefault({}),
+  dead_neurons: deadNeuronsSchema.prefault({}),
+  output: z.string().min(1).optional(),
+}).transform((c): ResolvedConfig => ({
+  name: c.name,
+  dataset: c.dataset,
+  ...(c.data_dir === undefined ? {} : { dataDir: c.data_dir }),
+  standardize: c.standardize,
+  models: c.models,
+  backend: c.backend,
+  init: c.init,
+  activations: c.activations,
+  seeds: c.seeds,
+  train: {
+    epochs: c.train.epochs,
+    batchSize: c.train.batch_size,
+    optimizer: c.train.optimizer,
+    learningRate: c.train.learning_rate,
+    ...(c.train.train_samples === undefined ? {} : { trainSamples: c.train.train_samples }),
+    ...(c.train.test_samples === undefined ? {} : { testSamples: c.train.test_samples }),
+  },
+  deadNeurons: { ...c.dead_neurons },
+  output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
+}));
+
+/**
+ * Validates a raw config (YAML-shaped, overrides applied) and fills its defaults.
+ * Throws one UserError (exit code 2) listing every problem with its path.
+ */
+export function validateConfig(raw: unknown, source = 'config'): ResolvedConfig {
+  if (raw === null || raw === undefined) {
+    throw problemsError(`invalid ${source}`, [{ path: [], message: 'is empty; expected a map with name, dataset, models and activations' }]);
+  }
+  const parsed = configSchema.safeParse(raw, { error: configErrorMap });
+  if (!parsed.success) throw problemsError(`invalid ${source}`, issuesToProblems(parsed.error.issues));
+  return parsed.data;
+}

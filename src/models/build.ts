@@ -1,0 +1,93 @@
+/**
+ * buildModel: the MLP and CNN of the benchmark. Every hidden layer is a linear layer (Dense or
+ * Conv2D, no built-in activation) followed by its own activation layer, so the dead-neuron probe
+ * can read pre-activations. The output layer returns logits (softmax lives in the loss), as in
+ * PyTorch's nn.CrossEntropyLoss.
+ */
+import { tf } from '../tf.js';
+import { createActivation, type ActivationSpec } from '../activations/registry.js';
+import { deriveSeed } from '../train/rng.js';
+import { initializeWeights, type InitScheme } from './init.js';
+import { SeededDropout } from './dropout.js';
+
+export type ModelKind = 'mlp' | 'cnn';
+
+export interface BuildModelOptions {
+  model: ModelKind;
+  activation: ActivationSpec;
+  /** Seeds weight init, the activations' noise and dropout (default 0). */
+  seed?: number;
+  /** Weight initialisation (default 'torch', PyTorch's defaults). */
+  init?: InitScheme;
+  /** Input shape without the batch axis (default [28, 28, 1]). */
+  inputShape?: number[];
+  classes?: number;
+  /** MLP: hidden layer widths (default [256, 128]). */
+  hidden?: number[];
+  /** CNN: filters of each 3x3 conv block, each followed by a 2x2 max-pool (default [32, 64]). */
+  filters?: number[];
+  /** CNN: conv kernel size (default 3). */
+  kernelSize?: number;
+  /** CNN: widths of the dense layers after flatten (default [128]). */
+  dense?: number[];
+  /** Dropout rate after each hidden dense activation (default 0: the paper does not say). */
+  dropout?: number;
+}
+
+function positiveInts(value: number[], what: string): number[] {
+  if (value.length === 0 || value.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new Error(`${what} must be a non-empty list of positive integers, got [${value.join(', ')}]`);
+  }
+  return value;
+}
+
+export function buildModel(options: BuildModelOptions): tf.LayersModel {
+  const seed = options.seed ?? 0;
+  const inputShape = options.inputShape ?? [28, 28, 1];
+  const classes = options.classes ?? 10;
+  const dropout = options.dropout ?? 0;
+  let actIndex = 0;
+  let denseIndex = 0;
+  const activation = (): tf.layers.Layer => {
+    actIndex += 1;
+    return createActivation(options.activation, { seed: deriveSeed(seed, 'activation', actIndex), name: `act_${actIndex}` });
+  };
+  const dense = (units: number): tf.layers.Layer =>
+    tf.layers.dense({ units, name: `dense_${++denseIndex}`, kernelInitializer: 'zeros', biasInitializer: 'zeros' });
+
+  const input = tf.input({ shape: inputShape, name: 'input' });
+  let x = input as tf.SymbolicTensor;
+  const apply = (layer: tf.layers.Layer): void => {
+    x = layer.apply(x) as tf.SymbolicTensor;
+  };
+
+  if (options.model === 'cnn') {
+    const filters = positiveInts(options.filters ?? [32, 64], 'filters');
+    const kernelSize = options.kernelSize ?? 3;
+    filters.forEach((f, i) => {
+      apply(tf.layers.conv2d({ filters: f, kernelSize, padding: 'valid', name: `conv_${i + 1}`,
+        kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
+      apply(activation());
+      apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` }));
+    });
+    apply(tf.layers.flatten({ name: 'flatten' }));
+    for (const units of positiveInts(options.dense ?? [128], 'dense')) {
+      apply(dense(units));
+      apply(activation());
+      if (dropout > 0) apply(new SeededDropout({ rate: dropout, seed: deriveSeed(seed, 'dropout', denseIndex), name: `dropout_${denseIndex}` }));
+    }
+  } else if (options.model === 'mlp') {
+    apply(tf.layers.flatten({ name: 'flatten' }));
+    for (const units of positiveInts(options.hidden ?? [256, 128], 'hidden')) {
+      apply(dense(units));
+      apply(activation());
+      if (dropout > 0) apply(new SeededDropout({ rate: dropout, seed: deriveSeed(seed, 'dropout', denseIndex), name: `dropout_${denseIndex}` }));
+    }
+  } else {
+    throw new Error(`unknown model '${String(options.model)}': expected mlp or cnn`);
+  }
+  apply(dense(classes));
+  const model = tf.model({ inputs: input, outputs: x, name: `${options.model}` });
+  initializeWeights(model, seed, options.init ?? 'torch');
+  return model;
+}

@@ -1,0 +1,51 @@
+/**
+ * Dropout with a seeded mask that changes every training step. TF.js's own Dropout layer, given
+ * a seed, draws the same mask on every call, so a seeded run would drop the same units forever;
+ * this layer mixes a step counter into its seed instead (the scheme the stochastic activations use).
+ */
+import { tf } from '../tf.js';
+import { Rng, deriveSeed } from '../train/rng.js';
+
+export interface SeededDropoutArgs {
+  rate: number;
+  seed?: number;
+  name?: string;
+}
+
+export class SeededDropout extends tf.layers.Layer {
+  static className = 'NreluBenchSeededDropout';
+  readonly rate: number;
+  readonly seed: number;
+  private step = 0;
+  private buffer = new Float32Array(0);
+
+  constructor(args: SeededDropoutArgs) {
+    super({ name: args.name });
+    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}`);
+    this.rate = args.rate;
+    this.seed = args.seed ?? 0;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs.training || this.rate === 0) return tf.clone(x);
+    return tf.tidy(() => {
+      if (this.buffer.length !== x.size) this.buffer = new Float32Array(x.size);
+      const rng = new Rng(deriveSeed(this.seed, 'dropout', this.step++));
+      const keep = 1 - this.rate;
+      const scale = 1 / keep;
+      const mask = this.buffer;
+      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? scale : 0;
+      return tf.mul(x, tf.tensor(mask, x.shape));
+    });
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+tf.serialization.registerClass(SeededDropout);

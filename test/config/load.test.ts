@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../src/errors.js';
+import { expandGrid, loadConfig } from '../../src/config/index.js';
+
+const CONFIGS = fileURLToPath(new URL('../../configs/', import.meta.url));
+
+async function withFile(text: string, fn: (path: string) => Promise<void>, file = 'my-config.yaml'): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'nrelu-config-'));
+  try {
+    const path = join(dir, file);
+    await writeFile(path, text);
+    await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function userError(pattern: RegExp) {
+  return (err: unknown): boolean => {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+test('every file in configs/ loads, validates and expands', async () => {
+  const files = (await readdir(CONFIGS)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  assert.deepEqual(files, ['ci.yaml', 'paper-cnn.yaml', 'paper-mlp.yaml', 'quick.yaml', 'smoke.yaml']);
+  for (const file of files) {
+    const { config } = await loadConfig(join(CONFIGS, file));
+    assert.equal(config.name, file.replace(/\.yaml$/, ''), `${file}: name matches the file`);
+    assert.ok(expandGrid(config).length > 0, file);
+  }
+});
+
+test('the shipped configs describe the grids the README promises', async () => {
+  const ids = async (file: string) => expandGrid((await loadConfig(join(CONFIGS, file))).config).map((r) => r.id);
+  assert.deepEqual(await ids('quick.yaml'), ['mlp-relu-seed1', 'mlp-leaky_relu-seed1', 'mlp-prelu-seed1', 'mlp-gelu-seed1',
+    'mlp-rrelu-seed1', 'mlp-nrelu-s0.05-seed1', 'mlp-nrelu-s0.1-seed1']);
+  assert.deepEqual(await ids('smoke.yaml'), ['mlp-relu-seed1', 'mlp-nrelu-s0.1-seed1']);
+  assert.deepEqual(await ids('ci.yaml'), ['mlp-relu-seed1', 'mlp-leaky_relu-seed1', 'mlp-gelu-seed1', 'mlp-nrelu-s0.1-seed1']);
+  for (const [file, model, epochs] of [['paper-mlp.yaml', 'mlp', 10], ['paper-cnn.yaml', 'cnn', 8]] as const) {
+    const { config } = await loadConfig(join(CONFIGS, file));
+    const runs = expandGrid(config);
+    assert.equal(runs.length, 8 * 3, file);
+    assert.equal(config.dataset, 'mnist');
+    assert.equal(config.train.epochs, epochs);
+    assert.deepEqual(config.seeds, [1, 2, 3]);
+    assert.ok(runs.every((r) => r.model === model));
+    assert.deepEqual([...new Set(runs.filter((r) => r.sigma).map((r) => r.sigma?.start))], [0.05, 0.1, 0.2]);
+  }
+  const quick = (await loadConfig(join(CONFIGS, 'quick.yaml'))).config;
+  assert.deepEqual([quick.dataset, quick.backend, quick.train.epochs, quick.seeds], ['mnist-10k', 'auto', 2, [1]]);
+  const ci = (await loadConfig(join(CONFIGS, 'ci.yaml'))).config;
+  assert.equal(ci.backend, 'wasm');
+});
+
+test('overrides are applied before validation and returned; raw is the file as written', async () => {
+  await withFile('dataset: mnist\nmodels: [mlp]\nactivations: [relu]\ntrain: {epochs: 5}\n', async (path) => {
+    const overrides = ['train.epochs=2', 'seeds=[3,4]', 'dataset=mnist-10k', 'models=[mlp,cnn]'];
+    const loaded = await loadConfig(path, overrides);
+    assert.equal(loaded.config.name, 'my-config', 'name defaults to the file name');
+    assert.equal(loaded.config.output, 'results/my-config');
+    assert.equal(loaded.config.train.epochs, 2);
+    assert.deepEqual(loaded.config.seeds, [3, 4]);
+    assert.equal(loaded.config.dataset, 'mnist-10k');
+    assert.equal(expandGrid(loaded.config).length, 4);
+    assert.deepEqual(loaded.overrides, overrides);
+    assert.deepEqual(loaded.raw, { dataset: 'mnist', models: ['mlp'], activations: ['relu'], train: { epochs: 5 } });
+  });
+});
+
+test('an override that breaks the config is reported like a bad file', async () => {
+  await withFile('name: t\ndataset: mnist\nmodels: [mlp]\nactivations: [relu]\n', async (path) => {
+    await assert.rejects(loadConfig(path, ['train.epochs=-1', 'activations=[relu, {name: nrelu, sigma: -0.5}]']),
+      userError(/with overrides \(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be >= 1$/));
+    await assert.rejects(loadConfig(path, ['train.epochs']), userError(/^bad override "train\.epochs"/));
+  });
+});
+
+test('a missing file is a UserError', async () => {
+  await assert.rejects(loadConfig(join(tmpdir(), 'no-such-config-4f2a.yaml')), userError(/no-such-config-4f2a\.yaml: not found/));
+});
+
+test('YAML syntax errors are UserErrors with line and column', async () => {
+  await withFile('name: t\ndataset: mnist\nmodels: [mlp\nactivations: [relu]\n', async (path) => {
+    await assert.rejects(loadConfig(path), userError(new RegExp(`YAML syntax error in ${path.replace(/[.\\]/g, '\\$&')}:\\d+:\\d+: `)));
+  });
+  await withFile('name: t\nname: u\n', async (path) => {
+    await assert.rejects(loadConfig(path), userError(/:2:1: Map keys must be unique$/));
+  });
+});
+
+test('an empty file and an invalid file list their problems', async () => {
+  await withFile('', async (path) => {
+    await assert.rejects(loadConfig(path), userError(/\(top level\): must be a map, got null|is empty/));
+  });
+  await withFile('name: t\ndataset: mnist\nmodels: [mlp]\nactivations:\n  - relu\n  - {name: nrelu, sigma: -1}\ntrain:\n  epochs: two\n',
+    async (path) => {
+      await assert.rejects(loadConfig(path), userError(/\(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be a number, got "two"$/));
+    });
+});
