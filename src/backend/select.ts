@@ -1,0 +1,145 @@
+/**
+ * Backend selection: the native TensorFlow binding when it is installed and loads, else wasm
+ * (with our extra training kernels), else TF.js's plain-JavaScript cpu backend.
+ *
+ * Wasm stays single-threaded on purpose. TF.js 4.22 reports no thread support under Node.js
+ * (tfjs#3830); forcing its threaded build on needs global patches (Blob-URL workers that Node
+ * cannot start), leaves 8 worker threads that keep the process from exiting, and measured no
+ * faster on the CNN training step, whose slowest kernels are not multithreaded.
+ */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+import { describeNativeDevice, loadNative, NATIVE_INSTALL_HINT } from './native.js';
+import { registerWasmKernels } from './wasm-kernels/index.js';
+
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendSelection {
+  /** The TF.js backend now active: 'tensorflow', 'wasm' or 'cpu'. */
+  name: string;
+  /** True only if the native GPU build found a GPU device. */
+  gpu: boolean;
+  /** One line per backend skipped on the way (and per warning about the chosen one). */
+  notes: string[];
+}
+
+export interface BackendAvailability {
+  name: string;
+  available: boolean;
+  reason: string;
+}
+
+type Attempt = { ok: true; selection: BackendSelection } | { ok: false; reason: string };
+
+const WASM_THREADS_NOTE = 'TF.js 4.22 disables its threaded build under Node.js';
+
+/** Makes `name` the active TF.js backend; see the module comment for what `auto` tries. */
+export async function selectBackend(name: BackendRequest): Promise<BackendSelection> {
+  if (name === 'auto') return selectAuto();
+  const attempt = await attemptFor(name);
+  if (attempt.ok) return attempt.selection;
+  const hint = name === 'tensorflow'
+    ? `install it with ${NATIVE_INSTALL_HINT}`
+    : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
+  throw new UserError(`backend '${name}' is not available: ${attempt.reason}; ${hint}`, { exitCode: 1, hint });
+}
+
+/** For the `info` command: what each backend would do here. Restores the active backend. */
+export async function availableBackends(): Promise<BackendAvailability[]> {
+  const previous = activeBackendName();
+  const result: BackendAvailability[] = [];
+  try {
+    const native = await attemptNative();
+    result.push({
+      name: 'tensorflow',
+      available: native.ok,
+      reason: native.ok ? describeSelection(native.selection) : native.reason,
+    });
+    const wasm = await attemptWasm();
+    result.push({ name: 'wasm', available: wasm.ok, reason: wasm.ok ? await describeWasm() : wasm.reason });
+    result.push({ name: 'cpu', available: true, reason: 'plain JavaScript; always available, slowest' });
+  } finally {
+    if (previous != null && activeBackendName() !== previous) await tf.setBackend(previous);
+  }
+  return result;
+}
+
+async function selectAuto(): Promise<BackendSelection> {
+  const notes: string[] = [];
+  for (const name of ['tensorflow', 'wasm'] as const) {
+    const attempt = await attemptFor(name);
+    if (attempt.ok) return { ...attempt.selection, notes: [...notes, ...attempt.selection.notes] };
+    notes.push(`${name}: ${attempt.reason}`);
+  }
+  const cpu = await attemptCpu();
+  if (!cpu.ok) throw new UserError(`no TF.js backend could be initialised: ${cpu.reason}`, { exitCode: 1 });
+  return { ...cpu.selection, notes: [...notes, ...cpu.selection.notes] };
+}
+
+function attemptFor(name: Exclude<BackendRequest, 'auto'>): Promise<Attempt> {
+  switch (name) {
+    case 'tensorflow': return attemptNative();
+    case 'wasm': return attemptWasm();
+    case 'cpu': return attemptCpu();
+    default: throw new UserError(`unknown backend '${String(name)}'; use auto, tensorflow, wasm or cpu`);
+  }
+}
+
+async function attemptNative(): Promise<Attempt> {
+  const load = await loadNative();
+  if (!load.ok) return { ok: false, reason: load.skipped.join('; ') };
+  if (!(await activate('tensorflow'))) {
+    return { ok: false, reason: `${load.packageName} loaded but its backend failed to initialise` };
+  }
+  const device = describeNativeDevice(tf.backend(), load.packageName);
+  const skipped = load.skipped.map((line) => `tensorflow: ${line}`);
+  return {
+    ok: true,
+    selection: { name: 'tensorflow', gpu: device.gpu, notes: [...skipped, ...device.notes] },
+  };
+}
+
+async function attemptWasm(): Promise<Attempt> {
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { ok: false, reason: 'this Node.js has no WebAssembly' };
+  const kernels = registerWasmKernels();
+  if (!(await activate('wasm'))) return { ok: false, reason: '@tensorflow/tfjs-backend-wasm failed to initialise' };
+  const notes = kernels.skipped.map((k) => `wasm: kept the ${k} kernel TF.js already registers instead of ours`);
+  return { ok: true, selection: { name: 'wasm', gpu: false, notes } };
+}
+
+async function attemptCpu(): Promise<Attempt> {
+  // The cpu backend prints a multi-line "looks like you are running TensorFlow.js in Node.js,
+  // install tfjs-node" banner on its first tensor. We already report backend choices in one line,
+  // and TF.js only offers the PROD flag to silence it (it also mutes TF.js's other console warnings).
+  tf.env().set('PROD', true);
+  if (!(await activate('cpu'))) return { ok: false, reason: 'the cpu backend failed to initialise' };
+  return { ok: true, selection: { name: 'cpu', gpu: false, notes: [] } };
+}
+
+/** setBackend resolves false (and only logs) when a backend's initialisation throws. */
+async function activate(name: string): Promise<boolean> {
+  try {
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+function activeBackendName(): string | null {
+  // A plain field read (no initialisation side effect); null before any backend was set.
+  const name: string | null | undefined = tf.getBackend();
+  return name || null;
+}
+
+function describeSelection(selection: BackendSelection): string {
+  const device = selection.gpu ? 'GPU' : 'CPU only';
+  return [device, ...selection.notes].join('; ');
+}
+
+async function describeWasm(): Promise<string> {
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? 'SIMD' : 'no SIMD';
+  return `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); Conv2DBackpropFilter added by nrelu-bench`;
+}
