@@ -1,3 +1,12 @@
 /** nrelu-bench's public library API (see DESIGN.md); nothing else is public. */
 export { tf } from './tf.js';
 export { UserError } from './errors.js';
+export {
+  createActivation, normalizeActivation, ACTIVATION_NAMES,
+  type ActivationSpec, type ActivationName, type CreateActivationOptions,
+} from './activations/registry.js';
+export { buildModel, type BuildModelOptions, type ModelKind } from './models/build.js';
+export { countDeadNeurons, type DeadNeuronOptions, type DeadNeuronReport, type LayerDeadCount } from './metrics/dead-neurons.js';
+export { readIdx, type IdxArray } from './data/idx.js';
+export { loadDataset, type Dataset, type Split, type LoadDatasetOptions } from './data/datasets.js';
+export { selectBackend } from './backend/select.js';

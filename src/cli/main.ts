@@ -1,18 +1,62 @@
-import { Command } from 'commander';
-import { createRequire } from 'node:module';
+/**
+ * The command line. Each command lives in its own file; this one wires them together and turns
+ * errors into one clear line (a stack trace only with --verbose) and an exit code:
+ * 2 for usage/config errors, 1 for runtime errors.
+ */
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../errors.js';
+import { packageVersion } from '../runner/manifest.js';
+import { registerRun } from './run.js';
+import { registerReport } from './report.js';
+import { registerList } from './list.js';
+import { registerInfo } from './info.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string; description: string };
+const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
+
+Quick start (offline, a few minutes on 2 CPU cores):
+  $ nrelu-bench run configs/quick.yaml`;
 
 /** Builds the command line; exported so tests can inspect it without spawning a process. */
-export function buildProgram(): Command {
+export function buildProgram(setExitCode: (code: number) => void = () => undefined): Command {
   const program = new Command();
-  program.name('nrelu-bench').description(pkg.description).version(pkg.version);
+  program
+    .name('nrelu-bench')
+    .description(DESCRIPTION)
+    .version(packageVersion())
+    .option('-v, --verbose', 'show stack traces for errors')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerRun(program, setExitCode);
+  registerReport(program);
+  registerList(program);
+  registerInfo(program);
+  for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  await buildProgram().parseAsync(argv);
-  return 0;
+  let code = 0;
+  const program = buildProgram((c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0; usage errors are already printed.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    if (isUserError(err)) {
+      process.stderr.write(`error: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+      if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('hint: run again with --verbose for the stack trace\n');
+    return 1;
+  }
 }

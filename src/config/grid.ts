@@ -59,6 +59,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             init: config.init,
             train: { ...config.train },
             deadNeurons: { ...config.deadNeurons },
+            eval: { robustness: { gaussian: [...config.eval.robustness.gaussian] } },
           };
           const id = `${model}-${activationTag(activation, sigma)}-seed${seed}`;
           runs.push({ id, ...settings, hash: runHash(settings) });

@@ -15,7 +15,7 @@ export const CONFIG_DEFAULTS = {
   init: 'torch',
   seeds: [1],
   train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
-  deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1 },
+  deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1 },
   outputRoot: 'results',
 } as const;
 
@@ -99,6 +99,14 @@ const deadNeuronsSchema = z.strictObject({
   samples: positiveInt.default(CONFIG_DEFAULTS.deadNeurons.samples),
   threshold: z.number().default(CONFIG_DEFAULTS.deadNeurons.threshold),
   every: positiveInt.default(CONFIG_DEFAULTS.deadNeurons.every),
+  dormant_tau: z.number().min(0).default(CONFIG_DEFAULTS.deadNeurons.dormantTau),
+});
+
+const evalSchema = z.strictObject({
+  robustness: z.strictObject({
+    gaussian: z.array(z.number().gt(0)).default([])
+      .superRefine(noDuplicates('noise levels', (v) => [String(v)])),
+  }).prefault({}),
 });
 
 function isDataset(name: string): boolean {
@@ -125,6 +133,7 @@ export const configSchema = z.strictObject({
     .superRefine(noDuplicates('seeds', (s) => [String(s)])).default([...CONFIG_DEFAULTS.seeds]),
   train: trainSchema.prefault({}),
   dead_neurons: deadNeuronsSchema.prefault({}),
+  eval: evalSchema.prefault({}),
   output: z.string().min(1).optional(),
 }).transform((c): ResolvedConfig => ({
   name: c.name,
@@ -144,7 +153,11 @@ export const configSchema = z.strictObject({
     ...(c.train.train_samples === undefined ? {} : { trainSamples: c.train.train_samples }),
     ...(c.train.test_samples === undefined ? {} : { testSamples: c.train.test_samples }),
   },
-  deadNeurons: { ...c.dead_neurons },
+  deadNeurons: {
+    probe: c.dead_neurons.probe, samples: c.dead_neurons.samples, threshold: c.dead_neurons.threshold,
+    every: c.dead_neurons.every, dormantTau: c.dead_neurons.dormant_tau,
+  },
+  eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
   output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
 }));
 

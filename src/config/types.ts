@@ -37,6 +37,14 @@ export interface DeadNeuronSettings {
   threshold: number;
   /** Probe every N epochs (the last epoch is always probed). */
   every: number;
+  /** A unit is dormant when its normalised mean |activation| is <= this (the dormant-neuron literature's tau). */
+  dormantTau: number;
+}
+
+/** Evaluations of the trained model beyond the test set. */
+export interface EvalSettings {
+  /** Standard deviations of additive Gaussian input noise (seeded, clipped to the input range). */
+  robustness: { gaussian: number[] };
 }
 
 /** One cell of the grid: everything needed to train and evaluate one model. */
@@ -56,6 +64,7 @@ export interface RunSpec {
   init: 'torch' | 'glorot';
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
+  eval: EvalSettings;
   /** sha256 (hex) of the canonical JSON of the resolved run settings, id and hash excluded. */
   hash: string;
 }
@@ -74,5 +83,6 @@ export interface ResolvedConfig {
   init: 'torch' | 'glorot';
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
+  eval: EvalSettings;
   output: string;
 }

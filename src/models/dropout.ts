@@ -40,6 +40,15 @@ export class SeededDropout extends tf.layers.Layer {
     });
   }
 
+  /** The step counter, so a probe in training mode can put it back (see metrics/unit-activity). */
+  getStep(): number {
+    return this.step;
+  }
+
+  setStep(step: number): void {
+    this.step = step;
+  }
+
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     return inputShape;
   }

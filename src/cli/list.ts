@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { expandGrid } from '../config/grid.js';
+import { sigmaLabel } from '../runner/run-grid.js';
+
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .description('print the runs a config\'s grid expands to, without training')
+    .argument('<config>', 'YAML config file')
+    .argument('[overrides...]', 'key=value overrides, as for `run`')
+    .option('--json', 'print the run specs as JSON')
+    .addHelpText('after', '\nExample:\n  $ nrelu-bench list configs/paper-cnn.yaml seeds=[1]\n')
+    .action(async (configPath: string, overrides: string[], opts: { json?: boolean }) => {
+      const { config } = await loadConfig(configPath, overrides);
+      const specs = expandGrid(config);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
+        return;
+      }
+      for (const s of specs) {
+        const sigma = sigmaLabel(s);
+        process.stdout.write(`${s.id}\t${s.model}\t${s.activation.name}${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`);
+      }
+      process.stdout.write(`${specs.length} runs, dataset ${config.dataset}, output ${config.output}\n`);
+    });
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserError } from '../errors.js';
+import { finishOutputs } from '../runner/run-grid.js';
+import { readManifest } from '../runner/manifest.js';
+import { readRows, resultPaths } from '../report/files.js';
+import { writeHtmlReport } from '../report/html.js';
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('rebuild comparison.md from a result folder\'s CSVs, without training; --html adds report.html and plots/')
+    .argument('<results-dir>', 'a folder written by `nrelu-bench run`')
+    .option('--html', 'also write report.html (one self-contained page: table and charts) and one SVG per chart in plots/')
+    .addHelpText('after', '\nExamples:\n  $ nrelu-bench report results/quick\n  $ nrelu-bench report results/quick --html\n')
+    .action(async (dir: string, options: { html?: boolean }) => {
+      const paths = resultPaths(dir);
+      if (!existsSync(paths.summary)) {
+        throw new UserError(`no summary.csv in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run`', exitCode: 2 });
+      }
+      const order = (await readRows(paths.summary)).map((r) => r.run_id);
+      const title = readManifest(paths.manifest)?.name ?? 'Comparison';
+      process.stdout.write(`${await finishOutputs(dir, order, title)}\n`);
+      if (options.html) {
+        const { html, plots } = await writeHtmlReport(dir);
+        process.stdout.write(`\nreport: ${html}\n`);
+        if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
+      }
+    });
+}

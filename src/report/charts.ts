@@ -1,0 +1,306 @@
+/**
+ * The report's charts as Vega-Lite specs: pure functions from result rows to specs, so they can
+ * be tested without rendering. Runs are grouped by setting (`settingOf`: the run id without model
+ * and seed); only completed runs enter a chart, as in the comparison table. Lines are means over
+ * seeds, bands the min-max over seeds. A setting has the same colour in every chart.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { compare, settingOf } from './comparison.js';
+import type { Row } from './files.js';
+
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'dormant' | 'zero_output' | 'robustness';
+
+export interface Chart {
+  /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
+  id: string;
+  kind: ChartKind;
+  model: string;
+  title: string;
+  /** How the plotted quantity is measured, one or two sentences for the report. */
+  note: string;
+  spec: TopLevelSpec;
+}
+
+export interface ReportRows {
+  summary: Row[];
+  epochs: Row[];
+  /** robustness.csv (run_id,noise,test_acc); empty when the file does not exist. */
+  robustness: Row[];
+}
+
+/** One point of a line: mean, min and max over the runs (seeds) of a setting at `x`. */
+export interface SeriesPoint {
+  setting: string;
+  x: number;
+  mean: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** Tableau 10 then Tableau 20 (Vega's schemes of the same names): categorical, colour-blind-aware order. */
+const TABLEAU10 = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+const TABLEAU20 = [
+  '#4c78a8', '#9ecae9', '#f58518', '#ffbf79', '#54a24b', '#88d27a', '#b79a20', '#f2cf5b', '#439894', '#83bcb6',
+  '#e45756', '#ff9d98', '#79706e', '#bab0ac', '#d67195', '#fcbfd2', '#b279a2', '#d6a5c9', '#9e765f', '#d8b5a5',
+];
+const NRELU_CURVE = 'N-ReLU (σ on x axis)';
+const NRELU_COLOR = '#222222';
+
+/** Chart styling: the generic `sans-serif` family last, so the SVG renders anywhere. */
+export const CHART_CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  background: 'white',
+  view: { stroke: '#dddddd' },
+  axis: { labelFontSize: 12, titleFontSize: 13, gridColor: '#eeeeee', titleFontWeight: 'normal' as const },
+  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400, symbolOpacity: 1, symbolStrokeWidth: 2 },
+  title: { fontSize: 15, subtitleFontSize: 12, subtitleColor: '#555555', anchor: 'start' as const, offset: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+};
+
+/** A number from a CSV cell; null for an empty or non-finite cell (`Number('')` would be 0). */
+export function cellNumber(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Completed runs by id, with their model and setting, from summary.csv rows. */
+export function completedRuns(summary: Row[]): Map<string, Row & { setting: string }> {
+  return new Map(summary.filter((r) => r.status === 'completed').map((r) => [r.run_id, { ...r, setting: settingOf(r) }]));
+}
+
+/**
+ * Every setting, in the comparison table's order (activation order, then sigma). The settings of
+ * all models are ranked together so that colours agree between models: `compare` is run on the
+ * rows with the model blanked out (`-<setting>` as run id keeps `settingOf` returning the setting).
+ */
+export function settingOrder(rows: Row[]): string[] {
+  const pooled = rows.map((r) => ({ ...r, model: '', run_id: `-${settingOf(r)}`, status: 'completed' }));
+  return compare(pooled).map((r) => r.setting);
+}
+
+/** Setting -> colour, stable for a given set of settings. */
+export function settingColors(settings: string[]): Map<string, string> {
+  const palette = settings.length <= TABLEAU10.length ? TABLEAU10 : TABLEAU20;
+  return new Map(settings.map((s, i) => [s, palette[i % palette.length]]));
+}
+
+function stats(values: number[]): { mean: number; min: number; max: number; n: number } {
+  return {
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    n: values.length,
+  };
+}
+
+/**
+ * Mean, min and max of `yField` over runs at each value of `xField`, per setting. Rows whose run
+ * is not in `runs` or whose cells are empty are left out.
+ */
+export function aggregateSeries(rows: Row[], runs: Map<string, { setting: string }>, xField: string, yField: string): SeriesPoint[] {
+  const groups = new Map<string, { setting: string; x: number; ys: number[] }>();
+  for (const row of rows) {
+    const run = runs.get(row.run_id);
+    const x = cellNumber(row[xField]);
+    const y = cellNumber(row[yField]);
+    if (!run || x === null || y === null) continue;
+    const key = `${run.setting}\u0000${x}`;
+    const group = groups.get(key) ?? { setting: run.setting, x, ys: [] };
+    group.ys.push(y);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => ({ setting: g.setting, x: g.x, ...stats(g.ys) })).sort((a, b) => a.x - b.x);
+}
+
+function colorEncoding(domain: string[], colors: Map<string, string>, extra?: { label: string; color: string }) {
+  return {
+    field: 'setting',
+    type: 'nominal' as const,
+    title: 'setting',
+    sort: extra ? [...domain, extra.label] : domain,
+    scale: {
+      domain: extra ? [...domain, extra.label] : domain,
+      range: [...domain.map((s) => colors.get(s) ?? '#888888'), ...(extra ? [extra.color] : [])],
+    },
+  };
+}
+
+interface LineBandOptions {
+  title: string;
+  subtitle: string | string[];
+  points: SeriesPoint[];
+  xTitle: string;
+  yTitle: string;
+  yFormat?: string;
+  integerX?: boolean;
+  yZero?: boolean;
+  colors: Map<string, string>;
+}
+
+/** A line per setting (mean) over a min-max band, with a point at each x. */
+function lineBandSpec(o: LineBandOptions): TopLevelSpec {
+  const domain = [...o.colors.keys()].filter((s) => o.points.some((p) => p.setting === s));
+  const x = {
+    field: 'x', type: 'quantitative' as const, title: o.xTitle,
+    axis: o.integerX ? { format: 'd', tickMinStep: 1 } : {},
+    scale: o.integerX ? { nice: false } : {},
+  };
+  const axis = o.yFormat ? { format: o.yFormat } : {};
+  const color = colorEncoding(domain, o.colors);
+  return {
+    title: { text: o.title, subtitle: o.subtitle },
+    width: 340,
+    height: 230,
+    data: { values: o.points },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: { x, y: { field: 'min', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } }, y2: { field: 'max' }, color },
+      },
+      {
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: { x, y: { field: 'mean', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } }, color },
+      },
+    ],
+    config: CHART_CONFIG,
+  };
+}
+
+function lossSpec(model: string, points: (SeriesPoint & { split: string })[], colors: Map<string, string>): TopLevelSpec {
+  const domain = [...colors.keys()].filter((s) => points.some((p) => p.setting === s));
+  const logScale = points.length > 0 && points.every((p) => p.min > 0);
+  const y = { type: 'quantitative' as const, title: `cross-entropy loss${logScale ? ' (log scale)' : ''}`, scale: logScale ? { type: 'log' as const, nice: false, padding: 8 } : { zero: false } };
+  const x = { field: 'x', type: 'quantitative' as const, title: 'epoch', axis: { format: 'd', tickMinStep: 1 }, scale: { nice: false } };
+  const color = colorEncoding(domain, colors);
+  return {
+    title: { text: `Train and test loss per epoch (${model.toUpperCase()})`, subtitle: 'mean over seeds; band: min-max over seeds' },
+    data: { values: points },
+    facet: { column: { field: 'split', type: 'nominal', title: null, sort: ['train loss', 'test loss'] } },
+    spec: {
+      width: 200,
+      height: 230,
+      layer: [
+        { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color } },
+        { mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
+      ],
+    },
+    resolve: { scale: { y: 'shared' } },
+    config: CHART_CONFIG,
+  };
+}
+
+/** True when a summary sigma label is a constant sigma (a plain number, not `start->end:schedule`). */
+export function isConstantSigma(label: string | undefined): boolean {
+  return cellNumber(label) !== null;
+}
+
+function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: Map<string, string>): TopLevelSpec | null {
+  const bySetting = new Map<string, (Row & { setting: string })[]>();
+  for (const r of runs) bySetting.set(r.setting, [...(bySetting.get(r.setting) ?? []), r]);
+  const curve: (SeriesPoint & { sigma: number })[] = [];
+  const references: { setting: string; mean: number }[] = [];
+  for (const [setting, group] of bySetting) {
+    const acc = group.map((r) => cellNumber(r.final_test_acc)).filter((v): v is number => v !== null);
+    if (acc.length === 0) continue;
+    const s = stats(acc);
+    if (group[0].activation === 'nrelu' && isConstantSigma(group[0].sigma)) {
+      const sigma = Number(group[0].sigma);
+      curve.push({ setting: NRELU_CURVE, x: sigma, sigma, ...s });
+    } else {
+      references.push({ setting, mean: s.mean });
+    }
+  }
+  if (curve.length === 0) return null;
+  curve.sort((a, b) => a.x - b.x);
+  const domain = [...colors.keys()].filter((s) => references.some((r) => r.setting === s));
+  const color = colorEncoding(domain, colors, { label: NRELU_CURVE, color: NRELU_COLOR });
+  const y = { type: 'quantitative' as const, title: 'final test accuracy', axis: { format: '.1%' }, scale: { zero: false } };
+  // from 0 (where N-ReLU is ReLU) to a little past the largest sigma, so its error bar is off the frame
+  const x = {
+    field: 'x', type: 'quantitative' as const, title: 'σ (N-ReLU noise standard deviation)',
+    scale: { domainMin: 0, domainMax: 1.08 * curve[curve.length - 1].x, nice: false },
+  };
+  return {
+    title: {
+      text: `Final test accuracy against σ (${model.toUpperCase()})`,
+      subtitle: ['N-ReLU with constant σ: mean over seeds, bar min-max', 'dashed rules: the other settings (mean over seeds)'],
+    },
+    width: 340,
+    height: 230,
+    layer: [
+      { data: { values: references }, mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { ...y, field: 'mean' }, color } },
+      { data: { values: curve }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color } },
+      { data: { values: curve }, mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
+    ],
+    config: CHART_CONFIG,
+  };
+}
+
+const NOTES: Record<ChartKind, string> = {
+  accuracy: 'Share of test images whose arg-max prediction is the true class, measured after each epoch with the model in inference mode (no N-ReLU or RReLU noise). Line: mean over seeds; band: min to max over seeds.',
+  loss: 'Softmax cross-entropy. Train: mean over the epoch\'s mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.',
+  sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
+  dead: 'Hidden units (Dense units, Conv2D channels; the output layer excluded) whose pre-activation is <= the threshold for every probe sample, model in inference mode; epochs without a probe are skipped.',
+  dormant: 'Units whose mean absolute activation over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (dormant-neuron score), model in inference mode. Epochs without a probe are skipped.',
+  zero_output: 'Units whose output is exactly 0 for every probe sample with the model in training mode (the paper\'s sense of "dead"). N-ReLU\'s noise makes this 0 by construction for sigma > 0.',
+  robustness: 'Test accuracy of each trained model with additive Gaussian noise of the given standard deviation on the test inputs (seeded, clipped to the input range). Mean over seeds; band: min to max.',
+};
+
+function unitsLabel(runs: Row[]): string {
+  const units = [...new Set(runs.map((r) => cellNumber(r.units)).filter((u): u is number => u !== null))];
+  return units.length === 1 ? ` of ${units[0]} hidden units` : '';
+}
+
+/** Every chart of a result folder, model by model: accuracy, loss, sigma, dead, dormant, zero output, robustness. */
+export function buildCharts(rows: ReportRows): Chart[] {
+  const runs = completedRuns(rows.summary);
+  const colors = settingColors(settingOrder(rows.summary));
+  const models = [...new Set(rows.summary.map((r) => r.model))].sort();
+  const charts: Chart[] = [];
+  const add = (kind: ChartKind, model: string, spec: TopLevelSpec | null): void => {
+    if (!spec) return;
+    const title = typeof spec.title === 'object' && spec.title && 'text' in spec.title ? String(spec.title.text) : kind;
+    charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: NOTES[kind], spec });
+  };
+  for (const model of models) {
+    const mine = new Map([...runs].filter(([, r]) => r.model === model));
+    if (mine.size === 0) continue;
+    const epochs = rows.epochs.filter((r) => mine.has(r.run_id));
+    const M = model.toUpperCase();
+    const seedNote = 'mean over seeds; band: min-max over seeds';
+    const accuracy = aggregateSeries(epochs, mine, 'epoch', 'test_acc');
+    add('accuracy', model, accuracy.length ? lineBandSpec({
+      title: `Test accuracy per epoch (${M})`, subtitle: seedNote, points: accuracy, xTitle: 'epoch', yTitle: 'test accuracy',
+      yFormat: '.1%', integerX: true, colors,
+    }) : null);
+    const loss = [
+      ...aggregateSeries(epochs, mine, 'epoch', 'train_loss').map((p) => ({ ...p, split: 'train loss' })),
+      ...aggregateSeries(epochs, mine, 'epoch', 'test_loss').map((p) => ({ ...p, split: 'test loss' })),
+    ];
+    add('loss', model, loss.length ? lossSpec(model, loss, colors) : null);
+    add('sigma', model, sigmaSpec(model, [...mine.values()], colors));
+    const dead = aggregateSeries(epochs, mine, 'epoch', 'dead');
+    add('dead', model, dead.length ? lineBandSpec({
+      title: `Dead units per epoch (${M})`, subtitle: ['pre-activation <= threshold on every probe sample', seedNote], points: dead,
+      xTitle: 'epoch', yTitle: `dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
+    }) : null);
+    const dormant = aggregateSeries(epochs, mine, 'epoch', 'dormant');
+    add('dormant', model, dormant.length ? lineBandSpec({
+      title: `Dormant units per epoch (${M})`, subtitle: ['normalised mean |activation| <= tau', seedNote], points: dormant,
+      xTitle: 'epoch', yTitle: `dormant units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
+    }) : null);
+    const zero = aggregateSeries(epochs, mine, 'epoch', 'zero_output');
+    add('zero_output', model, zero.length ? lineBandSpec({
+      title: `Units with zero output per epoch (${M})`, subtitle: ['output exactly 0 on every probe sample, training mode', seedNote], points: zero,
+      xTitle: 'epoch', yTitle: `zero-output units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
+    }) : null);
+    const robustness = aggregateSeries(rows.robustness, mine, 'noise', 'test_acc');
+    add('robustness', model, robustness.length ? lineBandSpec({
+      title: `Test accuracy under Gaussian input noise (${M})`, subtitle: seedNote, points: robustness,
+      xTitle: 'input noise standard deviation', yTitle: 'test accuracy', yFormat: '.1%', colors,
+    }) : null);
+  }
+  return charts;
+}

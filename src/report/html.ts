@@ -1,0 +1,246 @@
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) with the
+ * comparison table and every chart of a result folder, model by model, and a note on how each
+ * metric is measured; plus each chart as its own SVG file in plots/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
+import { compare, type ComparisonRow } from './comparison.js';
+import { readRows, resultPaths, writeFileAtomic, type Row } from './files.js';
+import { inlineSvg, renderSvg } from './render.js';
+
+export const REPORT_FILE = 'report.html';
+export const PLOTS_DIR = 'plots';
+
+export interface HtmlReport {
+  /** Path of report.html. */
+  html: string;
+  /** Paths of the chart SVGs in plots/, in page order. */
+  plots: string[];
+}
+
+export interface HtmlReportOptions {
+  /** Receives rendering warnings from Vega (by default they are ignored). */
+  onWarning?: (message: string) => void;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const pct = (v: number): string => (Number.isNaN(v) ? '–' : (100 * v).toFixed(2));
+const signedPct = (v: number | null): string => (v === null || Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(2)}`);
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d1d1f; background: #f6f7f9; }
+header, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 28px; }
+h1 { margin: 0 0 4px; font-size: 26px; }
+h1 small { font-weight: normal; color: #666; font-size: 16px; margin-left: 8px; }
+h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.meta { margin: 0; color: #555; font-size: 14px; }
+.meta span + span::before { content: " · "; color: #aaa; }
+section.model { background: #fff; border: 1px solid #e3e5e8; border-radius: 8px; padding: 4px 24px 20px; margin: 24px 0; }
+table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; margin: 8px 0; }
+table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: top; }
+table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: right; white-space: nowrap; }
+table.comparison th { background: #f2f4f7; font-weight: 600; white-space: normal; vertical-align: bottom; }
+table.comparison th:first-child, table.comparison td:first-child { text-align: left; }
+table.comparison tr.best td { background: #f3f8ee; }
+.table-wrap { overflow-x: auto; }
+table.comparison td small { display: block; color: #8a5a00; font-size: 12px; white-space: normal; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; }
+.note { color: #555; font-size: 13px; margin: 6px 0 0; }
+.charts { display: flex; flex-wrap: wrap; gap: 20px; margin-top: 16px; }
+figure.chart { margin: 0; flex: 1 1 560px; max-width: 100%; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 13px; margin-top: 4px; }
+dl.how dt { font-weight: 600; margin-top: 10px; }
+dl.how dd { margin: 2px 0 0 0; color: #333; }
+footer { color: #777; font-size: 13px; padding-bottom: 32px; }
+`;
+
+/** How each metric of the table is measured (the charts carry their own notes); optional columns last. */
+const METRIC_NOTES: [string, string][] = [
+  ['Test accuracy', 'Share of test images whose arg-max prediction is the true class, after the last epoch, model in inference mode (N-ReLU and RReLU noise off). Mean ± sample standard deviation over seeds; the best mean of each model is in bold.'],
+  ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
+  ['Δ vs ReLU, p', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s t-test against ReLU\'s seeds (– below two seeds).'],
+  ['Final test loss', 'Softmax cross-entropy over the whole test split after the last epoch, mean over seeds.'],
+  ['Dead units', 'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the threshold for every probe sample, at the last probed epoch; mean over seeds, out of all hidden units.'],
+  ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
+];
+const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'noise', [string, string]> = {
+  dormant: ['Dormant units', 'Units whose mean |activation| over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (default 0.1), model in inference mode; at the last probed epoch, mean over seeds.'],
+  zero: ['Zero-output units', 'Units whose output is exactly 0 for every probe sample in training mode (the paper\'s sense of "dead"); N-ReLU\'s noise makes this 0 by construction for sigma > 0.'],
+  noise: ['Acc at noise s', 'Test accuracy with additive Gaussian noise of standard deviation s on the test inputs (seeded, clipped to the input range), mean over seeds (robustness.csv).'],
+};
+
+interface ManifestInfo {
+  name?: string;
+  dataset?: string;
+  backend?: string;
+  tfjs?: string;
+  version?: string;
+  finishedAt?: string | null;
+}
+
+function readManifestInfo(path: string): ManifestInfo {
+  if (!existsSync(path)) return {};
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? v as Record<string, unknown> : {});
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    return {
+      name: str(m.name),
+      dataset: str(obj(m.dataset).name) ?? str(obj(m.config).dataset),
+      backend: str(obj(m.backend).name),
+      tfjs: str(obj(m.versions).tfjs),
+      version: str(obj(m.versions).nreluBench),
+      finishedAt: str(m.finishedAt) ?? null,
+    };
+  } catch {
+    return {};
+  }
+}
+
+const units = (v: number, of: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${of}`);
+
+function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
+  const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
+  // optional columns, shown when some row has them: dormant, zero output, accuracy under input noise
+  const hasDormant = rows.some((r) => !Number.isNaN(r.dormantMean));
+  const hasZero = rows.some((r) => !Number.isNaN(r.zeroOutputMean));
+  const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
+  const body = rows.map((r) => {
+    const isBest = r.n > 0 && r.accMean === best;
+    const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
+    const ci = Number.isNaN(r.ciLow) || Number.isNaN(r.ciHigh) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
+    const n = r.notCompleted ? `${r.n} <small>(+${r.notCompleted} not completed)</small>` : String(r.n);
+    const p = r.pVsRelu === null || Number.isNaN(r.pVsRelu) ? '–' : r.pVsRelu < 0.001 ? '&lt;0.001' : r.pVsRelu.toFixed(3);
+    const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
+    const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
+    const cells = [
+      `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
+      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu), p, loss, units(r.deadMean, r.units),
+      ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
+      ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
+      ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
+    ];
+    return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  });
+  const head = [
+    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p vs ReLU', 'final test loss', 'dead units',
+    ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
+    ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
+  ];
+  return [
+    `<div class="table-wrap"><table class="comparison" id="table-${escapeHtml(model)}">`,
+    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy after the last epoch over seeds; best mean in bold.</caption>`,
+    `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
+    `<tbody>${body.join('\n')}</tbody>`,
+    '</table></div>',
+  ].join('\n');
+}
+
+function renderFigure(chart: Chart, svg: string): string {
+  return `<figure class="chart" id="chart-${chart.id}">\n${inlineSvg(svg, chart.id)}\n`
+    + `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`;
+}
+
+function renderPage(info: ManifestInfo, summary: Row[], table: ComparisonRow[], charts: Chart[], svgs: Map<string, string>, colors: Map<string, string>): string {
+  const title = info.name ?? 'results';
+  const completed = summary.filter((r) => r.status === 'completed').length;
+  const notCompleted = summary.filter((r) => r.status !== 'completed');
+  const meta = [
+    info.dataset && `dataset ${info.dataset}`,
+    info.backend && `backend ${info.backend}`,
+    `${completed} of ${summary.length} runs completed`,
+    info.tfjs && `TF.js ${info.tfjs}`,
+    info.version && `nrelu-bench ${info.version}`,
+    info.finishedAt && `finished ${info.finishedAt}`,
+  ].filter((s): s is string => Boolean(s)).map((s) => `<span>${escapeHtml(s)}</span>`);
+  const models = [...new Set(table.map((r) => r.model))];
+  const notes = [
+    ...METRIC_NOTES,
+    ...(table.some((r) => !Number.isNaN(r.dormantMean)) ? [OPTIONAL_NOTES.dormant] : []),
+    ...(table.some((r) => !Number.isNaN(r.zeroOutputMean)) ? [OPTIONAL_NOTES.zero] : []),
+    ...(table.some((r) => r.robustness.size > 0) ? [OPTIONAL_NOTES.noise] : []),
+  ];
+  const sections = models.map((model) => {
+    const figures = charts.filter((c) => c.model === model).map((c) => renderFigure(c, svgs.get(c.id) ?? ''));
+    return [
+      `<section class="model" id="model-${escapeHtml(model)}">`,
+      `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
+      renderTable(model, table.filter((r) => r.model === model), colors),
+      `<div class="charts">\n${figures.join('\n')}\n</div>`,
+      '</section>',
+    ].join('\n');
+  });
+  const skipped = notCompleted.length
+    ? `<p class="note">Left out of the table and charts (not completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}: nrelu-bench report</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)}<small>nrelu-bench report</small></h1>
+<p class="meta">${meta.join('')}</p>
+${skipped}
+</header>
+<main>
+${sections.join('\n')}
+<section id="how-measured">
+<h2>How the table's metrics are measured</h2>
+<dl class="how">
+${notes.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
+</dl>
+</section>
+</main>
+<footer><p>Built from summary.csv and epochs.csv in this folder. Each chart is also in ${PLOTS_DIR}/ as an SVG file. Lines are means over seeds, bands the min-max over seeds.</p></footer>
+</body>
+</html>
+`;
+}
+
+/**
+ * Writes `<resultsDir>/report.html` and one SVG per chart in `<resultsDir>/plots/` (SVGs left
+ * there by an earlier report and no longer produced are removed). Every file is written atomically.
+ */
+export async function writeHtmlReport(resultsDir: string, options: HtmlReportOptions = {}): Promise<HtmlReport> {
+  const paths = resultPaths(resultsDir);
+  if (!existsSync(paths.summary)) {
+    throw new UserError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`', exitCode: 2 });
+  }
+  const summary = await readRows(paths.summary);
+  const rows = { summary, epochs: await readRows(paths.epochs), robustness: await readRows(paths.robustness) };
+  const charts = buildCharts(rows);
+  const plotsDir = join(resultsDir, PLOTS_DIR);
+  const svgs = new Map<string, string>();
+  const plots: string[] = [];
+  for (const chart of charts) {
+    const svg = await renderSvg(chart.spec, { onWarning: options.onWarning });
+    svgs.set(chart.id, svg);
+    const file = join(plotsDir, `${chart.id}.svg`);
+    await writeFileAtomic(file, svg);
+    plots.push(file);
+  }
+  if (existsSync(plotsDir)) {
+    const keep = new Set(charts.map((c) => `${c.id}.svg`));
+    for (const name of await readdir(plotsDir)) {
+      if (name.endsWith('.svg') && !keep.has(name)) await rm(join(plotsDir, name), { force: true });
+    }
+  }
+  const html = join(resultsDir, REPORT_FILE);
+  const colors = settingColors(settingOrder(summary));
+  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, compare(summary, rows.robustness), charts, svgs, colors));
+  return { html, plots };
+}

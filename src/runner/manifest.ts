@@ -1,0 +1,65 @@
+/**
+ * manifest.json: what produced a result folder (resolved config, overrides, versions, backend,
+ * dataset source and checksums, times) and the state of each run, which `run` reads to resume.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tf } from '../tf.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { writeFileAtomic } from '../report/files.js';
+
+export type FinalStatus = 'completed' | 'diverged' | 'failed';
+
+export interface RunRecord {
+  hash: string;
+  status: FinalStatus | 'interrupted';
+  message?: string;
+  finishedAt?: string;
+}
+
+export interface Manifest {
+  name: string;
+  config: ResolvedConfig;
+  overrides: string[];
+  versions: { nreluBench: string; tfjs: string; node: string };
+  backend: { name: string; gpu: boolean; notes: string[] } | null;
+  dataset: { name: string; source: unknown } | null;
+  startedAt: string;
+  finishedAt: string | null;
+  runs: Record<string, RunRecord>;
+}
+
+const require = createRequire(import.meta.url);
+
+export function packageVersion(): string {
+  return (require('../../package.json') as { version: string }).version;
+}
+
+export function newManifest(config: ResolvedConfig, overrides: string[]): Manifest {
+  return {
+    name: config.name,
+    config,
+    overrides,
+    versions: { nreluBench: packageVersion(), tfjs: tf.version.tfjs, node: process.version },
+    backend: null,
+    dataset: null,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    runs: {},
+  };
+}
+
+export function readManifest(path: string): Manifest | null {
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+}
+
+export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** A run is done (skipped on resume) when its last record is final and its config hash is unchanged. */
+export function isDone(manifest: Manifest | null, id: string, hash: string): boolean {
+  const rec = manifest?.runs[id];
+  return !!rec && rec.hash === hash && (rec.status === 'completed' || rec.status === 'diverged');
+}

@@ -1,0 +1,211 @@
+/**
+ * Trains one run of the grid: a seeded custom loop (not model.fit) so that shuffling, noise and
+ * sigma schedules are under our control, losses stay on the device between reads, and a stop
+ * request takes effect after the current batch.
+ */
+import { tf } from '../tf.js';
+import type { RunSpec } from '../config/types.js';
+import { buildModel } from '../models/build.js';
+import { countDeadNeurons, type DeadNeuronReport } from '../metrics/dead-neurons.js';
+import { measureUnitActivity, type UnitActivityReport } from '../metrics/unit-activity.js';
+import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
+import { Rng, deriveSeed } from './rng.js';
+import { sigmaAt } from './schedule.js';
+import type { DeviceData, DeviceSplit } from './device-data.js';
+
+export interface EpochResult {
+  epoch: number;
+  /** Sigma in force at the end of the epoch (null for activations without one). */
+  sigma: number | null;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number;
+  testAcc: number;
+  /** Null on epochs the probe skips (dead_neurons.every). */
+  dead: DeadNeuronReport | null;
+  /** Dormant and zero-output units, measured with the dead-neuron probe (null when it skips). */
+  activity: UnitActivityReport | null;
+  /** Wall time of the whole epoch: training, evaluation and probing. */
+  epochSeconds: number;
+  /** Training samples per second of training time. */
+  samplesPerSecond: number;
+}
+
+export type RunStatus = 'completed' | 'diverged' | 'interrupted';
+
+export interface RunResult {
+  status: RunStatus;
+  epochs: EpochResult[];
+  trainSeconds: number;
+  message?: string;
+  /** Test accuracy under additive input noise, after a completed run (eval.robustness). */
+  robustness: RobustnessResult[];
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  acc: number;
+}
+
+export interface TrainHooks {
+  onEpoch?: (result: EpochResult) => void | Promise<void>;
+  onBatch?: (progress: BatchProgress) => void;
+  /** Polled after every batch; true stops the run with status 'interrupted'. */
+  shouldStop?: () => boolean;
+  /** Read the running loss every N steps (divergence check and progress); default 10. */
+  readEvery?: number;
+}
+
+interface SigmaLayer {
+  setSigma(sigma: number): void;
+}
+
+function sigmaLayers(model: tf.LayersModel): SigmaLayer[] {
+  return model.layers.filter((l): l is tf.layers.Layer & SigmaLayer =>
+    typeof (l as unknown as Partial<SigmaLayer>).setSigma === 'function');
+}
+
+function makeOptimizer(spec: RunSpec): tf.Optimizer {
+  // PyTorch's Adam defaults (eps 1e-8; TF.js would use the backend epsilon 1e-7).
+  if (spec.train.optimizer === 'sgd') return tf.train.sgd(spec.train.learningRate);
+  return tf.train.adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
+}
+
+/** Mean loss and accuracy over a split in inference mode; sums stay on the device until the end. */
+export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classes: number, batchSize = 1000): Promise<{ loss: number; acc: number }> {
+  let lossSum: tf.Tensor = tf.scalar(0);
+  let correct: tf.Tensor = tf.scalar(0);
+  for (let start = 0; start < split.count; start += batchSize) {
+    const size = Math.min(batchSize, split.count - start);
+    const [l, c] = tf.tidy(() => {
+      const logits = model.predict(tf.slice(split.x, start, size)) as tf.Tensor2D;
+      const y = tf.slice(split.y, start, size);
+      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+      return [tf.add(lossSum, loss), tf.add(correct, hits)];
+    });
+    tf.dispose([lossSum, correct]);
+    lossSum = l;
+    correct = c;
+  }
+  const [loss, hits] = await Promise.all([lossSum.data(), correct.data()]);
+  tf.dispose([lossSum, correct]);
+  return { loss: loss[0] / split.count, acc: hits[0] / split.count };
+}
+
+export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHooks = {}): Promise<RunResult> {
+  const readEvery = hooks.readEvery ?? 10;
+  const model = buildModel({
+    model: spec.model,
+    activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
+    seed: spec.seed,
+    init: spec.init,
+    inputShape: data.train.x.shape.slice(1),
+    classes: data.classes,
+    ...(spec.modelOptions as object),
+  });
+  const optimizer = makeOptimizer(spec);
+  const noisy = sigmaLayers(model);
+  const batchSize = spec.train.batchSize;
+  const n = data.train.count;
+  const batches = Math.ceil(n / batchSize);
+  const totalSteps = batches * spec.train.epochs;
+  const probeSplit = spec.deadNeurons.probe === 'train' ? data.train : data.test;
+  const probeCount = Math.min(spec.deadNeurons.samples, probeSplit.count);
+  const probeX = tf.slice(probeSplit.x, 0, probeCount);
+  const epochs: EpochResult[] = [];
+  let trainSeconds = 0;
+  let step = 0;
+  let sigma: number | null = spec.sigma ? spec.sigma.start : null;
+
+  const finish = (status: RunStatus, message?: string, robustness: RobustnessResult[] = []): RunResult => {
+    tf.dispose(probeX);
+    optimizer.dispose();
+    model.dispose();
+    return { status, epochs, trainSeconds, message, robustness };
+  };
+
+  try {
+    for (let epoch = 1; epoch <= spec.train.epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      let lossSum: tf.Tensor = tf.scalar(0);
+      let correct: tf.Tensor = tf.scalar(0);
+      let seen = 0;
+      let stopped = false;
+      for (let b = 0; b < batches; b++) {
+        if (spec.sigma) {
+          sigma = sigmaAt(spec.sigma, step, totalSteps);
+          for (const layer of noisy) layer.setSigma(sigma);
+        }
+        const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const size = idx.length;
+        const [l, c] = tf.tidy(() => {
+          const indices = tf.tensor1d(idx, 'int32');
+          const xb = tf.gather(data.train.x, indices);
+          const yb = tf.gather(data.train.y, indices);
+          // Tensors made inside variableGrads' function are freed when it returns, except kept ones.
+          const kept: { hits?: tf.Tensor } = {};
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = model.apply(xb, { training: true }) as tf.Tensor2D;
+            kept.hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32')));
+            return tf.losses.softmaxCrossEntropy(tf.oneHot(yb, data.classes), logits) as tf.Scalar;
+          });
+          optimizer.applyGradients(grads);
+          const hits = kept.hits as tf.Tensor;
+          const sums = [tf.add(lossSum, tf.mul(value, size)), tf.add(correct, hits)];
+          hits.dispose(); // kept tensors escape every tidy, so free it by hand
+          return sums;
+        });
+        tf.dispose([lossSum, correct]);
+        lossSum = l;
+        correct = c;
+        seen += size;
+        step += 1;
+        if ((b + 1) % readEvery === 0 || b === batches - 1) {
+          const [ls, cs] = [lossSum.dataSync()[0], correct.dataSync()[0]];
+          if (!Number.isFinite(ls)) {
+            tf.dispose([lossSum, correct]);
+            return finish('diverged', `training loss became ${ls} in epoch ${epoch}, batch ${b + 1}`);
+          }
+          hooks.onBatch?.({ epoch, batch: b + 1, batches, loss: ls / seen, acc: cs / seen });
+        }
+        // Let signal handlers (Ctrl-C) run: on cpu/wasm the batch loop would otherwise never yield.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (hooks.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
+      }
+      const trainLoss = lossSum.dataSync()[0] / seen;
+      const trainAcc = correct.dataSync()[0] / seen;
+      tf.dispose([lossSum, correct]);
+      const trainTime = (performance.now() - epochStart) / 1000;
+      trainSeconds += trainTime;
+      if (stopped) return finish('interrupted', `stopped in epoch ${epoch}`);
+      if (!Number.isFinite(trainLoss)) return finish('diverged', `training loss became ${trainLoss} in epoch ${epoch}`);
+
+      const test = await evaluate(model, data.test, data.classes);
+      const probeThisEpoch = epoch % spec.deadNeurons.every === 0 || epoch === spec.train.epochs;
+      const dead = probeThisEpoch ? await countDeadNeurons(model, probeX, { threshold: spec.deadNeurons.threshold }) : null;
+      const activity = probeThisEpoch ? await measureUnitActivity(model, probeX, { tau: spec.deadNeurons.dormantTau }) : null;
+      const result: EpochResult = {
+        epoch, sigma, trainLoss, trainAcc, testLoss: test.loss, testAcc: test.acc, dead, activity,
+        epochSeconds: (performance.now() - epochStart) / 1000,
+        samplesPerSecond: seen / trainTime,
+      };
+      epochs.push(result);
+      await hooks.onEpoch?.(result);
+      if (!Number.isFinite(test.loss)) return finish('diverged', `test loss became ${test.loss} in epoch ${epoch}`);
+      if (hooks.shouldStop?.() && epoch < spec.train.epochs) return finish('interrupted', `stopped after epoch ${epoch}`);
+    }
+    const robustness = await evaluateUnderNoise(model, data.test.x, data.test.y, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
+    return finish('completed', undefined, robustness);
+  } catch (err) {
+    finish('interrupted');
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../src/tf.js';
+import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
+import { measureUnitActivity } from '../../src/metrics/unit-activity.js';
+import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
+import { buildModel } from '../../src/models/build.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+
+/**
+ * input(2) -> dense(3) -> activation -> dense(2). With x = [[1,0],[0,1]] and the kernel below the
+ * hidden pre-activations are 1, 0.05 and -1 for both samples, so by hand, for ReLU:
+ * mean |a| = [1, 0.05, 0], layer mean 0.35, scores = [2.857, 0.143, 0].
+ */
+function handModel(activation: ActivationSpec): tf.LayersModel {
+  const input = tf.input({ shape: [2] });
+  const hidden = tf.layers.dense({ units: 3, name: 'hidden' });
+  const act = createActivation(activation, { seed: 3, name: 'act' });
+  const out = tf.layers.dense({ units: 2, name: 'out' });
+  const model = tf.model({ inputs: input, outputs: out.apply(act.apply(hidden.apply(input))) as tf.SymbolicTensor });
+  hidden.setWeights([tf.tensor2d([[1, 0.05, -1], [1, 0.05, -1]]), tf.zeros([3])]);
+  out.setWeights([tf.tensor2d([[1, -1], [0.5, 2], [-1, 1]]), tf.zeros([2])]);
+  return model;
+}
+
+for (const backend of TEST_BACKENDS) {
+  test(`[${backend}] dormant score matches the hand-computed example; zero output counts training-mode zeros`, async () => {
+    await useBackend(backend);
+    const x = tf.tensor2d([[1, 0], [0, 1]]);
+    const relu = handModel('relu');
+    const r = await measureUnitActivity(relu, x, { tau: 0.1 });
+    assert.deepEqual(r.layers, [{ name: 'act', units: 3, dormant: 1, zeroOutput: 1 }]);
+    assert.equal((await measureUnitActivity(relu, x, { tau: 0.15 })).dormant, 2, 'score 0.143 <= 0.15');
+    assert.equal((await measureUnitActivity(relu, x, { tau: 0.14 })).dormant, 1, 'score 0.143 > 0.14');
+    // N-ReLU: inference output equals ReLU's (same dormant count), but training-mode noise is never exactly 0.
+    const nrelu = handModel({ name: 'nrelu', sigma: 0.1 });
+    const before = tf.memory().numTensors;
+    const n = await measureUnitActivity(nrelu, x, { tau: 0.1 });
+    assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
+    assert.equal(n.dormant, 1);
+    assert.equal(n.zeroOutput, 0);
+    // sigma 0 is exactly ReLU, in training mode too
+    assert.equal((await measureUnitActivity(handModel({ name: 'nrelu', sigma: 0 }), x)).zeroOutput, 1);
+    tf.dispose(x);
+  });
+}
+
+test('the training-mode probe does not change the noise the model trains with afterwards', async () => {
+  await useBackend('cpu');
+  const x = tf.tensor2d([[1, 0], [0, 1], [-1, -1]]);
+  const a = handModel({ name: 'nrelu', sigma: 0.5 });
+  const b = handModel({ name: 'nrelu', sigma: 0.5 });
+  await measureUnitActivity(a, x);
+  const ya = (a.apply(x, { training: true }) as tf.Tensor).dataSync();
+  const yb = (b.apply(x, { training: true }) as tf.Tensor).dataSync();
+  assert.deepEqual(ya, yb);
+});
+
+test('robustness: seeded, clipped to the input range, clean at level 0 and near chance under heavy noise', async () => {
+  await useBackend('cpu');
+  const model = buildModel({ model: 'mlp', activation: 'relu', hidden: [16], seed: 2 });
+  const x = tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 7);
+  const y = tf.argMax(model.predict(x) as tf.Tensor, 1).cast('int32') as tf.Tensor1D; // labels the model gets right
+  const results = await evaluateUnderNoise(model, x, y, [0, 0.2, 50], 11, 128);
+  assert.deepEqual(results.map((r) => r.noise), [0, 0.2, 50]);
+  assert.equal(results[0].testAcc, 1);
+  assert.ok(results[1].testAcc < 1 && results[1].testAcc > results[2].testAcc);
+  const again = await evaluateUnderNoise(model, x, y, [0.2], 11, 128);
+  assert.equal(again[0].testAcc, results[1].testAcc, 'same seed, same accuracy');
+  tf.dispose([x, y]);
+  model.dispose();
+});

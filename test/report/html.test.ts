@@ -1,0 +1,134 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Command } from 'commander';
+import { writeHtmlReport } from '../../src/report/html.js';
+import { inlineSvg } from '../../src/report/render.js';
+import { UserError } from '../../src/errors.js';
+import { FIXTURE_MODELS, FIXTURE_SETTING_TAGS, writeFixture, removeFixtures } from './fixture.js';
+
+after(removeFixtures);
+
+/** Throws unless every opened tag is closed in order (catches truncated or mangled markup). */
+function assertBalanced(markup: string, label: string): void {
+  const stack: string[] = [];
+  for (const m of markup.matchAll(/<(\/?)([A-Za-z][\w:-]*)\b[^>]*?(\/?)>/g)) {
+    const [, closing, name, selfClosing] = m;
+    if (selfClosing) continue;
+    if (!closing) stack.push(name);
+    else assert.equal(stack.pop(), name, `${label}: </${name}> closes the wrong element`);
+  }
+  assert.deepEqual(stack, [], `${label}: unclosed elements`);
+}
+
+/** The settings named by the line marks of an SVG (Vega writes `setting: <name>` in each line's aria-label). */
+function lineSettings(svg: string): string[] {
+  return [...svg.matchAll(/<path aria-label="[^"]*setting: ([^";]+)"[^>]*aria-roledescription="line mark"/g)].map((m) => m[1]);
+}
+
+const EXPECTED_TEXT: Record<string, string[]> = {
+  accuracy: ['Test accuracy per epoch', 'epoch', 'test accuracy'],
+  loss: ['Train and test loss per epoch', 'train loss', 'test loss', 'cross-entropy loss'],
+  sigma: ['Final test accuracy against σ', 'σ (N-ReLU noise standard deviation)', 'final test accuracy'],
+  dead: ['Dead units per epoch', 'epoch', 'dead units of 384 hidden units'],
+  dormant: ['Dormant units per epoch', 'dormant units of 384 hidden units'],
+  zero_output: ['Units with zero output per epoch', 'zero-output units of 384 hidden units'],
+  robustness: ['Test accuracy under Gaussian input noise', 'input noise standard deviation', 'test accuracy'],
+};
+
+test('the report has one valid SVG per chart, with its title, axes and a line per setting', async () => {
+  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
+  await mkdir(join(dir, 'plots'), { recursive: true });
+  await writeFile(join(dir, 'plots', 'stale-chart.svg'), '<svg></svg>');
+  const warnings: string[] = [];
+  const { html, plots } = await writeHtmlReport(dir, { onWarning: (w) => warnings.push(w) });
+  assert.deepEqual(warnings, []);
+  assert.equal(html, join(dir, 'report.html'));
+  const kinds = Object.keys(EXPECTED_TEXT);
+  assert.deepEqual(plots.map((p) => basename(p)).sort(), FIXTURE_MODELS.flatMap((m) => kinds.map((k) => `${k}-${m}.svg`)).sort());
+  assert.equal(existsSync(join(dir, 'plots', 'stale-chart.svg')), false, 'an SVG no longer produced is removed');
+
+  for (const file of plots) {
+    const svg = readFileSync(file, 'utf8');
+    const [kind, model] = basename(file, '.svg').split('-');
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="\d+" height="\d+" viewBox="0 0 \d+ \d+">/, file);
+    assertBalanced(svg, file);
+    assert.ok(svg.includes(`(${model.toUpperCase()})</text>`), `${file}: title names the model`);
+    for (const text of EXPECTED_TEXT[kind]) assert.ok(svg.includes(`>${text}`), `${file}: has the text "${text}"`);
+    const settings = lineSettings(svg);
+    if (kind === 'sigma') {
+      // one N-ReLU curve; the other settings are reference rules named in the legend
+      assert.deepEqual(settings, ['N-ReLU (σ on x axis)']);
+      for (const s of ['relu', 'gelu', 'nrelu-s0.2to0.05-linear']) assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
+      assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 3 + 2, 'three reference rules, two error bars');
+    } else {
+      const expected = kind === 'loss' ? [...FIXTURE_SETTING_TAGS, ...FIXTURE_SETTING_TAGS] : FIXTURE_SETTING_TAGS;
+      assert.deepEqual(settings.sort(), [...expected].sort(), `${file}: one line per setting`);
+    }
+  }
+});
+
+test('report.html is one self-contained page with every chart inline and the comparison table', async () => {
+  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
+  const { html, plots } = await writeHtmlReport(dir);
+  const page = readFileSync(html, 'utf8');
+  assertBalanced(page.replace(/<(meta|br|hr|img|link|input)\b[^>]*>/g, ''), 'report.html');
+  assert.doesNotMatch(page, /http/i, 'no external URL, not even an XML namespace');
+  assert.doesNotMatch(page, /<script|<link|<img|<iframe|\bsrc=|@import|url\((?!#)/i, 'nothing to fetch or run');
+  assert.equal((page.match(/<svg\b/g) ?? []).length, plots.length, 'every chart inline');
+  for (const file of plots) {
+    const id = basename(file, '.svg');
+    assert.ok(page.includes(`<figure class="chart" id="chart-${id}">\n${inlineSvg(readFileSync(file, 'utf8'), id)}`), `${id} inline`);
+  }
+  const ids = [...page.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, ids.length, 'element ids are unique across the inlined SVGs');
+
+  for (const model of FIXTURE_MODELS) {
+    const table = page.match(new RegExp(`<table class="comparison" id="table-${model}">([\\s\\S]*?)</table>`));
+    assert.ok(table, `table for ${model}`);
+    const rows = [...table[1].matchAll(/<tr( class="best")?><td>.*?<\/span>([^<]+)<\/td>/g)];
+    assert.deepEqual(rows.map((r) => r[2]), FIXTURE_SETTING_TAGS, `${model}: one row per setting, in order`);
+    assert.deepEqual(rows.filter((r) => r[1]).map((r) => r[2]), ['relu'], `${model}: the best accuracy is marked`);
+    assert.match(table[1], /<strong>9\d\.\d\d ± 0\.14<\/strong>/);
+  }
+  assert.match(page, /mlp-relu-seed3 \(failed\)/, 'the failed run is named');
+  for (const head of ['dormant units', 'zero-output units', 'acc (%) at noise 0.1', 'acc (%) at noise 0.3']) assert.ok(page.includes(`<th>${head}</th>`), head);
+  assert.match(page, /2 <small>\(\+1 not completed\)<\/small>/);
+  for (const note of ['Test accuracy', 'Dead units', 'How measured.']) assert.ok(page.includes(note));
+});
+
+test('a folder without unit-activity columns or robustness.csv gets neither charts nor columns for them', async () => {
+  const dir = await writeFixture();
+  const { html, plots } = await writeHtmlReport(dir);
+  assert.deepEqual(plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i), ['accuracy', 'loss', 'sigma', 'dead']);
+  const page = readFileSync(html, 'utf8');
+  for (const head of ['dormant units', 'zero-output units', 'at noise']) assert.ok(!page.includes(head), head);
+});
+
+test('writeHtmlReport refuses a folder without summary.csv', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nrelu-empty-'));
+  await assert.rejects(writeHtmlReport(dir), (err: unknown) => err instanceof UserError && /no summary\.csv/.test(err.message));
+  await rm(dir, { recursive: true });
+});
+
+test('`report <dir> --html` writes the report and says where it is', async () => {
+  const { registerReport } = await import('../../src/cli/report.js');
+  const dir = await writeFixture();
+  const program = new Command().exitOverride();
+  registerReport(program);
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'nrelu-bench', 'report', dir, '--html']);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.ok(existsSync(join(dir, 'report.html')));
+  assert.ok(existsSync(join(dir, 'comparison.md')));
+  assert.ok(out.includes(join(dir, 'report.html')), out);
+  assert.match(out, /8 charts/);
+});
