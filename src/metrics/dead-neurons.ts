@@ -7,6 +7,7 @@
  * final per-layer counts come back to JS, so it costs little next to training.
  */
 import { tf } from '../tf.js';
+import { cachedProbe, leadingAxes, scanProbe } from './probe.js';
 
 export interface DeadNeuronOptions {
   /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
@@ -27,8 +28,6 @@ export interface DeadNeuronReport {
   layers: LayerDeadCount[];
 }
 
-const probeCache = new WeakMap<tf.LayersModel, { layers: tf.layers.Layer[]; probe: tf.LayersModel | null }>();
-
 /** The hidden linear layers of `model` (Dense/Conv2D that do not produce a model output). */
 export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
   const outputs = new Set(model.outputLayers);
@@ -38,24 +37,6 @@ export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
   });
 }
 
-function probeFor(model: tf.LayersModel): { layers: tf.layers.Layer[]; probe: tf.LayersModel | null } {
-  let entry = probeCache.get(model);
-  if (!entry) {
-    const layers = hiddenLinearLayers(model);
-    const probe = layers.length === 0 ? null
-      : tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
-    entry = { layers, probe };
-    probeCache.set(model, entry);
-  }
-  return entry;
-}
-
-/** Max over every axis but the last (units/channels): [batch, ..., units] -> [units]. */
-function maxPerUnit(t: tf.Tensor): tf.Tensor {
-  const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
-  return tf.max(t, axes);
-}
-
 export async function countDeadNeurons(
   model: tf.LayersModel,
   x: tf.Tensor,
@@ -63,23 +44,9 @@ export async function countDeadNeurons(
 ): Promise<DeadNeuronReport> {
   const threshold = options.threshold ?? 0;
   const batchSize = options.batchSize ?? 1024;
-  const { layers, probe } = probeFor(model);
+  const { layers, model: probe } = cachedProbe('pre-activation', model, hiddenLinearLayers);
   if (!probe) return { dead: 0, units: 0, layers: [] };
-  const n = x.shape[0];
-  if (n === 0) throw new Error('countDeadNeurons needs at least one probe sample');
-
-  let running: tf.Tensor[] = [];
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const next = tf.tidy(() => {
-      const batch = tf.slice(x, start, size);
-      const outs = probe.predict(batch, { batchSize: size });
-      const list = Array.isArray(outs) ? outs : [outs];
-      return list.map((o, i) => (running.length ? tf.maximum(running[i], maxPerUnit(o)) : maxPerUnit(o)));
-    });
-    tf.dispose(running);
-    running = next;
-  }
+  const running = scanProbe(probe, x, batchSize, false, (o) => tf.max(o, leadingAxes(o)), tf.maximum);
   const deadCounts = tf.tidy(() => tf.stack(running.map((m) => tf.sum(tf.cast(tf.lessEqual(m, threshold), 'int32')))));
   const units = running.map((m) => m.shape[0] as number);
   const counts = await deadCounts.data();

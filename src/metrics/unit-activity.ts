@@ -13,6 +13,7 @@
  */
 import { tf } from '../tf.js';
 import { hiddenLinearLayers } from './dead-neurons.js';
+import { cachedProbe, leadingAxes, scanProbe } from './probe.js';
 
 export interface UnitActivityOptions {
   /** Dormant threshold on the normalised score (default 0.1). */
@@ -51,56 +52,18 @@ export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
   });
 }
 
-const probeCache = new WeakMap<tf.LayersModel, { layers: tf.layers.Layer[]; probe: tf.LayersModel | null }>();
-
-function probeFor(model: tf.LayersModel): { layers: tf.layers.Layer[]; probe: tf.LayersModel | null } {
-  let entry = probeCache.get(model);
-  if (!entry) {
-    const layers = activationLayers(model);
-    const probe = layers.length === 0 ? null
-      : tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
-    entry = { layers, probe };
-    probeCache.set(model, entry);
-  }
-  return entry;
-}
-
-const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i);
-
-/** Runs `reduce` over batches of x through the probe and folds the per-unit results with `fold`. */
-async function scan(
-  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean,
-  reduce: (out: tf.Tensor) => tf.Tensor, fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
-): Promise<tf.Tensor[]> {
-  let acc: tf.Tensor[] = [];
-  for (let start = 0; start < x.shape[0]; start += batchSize) {
-    const size = Math.min(batchSize, x.shape[0] - start);
-    const next = tf.tidy(() => {
-      const batch = tf.slice(x, start, size);
-      const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
-      const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
-      return list.map((o, i) => (acc.length ? fold(acc[i], reduce(o)) : reduce(o)));
-    });
-    tf.dispose(acc);
-    acc = next;
-  }
-  return acc;
-}
-
 export async function measureUnitActivity(model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {}): Promise<UnitActivityReport> {
   const tau = options.tau ?? 0.1;
   const batchSize = options.batchSize ?? 1024;
-  const { layers, probe } = probeFor(model);
+  const { layers, model: probe } = cachedProbe('activation', model, activationLayers);
   if (!probe) return { units: 0, dormant: 0, zeroOutput: 0, layers: [] };
-  const n = x.shape[0];
-  if (n === 0) throw new Error('measureUnitActivity needs at least one probe sample');
 
   // Dormant: sum of |a| per unit (inference mode), normalised by the layer's mean.
-  const sums = await scan(probe, x, batchSize, false, (o) => tf.sum(tf.abs(o), leadingAxes(o)), tf.add);
+  const sums = scanProbe(probe, x, batchSize, false, (o) => tf.sum(tf.abs(o), leadingAxes(o)), tf.add);
   // Zero output: max |a| per unit in training mode; restore the noise layers' step counters after.
   const stepped = model.layers.filter(isStepped);
   const steps = stepped.map((l) => l.getStep());
-  const maxima = await scan(probe, x, batchSize, true, (o) => tf.max(tf.abs(o), leadingAxes(o)), tf.maximum);
+  const maxima = scanProbe(probe, x, batchSize, true, (o) => tf.max(tf.abs(o), leadingAxes(o)), tf.maximum);
   stepped.forEach((l, i) => l.setStep(steps[i]));
 
   const counts = tf.tidy(() => tf.stack(layers.flatMap((_, i) => {

@@ -1,0 +1,56 @@
+/**
+ * Shared machinery of the unit probes: a cached sub-model that outputs chosen layers' outputs,
+ * and a batched scan that folds a per-unit reduction of each output on the device, so only the
+ * final per-unit tensors exist at the end (memory stays bounded for 60,000 samples).
+ */
+import { tf } from '../tf.js';
+
+export interface Probe {
+  layers: tf.layers.Layer[];
+  model: tf.LayersModel | null;
+}
+
+const caches = new Map<string, WeakMap<tf.LayersModel, Probe>>();
+
+/** A probe of `model` on the layers `choose` picks, built once per model and kind. */
+export function cachedProbe(kind: string, model: tf.LayersModel, choose: (m: tf.LayersModel) => tf.layers.Layer[]): Probe {
+  let cache = caches.get(kind);
+  if (!cache) caches.set(kind, (cache = new WeakMap()));
+  let probe = cache.get(model);
+  if (!probe) {
+    const layers = choose(model);
+    probe = {
+      layers,
+      model: layers.length === 0 ? null : tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) }),
+    };
+    cache.set(model, probe);
+  }
+  return probe;
+}
+
+/** Every axis but the last (units/channels). */
+export const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i);
+
+/**
+ * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
+ * `reduce(output)` per layer with `fold`; returns one tensor per probed layer (caller disposes).
+ */
+export function scanProbe(
+  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean,
+  reduce: (out: tf.Tensor) => tf.Tensor, fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+): tf.Tensor[] {
+  if (x.shape[0] === 0) throw new Error('a unit probe needs at least one sample');
+  let acc: tf.Tensor[] = [];
+  for (let start = 0; start < x.shape[0]; start += batchSize) {
+    const size = Math.min(batchSize, x.shape[0] - start);
+    const next = tf.tidy(() => {
+      const batch = tf.slice(x, start, size);
+      const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
+      const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
+      return list.map((o, i) => (acc.length ? fold(acc[i], reduce(o)) : reduce(o)));
+    });
+    tf.dispose(acc);
+    acc = next;
+  }
+  return acc;
+}
