@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { SeededNoise } from './noise.js';
+import { NOISY_RELU_KERNEL, SeededNoise, fusedNoisyRelu, hasNoiseKernel } from './noise.js';
 import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export interface NReLUArgs extends LayerArgs {
@@ -60,6 +60,13 @@ export class NReLU extends ElementwiseLayer {
       this.noise.skip();
       return tf.relu(x);
     }
+    if (hasNoiseKernel(NOISY_RELU_KERNEL, x.dtype)) {
+      // Fused: one pass over x on the cpu or wasm backend, same values as the generic path;
+      // the next pass's normals are then drawn ahead on a worker thread (Node.js).
+      const y = fusedNoisyRelu(x, this.sigmaValue, this.noise.nextNormal(x.size));
+      this.noise.prefetchNormal(x.size);
+      return y;
+    }
     return noisyRelu(x, this.noise.normal(x.size), this.sigmaValue);
   }
 
@@ -69,19 +76,22 @@ export class NReLU extends ElementwiseLayer {
 }
 tf.serialization.registerClass(NReLU);
 
-/** where(x > 0, x, sigma * eps) with gradient dy * 1[x > 0]. `eps` must hold x.size values. */
+/**
+ * The generic path, for any backend: where(x > 0, x, sigma * eps) with gradient dy * 1[x > 0].
+ * `eps` must hold x.size values.
+ */
 export function noisyRelu(x: tf.Tensor, eps: Float32Array, sigma: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
     // Everything made here is disposed by customGrad's own tidy, including the tensor wrapping
-    // `eps`, so the caller may reuse that array afterwards.
-    const positive = tf.greater(input, 0);
-    const noise = tf.mul(tf.tensor(eps, input.shape, 'float32'), sigma);
-    save([tf.cast(positive, 'float32')]);
+    // `eps`, so the caller may reuse that array afterwards. The float32 scalar makes the
+    // product the same float32 multiply the fused kernel does.
+    const noise = tf.mul(tf.tensor(eps, input.shape, 'float32'), tf.scalar(sigma, 'float32'));
+    save([input]);
     return {
-      value: tf.where(positive, input, noise),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
+      value: tf.where(tf.greater(input, 0), input, noise),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.step(saved[0])),
     };
   });
   return op(x);

@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { SeededNoise } from './noise.js';
+import { RANDOM_SLOPE_RELU_KERNEL, SeededNoise, hasNoiseKernel } from './noise.js';
 import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export const RRELU_DEFAULTS = { lower: 1 / 8, upper: 1 / 3 } as const;
@@ -50,6 +50,9 @@ export class RReLU extends ElementwiseLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleTensor(inputs, RReLU.className);
     if (!isTraining(kwargs)) return tf.leakyRelu(x, (this.lower + this.upper) / 2);
+    if (hasNoiseKernel(RANDOM_SLOPE_RELU_KERNEL, x.dtype)) {
+      return fusedRandomSlopeRelu(x, { lower: this.lower, upper: this.upper, ...this.noise.nextKey() });
+    }
     return randomSlopeRelu(x, this.noise.uniform(x.size, this.lower, this.upper));
   }
 
@@ -59,7 +62,22 @@ export class RReLU extends ElementwiseLayer {
 }
 tf.serialization.registerClass(RReLU);
 
-/** x * (x >= 0 ? 1 : a) with gradient dy * (x >= 0 ? 1 : a), as PyTorch's rrelu in training. */
+/** The fused kernel (cpu, wasm): the same values as `randomSlopeRelu` in one pass over x. */
+function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: number; k0: number; k1: number }): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [value, slope] = tf.engine().runKernel(RANDOM_SLOPE_RELU_KERNEL, { x: input }, attrs) as tf.Tensor[];
+    save([slope]);
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return op(x);
+}
+
+/**
+ * The generic path, for any backend: x * (x >= 0 ? 1 : a) with gradient dy * (x >= 0 ? 1 : a),
+ * as PyTorch's rrelu in training.
+ */
 export function randomSlopeRelu(x: tf.Tensor, slopes: Float32Array): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;

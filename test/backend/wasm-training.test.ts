@@ -93,3 +93,44 @@ test('a small CNN trains on wasm: finite loss, weights move, no tensor growth ac
   optimizer.dispose();
   model.dispose();
 });
+
+/**
+ * Every replaced kernel at once: conv (stride 1 and 2) - LeakyReLU - max-pool (2x2 and an
+ * overlapping 3x3/2 'same') - dense - dense. LeakyReLU makes all-negative pooling windows
+ * common, where TF.js 4.22's own wasm MaxPoolGrad passes no gradient.
+ */
+async function poolModelGrads(backend: TestBackend, values: Float32Array[]): Promise<Float32Array[]> {
+  await useBackend(backend);
+  const before = tf.memory().numTensors;
+  const [x, w1, w2, d1, d2] = [
+    tf.tensor4d(values[0], [4, 16, 16, 2]), tf.tensor4d(values[1], [3, 3, 2, 6]), tf.tensor4d(values[2], [3, 3, 6, 8]),
+    tf.tensor2d(values[3], [32, 12]), tf.tensor2d(values[4], [12, 3]),
+  ];
+  const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => {
+    let h: tf.Tensor4D = tf.leakyRelu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), 0.1);
+    h = tf.maxPool(h, 2, 2, 'valid'); // 14x14 -> 7x7
+    h = tf.leakyRelu(tf.conv2d(h, c as tf.Tensor4D, 2, 'same'), 0.1); // 4x4
+    h = tf.maxPool(h, 3, 2, 'same'); // 2x2, overlapping windows
+    const flat = tf.reshape(h, [4, 32]);
+    return tf.sum(tf.square(tf.matMul(tf.leakyRelu(tf.matMul(flat, d), 0.1), e)));
+  };
+  const grads = tf.grads(loss)([x, w1, w2, d1, d2]);
+  const data = grads.map((g) => g.dataSync() as Float32Array);
+  tf.dispose([x, w1, w2, d1, d2, ...grads]);
+  assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked by tf.grads`);
+  return data;
+}
+
+test('tf.grads through conv, max-pool and dense layers on wasm match cpu (rel. tolerance 1e-4)', async () => {
+  const rng = new Rng(21);
+  const values = [4 * 16 * 16 * 2, 3 * 3 * 2 * 6, 3 * 3 * 6 * 8, 32 * 12, 12 * 3].map((n) => uniform(rng, n));
+  const expected = await poolModelGrads('cpu', values);
+  const actual = await poolModelGrads('wasm', values);
+  ['dx', 'dw1', 'dw2', 'dd1', 'dd2'].forEach((name, k) => {
+    const scale = expected[k].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assert.ok(scale > 0, `${name} is all zeros`);
+    for (let i = 0; i < expected[k].length; i++) {
+      assert.ok(Math.abs(actual[k][i] - expected[k][i]) <= 1e-4 * scale, `${name}[${i}]: wasm ${actual[k][i]} vs cpu ${expected[k][i]}`);
+    }
+  });
+});

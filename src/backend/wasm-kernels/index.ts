@@ -1,24 +1,36 @@
 /**
- * Extra wasm kernels. Add new ones (issue 6: Conv2DBackpropInput, MaxPoolGrad, ...) to
- * WASM_KERNELS; `registerWasmKernels` is called by `selectBackend('wasm')` and is idempotent.
+ * Extra wasm kernels. `WASM_KERNELS` fill gaps (kernels TF.js 4.22's wasm backend lacks);
+ * `WASM_REPLACEMENTS` take the place of TF.js's own, slower wasm kernels and fall back to them
+ * for cases without a fast path. `registerWasmKernels` is called by `selectBackend('wasm')` and
+ * is idempotent.
  */
 // Importing the package registers the wasm backend and its kernels before ours are added.
 import '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../../tf.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { sliceConfig } from './slice.js';
+import { maxConfig, sumConfig } from './reduce.js';
+import { getOriginal, rememberOriginal } from './replace.js';
 
 const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+const WASM_REPLACEMENTS: readonly tf.KernelConfig[] = [
+  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig,
+];
 
 export interface WasmKernelRegistration {
-  /** Kernels of ours now active on the wasm backend. */
+  /** Kernels of ours now active on the wasm backend (added or replacing TF.js's). */
   registered: string[];
   /** Kernels we left alone because TF.js (or someone else) already registered one. */
   skipped: string[];
 }
 
 /**
- * Registers our wasm kernels once. A kernel TF.js itself registered for wasm (a future
- * version may ship one) is kept, not overridden, and listed in `skipped`.
+ * Registers our wasm kernels once. A gap-filling kernel that TF.js itself registered for wasm (a
+ * future version may ship one) is kept, not overridden, and listed in `skipped`. A replacement
+ * takes over TF.js's kernel (and its setup function) and keeps it as the fallback.
  */
 export function registerWasmKernels(): WasmKernelRegistration {
   const result: WasmKernelRegistration = { registered: [], skipped: [] };
@@ -33,8 +45,44 @@ export function registerWasmKernels(): WasmKernelRegistration {
       result.skipped.push(config.kernelName);
     }
   }
+  for (const config of WASM_REPLACEMENTS) {
+    const existing = tf.getKernel(config.kernelName, config.backendName);
+    if (existing?.kernelFunc !== config.kernelFunc) {
+      if (existing != null) {
+        rememberOriginal(existing);
+        tf.unregisterKernel(config.kernelName, config.backendName);
+      }
+      const original = getOriginal(config.kernelName);
+      tf.registerKernel({ ...config, setupFunc: original?.setupFunc, disposeFunc: original?.disposeFunc });
+    }
+    result.registered.push(config.kernelName);
+  }
   return result;
+}
+
+/**
+ * Puts TF.js's own kernels back in place of our replacements (the gap-filling kernels stay);
+ * for benchmarks that measure before and after. `registerWasmKernels` undoes it.
+ */
+export function restoreTfjsWasmKernels(): string[] {
+  const restored: string[] = [];
+  for (const config of WASM_REPLACEMENTS) {
+    const original = getOriginal(config.kernelName);
+    const existing = tf.getKernel(config.kernelName, config.backendName);
+    if (original == null || existing?.kernelFunc !== config.kernelFunc) continue;
+    tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(original);
+    restored.push(config.kernelName);
+  }
+  return restored;
 }
 
 export { conv2DBackpropFilterConfig, planFilterGrad } from './conv2d-backprop-filter.js';
 export type { FilterGradPlan } from './conv2d-backprop-filter.js';
+export { conv2DBackpropInputConfig, planInputGrad } from './conv2d-backprop-input.js';
+export type { InputGradPlan } from './conv2d-backprop-input.js';
+export { maxPoolGradConfig, maxPoolGradInto, poolGeometry, isPlainTwoByTwo } from './max-pool-grad.js';
+export type { PoolGeometry } from './max-pool-grad.js';
+export { batchMatMulConfig } from './batch-mat-mul.js';
+export { sliceConfig } from './slice.js';
+export { sumConfig, maxConfig, leadingAxesSplit, columnMaxInto, columnSumInto } from './reduce.js';

@@ -1,0 +1,224 @@
+/**
+ * The harness's cost next to a bare TF.js training loop on the same data: `trainRun` (with the
+ * per-epoch evaluation and dead-neuron probe a config asks for by default) against a loop of
+ * model.apply + optimizer.minimize over the same batches, with nothing else. The process is
+ * warmed up first, the bare loop runs before and after trainRun, and the first epoch of each
+ * run is not counted. The evaluation and the probes are also timed on their own, so the
+ * overhead can be attributed.
+ */
+import { tf } from '../tf.js';
+import { buildModel, type ModelKind } from '../models/build.js';
+import type { ActivationSpec } from '../activations/registry.js';
+import { countDeadNeurons } from '../metrics/dead-neurons.js';
+import { measureUnitActivity } from '../metrics/unit-activity.js';
+import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
+import { evaluate, trainRun } from '../train/trainer.js';
+import { toDeviceData, type DeviceData } from '../train/device-data.js';
+import { Rng, deriveSeed } from '../train/rng.js';
+import { syntheticDataset } from './synthetic.js';
+import { StepRunner, activationLabel } from './step.js';
+import { timingStats, type TimingStats } from './stats.js';
+
+export interface HarnessBenchOptions {
+  model: ModelKind;
+  activation: ActivationSpec;
+  /** Default 128. */
+  batchSize?: number;
+  /** Training images per epoch (default 6000: MNIST's 60,000 scaled by 1/10). */
+  trainSamples?: number;
+  /** Test images evaluated per epoch (default 1000). */
+  testSamples?: number;
+  /** Dead-neuron probe images per epoch (default 1000; the config default is 10,000 of 60,000). */
+  probeSamples?: number;
+  /** Epochs of each loop, the first one not counted (default 3). */
+  epochs?: number;
+  /** Untimed training steps before anything is timed (default 20). */
+  warmupSteps?: number;
+  seed?: number;
+  /** Called after each epoch of either loop. */
+  onEpoch?: (loop: 'harness' | 'bare', epoch: number, seconds: number) => void;
+}
+
+export interface HarnessBenchResult {
+  model: ModelKind;
+  activation: string;
+  trainSamples: number;
+  testSamples: number;
+  probeSamples: number;
+  /** trainRun's epoch wall time (training, evaluation, probe), epochs 2..E. */
+  harnessEpochSeconds: TimingStats;
+  /** The training part of trainRun's epochs (its samples / samples per second). */
+  harnessTrainSeconds: TimingStats;
+  /** The bare loop's epoch wall time, epochs 2..E of a run before trainRun and one after. */
+  bareEpochSeconds: TimingStats;
+  /** harness / bare, medians. */
+  ratio: number;
+  /** evaluate() on the test samples, timed on its own. */
+  evaluateSeconds: TimingStats;
+  /**
+   * The same evaluation with one model.apply per 1000-sample batch instead of model.predict
+   * (which splits its input into 32-sample batches when given no batchSize).
+   */
+  evaluateByApplySeconds: TimingStats;
+  /** countDeadNeurons() on the probe samples, timed on its own. */
+  probeSeconds: TimingStats;
+  /** measureUnitActivity() (dormant and zero-output units) on the probe samples, timed on its own. */
+  unitActivitySeconds: TimingStats;
+  /** tf.memory().numTensors at the end of each harness epoch. */
+  tensorsPerEpoch: number[];
+  /** Process resident set size at the end of each harness epoch, bytes. */
+  rssPerEpoch: number[];
+}
+
+function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec {
+  const config = validateConfig({
+    name: 'bench',
+    dataset: 'idx:synthetic',
+    models: [o.model],
+    activations: [o.activation],
+    seeds: [o.seed],
+    train: { epochs: o.epochs, batch_size: o.batchSize },
+    dead_neurons: { samples: o.probeSamples, every: 1 },
+  }, 'harness benchmark settings');
+  const specs = expandGrid(config);
+  if (specs.length !== 1) throw new Error(`harness benchmark: expected one run, got ${specs.length} (give one sigma)`);
+  return specs[0];
+}
+
+/** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
+function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): number[] {
+  const model = buildModel({
+    model: spec.model, activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
+    seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
+    ...(spec.modelOptions as object),
+  });
+  const optimizer = tf.train.adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
+  const n = data.train.count;
+  const batchSize = spec.train.batchSize;
+  const seconds: number[] = [];
+  try {
+    for (let epoch = 1; epoch <= spec.train.epochs; epoch++) {
+      const start = performance.now();
+      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      let last: tf.Scalar | null = null;
+      for (let b = 0; b * batchSize < n; b++) {
+        const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const final = (b + 1) * batchSize >= n;
+        const indices = tf.tensor1d(idx, 'int32');
+        const xb = tf.gather(data.train.x, indices);
+        const yb = tf.oneHot(tf.gather(data.train.y, indices), data.classes);
+        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, final);
+        tf.dispose([indices, xb, yb]);
+        if (cost) last = cost;
+      }
+      // One read per epoch, so a backend with asynchronous kernels has finished the epoch.
+      last?.dataSync();
+      last?.dispose();
+      seconds.push((performance.now() - start) / 1000);
+      onEpoch?.(epoch, seconds[seconds.length - 1]);
+    }
+    return seconds;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** evaluate()'s loss and accuracy sums with model.apply on whole batches (for comparison). */
+async function evaluateByApply(model: tf.LayersModel, split: DeviceData['test'], classes: number, batchSize = 1000): Promise<number[]> {
+  const sums = tf.tidy(() => {
+    let loss: tf.Tensor = tf.scalar(0);
+    let hits: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < split.count; start += batchSize) {
+      const size = Math.min(batchSize, split.count - start);
+      const logits = model.apply(tf.slice(split.x, start, size)) as tf.Tensor2D;
+      const y = tf.slice(split.y, start, size);
+      loss = tf.add(loss, tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM));
+      hits = tf.add(hits, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
+    }
+    return tf.stack([loss, hits]);
+  });
+  const values = Array.from(await sums.data());
+  sums.dispose();
+  return values;
+}
+
+async function timeAsync(repeats: number, fn: () => Promise<unknown>): Promise<TimingStats> {
+  await fn(); // warm-up
+  const seconds: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await fn();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return timingStats(seconds);
+}
+
+export async function benchHarness(options: HarnessBenchOptions): Promise<HarnessBenchResult> {
+  const o = {
+    model: options.model, activation: options.activation, batchSize: options.batchSize ?? 128,
+    trainSamples: options.trainSamples ?? 6000, testSamples: options.testSamples ?? 1000,
+    probeSamples: options.probeSamples ?? 1000, epochs: options.epochs ?? 3, seed: options.seed ?? 1,
+    warmupSteps: options.warmupSteps ?? 20,
+  };
+  if (o.epochs < 2) throw new Error('harness benchmark needs at least 2 epochs (the first is warm-up)');
+  const spec = harnessSpec(o);
+  await tf.ready();
+  const data = toDeviceData(syntheticDataset(o.trainSamples, o.testSamples, o.seed));
+  try {
+    // Warm the process up first (wasm code tiers up, XNNPACK and the JIT settle), then time the
+    // bare loop before and after trainRun so drift over the run affects both sides alike.
+    const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
+    try {
+      for (let i = 0; i < o.warmupSteps; i++) warm.step();
+    } finally {
+      warm.dispose();
+    }
+    const bare = bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s)).slice(1);
+    const harness: { epochSeconds: number; trainSeconds: number }[] = [];
+    const tensorsPerEpoch: number[] = [];
+    const rssPerEpoch: number[] = [];
+    const result = await trainRun(spec, data, {
+      onEpoch: (r) => {
+        harness.push({ epochSeconds: r.epochSeconds, trainSeconds: o.trainSamples / r.samplesPerSecond });
+        tensorsPerEpoch.push(tf.memory().numTensors);
+        rssPerEpoch.push(process.memoryUsage.rss());
+        options.onEpoch?.('harness', r.epoch, r.epochSeconds);
+      },
+    });
+    if (result.status !== 'completed') throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
+    bare.push(...bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s)).slice(1));
+
+    // The evaluation and the probe on their own, on a model of the same architecture.
+    const model = buildModel({
+      model: spec.model, activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
+      seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
+      ...(spec.modelOptions as object),
+    });
+    const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
+    let evaluateSeconds: TimingStats, evaluateByApplySeconds: TimingStats, probeSeconds: TimingStats;
+    let unitActivitySeconds: TimingStats;
+    try {
+      evaluateSeconds = await timeAsync(3, () => evaluate(model, data.test, data.classes));
+      evaluateByApplySeconds = await timeAsync(3, () => evaluateByApply(model, data.test, data.classes));
+      probeSeconds = await timeAsync(3, () => countDeadNeurons(model, probeX, { threshold: spec.deadNeurons.threshold }));
+      unitActivitySeconds = await timeAsync(3, () => measureUnitActivity(model, probeX, { tau: spec.deadNeurons.dormantTau }));
+    } finally {
+      tf.dispose(probeX);
+      model.dispose();
+    }
+
+    const counted = harness.slice(1);
+    const harnessEpochSeconds = timingStats(counted.map((h) => h.epochSeconds));
+    const bareEpochSeconds = timingStats(bare);
+    return {
+      model: o.model, activation: activationLabel(o.activation),
+      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples,
+      harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
+      bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
+      evaluateSeconds, evaluateByApplySeconds, probeSeconds, unitActivitySeconds, tensorsPerEpoch, rssPerEpoch,
+    };
+  } finally {
+    data.dispose();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * `nrelu-bench bench`: times training steps of one model and activation on synthetic data and
+ * reports samples per second (median of the timed steps after warm-up) and peak memory. The
+ * timing lives in src/bench/ (shared with `npm run bench`); this file parses and prints.
+ */
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { tf } from '../tf.js';
+import { UserError } from '../errors.js';
+import { selectBackend, type BackendRequest } from '../backend/select.js';
+import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
+import { benchSteps, type StepBenchReport } from '../bench/step.js';
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const MODELS = ['mlp', 'cnn'];
+
+interface BenchOptions {
+  model: string;
+  activation: string;
+  backend: string;
+  batchSize: string;
+  steps: string;
+  warmup: string;
+  seed: string;
+  json?: boolean;
+}
+
+/** The JSON `--json` prints (snake_case, one object). */
+export interface BenchJson {
+  samples_per_second: number;
+  step_ms_median: number;
+  step_ms_min: number;
+  step_ms_max: number;
+  step_ms_mean: number;
+  backend: string;
+  model: string;
+  activation: string;
+  activation_spec: ActivationSpec;
+  batch_size: number;
+  steps: number;
+  warmup: number;
+  seed: number;
+  peak_rss_bytes: number;
+  peak_tf_bytes: number;
+  tensor_growth: number;
+  tfjs_version: string;
+  node_version: string;
+}
+
+/**
+ * An activation from the command line: a name (`nrelu`) or a YAML/JSON flow object
+ * (`{name: nrelu, sigma: 0.1}`), validated by the activation registry.
+ */
+export function parseActivationSpec(text: string): ActivationSpec {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0].replace(/:\s*$/, '');
+    throw new UserError(`--activation: cannot parse ${JSON.stringify(text)}: ${reason}`,
+      { hint: 'give a name (relu) or a flow object: --activation "{name: nrelu, sigma: 0.1}"' });
+  }
+  if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new UserError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`,
+      { hint: 'e.g. --activation relu or --activation "{name: nrelu, sigma: 0.1}"' });
+  }
+  normalizeActivation(value); // throws a one-line UserError naming the activation and parameter
+  return value as ActivationSpec;
+}
+
+function positiveInt(option: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new UserError(`${option} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+export function benchJson(report: StepBenchReport, spec: ActivationSpec, settings: { warmup: number; seed: number }): BenchJson {
+  const r = report.results[0];
+  return {
+    samples_per_second: r.samplesPerSecond,
+    step_ms_median: r.stepMs.median,
+    step_ms_min: r.stepMs.min,
+    step_ms_max: r.stepMs.max,
+    step_ms_mean: r.stepMs.mean,
+    backend: report.backend,
+    model: r.model,
+    activation: r.activation,
+    activation_spec: spec,
+    batch_size: r.batchSize,
+    steps: r.stepMs.n,
+    warmup: settings.warmup,
+    seed: settings.seed,
+    peak_rss_bytes: report.peakRssBytes,
+    peak_tf_bytes: report.peakTfBytes,
+    tensor_growth: report.tensorGrowth,
+    tfjs_version: tf.version.tfjs,
+    node_version: process.version,
+  };
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('time training steps on synthetic data: samples per second and peak memory')
+    .option('-m, --model <model>', `model: ${MODELS.join(' | ')}`, 'cnn')
+    .option('-a, --activation <spec>', 'activation: a name or a YAML/JSON flow object', 'relu')
+    .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')}`, 'auto')
+    .option('--batch-size <n>', 'samples per training step', '128')
+    .option('--steps <n>', 'timed steps, after the warm-up', '20')
+    .option('--warmup <n>', 'untimed steps first (the first creates the optimizer state)', '3')
+    .option('--seed <n>', 'seeds the synthetic data, the weights and the noise', '1')
+    .option('--json', 'print one JSON object (samples_per_second, step_ms_median, backend, model, activation, ...)')
+    .addHelpText('after', `
+Examples:
+  $ nrelu-bench bench
+  $ nrelu-bench bench --model mlp --activation "{name: nrelu, sigma: 0.1}" --backend wasm
+  $ nrelu-bench bench --model cnn --activation rrelu --steps 50 --json
+
+Trains on seeded synthetic 28x28 digits-like data (no files, no network), the way \`run\` trains:
+Adam, softmax cross-entropy, batches gathered on the device. Samples per second is the batch size
+over the median step time. To compare activations, use \`npm run bench\`, which times them
+side by side and writes results/bench/<backend>.md.`)
+    .action(async (opts: BenchOptions) => {
+      if (!MODELS.includes(opts.model)) throw new UserError(`unknown model '${opts.model}'`, { hint: `use one of ${MODELS.join(', ')}` });
+      if (!BACKENDS.includes(opts.backend)) throw new UserError(`unknown backend '${opts.backend}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
+      const spec = parseActivationSpec(opts.activation);
+      const batchSize = positiveInt('--batch-size', opts.batchSize);
+      const steps = positiveInt('--steps', opts.steps);
+      const warmup = positiveInt('--warmup', opts.warmup, 0);
+      const seed = positiveInt('--seed', opts.seed, 0);
+      const selection = await selectBackend(opts.backend as BackendRequest);
+      for (const note of selection.notes) process.stderr.write(`note: ${note}\n`);
+      const report = await benchSteps({ model: opts.model as 'mlp' | 'cnn', activations: [spec], batchSize, steps, warmup, seed });
+      const json = benchJson(report, spec, { warmup, seed });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+        return;
+      }
+      const r = report.results[0];
+      process.stdout.write([
+        `${json.model}, ${json.activation}, backend ${json.backend}${selection.gpu ? ' (GPU)' : ''}, batch ${batchSize}`,
+        `  step time    ${r.stepMs.median.toFixed(1)} ms median (${r.stepMs.min.toFixed(1)}-${r.stepMs.max.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`,
+        `  throughput   ${r.samplesPerSecond.toFixed(0)} samples/s`,
+        `  peak memory  ${mb(report.peakRssBytes)} process RSS, ${mb(report.peakTfBytes)} in TF.js tensors`,
+        `  tensors      ${report.tensorGrowth === 0 ? 'no growth' : `${report.tensorGrowth > 0 ? '+' : ''}${report.tensorGrowth}`} over the timed steps`,
+        '',
+      ].join('\n'));
+    });
+}
