@@ -10,6 +10,10 @@ import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerList } from './list.js';
 import { registerInfo } from './info.js';
+import { registerMerge } from './merge.js';
+import { registerCheck } from './check.js';
+import { registerSlurm } from './slurm.js';
+import { registerBench } from './bench.js';
 
 const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
 
@@ -30,6 +34,10 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
   registerReport(program);
   registerList(program);
   registerInfo(program);
+  registerMerge(program);
+  registerCheck(program, setExitCode);
+  registerSlurm(program);
+  registerBench(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { BackendName } from '../config/types.js';
-import { runGrid } from '../runner/run-grid.js';
-import { createProgress } from '../runner/progress.js';
+import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
+import { createProgress, type ProgressReporter } from '../runner/progress.js';
+import { parseShard } from '../runner/shard.js';
 import { UserError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
@@ -14,9 +16,48 @@ interface RunOptions {
   backend?: BackendName;
   fresh?: boolean;
   report?: boolean;
+  jobs?: string;
+  shard?: string;
 }
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export function checkBackend(name: string | undefined): BackendName | undefined {
+  if (name && !BACKENDS.includes(name)) {
+    throw new UserError(`unknown backend '${name}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
+  }
+  return name as BackendName | undefined;
+}
+
+/** `--jobs N`: a positive integer; undefined keeps the default (cores, or 1 on a GPU). */
+export function parseJobs(text: string | undefined): number | 'auto' {
+  if (text === undefined || text === 'auto') return 'auto';
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new UserError(`invalid --jobs '${text}'`, { hint: 'pass a whole number of runs to train at once, at least 1 (or auto)' });
+  }
+  return Number(text);
+}
+
+/**
+ * Runs a grid with Ctrl-C handling: the first SIGINT/SIGTERM stops scheduling and lets running
+ * runs stop after their current batch; a second one quits at once (exit code 130).
+ */
+export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
+  let stopRequested = false;
+  const onSignal = (): void => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    progress.log('stopping after the current batch (press Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runGrid({ ...options, progress, shouldStop: () => stopRequested });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -24,58 +65,48 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .description('train every run of a config\'s grid and write CSVs, a manifest and a comparison table')
     .argument('<config>', 'YAML config file (see configs/)')
     .argument('[overrides...]', 'key=value overrides applied before validation, e.g. train.epochs=2 seeds=[1,2]')
-    .option('-o, --out <dir>', 'output folder (default: the config\'s `output`, else results/<name>)')
+    .option('-o, --out <dir>', 'output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)')
     .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')} (default: the config's, else auto)`)
+    .option('-j, --jobs <n>', 'runs trained at once, each in its own process (default: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)')
+    .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
     .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
     .addHelpText('after', `
 Examples:
   $ nrelu-bench run configs/quick.yaml
   $ nrelu-bench run configs/paper-cnn.yaml train.epochs=2 seeds=[1] --backend wasm
-  $ nrelu-bench run configs/quick.yaml --out results/try --fresh
+  $ nrelu-bench run configs/quick.yaml --out results/try --fresh --jobs 2
+  $ nrelu-bench run configs/paper-mlp.yaml --shard 0/4 --out results/paper-mlp/shard-0
 
 Running the same command again resumes: runs already finished with the same settings are skipped.
-Ctrl-C stops after the current batch and leaves every file readable. Exit codes: 0 all runs
-finished (diverged runs are results), 1 some run failed, 2 bad config or usage, 130 interrupted.`)
+Each run trains in a worker process: a crash or out-of-memory kill fails only that run. The files
+do not depend on --jobs: rows are rewritten in grid order at the end. Shards are combined with
+\`nrelu-bench merge\`. Ctrl-C stops after the current batch and leaves every file readable. Exit
+codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
+130 interrupted.`)
     .action(async (configPath: string, overrides: string[], opts: RunOptions) => {
-      if (opts.backend && !BACKENDS.includes(opts.backend)) {
-        throw new UserError(`unknown backend '${opts.backend}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
-      }
+      const backend = checkBackend(opts.backend);
+      const jobs = parseJobs(opts.jobs);
+      const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
-      const outDir = opts.out ?? config.output;
-      let stopRequested = false;
+      const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
       const progress = createProgress();
-      const onSigint = (): void => {
-        if (stopRequested) process.exit(130);
-        stopRequested = true;
-        progress.log('stopping after the current batch (press Ctrl-C again to quit at once)');
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      try {
-        const result = await runGrid({
-          config, overrides, outDir, fresh: opts.fresh, backend: opts.backend, progress,
-          shouldStop: () => stopRequested,
-        });
-        const paths = resultPaths(outDir);
-        if (opts.report !== false && existsSync(paths.summary)) {
-          const { html } = await writeHtmlReport(outDir);
-          progress.log(`report: ${html}`);
-        }
-        process.stdout.write(`\n${result.comparison}\n`);
-        const spark = renderSparklines(await readRows(paths.epochs), { summary: await readRows(paths.summary) });
-        if (spark) process.stdout.write(`Test accuracy per epoch:\n${spark}\n\n`);
-        process.stdout.write(`results: ${result.outDir}\n`);
-        if (result.interrupted) {
-          process.stderr.write('interrupted: run the same command again to resume\n');
-          setExitCode(130);
-        } else if (result.failed > 0) {
-          process.stderr.write(`${result.failed} run(s) failed: see summary.csv and manifest.json\n`);
-          setExitCode(1);
-        }
-      } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+      const result = await runGridWithSignals({ config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard }, progress);
+      const paths = resultPaths(outDir);
+      if (opts.report !== false && existsSync(paths.summary)) {
+        const { html } = await writeHtmlReport(outDir);
+        progress.log(`report: ${html}`);
+      }
+      process.stdout.write(`\n${result.comparison}\n`);
+      const spark = renderSparklines(await readRows(paths.epochs), { summary: await readRows(paths.summary) });
+      if (spark) process.stdout.write(`Test accuracy per epoch:\n${spark}\n\n`);
+      process.stdout.write(`results: ${result.outDir}\n`);
+      if (result.interrupted) {
+        process.stderr.write('interrupted: run the same command again to resume\n');
+        setExitCode(130);
+      } else if (result.failed > 0) {
+        process.stderr.write(`${result.failed} run(s) failed: see summary.csv and manifest.json\n`);
+        setExitCode(1);
       }
     });
 }

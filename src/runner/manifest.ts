@@ -27,6 +27,23 @@ export interface Manifest {
   startedAt: string;
   finishedAt: string | null;
   runs: Record<string, RunRecord>;
+  /** Set when the folder holds one shard of the grid (`run --shard i/n`); 0-based index. */
+  shard?: { index: number; count: number };
+  /** Runs trained at once (worker processes) by the last `run`. */
+  jobs?: number;
+  /** Set by `merge`: the folders combined into this one. */
+  mergedFrom?: MergeSource[];
+}
+
+/** One folder that `merge` combined: where it was and what produced it. */
+export interface MergeSource {
+  dir: string;
+  shard?: { index: number; count: number };
+  backend: Manifest['backend'];
+  versions: Manifest['versions'];
+  startedAt: string;
+  finishedAt: string | null;
+  runs: string[];
 }
 
 const require = createRequire(import.meta.url);

@@ -1,14 +1,17 @@
 /**
- * Progress for a grid: on a terminal, two cli-progress bars (the grid, and the current run's
- * batches); elsewhere (CI logs, pipes) one plain line per epoch and per run.
+ * Progress for a grid: on a terminal, cli-progress bars (the grid, and one per run in progress:
+ * with --jobs N several runs train at once); elsewhere (CI logs, pipes) one plain line per epoch
+ * and per run.
  */
 import cliProgress from 'cli-progress';
 import type { BatchProgress, EpochResult } from '../train/trainer.js';
 
 export interface ProgressReporter {
   startGrid(total: number, skipped: number): void;
-  startRun(id: string, epochs: number): void;
-  batch(p: BatchProgress): void;
+  /** `detail` says where the run trains, e.g. `worker 1234` (its process id). */
+  startRun(id: string, epochs: number, detail?: string): void;
+  /** `id`: which run the batch belongs to (several may train at once). */
+  batch(p: BatchProgress, id?: string): void;
   epoch(id: string, r: EpochResult, epochs: number): void;
   endRun(id: string, status: string, message?: string): void;
   log(line: string): void;
@@ -25,23 +28,23 @@ function epochLine(id: string, r: EpochResult, epochs: number): string {
 
 /** Plain lines on a stream: for logs and pipes. */
 export class LineProgress implements ProgressReporter {
-  private done = 0;
+  private started = 0;
   private total = 0;
   constructor(private readonly out: NodeJS.WritableStream = process.stderr) {}
   startGrid(total: number, skipped: number): void {
     this.total = total;
-    this.done = skipped;
+    this.started = skipped;
     this.out.write(`grid: ${total} runs${skipped ? `, ${skipped} already done (resuming)` : ''}\n`);
   }
-  startRun(id: string): void {
-    this.out.write(`[${this.done + 1}/${this.total}] ${id}\n`);
+  startRun(id: string, _epochs: number, detail?: string): void {
+    this.started += 1;
+    this.out.write(`[${this.started}/${this.total}] ${id}${detail ? ` (${detail})` : ''}\n`);
   }
   batch(): void {}
   epoch(id: string, r: EpochResult, epochs: number): void {
     this.out.write(`  ${epochLine(id, r, epochs)}\n`);
   }
   endRun(id: string, status: string, message?: string): void {
-    this.done += 1;
     this.out.write(`  ${id}: ${status}${message ? ` (${message})` : ''}\n`);
   }
   log(line: string): void {
@@ -50,7 +53,7 @@ export class LineProgress implements ProgressReporter {
   stop(): void {}
 }
 
-/** Two bars on a terminal. */
+/** Bars on a terminal: the grid, and one per run in progress. */
 export class BarProgress implements ProgressReporter {
   private readonly multi = new cliProgress.MultiBar({
     clearOnComplete: false,
@@ -59,28 +62,33 @@ export class BarProgress implements ProgressReporter {
     stream: process.stderr,
   }, cliProgress.Presets.shades_classic);
   private grid: cliProgress.SingleBar | null = null;
-  private run: cliProgress.SingleBar | null = null;
-  private epochs = 0;
+  private readonly runs = new Map<string, { bar: cliProgress.SingleBar; epochs: number }>();
+  private last: string | null = null;
 
   startGrid(total: number, skipped: number): void {
     this.grid = this.multi.create(total, skipped, { label: 'grid', info: 'runs  ETA {eta_formatted}' });
     this.grid.update(skipped, { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' });
   }
   startRun(id: string, epochs: number): void {
-    this.epochs = epochs;
-    this.run?.stop();
-    if (this.run) this.multi.remove(this.run);
-    this.run = this.multi.create(1, 0, { label: id, info: '' });
+    this.runs.set(id, { bar: this.multi.create(1, 0, { label: id, info: '' }), epochs });
+    this.last = id;
   }
-  batch(p: BatchProgress): void {
-    this.run?.setTotal(p.batches);
-    this.run?.update(p.batch, { info: `epoch ${p.epoch}/${this.epochs} loss ${fmt(p.loss)} acc ${fmt(p.acc)}` });
+  batch(p: BatchProgress, id?: string): void {
+    const run = this.runs.get(id ?? this.last ?? '');
+    run?.bar.setTotal(p.batches);
+    run?.bar.update(p.batch, { info: `epoch ${p.epoch}/${run.epochs} loss ${fmt(p.loss)} acc ${fmt(p.acc)}` });
   }
   epoch(id: string, r: EpochResult, epochs: number): void {
     this.multi.log(`${epochLine(id, r, epochs)}\n`);
   }
   endRun(id: string, status: string, message?: string): void {
     this.grid?.increment(1);
+    const run = this.runs.get(id);
+    if (run) {
+      run.bar.stop();
+      this.multi.remove(run.bar);
+      this.runs.delete(id);
+    }
     if (status !== 'completed') this.multi.log(`${id}: ${status}${message ? ` (${message})` : ''}\n`);
   }
   log(line: string): void {

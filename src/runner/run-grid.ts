@@ -1,26 +1,21 @@
 /**
- * Runs a config's grid into a result folder: resume (skip runs that are done with an unchanged
- * config hash, drop rows of unfinished ones), one run after another, rows appended after every
- * epoch, summary and manifest updated after every run, comparison written at the end.
- * A failing run is recorded and the grid goes on.
+ * Runs a config's grid (or one shard of it) into a result folder: resume (skip runs that are done
+ * with an unchanged config hash, drop rows of unfinished ones), train the rest on worker processes
+ * (pool.ts), write their results as they arrive (results.ts), and at the end rewrite every CSV in
+ * grid order and render the comparison. A failing run, or a worker that dies, is recorded as
+ * `failed` and the grid goes on.
  */
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
+import type { BackendName, ResolvedConfig } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { selectBackend } from '../backend/select.js';
-import { loadDataset, type Dataset } from '../data/datasets.js';
-import { toDeviceData, type DeviceData } from '../train/device-data.js';
-import { trainRun, type EpochResult, type RunResult } from '../train/trainer.js';
-import { errorMessage } from '../errors.js';
-import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, FILES, appendRows, readRows, resultPaths, writeFileAtomic, writeRows,
-  type CellValue,
-} from '../report/files.js';
-import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
-import { isDone, newManifest, readManifest, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { resultPaths } from '../report/files.js';
+import { isDone, newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
+import { runPool } from './pool.js';
+import { ResultWriter, clearResults, finishOutputs, pruneUnfinished } from './results.js';
+import { selectShard, shardLabel, type Shard } from './shard.js';
+
+export { sigmaLabel } from './rows.js';
+export { finishOutputs } from './results.js';
 
 export interface RunGridOptions {
   config: ResolvedConfig;
@@ -30,6 +25,10 @@ export interface RunGridOptions {
   backend?: BackendName;
   progress: ProgressReporter;
   shouldStop?: () => boolean;
+  /** Runs trained at once, each in its own worker process; default 'auto' (see pool.ts). */
+  jobs?: number | 'auto';
+  /** Train only this slice of the grid (the folder still gets the whole grid's order). */
+  shard?: Shard | null;
 }
 
 export interface RunGridResult {
@@ -40,152 +39,82 @@ export interface RunGridResult {
   failed: number;
 }
 
-/** The sigma column: the constant value, or `start->end:schedule` for an annealed sigma. */
-export function sigmaLabel(spec: RunSpec): string {
-  if (!spec.sigma) return '';
-  const s = spec.sigma;
-  return s.schedule === 'constant' ? String(s.start) : `${s.start}->${s.end}:${s.schedule}`;
-}
-
-function epochRow(spec: RunSpec, r: EpochResult): Record<string, CellValue> {
-  return {
-    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: r.sigma, seed: spec.seed,
-    epoch: r.epoch, train_loss: r.trainLoss, train_acc: r.trainAcc, test_loss: r.testLoss, test_acc: r.testAcc,
-    dead: r.dead?.dead, units: r.dead?.units, dead_fraction: r.dead ? r.dead.dead / r.dead.units : null,
-    epoch_seconds: Number(r.epochSeconds.toFixed(3)), samples_per_second: Math.round(r.samplesPerSecond),
-    dormant: r.activity?.dormant, dormant_fraction: r.activity ? r.activity.dormant / r.activity.units : null,
-    zero_output: r.activity?.zeroOutput,
-  };
-}
-
-function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): Record<string, CellValue> {
-  const epochs = result?.epochs ?? [];
-  const last = epochs[epochs.length - 1];
-  const lastProbed = [...epochs].reverse().find((e) => e.dead);
-  const lastDead = lastProbed?.dead;
-  return {
-    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: sigmaLabel(spec), seed: spec.seed,
-    status, epochs: epochs.length, final_test_acc: last?.testAcc, best_test_acc: epochs.length ? Math.max(...epochs.map((e) => e.testAcc)) : null,
-    final_test_loss: last?.testLoss, final_dead: lastDead?.dead, units: lastDead?.units,
-    train_seconds: result ? Number(result.trainSeconds.toFixed(3)) : null, backend,
-    final_dormant: lastProbed?.activity?.dormant, final_zero_output: lastProbed?.activity?.zeroOutput,
-  };
-}
-
-/** Drops rows of runs that are not done (interrupted, failed, or changed since) before they rerun. */
-async function pruneUnfinished(paths: ReturnType<typeof resultPaths>, keep: Set<string>): Promise<void> {
-  const files = [[paths.epochs, EPOCH_COLUMNS], [paths.dead, DEAD_COLUMNS], [paths.summary, SUMMARY_COLUMNS], [paths.robustness, ROBUSTNESS_COLUMNS]] as const;
-  for (const [path, columns] of files) {
-    if (!existsSync(path)) continue;
-    const rows = await readRows(path);
-    const kept = rows.filter((r) => keep.has(r.run_id));
-    if (kept.length !== rows.length) await writeRows(path, columns, kept);
-  }
-}
-
-/** Rewrites summary.csv in grid order and renders comparison.md from it. */
-export async function finishOutputs(outDir: string, order: string[], title: string): Promise<string> {
-  const paths = resultPaths(outDir);
-  const rank = new Map(order.map((id, i) => [id, i]));
-  const rows = (await readRows(paths.summary)).sort((a, b) => (rank.get(a.run_id) ?? Infinity) - (rank.get(b.run_id) ?? Infinity));
-  if (rows.length) await writeRows(paths.summary, SUMMARY_COLUMNS, rows);
-  const comparison = compare(rows, await readRows(paths.robustness));
-  const md = renderComparison(comparison, title);
-  await writeFileAtomic(paths.comparison, `${md}\n`);
-  await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
-  return md;
-}
-
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
   const specs = expandGrid(config);
+  const selected = selectShard(specs, options.shard);
   const paths = resultPaths(outDir);
-  if (options.fresh) {
-    for (const f of [...Object.values(FILES), 'report.html', 'plots']) await rm(join(outDir, f), { force: true, recursive: true });
-  }
+  if (options.fresh) await clearResults(outDir);
   const previous = readManifest(paths.manifest);
-  const manifest: Manifest = { ...newManifest(config, options.overrides), runs: previous?.runs ?? {} };
+  const manifest: Manifest = {
+    ...newManifest(config, options.overrides),
+    runs: previous?.runs ?? {},
+    backend: previous?.backend ?? null,
+    dataset: previous?.dataset ?? null,
+    ...(options.shard ? { shard: options.shard } : {}),
+  };
+  // Done runs of the whole grid keep their rows, also those of other shards in the same folder.
   const done = new Set(specs.filter((s) => isDone(previous, s.id, s.hash)).map((s) => s.id));
-  await pruneUnfinished(paths, done);
+  await pruneUnfinished(outDir, done);
+  const todo = selected.filter((s) => !done.has(s.id));
+  const writer = new ResultWriter(outDir, manifest);
+  const userStop = (): boolean => options.shouldStop?.() ?? false;
+  const stopping = (): boolean => userStop() || writer.failed;
 
-  const todo = specs.filter((s) => !done.has(s.id));
-  const backend = await selectBackend(options.backend ?? config.backend);
-  manifest.backend = backend;
-  for (const note of backend.notes) progress.log(`backend: ${note}`);
-  progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}`);
-
-  let dataset: Dataset | null = null;
-  if (todo.length) {
-    dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
-    manifest.dataset = { name: dataset.name, source: dataset.source };
-  } else if (previous?.dataset) {
-    manifest.dataset = previous.dataset;
-  }
-  await writeManifest(paths.manifest, manifest);
-
-  const results: RunGridResult['runs'] = specs.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const }));
-  const deviceCache = new Map<string, DeviceData>();
+  const results: RunGridResult['runs'] = selected.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const }));
   let interrupted = false;
-  progress.startGrid(specs.length, done.size);
+  let backendName = previous?.backend?.name ?? '';
+  if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
+  if (todo.length === 0) await writer.writeManifest();
+  progress.startGrid(selected.length, selected.length - todo.length);
   try {
-    for (const spec of todo) {
-      if (options.shouldStop?.()) {
-        interrupted = true;
-        break;
-      }
-      const capsKey = `${spec.train.trainSamples ?? ''}/${spec.train.testSamples ?? ''}`;
-      let data = deviceCache.get(capsKey);
-      if (!data && dataset) {
-        data = toDeviceData(dataset, { train: spec.train.trainSamples, test: spec.train.testSamples });
-        deviceCache.set(capsKey, data);
-      }
-      progress.startRun(spec.id, spec.train.epochs);
-      let result: RunResult | null = null;
-      let status: FinalStatus | 'interrupted';
-      let message: string | undefined;
-      try {
-        result = await trainRun(spec, data as DeviceData, {
-          shouldStop: options.shouldStop,
-          onBatch: (p) => progress.batch(p),
-          onEpoch: async (r) => {
-            await appendRows(paths.epochs, EPOCH_COLUMNS, [epochRow(spec, r)]);
-            if (r.dead) {
-              await appendRows(paths.dead, DEAD_COLUMNS, r.dead.layers.map((l, i) => ({
-                run_id: spec.id, epoch: r.epoch, layer: l.name, dead: l.dead, units: l.units,
-                dormant: r.activity?.layers[i]?.dormant, zero_output: r.activity?.layers[i]?.zeroOutput,
-              })));
-            }
-            progress.epoch(spec.id, r, spec.train.epochs);
-          },
-        });
-        status = result.status;
-        message = result.message;
-      } catch (err) {
-        status = 'failed';
-        message = errorMessage(err);
-      }
-      if (status === 'interrupted') {
-        manifest.runs[spec.id] = { hash: spec.hash, status, message };
-        await writeManifest(paths.manifest, manifest);
+    const { notStarted } = await runPool({
+      specs: todo,
+      jobs: options.jobs ?? 'auto',
+      init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize },
+      shouldStop: stopping,
+      log: (line) => progress.log(line),
+      onReady: async ({ backend, dataset }, jobs) => {
+        for (const note of backend.notes) progress.log(`backend: ${note}`);
+        progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${jobs === 1 ? '' : 's'} at a time, each worker its own process`);
+        if (backend.gpu && jobs > 1) progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);
+        backendName = backend.name;
+        manifest.backend = backend;
+        manifest.dataset = dataset;
+        manifest.jobs = jobs;
+        await writer.writeManifest();
+      },
+      onStart: (spec, pid) => progress.startRun(spec.id, spec.train.epochs, `worker ${pid ?? '?'}`),
+      onBatch: (spec, p) => progress.batch(p, spec.id),
+      onEpoch: (spec, r) => {
+        void writer.epoch(spec, r);
+        progress.epoch(spec.id, r, spec.train.epochs);
+      },
+      onDone: async (spec, outcome) => {
+        let { status, message } = outcome;
+        if (status === 'interrupted' && !userStop()) {
+          // A worker stopped by a signal that did not come through the runner (e.g. `kill <pid>`).
+          status = 'failed';
+          message = `its worker process was stopped by SIGINT/SIGTERM${message ? ` (${message})` : ''}`;
+        }
+        if (status === 'interrupted') {
+          await writer.interrupted(spec, message);
+          interrupted = true;
+        } else {
+          await writer.finished(spec, status, outcome.result, backendName, message);
+          progress.endRun(spec.id, status, message);
+        }
         results.push({ id: spec.id, status });
-        interrupted = true;
-        break;
-      }
-      if (result?.robustness.length) {
-        await appendRows(paths.robustness, ROBUSTNESS_COLUMNS, result.robustness.map((r) => ({ run_id: spec.id, noise: r.noise, test_acc: r.testAcc })));
-      }
-      await appendRows(paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend.name)]);
-      manifest.runs[spec.id] = { hash: spec.hash, status, message, finishedAt: new Date().toISOString() };
-      await writeManifest(paths.manifest, manifest);
-      results.push({ id: spec.id, status });
-      progress.endRun(spec.id, status, message);
-    }
+      },
+    });
+    if (notStarted.length > 0) interrupted = true;
   } finally {
-    for (const d of deviceCache.values()) d.dispose();
     progress.stop();
   }
+  await writer.flush();
   if (!interrupted) manifest.finishedAt = new Date().toISOString();
-  await writeManifest(paths.manifest, manifest);
+  await writer.writeManifest();
+  await writer.flush();
   const comparison = await finishOutputs(outDir, specs.map((s) => s.id), config.name);
   return { outDir, runs: results, comparison, interrupted, failed: results.filter((r) => r.status === 'failed').length };
 }

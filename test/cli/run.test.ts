@@ -99,7 +99,8 @@ test('a run killed mid-grid resumes: finished runs are not redone and no row is 
   const out = join(dir, 'out');
   const cfg = writeConfig(dir);
   writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('train: {epochs: 2,', 'train: {epochs: 6,'));
-  const first = spawnCli(['run', cfg, '--out', out, 'seeds=[1, 2]']);
+  // One run at a time, so 'the first run is done and the second has started' is a definite state.
+  const first = spawnCli(['run', cfg, '--out', out, 'seeds=[1, 2]', '--jobs', '1']);
   // Kill hard once the first run is complete and the second has written an epoch.
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {

@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { readManifest } from '../runner/manifest.js';
+import { checkResults, renderDifferences } from '../runner/check.js';
+import { resultPaths } from '../report/files.js';
+import { checkBackend, parseJobs, runGridWithSignals } from './run.js';
+
+interface CheckOptions {
+  reference: string;
+  tolerance: string;
+  rerun?: boolean;
+  jobs?: string;
+  backend?: string;
+}
+
+function parseTolerance(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UserError(`invalid --tolerance '${text}'`, { hint: 'pass an absolute tolerance >= 0, e.g. 0.002' });
+  }
+  return value;
+}
+
+export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('check')
+    .description('compare a result folder with a reference, run by run and epoch by epoch; exit 1 if anything differs')
+    .argument('<results-dir>', 'the folder to check (with --rerun: the folder to rerun the reference\'s config into)')
+    .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
+    .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
+    .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
+    .option('-j, --jobs <n>', 'with --rerun: runs trained at once (default as for `run`)')
+    .option('-b, --backend <name>', 'with --rerun: backend (default: the one the reference used)')
+    .addHelpText('after', `
+Examples:
+  $ nrelu-bench run configs/ci.yaml --out /tmp/ci && nrelu-bench check /tmp/ci --reference results/reference
+  $ nrelu-bench check /tmp/ci --reference results/reference --rerun
+
+Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
+accuracy per epoch within --tolerance, and dead/dormant/zero-output counts per epoch and per layer,
+which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
+Differences are printed as a table (run, epoch, column, expected, actual).
+Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
+    .action(async (resultsDir: string, opts: CheckOptions) => {
+      const tolerance = parseTolerance(opts.tolerance);
+      if (opts.rerun) {
+        if (resolve(resultsDir) === resolve(opts.reference)) {
+          throw new UserError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
+        }
+        const manifest = readManifest(resultPaths(opts.reference).manifest);
+        if (!manifest) throw new UserError(`reference ${opts.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
+        const backend = checkBackend(opts.backend) ?? checkBackend(manifest.backend?.name) ?? manifest.config.backend;
+        process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
+        const run = await runGridWithSignals({
+          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: parseJobs(opts.jobs),
+        });
+        if (run.interrupted) {
+          process.stderr.write('interrupted\n');
+          setExitCode(130);
+          return;
+        }
+      }
+      const result = await checkResults(resultsDir, opts.reference, tolerance);
+      if (result.differences.length === 0) {
+        process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
+        return;
+      }
+      const runs = new Set(result.differences.map((d) => d.run)).size;
+      process.stdout.write(`${renderDifferences(result.differences)}\n\n`);
+      process.stdout.write(`DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`);
+      setExitCode(1);
+    });
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { dirname } from 'node:path';
+import { mergeResults } from '../runner/merge.js';
+import { writeHtmlReport } from '../report/html.js';
+
+export function registerMerge(program: Command): void {
+  program
+    .command('merge')
+    .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
+    .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
+    .requiredOption('-o, --out <dir>', 'the merged folder (its previous results are replaced)')
+    .option('--html', 'also write report.html and plots/ for the merged folder')
+    .addHelpText('after', `
+Examples:
+  $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
+  $ nrelu-bench merge results/paper-mlp/shard-* --out results/paper-mlp --html
+
+Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
+grid order with a merged manifest.json. A run found in two folders must have the same config hash
+in both (identical copies are fine; a finished copy wins over a failed one), otherwise nothing is
+written and the error names the run. Exit codes: 0 merged, 2 bad folders or disagreeing runs.`)
+    .action(async (dirs: string[], opts: { out: string; html?: boolean }) => {
+      const result = await mergeResults(dirs, opts.out);
+      process.stdout.write(`${result.comparison}\n`);
+      if (opts.html) {
+        const { html, plots } = await writeHtmlReport(result.outDir);
+        process.stdout.write(`\nreport: ${html}\n`);
+        if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
+      }
+      const dup = result.duplicates.length ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)` : '';
+      process.stdout.write(`merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`);
+    });
+}

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { expandGrid } from '../config/grid.js';
+import { UserError } from '../errors.js';
+import { slurmScripts } from '../runner/slurm.js';
+import { workerExecArgv } from '../runner/worker-process.js';
+import { checkBackend, parseJobs } from './run.js';
+
+interface SlurmCliOptions {
+  shards: string;
+  out?: string;
+  scripts?: string;
+  partition?: string;
+  account?: string;
+  gpusPerTask?: string;
+  cpusPerTask?: string;
+  time?: string;
+  mem?: string;
+  mergeTime?: string;
+  mergeAfter: string;
+  jobs?: string;
+  backend?: string;
+  command?: string;
+  setup?: string[];
+  sbatch?: string[];
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function positiveInt(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`invalid ${flag} '${text}'`, { hint: `${flag} takes a whole number >= 1` });
+  return Number(text);
+}
+
+/** How this very CLI was started (node, its flags such as --import tsx, the entry script). */
+function currentCommand(): string[] {
+  return [process.execPath, ...workerExecArgv(process.execArgv, process.argv[1] ?? ''), resolve(process.argv[1] ?? 'nrelu-bench')];
+}
+
+export function registerSlurm(program: Command): void {
+  program
+    .command('slurm')
+    .description('write Slurm scripts: an sbatch array (one task per shard of the grid) and a merge job that runs after it')
+    .argument('<config>', 'YAML config file')
+    .argument('[overrides...]', 'key=value overrides, as for `run`')
+    .requiredOption('-n, --shards <n>', 'number of shards = array tasks (at most the number of runs)')
+    .option('-o, --out <dir>', 'result folder: shards in <dir>/shard-<i>, merged result in <dir> (default: the config\'s output)')
+    .option('--scripts <dir>', 'where to write the scripts (default: <out>/slurm); logs go to <scripts>/logs')
+    .option('-p, --partition <name>', 'sbatch --partition')
+    .option('-A, --account <name>', 'sbatch --account')
+    .option('--gpus-per-task <n>', 'sbatch --gpus-per-task for each shard task (then use a GPU backend)')
+    .option('-c, --cpus-per-task <n>', 'sbatch --cpus-per-task for each shard task (the task\'s default --jobs)')
+    .option('-t, --time <limit>', 'sbatch --time for each shard task, e.g. 02:00:00')
+    .option('--mem <size>', 'sbatch --mem for each shard task, e.g. 8G')
+    .option('--merge-time <limit>', 'sbatch --time for the merge job')
+    .option('--merge-after <ok|any>', 'start the merge after every task succeeded (ok) or after all ended (any)', 'ok')
+    .option('-j, --jobs <n>', 'runs trained at once inside each task (default: --cpus-per-task, or 1 on a GPU)')
+    .option('-b, --backend <name>', 'backend for the runs (default: the config\'s)')
+    .option('--command <cmd>', 'how jobs start nrelu-bench (default: this node and CLI, by absolute path), e.g. "npx nrelu-bench"')
+    .option('--setup <line>', 'a shell line run first in every job, e.g. "module load nodejs" (repeatable)', collect)
+    .option('--sbatch <option>', 'an extra sbatch option for both scripts, e.g. --sbatch=--qos=short (repeatable)', collect)
+    .addHelpText('after', `
+Examples:
+  $ nrelu-bench slurm configs/paper-cnn.yaml --shards 8 --partition gpu --gpus-per-task 1 --cpus-per-task 4 --time 04:00:00 --mem 16G
+  $ results/paper-cnn/slurm/submit.sh
+  $ nrelu-bench slurm configs/paper-mlp.yaml seeds=[1,2,3,4,5] --shards 10 --cpus-per-task 2 --out /scratch/me/mlp
+
+Writes array.sbatch (--array=0-(n-1); task i runs \`nrelu-bench run <config> --shard slurm --out
+<out>/shard-i\`), merge.sbatch (\`nrelu-bench merge <out>/shard-* --out <out> --html\`) and submit.sh,
+which submits the array and then the merge with --dependency=afterok:<array job id>. Logs are
+<scripts>/logs/<job name>_<array job id>_<task id>.out. Resubmitting a task resumes its shard.`)
+    .action(async (configPath: string, overrides: string[], opts: SlurmCliOptions) => {
+      const shards = positiveInt(opts.shards, '--shards') as number;
+      if (opts.mergeAfter !== 'ok' && opts.mergeAfter !== 'any') {
+        throw new UserError(`invalid --merge-after '${opts.mergeAfter}'`, { hint: 'use ok or any' });
+      }
+      const jobs = parseJobs(opts.jobs);
+      const backend = checkBackend(opts.backend);
+      const { config } = await loadConfig(configPath, overrides);
+      const runs = expandGrid(config).length;
+      if (shards > runs) {
+        throw new UserError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
+      }
+      const outDir = resolve(opts.out ?? config.output);
+      const scriptDir = resolve(opts.scripts ?? join(outDir, 'slurm'));
+      const scripts = slurmScripts({
+        name: config.name, configPath: resolve(configPath), overrides, shards, outDir, scriptDir, cwd: process.cwd(),
+        command: opts.command ?? currentCommand(),
+        partition: opts.partition, account: opts.account,
+        gpusPerTask: positiveInt(opts.gpusPerTask, '--gpus-per-task'), cpusPerTask: positiveInt(opts.cpusPerTask, '--cpus-per-task'),
+        time: opts.time, mem: opts.mem, mergeTime: opts.mergeTime, mergeAfter: opts.mergeAfter,
+        jobs: jobs === 'auto' ? undefined : jobs, backend, setup: opts.setup, sbatch: opts.sbatch,
+      });
+      await mkdir(join(scriptDir, 'logs'), { recursive: true });
+      const files = { array: 'array.sbatch', merge: 'merge.sbatch', submit: 'submit.sh' } as const;
+      for (const [key, file] of Object.entries(files) as [keyof typeof files, string][]) {
+        await writeFile(join(scriptDir, file), scripts[key]);
+        await chmod(join(scriptDir, file), 0o755);
+      }
+      process.stdout.write(`${runs} runs in ${shards} shard(s); scripts in ${scriptDir}:
+  array.sbatch  the shards (sbatch --array=0-${shards - 1})
+  merge.sbatch  merges ${outDir}/shard-* into ${outDir}
+  submit.sh     submits both (the merge with --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'})
+
+Submit:
+  ${join(scriptDir, 'submit.sh')}
+or by hand:
+  jid=$(sbatch --parsable ${join(scriptDir, 'array.sbatch')})
+  sbatch --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'}:\${jid%%;*} ${join(scriptDir, 'merge.sbatch')}
+`);
+    });
+}

@@ -1,0 +1,133 @@
+/**
+ * Reproducibility check: compares a result folder with a reference folder run by run and epoch by
+ * epoch. Accuracy and loss columns may differ by at most an absolute tolerance; counts (dead,
+ * dormant, zero-output units, per epoch and per layer) must be equal; both folders must hold the
+ * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
+ */
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { readRows, resultPaths, type Row } from '../report/files.js';
+import { readManifest } from './manifest.js';
+
+export interface Difference {
+  run: string;
+  /** The epoch, `-` for run-level differences, `noise=<level>` for robustness rows. */
+  epoch: string;
+  column: string;
+  expected: string;
+  actual: string;
+}
+
+export interface CheckResult {
+  differences: Difference[];
+  runs: number;
+  epochs: number;
+}
+
+/** epochs.csv columns compared within the tolerance, and those that must be equal. */
+export const TOLERANCE_COLUMNS = ['train_loss', 'train_acc', 'test_loss', 'test_acc'] as const;
+export const EXACT_COLUMNS = ['sigma', 'dead', 'units', 'dormant', 'zero_output'] as const;
+const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output'] as const;
+
+function folderRows(dir: string, role: string): Promise<Row[][]> {
+  const paths = resultPaths(dir);
+  if (!existsSync(paths.summary)) {
+    throw new UserError(`${role} ${dir} has no summary.csv`, { hint: 'pass a folder written by `nrelu-bench run` (or use --rerun to fill it)' });
+  }
+  return Promise.all([readRows(paths.summary), readRows(paths.epochs), readRows(paths.dead), readRows(paths.robustness)]);
+}
+
+const byKey = (rows: Row[], key: (r: Row) => string): Map<string, Row> => new Map(rows.map((r) => [key(r), r]));
+
+/** Equal as numbers (NaN equals NaN) or, for non-numbers, as text; empty equals only empty. */
+function sameValue(a: string, b: string, tolerance = 0): boolean {
+  if (a === b) return true;
+  if (a.trim() === '' || b.trim() === '') return false;
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) && Number.isNaN(y) && /nan/i.test(a) && /nan/i.test(b);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return x === y;
+  return Math.abs(x - y) <= tolerance + 1e-12;
+}
+
+export async function checkResults(resultsDir: string, referenceDir: string, tolerance: number): Promise<CheckResult> {
+  const [refSummary, refEpochs, refDead, refRobust] = await folderRows(referenceDir, 'reference');
+  const [summary, epochs, dead, robust] = await folderRows(resultsDir, 'results folder');
+  const refHashes = readManifest(resultPaths(referenceDir).manifest)?.runs ?? {};
+  const hashes = readManifest(resultPaths(resultsDir).manifest)?.runs ?? {};
+  const differences: Difference[] = [];
+  const diff = (run: string, epoch: string, column: string, expected: string, actual: string): void => {
+    differences.push({ run, epoch, column, expected, actual });
+  };
+
+  const refRuns = byKey(refSummary, (r) => r.run_id);
+  const runs = byKey(summary, (r) => r.run_id);
+  for (const id of refRuns.keys()) if (!runs.has(id)) diff(id, '-', 'run', 'present', 'missing');
+  for (const id of runs.keys()) if (!refRuns.has(id)) diff(id, '-', 'run', 'absent', 'present');
+  const common = new Set([...refRuns.keys()].filter((id) => runs.has(id)));
+
+  for (const id of common) {
+    const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
+    const [he, ha] = [refHashes[id]?.hash ?? '', hashes[id]?.hash ?? ''];
+    if (he && ha && he !== ha) diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
+    for (const column of ['status', 'epochs']) if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
+  }
+
+  // Per epoch: epochs.csv. Columns the reference does not have (older folders) are not compared.
+  const refHeader = new Set(Object.keys(refEpochs[0] ?? {}));
+  const epochKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}`;
+  const refByEpoch = byKey(refEpochs.filter((r) => common.has(r.run_id)), epochKey);
+  const byEpoch = byKey(epochs.filter((r) => common.has(r.run_id)), epochKey);
+  for (const [key, e] of refByEpoch) {
+    const a = byEpoch.get(key);
+    if (!a) {
+      diff(e.run_id, e.epoch, 'epoch row', 'present', 'missing');
+      continue;
+    }
+    for (const c of TOLERANCE_COLUMNS) if (!sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+    for (const c of EXACT_COLUMNS) if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+  }
+  for (const [key, a] of byEpoch) if (!refByEpoch.has(key)) diff(a.run_id, a.epoch, 'epoch row', 'absent', 'present');
+
+  // Per epoch and hidden layer: dead_neurons.csv.
+  const layerKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}\u0000${r.layer}`;
+  const refLayers = byKey(refDead.filter((r) => common.has(r.run_id)), layerKey);
+  const layers = byKey(dead.filter((r) => common.has(r.run_id)), layerKey);
+  const refLayerHeader = new Set(Object.keys(refDead[0] ?? {}));
+  for (const [key, e] of refLayers) {
+    const a = layers.get(key);
+    if (!a) {
+      diff(e.run_id, e.epoch, `layer ${e.layer}`, 'present', 'missing');
+      continue;
+    }
+    for (const c of LAYER_COLUMNS) if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+  }
+  for (const [key, a] of layers) if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
+
+  // After training: robustness.csv, accuracy within the tolerance.
+  const noiseKey = (r: Row): string => `${r.run_id}\u0000${r.noise}`;
+  const refNoise = byKey(refRobust.filter((r) => common.has(r.run_id)), noiseKey);
+  const noise = byKey(robust.filter((r) => common.has(r.run_id)), noiseKey);
+  for (const [key, e] of refNoise) {
+    const a = noise.get(key);
+    if (!a || !sameValue(e.test_acc, a.test_acc, tolerance)) diff(e.run_id, `noise=${e.noise}`, 'test_acc', e.test_acc, a ? a.test_acc : 'missing');
+  }
+  for (const [key, a] of noise) if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
+
+  return { differences, runs: common.size, epochs: refByEpoch.size };
+}
+
+/** The differences as an aligned text table, with the numeric difference where there is one. */
+export function renderDifferences(differences: Difference[], limit = 200): string {
+  const head = ['run', 'epoch', 'column', 'expected', 'actual', 'diff'];
+  const body = differences.slice(0, limit).map((d) => {
+    const delta = Number(d.actual) - Number(d.expected);
+    const shown = d.expected.trim() !== '' && d.actual.trim() !== '' && Number.isFinite(delta) ? String(Number(delta.toPrecision(3))) : '';
+    return [d.run, d.epoch, d.column, d.expected || '(empty)', d.actual || '(empty)', shown];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  if (differences.length > limit) out.push(`... and ${differences.length - limit} more`);
+  return out.join('\n');
+}

@@ -1,0 +1,48 @@
+/**
+ * Messages between the runner (parent) and its worker processes, over the IPC channel of
+ * child_process.fork with `serialization: 'advanced'` (structured clone: NaN and Infinity in a
+ * diverged run's metrics survive the trip, which JSON would turn into null).
+ *
+ * A worker loads the backend and dataset once, then trains the runs it is sent one at a time and
+ * reports every epoch and the final result. It never writes files: the parent does all writing.
+ */
+import type { BackendName, RunSpec } from '../config/types.js';
+import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
+
+/** What a worker needs to prepare before its first run. */
+export interface WorkerInit {
+  backend: BackendName;
+  dataset: string;
+  dataDir?: string;
+  standardize: boolean;
+}
+
+export type ToWorker =
+  | { type: 'init'; init: WorkerInit }
+  | { type: 'run'; spec: RunSpec }
+  /** Stop the current run after its current batch (Ctrl-C in the parent). */
+  | { type: 'stop' };
+
+export interface BackendInfo {
+  name: string;
+  gpu: boolean;
+  notes: string[];
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendInfo; dataset: { name: string; source: unknown } }
+  /** The backend or dataset could not be loaded: a problem of the grid, not of one run. */
+  | { type: 'init-failed'; message: string; hint?: string; exitCode: 1 | 2; userError: boolean }
+  | { type: 'batch'; id: string; progress: BatchProgress }
+  | { type: 'epoch'; id: string; result: EpochResult }
+  /** The run ended: `result` is null when training threw (`status` is then 'failed'). */
+  | { type: 'done'; id: string; status: RunResult['status'] | 'failed'; message?: string; result: RunResult | null };
+
+/** Set in a worker's environment; the worker module refuses to start without it. */
+export const WORKER_ENV = 'NRELU_BENCH_WORKER';
+
+/**
+ * For tests: a worker holds this run (by id) after its first epoch until it is killed, so a test
+ * can kill a worker mid-run without depending on timing.
+ */
+export const HOLD_ENV = 'NRELU_BENCH_TEST_HOLD_RUN';

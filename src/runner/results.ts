@@ -1,0 +1,133 @@
+/**
+ * The one writer of a result folder. Every file change goes through a single queue, so results
+ * arriving from several worker processes at once never interleave within a line or race on a
+ * CSV's header: rows are appended whole, other files are written to a temporary name and renamed.
+ * At the end, finishOutputs rewrites every CSV in grid order and renders the comparison, so the
+ * folder does not depend on which run finished first.
+ */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunSpec } from '../config/types.js';
+import type { EpochResult, RunResult } from '../train/trainer.js';
+import {
+  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, resultPaths, writeFileAtomic, writeRows,
+  type Row,
+} from '../report/files.js';
+import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
+import { writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
+
+/** The CSVs of a result folder with their columns, in the order they are listed in the README. */
+export const CSV_FILES = [
+  ['epochs', EPOCH_COLUMNS], ['dead', DEAD_COLUMNS], ['summary', SUMMARY_COLUMNS], ['robustness', ROBUSTNESS_COLUMNS],
+] as const;
+
+/** Deletes a folder's previous results (for --fresh); other files in it are left alone. */
+export async function clearResults(outDir: string): Promise<void> {
+  for (const f of [...Object.values(FILES), 'report.html', 'plots']) await rm(join(outDir, f), { force: true, recursive: true });
+}
+
+/** Drops rows of runs not in `keep` (interrupted, failed, or changed since) before they rerun. */
+export async function pruneUnfinished(outDir: string, keep: Set<string>): Promise<void> {
+  const paths = resultPaths(outDir);
+  for (const [file, columns] of CSV_FILES) {
+    if (!existsSync(paths[file])) continue;
+    const rows = await readRows(paths[file]);
+    const kept = rows.filter((r) => keep.has(r.run_id));
+    if (kept.length !== rows.length) await writeRows(paths[file], columns, kept);
+  }
+}
+
+/** Sorts rows by their run's position in `order` (stable: a run's rows keep their order). */
+export function sortByRun(rows: Row[], order: string[]): Row[] {
+  const rank = new Map(order.map((id, i) => [id, i]));
+  return rows
+    .map((row, i) => ({ row, i, r: rank.get(row.run_id) ?? Infinity }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.row);
+}
+
+/**
+ * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`:
+ * run ids) and renders comparison.md and comparison.csv from them; returns the Markdown.
+ */
+export async function finishOutputs(outDir: string, order: string[], title: string): Promise<string> {
+  const paths = resultPaths(outDir);
+  const sorted: Partial<Record<(typeof CSV_FILES)[number][0], Row[]>> = {};
+  for (const [file, columns] of CSV_FILES) {
+    const rows = await readRows(paths[file]);
+    const inOrder = sortByRun(rows, order);
+    if (inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
+    sorted[file] = inOrder;
+  }
+  const comparison = compare(sorted.summary ?? [], sorted.robustness ?? []);
+  const md = renderComparison(comparison, title);
+  await writeFileAtomic(paths.comparison, `${md}\n`);
+  await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
+  return md;
+}
+
+/** Appends a grid's results to its folder and keeps manifest.json current, one change at a time. */
+export class ResultWriter {
+  private readonly paths: ReturnType<typeof resultPaths>;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(outDir: string, readonly manifest: Manifest) {
+    this.paths = resultPaths(outDir);
+  }
+
+  private firstError: unknown = null;
+
+  /** True once a write failed (the grid should stop: its results could not be saved). */
+  get failed(): boolean {
+    return this.firstError !== null;
+  }
+
+  /**
+   * Runs `task` after every change queued before it. A failed write is kept (flush() throws it)
+   * and later tasks still run, so callers can fire and forget.
+   */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(task).catch((err: unknown) => {
+      this.firstError ??= err;
+    });
+    return this.queue;
+  }
+
+  writeManifest(): Promise<void> {
+    return this.enqueue(() => writeManifest(this.paths.manifest, this.manifest));
+  }
+
+  /** An epoch's row in epochs.csv and, when probed, its layers in dead_neurons.csv. */
+  epoch(spec: RunSpec, r: EpochResult): Promise<void> {
+    return this.enqueue(async () => {
+      await appendRows(this.paths.epochs, EPOCH_COLUMNS, [epochRow(spec, r)]);
+      await appendRows(this.paths.dead, DEAD_COLUMNS, deadRows(spec, r));
+    });
+  }
+
+  /** A run that ended: its robustness and summary rows, and its record in the manifest. */
+  finished(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string, message?: string): Promise<void> {
+    return this.enqueue(async () => {
+      await appendRows(this.paths.robustness, ROBUSTNESS_COLUMNS, robustnessRows(spec, result));
+      await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
+      this.manifest.runs[spec.id] = { hash: spec.hash, status, message, finishedAt: new Date().toISOString() };
+      await writeManifest(this.paths.manifest, this.manifest);
+    });
+  }
+
+  /** A run stopped by Ctrl-C: recorded in the manifest only, so resuming reruns it. */
+  interrupted(spec: RunSpec, message?: string): Promise<void> {
+    return this.enqueue(async () => {
+      this.manifest.runs[spec.id] = { hash: spec.hash, status: 'interrupted', message };
+      await writeManifest(this.paths.manifest, this.manifest);
+    });
+  }
+
+  /** Waits for every queued change; throws the first write error, if any. */
+  async flush(): Promise<void> {
+    await this.queue;
+    if (this.firstError !== null) throw this.firstError;
+  }
+}

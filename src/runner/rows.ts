@@ -1,0 +1,58 @@
+/**
+ * The rows a run contributes to the result folder's CSVs, built from the trainer's results. Pure
+ * functions: the same results give the same rows whichever process trained the run.
+ */
+import type { RunSpec } from '../config/types.js';
+import type { EpochResult, RunResult } from '../train/trainer.js';
+import type { CellValue } from '../report/files.js';
+import type { FinalStatus } from './manifest.js';
+
+type Cells = Record<string, CellValue>;
+
+/** The sigma column: the constant value, or `start->end:schedule` for an annealed sigma. */
+export function sigmaLabel(spec: RunSpec): string {
+  if (!spec.sigma) return '';
+  const s = spec.sigma;
+  return s.schedule === 'constant' ? String(s.start) : `${s.start}->${s.end}:${s.schedule}`;
+}
+
+/** One epochs.csv row. */
+export function epochRow(spec: RunSpec, r: EpochResult): Cells {
+  return {
+    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: r.sigma, seed: spec.seed,
+    epoch: r.epoch, train_loss: r.trainLoss, train_acc: r.trainAcc, test_loss: r.testLoss, test_acc: r.testAcc,
+    dead: r.dead?.dead, units: r.dead?.units, dead_fraction: r.dead ? r.dead.dead / r.dead.units : null,
+    epoch_seconds: Number(r.epochSeconds.toFixed(3)), samples_per_second: Math.round(r.samplesPerSecond),
+    dormant: r.activity?.dormant, dormant_fraction: r.activity ? r.activity.dormant / r.activity.units : null,
+    zero_output: r.activity?.zeroOutput,
+  };
+}
+
+/** dead_neurons.csv rows of one epoch: one per hidden layer (none on epochs the probe skips). */
+export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
+  if (!r.dead) return [];
+  return r.dead.layers.map((l, i) => ({
+    run_id: spec.id, epoch: r.epoch, layer: l.name, dead: l.dead, units: l.units,
+    dormant: r.activity?.layers[i]?.dormant, zero_output: r.activity?.layers[i]?.zeroOutput,
+  }));
+}
+
+/** robustness.csv rows of a finished run. */
+export function robustnessRows(spec: RunSpec, result: RunResult | null): Cells[] {
+  return (result?.robustness ?? []).map((r) => ({ run_id: spec.id, noise: r.noise, test_acc: r.testAcc }));
+}
+
+/** The run's summary.csv row. */
+export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): Cells {
+  const epochs = result?.epochs ?? [];
+  const last = epochs[epochs.length - 1];
+  const lastProbed = [...epochs].reverse().find((e) => e.dead);
+  const lastDead = lastProbed?.dead;
+  return {
+    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: sigmaLabel(spec), seed: spec.seed,
+    status, epochs: epochs.length, final_test_acc: last?.testAcc, best_test_acc: epochs.length ? Math.max(...epochs.map((e) => e.testAcc)) : null,
+    final_test_loss: last?.testLoss, final_dead: lastDead?.dead, units: lastDead?.units,
+    train_seconds: result ? Number(result.trainSeconds.toFixed(3)) : null, backend,
+    final_dormant: lastProbed?.activity?.dormant, final_zero_output: lastProbed?.activity?.zeroOutput,
+  };
+}
