@@ -5,6 +5,15 @@
  */
 import { tf } from '../tf.js';
 
+/** The hidden linear layers of `model` (Dense/Conv2D that do not produce a model output). */
+export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  const outputs = new Set(model.outputLayers);
+  return model.layers.filter((l) => {
+    const cls = l.getClassName();
+    return (cls === 'Dense' || cls === 'Conv2D') && !outputs.has(l);
+  });
+}
+
 export interface Probe {
   layers: tf.layers.Layer[];
   model: tf.LayersModel | null;
@@ -31,14 +40,22 @@ export function cachedProbe(kind: string, model: tf.LayersModel, choose: (m: tf.
 /** Every axis but the last (units/channels). */
 export const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i);
 
+/** One per-unit accumulator: `reduce` one probe output per batch, `fold` it into the running value. */
+export interface Accumulator {
+  output: number;
+  reduce: (out: tf.Tensor) => tf.Tensor;
+  fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+}
+
+export const maxPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.max(o, leadingAxes(o)), fold: tf.maximum };
+export const maxAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.max(tf.abs(o), leadingAxes(o)), fold: tf.maximum };
+export const sumAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.sum(tf.abs(o), leadingAxes(o)), fold: tf.add };
+
 /**
  * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
- * `reduce(output)` per layer with `fold`; returns one tensor per probed layer (caller disposes).
+ * every accumulator over the batches; returns one tensor per accumulator (caller disposes).
  */
-export function scanProbe(
-  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean,
-  reduce: (out: tf.Tensor) => tf.Tensor, fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
-): tf.Tensor[] {
+export function scanProbe(probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean, accumulators: Accumulator[]): tf.Tensor[] {
   if (x.shape[0] === 0) throw new Error('a unit probe needs at least one sample');
   let acc: tf.Tensor[] = [];
   for (let start = 0; start < x.shape[0]; start += batchSize) {
@@ -47,7 +64,7 @@ export function scanProbe(
       const batch = tf.slice(x, start, size);
       const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
       const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
-      return list.map((o, i) => (acc.length ? fold(acc[i], reduce(o)) : reduce(o)));
+      return accumulators.map((a, i) => (acc.length ? a.fold(acc[i], a.reduce(list[a.output])) : a.reduce(list[a.output])));
     });
     tf.dispose(acc);
     acc = next;

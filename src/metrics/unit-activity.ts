@@ -1,5 +1,6 @@
 /**
- * Inactive units beyond the pre-activation dead count, measured on the activation layers' outputs:
+ * All unit probes in as few passes as possible. Besides the pre-activation dead count
+ * (dead-neurons.ts), the activation layers' outputs give:
  *
  * - dormant (Sokar et al., 2023, "The Dormant Neuron Phenomenon in Deep RL"): a unit's score is its
  *   mean |activation| over the probe samples (and spatial positions), divided by the mean score of
@@ -7,13 +8,14 @@
  * - zero output (the paper's sense of "dead"): the unit's output is exactly 0 for every probe
  *   sample in training mode. N-ReLU's noise makes this 0 by construction for sigma > 0.
  *
- * Like the dead-neuron probe it runs in batches with per-unit running sums/maxima on the device.
- * The training-mode pass would advance the stochastic layers' step counters; they are restored
- * afterwards, so probing never changes the noise a run trains with.
+ * One inference-mode pass yields the pre-activation maxima, |activation| sums and, for a model
+ * without stochastic layers (whose training mode equals inference), the |activation| maxima. Only
+ * models with N-ReLU, RReLU or dropout need a second, training-mode pass; it would advance those
+ * layers' step counters, so they are restored and probing never changes the noise a run trains with.
  */
 import { tf } from '../tf.js';
-import { hiddenLinearLayers } from './dead-neurons.js';
-import { cachedProbe, leadingAxes, scanProbe } from './probe.js';
+import type { DeadNeuronReport } from './dead-neurons.js';
+import { cachedProbe, hiddenLinearLayers, maxAbsPerUnit, maxPerUnit, scanProbe, sumAbsPerUnit, type Accumulator } from './probe.js';
 
 export interface UnitActivityOptions {
   /** Dormant threshold on the normalised score (default 0.1). */
@@ -35,6 +37,14 @@ export interface UnitActivityReport {
   layers: LayerActivity[];
 }
 
+export interface UnitProbeOptions extends UnitActivityOptions {
+  /** Dead when the pre-activation is <= threshold on every sample (default 0). */
+  threshold?: number;
+  /** Which reports to compute (default both). */
+  dead?: boolean;
+  activity?: boolean;
+}
+
 interface Stepped {
   getStep(): number;
   setStep(step: number): void;
@@ -52,35 +62,71 @@ export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
   });
 }
 
-export async function measureUnitActivity(model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {}): Promise<UnitActivityReport> {
-  const tau = options.tau ?? 0.1;
-  const batchSize = options.batchSize ?? 1024;
-  const { layers, model: probe } = cachedProbe('activation', model, activationLayers);
-  if (!probe) return { units: 0, dormant: 0, zeroOutput: 0, layers: [] };
+const total = <T>(items: T[], key: (t: T) => number): number => items.reduce((s, t) => s + key(t), 0);
 
-  // Dormant: sum of |a| per unit (inference mode), normalised by the layer's mean.
-  const sums = scanProbe(probe, x, batchSize, false, (o) => tf.sum(tf.abs(o), leadingAxes(o)), tf.add);
-  // Zero output: max |a| per unit in training mode; restore the noise layers' step counters after.
+/** Dead, dormant and zero-output units of `model` on the probe samples `x`. */
+export async function probeUnits(
+  model: tf.LayersModel, x: tf.Tensor, options: UnitProbeOptions = {},
+): Promise<{ dead: DeadNeuronReport | null; activity: UnitActivityReport | null }> {
+  const { threshold = 0, tau = 0.1, batchSize = 1024, dead = true, activity = true } = options;
+  const linear = dead ? hiddenLinearLayers(model) : [];
+  const acts = activity ? activationLayers(model) : [];
   const stepped = model.layers.filter(isStepped);
-  const steps = stepped.map((l) => l.getStep());
-  const maxima = scanProbe(probe, x, batchSize, true, (o) => tf.max(tf.abs(o), leadingAxes(o)), tf.maximum);
-  stepped.forEach((l, i) => l.setStep(steps[i]));
+  const stochastic = stepped.length > 0;
+  if (linear.length + acts.length === 0) {
+    return { dead: dead ? { dead: 0, units: 0, layers: [] } : null, activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null };
+  }
 
-  const counts = tf.tidy(() => tf.stack(layers.flatMap((_, i) => {
-    const layerMean = tf.mean(sums[i]);
-    // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.
-    const dormant = tf.sum(tf.cast(tf.lessEqual(sums[i], tf.mul(layerMean, tau)), 'int32'));
-    const zero = tf.sum(tf.cast(tf.equal(maxima[i], 0), 'int32'));
-    return [dormant, zero];
-  })));
-  const units = sums.map((s) => s.shape[0] as number);
+  // Outputs: the linear layers, then the activation layers. Accumulators in the same order:
+  // pre-activation max per linear layer, then per activation layer |a| sum (and |a| max if deterministic).
+  const probe = cachedProbe(`units:${dead}:${activity}`, model, () => [...linear, ...acts]).model as tf.LayersModel;
+  const accumulators: Accumulator[] = [
+    ...linear.map((_, i) => ({ output: i, ...maxPerUnit })),
+    ...acts.flatMap((_, i) => [
+      { output: linear.length + i, ...sumAbsPerUnit },
+      ...(stochastic ? [] : [{ output: linear.length + i, ...maxAbsPerUnit }]),
+    ]),
+  ];
+  const folded = scanProbe(probe, x, batchSize, false, accumulators);
+  const preMax = folded.slice(0, linear.length);
+  const perAct = stochastic ? 1 : 2;
+  const sums = acts.map((_, i) => folded[linear.length + perAct * i]);
+  let outMax = stochastic ? [] : acts.map((_, i) => folded[linear.length + perAct * i + 1]);
+  if (stochastic && acts.length) {
+    const actProbe = cachedProbe('activation', model, activationLayers).model as tf.LayersModel;
+    const steps = stepped.map((l) => l.getStep());
+    outMax = scanProbe(actProbe, x, batchSize, true, acts.map((_, i) => ({ output: i, ...maxAbsPerUnit })));
+    stepped.forEach((l, i) => l.setStep(steps[i]));
+  }
+
+  // Every count comes back to JS in one read.
+  const counts = tf.tidy(() => tf.stack([
+    ...preMax.map((m) => tf.sum(tf.cast(tf.lessEqual(m, threshold), 'int32'))),
+    ...sums.flatMap((s, i) => [
+      // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.
+      tf.sum(tf.cast(tf.lessEqual(s, tf.mul(tf.mean(s), tau)), 'int32')),
+      tf.sum(tf.cast(tf.equal(outMax[i], 0), 'int32')),
+    ]),
+  ]));
   const values = await counts.data();
-  tf.dispose([counts, ...sums, ...maxima]);
-  const perLayer = layers.map((l, i) => ({ name: l.name, units: units[i], dormant: values[2 * i], zeroOutput: values[2 * i + 1] }));
+  const preUnits = preMax.map((m) => m.shape[0] as number);
+  const actUnits = sums.map((m) => m.shape[0] as number);
+  tf.dispose([counts, ...folded, ...(stochastic ? outMax : [])]);
+
+  const deadLayers = linear.map((l, i) => ({ name: l.name, dead: values[i], units: preUnits[i] }));
+  const actLayers = acts.map((l, i) => ({
+    name: l.name, units: actUnits[i], dormant: values[linear.length + 2 * i], zeroOutput: values[linear.length + 2 * i + 1],
+  }));
   return {
-    units: units.reduce((a, b) => a + b, 0),
-    dormant: perLayer.reduce((s, l) => s + l.dormant, 0),
-    zeroOutput: perLayer.reduce((s, l) => s + l.zeroOutput, 0),
-    layers: perLayer,
+    dead: dead ? { dead: total(deadLayers, (l) => l.dead), units: total(deadLayers, (l) => l.units), layers: deadLayers } : null,
+    activity: activity ? {
+      units: total(actLayers, (l) => l.units), dormant: total(actLayers, (l) => l.dormant),
+      zeroOutput: total(actLayers, (l) => l.zeroOutput), layers: actLayers,
+    } : null,
   };
+}
+
+/** Dormant and zero-output units only (see probeUnits). */
+export async function measureUnitActivity(model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {}): Promise<UnitActivityReport> {
+  return (await probeUnits(model, x, { ...options, dead: false })).activity as UnitActivityReport;
 }

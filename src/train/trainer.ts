@@ -6,8 +6,8 @@
 import { tf } from '../tf.js';
 import type { RunSpec } from '../config/types.js';
 import { buildModel } from '../models/build.js';
-import { countDeadNeurons, type DeadNeuronReport } from '../metrics/dead-neurons.js';
-import { measureUnitActivity, type UnitActivityReport } from '../metrics/unit-activity.js';
+import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
+import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { Rng, deriveSeed } from './rng.js';
 import { sigmaAt } from './schedule.js';
@@ -81,7 +81,7 @@ export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classe
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
     const [l, c] = tf.tidy(() => {
-      const logits = model.predict(tf.slice(split.x, start, size)) as tf.Tensor2D;
+      const logits = model.predict(tf.slice(split.x, start, size), { batchSize: size }) as tf.Tensor2D;
       const y = tf.slice(split.y, start, size);
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
@@ -190,8 +190,9 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
 
       const test = await evaluate(model, data.test, data.classes);
       const probeThisEpoch = epoch % spec.deadNeurons.every === 0 || epoch === spec.train.epochs;
-      const dead = probeThisEpoch ? await countDeadNeurons(model, probeX, { threshold: spec.deadNeurons.threshold }) : null;
-      const activity = probeThisEpoch ? await measureUnitActivity(model, probeX, { tau: spec.deadNeurons.dormantTau }) : null;
+      const { dead, activity } = probeThisEpoch
+        ? await probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })
+        : { dead: null, activity: null };
       const result: EpochResult = {
         epoch, sigma, trainLoss, trainAcc, testLoss: test.loss, testAcc: test.acc, dead, activity,
         epochSeconds: (performance.now() - epochStart) / 1000,

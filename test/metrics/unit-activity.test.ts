@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
-import { measureUnitActivity } from '../../src/metrics/unit-activity.js';
+import { measureUnitActivity, probeUnits } from '../../src/metrics/unit-activity.js';
+import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
 import { buildModel } from '../../src/models/build.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
@@ -69,4 +70,22 @@ test('robustness: seeded, clipped to the input range, clean at level 0 and near 
   assert.equal(again[0].testAcc, results[1].testAcc, 'same seed, same accuracy');
   tf.dispose([x, y]);
   model.dispose();
+});
+
+test('probeUnits in one pass equals the separate probes, for deterministic and stochastic models', async () => {
+  await useBackend('wasm');
+  const x = tf.randomUniform([200, 28, 28, 1], 0, 1, 'float32', 3);
+  for (const activation of ['relu', 'rrelu', { name: 'nrelu', sigma: 0.1 }] as ActivationSpec[]) {
+    const model = buildModel({ model: 'cnn', activation, filters: [4, 8], dense: [16], dropout: 0.2, seed: 5 });
+    // Kill some dense units so the counts are not all zero.
+    const dense = model.getLayer('dense_1');
+    const [k] = dense.getWeights();
+    dense.setWeights([k, tf.tensor(Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? -100 : 0.1)))]);
+    const both = await probeUnits(model, x, { tau: 0.1, batchSize: 64 });
+    assert.deepEqual(both.dead, await countDeadNeurons(model, x, { batchSize: 50 }));
+    assert.deepEqual(both.activity, await measureUnitActivity(model, x, { tau: 0.1, batchSize: 50 }));
+    assert.ok((both.dead?.dead ?? 0) >= 6, `${JSON.stringify(activation)}: forced-dead units counted`);
+    model.dispose();
+  }
+  x.dispose();
 });
