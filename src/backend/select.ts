@@ -141,5 +141,6 @@ function describeSelection(selection: BackendSelection): string {
 
 async function describeWasm(): Promise<string> {
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? 'SIMD' : 'no SIMD';
-  return `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); Conv2DBackpropFilter added by nrelu-bench`;
+  const { registered } = registerWasmKernels();
+  return `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); nrelu-bench kernels: ${registered.join(', ')}`;
 }
