@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { tf } from '../src/tf.js';
 import { selectBackend, type BackendRequest } from '../src/backend/select.js';
 import { registerWasmKernels, restoreTfjsWasmKernels } from '../src/backend/wasm-kernels/index.js';
-import { useNoiseKernels } from '../src/activations/noise.js';
+import { useNoiseKernels } from '../src/activations/noise-kernels.js';
 import { benchSteps, type StepBenchEntry, type StepBenchReport } from '../src/bench/step.js';
 import { benchHarness, type HarnessBenchResult } from '../src/bench/harness.js';
 import type { ModelKind } from '../src/models/build.js';

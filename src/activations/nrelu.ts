@@ -6,7 +6,8 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { NOISY_RELU_KERNEL, SeededNoise, fusedNoisyRelu, hasNoiseKernel } from './noise.js';
+import { SeededNoise } from './noise.js';
+import { NOISY_RELU_KERNEL, fusedNoisyRelu, hasNoiseKernel } from './noise-kernels.js';
 import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export interface NReLUArgs extends LayerArgs {

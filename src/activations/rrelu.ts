@@ -6,7 +6,8 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { RANDOM_SLOPE_RELU_KERNEL, SeededNoise, hasNoiseKernel } from './noise.js';
+import { SeededNoise } from './noise.js';
+import { RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel } from './noise-kernels.js';
 import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export const RRELU_DEFAULTS = { lower: 1 / 8, upper: 1 / 3 } as const;

@@ -9,10 +9,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { NReLU, RReLU, createActivation } from '../../src/activations/registry.js';
-import {
-  NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel, prefetchStats, settleNoisePrefetches, useNoiseKernels,
-  useNoisePrefetch,
-} from '../../src/activations/noise.js';
+import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel, useNoiseKernels } from '../../src/activations/noise-kernels.js';
+import { prefetchStats, settleNoisePrefetches, useNoisePrefetch } from '../../src/activations/noise-prefetch.js';
 import { fillCounterNormal, streamKey } from '../../src/train/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { bitIdentical, correlation, gradOf, mean, run, std } from './helpers.js';

@@ -1,0 +1,197 @@
+/**
+ * The fused N-ReLU and RReLU kernels for backends whose tensors live in JavaScript-visible memory
+ * (cpu, and wasm's heap): one pass over x that draws noise only where it is needed.
+ */
+import { tf } from '../tf.js';
+import { type StreamKey, counterHash, normalAt } from '../train/rng.js';
+import type { NormalDraw } from './noise.js';
+
+/* ------------------------------------------------------------------------------------------
+ * Fused kernels. Names are prefixed so they cannot clash with TF.js's own kernels.
+ */
+
+/** N-ReLU training forward: x > 0 ? x : sigma * eps_i. Attrs: sigma, k0, k1. Gradient dy * 1[x > 0]. */
+export const NOISY_RELU_KERNEL = 'NreluBenchNoisyRelu';
+/** RReLU training forward: outputs [y, slope], slope = x >= 0 ? 1 : U_i(lower, upper). Attrs: lower, upper, k0, k1. */
+export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
+
+let kernelsEnabled = true;
+
+/** Turns the fused kernels on or off (off: every backend takes the generic path). Returns the old setting. */
+export function useNoiseKernels(enabled: boolean): boolean {
+  const previous = kernelsEnabled;
+  kernelsEnabled = enabled;
+  return previous;
+}
+
+/** True when `kernel` will run fused on the active backend for a tensor of `dtype`. */
+export function hasNoiseKernel(kernel: string, dtype: tf.DataType): boolean {
+  return kernelsEnabled && dtype === 'float32' && tf.getKernel(kernel, tf.getBackend()) != null;
+}
+
+/** Prefetched normals handed to the N-ReLU kernel for the duration of one runKernel call. */
+let handoff: NormalDraw | null = null;
+
+/** Runs the fused N-ReLU kernel on `x` with the noise of `draw`. */
+export function fusedNoisyRelu(x: tf.Tensor, sigma: number, draw: NormalDraw): tf.Tensor {
+  handoff = draw;
+  try {
+    return tf.engine().runKernel(NOISY_RELU_KERNEL, { x }, { sigma, k0: draw.key.k0, k1: draw.key.k1 }) as tf.Tensor;
+  } finally {
+    handoff = null;
+  }
+}
+
+/**
+ * The kernels work through x in blocks small enough to stay in the L1/L2 cache: copy the block
+ * to y, list the block's elements that need noise (a branch-free pass: x's signs are random,
+ * so a branch per element would be mispredicted half of the time), then draw (or read) noise
+ * for those only. One pass over memory instead of three over the whole tensor.
+ */
+const BLOCK = 4096;
+const blockIndices = new Int32Array(BLOCK);
+
+/**
+ * Writes N-ReLU's training output for `x` into `y`. The noise branch takes every element that is
+ * not > 0 (so NaN too, as where(x > 0, x, noise) does). Noise comes from `normals` when the
+ * worker drew it ahead, else from the stream. Each value is rounded to float32 before the
+ * float32 multiply, exactly as the generic path's tensor multiply does.
+ */
+export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null): void {
+  const n = x.length;
+  const idx = blockIndices;
+  const s = Math.fround(sigma);
+  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    y.set(x.subarray(start, end), start);
+    let count = 0;
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +!(x[i] > 0);
+    }
+    if (normals != null) {
+      for (let q = 0; q < count; q++) {
+        const i = idx[q];
+        y[i] = normals[i] * s;
+      }
+    } else {
+      for (let q = 0; q < count; q++) {
+        const i = idx[q];
+        y[i] = Math.fround(normalAt(i, k0, k1)) * s;
+      }
+    }
+  }
+}
+
+/** Writes RReLU's training output and slopes for `x` (slope 1 where x >= 0, else U_i(lower, upper)). */
+export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey): void {
+  const n = x.length;
+  const idx = blockIndices;
+  const scale = (upper - lower) / 4294967296;
+  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  slope.fill(1);
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    y.set(x.subarray(start, end), start);
+    let count = 0;
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +!(x[i] >= 0);
+    }
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      const a = Math.fround(lower + counterHash(i, k0, k1) * scale);
+      slope[i] = a;
+      y[i] = x[i] * a;
+    }
+  }
+}
+
+/** Float32 views of a backend's tensors; outputs are allocated before any view is taken. */
+interface HostMemory {
+  alloc(shape: number[]): tf.TensorInfo;
+  view(info: tf.TensorInfo): Float32Array;
+}
+
+type CpuBackend = {
+  data: { get(id: tf.DataId): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+};
+type WasmBackend = {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): unknown;
+};
+
+function asFloat32(values: unknown, what: string): Float32Array {
+  if (!(values instanceof Float32Array)) throw new Error(`${what}: expected float32 data`);
+  return values;
+}
+
+function cpuMemory(backend: unknown): HostMemory {
+  const cpu = backend as CpuBackend;
+  return {
+    alloc: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
+    view: (info) => asFloat32(cpu.data.get(info.dataId).values, 'cpu noise kernel'),
+  };
+}
+
+function wasmMemory(backend: unknown): HostMemory {
+  // The heap can grow (and detach older views) on allocation, hence views only after alloc.
+  const wasm = backend as WasmBackend;
+  return {
+    alloc: (shape) => wasm.makeOutput(shape, 'float32'),
+    view: (info) => asFloat32(wasm.typedArrayFromHeap(info), 'wasm noise kernel'),
+  };
+}
+
+function keyOf(attrs: tf.NamedAttrMap | undefined): StreamKey {
+  return { k0: attrs?.k0 as number, k1: attrs?.k1 as number };
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFunc {
+  return ({ inputs, backend, attrs }: KernelArgs) => {
+    const x = inputs.x as tf.TensorInfo;
+    const key = keyOf(attrs);
+    const size = tf.util.sizeFromShape(x.shape);
+    const ahead = handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size ? handoff.values : null;
+    const mem = memory(backend);
+    const out = mem.alloc(x.shape);
+    noisyReluInto(mem.view(x), mem.view(out), attrs?.sigma as number, key, ahead);
+    return out;
+  };
+}
+
+function randomSlopeReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFunc {
+  return ({ inputs, backend, attrs }: KernelArgs) => {
+    const x = inputs.x as tf.TensorInfo;
+    const mem = memory(backend);
+    const y = mem.alloc(x.shape);
+    const slope = mem.alloc(x.shape);
+    randomSlopeReluInto(mem.view(x), mem.view(y), mem.view(slope), attrs?.lower as number, attrs?.upper as number, keyOf(attrs));
+    return [y, slope];
+  };
+}
+
+function registerNoiseKernels(): void {
+  const memories: [string, (backend: unknown) => HostMemory][] = [['cpu', cpuMemory], ['wasm', wasmMemory]];
+  for (const [backendName, memory] of memories) {
+    if (tf.getKernel(NOISY_RELU_KERNEL, backendName) == null) {
+      tf.registerKernel({ kernelName: NOISY_RELU_KERNEL, backendName, kernelFunc: noisyReluKernel(memory) });
+    }
+    if (tf.getKernel(RANDOM_SLOPE_RELU_KERNEL, backendName) == null) {
+      tf.registerKernel({ kernelName: RANDOM_SLOPE_RELU_KERNEL, backendName, kernelFunc: randomSlopeReluKernel(memory) });
+    }
+  }
+  // The noise does not depend on x, so N-ReLU's gradient is ReLU's: dy * 1[x > 0].
+  if (tf.getGradient(NOISY_RELU_KERNEL) == null) {
+    tf.registerGradient({
+      kernelName: NOISY_RELU_KERNEL,
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(saved[0])) }),
+    });
+  }
+}
+registerNoiseKernels();
