@@ -24,6 +24,7 @@
 import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../train/rng.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
 import { UserError } from '../errors.js';
+import { ElementwiseLayer, type LayerArgs } from './common.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
 const MAX_BUFFERS = 4;
@@ -121,3 +122,32 @@ export class SeededNoise {
     return buf;
   }
 }
+
+/**
+ * Base of the stochastic activations: an element-wise layer with its own seeded noise stream.
+ * Training pass n of a layer with seed s draws from streamKey(s, n); the step counter is state,
+ * not config, so a resumed run (or a probe that must not disturb training) restores it with setStep.
+ */
+export abstract class NoisyLayer extends ElementwiseLayer {
+  protected readonly noise: SeededNoise;
+
+  constructor(args: LayerArgs & { seed?: number }) {
+    super(args);
+    this.noise = new SeededNoise(args?.seed ?? 0);
+  }
+
+  /** Layer seed (unsigned 32-bit). */
+  get seed(): number {
+    return this.noise.seed;
+  }
+
+  /** Training-mode forward passes so far. */
+  getStep(): number {
+    return this.noise.getStep();
+  }
+
+  setStep(step: number): void {
+    this.noise.setStep(step);
+  }
+}
+

@@ -6,9 +6,9 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { SeededNoise } from './noise.js';
+import { NoisyLayer } from './noise.js';
 import { NOISY_RELU_KERNEL, fusedNoisyRelu, hasNoiseKernel } from './noise-kernels.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export interface NReLUArgs extends LayerArgs {
   /** Standard deviation of the noise on the non-positive branch (>= 0; 0 is exactly ReLU). */
@@ -17,16 +17,14 @@ export interface NReLUArgs extends LayerArgs {
   seed?: number;
 }
 
-export class NReLU extends ElementwiseLayer {
+export class NReLU extends NoisyLayer {
   static className = 'NReLU';
   private sigmaValue: number;
-  private readonly noise: SeededNoise;
 
   constructor(args: NReLUArgs) {
     super(args);
     if (args?.sigma === undefined) throw new UserError('activation "nrelu": parameter "sigma" is required (a number >= 0)');
     this.sigmaValue = checkNumber('nrelu', 'sigma', args.sigma, true);
-    this.noise = new SeededNoise(args.seed ?? 0);
   }
 
   /** Current noise level. */
@@ -37,20 +35,6 @@ export class NReLU extends ElementwiseLayer {
   /** Changes the noise level, e.g. every step of a sigma schedule. */
   setSigma(sigma: number): void {
     this.sigmaValue = checkNumber('nrelu', 'sigma', sigma, true);
-  }
-
-  /** Layer seed (unsigned 32-bit). */
-  get seed(): number {
-    return this.noise.seed;
-  }
-
-  /** Training-mode forward passes so far; pass n uses noise seed deriveSeed(seed, n). */
-  getStep(): number {
-    return this.noise.getStep();
-  }
-
-  setStep(step: number): void {
-    this.noise.setStep(step);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {

@@ -6,9 +6,9 @@
  */
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { SeededNoise } from './noise.js';
+import { NoisyLayer } from './noise.js';
 import { RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel } from './noise-kernels.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export const RRELU_DEFAULTS = { lower: 1 / 8, upper: 1 / 3 } as const;
 
@@ -19,11 +19,10 @@ export interface RReLUArgs extends LayerArgs {
   seed?: number;
 }
 
-export class RReLU extends ElementwiseLayer {
+export class RReLU extends NoisyLayer {
   static className = 'RReLU';
   readonly lower: number;
   readonly upper: number;
-  private readonly noise: SeededNoise;
 
   constructor(args: RReLUArgs = {}) {
     super(args);
@@ -32,20 +31,6 @@ export class RReLU extends ElementwiseLayer {
     if (this.lower > this.upper) {
       throw new UserError(`activation "rrelu": parameter "lower" (${this.lower}) must be <= "upper" (${this.upper})`);
     }
-    this.noise = new SeededNoise(args.seed ?? 0);
-  }
-
-  get seed(): number {
-    return this.noise.seed;
-  }
-
-  /** Training-mode forward passes so far; pass n uses slope seed deriveSeed(seed, n). */
-  getStep(): number {
-    return this.noise.getStep();
-  }
-
-  setStep(step: number): void {
-    this.noise.setStep(step);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
