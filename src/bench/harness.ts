@@ -3,14 +3,13 @@
  * per-epoch evaluation and dead-neuron probe a config asks for by default) against a loop of
  * model.apply + optimizer.minimize over the same batches, with nothing else. The process is
  * warmed up first, the bare loop runs before and after trainRun, and the first epoch of each
- * run is not counted. The evaluation and the probes are also timed on their own, so the
- * overhead can be attributed.
+ * run is not counted. The evaluation and the unit probe are also timed on their own (the same
+ * calls trainRun makes), so the overhead can be attributed.
  */
 import { tf } from '../tf.js';
 import { buildModel, type ModelKind } from '../models/build.js';
 import type { ActivationSpec } from '../activations/registry.js';
-import { countDeadNeurons } from '../metrics/dead-neurons.js';
-import { measureUnitActivity } from '../metrics/unit-activity.js';
+import { probeUnits } from '../metrics/unit-activity.js';
 import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
 import { evaluate, trainRun } from '../train/trainer.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
@@ -55,15 +54,8 @@ export interface HarnessBenchResult {
   ratio: number;
   /** evaluate() on the test samples, timed on its own. */
   evaluateSeconds: TimingStats;
-  /**
-   * The same evaluation with one model.apply per 1000-sample batch instead of model.predict
-   * (which splits its input into 32-sample batches when given no batchSize).
-   */
-  evaluateByApplySeconds: TimingStats;
-  /** countDeadNeurons() on the probe samples, timed on its own. */
+  /** probeUnits() (dead, dormant and zero-output units) on the probe samples, timed on its own. */
   probeSeconds: TimingStats;
-  /** measureUnitActivity() (dormant and zero-output units) on the probe samples, timed on its own. */
-  unitActivitySeconds: TimingStats;
   /** tf.memory().numTensors at the end of each harness epoch. */
   tensorsPerEpoch: number[];
   /** Process resident set size at the end of each harness epoch, bytes. */
@@ -124,25 +116,6 @@ function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, sec
   }
 }
 
-/** evaluate()'s loss and accuracy sums with model.apply on whole batches (for comparison). */
-async function evaluateByApply(model: tf.LayersModel, split: DeviceData['test'], classes: number, batchSize = 1000): Promise<number[]> {
-  const sums = tf.tidy(() => {
-    let loss: tf.Tensor = tf.scalar(0);
-    let hits: tf.Tensor = tf.scalar(0);
-    for (let start = 0; start < split.count; start += batchSize) {
-      const size = Math.min(batchSize, split.count - start);
-      const logits = model.apply(tf.slice(split.x, start, size)) as tf.Tensor2D;
-      const y = tf.slice(split.y, start, size);
-      loss = tf.add(loss, tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM));
-      hits = tf.add(hits, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
-    }
-    return tf.stack([loss, hits]);
-  });
-  const values = Array.from(await sums.data());
-  sums.dispose();
-  return values;
-}
-
 async function timeAsync(repeats: number, fn: () => Promise<unknown>): Promise<TimingStats> {
   await fn(); // warm-up
   const seconds: number[] = [];
@@ -196,13 +169,10 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
       ...(spec.modelOptions as object),
     });
     const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
-    let evaluateSeconds: TimingStats, evaluateByApplySeconds: TimingStats, probeSeconds: TimingStats;
-    let unitActivitySeconds: TimingStats;
+    let evaluateSeconds: TimingStats, probeSeconds: TimingStats;
     try {
       evaluateSeconds = await timeAsync(3, () => evaluate(model, data.test, data.classes));
-      evaluateByApplySeconds = await timeAsync(3, () => evaluateByApply(model, data.test, data.classes));
-      probeSeconds = await timeAsync(3, () => countDeadNeurons(model, probeX, { threshold: spec.deadNeurons.threshold }));
-      unitActivitySeconds = await timeAsync(3, () => measureUnitActivity(model, probeX, { tau: spec.deadNeurons.dormantTau }));
+      probeSeconds = await timeAsync(3, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }));
     } finally {
       tf.dispose(probeX);
       model.dispose();
@@ -216,7 +186,7 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
       trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples,
       harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
       bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
-      evaluateSeconds, evaluateByApplySeconds, probeSeconds, unitActivitySeconds, tensorsPerEpoch, rssPerEpoch,
+      evaluateSeconds, probeSeconds, tensorsPerEpoch, rssPerEpoch,
     };
   } finally {
     data.dispose();
