@@ -15,7 +15,7 @@ import {
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
-import { writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
@@ -28,15 +28,38 @@ export async function clearResults(outDir: string): Promise<void> {
   for (const f of [...Object.values(FILES), 'report.html', 'plots']) await rm(join(outDir, f), { force: true, recursive: true });
 }
 
-/** Drops rows of runs not in `keep` (interrupted, failed, or changed since) before they rerun. */
-export async function pruneUnfinished(outDir: string, keep: Set<string>): Promise<void> {
+/**
+ * Drops the rows of the runs in `rerun` (interrupted, failed, changed since, or with rows missing)
+ * before they train again. Rows of every other run stay, also of runs outside the current grid: a
+ * smaller grid run into the same folder must not delete the results of a bigger one.
+ */
+export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<void> {
+  if (rerun.size === 0) return;
   const paths = resultPaths(outDir);
   for (const [file, columns] of CSV_FILES) {
     if (!existsSync(paths[file])) continue;
     const rows = await readRows(paths[file]);
-    const kept = rows.filter((r) => keep.has(r.run_id));
+    const kept = rows.filter((r) => !rerun.has(r.run_id));
     if (kept.length !== rows.length) await writeRows(paths[file], columns, kept);
   }
+}
+
+/**
+ * The runs of `specs` that are done: the manifest says finished with the same config hash, and
+ * the rows agree (a summary row with that status, and as many epochs.csv rows as it says).
+ */
+export async function finishedRuns(outDir: string, manifest: Manifest | null, specs: RunSpec[]): Promise<Set<string>> {
+  const paths = resultPaths(outDir);
+  const summary = new Map((await readRows(paths.summary)).map((r) => [r.run_id, r]));
+  const epochs = new Map<string, number>();
+  for (const r of await readRows(paths.epochs)) epochs.set(r.run_id, (epochs.get(r.run_id) ?? 0) + 1);
+  const done = new Set<string>();
+  for (const s of specs) {
+    if (!isDone(manifest, s.id, s.hash)) continue;
+    const row = summary.get(s.id);
+    if (row && row.status === manifest?.runs[s.id]?.status && Number(row.epochs) === (epochs.get(s.id) ?? 0)) done.add(s.id);
+  }
+  return done;
 }
 
 /** Sorts rows by their run's position in `order` (stable: a run's rows keep their order). */

@@ -8,10 +8,10 @@
 import type { BackendName, ResolvedConfig } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
 import { resultPaths } from '../report/files.js';
-import { isDone, newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
-import { ResultWriter, clearResults, finishOutputs, pruneUnfinished } from './results.js';
+import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneRuns } from './results.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 
 export { sigmaLabel } from './rows.js';
@@ -53,10 +53,11 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     dataset: previous?.dataset ?? null,
     ...(options.shard ? { shard: options.shard } : {}),
   };
-  // Done runs of the whole grid keep their rows, also those of other shards in the same folder.
-  const done = new Set(specs.filter((s) => isDone(previous, s.id, s.hash)).map((s) => s.id));
-  await pruneUnfinished(outDir, done);
+  // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
+  // of other shards in the same folder) and every run outside this grid keep theirs.
+  const done = await finishedRuns(outDir, previous, specs);
   const todo = selected.filter((s) => !done.has(s.id));
+  await pruneRuns(outDir, new Set(todo.map((s) => s.id)));
   const writer = new ResultWriter(outDir, manifest);
   const userStop = (): boolean => options.shouldStop?.() ?? false;
   const stopping = (): boolean => userStop() || writer.failed;
@@ -64,6 +65,11 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const results: RunGridResult['runs'] = selected.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const }));
   let interrupted = false;
   let backendName = previous?.backend?.name ?? '';
+  const inGrid = new Set(specs.map((s) => s.id));
+  const outside = Object.keys(manifest.runs).filter((id) => !inGrid.has(id));
+  if (outside.length > 0) {
+    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; --fresh starts over)`);
+  }
   if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
   if (todo.length === 0) await writer.writeManifest();
   progress.startGrid(selected.length, selected.length - todo.length);
