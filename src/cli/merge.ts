@@ -10,6 +10,7 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
     .requiredOption('-o, --out <dir>', 'the merged folder (its previous results are replaced)')
     .option('--html', 'also write report.html and plots/ for the merged folder')
+    .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
     .addHelpText('after', `
 Examples:
   $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
@@ -17,10 +18,13 @@ Examples:
 
 Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
 grid order with a merged manifest.json. A run found in two folders must have the same config hash
-in both (identical copies are fine; a finished copy wins over a failed one), otherwise nothing is
-written and the error names the run. Exit codes: 0 merged, 2 bad folders or disagreeing runs.`)
-    .action(async (dirs: string[], opts: { out: string; html?: boolean }) => {
-      const result = await mergeResults(dirs, opts.out);
+in both, and the same results when both copies finished (a finished copy wins over a failed one).
+Runs that land in one comparison row must share every setting but the seed, and all folders must
+come from one backend (or pass --allow-mixed-backends). Otherwise nothing is written and the error
+names the runs or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
+folders, disagreeing runs or mixed settings or backends.`)
+    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean }) => {
+      const result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends });
       process.stdout.write(`${result.comparison}\n`);
       if (opts.html) {
         const { html, plots } = await writeHtmlReport(result.outDir);

@@ -6,7 +6,8 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 
 export const EPOCH_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc',
@@ -71,18 +72,97 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 /** Rewrites a CSV atomically with exactly `rows` (used to drop partial runs and to sort). */
 export async function writeRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
   const s = stringifier(columns);
-  await writeFileAtomic(path, (s.getHeaderString() ?? '') + s.stringifyRecords(toCells(columns, rows)));
+  // stringifyRecords([]) is '\n': a blank line after the header that CSV readers take for a row.
+  await writeFileAtomic(path, (s.getHeaderString() ?? '') + (rows.length > 0 ? s.stringifyRecords(toCells(columns, rows)) : ''));
 }
 
-/** Reads a CSV written by the harness; a missing file is an empty list. */
+/** The columns of each CSV the harness writes, by file name: a file read must have exactly these. */
+export const COLUMNS_OF: Record<string, readonly string[]> = {
+  [FILES.epochs]: EPOCH_COLUMNS, [FILES.dead]: DEAD_COLUMNS, [FILES.summary]: SUMMARY_COLUMNS, [FILES.robustness]: ROBUSTNESS_COLUMNS,
+};
+
+/**
+ * Cells that must hold a number (`NaN`/`Infinity` count: a diverged run writes them). An empty
+ * cell there is missing data, never 0. Summary accuracy and loss are required of completed runs only.
+ */
+const REQUIRED_NUMBERS: Record<string, { always: string[]; completed?: string[] }> = {
+  [FILES.epochs]: { always: ['epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc'] },
+  [FILES.dead]: { always: ['epoch', 'dead', 'units'] },
+  [FILES.summary]: { always: ['seed', 'epochs'], completed: ['final_test_acc', 'best_test_acc', 'final_test_loss'] },
+  [FILES.robustness]: { always: ['noise', 'test_acc'] },
+};
+
+const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
+
+function damaged(path: string, what: string): UserError {
+  return new UserError(`${path}: ${what}`, {
+    exitCode: 1,
+    hint: 'the file was cut off or edited; `nrelu-bench run` with the same config retrains the runs whose rows are damaged and keeps the rest (or move the file away)',
+  });
+}
+
+interface Parsed { rows: Row[]; damaged: { line: number; runId: string; why: string }[] }
+
+function parseCsv(path: string, text: string): Parsed {
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (err) {
+    throw damaged(path, `not a readable CSV (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (records.length === 0) return { rows: [], damaged: [] };
+  const [head, ...body] = records;
+  const expected = COLUMNS_OF[basename(path)];
+  if (expected && head.join(',') !== expected.join(',')) {
+    const missing = expected.filter((c) => !head.includes(c));
+    const extra = head.filter((c) => !expected.includes(c));
+    const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ') || 'has its columns in another order';
+    throw new UserError(`${path}: its header ${what}`, {
+      hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
+    });
+  }
+  const required = REQUIRED_NUMBERS[basename(path)];
+  const parsed: Parsed = { rows: [], damaged: [] };
+  body.forEach((cells, i) => {
+    const line = i + 2;
+    const runId = cells[0] ?? '';
+    if (cells.length !== head.length) {
+      parsed.damaged.push({ line, runId, why: `line ${line} has ${cells.length} of ${head.length} cells` });
+      return;
+    }
+    const row = Object.fromEntries(head.map((c, j) => [c, cells[j]])) as Row;
+    const need = [...(required?.always ?? []), ...(row.status === 'completed' ? required?.completed ?? [] : [])];
+    const bad = need.find((c) => !isNumberCell(row[c]));
+    if (bad) parsed.damaged.push({ line, runId, why: `line ${line} (${runId}): ${bad} is ${row[bad] === '' ? 'empty' : `'${row[bad]}'`}, not a number` });
+    else parsed.rows.push(row);
+  });
+  return parsed;
+}
+
+function strict(path: string, p: Parsed): Row[] {
+  if (p.damaged.length > 0) throw damaged(path, `${p.damaged[0].why}${p.damaged.length > 1 ? ` (and ${p.damaged.length - 1} more)` : ''}`);
+  return p.rows;
+}
+
+/**
+ * Reads a CSV written by the harness; a missing file is an empty list. A wrong header, a cut-off
+ * row or an empty cell where a number must be is a one-line error naming the file.
+ */
 export async function readRows(path: string): Promise<Row[]> {
   if (!existsSync(path)) return [];
-  return parse(await readFile(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Row[];
+  return strict(path, parseCsv(path, await readFile(path, 'utf8')));
 }
 
 export function readRowsSync(path: string): Row[] {
   if (!existsSync(path)) return [];
-  return parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Row[];
+  return strict(path, parseCsv(path, readFileSync(path, 'utf8')));
+}
+
+/** For resuming: the whole, valid rows, and the run ids of damaged ones (which then train again). */
+export async function readRowsLenient(path: string): Promise<{ rows: Row[]; damaged: string[] }> {
+  if (!existsSync(path)) return { rows: [], damaged: [] };
+  const p = parseCsv(path, await readFile(path, 'utf8'));
+  return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
 }
 
 export function resultPaths(dir: string): Record<keyof typeof FILES, string> {

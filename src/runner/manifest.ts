@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { writeFileAtomic } from '../report/files.js';
+import { UserError } from '../errors.js';
 
 export type FinalStatus = 'completed' | 'diverged' | 'failed';
 
@@ -66,9 +67,27 @@ export function newManifest(config: ResolvedConfig, overrides: string[]): Manife
   };
 }
 
+/** Reads a result folder's manifest; null when there is none; a damaged one is a one-line error naming it. */
 export function readManifest(path: string): Manifest | null {
   if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw damagedManifest(path, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const runs = (value as { runs?: unknown } | null)?.runs;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof runs !== 'object' || runs === null || Array.isArray(runs)) {
+    throw damagedManifest(path, 'is not a manifest written by nrelu-bench (no `runs` record)');
+  }
+  return value as Manifest;
+}
+
+function damagedManifest(path: string, what: string): UserError {
+  return new UserError(`${path} ${what}`, {
+    exitCode: 1,
+    hint: 'restore it from a copy, or move it away: `nrelu-bench run` then retrains the grid\'s runs and keeps the rows of other runs (--fresh deletes everything)',
+  });
 }
 
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {

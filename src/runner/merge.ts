@@ -1,14 +1,18 @@
 /**
  * Merging result folders (typically the shards of one grid) into one: every run once, its rows from
  * the folder that holds it, all CSVs in grid order, a merged manifest, and the comparison rebuilt.
- * A run present in two folders must have the same config hash in both (identical duplicates are
- * fine: a finished copy is preferred over a failed one); otherwise nothing is written.
+ * A run present in two folders must have the same config hash and, when both finished, the same
+ * results in both (a finished copy is preferred over a failed one); runs of one setting (the same
+ * comparison row) must share every setting but the seed; the folders must come from one backend
+ * (unless allowed). Otherwise nothing is written.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expandGrid } from '../config/grid.js';
+import { expandGrid, runHash } from '../config/grid.js';
+import type { RunSpec } from '../config/types.js';
+import { settingOf } from '../report/comparison.js';
 import { UserError } from '../errors.js';
-import { readRows, resultPaths, writeRows, type Row } from '../report/files.js';
+import { FILES, TIMING_COLUMNS, readRows, resultPaths, writeRows, type Row } from '../report/files.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
 
@@ -16,6 +20,13 @@ interface Folder {
   dir: string;
   manifest: Manifest;
   rows: Record<(typeof CSV_FILES)[number][0], Row[]>;
+  /** The folder's grid by run id (empty when its manifest's config does not expand). */
+  specs: Map<string, RunSpec>;
+}
+
+export interface MergeOptions {
+  /** Merge folders trained on different backends (recorded per folder in mergedFrom). */
+  allowMixedBackends?: boolean;
 }
 
 interface Chosen {
@@ -41,7 +52,76 @@ async function readFolder(dir: string): Promise<Folder> {
     throw new UserError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
   }
   const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
-  return { dir, manifest, rows };
+  let specs = new Map<string, RunSpec>();
+  try {
+    specs = new Map(expandGrid(manifest.config).map((spec) => [spec.id, spec]));
+  } catch {
+    // A manifest from another version may not expand: its runs' settings are then not compared.
+  }
+  return { dir, manifest, rows, specs };
+}
+
+/** Leaf values of a JSON-like value by dotted path. */
+function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, JSON.stringify(value));
+  }
+  return out;
+}
+
+/** The settings two runs differ in, e.g. `train.learningRate 0.001 vs 0.05`. */
+function settingDiff(a: RunSpec, b: RunSpec): string {
+  const [fa, fb] = [flatten({ ...a, id: '', hash: '', seed: 0 }), flatten({ ...b, id: '', hash: '', seed: 0 })];
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k));
+  return keys.slice(0, 3).map((k) => `${k} ${fa.get(k) ?? '(unset)'} vs ${fb.get(k) ?? '(unset)'}`).join(', ');
+}
+
+/** The first cell where a run's rows differ between two folders, timing columns aside; null if none. */
+function firstResultDifference(id: string, a: Folder, b: Folder): string | null {
+  for (const [file] of CSV_FILES) {
+    const [ra, rb] = [a.rows[file].filter((r) => r.run_id === id), b.rows[file].filter((r) => r.run_id === id)];
+    if (ra.length !== rb.length) return `${FILES[file]}: ${ra.length} vs ${rb.length} rows`;
+    for (let i = 0; i < ra.length; i++) {
+      for (const c of Object.keys(ra[i])) {
+        if (!TIMING_COLUMNS.has(c) && c !== 'backend' && ra[i][c] !== rb[i][c]) return `${FILES[file]} ${c}: ${ra[i][c]} vs ${rb[i][c]}`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Refuses folders from different backends unless allowed. */
+function checkBackends(folders: Folder[], allow: boolean): void {
+  const named = folders.filter((f) => f.manifest.backend);
+  const names = new Set(named.map((f) => f.manifest.backend?.name));
+  if (names.size > 1 && !allow) {
+    throw new UserError(`the folders were trained on different backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`, {
+      hint: 'backends differ in the last digits; merge folders of one backend, or pass --allow-mixed-backends (each folder\'s backend is kept in manifest.json)',
+    });
+  }
+}
+
+/** Refuses two runs that share a comparison row (model and setting) but differ in more than the seed. */
+function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
+  const first = new Map<string, { id: string; spec: RunSpec; dir: string; key: string }>();
+  for (const id of runIds) {
+    const { folder } = chosen.get(id) as Chosen;
+    const spec = folder.specs.get(id);
+    const row = folder.rows.summary.find((r) => r.run_id === id);
+    if (!spec || !row) continue;
+    const group = `${row.model}\u0000${settingOf(row)}`;
+    const key = runHash({ ...spec, seed: 0 });
+    const prior = first.get(group);
+    if (!prior) first.set(group, { id, spec, dir: folder.dir, key });
+    else if (prior.key !== key) {
+      throw new UserError(
+        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${settingDiff(prior.spec, spec)}`,
+        { hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders' },
+      );
+    }
+  }
 }
 
 const isFinished = (r: RunRecord): boolean => r.status === 'completed' || r.status === 'diverged';
@@ -68,13 +148,14 @@ function gridOrder(folders: Folder[], ids: Iterable<string>): string[] {
   return order;
 }
 
-export async function mergeResults(dirs: string[], outDir: string): Promise<MergeResult> {
+export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
   if (dirs.length === 0) throw new UserError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
   if (clash) throw new UserError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
+  checkBackends(folders, options.allowMixedBackends ?? false);
 
   const chosen = new Map<string, Chosen>();
   const duplicates: string[] = [];
@@ -99,12 +180,21 @@ export async function mergeResults(dirs: string[], outDir: string): Promise<Merg
         );
       }
       duplicates.push(id);
+      if (isFinished(prior.record) && isFinished(record)) {
+        const difference = firstResultDifference(id, prior.folder, folder);
+        if (difference) {
+          throw new UserError(`run ${id} has the same settings but different results in ${prior.folder.dir} and ${folder.dir} (${difference})`, {
+            hint: 'the copies were trained on different machines or versions; merge one of them, or rerun the run into a new folder',
+          });
+        }
+      }
       if (!isFinished(prior.record) && isFinished(record)) chosen.set(id, { folder, record });
     }
   }
 
   const order = gridOrder(folders, chosen.keys());
   const runIds = order.filter((id) => chosen.has(id));
+  checkSettings(runIds, chosen);
   await clearResults(outDir);
   const paths = resultPaths(outDir);
   for (const [file, columns] of CSV_FILES) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, resultPaths, writeFileAtomic, writeRows,
+  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, writeFileAtomic, writeRows,
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
@@ -29,37 +29,47 @@ export async function clearResults(outDir: string): Promise<void> {
 }
 
 /**
- * Drops the rows of the runs in `rerun` (interrupted, failed, changed since, or with rows missing)
- * before they train again. Rows of every other run stay, also of runs outside the current grid: a
- * smaller grid run into the same folder must not delete the results of a bigger one.
+ * Drops the rows of the runs in `rerun` (interrupted, failed, changed since, or with rows missing or
+ * damaged) before they train again, and any damaged row. Rows of every other run stay, also of runs
+ * outside the current grid: a smaller grid run into the same folder must not delete a bigger one's.
  */
 export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<void> {
-  if (rerun.size === 0) return;
   const paths = resultPaths(outDir);
   for (const [file, columns] of CSV_FILES) {
     if (!existsSync(paths[file])) continue;
-    const rows = await readRows(paths[file]);
+    const { rows, damaged } = await readRowsLenient(paths[file]);
     const kept = rows.filter((r) => !rerun.has(r.run_id));
-    if (kept.length !== rows.length) await writeRows(paths[file], columns, kept);
+    if (kept.length !== rows.length || damaged.length > 0) await writeRows(paths[file], columns, kept);
   }
 }
 
 /**
- * The runs of `specs` that are done: the manifest says finished with the same config hash, and
- * the rows agree (a summary row with that status, and as many epochs.csv rows as it says).
+ * The runs of `specs` that are done: the manifest says finished with the same config hash, and the
+ * rows agree (a summary row with that status, as many epochs.csv rows as it says, none damaged).
+ * `notes`: one line per CSV with damaged rows, for the log.
  */
-export async function finishedRuns(outDir: string, manifest: Manifest | null, specs: RunSpec[]): Promise<Set<string>> {
+export async function finishedRuns(outDir: string, manifest: Manifest | null, specs: RunSpec[]): Promise<{ done: Set<string>; notes: string[] }> {
   const paths = resultPaths(outDir);
-  const summary = new Map((await readRows(paths.summary)).map((r) => [r.run_id, r]));
+  const damaged = new Set<string>();
+  const notes: string[] = [];
+  const read = async (file: (typeof CSV_FILES)[number][0]): Promise<Row[]> => {
+    const r = await readRowsLenient(paths[file]);
+    if (r.damaged.length > 0) notes.push(`${paths[file]}: dropping ${r.damaged.length} damaged row(s); their runs train again`);
+    for (const id of r.damaged) damaged.add(id);
+    return r.rows;
+  };
+  const summary = new Map((await read('summary')).map((r) => [r.run_id, r]));
   const epochs = new Map<string, number>();
-  for (const r of await readRows(paths.epochs)) epochs.set(r.run_id, (epochs.get(r.run_id) ?? 0) + 1);
+  for (const r of await read('epochs')) epochs.set(r.run_id, (epochs.get(r.run_id) ?? 0) + 1);
+  await read('dead');
+  await read('robustness');
   const done = new Set<string>();
   for (const s of specs) {
-    if (!isDone(manifest, s.id, s.hash)) continue;
+    if (!isDone(manifest, s.id, s.hash) || damaged.has(s.id)) continue;
     const row = summary.get(s.id);
     if (row && row.status === manifest?.runs[s.id]?.status && Number(row.epochs) === (epochs.get(s.id) ?? 0)) done.add(s.id);
   }
-  return done;
+  return { done, notes };
 }
 
 /** Sorts rows by their run's position in `order` (stable: a run's rows keep their order). */

@@ -55,7 +55,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   };
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
   // of other shards in the same folder) and every run outside this grid keep theirs.
-  const done = await finishedRuns(outDir, previous, specs);
+  const { done, notes } = await finishedRuns(outDir, previous, specs);
+  for (const note of notes) progress.log(note);
   const todo = selected.filter((s) => !done.has(s.id));
   await pruneRuns(outDir, new Set(todo.map((s) => s.id)));
   const writer = new ResultWriter(outDir, manifest);

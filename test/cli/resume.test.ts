@@ -56,3 +56,30 @@ test('a run is done only when its rows and its manifest entry both say so', asyn
   assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2']);
   assert.deepEqual(ids(out, 'epochs.csv'), ids(out), 'one epoch row per run, none duplicated');
 });
+
+test('a cut-off CSV resumes: the damaged run trains again, the others are kept; a damaged manifest is one line naming it', async () => {
+  const { dir, cfg, out } = setup();
+  const first = await runCli(['run', cfg, '--out', out, '--jobs', '1', '--no-report']);
+  assert.equal(first.code, 0, first.stderr);
+  const text = readFileSync(join(out, 'summary.csv'), 'utf8');
+  writeFileSync(join(out, 'summary.csv'), text.slice(0, text.length - 40));
+  const again = await runCli(['run', cfg, '--out', out, '--jobs', '1', '--no-report']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /summary\.csv: dropping 1 damaged row/);
+  assert.match(again.stderr, /3 already done/);
+  assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2']);
+  assert.equal(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n').filter((l) => l === '').length, 1, 'no blank line inside the file');
+
+  const manifest = join(out, 'manifest.json');
+  for (const bad of ['{"runs": {', '[]']) {
+    writeFileSync(manifest, bad);
+    for (const args of [['run', cfg, '--out', out], ['merge', out, '--out', join(dir, 'merged')], ['check', out, '--reference', out]]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 2, `${args[0]}: one error line and one hint: ${r.stderr}`);
+      assert.ok(lines[0].startsWith('error: ') && lines[0].includes(manifest), r.stderr);
+      assert.match(lines[1], /^hint: .*move it away/);
+    }
+  }
+});

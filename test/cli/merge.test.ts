@@ -1,0 +1,90 @@
+/** merge refuses what it cannot combine honestly: mixed settings, mixed backends, same run with different results. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { tinyConfig } from '../helpers/results.js';
+import { readRowsSync } from '../../src/report/files.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nrelu-merge-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const a = join(dir, 'a');
+const b = join(dir, 'b');
+const lr = join(dir, 'lr');
+
+before(async () => {
+  const config = join(dir, 'tiny.yaml');
+  writeFileSync(config, tinyConfig().replace('eval: {robustness: {gaussian: [0.2]}}', ''));
+  const common = ['activations=[relu]', 'train.epochs=1', '--jobs', '1', '--no-report'];
+  const runs = await Promise.all([
+    runCli(['run', config, '--out', a, 'seeds=[1]', ...common]),
+    runCli(['run', config, '--out', b, 'seeds=[2]', ...common]),
+    runCli(['run', config, '--out', lr, 'seeds=[2]', 'train.learning_rate=0.05', ...common]),
+  ]);
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+});
+
+/** A copy of folder `src` with `edit` applied to the text of some of its files. */
+function copyWith(src: string, name: string, edit: Record<string, (text: string) => string>): string {
+  const to = join(dir, name);
+  cpSync(src, to, { recursive: true });
+  for (const [file, f] of Object.entries(edit)) writeFileSync(join(to, file), f(readFileSync(join(to, file), 'utf8')));
+  return to;
+}
+
+test('seeds from separate folders merge into one comparison row', async () => {
+  const out = join(dir, 'ok');
+  const r = await runCli(['merge', a, b, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id), ['mlp-relu-seed1', 'mlp-relu-seed2']);
+  assert.match(readFileSync(join(out, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,2,/);
+});
+
+test('runs of one comparison row with different settings are refused, naming both and the setting', async () => {
+  const out = join(dir, 'mixed');
+  const r = await runCli(['merge', a, lr, '--out', out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /runs mlp-relu-seed1 \(.*\ba\) and mlp-relu-seed2 \(.*\blr\) share the comparison row 'mlp relu' but not its settings: train\.learningRate 0\.001 vs 0\.05/);
+  assert.equal(existsSync(join(out, 'summary.csv')), false, 'nothing written');
+});
+
+test('folders from different backends are refused unless --allow-mixed-backends', async () => {
+  const wasm = copyWith(b, 'b-wasm', { 'manifest.json': (t) => t.replace('"name": "cpu"', '"name": "wasm"') });
+  const out = join(dir, 'backends');
+  const r = await runCli(['merge', a, wasm, '--out', out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /different backends: .*\ba \(cpu\), .*b-wasm \(wasm\)/);
+  assert.equal(existsSync(join(out, 'summary.csv')), false);
+  const allowed = await runCli(['merge', a, wasm, '--out', out, '--allow-mixed-backends']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.mergedFrom.map((s: { backend: { name: string } }) => s.backend.name), ['cpu', 'wasm']);
+});
+
+test('the same run with the same hash but different results is refused, naming the run and the cell', async () => {
+  const acc = readRowsSync(join(a, 'summary.csv'))[0].final_test_acc;
+  const other = copyWith(a, 'a-other', {
+    'summary.csv': (t) => t.replace(`,${acc},`, ',0.5,'),
+    'epochs.csv': (t) => t.replace(`,${acc},`, ',0.5,'),
+  });
+  const r = await runCli(['merge', a, other, '--out', join(dir, 'diff')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /run mlp-relu-seed1 has the same settings but different results in .*\ba and .*a-other \((epochs|summary)\.csv (test_acc|final_test_acc): [0-9.]+ vs 0\.5\)/);
+});
+
+test('a completed copy is preferred over a failed one, whichever folder comes first', async () => {
+  const failed = copyWith(a, 'a-failed', {
+    'summary.csv': (t) => t.replace(',completed,', ',failed,'),
+    'manifest.json': (t) => t.replace('"status": "completed"', '"status": "failed"'),
+  });
+  for (const order of [[failed, a], [a, failed]]) {
+    const out = join(dir, `pref-${order[0] === a ? 'a' : 'f'}`);
+    const r = await runCli(['merge', ...order, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readRowsSync(join(out, 'summary.csv'))[0].status, 'completed');
+    assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs['mlp-relu-seed1'].status, 'completed');
+    assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), readFileSync(join(a, 'epochs.csv'), 'utf8'));
+  }
+});

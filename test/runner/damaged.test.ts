@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SUMMARY_COLUMNS, readRows, readRowsLenient, writeRows } from '../../src/report/files.js';
+import { readManifest } from '../../src/runner/manifest.js';
+import { UserError } from '../../src/errors.js';
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
+const header = SUMMARY_COLUMNS.join(',');
+const row = (id: string, acc: string, status = 'completed'): string =>
+  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1`;
+
+/** Asserts `fn` throws a one-line UserError that names `path`. */
+async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
+  await assert.rejects(async () => fn(), (err: unknown) => {
+    assert.ok(err instanceof UserError, String(err));
+    assert.ok(err.message.includes(path), err.message);
+    assert.match(err.message, what);
+    assert.ok(!err.message.includes('\n') && err.hint && !err.hint.includes('\n'));
+    return true;
+  });
+}
+
+test('an empty accuracy cell of a completed run is an error naming the file, never read as 0', async () => {
+  const path = join(dir(), 'summary.csv');
+  writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '0.95')}\n${row('mlp-relu-seed2', '')}\n`);
+  await namesFile(() => readRows(path), path, /final_test_acc.*mlp-relu-seed2|mlp-relu-seed2.*final_test_acc/);
+  // A failed run legitimately has no accuracy.
+  writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '', 'failed')}\n`);
+  assert.equal((await readRows(path))[0].final_test_acc, '');
+});
+
+test('a CSV whose header lacks or adds a column is refused, naming the column', async () => {
+  const path = join(dir(), 'summary.csv');
+  writeFileSync(path, `${header.replace(',final_test_acc', '')}\n`);
+  await namesFile(() => readRows(path), path, /final_test_acc/);
+  writeFileSync(path, `${header},extra\n`);
+  await namesFile(() => readRows(path), path, /extra/);
+});
+
+test('rewriting a CSV with no rows leaves the header alone, without a blank line after it', async () => {
+  const path = join(dir(), 'summary.csv');
+  await writeRows(path, SUMMARY_COLUMNS, []);
+  assert.equal(readFileSync(path, 'utf8'), `${header}\n`);
+});
+
+test('a truncated CSV: readRows names the file and line; the lenient read keeps the whole rows and names the damaged runs', async () => {
+  const path = join(dir(), 'summary.csv');
+  const good = row('mlp-relu-seed1', '0.95');
+  writeFileSync(path, `${header}\n${good}\n${row('mlp-relu-seed2', '0.9').slice(0, 30)}`);
+  await namesFile(() => readRows(path), path, /line 3/);
+  const { rows, damaged } = await readRowsLenient(path);
+  assert.deepEqual(rows.map((r) => r.run_id), ['mlp-relu-seed1']);
+  assert.deepEqual(damaged, ['mlp-relu-seed2']);
+});
+
+test('a manifest that is not JSON, or not an object, is one line naming the file', async () => {
+  const d = dir();
+  const path = join(d, 'manifest.json');
+  for (const text of ['{"name": "x", "runs": {', '[]', 'null', '{"name": "x"}']) {
+    writeFileSync(path, text);
+    await namesFile(() => readManifest(path), path, /manifest|JSON/);
+  }
+});
