@@ -22,7 +22,9 @@ export interface ResolvedActivation {
   paramTag: string;
 }
 
-const sigmaValue = z.number().min(0);
+/** Above this, noise swamps any pre-activation of [0, 1] inputs (the paper uses 0.05-0.2); 1e300 was accepted. */
+export const SIGMA_MAX = 100;
+const sigmaValue = z.number().min(0).max(SIGMA_MAX);
 const sigmaList = z.array(sigmaValue).min(1);
 const sigmaObject = z.strictObject({
   start: sigmaValue.optional(),

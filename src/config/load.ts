@@ -48,9 +48,13 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
   }
   const raw = parseYamlText(text, path);
   const merged = applyOverrides(raw, overrides);
-  const withName = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged)
-    ? { name: basename(path, extname(path)), ...merged }
-    : merged;
+  const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
+  const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
+  if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
+    throw new UserError(`config ${path}: its name (from the file name '${basename(path)}') must be letters, digits, ".", "_" or "-" (it names the output folder)`, {
+      hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
+    });
+  }
   const config = validateConfig(withName, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
   return { config, raw, overrides: [...overrides] };
 }

@@ -113,12 +113,42 @@ function isDataset(name: string): boolean {
   return (FIXED_DATASETS as readonly string[]).includes(name) || /^idx:.+/.test(name);
 }
 
+/** The image side of the fixed datasets (all 28x28); idx folders are checked when they load. */
+const IMAGE_SIDE = 28;
+
+/**
+ * Why a CNN's conv/pool blocks do not fit a side x side input (valid padding, 2x2 pools), or null.
+ * Without this check every run of such a model failed later with a shape error.
+ */
+export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SIDE): string | null {
+  const filters = (options.filters as number[] | undefined) ?? [32, 64];
+  const k = (options.kernelSize as number | undefined) ?? 3;
+  let size = side;
+  for (let i = 0; i < filters.length; i++) {
+    if (size < k) {
+      return `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`;
+    }
+    size = Math.floor((size - k + 1) / 2);
+    if (size < 1) return `does not fit ${side}x${side} images: the 2x2 max-pool of conv block ${i + 1} gets a 1x1 input; use fewer filters or a smaller kernel_size`;
+  }
+  return null;
+}
+
+/** dataset: a name, or idx:<folder>; a map is what YAML makes of `idx:` or `idx: /path`. */
+const datasetSchema = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && isDataset(value)) return value;
+  const map = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null;
+  const why = map?.[0] === 'idx'
+    ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
+    : `got ${describeValue(value)}`;
+  report(ctx, [{ path: [], message: `must be mnist, mnist-10k, fashion-mnist or idx:<folder>; ${why}` }]);
+  return z.NEVER;
+});
+
 /** The raw (YAML-shaped) config schema; its output is the `ResolvedConfig`. */
 export const configSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-" (it names the output folder)'),
-  dataset: z.string().superRefine((name, ctx) => {
-    if (!isDataset(name)) report(ctx, [{ path: [], message: `must be mnist, mnist-10k, fashion-mnist or idx:<folder>; got ${describeValue(name)}` }]);
-  }),
+  dataset: datasetSchema,
   data_dir: z.string().min(1).optional(),
   standardize: z.boolean().default(CONFIG_DEFAULTS.standardize),
   models: z.array(modelEntry).min(1)
@@ -135,6 +165,12 @@ export const configSchema = z.strictObject({
   dead_neurons: deadNeuronsSchema.prefault({}),
   eval: evalSchema.prefault({}),
   output: z.string().min(1).optional(),
+}).superRefine((c, ctx) => {
+  if (!(FIXED_DATASETS as readonly string[]).includes(c.dataset)) return;
+  c.models.forEach((m, i) => {
+    const why = m.model === 'cnn' ? cnnFitProblem(m.options) : null;
+    if (why) report(ctx, [{ path: ['models', i], message: why }]);
+  });
 }).transform((c): ResolvedConfig => ({
   name: c.name,
   dataset: c.dataset,

@@ -46,3 +46,6 @@ export const WORKER_ENV = 'NRELU_BENCH_WORKER';
  * can kill a worker mid-run without depending on timing.
  */
 export const HOLD_ENV = 'NRELU_BENCH_TEST_HOLD_RUN';
+
+/** For tests: a worker fails this run (by id) with an error after its first epoch, as a crash in training would. */
+export const FAIL_ENV = 'NRELU_BENCH_TEST_FAIL_RUN';

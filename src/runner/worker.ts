@@ -15,7 +15,7 @@ import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { trainRun } from '../train/trainer.js';
 import { errorMessage, isUserError } from '../errors.js';
 import type { RunSpec } from '../config/types.js';
-import { HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { FAIL_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 let dataset: Dataset | null = null;
 const deviceCache = new Map<string, DeviceData>();
@@ -71,6 +71,7 @@ async function run(spec: RunSpec): Promise<void> {
       onEpoch: async (r) => {
         await send({ type: 'epoch', id: spec.id, result: r });
         if (r.epoch === 1 && process.env[HOLD_ENV] === spec.id) await hold();
+        if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
       },
     });
     await send({ type: 'done', id: spec.id, status: result.status, message: result.message, result });

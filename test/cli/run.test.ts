@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
+import { FAIL_ENV } from '../../src/runner/protocol.js';
 import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/report/files.js';
 
 function tempDir(): string {
@@ -79,15 +80,15 @@ test('overrides apply before validation and are recorded; an invalid config writ
 test('a diverging run is recorded as diverged, a failing run as failed, and the rest of the grid goes on', async () => {
   const dir = tempDir();
   const out = join(dir, 'out');
-  // The CNN with four conv blocks cannot fit a 28x28 input: that run fails, the MLP runs still complete.
+  // The test hook fails the CNN run in its worker after epoch 1; the MLP runs still complete.
   const cfg = writeConfig(dir);
-  writeFileSync(join(dir, 'mixed.yaml'), readFileSync(cfg, 'utf8').replace('models: [{model: mlp, hidden: [16]}]', 'models: [{model: mlp, hidden: [16]}, {model: cnn, filters: [4, 4, 4, 4]}]'));
-  const r = await runCli(['run', join(dir, 'mixed.yaml'), '--out', out, 'activations=[relu]']);
+  writeFileSync(join(dir, 'mixed.yaml'), readFileSync(cfg, 'utf8').replace('models: [{model: mlp, hidden: [16]}]', 'models: [{model: mlp, hidden: [16]}, {model: cnn, filters: [4]}]'));
+  const r = await runCli(['run', join(dir, 'mixed.yaml'), '--out', out, 'activations=[relu]', 'train.epochs=1'], { [FAIL_ENV]: 'cnn-relu-seed1' });
   assert.equal(r.code, 1, 'some run failed');
   const rows = readRowsSync(join(out, 'summary.csv'));
   assert.deepEqual(rows.map((s) => [s.run_id, s.status]), [['mlp-relu-seed1', 'completed'], ['cnn-relu-seed1', 'failed']]);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.ok(manifest.runs['cnn-relu-seed1'].message.length > 0);
+  assert.match(manifest.runs['cnn-relu-seed1'].message, /failing cnn-relu-seed1 on purpose/);
 
   const d = await runCli(['run', writeConfig(dir), '--out', join(dir, 'div'), 'train.optimizer=sgd', 'train.learning_rate=1e30', 'activations=[relu]']);
   assert.equal(d.code, 0, d.stderr);
