@@ -68,13 +68,17 @@ export function parseActivationSpec(text: string): ActivationSpec {
   return value as ActivationSpec;
 }
 
-function positiveInt(option: string, text: string, min = 1): number {
+function positiveInt(option: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER, why = ''): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
     throw new UserError(`${option} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
+  if (value > max) throw new UserError(`${option} must be at most ${max}, got ${text}${why}`);
   return value;
 }
+
+/** A batch of this many 28x28 images is 200 MiB of input alone; far more fails to allocate. */
+const MAX_BENCH_BATCH = 65536;
 
 function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -130,7 +134,7 @@ side by side and writes results/bench/<backend>.md.`)
       if (!MODELS.includes(opts.model)) throw new UserError(`unknown model '${opts.model}'`, { hint: `use one of ${MODELS.join(', ')}` });
       if (!BACKENDS.includes(opts.backend)) throw new UserError(`unknown backend '${opts.backend}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
       const spec = parseActivationSpec(opts.activation);
-      const batchSize = positiveInt('--batch-size', opts.batchSize);
+      const batchSize = positiveInt('--batch-size', opts.batchSize, 1, MAX_BENCH_BATCH, ' (larger batches do not fit in memory)');
       const steps = positiveInt('--steps', opts.steps);
       const warmup = positiveInt('--warmup', opts.warmup, 0);
       const seed = positiveInt('--seed', opts.seed, 0);

@@ -4,6 +4,7 @@ import { datasetStatus } from '../data/datasets.js';
 import { resolveDataDir } from '../data/cache.js';
 import { packageVersion } from '../runner/manifest.js';
 import { tf } from '../tf.js';
+import { checkDataDir } from './paths.js';
 
 export function registerInfo(program: Command): void {
   program
@@ -12,6 +13,7 @@ export function registerInfo(program: Command): void {
     .option('--data-dir <dir>', 'data cache folder to inspect (default: $NRELU_BENCH_DATA, else $XDG_CACHE_HOME/nrelu-bench)')
     .addHelpText('after', '\nExample:\n  $ nrelu-bench info\n')
     .action(async (opts: { dataDir?: string }) => {
+      checkDataDir(opts.dataDir, '--data-dir');
       const out: string[] = [`nrelu-bench ${packageVersion()}, TF.js ${tf.version.tfjs}, Node.js ${process.version}`, '', 'Backends:'];
       for (const b of await availableBackends()) out.push(`  ${b.available ? 'yes' : 'no '} ${b.name.padEnd(10)} ${b.reason}`);
       out.push('', `Data cache: ${resolveDataDir(opts.dataDir)}`, '', 'Datasets:');

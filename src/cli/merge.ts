@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { mergeResults } from '../runner/merge.js';
 import { writeHtmlReport } from '../report/html.js';
+import { checkOutDir } from './paths.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -24,6 +25,7 @@ come from one backend (or pass --allow-mixed-backends). Otherwise nothing is wri
 names the runs or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
 folders, disagreeing runs or mixed settings or backends.`)
     .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean }) => {
+      checkOutDir(opts.out);
       const result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends });
       process.stdout.write(`${result.comparison}\n`);
       if (opts.html) {

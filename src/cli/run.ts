@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
 import { readRows, resultPaths } from '../report/files.js';
+import { checkDataDir, checkOutDir } from './paths.js';
 
 interface RunOptions {
   out?: string;
@@ -90,6 +91,8 @@ codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
       const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
+      checkOutDir(outDir, opts.out ? '--out' : 'output folder');
+      checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const result = await runGridWithSignals({ config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard }, progress);
       const paths = resultPaths(outDir);
