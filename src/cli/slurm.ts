@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { expandGrid } from '../config/grid.js';
 import { UserError } from '../errors.js';
-import { slurmScripts } from '../runner/slurm.js';
+import { shellQuote, slurmScripts } from '../runner/slurm.js';
 import { workerExecArgv } from '../runner/worker-process.js';
 import { checkBackend, parseJobs } from './run.js';
 
@@ -35,9 +36,40 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   return Number(text);
 }
 
-/** How this very CLI was started (node, its flags such as --import tsx, the entry script). */
+/**
+ * The CLI's entry script with every symlink resolved (node_modules/.bin/nrelu-bench is a link to
+ * the package's bin), and whether it lives in npx's cache, which npx may delete before a job starts.
+ */
+export function cliEntry(argv1: string): { path: string; npxCache: boolean } {
+  let path = resolve(argv1);
+  try {
+    path = realpathSync(path);
+  } catch {
+    // Not on disk (unusual); keep the path as given.
+  }
+  return { path, npxCache: /[\\/]_npx[\\/]/.test(path) };
+}
+
+/** How this very CLI was started (node, its flags such as --import tsx, the resolved entry script). */
 function currentCommand(): string[] {
-  return [process.execPath, ...workerExecArgv(process.execArgv, process.argv[1] ?? ''), resolve(process.argv[1] ?? 'nrelu-bench')];
+  const entry = cliEntry(process.argv[1] ?? 'nrelu-bench');
+  if (entry.npxCache) {
+    process.stderr.write(`warning: nrelu-bench runs from npx's cache (${entry.path}), which npx may clear before the jobs start; install it (npm install nrelu-bench) or pass --command\n`);
+  }
+  return [process.execPath, ...workerExecArgv(process.execArgv, process.argv[1] ?? ''), entry.path];
+}
+
+/** Slurm's time formats: minutes, m:s, h:m:s, d-h, d-h:m, d-h:m:s, or UNLIMITED/INFINITE. */
+const SLURM_TIME = /^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|infinite)$/i;
+
+export function slurmTime(text: string | undefined, flag: string): string | undefined {
+  if (text === undefined || SLURM_TIME.test(text)) return text;
+  throw new UserError(`invalid ${flag} '${text}'`, { hint: `${flag} is a Slurm time limit: minutes, hh:mm:ss or days-hh:mm:ss, e.g. 04:00:00` });
+}
+
+export function slurmMem(text: string | undefined): string | undefined {
+  if (text === undefined || /^\d+[KMGT]?$/i.test(text)) return text;
+  throw new UserError(`invalid --mem '${text}'`, { hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G' });
 }
 
 export function registerSlurm(program: Command): void {
@@ -79,6 +111,9 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       }
       const jobs = parseJobs(opts.jobs);
       const backend = checkBackend(opts.backend);
+      const time = slurmTime(opts.time, '--time');
+      const mergeTime = slurmTime(opts.mergeTime, '--merge-time');
+      const mem = slurmMem(opts.mem);
       const { config } = await loadConfig(configPath, overrides);
       const runs = expandGrid(config).length;
       if (shards > runs) {
@@ -91,7 +126,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
         command: opts.command ?? currentCommand(),
         partition: opts.partition, account: opts.account,
         gpusPerTask: positiveInt(opts.gpusPerTask, '--gpus-per-task'), cpusPerTask: positiveInt(opts.cpusPerTask, '--cpus-per-task'),
-        time: opts.time, mem: opts.mem, mergeTime: opts.mergeTime, mergeAfter: opts.mergeAfter,
+        time, mem, mergeTime, mergeAfter: opts.mergeAfter,
         jobs: jobs === 'auto' ? undefined : jobs, backend, setup: opts.setup, sbatch: opts.sbatch,
       });
       await mkdir(join(scriptDir, 'logs'), { recursive: true });
@@ -106,10 +141,10 @@ which submits the array and then the merge with --dependency=afterok:<array job 
   submit.sh     submits both (the merge with --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'})
 
 Submit:
-  ${join(scriptDir, 'submit.sh')}
+  ${shellQuote(join(scriptDir, 'submit.sh'))}
 or by hand:
-  jid=$(sbatch --parsable ${join(scriptDir, 'array.sbatch')})
-  sbatch --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'}:\${jid%%;*} ${join(scriptDir, 'merge.sbatch')}
+  jid=$(sbatch --parsable ${shellQuote(join(scriptDir, 'array.sbatch'))})
+  sbatch --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'}:"\${jid%%;*}" ${shellQuote(join(scriptDir, 'merge.sbatch'))}
 `);
     });
 }

@@ -1,0 +1,57 @@
+/** `nrelu-bench slurm` input checks and the paths it writes into scripts and prints (no Slurm needed). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { tinyConfig } from '../helpers/results.js';
+import { cliEntry, slurmMem, slurmTime } from '../../src/cli/slurm.js';
+import { UserError } from '../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nrelu slurm input '));
+const config = join(dir, 'tiny.yaml');
+writeFileSync(config, tinyConfig());
+
+test('--time and --merge-time must be Slurm time limits; --mem a size', async () => {
+  const r = await runCli(['slurm', config, '--shards', '2', '--out', join(dir, 'x'), '--time', 'banana']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^error: invalid --time 'banana'\nhint: .*04:00:00/);
+  for (const bad of ['banana', '1:2:3:4', '10; rm -rf ~', '', '1-', '-5']) assert.throws(() => slurmTime(bad, '--merge-time'), UserError, bad);
+  for (const ok of ['30', '90:00', '04:00:00', '2-00', '1-12:30', '1-00:00:00', 'UNLIMITED']) assert.equal(slurmTime(ok, '--time'), ok);
+  for (const bad of ['lots', '16 G', '1.5G']) assert.throws(() => slurmMem(bad), UserError, bad);
+  for (const ok of ['16G', '800M', '1024']) assert.equal(slurmMem(ok), ok);
+});
+
+test('the by-hand sbatch lines are quoted: copied into bash they name the scripts even with spaces in the path', async () => {
+  const out = join(dir, 'out dir');
+  const r = await runCli(['slurm', config, '--shards', '2', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => /^\s+(jid=|sbatch )/.test(l)).map((l) => l.trim());
+  assert.equal(lines.length, 2, r.stdout);
+  // Run the two lines with a fake sbatch that prints its arguments, one per line.
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'sbatch'), '#!/bin/bash\nprintf "%s\\n" "$@" >> "$SBATCH_LOG"\necho 42\n', { mode: 0o755 });
+  const log = join(dir, 'sbatch.log');
+  const sh = spawnSync('bash', ['-c', lines.join('\n')], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SBATCH_LOG: log }, encoding: 'utf8' });
+  assert.equal(sh.status, 0, sh.stderr);
+  const args = readFileSync(log, 'utf8').split('\n');
+  assert.ok(args.includes(join(out, 'slurm', 'array.sbatch')), args.join(' | '));
+  assert.ok(args.includes(join(out, 'slurm', 'merge.sbatch')), args.join(' | '));
+  assert.ok(args.includes('--dependency=afterok:42'));
+});
+
+test('the scripts call the resolved package bin, not a symlink in .bin or npx\'s cache', () => {
+  const pkg = join(dir, 'node_modules', 'nrelu-bench', 'bin');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'nrelu-bench.js'), '');
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync('../nrelu-bench/bin/nrelu-bench.js', join(dir, 'node_modules', '.bin', 'nrelu-bench'));
+  assert.deepEqual(cliEntry(join(dir, 'node_modules', '.bin', 'nrelu-bench')), { path: join(pkg, 'nrelu-bench.js'), npxCache: false });
+  const npx = join(dir, '.npm', '_npx', 'abc123', 'node_modules', 'nrelu-bench', 'bin');
+  mkdirSync(npx, { recursive: true });
+  writeFileSync(join(npx, 'nrelu-bench.js'), '');
+  assert.equal(cliEntry(join(npx, 'nrelu-bench.js')).npxCache, true);
+});
