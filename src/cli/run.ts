@@ -68,7 +68,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .argument('[overrides...]', 'key=value overrides applied before validation, e.g. train.epochs=2 seeds=[1,2]')
     .option('-o, --out <dir>', 'output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)')
     .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')} (default: the config's, else auto)`)
-    .option('-j, --jobs <n>', 'runs trained at once, each in its own process (default: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)')
+    .option('-j, --jobs <n|auto>', 'runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)')
     .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
     .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
