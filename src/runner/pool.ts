@@ -74,8 +74,11 @@ export async function runPool(options: PoolOptions): Promise<{ notStarted: RunSp
           try {
             await worker.init(options.init);
           } catch (err) {
-            await options.onDone(spec, { status: 'failed', message: `could not start a worker process: ${errorMessage(err)}`, result: null });
+            // Killed here, its exit is processed later: drop it now so the next run never goes to it.
             worker.kill();
+            workers.delete(worker);
+            worker = null;
+            await options.onDone(spec, { status: 'failed', message: `could not start a worker process: ${errorMessage(err)}`, result: null });
             continue;
           }
           if (options.shouldStop()) {
