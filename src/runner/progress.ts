@@ -55,19 +55,24 @@ export class LineProgress implements ProgressReporter {
 
 /** Bars on a terminal: the grid, and one per run in progress. */
 export class BarProgress implements ProgressReporter {
-  private readonly multi = new cliProgress.MultiBar({
-    clearOnComplete: false,
-    hideCursor: true,
-    format: '{label} |{bar}| {value}/{total} {info}',
-    stream: process.stderr,
-  }, cliProgress.Presets.shades_classic);
+  private readonly multi: cliProgress.MultiBar;
   private grid: cliProgress.SingleBar | null = null;
   private readonly runs = new Map<string, { bar: cliProgress.SingleBar; epochs: number }>();
   private last: string | null = null;
 
+  constructor(stream: NodeJS.WritableStream = process.stderr) {
+    this.multi = new cliProgress.MultiBar({
+      clearOnComplete: false,
+      hideCursor: true,
+      format: '{label} |{bar}| {value}/{total} {info}',
+      stream,
+    }, cliProgress.Presets.shades_classic);
+  }
+
   startGrid(total: number, skipped: number): void {
-    this.grid = this.multi.create(total, skipped, { label: 'grid', info: 'runs  ETA {eta_formatted}' });
-    this.grid.update(skipped, { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' });
+    // The ETA must be in the bar's format: cli-progress does not expand placeholders inside payload values.
+    this.grid = this.multi.create(total, skipped, { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' },
+      { format: '{label} |{bar}| {value}/{total} {info}  ETA {eta_formatted}' });
   }
   startRun(id: string, epochs: number): void {
     this.runs.set(id, { bar: this.multi.create(1, 0, { label: id, info: '' }), epochs });
