@@ -42,7 +42,7 @@ export async function selectBackend(name: BackendRequest): Promise<BackendSelect
   const hint = name === 'tensorflow'
     ? `install it with ${NATIVE_INSTALL_HINT}`
     : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
-  throw new UserError(`backend '${name}' is not available: ${attempt.reason}; ${hint}`, { exitCode: 1, hint });
+  throw new UserError(`backend '${name}' is not available: ${attempt.reason}`, { exitCode: 1, hint });
 }
 
 /** For the `info` command: what each backend would do here. Restores the active backend. */

@@ -40,7 +40,8 @@ test('tensorflow: missing binding is a UserError (exit 1) that says how to insta
     assert.ok(err instanceof UserError);
     assert.equal(err.exitCode, 1);
     assert.match(err.message, /^backend 'tensorflow' is not available: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
-    assert.match(err.message, /npm install @tensorflow\/tfjs-node-gpu \(needs network access to download libtensorflow, and CUDA/);
+    assert.match(err.hint ?? '', /npm install @tensorflow\/tfjs-node-gpu \(needs network access to download libtensorflow, and CUDA/);
+    assert.ok(!err.message.includes('npm install'), 'the hint is printed once, as the hint, not in the message too');
     assert.ok(!err.message.includes('\n'), 'message is one line');
     return true;
   });
