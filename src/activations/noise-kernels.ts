@@ -12,7 +12,7 @@ import type { NormalDraw } from './noise.js';
 
 /** N-ReLU training forward: x > 0 ? x : sigma * eps_i. Attrs: sigma, k0, k1. Gradient dy * 1[x > 0]. */
 export const NOISY_RELU_KERNEL = 'NreluBenchNoisyRelu';
-/** RReLU training forward: outputs [y, slope], slope = x >= 0 ? 1 : U_i(lower, upper). Attrs: lower, upper, k0, k1. */
+/** RReLU training forward: outputs [y, slope], slope = x > 0 ? 1 : U_i(lower, upper) (PyTorch draws where x <= 0). Attrs: lower, upper, k0, k1. */
 export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
 
 let kernelsEnabled = true;
@@ -84,7 +84,7 @@ export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, k
   }
 }
 
-/** Writes RReLU's training output and slopes for `x` (slope 1 where x >= 0, else U_i(lower, upper)). */
+/** Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1). */
 export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey): void {
   const n = x.length;
   const idx = blockIndices;
@@ -97,7 +97,7 @@ export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Flo
     let count = 0;
     for (let i = start; i < end; i++) {
       idx[count] = i;
-      count += +!(x[i] >= 0);
+      count += +(x[i] <= 0);
     }
     for (let q = 0; q < count; q++) {
       const i = idx[q];

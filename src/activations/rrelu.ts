@@ -1,6 +1,7 @@
 /**
  * Randomized leaky ReLU (Xu et al. 2015), with PyTorch's semantics and defaults:
- *   training:  x if x >= 0, else a * x with a ~ U(lower, upper) per element per forward pass
+ *   training:  x if x > 0, else a * x with a ~ U(lower, upper) per element per forward pass (the
+ *              slope is drawn where x <= 0, so the gradient at exactly 0 is a, as in PyTorch)
  *   inference: x if x >= 0, else ((lower + upper) / 2) * x
  * Defaults lower = 1/8, upper = 1/3. TF.js has no RReLU.
  */
@@ -61,7 +62,7 @@ function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: numbe
 }
 
 /**
- * The generic path, for any backend: x * (x >= 0 ? 1 : a) with gradient dy * (x >= 0 ? 1 : a),
+ * The generic path, for any backend: x * (x <= 0 ? a : 1) with gradient dy * (x <= 0 ? a : 1),
  * as PyTorch's rrelu in training.
  */
 export function randomSlopeRelu(x: tf.Tensor, slopes: Float32Array): tf.Tensor {
@@ -71,7 +72,7 @@ export function randomSlopeRelu(x: tf.Tensor, slopes: Float32Array): tf.Tensor {
     // The slope tensor is rebuilt (not a view of `slopes`) and the wrapper is disposed by
     // customGrad's tidy, so the caller may reuse the array afterwards.
     const a = tf.tensor(slopes, input.shape, 'float32');
-    const slope = tf.where(tf.greaterEqual(input, 0), tf.onesLike(input), a);
+    const slope = tf.where(tf.lessEqual(input, 0), a, tf.onesLike(input));
     save([slope]);
     return {
       value: tf.mul(input, slope),

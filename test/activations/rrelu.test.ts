@@ -2,6 +2,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { RReLU, createActivation } from '../../src/activations/registry.js';
+import { randomSlopeRelu } from '../../src/activations/rrelu.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { bitIdentical, gradOf, mean, run, std } from './helpers.js';
 
@@ -47,14 +48,28 @@ for (const backend of TEST_BACKENDS) {
       x.dispose();
     });
 
-    test('training gradient is the slope used in the forward pass (1 for x >= 0)', () => {
+    test('training gradient is the slope used in the forward pass: sampled where x <= 0 (also at exactly 0, as PyTorch), 1 where x > 0', () => {
       const x = tf.tensor1d([-3, -2, -1, 0, 1]);
-      const fwd = rrelu(5), bwd = rrelu(5); // same seed, so the same slopes at step 0
+      const fwd = rrelu(5), bwd = rrelu(5), probe = rrelu(5); // same seed, so the same slopes at step 0
       const y = run(fwd, x, true);
       const g = gradOf(bwd, x, true);
       [-3, -2, -1].forEach((v, i) => assert.ok(Math.abs(g[i] - y[i] / v) < 1e-6, `slope ${g[i]} vs ${y[i] / v}`));
-      assert.deepEqual(Array.from(g.slice(3)), [1, 1]);
+      // The slope element 3 gets, read off a forward pass at -1 (slopes depend on the index, not on x).
+      const minusOne = tf.fill([5], -1);
+      const a3 = -run(probe, minusOne, true)[3];
+      assert.ok(a3 >= 1 / 8 - 1e-6 && a3 <= 1 / 3 + 1e-6, `slope ${a3}`);
+      assert.equal(g[3], a3, 'PyTorch draws the slope where x <= 0, so the gradient at 0 is the slope, not 1');
+      assert.equal(g[4], 1);
       x.dispose();
+      minusOne.dispose();
+    });
+
+    test('the generic path (any backend) has the same gradient at 0: the given slope', () => {
+      const x = tf.tensor1d([-1, 0, 2]);
+      const slopes = new Float32Array([0.2, 0.25, 0.3]);
+      const g = tf.grad((t: tf.Tensor) => randomSlopeRelu(t, slopes))(x);
+      assert.deepEqual(Array.from(g.dataSync()), Array.from(new Float32Array([0.2, 0.25, 1])));
+      tf.dispose([x, g]);
     });
 
     test('seeded: same seed gives bit-identical outputs per call, another seed differs, calls differ', () => {
