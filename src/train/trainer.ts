@@ -128,12 +128,15 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
     return { status, epochs, trainSeconds, message, robustness };
   };
 
+  // The current epoch's accumulators, disposed if an exception ends the run mid-epoch.
+  let accumulators: tf.Tensor[] = [];
   try {
     for (let epoch = 1; epoch <= spec.train.epochs; epoch++) {
       const epochStart = performance.now();
       const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
       let lossSum: tf.Tensor = tf.scalar(0);
       let correct: tf.Tensor = tf.scalar(0);
+      accumulators = [lossSum, correct];
       let seen = 0;
       let stopped = false;
       for (let b = 0; b < batches; b++) {
@@ -163,6 +166,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
         tf.dispose([lossSum, correct]);
         lossSum = l;
         correct = c;
+        accumulators = [l, c];
         seen += size;
         step += 1;
         if ((b + 1) % readEvery === 0 || b === batches - 1) {
@@ -206,7 +210,9 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
     const robustness = await evaluateUnderNoise(model, data.test.x, data.test.y, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
     return finish('completed', undefined, robustness);
   } catch (err) {
-    finish('interrupted');
+    // The caller (the worker) records the run as failed with this error's message.
+    tf.dispose(accumulators);
+    finish('interrupted'); // frees the model; the status is not reported (the error is)
     throw err;
   }
 }

@@ -73,3 +73,16 @@ test('sigma schedules: constant, linear and cosine from start to end, logged per
   assert.equal(r.epochs[1].sigma, 0);
   data.dispose();
 });
+
+test('an exception inside an epoch propagates (the worker labels the run failed) and leaves no tensors behind', async () => {
+  await useBackend('cpu');
+  const data = toDeviceData(syntheticDataset());
+  const before = tf.memory().numTensors;
+  let batches = 0;
+  await assert.rejects(trainRun(runSpec(), data, {
+    readEvery: 1,
+    onBatch: () => { if (++batches === 2) throw new Error('boom in batch 2'); },
+  }), /boom in batch 2/);
+  assert.equal(tf.memory().numTensors, before, 'the epoch\'s loss and accuracy accumulators are disposed too');
+  data.dispose();
+});
