@@ -61,10 +61,12 @@ export async function appendRows(path: string, columns: readonly string[], rows:
   await appendFile(path, header + s.stringifyRecords(toCells(columns, rows)));
 }
 
-/** Writes a whole file atomically: temporary name, then rename. */
+let tmpCounter = 0;
+
+/** Writes a whole file atomically: a temporary name unique to this write (process and counter), then rename. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
   await writeFile(tmp, content);
   await rename(tmp, path);
 }

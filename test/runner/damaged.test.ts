@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SUMMARY_COLUMNS, readRows, readRowsLenient, writeRows } from '../../src/report/files.js';
+import { dirname, join } from 'node:path';
+import { SUMMARY_COLUMNS, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
 import { readManifest } from '../../src/runner/manifest.js';
 import { UserError } from '../../src/errors.js';
 
@@ -63,4 +63,12 @@ test('a manifest that is not JSON, or not an object, is one line naming the file
     writeFileSync(path, text);
     await namesFile(() => readManifest(path), path, /manifest|JSON/);
   }
+});
+
+test('concurrent atomic writes to one file never collide on a temporary name', async () => {
+  const path = join(dir(), 'manifest.json');
+  const contents = Array.from({ length: 20 }, (_, i) => `${'x'.repeat(10_000)}${i}\n`);
+  await Promise.all(contents.map((c) => writeFileAtomic(path, c)));
+  assert.ok(contents.includes(readFileSync(path, 'utf8')), 'the file is one of the writes, whole');
+  assert.deepEqual(readdirSync(dirname(path)), ['manifest.json'], 'no temporary file left behind');
 });
