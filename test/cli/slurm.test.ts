@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 import { slurmClient, slurmUnavailable, startLocalSlurm } from '../helpers/slurm-cluster.js';
 import { readRowsSync } from '../../src/report/files.js';
+import { available, requires } from '../helpers/requires.js';
 
 const GRID = ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2'];
 const SCRIPTS = ['array.sbatch', 'merge.sbatch', 'submit.sh'];
@@ -28,9 +29,10 @@ function setup(): { dir: string; config: string } {
   return { dir, config };
 }
 
-const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+const shellcheckMissing = spawnSync('shellcheck', ['--version']).status === 0 ? null : 'shellcheck not found: apt-get install shellcheck';
 
-test('slurm writes an sbatch array, a dependent merge job and submit.sh, all valid bash', async () => {
+test('slurm writes an sbatch array, a dependent merge job and submit.sh, all valid bash', async (t) => {
+  const shellcheck = available(t, 'shellcheck', shellcheckMissing);
   const { dir, config } = setup();
   const out = join(dir, 'out');
   const r = await runCli(['slurm', config, 'train.epochs=1', '--shards', '3', '--out', out, '--partition', 'gpu', '--gpus-per-task', '1',
@@ -62,9 +64,8 @@ test('slurm writes an sbatch array, a dependent merge job and submit.sh, all val
   assert.match(tooMany.stderr, /more than the grid's 4 runs/);
 });
 
-const skip = slurmUnavailable();
 
-test('the Slurm scripts run to completion on a local single-node cluster', { skip: skip ?? false, timeout: 300_000 }, async () => {
+test('the Slurm scripts run to completion on a local single-node cluster', requires('Slurm', slurmUnavailable(), { timeout: 300_000 }), async () => {
   const { dir, config } = setup();
   const out = join(dir, 'out');
   const gen = await runCli(['slurm', config, '--shards', '3', '--out', out, '--cpus-per-task', '1']);

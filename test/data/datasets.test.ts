@@ -9,6 +9,7 @@ import { datasetStatus, loadDataset, type Dataset } from '../../src/data/dataset
 import { loadMnist10k, stratifiedSplit } from '../../src/data/mnist10k.js';
 import { UserError } from '../../src/errors.js';
 import { makeIdx, removeTempDirs, syntheticFiles, syntheticSplit, tempDir, writeFiles } from './fixtures.js';
+import { requires } from '../helpers/requires.js';
 
 after(removeTempDirs);
 
@@ -171,7 +172,7 @@ const debianDir = FASHION_MNIST.systemDirs[0];
 const haveDebian = fs.existsSync(path.join(debianDir, 'train-images-idx3-ubyte.gz'));
 
 test('fashion-mnist loads 60,000 + 10,000 real images from the Debian package folder', {
-  skip: haveDebian ? false : `Debian package dataset-fashion-mnist not installed (no ${debianDir}); apt-get install dataset-fashion-mnist`,
+  ...requires('Fashion-MNIST from Debian', haveDebian ? null : `package dataset-fashion-mnist not installed (no ${debianDir}); apt-get install dataset-fashion-mnist`),
 }, async () => {
   // offline + an empty cache folder: this test can only pass from the system folder.
   const ds = await loadDataset('fashion-mnist', { offline: true, dataDir: tempDir() });

@@ -15,6 +15,7 @@ import { writeHtmlReport } from '../../src/report/html.js';
 import { compare } from '../../src/report/comparison.js';
 import { readRows, resultPaths } from '../../src/report/files.js';
 import { writeFixture, removeFixtures } from './fixture.js';
+import { requires } from '../helpers/requires.js';
 
 after(removeFixtures);
 
@@ -27,7 +28,7 @@ const ARGS = [
 ];
 
 test('report.html opens in headless chromium with every chart and the table, no errors, no network', {
-  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run this test`,
+  ...requires('chromium', existsSync(CHROMIUM) ? null : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`),
   timeout: 30_000,
 }, async () => {
   const { chromium } = await import('playwright-core');
