@@ -15,7 +15,9 @@ export async function evaluateUnderNoise(
   model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor1D, levels: number[], seed: number, batchSize = 1000,
 ): Promise<RobustnessResult[]> {
   if (levels.length === 0) return [];
-  const [lo, hi] = await Promise.all([tf.min(x).data(), tf.max(x).data()]).then(([a, b]) => [a[0], b[0]]);
+  const range = [tf.min(x), tf.max(x)];
+  const [lo, hi] = (await Promise.all(range.map((t) => t.data()))).map((v) => v[0]);
+  tf.dispose(range);
   const n = x.shape[0];
   const perSample = x.size / n;
   const buffer = new Float32Array(batchSize * perSample);
