@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { HOLD_ENV } from '../../src/runner/protocol.js';
 import { tinyConfig } from '../helpers/results.js';
 import { readRowsSync } from '../../src/report/files.js';
 
@@ -82,4 +83,55 @@ test('a cut-off CSV resumes: the damaged run trains again, the others are kept; 
       assert.match(lines[1], /^hint: .*move it away/);
     }
   }
+});
+
+test('an interrupted grid, resumed, equals an uninterrupted one under `nrelu-bench check --tolerance 0`', async () => {
+  const { dir, cfg, out } = setup();
+  const args = ['--jobs', '1', '--no-report', 'train.epochs=2'];
+  const whole = join(dir, 'whole');
+  const uninterrupted = await runCli(['run', cfg, '--out', whole, ...args]);
+  assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
+  // The test hook holds the third run's worker after its first epoch: kill the runner there, hard.
+  const victim = 'mlp-nrelu-s0.1-seed1';
+  const first = spawnCli(['run', cfg, '--out', out, ...args], { [HOLD_ENV]: victim });
+  await new Promise<void>((resolve) => {
+    let stderr = '';
+    first.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes(`${victim} epoch 1/2`)) {
+        first.child.kill('SIGKILL');
+        resolve();
+      }
+    });
+  });
+  assert.equal((await first.done).signal, 'SIGKILL');
+  assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-relu-seed2'], 'two runs were done when it died');
+
+  const resumed = await runCli(['run', cfg, '--out', out, ...args]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /2 already done/);
+  const check = await runCli(['check', out, '--reference', whole, '--tolerance', '0']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /^OK: 4 runs and 8 epochs/);
+});
+
+test('resuming after a config change reruns exactly the runs whose settings changed', async () => {
+  const { cfg, out } = setup();
+  const models = (filters: number): string => `models=[{model: mlp, hidden: [16]}, {model: cnn, filters: [${filters}], dense: [8]}]`;
+  const args = ['--jobs', '1', '--no-report', 'backend=wasm', 'seeds=[1]'];
+  const first = await runCli(['run', cfg, '--out', out, models(2), ...args]);
+  assert.equal(first.code, 0, first.stderr);
+  const mlpRows = readFileSync(join(out, 'epochs.csv'), 'utf8').split('\n').filter((l) => l.startsWith('mlp-'));
+  const hashes = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs;
+
+  const changed = await runCli(['run', cfg, '--out', out, models(3), ...args]);
+  assert.equal(changed.code, 0, changed.stderr);
+  assert.match(changed.stderr, /grid: 4 runs, 2 already done/);
+  const trained = [...changed.stderr.matchAll(/\] (\S+) \(worker/g)].map((m) => m[1]);
+  assert.deepEqual(trained, ['cnn-relu-seed1', 'cnn-nrelu-s0.1-seed1'], 'only the CNN runs, whose filters changed, train again');
+  assert.deepEqual(readFileSync(join(out, 'epochs.csv'), 'utf8').split('\n').filter((l) => l.startsWith('mlp-')), mlpRows, 'MLP rows untouched');
+  const after = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs;
+  assert.equal(after['mlp-relu-seed1'].hash, hashes['mlp-relu-seed1'].hash);
+  assert.notEqual(after['cnn-relu-seed1'].hash, hashes['cnn-relu-seed1'].hash);
+  assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-nrelu-s0.1-seed1', 'cnn-relu-seed1', 'cnn-nrelu-s0.1-seed1']);
 });
