@@ -1,0 +1,85 @@
+/** check's failure output: every kind of difference is found and named, and long tables are cut off. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkResults, renderDifferences } from '../../src/runner/check.js';
+import { runCli } from '../helpers/cli.js';
+
+const REFERENCE = fileURLToPath(new URL('../../results/reference/', import.meta.url));
+
+/** A copy of the reference with `edit` applied to some files' text. */
+function edited(edit: Record<string, (text: string) => string>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'nrelu-check-')), 'copy');
+  cpSync(REFERENCE, dir, { recursive: true });
+  for (const [file, f] of Object.entries(edit)) writeFileSync(join(dir, file), f(readFileSync(join(dir, file), 'utf8')));
+  return dir;
+}
+
+const lines = (text: string, keep: (l: string) => boolean): string => text.split('\n').filter(keep).join('\n');
+const notRun = (id: string) => (text: string): string => lines(text, (l) => !l.startsWith(`${id},`));
+
+test('the reference matches itself', async () => {
+  const r = await checkResults(REFERENCE, REFERENCE, 0);
+  assert.deepEqual(r.differences, []);
+  assert.equal(r.runs, 14);
+});
+
+test('a missing run and an extra run are both reported, and only once each', async () => {
+  const dir = edited({
+    'summary.csv': (t) => notRun('mlp-gelu-seed1')(t).replace(/\nmlp-relu-seed1,([^\n]*)/, (m, rest) => `${m}\nmlp-relu-seed9,${rest}`),
+    'epochs.csv': notRun('mlp-gelu-seed1'), 'dead_neurons.csv': notRun('mlp-gelu-seed1'), 'robustness.csv': notRun('mlp-gelu-seed1'),
+  });
+  const { differences } = await checkResults(dir, REFERENCE, 0.002);
+  assert.deepEqual(differences.map((d) => [d.run, d.column, d.expected, d.actual]),
+    [['mlp-gelu-seed1', 'run', 'present', 'missing'], ['mlp-relu-seed9', 'run', 'absent', 'present']]);
+});
+
+test('a status change, a config hash change, an accuracy beyond the tolerance, a per-layer count and a robustness row are each named', async () => {
+  const manifest = JSON.parse(readFileSync(join(REFERENCE, 'manifest.json'), 'utf8'));
+  manifest.runs['mlp-prelu-seed1'].hash = `0000${manifest.runs['mlp-prelu-seed1'].hash.slice(4)}`;
+  const dir = edited({
+    'summary.csv': (t) => t.replace(/^(mlp-leaky_relu-seed1,[^,]*,[^,]*,[^,]*,[^,]*,)completed,/m, '$1diverged,'),
+    'manifest.json': () => JSON.stringify(manifest),
+    'epochs.csv': (t) => t.replace(/^(cnn-relu-seed1,cnn,relu,,1,2,[^,]*,[^,]*,[^,]*,)([^,]*),/m, (_m, head: string, acc: string) => `${head}${(Number(acc) + 0.01).toFixed(3)},`),
+    'dead_neurons.csv': (t) => t.replace(/^(cnn-gelu-seed1,2,conv_2,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) + 1},`),
+    'robustness.csv': (t) => notRun('cnn-rrelu-seed1')(t).replace(/^(mlp-rrelu-seed1,0\.2,)([0-9.]+)/m, (_m, head: string, acc: string) => `${head}${(Number(acc) - 0.05).toFixed(3)}`),
+  });
+  const { differences } = await checkResults(dir, REFERENCE, 0.002);
+  const got = differences.map((d) => `${d.run} ${d.epoch} ${d.column}`);
+  assert.deepEqual(got.sort(), [
+    'cnn-gelu-seed1 2 dead (conv_2)',
+    'cnn-relu-seed1 2 test_acc',
+    'cnn-rrelu-seed1 noise=0.2 test_acc',
+    'mlp-leaky_relu-seed1 - status',
+    'mlp-prelu-seed1 - config hash',
+    'mlp-rrelu-seed1 noise=0.2 test_acc',
+  ]);
+  const missingNoise = differences.find((d) => d.run === 'cnn-rrelu-seed1');
+  assert.equal(missingNoise?.actual, 'missing');
+  const table = renderDifferences(differences);
+  assert.match(table, /^run +epoch +column +expected +actual +diff$/m);
+  assert.match(table, /^cnn-relu-seed1 +2 +test_acc +[0-9.]+ +[0-9.]+ +0\.01$/m, 'the numeric difference is shown');
+  assert.match(table, /^mlp-leaky_relu-seed1 +- +status +completed +diverged *$/m);
+});
+
+test('within the tolerance is a match; a long table is cut off with a count of the rest', async () => {
+  const dir = edited({ 'epochs.csv': (t) => t.replace(/^(mlp-relu-seed1,mlp,relu,,1,1,[^,]*,[^,]*,[^,]*,)([^,]*),/m, (_m, h: string, acc: string) => `${h}${Number(acc) + 0.0015},`) });
+  assert.deepEqual((await checkResults(dir, REFERENCE, 0.002)).differences, []);
+  assert.equal((await checkResults(dir, REFERENCE, 0.001)).differences.length, 1);
+
+  const differences = Array.from({ length: 7 }, (_, i) => ({ run: `r${i}`, epoch: '1', column: 'test_acc', expected: '0.5', actual: '0.6' }));
+  const table = renderDifferences(differences, 5).split('\n');
+  assert.equal(table.length, 2 + 5 + 1);
+  assert.equal(table.at(-1), '... and 2 more');
+});
+
+test('the CLI prints the table and a DIFFERENT line, and exits 1', async () => {
+  const dir = edited({ 'summary.csv': (t) => t.replace(/^(mlp-gelu-seed1,[^,]*,[^,]*,[^,]*,[^,]*,)completed,/m, '$1failed,') });
+  const r = await runCli(['check', dir, '--reference', REFERENCE]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^mlp-gelu-seed1 +- +status +completed +failed/m);
+  assert.match(r.stdout, /^DIFFERENT: 1 difference\(s\) in 1 run\(s\) between /m);
+});
