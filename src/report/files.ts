@@ -83,6 +83,9 @@ export const COLUMNS_OF: Record<string, readonly string[]> = {
   [FILES.epochs]: EPOCH_COLUMNS, [FILES.dead]: DEAD_COLUMNS, [FILES.summary]: SUMMARY_COLUMNS, [FILES.robustness]: ROBUSTNESS_COLUMNS,
 };
 
+/** Columns added in later versions: a folder written before them is still read (without them). */
+const LATER_COLUMNS = new Set(['dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output']);
+
 /**
  * Cells that must hold a number (`NaN`/`Infinity` count: a diverged run writes them). An empty
  * cell there is missing data, never 0. Summary accuracy and loss are required of completed runs only.
@@ -115,10 +118,10 @@ function parseCsv(path: string, text: string): Parsed {
   if (records.length === 0) return { rows: [], damaged: [] };
   const [head, ...body] = records;
   const expected = COLUMNS_OF[basename(path)];
-  if (expected && head.join(',') !== expected.join(',')) {
-    const missing = expected.filter((c) => !head.includes(c));
-    const extra = head.filter((c) => !expected.includes(c));
-    const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ') || 'has its columns in another order';
+  const missing = expected ? expected.filter((c) => !head.includes(c) && !LATER_COLUMNS.has(c)) : [];
+  const extra = expected ? head.filter((c) => !expected.includes(c)) : [];
+  if (missing.length > 0 || extra.length > 0) {
+    const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ');
     throw new UserError(`${path}: its header ${what}`, {
       hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
     });

@@ -57,7 +57,7 @@ test('the training-mode probe does not change the noise the model trains with af
   assert.deepEqual(ya, yb);
 });
 
-test('robustness: seeded, clipped to the input range, clean at level 0 and near chance under heavy noise', async () => {
+test('robustness: seeded, clean at level 0, lower accuracy under more noise', async () => {
   await useBackend('cpu');
   const model = buildModel({ model: 'mlp', activation: 'relu', hidden: [16], seed: 2 });
   const x = tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 7);
@@ -88,4 +88,54 @@ test('probeUnits in one pass equals the separate probes, for deterministic and s
     model.dispose();
   }
   x.dispose();
+});
+
+/**
+ * A stand-in model that sees what evaluateUnderNoise feeds it: class = the brightest of ten
+ * horizontal stripes (rows 2c..2c+1), so clean stripe images are classified perfectly.
+ */
+function stripeModel(seen: Float32Array[]): tf.LayersModel {
+  return {
+    predict: (x: tf.Tensor) => {
+      seen.push(x.dataSync() as Float32Array);
+      return tf.tidy(() => {
+        const rows = tf.mean(tf.reshape(x, [x.shape[0], 28, 28]), 2); // [n, 28]
+        return tf.reshape(tf.slice(rows, [0, 0], [-1, 20]), [x.shape[0], 10, 2]).mean(2);
+      });
+    },
+  } as unknown as tf.LayersModel;
+}
+
+test('robustness: the noise has the given sigma, inputs are clipped to their range, and heavy noise gives chance accuracy', async () => {
+  await useBackend('cpu');
+  const n = 1000;
+  const clean = new Float32Array(n * 784).fill(0.3);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 10;
+    for (let j = 0; j < 56; j++) clean[i * 784 + 56 * labels[i] + j] = 0.7; // stripe rows 2c, 2c+1
+  }
+  // The inputs' range is [0, 1]: one pixel in the last row (outside every stripe) at each end.
+  clean[783] = 0;
+  clean[784 + 783] = 1;
+  const x = tf.tensor(clean, [n, 28, 28, 1]);
+  const y = tf.tensor1d(labels, 'int32') as tf.Tensor1D;
+  const seen: Float32Array[] = [];
+  const [level0, small, heavy] = await evaluateUnderNoise(stripeModel(seen), x, y, [0, 0.01, 50], 3, n);
+  assert.equal(level0.testAcc, 1, 'clean stripes are classified perfectly');
+  assert.deepEqual(seen[0], clean, 'level 0 adds nothing');
+  // sigma 0.01: (noisy - clean) has std 0.01 (784,000 values, 0.1 % relative standard error), away
+  // from the two range-end pixels, where clipping cuts half of it.
+  const diffs = seen[1].map((v, i) => v - clean[i]).filter((_, i) => i !== 783 && i !== 784 + 783);
+  const std = Math.sqrt(diffs.reduce((a, d) => a + d * d, 0) / diffs.length);
+  assert.ok(Math.abs(std / 0.01 - 1) < 0.01, `noise std ${std}`);
+  assert.equal(small.testAcc, 1);
+  // sigma 50: every value is clipped into the inputs' own range [0, 1], almost all to an end.
+  const noisy = seen[2];
+  assert.ok(noisy.every((v) => v >= 0 && v <= 1), 'clipped to the input range');
+  const ends = noisy.filter((v) => v === 0 || v === 1).length / noisy.length;
+  assert.ok(ends > 0.99, `${ends} of the values at an end of the range`);
+  // ... so the stripes are gone: accuracy is chance, 0.1 +- 4 standard errors (sqrt(0.09 / 1000)).
+  assert.ok(Math.abs(heavy.testAcc - 0.1) < 4 * Math.sqrt(0.09 / n), `accuracy under heavy noise ${heavy.testAcc}`);
+  tf.dispose([x, y]);
 });

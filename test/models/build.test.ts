@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { buildModel } from '../../src/models/build.js';
+import { SeededDropout } from '../../src/models/dropout.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const classNames = (m: tf.LayersModel): string[] => m.layers.map((l) => l.getClassName());
@@ -90,4 +91,24 @@ test('seeded dropout: a new mask each training call, reproducible, identity in i
   const p2 = (m1.predict(x) as tf.Tensor).dataSync();
   assert.deepEqual(p1, p2);
   m1.dispose(); m2.dispose(); x.dispose();
+});
+
+test('dropout drops each unit with probability p and scales the kept ones by 1/(1-p)', async () => {
+  await useBackend('cpu');
+  for (const rate of [0.2, 0.5]) {
+    const layer = new SeededDropout({ rate, seed: 3 });
+    const x = tf.ones([200, 100]);
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    const values = Array.from(y.dataSync());
+    const kept = Math.fround(1 / (1 - rate));
+    assert.ok(values.every((v) => v === 0 || v === kept), `rate ${rate}: every output is 0 or 1/(1-p) = ${kept}`);
+    // The dropped fraction is p within 4 standard errors, sqrt(p (1 - p) / n), n = 20,000.
+    const dropped = values.filter((v) => v === 0).length / values.length;
+    assert.ok(Math.abs(dropped - rate) < 4 * Math.sqrt((rate * (1 - rate)) / values.length), `rate ${rate}: dropped ${dropped}`);
+    // So the expected output equals the input: the mean is 1 within 4 standard errors.
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    assert.ok(Math.abs(mean - 1) < 4 * Math.sqrt(rate / (1 - rate) / values.length), `rate ${rate}: mean ${mean}`);
+    assert.deepEqual(Array.from((layer.apply(x, { training: false }) as tf.Tensor).dataSync()), Array.from(x.dataSync()), 'identity in inference');
+    tf.dispose([x, y]);
+  }
 });
