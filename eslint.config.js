@@ -1,4 +1,7 @@
-// Flat config: typescript-eslint's recommended type-aware rules over src, test and scripts.
+// Flat config: typescript-eslint's recommended rules (syntax only, not the type-checked preset) over src,
+// test and scripts. The type-checked preset (recommendedTypeChecked) found 373 problems when tried: 259
+// no-floating-promises on node:test's test() calls in test/, 49 unnecessary type assertions, 23+13
+// no-unsafe-* on JSON.parse results in tests; 41 in src/scripts (29 of them unnecessary assertions).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
