@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { FAIL_ENV } from '../../src/runner/protocol.js';
+import { FAIL_ENV, HOLD_ENV } from '../../src/runner/protocol.js';
 import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/report/files.js';
 
 function tempDir(): string {
@@ -100,18 +100,18 @@ test('a run killed mid-grid resumes: finished runs are not redone and no row is 
   const out = join(dir, 'out');
   const cfg = writeConfig(dir);
   writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('train: {epochs: 2,', 'train: {epochs: 6,'));
-  // One run at a time, so 'the first run is done and the second has started' is a definite state.
-  const first = spawnCli(['run', cfg, '--out', out, 'seeds=[1, 2]', '--jobs', '1']);
-  // Kill hard once the first run is complete and the second has written an epoch.
+  // One run at a time; the test hook holds the second run's worker after its first epoch, so 'the first
+  // run is done and the second has started' is a definite state when the runner is killed.
+  const first = spawnCli(['run', cfg, '--out', out, 'seeds=[1, 2]', '--jobs', '1'], { [HOLD_ENV]: 'mlp-relu-seed2' });
   await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const epochs = existsSync(join(out, 'epochs.csv')) ? readRowsSync(join(out, 'epochs.csv')) : [];
-      if (existsSync(join(out, 'summary.csv')) && epochs.some((e) => e.run_id !== 'mlp-relu-seed1')) {
-        clearInterval(timer);
+    let stderr = '';
+    first.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('mlp-relu-seed2 epoch 1/6')) {
         first.child.kill('SIGKILL');
         resolve();
       }
-    }, 20);
+    });
   });
   const killed = await first.done;
   assert.equal(killed.signal, 'SIGKILL');
@@ -135,14 +135,18 @@ test('Ctrl-C (SIGINT) stops after the current batch, leaves readable files and e
   const dir = tempDir();
   const out = join(dir, 'out');
   const run = spawnCli(['run', writeConfig(dir), '--out', out, 'train.epochs=20']);
+  // Interrupt once the first epoch is reported (an event, not a poll of the folder).
+  let sent = false;
   await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      if (existsSync(join(out, 'epochs.csv'))) {
-        clearInterval(timer);
+    let stderr = '';
+    run.child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && /epoch 1\/20/.test(stderr)) {
+        sent = true; // once: a second SIGINT means 'quit at once'
         run.child.kill('SIGINT');
         resolve();
       }
-    }, 20);
+    });
   });
   const r = await run.done;
   assert.equal(r.code, 130, r.stderr);
