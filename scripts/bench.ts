@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     for (const h of harness[model]!) {
       lines.push(`| ${model.toUpperCase()} | ${h.activation} | ${h.trainSamples} / ${h.testSamples} / ${h.probeSamples} / ${h.gradientSamples} | ${f2(h.harnessEpochSeconds.median)} | `
         + `${f2(h.harnessTrainSeconds.median)} | ${f2(h.bareEpochSeconds.median)} | ${f3(h.ratio)} | ${f3(h.harnessEpochSeconds.min / h.bareEpochSeconds.min)} | `
-        + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | ${f3(h.gradientSeconds.median)} | ${h.tensorsPerEpoch.join(', ')} | `
+        + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | ${h.gradientSeconds ? f3(h.gradientSeconds.median) : '–'} | ${h.tensorsPerEpoch.join(', ')} | `
         + `${h.rssPerEpoch.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} |`);
     }
   }

@@ -60,8 +60,8 @@ export interface HarnessBenchResult {
   evaluateSeconds: TimingStats;
   /** probeUnits() (dead, dormant and zero-output units) on the probe samples, timed on its own. */
   probeSeconds: TimingStats;
-  /** probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own. */
-  gradientSeconds: TimingStats;
+  /** probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe off). */
+  gradientSeconds: TimingStats | null;
   /** tf.memory().numTensors at the end of each harness epoch. */
   tensorsPerEpoch: number[];
   /** Process resident set size at the end of each harness epoch, bytes. */
@@ -177,11 +177,11 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
     const gradCount = Math.min(o.gradientSamples, data.train.count);
     const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];
-    let evaluateSeconds: TimingStats, probeSeconds: TimingStats, gradientSeconds: TimingStats;
+    let evaluateSeconds: TimingStats, probeSeconds: TimingStats, gradientSeconds: TimingStats | null = null;
     try {
       evaluateSeconds = await timeAsync(3, () => evaluate(model, data.test, data.classes));
       probeSeconds = await timeAsync(3, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }));
-      gradientSeconds = await timeAsync(3, () => probeGradients(model, gradX, gradY));
+      if (gradCount > 0) gradientSeconds = await timeAsync(3, () => probeGradients(model, gradX, gradY));
     } finally {
       tf.dispose([probeX, gradX, gradY]);
       model.dispose();
