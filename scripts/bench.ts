@@ -6,7 +6,7 @@
  * For the MLP and the CNN: every activation's training-step time and its ratio to ReLU (timed
  * round-robin in this one process, so the ratios are side by side), the N-ReLU generic path
  * next to its fused kernel, on wasm the step with TF.js 4.22's own kernels next to ours, and
- * the harness's epoch time (trainRun with evaluation and dead-neuron probe every epoch)
+ * the harness's epoch time (trainRun with evaluation, dead-neuron and gradient probes every epoch)
  * against a bare TF.js loop on the same data. About two to three minutes on 2 CPU cores.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -36,10 +36,15 @@ const STEPS: Record<ModelKind, number> = {
   mlp: quick ? 5 : Number(values['steps-mlp']),
   cnn: quick ? 3 : Number(values['steps-cnn']),
 };
-/** MNIST's proportions (60,000 train : 10,000 test : 10,000 probe), scaled to fit the time budget. */
-const HARNESS_DATA: Record<ModelKind, { trainSamples: number; testSamples: number; probeSamples: number }> = {
-  mlp: quick ? { trainSamples: 1200, testSamples: 200, probeSamples: 200 } : { trainSamples: 12000, testSamples: 2000, probeSamples: 2000 },
-  cnn: quick ? { trainSamples: 600, testSamples: 100, probeSamples: 100 } : { trainSamples: 3000, testSamples: 500, probeSamples: 500 },
+/**
+ * MNIST's proportions with the default config (60,000 train : 10,000 test : 10,000 unit-probe : 1,000
+ * gradient-probe images), scaled to fit the time budget.
+ */
+const HARNESS_DATA: Record<ModelKind, { trainSamples: number; testSamples: number; probeSamples: number; gradientSamples: number }> = {
+  mlp: quick ? { trainSamples: 1200, testSamples: 200, probeSamples: 200, gradientSamples: 20 }
+    : { trainSamples: 12000, testSamples: 2000, probeSamples: 2000, gradientSamples: 200 },
+  cnn: quick ? { trainSamples: 600, testSamples: 100, probeSamples: 100, gradientSamples: 10 }
+    : { trainSamples: 3000, testSamples: 500, probeSamples: 500, gradientSamples: 50 },
 };
 const NRELU: ActivationSpec = { name: 'nrelu', sigma: 0.1 };
 const ACTIVATIONS: ActivationSpec[] = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', NRELU];
@@ -153,21 +158,23 @@ async function main(): Promise<void> {
   lines.push(
     '## Harness overhead',
     '',
-    'Epoch time of `trainRun` (evaluation on the test samples and the dead-neuron probe every epoch, as configs do by',
-    'default) against a bare TF.js loop (shuffled batches, model.apply in training mode, Adam, nothing else) on the same',
-    'data, in MNIST\'s proportions (train : test : probe = 6 : 1 : 1). Epoch 1 of each run is not counted; the bare loop',
-    'ran before and after trainRun. The two per-epoch calls trainRun makes, evaluate() and probeUnits() (dead, dormant',
-    'and zero-output units: one inference pass, plus a training-mode pass for stochastic layers such as N-ReLU), were',
-    'also timed on their own (same model, same samples), to show where the difference goes.',
+    'Epoch time of `trainRun` (evaluation on the test samples, the dead-neuron probe and the gradient probe every epoch,',
+    'as configs do by default) against a bare TF.js loop (shuffled batches, model.apply in training mode, Adam, nothing',
+    'else) on the same data, in MNIST\'s proportions with the default config (train : test : probe : gradient probe =',
+    '60 : 10 : 10 : 1). Epoch 1 of each run is not counted; the bare loop ran before and after trainRun. The three',
+    'per-epoch calls trainRun makes, evaluate(), probeUnits() (dead, dormant and zero-output units: one inference pass,',
+    'plus a training-mode pass for stochastic layers such as N-ReLU) and probeGradients() (gradient-dead units and',
+    'gradient norms: a training-mode forward and backward pass, no update), were also timed on their own (same model,',
+    'same samples), to show where the difference goes.',
     '',
-    '| model | activation | train / test / probe | harness epoch s | of which training s | bare epoch s | harness / bare | same, fastest epochs | evaluate() s | probeUnits() s | tensors per epoch | RSS per epoch (MiB) |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| model | activation | train / test / probe / gradient probe | harness epoch s | of which training s | bare epoch s | harness / bare | same, fastest epochs | evaluate() s | probeUnits() s | probeGradients() s | tensors per epoch | RSS per epoch (MiB) |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   );
   for (const model of ['mlp', 'cnn'] as const) {
     for (const h of harness[model]!) {
-      lines.push(`| ${model.toUpperCase()} | ${h.activation} | ${h.trainSamples} / ${h.testSamples} / ${h.probeSamples} | ${f2(h.harnessEpochSeconds.median)} | `
+      lines.push(`| ${model.toUpperCase()} | ${h.activation} | ${h.trainSamples} / ${h.testSamples} / ${h.probeSamples} / ${h.gradientSamples} | ${f2(h.harnessEpochSeconds.median)} | `
         + `${f2(h.harnessTrainSeconds.median)} | ${f2(h.bareEpochSeconds.median)} | ${f3(h.ratio)} | ${f3(h.harnessEpochSeconds.min / h.bareEpochSeconds.min)} | `
-        + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | ${h.tensorsPerEpoch.join(', ')} | `
+        + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | ${h.gradientSeconds ? f3(h.gradientSeconds.median) : '–'} | ${h.tensorsPerEpoch.join(', ')} | `
         + `${h.rssPerEpoch.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} |`);
     }
   }

@@ -3,13 +3,14 @@
  * per-epoch evaluation and dead-neuron probe a config asks for by default) against a loop of
  * model.apply + optimizer.minimize over the same batches, with nothing else. The process is
  * warmed up first, the bare loop runs before and after trainRun, and the first epoch of each
- * run is not counted. The evaluation and the unit probe are also timed on their own (the same
- * calls trainRun makes), so the overhead can be attributed.
+ * run is not counted. The evaluation, the unit probe and the gradient probe are also timed on their
+ * own (the same calls trainRun makes), so the overhead can be attributed.
  */
 import { tf } from '../tf.js';
 import { buildModel, type ModelKind } from '../models/build.js';
 import type { ActivationSpec } from '../activations/registry.js';
 import { probeUnits } from '../metrics/unit-activity.js';
+import { probeGradients } from '../metrics/gradient-flow.js';
 import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
 import { evaluate, trainRun } from '../train/trainer.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
@@ -29,6 +30,8 @@ export interface HarnessBenchOptions {
   testSamples?: number;
   /** Dead-neuron probe images per epoch (default 1000; the config default is 10,000 of 60,000). */
   probeSamples?: number;
+  /** Gradient-probe images per epoch (default trainSamples / 60: the config default is 1,000 of 60,000). */
+  gradientSamples?: number;
   /** Epochs of each loop, the first one not counted (default 3). */
   epochs?: number;
   /** Untimed training steps before anything is timed (default 20). */
@@ -44,6 +47,7 @@ export interface HarnessBenchResult {
   trainSamples: number;
   testSamples: number;
   probeSamples: number;
+  gradientSamples: number;
   /** trainRun's epoch wall time (training, evaluation, probe), epochs 2..E. */
   harnessEpochSeconds: TimingStats;
   /** The training part of trainRun's epochs (its samples / samples per second). */
@@ -56,6 +60,8 @@ export interface HarnessBenchResult {
   evaluateSeconds: TimingStats;
   /** probeUnits() (dead, dormant and zero-output units) on the probe samples, timed on its own. */
   probeSeconds: TimingStats;
+  /** probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe off). */
+  gradientSeconds: TimingStats | null;
   /** tf.memory().numTensors at the end of each harness epoch. */
   tensorsPerEpoch: number[];
   /** Process resident set size at the end of each harness epoch, bytes. */
@@ -70,7 +76,7 @@ function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec
     activations: [o.activation],
     seeds: [o.seed],
     train: { epochs: o.epochs, batch_size: o.batchSize },
-    dead_neurons: { samples: o.probeSamples, every: 1 },
+    dead_neurons: { samples: o.probeSamples, every: 1, gradient_samples: o.gradientSamples },
   }, 'harness benchmark settings');
   const specs = expandGrid(config);
   if (specs.length !== 1) throw new Error(`harness benchmark: expected one run, got ${specs.length} (give one sigma)`);
@@ -131,7 +137,7 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
   const o = {
     model: options.model, activation: options.activation, batchSize: options.batchSize ?? 128,
     trainSamples: options.trainSamples ?? 6000, testSamples: options.testSamples ?? 1000,
-    probeSamples: options.probeSamples ?? 1000, epochs: options.epochs ?? 3, seed: options.seed ?? 1,
+    probeSamples: options.probeSamples ?? 1000, gradientSamples: options.gradientSamples ?? Math.round((options.trainSamples ?? 6000) / 60), epochs: options.epochs ?? 3, seed: options.seed ?? 1,
     warmupSteps: options.warmupSteps ?? 20,
   };
   if (o.epochs < 2) throw new Error('harness benchmark needs at least 2 epochs (the first is warm-up)');
@@ -169,12 +175,15 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
       ...(spec.modelOptions as object),
     });
     const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
-    let evaluateSeconds: TimingStats, probeSeconds: TimingStats;
+    const gradCount = Math.min(o.gradientSamples, data.train.count);
+    const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];
+    let evaluateSeconds: TimingStats, probeSeconds: TimingStats, gradientSeconds: TimingStats | null = null;
     try {
       evaluateSeconds = await timeAsync(3, () => evaluate(model, data.test, data.classes));
       probeSeconds = await timeAsync(3, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }));
+      if (gradCount > 0) gradientSeconds = await timeAsync(3, () => probeGradients(model, gradX, gradY));
     } finally {
-      tf.dispose(probeX);
+      tf.dispose([probeX, gradX, gradY]);
       model.dispose();
     }
 
@@ -183,10 +192,10 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     const bareEpochSeconds = timingStats(bare);
     return {
       model: o.model, activation: activationLabel(o.activation),
-      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples,
+      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples, gradientSamples: o.gradientSamples,
       harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
       bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
-      evaluateSeconds, probeSeconds, tensorsPerEpoch, rssPerEpoch,
+      evaluateSeconds, probeSeconds, gradientSeconds, tensorsPerEpoch, rssPerEpoch,
     };
   } finally {
     data.dispose();

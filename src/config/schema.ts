@@ -15,7 +15,7 @@ export const CONFIG_DEFAULTS = {
   init: 'torch',
   seeds: [1],
   train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
-  deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1 },
+  deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
   outputRoot: 'results',
 } as const;
 
@@ -100,6 +100,7 @@ const deadNeuronsSchema = z.strictObject({
   threshold: z.number().default(CONFIG_DEFAULTS.deadNeurons.threshold),
   every: positiveInt.default(CONFIG_DEFAULTS.deadNeurons.every),
   dormant_tau: z.number().min(0).default(CONFIG_DEFAULTS.deadNeurons.dormantTau),
+  gradient_samples: z.number().int().min(0).default(CONFIG_DEFAULTS.deadNeurons.gradientSamples),
 });
 
 const evalSchema = z.strictObject({
@@ -191,7 +192,7 @@ export const configSchema = z.strictObject({
   },
   deadNeurons: {
     probe: c.dead_neurons.probe, samples: c.dead_neurons.samples, threshold: c.dead_neurons.threshold,
-    every: c.dead_neurons.every, dormantTau: c.dead_neurons.dormant_tau,
+    every: c.dead_neurons.every, dormantTau: c.dead_neurons.dormant_tau, gradientSamples: c.dead_neurons.gradient_samples,
   },
   eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
   output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,

@@ -39,6 +39,8 @@ export interface DeadNeuronSettings {
   every: number;
   /** A unit is dormant when its normalised mean |activation| is <= this (the dormant-neuron literature's tau). */
   dormantTau: number;
+  /** Images (the first N of the probe split) the gradient probe uses on probed epochs; 0 turns it off. */
+  gradientSamples: number;
 }
 
 /** Evaluations of the trained model beyond the test set. */

@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { compare, settingOf } from './comparison.js';
 import type { Row } from './files.js';
 
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'dormant' | 'zero_output' | 'robustness';
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness';
 
 export interface Chart {
   /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
@@ -243,6 +243,7 @@ const NOTES: Record<ChartKind, string> = {
   loss: 'Softmax cross-entropy. Train: mean over the epoch\'s mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.',
   sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
   dead: 'Hidden units (Dense units, Conv2D channels; the output layer excluded) whose pre-activation is <= the threshold for every probe sample, model in inference mode; epochs without a probe are skipped.',
+  grad_dead: 'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every gradient-probe sample (and, for a Conv2D channel, every position), model in training mode: no gradient reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and RReLU pass gradient everywhere. Epochs without a probe are skipped.',
   dormant: 'Units whose mean absolute activation over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (dormant-neuron score), model in inference mode. Epochs without a probe are skipped.',
   zero_output: 'Units whose output is exactly 0 for every probe sample with the model in training mode (the paper\'s sense of "dead"). N-ReLU\'s noise makes this 0 by construction for sigma > 0.',
   robustness: 'Test accuracy of each trained model with additive Gaussian noise of the given standard deviation on the test inputs (seeded, clipped to the input range). Mean over seeds; band: min to max.',
@@ -253,7 +254,7 @@ function unitsLabel(runs: Row[]): string {
   return units.length === 1 ? ` of ${units[0]} hidden units` : '';
 }
 
-/** Every chart of a result folder, model by model: accuracy, loss, sigma, dead, dormant, zero output, robustness. */
+/** Every chart of a result folder, model by model: accuracy, loss, sigma, dead, gradient-dead, dormant, zero output, robustness. */
 export function buildCharts(rows: ReportRows): Chart[] {
   const runs = completedRuns(rows.summary);
   const colors = settingColors(settingOrder(rows.summary));
@@ -285,6 +286,11 @@ export function buildCharts(rows: ReportRows): Chart[] {
     add('dead', model, dead.length ? lineBandSpec({
       title: `Dead units per epoch (${M})`, subtitle: ['pre-activation <= threshold on every probe sample', seedNote], points: dead,
       xTitle: 'epoch', yTitle: `dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
+    }) : null);
+    const gradDead = aggregateSeries(epochs, mine, 'epoch', 'grad_dead');
+    add('grad_dead', model, gradDead.length ? lineBandSpec({
+      title: `Gradient-dead units per epoch (${M})`, subtitle: ['dL/d(pre-activation) exactly 0 on every gradient-probe sample', seedNote], points: gradDead,
+      xTitle: 'epoch', yTitle: `gradient-dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
     }) : null);
     const dormant = aggregateSeries(epochs, mine, 'epoch', 'dormant');
     add('dormant', model, dormant.length ? lineBandSpec({

@@ -12,6 +12,7 @@ const ACTIVATION_ORDER = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu
 export const COMPARISON_COLUMNS = [
   'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
   'delta_vs_relu', 'p_vs_relu', 'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
+  'grad_dead_mean', 'grad_zero_fraction_mean',
 ] as const;
 
 export interface ComparisonRow {
@@ -33,6 +34,9 @@ export interface ComparisonRow {
   deadMean: number;
   dormantMean: number;
   zeroOutputMean: number;
+  /** Gradient probe at the last probed epoch: gradient-dead units, and the fraction of (sample, unit) pairs with zero gradient. */
+  gradDeadMean: number;
+  gradZeroFractionMean: number;
   /** Mean test accuracy under each input-noise level (robustness.csv), keyed by the level as written. */
   robustness: Map<string, number>;
   units: number;
@@ -62,6 +66,10 @@ function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
   return new Map([...byLevel].sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => [k, mean(v)]));
 }
 
+/** Mean of a column over the rows that have it (older folders lack the gradient columns). */
+const meanOf = (rows: Row[], column: string): number =>
+  mean(rows.filter((r) => r[column] !== '' && r[column] !== undefined).map((r) => Number(r[column])));
+
 /** Groups summary rows by model and setting; only completed runs enter the statistics. */
 export function compare(summary: Row[], robustness: Row[] = []): ComparisonRow[] {
   const groups = new Map<string, Row[]>();
@@ -81,6 +89,8 @@ export function compare(summary: Row[], robustness: Row[] = []): ComparisonRow[]
       deadMean: mean(done.map((r) => Number(r.final_dead))),
       dormantMean: mean(done.filter((r) => r.final_dormant !== '' && r.final_dormant !== undefined).map((r) => Number(r.final_dormant))),
       zeroOutputMean: mean(done.filter((r) => r.final_zero_output !== '' && r.final_zero_output !== undefined).map((r) => Number(r.final_zero_output))),
+      gradDeadMean: meanOf(done, 'final_grad_dead'),
+      gradZeroFractionMean: meanOf(done, 'final_grad_zero_fraction'),
       robustness: robustnessOf(robustness, new Set(done.map((r) => r.run_id))),
       units: Number(group[0].units),
       notCompleted: group.length - done.length,
@@ -112,15 +122,16 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     'Δ: difference from ReLU in percentage points; p: Welch\'s t-test against ReLU (two-sided; – below two seeds).',
     'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
     'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
-    'additive Gaussian input noise of that standard deviation.', ''];
+    'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
+    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, unit) pairs with zero gradient.', ''];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const mine = rows.filter((r) => r.model === model);
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
     out.push(`## ${model.toUpperCase()}`, '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p | final test loss | dead | dormant | zero output |${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
@@ -129,7 +140,7 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
       const count = (v: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${r.units}`);
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} |${noise}`);
+      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
     }
     out.push('');
   }
@@ -145,6 +156,7 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
     delta_vs_relu: r.deltaVsRelu, p_vs_relu: r.pVsRelu, final_test_loss_mean: num(r.lossMean), dead_mean: num(r.deadMean),
     dormant_mean: num(r.dormantMean), zero_output_mean: num(r.zeroOutputMean),
     units: num(r.units), not_completed: r.notCompleted,
+    grad_dead_mean: num(r.gradDeadMean), grad_zero_fraction_mean: num(r.gradZeroFractionMean),
     ...Object.fromEntries([...r.robustness].map(([level, acc]) => [`noise_${level}_test_acc`, acc])),
   }));
 }

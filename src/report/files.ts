@@ -12,12 +12,17 @@ import { UserError } from '../errors.js';
 export const EPOCH_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc',
   'dead', 'units', 'dead_fraction', 'epoch_seconds', 'samples_per_second', 'dormant', 'dormant_fraction', 'zero_output',
+  'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm', 'output_weight_grad_norm',
 ] as const;
-export const DEAD_COLUMNS = ['run_id', 'epoch', 'layer', 'dead', 'units', 'dormant', 'zero_output'] as const;
+export const DEAD_COLUMNS = [
+  'run_id', 'epoch', 'layer', 'dead', 'units', 'dormant', 'zero_output',
+  'grad_dead', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
+] as const;
 export const ROBUSTNESS_COLUMNS = ['run_id', 'noise', 'test_acc'] as const;
 export const SUMMARY_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'status', 'epochs', 'final_test_acc', 'best_test_acc',
   'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
+  'final_grad_dead', 'final_grad_zero_fraction',
 ] as const;
 /** Columns that measure time and so differ between otherwise identical runs. */
 export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds']);

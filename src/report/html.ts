@@ -72,9 +72,10 @@ const METRIC_NOTES: [string, string][] = [
   ['Dead units', 'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the threshold for every probe sample, at the last probed epoch; mean over seeds, out of all hidden units.'],
   ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
 ];
-const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'noise', [string, string]> = {
+const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'grad' | 'noise', [string, string]> = {
   dormant: ['Dormant units', 'Units whose mean |activation| over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (default 0.1), model in inference mode; at the last probed epoch, mean over seeds.'],
   zero: ['Zero-output units', 'Units whose output is exactly 0 for every probe sample in training mode (the paper\'s sense of "dead"); N-ReLU\'s noise makes this 0 by construction for sigma > 0.'],
+  grad: ['Gradient-dead units, zero-gradient pairs', 'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every gradient-probe sample (model in training mode, no weight update), and the share of (sample, unit) pairs with zero gradient; at the last probed epoch, mean over seeds. LeakyReLU, PReLU, GELU and RReLU pass gradient everywhere; ReLU and N-ReLU (gradient 1[x > 0]) do not.'],
   noise: ['Acc at noise s', 'Test accuracy with additive Gaussian noise of standard deviation s on the test inputs (seeded, clipped to the input range), mean over seeds (robustness.csv).'],
 };
 
@@ -113,6 +114,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
   // optional columns, shown when some row has them: dormant, zero output, accuracy under input noise
   const hasDormant = rows.some((r) => !Number.isNaN(r.dormantMean));
   const hasZero = rows.some((r) => !Number.isNaN(r.zeroOutputMean));
+  const hasGrad = rows.some((r) => !Number.isNaN(r.gradDeadMean));
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
   const body = rows.map((r) => {
     const isBest = r.n > 0 && r.accMean === best;
@@ -127,6 +129,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
       isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu), p, loss, units(r.deadMean, r.units),
       ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
       ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
+      ...(hasGrad ? [units(r.gradDeadMean, r.units), pct(r.gradZeroFractionMean)] : []),
       ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
     ];
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
@@ -134,6 +137,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
   const head = [
     'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p vs ReLU', 'final test loss', 'dead units',
     ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
+    ...(hasGrad ? ['gradient-dead units', 'zero-gradient pairs (%)'] : []),
     ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
   ];
   return [
@@ -167,6 +171,7 @@ function renderPage(info: ManifestInfo, summary: Row[], table: ComparisonRow[], 
     ...METRIC_NOTES,
     ...(table.some((r) => !Number.isNaN(r.dormantMean)) ? [OPTIONAL_NOTES.dormant] : []),
     ...(table.some((r) => !Number.isNaN(r.zeroOutputMean)) ? [OPTIONAL_NOTES.zero] : []),
+    ...(table.some((r) => !Number.isNaN(r.gradDeadMean)) ? [OPTIONAL_NOTES.grad] : []),
     ...(table.some((r) => r.robustness.size > 0) ? [OPTIONAL_NOTES.noise] : []),
   ];
   const sections = models.map((model) => {

@@ -25,6 +25,17 @@ export function epochRow(spec: RunSpec, r: EpochResult): Cells {
     epoch_seconds: Number(r.epochSeconds.toFixed(3)), samples_per_second: Math.round(r.samplesPerSecond),
     dormant: r.activity?.dormant, dormant_fraction: r.activity ? r.activity.dormant / r.activity.units : null,
     zero_output: r.activity?.zeroOutput,
+    ...gradientCells(r),
+  };
+}
+
+/** epochs.csv's gradient-probe cells (empty on epochs it skips). */
+function gradientCells(r: EpochResult): Cells {
+  const g = r.gradient;
+  return {
+    grad_dead: g?.gradDead, grad_dead_fraction: g ? g.gradDead / g.units : null, grad_zero_fraction: g?.zeroFraction,
+    grad_mean_abs: g?.meanAbsGrad, weight_grad_norm: g?.weightGradNorm, bias_grad_norm: g?.biasGradNorm,
+    output_weight_grad_norm: g?.output.weightGradNorm,
   };
 }
 
@@ -34,6 +45,9 @@ export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
   return r.dead.layers.map((l, i) => ({
     run_id: spec.id, epoch: r.epoch, layer: l.name, dead: l.dead, units: l.units,
     dormant: r.activity?.layers[i]?.dormant, zero_output: r.activity?.layers[i]?.zeroOutput,
+    grad_dead: r.gradient?.layers[i]?.gradDead, grad_zero_fraction: r.gradient?.layers[i]?.zeroFraction,
+    grad_mean_abs: r.gradient?.layers[i]?.meanAbsGrad, weight_grad_norm: r.gradient?.layers[i]?.weightGradNorm,
+    bias_grad_norm: r.gradient?.layers[i]?.biasGradNorm,
   }));
 }
 
@@ -54,5 +68,6 @@ export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult
     final_test_loss: last?.testLoss, final_dead: lastDead?.dead, units: lastDead?.units,
     train_seconds: result ? Number(result.trainSeconds.toFixed(3)) : null, backend,
     final_dormant: lastProbed?.activity?.dormant, final_zero_output: lastProbed?.activity?.zeroOutput,
+    final_grad_dead: lastProbed?.gradient?.gradDead, final_grad_zero_fraction: lastProbed?.gradient?.zeroFraction,
   };
 }

@@ -9,6 +9,7 @@ import { buildModel } from '../models/build.js';
 import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
 import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
+import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
 import { Rng, deriveSeed } from './rng.js';
 import { sigmaAt } from './schedule.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
@@ -25,6 +26,8 @@ export interface EpochResult {
   dead: DeadNeuronReport | null;
   /** Dormant and zero-output units, measured with the dead-neuron probe (null when it skips). */
   activity: UnitActivityReport | null;
+  /** Gradient flow through the hidden units (null when the probe skips or dead_neurons.gradient_samples is 0). */
+  gradient: GradientReport | null;
   /** Wall time of the whole epoch: training, evaluation and probing. */
   epochSeconds: number;
   /** Training samples per second of training time. */
@@ -116,13 +119,15 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
   const probeSplit = spec.deadNeurons.probe === 'train' ? data.train : data.test;
   const probeCount = Math.min(spec.deadNeurons.samples, probeSplit.count);
   const probeX = tf.slice(probeSplit.x, 0, probeCount);
+  const gradientCount = Math.min(spec.deadNeurons.gradientSamples, probeSplit.count);
+  const [gradX, gradY] = gradientCount > 0 ? [tf.slice(probeSplit.x, 0, gradientCount), tf.slice(probeSplit.y, 0, gradientCount)] : [null, null];
   const epochs: EpochResult[] = [];
   let trainSeconds = 0;
   let step = 0;
   let sigma: number | null = spec.sigma ? spec.sigma.start : null;
 
   const finish = (status: RunStatus, message?: string, robustness: RobustnessResult[] = []): RunResult => {
-    tf.dispose(probeX);
+    tf.dispose([probeX, ...(gradX && gradY ? [gradX, gradY] : [])]);
     optimizer.dispose();
     model.dispose();
     return { status, epochs, trainSeconds, message, robustness };
@@ -197,8 +202,9 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       const { dead, activity } = probeThisEpoch
         ? await probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })
         : { dead: null, activity: null };
+      const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
       const result: EpochResult = {
-        epoch, sigma, trainLoss, trainAcc, testLoss: test.loss, testAcc: test.acc, dead, activity,
+        epoch, sigma, trainLoss, trainAcc, testLoss: test.loss, testAcc: test.acc, dead, activity, gradient,
         epochSeconds: (performance.now() - epochStart) / 1000,
         samplesPerSecond: seen / trainTime,
       };

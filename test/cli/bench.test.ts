@@ -97,7 +97,8 @@ test('benchHarness (the harness-overhead part of npm run bench): timings add up 
   assert.equal(r.bareEpochSeconds.n, 4); // epochs 2 and 3 of a bare run before and one after
   assert.ok(r.harnessTrainSeconds.median > 0 && r.harnessTrainSeconds.median <= r.harnessEpochSeconds.median);
   assert.ok(Math.abs(r.ratio - r.harnessEpochSeconds.median / r.bareEpochSeconds.median) < 1e-12);
-  for (const t of [r.evaluateSeconds, r.probeSeconds]) assert.ok(t.median > 0 && t.n === 3);
+  for (const t of [r.evaluateSeconds, r.probeSeconds, r.gradientSeconds]) assert.ok(t && t.median > 0 && t.n === 3);
+  assert.equal(r.gradientSamples, 4, 'trainSamples / 60 by default, as 1,000 of MNIST\'s 60,000');
   assert.equal(r.tensorsPerEpoch.length, 3);
   assert.ok(r.tensorsPerEpoch.every((n) => n === r.tensorsPerEpoch[0]), `tensors per epoch: ${r.tensorsPerEpoch.join(', ')}`);
 });

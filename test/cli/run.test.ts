@@ -48,6 +48,7 @@ test('run writes every output file with exactly the documented columns and print
   assert.ok(epochs.every((e) => Number(e.dormant) <= 16 && e.dormant_fraction !== '' && e.zero_output !== ''));
   assert.ok(epochs.filter((e) => e.activation === 'nrelu').every((e) => e.zero_output === '0'), 'N-ReLU outputs are never exactly zero in training');
   assert.deepEqual(epochs.map((e) => e.sigma), ['', '', '0.1', '0.1']);
+  assert.ok(epochs.every((e) => Number(e.grad_dead) <= 16 && Number(e.grad_zero_fraction) >= 0 && Number(e.weight_grad_norm) > 0), 'gradient-probe columns filled');
   assert.equal(readRowsSync(join(out, 'dead_neurons.csv')).length, 4);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(manifest.backend.name, 'cpu');

@@ -38,7 +38,7 @@ test('a run carries everything the trainer needs', () => {
     standardize: true,
     init: 'torch',
     train: { epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 0.001, trainSamples: 100 },
-    deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1 },
+    deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
     eval: { robustness: { gaussian: [] } },
   });
   assert.equal(expandGrid(c).find((r) => r.id === 'cnn-relu-seed2')?.sigma, null);

@@ -29,7 +29,7 @@ test('defaults are filled and keys become camelCase', () => {
     activations: ['relu'],
     seeds: [1],
     train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
-    deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1 },
+    deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
     eval: { robustness: { gaussian: [] } },
     output: 'results/m',
   });
@@ -46,7 +46,7 @@ test('given values are kept; model options are camelCased', () => {
     init: 'glorot',
     seeds: [0, 7],
     train: { epochs: 2, batch_size: 32, optimizer: 'sgd', learning_rate: 0.1, train_samples: 100, test_samples: 50 },
-    dead_neurons: { probe: 'test', samples: 64, threshold: -0.5, every: 2, dormant_tau: 0.2 },
+    dead_neurons: { probe: 'test', samples: 64, threshold: -0.5, every: 2, dormant_tau: 0.2, gradient_samples: 0 },
     eval: { robustness: { gaussian: [0.3, 0.1] } },
     output: 'out/here',
   });
@@ -56,7 +56,7 @@ test('given values are kept; model options are camelCased', () => {
     { model: 'mlp', options: { hidden: [32] } },
   ]);
   assert.deepEqual(config.train, { epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.1, trainSamples: 100, testSamples: 50 });
-  assert.deepEqual(config.deadNeurons, { probe: 'test', samples: 64, threshold: -0.5, every: 2, dormantTau: 0.2 });
+  assert.deepEqual(config.deadNeurons, { probe: 'test', samples: 64, threshold: -0.5, every: 2, dormantTau: 0.2, gradientSamples: 0 });
   assert.deepEqual(config.eval, { robustness: { gaussian: [0.1, 0.3] } }, 'noise levels sorted');
   assert.deepEqual([config.backend, config.init, config.standardize, config.output], ['wasm', 'glorot', true, 'out/here']);
 });

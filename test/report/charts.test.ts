@@ -75,10 +75,15 @@ test('buildCharts: the charts of each model, with the data they should plot', as
   assert.deepEqual([...new Set(values(dead.spec.data).map((p) => p.x))].sort(), [1, 3], 'epoch 2 had no probe');
 });
 
-test('buildCharts adds dormant and robustness charts only when their data exist', async () => {
-  const charts = buildCharts(await rowsOf(await writeFixture({ dormant: true, robustness: true })));
+test('buildCharts adds gradient-dead, dormant and robustness charts only when their data exist', async () => {
+  const charts = buildCharts(await rowsOf(await writeFixture({ dormant: true, robustness: true, gradient: true })));
   const kinds = charts.filter((c) => c.model === 'mlp').map((c) => c.kind);
-  assert.deepEqual(kinds, ['accuracy', 'loss', 'sigma', 'dead', 'dormant', 'zero_output', 'robustness']);
+  assert.deepEqual(kinds, ['accuracy', 'loss', 'sigma', 'dead', 'grad_dead', 'dormant', 'zero_output', 'robustness'], 'gradient-dead beside dead');
+  const grad = charts.find((c) => c.id === 'grad_dead-mlp');
+  assert.ok(grad);
+  const at3 = (setting: string) => values(grad.spec.data).find((p) => p.setting === setting && p.x === 3);
+  assert.deepEqual(at3('nrelu-s0.1'), { setting: 'nrelu-s0.1', x: 3, mean: 10.5, min: 10, max: 11, n: 2 }, '3 * epoch + seed over seeds 1, 2');
+  assert.equal(at3('gelu')?.mean, 0);
   const robustness = charts.find((c) => c.id === 'robustness-cnn');
   assert.ok(robustness);
   assert.deepEqual([...new Set(values(robustness.spec.data).map((p) => p.x))], [0.1, 0.2, 0.3]);

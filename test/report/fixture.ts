@@ -36,6 +36,8 @@ export interface FixtureOptions {
    * in folders written before they existed.
    */
   dormant?: boolean;
+  /** Fill the gradient-probe columns (`grad_*`, `*_grad_norm`); without it they are left out (older folders). */
+  gradient?: boolean;
   /** Write robustness.csv (run_id,noise,test_acc). */
   robustness?: boolean;
   /** Add a failed mlp relu run (seed 3) with one epoch row and no final metrics. */
@@ -57,6 +59,11 @@ export function fixtureZero(settingIndex: number, seed: number, epoch: number): 
   return FIXTURE_SETTINGS[settingIndex].activation === 'nrelu' ? 0 : 4 * epoch + seed;
 }
 
+/** Gradient-dead units: some for ReLU and N-ReLU (gradient 1[x > 0]), none for the activations that pass gradient everywhere. */
+export function fixtureGradDead(settingIndex: number, seed: number, epoch: number): number {
+  return ['relu', 'nrelu'].includes(FIXTURE_SETTINGS[settingIndex].activation) ? 3 * epoch + seed : 0;
+}
+
 function epochSigma(s: FixtureSetting, epoch: number): CellValue {
   if (s.sigma === '') return '';
   if (s.sigma.includes('->')) return 0.2 - (0.15 * epoch) / FIXTURE_EPOCHS;
@@ -75,9 +82,11 @@ export async function writeFixture(options: FixtureOptions = {}): Promise<string
   if (!options.dir) made.push(dir);
   const paths = resultPaths(dir);
   const activity = new Set(['dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output']);
-  const epochColumns = EPOCH_COLUMNS.filter((c) => options.dormant || !activity.has(c));
-  const summaryColumns = SUMMARY_COLUMNS.filter((c) => options.dormant || !activity.has(c));
-  const deadColumns = DEAD_COLUMNS.filter((c) => options.dormant || !activity.has(c));
+  const gradient = (c: string): boolean => c.startsWith('grad_') || c.startsWith('final_grad_') || c.endsWith('_grad_norm');
+  const keep = (c: string): boolean => (options.dormant || !activity.has(c)) && (options.gradient || !gradient(c));
+  const epochColumns = EPOCH_COLUMNS.filter(keep);
+  const summaryColumns = SUMMARY_COLUMNS.filter(keep);
+  const deadColumns = DEAD_COLUMNS.filter(keep);
   const epochs: Record<string, CellValue>[] = [];
   const dead: Record<string, CellValue>[] = [];
   const summary: Record<string, CellValue>[] = [];
@@ -97,6 +106,7 @@ export async function writeFixture(options: FixtureOptions = {}): Promise<string
             epoch_seconds: 1.5, samples_per_second: 5000,
             dormant: probed ? d + 3 : '', dormant_fraction: probed ? (d + 3) / FIXTURE_UNITS : '',
             zero_output: probed ? fixtureZero(i, seed, epoch) : '',
+            grad_dead: probed ? fixtureGradDead(i, seed, epoch) : '', grad_zero_fraction: probed ? 0.01 * fixtureGradDead(i, seed, epoch) : '',
           });
           if (probed) {
             dead.push({ run_id: runId, epoch, layer: 'dense_1', dead: d, units: 256, dormant: d + 3, zero_output: fixtureZero(i, seed, epoch) });
@@ -109,6 +119,7 @@ export async function writeFixture(options: FixtureOptions = {}): Promise<string
           final_test_acc: final, best_test_acc: final, final_test_loss: 0.4 / (FIXTURE_EPOCHS + i * 0.1) + 0.005 * seed,
           final_dead: fixtureDead(i, seed, FIXTURE_EPOCHS), units: FIXTURE_UNITS, train_seconds: 4.5, backend: 'cpu',
           final_dormant: fixtureDead(i, seed, FIXTURE_EPOCHS) + 3, final_zero_output: fixtureZero(i, seed, FIXTURE_EPOCHS),
+          final_grad_dead: fixtureGradDead(i, seed, FIXTURE_EPOCHS), final_grad_zero_fraction: 0.01 * fixtureGradDead(i, seed, FIXTURE_EPOCHS),
         });
         for (const noise of FIXTURE_NOISE) robustness.push({ run_id: runId, noise, test_acc: final - noise * (0.2 + 0.05 * i) });
       }

@@ -34,13 +34,14 @@ const EXPECTED_TEXT: Record<string, string[]> = {
   loss: ['Train and test loss per epoch', 'train loss', 'test loss', 'cross-entropy loss'],
   sigma: ['Final test accuracy against σ', 'σ (N-ReLU noise standard deviation)', 'final test accuracy'],
   dead: ['Dead units per epoch', 'epoch', 'dead units of 384 hidden units'],
+  grad_dead: ['Gradient-dead units per epoch', 'gradient-dead units of 384 hidden units'],
   dormant: ['Dormant units per epoch', 'dormant units of 384 hidden units'],
   zero_output: ['Units with zero output per epoch', 'zero-output units of 384 hidden units'],
   robustness: ['Test accuracy under Gaussian input noise', 'input noise standard deviation', 'test accuracy'],
 };
 
 test('the report has one valid SVG per chart, with its title, axes and a line per setting', async () => {
-  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
+  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true, gradient: true });
   await mkdir(join(dir, 'plots'), { recursive: true });
   await writeFile(join(dir, 'plots', 'stale-chart.svg'), '<svg></svg>');
   const warnings: string[] = [];
@@ -72,7 +73,7 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
 });
 
 test('report.html is one self-contained page with every chart inline and the comparison table', async () => {
-  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
+  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true, gradient: true });
   const { html, plots } = await writeHtmlReport(dir);
   const page = readFileSync(html, 'utf8');
   assertBalanced(page.replace(/<(meta|br|hr|img|link|input)\b[^>]*>/g, ''), 'report.html');
@@ -97,7 +98,9 @@ test('report.html is one self-contained page with every chart inline and the com
     assert.match(table[1], new RegExp(`<strong>${model === 'cnn' ? '97\\.30' : '96\\.30'} ± 0\\.14</strong>`));
   }
   assert.match(page, /mlp-relu-seed3 \(failed\)/, 'the failed run is named');
-  for (const head of ['dormant units', 'zero-output units', 'acc (%) at noise 0.1', 'acc (%) at noise 0.3']) assert.ok(page.includes(`<th>${head}</th>`), head);
+  for (const head of ['dormant units', 'zero-output units', 'gradient-dead units', 'zero-gradient pairs (%)', 'acc (%) at noise 0.1', 'acc (%) at noise 0.3']) {
+    assert.ok(page.includes(`<th>${head}</th>`), head);
+  }
   assert.match(page, /2 <small>\(\+1 not completed\)<\/small>/);
   for (const note of ['Test accuracy', 'Dead units', 'How measured.']) assert.ok(page.includes(note));
 });
@@ -107,7 +110,7 @@ test('a folder without unit-activity columns or robustness.csv gets neither char
   const { html, plots } = await writeHtmlReport(dir);
   assert.deepEqual(plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i), ['accuracy', 'loss', 'sigma', 'dead']);
   const page = readFileSync(html, 'utf8');
-  for (const head of ['dormant units', 'zero-output units', 'at noise']) assert.ok(!page.includes(head), head);
+  for (const head of ['dormant units', 'zero-output units', 'gradient-dead', 'at noise']) assert.ok(!page.includes(head), head);
 });
 
 test('writeHtmlReport refuses a folder without summary.csv', async () => {

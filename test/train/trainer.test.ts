@@ -54,7 +54,7 @@ test('a stop request ends the run after the current batch', async () => {
 test('dead neurons are probed every N epochs and always on the last', async () => {
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
-  const r = await trainRun(runSpec({ train: { epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 0.001 }, deadNeurons: { probe: 'test', samples: 100, threshold: 0, every: 2, dormantTau: 0.1 } }), data);
+  const r = await trainRun(runSpec({ train: { epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 0.001 }, deadNeurons: { probe: 'test', samples: 100, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 1000 } }), data);
   assert.deepEqual(r.epochs.map((e) => e.dead !== null), [false, true, true]);
   data.dispose();
 });
