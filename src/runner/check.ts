@@ -26,8 +26,8 @@ export interface CheckResult {
 
 /** epochs.csv columns compared within the tolerance, and those that must be equal. */
 export const TOLERANCE_COLUMNS = ['train_loss', 'train_acc', 'test_loss', 'test_acc'] as const;
-export const EXACT_COLUMNS = ['sigma', 'dead', 'units', 'dormant', 'zero_output'] as const;
-const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output'] as const;
+export const EXACT_COLUMNS = ['sigma', 'dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
+const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
 
 function folderRows(dir: string, role: string): Promise<Row[][]> {
   const paths = resultPaths(dir);
