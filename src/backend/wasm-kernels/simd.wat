@@ -1,0 +1,78 @@
+;; nrelu-bench's SIMD kernels for the wasm backend. The module imports TF.js's own wasm memory, so
+;; it reads and writes tensors where they lie (pointers are the backend's memoryOffsets, in bytes).
+;; Compiled to simd-module.ts by `npm run build:simd` (wabt); test/backend/simd.test.ts checks that
+;; the committed bytes are this file's.
+;;
+;; Every f32x4 add, mul, div and sqrt is the correctly rounded IEEE float32 operation, so these
+;; loops give the same bits as the same operations done one kernel at a time.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; One Adam step over n floats, in TF.js's operation order (see src/train/fused-adam.ts):
+  ;;   m' = m*b1 + g*c1;  v' = v*b2 + (g*g)*c2;  x' = ((m'/a1) / (sqrt(v'/a2) + eps)) * nlr + x
+  (func (export "adam")
+    (param $x i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $ox i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $a1 f32) (param $a2 f32) (param $eps f32) (param $nlr f32)
+    (local $i i32) (local $end i32) (local $bytes i32)
+    (local $gv v128) (local $nm v128) (local $nv v128)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128)
+    (local $A1 v128) (local $A2 v128) (local $EPS v128) (local $NLR v128)
+    (local $gs f32) (local $nms f32) (local $nvs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $A1 (f32x4.splat (local.get $a1)))
+    (local.set $A2 (f32x4.splat (local.get $a2)))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $NLR (f32x4.splat (local.get $nlr)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $nm (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $B1))
+          (f32x4.mul (local.get $gv) (local.get $C1))))
+        (local.set $nv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $B2))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $C2))))
+        (v128.store (i32.add (local.get $om) (local.get $i)) (local.get $nm))
+        (v128.store (i32.add (local.get $ov) (local.get $i)) (local.get $nv))
+        (v128.store (i32.add (local.get $ox) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $nm) (local.get $A1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $nv) (local.get $A2))) (local.get $EPS)))
+              (local.get $NLR))
+            (v128.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vec)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $nms (f32.add
+          (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+          (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $nvs (f32.add
+          (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $om) (local.get $i)) (local.get $nms))
+        (f32.store (i32.add (local.get $ov) (local.get $i)) (local.get $nvs))
+        (f32.store (i32.add (local.get $ox) (local.get $i))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $nms) (local.get $a1))
+                (f32.add (f32.sqrt (f32.div (local.get $nvs) (local.get $a2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail)))
+  )
+)
