@@ -75,4 +75,101 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
   )
+  ;; Conv2D filter gradient for one input channel, stride 1, no padding, NHWC (a CNN's first
+  ;; layer on greyscale images): acc[kh, kw, 0, co] += x[b, oh+kh, ow+kw, 0] * dy[b, oh, ow, co]
+  ;; over b, oh, ow in that order, co four at a time (co % 4 == 0). acc must start at zero.
+  (func (export "filterGradC1")
+    (param $x i32) (param $dy i32) (param $acc i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32)
+    (param $kH i32) (param $kW i32) (param $Co i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $c i32)
+    (local $dyp i32) (local $xrow i32) (local $accp i32) (local $coBytes i32) (local $xs v128) (local $p i32)
+    (local.set $coBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $dyp (local.get $dy))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $oh (i32.const 0))
+      (loop $loh
+        (local.set $ow (i32.const 0))
+        (loop $low
+          (local.set $accp (local.get $acc))
+          (local.set $kh (i32.const 0))
+          (loop $lkh
+            ;; address of x[b, oh+kh, ow, 0]
+            (local.set $xrow (i32.add (local.get $x) (i32.shl
+              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.add (local.get $oh) (local.get $kh))) (local.get $W)) (local.get $ow))
+              (i32.const 2))))
+            (local.set $kw (i32.const 0))
+            (loop $lkw
+              (local.set $xs (v128.load32_splat (i32.add (local.get $xrow) (i32.shl (local.get $kw) (i32.const 2)))))
+              (local.set $c (i32.const 0))
+              (loop $lc
+                (local.set $p (i32.add (local.get $accp) (local.get $c)))
+                (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p))
+                  (f32x4.mul (local.get $xs) (v128.load (i32.add (local.get $dyp) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br_if $lc (i32.lt_u (local.get $c) (local.get $coBytes))))
+              (local.set $accp (i32.add (local.get $accp) (local.get $coBytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $lkw (i32.lt_u (local.get $kw) (local.get $kW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $lkh (i32.lt_u (local.get $kh) (local.get $kH))))
+          (local.set $dyp (i32.add (local.get $dyp) (local.get $coBytes)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $low (i32.lt_u (local.get $ow) (local.get $oW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $loh (i32.lt_u (local.get $oh) (local.get $oH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $B))))
+  )
+
+  ;; Conv2D input gradient for one input channel, stride 1, no padding, NHWC: for every dy pixel,
+  ;; dx[b, oh+kh, ow+kw] += sum over co of dy[b, oh, ow, co] * w[kh, kw, 0, co] (co % 4 == 0,
+  ;; the four lanes summed at the end). dx must start at zero.
+  (func (export "inputGradC1")
+    (param $dy i32) (param $w i32) (param $dx i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32)
+    (param $kH i32) (param $kW i32) (param $Co i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $c i32)
+    (local $dyp i32) (local $wp i32) (local $xrow i32) (local $coBytes i32) (local $s v128) (local $q i32)
+    (local.set $coBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $dyp (local.get $dy))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $oh (i32.const 0))
+      (loop $loh
+        (local.set $ow (i32.const 0))
+        (loop $low
+          (local.set $wp (local.get $w))
+          (local.set $kh (i32.const 0))
+          (loop $lkh
+            (local.set $xrow (i32.add (local.get $dx) (i32.shl
+              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.add (local.get $oh) (local.get $kh))) (local.get $W)) (local.get $ow))
+              (i32.const 2))))
+            (local.set $kw (i32.const 0))
+            (loop $lkw
+              (local.set $s (v128.const f32x4 0 0 0 0))
+              (local.set $c (i32.const 0))
+              (loop $lc
+                (local.set $s (f32x4.add (local.get $s)
+                  (f32x4.mul (v128.load (i32.add (local.get $dyp) (local.get $c))) (v128.load (i32.add (local.get $wp) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br_if $lc (i32.lt_u (local.get $c) (local.get $coBytes))))
+              (local.set $q (i32.add (local.get $xrow) (i32.shl (local.get $kw) (i32.const 2))))
+              (f32.store (local.get $q) (f32.add (f32.load (local.get $q))
+                (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+                         (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s))))))
+              (local.set $wp (i32.add (local.get $wp) (local.get $coBytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $lkw (i32.lt_u (local.get $kw) (local.get $kW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $lkh (i32.lt_u (local.get $kh) (local.get $kH))))
+          (local.set $dyp (i32.add (local.get $dyp) (local.get $coBytes)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $low (i32.lt_u (local.get $ow) (local.get $oW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $loh (i32.lt_u (local.get $oh) (local.get $oH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $B))))
+  )
 )
