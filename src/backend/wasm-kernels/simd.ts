@@ -8,6 +8,7 @@ export interface SimdExports {
   adam(x: number, m: number, v: number, g: number, ox: number, om: number, ov: number, n: number,
     b1: number, c1: number, b2: number, c2: number, a1: number, a2: number, eps: number, nlr: number): void;
   filterGradC1(x: number, dy: number, acc: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, C: number): void;
   inputGradC1(dy: number, w: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
 }
 
