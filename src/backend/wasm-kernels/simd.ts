@@ -9,6 +9,9 @@ export interface SimdExports {
     b1: number, c1: number, b2: number, c2: number, a1: number, a2: number, eps: number, nlr: number): void;
   filterGradC1(x: number, dy: number, acc: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, C: number): void;
+  reluGrad(x: number, dy: number, dx: number, n: number): void;
+  leakyReluGrad(x: number, dy: number, dx: number, n: number, alpha: number): void;
+  preluGrad(x: number, dy: number, dx: number, n: number, alpha: number): number;
   inputGradC1(dy: number, w: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
 }
 
