@@ -114,15 +114,17 @@ registerHostKernel(PRELU_GRAD_KERNEL, preluGradKernel);
 
 const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(kernel, inputs, attrs);
 
+/** dy * step(x) (ReLU's gradient, and N-ReLU's): one kernel on cpu and wasm, TF.js's ops elsewhere; same values. */
+export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  return fusedOn(RELU_GRAD_KERNEL, x, dy) ? run(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+}
+
 tf.registerGradient({
   kernelName: tf.Relu,
   inputsToSave: ['x'],
   gradFunc: (dy, saved) => {
     const [x] = saved;
-    const g = dy as tf.Tensor;
-    return {
-      x: () => (fusedOn(RELU_GRAD_KERNEL, x, g) ? run(RELU_GRAD_KERNEL, { x, dy: g }) as tf.Tensor : tf.mul(g, tf.cast(tf.step(x), 'float32'))),
-    };
+    return { x: () => reluGradient(dy as tf.Tensor, x) };
   },
 });
 
