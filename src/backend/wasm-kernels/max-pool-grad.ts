@@ -145,7 +145,7 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = asHeapBackend(args.backend);
   const out = backend.makeOutput(input.shape, 'float32');
   const g = poolGeometry(info);
-  const simd = isPlainTwoByTwo(g) && g.inChannels % 4 === 0 && g.batchSize * g.outHeight * g.outWidth > 0 ? simdKernels(args.backend) : null;
+  const simd = isPlainTwoByTwo(g) && g.inChannels % 4 === 0 && g.inChannels * g.batchSize * g.outHeight * g.outWidth > 0 ? simdKernels(args.backend) : null;
   if (simd != null) {
     // Every position a window covers is written; zero only matters for rows/columns none covers.
     if (2 * g.outHeight !== g.inHeight || 2 * g.outWidth !== g.inWidth) heapF32(backend, out).fill(0);
