@@ -11,8 +11,8 @@
  * gradients are bit for bit TF.js's. The layer reports itself as a Dense ('Dense' class name,
  * Dense's config and weights) and saves and loads as one.
  *
- * Rank-2 inputs with a bias and a linear activation (every Dense of the benchmark's models) take
- * this path; anything else, and backends without a _FusedMatMul kernel, run Dense's own call.
+ * Rank-2 inputs with a bias and a linear activation (every Dense of the benchmark's models) on the
+ * cpu and wasm backends take this path; anything else runs Dense's own call.
  */
 import { tf } from '../tf.js';
 import { withKernelCalls } from '../backend/wasm-kernels/kernel-calls.js';
@@ -45,6 +45,8 @@ function denseKernel(backendName: string): tf.KernelFunc {
 
 /** Registers the forward kernel on `backendName` if it can run there; returns whether it is registered. */
 function ensureKernel(backendName: string): boolean {
+  // Tested on cpu and wasm; other backends keep Dense's own call.
+  if (backendName !== 'cpu' && backendName !== 'wasm') return false;
   if (tf.getKernel(DENSE_KERNEL, backendName) != null) return true;
   if (tf.getKernel(tf._FusedMatMul, backendName) == null || tf.getKernel('Reshape', backendName) == null) return false;
   tf.registerKernel({ kernelName: DENSE_KERNEL, backendName, kernelFunc: denseKernel(backendName) });
