@@ -2,12 +2,15 @@
  * `npm run bench`: the performance table of the README, written to results/bench/<backend>.md.
  *
  *   npm run bench [-- --backend auto|wasm|cpu|tensorflow] [--steps-mlp 40] [--steps-cnn 15] [--quick]
+ *                    [--baseline DIR] [--peer-rounds 3] [--no-peer]
  *
  * For the MLP and the CNN: every activation's training-step time and its ratio to ReLU (timed
  * round-robin in this one process, so the ratios are side by side), the N-ReLU generic path
  * next to its fused kernel, on wasm the step with TF.js 4.22's own kernels next to ours, and
  * the harness's epoch time (trainRun with evaluation, dead-neuron and gradient probes every epoch)
- * against a bare TF.js loop on the same data. About two to three minutes on 2 CPU cores.
+ * against a bare TF.js loop on the same data. On wasm, also the ReLU step side by side with an
+ * older build (`--baseline DIR`, a checkout with node_modules) and with PyTorch (scripts/bench_torch.py,
+ * when a python3 with torch is found; see scripts/bench-peers.ts). About four to five minutes on 2 CPU cores.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import { benchSteps, type StepBenchEntry, type StepBenchReport } from '../src/be
 import { benchHarness, type HarnessBenchResult } from '../src/bench/harness.js';
 import type { ModelKind } from '../src/models/build.js';
 import type { ActivationSpec } from '../src/activations/registry.js';
+import { benchPeers, peerLines, roundRatio, type PeerReport } from './bench-peers.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,9 @@ const { values } = parseArgs({
     'steps-cnn': { type: 'string', default: '15' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'results/bench' },
+    baseline: { type: 'string' },
+    'peer-rounds': { type: 'string', default: '3' },
+    'no-peer': { type: 'boolean', default: false },
   },
 });
 
@@ -72,6 +79,23 @@ function ratioOf(report: StepBenchReport, label: string): { median: number; min:
 
 const loadAverage = (): string => os.loadavg()[0].toFixed(1);
 
+/** Issue 15's targets against the baseline build and PyTorch 1 thread, where those were timed. */
+function peerTargets(peers: PeerReport | null): string[] {
+  if (!peers) return [];
+  const rows: string[] = [];
+  const goals: [ModelKind, string, string, number][] = [
+    ['mlp', 'baseline', 'speed-up over the baseline build', 1.8], ['cnn', 'baseline', 'speed-up over the baseline build', 1.5],
+    ['mlp', 'torch1', 'speed vs PyTorch 1 thread', 0.5], ['cnn', 'torch1', 'speed vs PyTorch 1 thread', 0.6],
+  ];
+  for (const [model, peer, what, goal] of goals) {
+    const r = roundRatio(peers.rounds[model], peer, 'ours');
+    const fastest = roundRatio(peers.rounds[model], peer, 'ours', 'min');
+    if (!r || !fastest) continue;
+    rows.push(`| ${what}, ${model.toUpperCase()} >= ${goal} | ${f2(r.median)} (rounds ${f2(r.min)}–${f2(r.max)}; fastest steps ${f2(fastest.median)}) | ${r.median >= goal ? 'met' : '**missed**'} |`);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const selection = await selectBackend(values.backend as BackendRequest);
   const backend = selection.name;
@@ -105,6 +129,16 @@ async function main(): Promise<void> {
         onEpoch: (loop, epoch, s) => log(`  ${loop} epoch ${epoch}: ${f2(s)} s`),
       }));
     }
+  }
+
+  let peers: PeerReport | null = null;
+  if (backend === 'wasm') {
+    log('side by side: this build, the baseline build and PyTorch, each in its own process, round-robin');
+    peers = await benchPeers({
+      models: ['mlp', 'cnn'], steps: { mlp: quick ? 10 : 30, cnn: quick ? 3 : 8 }, rounds: quick ? 1 : Number(values['peer-rounds']),
+      baseline: values.baseline, torch: values['no-peer'] !== true, log,
+    });
+    if ('skipped' in peers.torch) log(`note: ${peers.torch.skipped}`);
   }
 
   const cpus = os.cpus();
@@ -141,8 +175,10 @@ async function main(): Promise<void> {
     lines.push(
       "## Wasm kernels: TF.js 4.22's against nrelu-bench's",
       '',
-      "ReLU models; \"TF.js 4.22's\" puts TF.js's own Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice, Sum and Max",
-      "back (Conv2DBackpropFilter, which TF.js's wasm backend lacks, stays nrelu-bench's in both rows).",
+      "ReLU models; \"TF.js 4.22's\" puts TF.js's own Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice, Sum, Max and",
+      "GatherV2 back (Conv2DBackpropFilter, which TF.js's wasm backend lacks, stays nrelu-bench's in both rows, and the",
+      'fused Adam, the one-pass activation gradients and the lazy-gradient Dense stay on: the side-by-side table below',
+      'compares with the whole build before them).',
       '',
       '| model | kernels | step ms (median) | samples/s | speed-up |',
       '|---|---|---:|---:|---:|',
@@ -155,6 +191,7 @@ async function main(): Promise<void> {
     }
     lines.push('');
   }
+  if (peers) lines.push(...peerLines(peers));
   lines.push(
     '## Harness overhead',
     '',
@@ -185,12 +222,17 @@ async function main(): Promise<void> {
   const ratioText = (r: { median: number; min: number }): string => `${f3(r.median)} (fastest steps: ${f3(r.min)})`;
   lines.push(
     '',
-    '## Targets (issue 6)',
+    '## Targets (issues 6 and 15)',
     '',
     '| target (judged on medians) | measured | |',
     '|---|---|---|',
-    target('N-ReLU / ReLU step time, MLP <= 1.05', ratioText(ratioOf(steps.mlp, 'nrelu sigma=0.1')), ratioOf(steps.mlp, 'nrelu sigma=0.1').median <= 1.05),
-    target('N-ReLU / ReLU step time, CNN <= 1.10', ratioText(ratioOf(steps.cnn, 'nrelu sigma=0.1')), ratioOf(steps.cnn, 'nrelu sigma=0.1').median <= 1.10),
+    ...(['mlp', 'cnn'] as const).flatMap((m) => ACTIVATIONS.filter((a) => a !== 'relu' && a !== 'rrelu').map((a) => {
+      const label = typeof a === 'string' ? a : 'nrelu sigma=0.1';
+      const limit = m === 'mlp' || label.startsWith('nrelu') ? 1.05 : 1.10;
+      const r = ratioOf(steps[m], label);
+      return target(`${label} / ReLU step time, ${m.toUpperCase()} <= ${f2(limit)}`, ratioText(r), r.median <= limit);
+    })),
+    ...peerTargets(peers),
     target(`CNN throughput >= 3 × ${ISSUE_BASELINE_SAMPLES_PER_SECOND} samples/s (ReLU, batch 128)`, `${cnnRelu.samplesPerSecond.toFixed(0)} samples/s`,
       cnnRelu.samplesPerSecond >= 3 * ISSUE_BASELINE_SAMPLES_PER_SECOND),
     ...(['mlp', 'cnn'] as const).flatMap((m) => harness[m]!.map((h) => target(`harness / bare epoch, ${m.toUpperCase()} ${h.activation} <= 1.10`,

@@ -5,6 +5,7 @@
 import { tf } from '../tf.js';
 import { type StreamKey, counterHash, normalAt } from '../train/rng.js';
 import type { NormalDraw } from './noise.js';
+import { reluGradient } from './fused-gradients.js';
 
 /* ------------------------------------------------------------------------------------------
  * Fused kernels. Names are prefixed so they cannot clash with TF.js's own kernels.
@@ -190,7 +191,7 @@ function registerNoiseKernels(): void {
     tf.registerGradient({
       kernelName: NOISY_RELU_KERNEL,
       inputsToSave: ['x'],
-      gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.step(saved[0])) }),
+      gradFunc: (dy, saved) => ({ x: () => reluGradient(dy as tf.Tensor, saved[0]) }),
     });
   }
 }

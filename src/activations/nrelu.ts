@@ -8,6 +8,7 @@ import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
 import { NoisyLayer } from './noise.js';
 import { NOISY_RELU_KERNEL, fusedNoisyRelu, hasNoiseKernel } from './noise-kernels.js';
+import { reluGradient } from './fused-gradients.js';
 import { type CallKwargs, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
 
 export interface NReLUArgs extends LayerArgs {
@@ -76,7 +77,7 @@ export function noisyRelu(x: tf.Tensor, eps: Float32Array, sigma: number): tf.Te
     save([input]);
     return {
       value: tf.where(tf.greater(input, 0), input, noise),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.step(saved[0])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => reluGradient(dy, saved[0]),
     };
   });
   return op(x);

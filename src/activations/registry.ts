@@ -9,6 +9,8 @@ import { NReLU } from './nrelu.js';
 import { TorchPReLU } from './prelu.js';
 import { RReLU } from './rrelu.js';
 import { type ActivationSpec, normalizeActivation } from './spec.js';
+// One-pass gradients for ReLU, LeakyReLU and PReLU on cpu and wasm (registered on import).
+import './fused-gradients.js';
 
 export {
   ACTIVATION_NAMES, LEAKY_RELU_DEFAULT_ALPHA, isActivationName, normalizeActivation,

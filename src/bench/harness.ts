@@ -15,6 +15,7 @@ import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
 import { evaluate, trainRun } from '../train/trainer.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { Rng, deriveSeed } from '../train/rng.js';
+import { adam } from '../train/fused-adam.js';
 import { syntheticDataset } from './synthetic.js';
 import { StepRunner, activationLabel } from './step.js';
 import { timingStats, type TimingStats } from './stats.js';
@@ -90,7 +91,7 @@ function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, sec
     seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
     ...(spec.modelOptions as object),
   });
-  const optimizer = tf.train.adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
+  const optimizer = adam(spec.train.learningRate, 0.9, 0.999, 1e-8); // the trainer's Adam
   const n = data.train.count;
   const batchSize = spec.train.batchSize;
   const seconds: number[] = [];

@@ -10,6 +10,7 @@ import { buildModel, type ModelKind } from '../models/build.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { Rng, deriveSeed } from '../train/rng.js';
+import { adam } from '../train/fused-adam.js';
 import { syntheticDataset } from './synthetic.js';
 import { MemoryPeak, timingStats, type TimingStats } from './stats.js';
 
@@ -94,7 +95,7 @@ export class StepRunner {
     this.model = buildModel({
       model: kind, activation, seed, inputShape: data.train.x.shape.slice(1), classes: data.classes, ...modelOptions,
     });
-    this.optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+    this.optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
     const n = data.train.count;
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }

@@ -9,6 +9,7 @@ import { createActivation, type ActivationSpec } from '../activations/registry.j
 import { deriveSeed } from '../train/rng.js';
 import { initializeWeights, type InitScheme } from './init.js';
 import { SeededDropout } from './dropout.js';
+import { lazyDense } from './lazy-dense.js';
 
 export type ModelKind = 'mlp' | 'cnn';
 
@@ -53,7 +54,8 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
     return createActivation(options.activation, { seed: deriveSeed(seed, 'activation', actIndex), name: `act_${actIndex}` });
   };
   const dense = (units: number): tf.layers.Layer =>
-    tf.layers.dense({ units, name: `dense_${++denseIndex}`, kernelInitializer: 'zeros', biasInitializer: 'zeros' });
+    // A Dense that skips the input gradient nobody uses (the first layer's); same values as tf.layers.dense.
+    lazyDense({ units, name: `dense_${++denseIndex}`, kernelInitializer: 'zeros', biasInitializer: 'zeros' });
 
   const input = tf.input({ shape: inputShape, name: 'input' });
   let x = input as tf.SymbolicTensor;

@@ -12,6 +12,7 @@ import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
 import { Rng, deriveSeed } from './rng.js';
 import { sigmaAt } from './schedule.js';
+import { adam } from './fused-adam.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
 
 export interface EpochResult {
@@ -72,9 +73,10 @@ function sigmaLayers(model: tf.LayersModel): SigmaLayer[] {
 }
 
 function makeOptimizer(spec: RunSpec): tf.Optimizer {
-  // PyTorch's Adam defaults (eps 1e-8; TF.js would use the backend epsilon 1e-7).
+  // PyTorch's Adam defaults (eps 1e-8; TF.js would use the backend epsilon 1e-7). Fused on cpu and
+  // wasm, with TF.js's Adam numbers bit for bit.
   if (spec.train.optimizer === 'sgd') return tf.train.sgd(spec.train.learningRate);
-  return tf.train.adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
+  return adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
 }
 
 /** Mean loss and accuracy over a split in inference mode; sums stay on the device until the end. */

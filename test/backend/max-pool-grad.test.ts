@@ -89,6 +89,28 @@ test('all-negative windows, ties and NaN follow cpu: first maximum in row-major 
   await compare({ x: [1, 4, 4, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }, new Float32Array(48), rng, 'zeros');
 });
 
+test('the SIMD 2x2 loop (channels a multiple of 4) matches cpu exactly, with ties, zeros, NaN, -Infinity and odd sizes', async () => {
+  const rng = new Rng(17);
+  const special = (shape: number[]) => {
+    const v = uniformValues(rng, shape, -1, 1);
+    for (let i = 0; i < v.length; i += 5) v[i] = 0; // ties of zeros, as after ReLU
+    for (let i = 2; i < v.length; i += 9) v[i] = Number.NaN;
+    for (let i = 4; i < v.length; i += 13) v[i] = -Infinity;
+    for (let i = 6; i < v.length; i += 17) v[i] = -0.25; // ties of negatives
+    return v;
+  };
+  const cases: Case[] = [
+    { x: [3, 26, 26, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+    { x: [2, 11, 11, 64], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }, // last row and column uncovered
+    { x: [1, 4, 6, 4], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+  ];
+  for (const c of cases) {
+    assert.ok(isPlainTwoByTwo(poolGeometry(poolInfo(c))) && c.x[3] % 4 === 0);
+    await compare(c, special(c.x), rng, `simd ${JSON.stringify(c)}`);
+    await compare(c, new Float32Array(c.x.reduce((a, b) => a * b, 1)).fill(-Infinity), rng, `all -Infinity ${JSON.stringify(c)}`);
+  }
+});
+
 test('leaves no tensors behind', async () => {
   await useBackend('wasm');
   const x = tf.randomUniform([2, 6, 6, 3]) as tf.Tensor4D;

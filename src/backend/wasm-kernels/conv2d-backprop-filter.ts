@@ -14,6 +14,7 @@
  */
 import { tf } from '../../tf.js';
 import { withKernelCalls } from './kernel-calls.js';
+import { coversSingleChannel, singleChannelFilterGrad } from './single-channel-conv.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -67,6 +68,10 @@ function conv2DBackpropFilter(args: {
   const expectedDy = info.outShape.join(',');
   if (dy.shape.join(',') !== expectedDy) {
     throw new Error(`Conv2DBackpropFilter (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`);
+  }
+  if (coversSingleChannel(info, format === 'channelsLast')) {
+    const direct = singleChannelFilterGrad(args.backend, x, dy, info);
+    if (direct != null) return direct;
   }
   const plan = planFilterGrad(info);
   const channelsFirst = format === 'channelsFirst';

@@ -22,6 +22,7 @@
  */
 import { tf } from '../../tf.js';
 import { withKernelCalls } from './kernel-calls.js';
+import { coversSingleChannel, singleChannelInputGrad } from './single-channel-conv.js';
 import { originalKernel, type KernelArgs } from './replace.js';
 
 type Shape4 = [number, number, number, number];
@@ -72,6 +73,10 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const expectedDy = info.outShape.join(',');
   if (dy.shape.join(',') !== expectedDy) {
     throw new Error(`Conv2DBackpropInput (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`);
+  }
+  if (coversSingleChannel(info, true)) {
+    const direct = singleChannelInputGrad(args.backend, dy, filter, info);
+    if (direct != null) return direct;
   }
   const plan = planInputGrad(info);
   const [batch, outH, outW, outC] = dy.shape;

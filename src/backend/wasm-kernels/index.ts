@@ -12,12 +12,13 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { sliceConfig } from './slice.js';
+import { gatherV2Config } from './gather.js';
 import { maxConfig, sumConfig } from './reduce.js';
 import { getOriginal, rememberOriginal } from './replace.js';
 
 const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
 const WASM_REPLACEMENTS: readonly tf.KernelConfig[] = [
-  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig,
+  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig, gatherV2Config,
 ];
 
 export interface WasmKernelRegistration {
@@ -85,4 +86,5 @@ export { maxPoolGradConfig, maxPoolGradInto, poolGeometry, isPlainTwoByTwo } fro
 export type { PoolGeometry } from './max-pool-grad.js';
 export { batchMatMulConfig } from './batch-mat-mul.js';
 export { sliceConfig } from './slice.js';
+export { gatherV2Config } from './gather.js';
 export { sumConfig, maxConfig, leadingAxesSplit, columnMaxInto, columnSumInto } from './reduce.js';

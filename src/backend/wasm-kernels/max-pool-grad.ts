@@ -8,12 +8,14 @@
  * gradient of each window goes to its first maximum in row-major order, NaNs never win, and
  * overlapping windows add up.
  *
- * The non-overlapping 2x2, stride-2 pool of the benchmark's CNN has an unrolled loop; other
- * sizes, strides and paddings take the general loop.
+ * The non-overlapping 2x2, stride-2 pool of the benchmark's CNN runs as a SIMD loop (simd.wat,
+ * channels a multiple of 4) or else an unrolled JavaScript loop; other sizes, strides and
+ * paddings take the general loop. All three give the same values.
  */
 import { tf } from '../../tf.js';
 import { asHeapBackend, heapF32 } from './heap.js';
 import { originalKernel, type KernelArgs } from './replace.js';
+import { addressOf, simdKernels } from './simd.js';
 
 /** The geometry the loops need (a subset of TF.js's Conv2DInfo for pools). */
 export interface PoolGeometry {
@@ -142,6 +144,15 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   }
   const backend = asHeapBackend(args.backend);
   const out = backend.makeOutput(input.shape, 'float32');
+  const g = poolGeometry(info);
+  const simd = isPlainTwoByTwo(g) && g.inChannels % 4 === 0 && g.inChannels * g.batchSize * g.outHeight * g.outWidth > 0 ? simdKernels(args.backend) : null;
+  if (simd != null) {
+    // Every position a window covers is written; zero only matters for rows/columns none covers.
+    if (2 * g.outHeight !== g.inHeight || 2 * g.outWidth !== g.inWidth) heapF32(backend, out).fill(0);
+    simd.maxPoolGrad2x2(addressOf(args.backend, input), addressOf(args.backend, dy), addressOf(args.backend, out),
+      g.batchSize, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.inChannels);
+    return out;
+  }
   maxPoolGradInto(heapF32(backend, input), heapF32(backend, dy), heapF32(backend, out), poolGeometry(info));
   return out;
 }

@@ -1,0 +1,287 @@
+;; nrelu-bench's SIMD kernels for the wasm backend. The module imports TF.js's own wasm memory, so
+;; it reads and writes tensors where they lie (pointers are the backend's memoryOffsets, in bytes).
+;; Compiled to simd-module.ts by `npm run build:simd` (wabt); test/backend/simd.test.ts checks that
+;; the committed bytes are this file's.
+;;
+;; Every f32x4 add, mul, div and sqrt is the correctly rounded IEEE float32 operation, so these
+;; loops give the same bits as the same operations done one kernel at a time.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; One Adam step over n floats, in TF.js's operation order (see src/train/fused-adam.ts):
+  ;;   m' = m*b1 + g*c1;  v' = v*b2 + (g*g)*c2;  x' = ((m'/a1) / (sqrt(v'/a2) + eps)) * nlr + x
+  (func (export "adam")
+    (param $x i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $ox i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $a1 f32) (param $a2 f32) (param $eps f32) (param $nlr f32)
+    (local $i i32) (local $end i32) (local $bytes i32)
+    (local $gv v128) (local $nm v128) (local $nv v128)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128)
+    (local $A1 v128) (local $A2 v128) (local $EPS v128) (local $NLR v128)
+    (local $gs f32) (local $nms f32) (local $nvs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $A1 (f32x4.splat (local.get $a1)))
+    (local.set $A2 (f32x4.splat (local.get $a2)))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $NLR (f32x4.splat (local.get $nlr)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $nm (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $B1))
+          (f32x4.mul (local.get $gv) (local.get $C1))))
+        (local.set $nv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $B2))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $C2))))
+        (v128.store (i32.add (local.get $om) (local.get $i)) (local.get $nm))
+        (v128.store (i32.add (local.get $ov) (local.get $i)) (local.get $nv))
+        (v128.store (i32.add (local.get $ox) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $nm) (local.get $A1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $nv) (local.get $A2))) (local.get $EPS)))
+              (local.get $NLR))
+            (v128.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vec)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $nms (f32.add
+          (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+          (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $nvs (f32.add
+          (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $om) (local.get $i)) (local.get $nms))
+        (f32.store (i32.add (local.get $ov) (local.get $i)) (local.get $nvs))
+        (f32.store (i32.add (local.get $ox) (local.get $i))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $nms) (local.get $a1))
+                (f32.add (f32.sqrt (f32.div (local.get $nvs) (local.get $a2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail)))
+  )
+  ;; Conv2D filter gradient for one input channel, stride 1, no padding, NHWC (a CNN's first
+  ;; layer on greyscale images): acc[kh, kw, 0, co] += x[b, oh+kh, ow+kw, 0] * dy[b, oh, ow, co]
+  ;; over b, oh, ow in that order, co four at a time (co % 4 == 0). acc must start at zero.
+  (func (export "filterGradC1")
+    (param $x i32) (param $dy i32) (param $acc i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32)
+    (param $kH i32) (param $kW i32) (param $Co i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $c i32)
+    (local $dyp i32) (local $xrow i32) (local $accp i32) (local $coBytes i32) (local $xs v128) (local $p i32)
+    (local.set $coBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $dyp (local.get $dy))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $oh (i32.const 0))
+      (loop $loh
+        (local.set $ow (i32.const 0))
+        (loop $low
+          (local.set $accp (local.get $acc))
+          (local.set $kh (i32.const 0))
+          (loop $lkh
+            ;; address of x[b, oh+kh, ow, 0]
+            (local.set $xrow (i32.add (local.get $x) (i32.shl
+              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.add (local.get $oh) (local.get $kh))) (local.get $W)) (local.get $ow))
+              (i32.const 2))))
+            (local.set $kw (i32.const 0))
+            (loop $lkw
+              (local.set $xs (v128.load32_splat (i32.add (local.get $xrow) (i32.shl (local.get $kw) (i32.const 2)))))
+              (local.set $c (i32.const 0))
+              (loop $lc
+                (local.set $p (i32.add (local.get $accp) (local.get $c)))
+                (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p))
+                  (f32x4.mul (local.get $xs) (v128.load (i32.add (local.get $dyp) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br_if $lc (i32.lt_u (local.get $c) (local.get $coBytes))))
+              (local.set $accp (i32.add (local.get $accp) (local.get $coBytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $lkw (i32.lt_u (local.get $kw) (local.get $kW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $lkh (i32.lt_u (local.get $kh) (local.get $kH))))
+          (local.set $dyp (i32.add (local.get $dyp) (local.get $coBytes)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $low (i32.lt_u (local.get $ow) (local.get $oW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $loh (i32.lt_u (local.get $oh) (local.get $oH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $B))))
+  )
+
+  ;; Conv2D input gradient for one input channel, stride 1, no padding, NHWC: for every dy pixel,
+  ;; dx[b, oh+kh, ow+kw] += sum over co of dy[b, oh, ow, co] * w[kh, kw, 0, co] (co % 4 == 0,
+  ;; the four lanes summed at the end). dx must start at zero.
+  (func (export "inputGradC1")
+    (param $dy i32) (param $w i32) (param $dx i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32)
+    (param $kH i32) (param $kW i32) (param $Co i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $c i32)
+    (local $dyp i32) (local $wp i32) (local $xrow i32) (local $coBytes i32) (local $s v128) (local $q i32)
+    (local.set $coBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $dyp (local.get $dy))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $oh (i32.const 0))
+      (loop $loh
+        (local.set $ow (i32.const 0))
+        (loop $low
+          (local.set $wp (local.get $w))
+          (local.set $kh (i32.const 0))
+          (loop $lkh
+            (local.set $xrow (i32.add (local.get $dx) (i32.shl
+              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.add (local.get $oh) (local.get $kh))) (local.get $W)) (local.get $ow))
+              (i32.const 2))))
+            (local.set $kw (i32.const 0))
+            (loop $lkw
+              (local.set $s (v128.const f32x4 0 0 0 0))
+              (local.set $c (i32.const 0))
+              (loop $lc
+                (local.set $s (f32x4.add (local.get $s)
+                  (f32x4.mul (v128.load (i32.add (local.get $dyp) (local.get $c))) (v128.load (i32.add (local.get $wp) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br_if $lc (i32.lt_u (local.get $c) (local.get $coBytes))))
+              (local.set $q (i32.add (local.get $xrow) (i32.shl (local.get $kw) (i32.const 2))))
+              (f32.store (local.get $q) (f32.add (f32.load (local.get $q))
+                (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+                         (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s))))))
+              (local.set $wp (i32.add (local.get $wp) (local.get $coBytes)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $lkw (i32.lt_u (local.get $kw) (local.get $kW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $lkh (i32.lt_u (local.get $kh) (local.get $kH))))
+          (local.set $dyp (i32.add (local.get $dyp) (local.get $coBytes)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $low (i32.lt_u (local.get $ow) (local.get $oW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $loh (i32.lt_u (local.get $oh) (local.get $oH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $B))))
+  )
+  ;; MaxPoolGrad of a 2x2, stride-2 pool inside the input, NHWC, C % 4 == 0: each window's
+  ;; gradient goes to its first maximum in row-major order, NaN never wins (it becomes -Infinity),
+  ;; a window of only NaN/-Infinity passes nothing. Writes all four positions of every window
+  ;; (dy or +0); rows and columns no window covers are left as they are.
+  (func (export "maxPoolGrad2x2")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32) (param $C i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $c i32) (local $cBytes i32) (local $row i32)
+    (local $p i32) (local $o i32) (local $base i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $m v128) (local $d v128)
+    (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $w0 v128) (local $ninf v128)
+    (local.set $ninf (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $row (i32.mul (local.get $W) (local.get $cBytes)))
+    (local.set $o (local.get $dy))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $oh (i32.const 0))
+      (loop $loh
+        (local.set $ow (i32.const 0))
+        (loop $low
+          (local.set $base (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.shl (local.get $oh) (i32.const 1))) (local.get $row))
+            (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $cBytes))))
+          (local.set $c (i32.const 0))
+          (loop $lc
+            (local.set $p (i32.add (local.get $base) (local.get $c)))
+            (local.set $a0 (v128.load (i32.add (local.get $x) (local.get $p))))
+            (local.set $a1 (v128.load (i32.add (local.get $x) (i32.add (local.get $p) (local.get $cBytes)))))
+            (local.set $a2 (v128.load (i32.add (local.get $x) (i32.add (local.get $p) (local.get $row)))))
+            (local.set $a3 (v128.load (i32.add (local.get $x) (i32.add (i32.add (local.get $p) (local.get $row)) (local.get $cBytes)))))
+            (local.set $a0 (v128.bitselect (local.get $a0) (local.get $ninf) (f32x4.eq (local.get $a0) (local.get $a0))))
+            (local.set $a1 (v128.bitselect (local.get $a1) (local.get $ninf) (f32x4.eq (local.get $a1) (local.get $a1))))
+            (local.set $a2 (v128.bitselect (local.get $a2) (local.get $ninf) (f32x4.eq (local.get $a2) (local.get $a2))))
+            (local.set $a3 (v128.bitselect (local.get $a3) (local.get $ninf) (f32x4.eq (local.get $a3) (local.get $a3))))
+            (local.set $w0 (f32x4.gt (local.get $a0) (local.get $ninf)))
+            (local.set $g1 (f32x4.gt (local.get $a1) (local.get $a0)))
+            (local.set $m (f32x4.max (local.get $a0) (local.get $a1)))
+            (local.set $g2 (f32x4.gt (local.get $a2) (local.get $m)))
+            (local.set $m (f32x4.max (local.get $m) (local.get $a2)))
+            (local.set $g3 (f32x4.gt (local.get $a3) (local.get $m)))
+            (local.set $d (v128.load (local.get $o)))
+            ;; later winners override earlier ones
+            (local.set $g2 (v128.andnot (local.get $g2) (local.get $g3)))
+            (local.set $g1 (v128.andnot (v128.andnot (local.get $g1) (local.get $g3)) (local.get $g2)))
+            (local.set $w0 (v128.andnot (v128.andnot (v128.andnot (local.get $w0) (local.get $g3)) (local.get $g2)) (local.get $g1)))
+            (v128.store (i32.add (local.get $dx) (local.get $p)) (v128.and (local.get $d) (local.get $w0)))
+            (v128.store (i32.add (local.get $dx) (i32.add (local.get $p) (local.get $cBytes))) (v128.and (local.get $d) (local.get $g1)))
+            (v128.store (i32.add (local.get $dx) (i32.add (local.get $p) (local.get $row))) (v128.and (local.get $d) (local.get $g2)))
+            (v128.store (i32.add (local.get $dx) (i32.add (i32.add (local.get $p) (local.get $row)) (local.get $cBytes))) (v128.and (local.get $d) (local.get $g3)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br_if $lc (i32.lt_u (local.get $c) (local.get $cBytes))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $low (i32.lt_u (local.get $ow) (local.get $oW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $loh (i32.lt_u (local.get $oh) (local.get $oH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $B))))
+  )
+  ;; Gradients of the ReLU family over the first n floats (n % 4 == 0; the caller does the tail),
+  ;; the same float32 operations as TF.js's gradient functions:
+  ;;   ReLU:      dx = dy * step(x)              (step: 1 if x > 0, NaN if x is NaN, else 0)
+  ;;   LeakyReLU: dx = x > 0 ? dy : dy * alpha
+  ;;   PReLU:     dx as LeakyReLU; returns sum of (x > 0 ? 0 : dy * x) (shared alpha's gradient)
+  (func (export "reluGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $xv v128) (local $s v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $s (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0)
+        (f32x4.gt (local.get $xv) (v128.const f32x4 0 0 0 0))))
+      (local.set $s (v128.bitselect (local.get $xv) (local.get $s) (f32x4.ne (local.get $xv) (local.get $xv))))
+      (v128.store (i32.add (local.get $dx) (local.get $i))
+        (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i))) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+  )
+
+  (func (export "leakyReluGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32) (param $alpha f32)
+    (local $i i32) (local $end i32) (local $d v128) (local $A v128)
+    (local.set $A (f32x4.splat (local.get $alpha)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (local.get $i))))
+      (v128.store (i32.add (local.get $dx) (local.get $i))
+        (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $A))
+          (f32x4.gt (v128.load (i32.add (local.get $x) (local.get $i))) (v128.const f32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+  )
+
+  (func (export "preluGrad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32) (param $alpha f32) (result f32)
+    (local $i i32) (local $end i32) (local $d v128) (local $xv v128) (local $pos v128) (local $A v128) (local $acc v128)
+    (local.set $A (f32x4.splat (local.get $alpha)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (local.get $i))))
+      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $pos (f32x4.gt (local.get $xv) (v128.const f32x4 0 0 0 0)))
+      (v128.store (i32.add (local.get $dx) (local.get $i))
+        (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $A)) (local.get $pos)))
+      (local.set $acc (f32x4.add (local.get $acc)
+        (v128.andnot (f32x4.mul (local.get $d) (local.get $xv)) (local.get $pos))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
+  )
+)
