@@ -40,7 +40,7 @@ for (const backend of TEST_BACKENDS) {
     const spec = runSpec({
       modelOptions: { hidden: [64, 32] }, activation: { name: 'nrelu', params: {} }, sigma: schedule,
       train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.001 },
-      deadNeurons: { probe: 'train', samples: 100, threshold: 0, every: 1, dormantTau: 0.1 },
+      deadNeurons: { probe: 'train', samples: 100, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 100 },
     });
     const calls: Call[] = [];
     const restore = spy(calls);
