@@ -89,7 +89,11 @@ export const COLUMNS_OF: Record<string, readonly string[]> = {
 };
 
 /** Columns added in later versions: a folder written before them is still read (without them). */
-const LATER_COLUMNS = new Set(['dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output']);
+const LATER_COLUMNS = new Set([
+  'dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output',
+  'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
+  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction',
+]);
 
 /**
  * Cells that must hold a number (`NaN`/`Infinity` count: a diverged run writes them). An empty

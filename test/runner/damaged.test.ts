@@ -10,7 +10,7 @@ import { UserError } from '../../src/errors.js';
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
 const header = SUMMARY_COLUMNS.join(',');
 const row = (id: string, acc: string, status = 'completed'): string =>
-  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1`;
+  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5`;
 
 /** Asserts `fn` throws a one-line UserError that names `path`. */
 async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
