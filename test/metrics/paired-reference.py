@@ -63,3 +63,28 @@ print("Z with margin 0.1: statsmodels TOST p =", repr(ttost_paired(d + 0.5, np.f
 family = [paired_p["A"], paired_p["B"], paired_p["D"]]
 print("Holm over [A, B, D]:", [repr(v) for v in multipletests(family, method="holm")[1]])
 print("Holm over [0.01, 0.04, 0.03, 0.2]:", [repr(v) for v in multipletests([0.01, 0.04, 0.03, 0.2], method="holm")[1]])
+
+# A whole comparison table (test/report/comparison-stats.test.ts): one model, ReLU's seed 5 diverged.
+print("\n# TABLE (margin 0.2 pp = 0.002; Welch over all completed seeds of each side)")
+RELU = {1: 0.9812, 2: 0.9806, 3: 0.9821, 4: 0.9809}
+TABLE = {
+    "leaky_relu": {1: 0.9812, 2: 0.9806, 3: 0.9821, 4: 0.9809},
+    "gelu": {1: 0.9818, 2: 0.9815, 3: 0.9823, 4: 0.9817, 5: 0.9819},
+    "nrelu-s0.05": {1: 0.9801, 2: 0.9799, 3: 0.9790, 4: 0.9808, 5: 0.9802},
+    "nrelu-s0.1": {1: 0.9815, 2: 0.9822},
+}
+ps = {}
+for name, here in TABLE.items():
+    seeds = sorted(set(here) & set(RELU))
+    x = np.array([here[s] for s in seeds])
+    y = np.array([RELU[s] for s in seeds])
+    d = x - y
+    n = len(d)
+    half = stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / math.sqrt(n)
+    p = stats.ttest_rel(x, y).pvalue
+    ps[name] = p
+    tost = ttost_paired(x, y, -0.002, 0.002)[0]
+    welch = stats.ttest_ind(list(here.values()), list(RELU.values()), equal_var=False).pvalue
+    print(f"{name}: n={n} mean={d.mean()!r} sd={d.std(ddof=1)!r} ci=[{d.mean() - half!r}, {d.mean() + half!r}] p={p!r} tost={tost!r} welch={welch!r}")
+family = [k for k in TABLE if not math.isnan(ps[k])]
+print("Holm over", family, [repr(v) for v in multipletests([ps[k] for k in family], method="holm")[1]])
