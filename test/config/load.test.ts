@@ -56,7 +56,7 @@ test('the shipped configs describe the grids the README promises', async () => {
     assert.deepEqual([...new Set(runs.filter((r) => r.sigma).map((r) => r.sigma?.start))], [0.05, 0.1, 0.2]);
   }
   const quick = (await loadConfig(join(CONFIGS, 'quick.yaml'))).config;
-  assert.deepEqual([quick.dataset, quick.backend, quick.train.epochs, quick.seeds], ['mnist-10k', 'auto', 2, [1]]);
+  assert.deepEqual([quick.dataset, quick.backend, quick.train.epochs, quick.seeds, quick.train.trainSamples], ['mnist', 'auto', 2, [1], 8000]);
   const ci = (await loadConfig(join(CONFIGS, 'ci.yaml'))).config;
   assert.equal(ci.backend, 'wasm');
 });
