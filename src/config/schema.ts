@@ -16,6 +16,8 @@ export const CONFIG_DEFAULTS = {
   seeds: [1],
   train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
   deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
+  /** Equivalence margin of the paired comparison with ReLU, in percentage points (README, "Statistics"). */
+  compare: { margin: 0.2 },
   outputRoot: 'results',
 } as const;
 
@@ -110,6 +112,10 @@ const evalSchema = z.strictObject({
   }).prefault({}),
 });
 
+const compareSchema = z.strictObject({
+  margin: z.number().gt(0).max(100).default(CONFIG_DEFAULTS.compare.margin),
+});
+
 function isDataset(name: string): boolean {
   return (FIXED_DATASETS as readonly string[]).includes(name) || /^idx:.+/.test(name);
 }
@@ -165,6 +171,7 @@ export const configSchema = z.strictObject({
   train: trainSchema.prefault({}),
   dead_neurons: deadNeuronsSchema.prefault({}),
   eval: evalSchema.prefault({}),
+  compare: compareSchema.prefault({}),
   output: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   if (!(FIXED_DATASETS as readonly string[]).includes(c.dataset)) return;
@@ -195,6 +202,7 @@ export const configSchema = z.strictObject({
     every: c.dead_neurons.every, dormantTau: c.dead_neurons.dormant_tau, gradientSamples: c.dead_neurons.gradient_samples,
   },
   eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
+  compare: { margin: c.compare.margin },
   output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
 }));
 

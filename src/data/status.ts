@@ -2,6 +2,7 @@
 import { FASHION_MNIST, MNIST, fileList, type RemoteDataset } from './catalog.js';
 import { datasetDir, findLocal } from './cache.js';
 import { mnistPackageDigitsDir } from './mnist10k.js';
+import { resolvePackageData } from './package-data.js';
 
 export interface DatasetStatus {
   name: string;
@@ -21,6 +22,16 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
   const ok = found.filter((f) => f.state === 'ok').length;
   const bad = found.filter((f) => f.state === 'mismatch').length;
   if (ok === specs.length) return { name, available: true, detail: `cached in ${dir} (4/4 files verified)` };
+  for (const pkg of remote.packages) {
+    const resolved = resolvePackageData(pkg);
+    if (!resolved) continue;
+    const inPkg = await Promise.all(specs.map((s) => findLocal(resolved.dir, s)));
+    const okPkg = inPkg.filter((f) => f.state === 'ok').length;
+    if (okPkg === specs.length) {
+      const digests = inPkg.map((f) => (f.state === 'ok' ? f.sha256.slice(0, 12) : '')).join(' ');
+      return { name, available: true, detail: `npm package ${resolved.name} ${resolved.version} in ${resolved.dir} (4/4 files verified, SHA-256 ${digests}…)` };
+    }
+  }
   const badNote = bad > 0 ? `, ${bad} with a wrong SHA-256` : '';
   return { name, available: false, detail: `not cached (${ok}/4 files verified in ${dir}${badNote}); downloaded on first use from ${remote.mirrors[0]}` };
 }

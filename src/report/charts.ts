@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { compare, settingOf } from './comparison.js';
 import type { Row } from './files.js';
 
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness';
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
 
 export interface Chart {
   /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
@@ -238,7 +238,7 @@ function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: M
   };
 }
 
-const NOTES: Record<ChartKind, string> = {
+const NOTES: Record<Exclude<ChartKind, 'paired'>, string> = {
   accuracy: 'Share of test images whose arg-max prediction is the true class, measured after each epoch with the model in inference mode (no N-ReLU or RReLU noise). Line: mean over seeds; band: min to max over seeds.',
   loss: 'Softmax cross-entropy. Train: mean over the epoch\'s mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.',
   sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
@@ -260,7 +260,7 @@ export function buildCharts(rows: ReportRows): Chart[] {
   const colors = settingColors(settingOrder(rows.summary));
   const models = [...new Set(rows.summary.map((r) => r.model))].sort();
   const charts: Chart[] = [];
-  const add = (kind: ChartKind, model: string, spec: TopLevelSpec | null): void => {
+  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null): void => {
     if (!spec) return;
     const title = typeof spec.title === 'object' && spec.title && 'text' in spec.title ? String(spec.title.text) : kind;
     charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: NOTES[kind], spec });

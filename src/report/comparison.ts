@@ -1,9 +1,11 @@
 /**
  * The comparison: per model, one row per activation setting (and sigma), with test accuracy over
- * seeds (mean ± std, 95% CI, n), the difference from ReLU and Welch's t-test p-value, final loss
- * and dead units, in the style of a paper's results table. comparison.md is for people,
- * comparison.csv carries the same numbers for machines.
+ * seeds (mean ± std, 95% CI, n), the difference from ReLU and Welch's t-test p-value, the paired
+ * comparison with ReLU by seed (mean difference, 95% t-interval, paired p, Holm-adjusted p over the
+ * model's settings, TOST against the margin, verdict), final loss and dead units, in the style of a
+ * paper's results table. comparison.md is for people, comparison.csv carries the same numbers for machines.
  */
+import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../metrics/paired.js';
 import { mean, summarize, welchPValue } from '../metrics/statistics.js';
 import type { CellValue, Row } from './files.js';
 
@@ -11,7 +13,10 @@ const ACTIVATION_ORDER = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu
 
 export const COMPARISON_COLUMNS = [
   'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
-  'delta_vs_relu', 'p_vs_relu', 'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
+  'delta_vs_relu', 'p_vs_relu',
+  'paired_n', 'paired_diff_mean', 'paired_diff_std', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'paired_p_holm',
+  'tost_p', 'margin', 'verdict', 'seeds_without_relu', 'relu_seeds_without_this',
+  'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
   'grad_dead_mean', 'grad_zero_fraction_mean',
 ] as const;
 
@@ -28,8 +33,17 @@ export interface ComparisonRow {
   ciHigh: number;
   /** Completed runs' final test accuracies, one per seed (for tests against ReLU). */
   accs: number[];
+  /** The seed of each entry of `accs`. */
+  seeds: number[];
   deltaVsRelu: number | null;
   pVsRelu: number | null;
+  /** The comparison with ReLU paired by seed (null for ReLU itself and models without ReLU). */
+  paired: PairedResult | null;
+  /** The paired p-value, Holm-adjusted over the settings of this model. */
+  pairedPHolm: number | null;
+  verdict: Verdict | null;
+  /** The equivalence margin the verdict used, in percentage points. */
+  marginPp: number;
   lossMean: number;
   deadMean: number;
   dormantMean: number;
@@ -70,8 +84,33 @@ function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
 const meanOf = (rows: Row[], column: string): number =>
   mean(rows.filter((r) => r[column] !== '' && r[column] !== undefined).map((r) => Number(r[column])));
 
+export interface CompareOptions {
+  /** Equivalence margin in percentage points (config `compare.margin`; default 0.2). */
+  margin?: number;
+}
+
+export const DEFAULT_MARGIN_PP = 0.2;
+
+/** Fills the paired comparison with ReLU, and Holm's adjustment over each model's settings. */
+function addPaired(rows: ComparisonRow[], marginPp: number): void {
+  for (const r of rows) r.marginPp = marginPp;
+  for (const model of new Set(rows.map((r) => r.model))) {
+    const mine = rows.filter((r) => r.model === model);
+    const relu = mine.find((r) => r.setting === 'relu');
+    if (!relu) continue;
+    const bySeed = (r: ComparisonRow): Map<number, number> => new Map(r.seeds.map((s, i) => [s, r.accs[i]]));
+    const others = mine.filter((r) => r !== relu);
+    for (const r of others) r.paired = pairedTest(bySeed(r), bySeed(relu), marginPp / 100);
+    const adjusted = holm(others.map((r) => r.paired?.p ?? null));
+    others.forEach((r, i) => {
+      r.pairedPHolm = adjusted[i];
+      r.verdict = r.paired ? verdictOf(r.paired, r.pairedPHolm) : null;
+    });
+  }
+}
+
 /** Groups summary rows by model and setting; only completed runs enter the statistics. */
-export function compare(summary: Row[], robustness: Row[] = []): ComparisonRow[] {
+export function compare(summary: Row[], robustness: Row[] = [], options: CompareOptions = {}): ComparisonRow[] {
   const groups = new Map<string, Row[]>();
   for (const row of summary) {
     const key = `${row.model}\u0000${settingOf(row)}`;
@@ -83,8 +122,8 @@ export function compare(summary: Row[], robustness: Row[] = []): ComparisonRow[]
     const s = summarize(accs);
     return {
       model: group[0].model, setting: settingOf(group[0]), activation: group[0].activation, sigma: group[0].sigma,
-      n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs,
-      deltaVsRelu: null, pVsRelu: null,
+      n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs, seeds: done.map((r) => Number(r.seed)),
+      deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, verdict: null, marginPp: NaN,
       lossMean: mean(done.map((r) => Number(r.final_test_loss))),
       deadMean: mean(done.map((r) => Number(r.final_dead))),
       dormantMean: mean(done.filter((r) => r.final_dormant !== '' && r.final_dormant !== undefined).map((r) => Number(r.final_dormant))),
@@ -102,6 +141,7 @@ export function compare(summary: Row[], robustness: Row[] = []): ComparisonRow[]
     r.deltaVsRelu = r.accMean - relu.accMean;
     r.pVsRelu = welchPValue(r.accs, relu.accs);
   }
+  addPaired(rows, options.margin ?? DEFAULT_MARGIN_PP);
   return rows.sort((a, b) => a.model.localeCompare(b.model) || compareRows(a, b));
 }
 
@@ -115,11 +155,35 @@ const pct = (v: number): string => (Number.isNaN(v) ? '–' : (100 * v).toFixed(
 const signedPct = (v: number | null): string => (v === null ? '–' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(2)}`);
 const pValue = (p: number | null): string => (p === null ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
+/** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
+export function pairedCell(r: ComparisonRow, relu?: ComparisonRow): string {
+  const p = r.paired;
+  if (!p || p.n === 0) return '–';
+  const ci = Number.isNaN(p.ciLow) ? '' : ` [${signedPct(p.ciLow)}, ${signedPct(p.ciHigh)}]`;
+  const fewer = p.n < r.n || (relu !== undefined && p.n < relu.n) ? ` (${p.n} pair${p.n === 1 ? '' : 's'})` : '';
+  return `${signedPct(p.meanDiff)}${ci}${fewer}`;
+}
+
+/** One sentence per setting whose seeds do not all pair with ReLU's, or an empty list. */
+export function unpairedNotes(rows: ComparisonRow[]): string[] {
+  return rows.flatMap((r) => {
+    const p = r.paired;
+    if (!p || (p.onlyHere.length === 0 && p.onlyReference.length === 0)) return [];
+    const parts = [
+      ...(p.onlyHere.length ? [`seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`] : []),
+      ...(p.onlyReference.length ? [`ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`] : []),
+    ];
+    return [`${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} common seed${p.n === 1 ? '' : 's'} only.`];
+  });
+}
+
 /** The Markdown tables, one per model; the best mean accuracy of each model is bold. */
 export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): string {
   const out = [`# ${title}`, '',
     'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student t, n - 1 df) and n.',
-    'Δ: difference from ReLU in percentage points; p: Welch\'s t-test against ReLU (two-sided; – below two seeds).',
+    'Δ: difference of the means from ReLU in percentage points; p Welch: Welch\'s t-test against ReLU (two-sided, unpaired; – below two seeds).',
+    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; paired p: paired t-test; Holm p: adjusted over the model's settings;`,
+    `verdict: equivalent (±margin pp) if the 90% interval lies inside ±margin (TOST, α = 0.05), else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
     'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
     'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
     'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
@@ -130,8 +194,9 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
     out.push(`## ${model.toUpperCase()}`, '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | verdict | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+    const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
@@ -140,8 +205,12 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
       const count = (v: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${r.units}`);
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
+      const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
+      const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${verdict}`;
+      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
     }
+    const notes = unpairedNotes(mine);
+    if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
     out.push('');
   }
   return out.join('\n');
@@ -153,7 +222,15 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
   return rows.map((r) => ({
     model: r.model, setting: r.setting, activation: r.activation, sigma: r.sigma, n: r.n,
     test_acc_mean: num(r.accMean), test_acc_std: num(r.accStd), test_acc_ci95_low: num(r.ciLow), test_acc_ci95_high: num(r.ciHigh),
-    delta_vs_relu: r.deltaVsRelu, p_vs_relu: r.pVsRelu, final_test_loss_mean: num(r.lossMean), dead_mean: num(r.deadMean),
+    delta_vs_relu: r.deltaVsRelu, p_vs_relu: r.pVsRelu,
+    paired_n: r.paired ? r.paired.n : null, paired_diff_mean: r.paired ? num(r.paired.meanDiff) : null,
+    paired_diff_std: r.paired ? num(r.paired.sdDiff) : null,
+    paired_diff_ci95_low: r.paired ? num(r.paired.ciLow) : null, paired_diff_ci95_high: r.paired ? num(r.paired.ciHigh) : null,
+    paired_p: r.paired?.p ?? null, paired_p_holm: r.pairedPHolm, tost_p: r.paired?.tostP ?? null,
+    margin: r.paired ? r.marginPp / 100 : null, verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
+    seeds_without_relu: r.paired ? r.paired.onlyHere.join(' ') : null,
+    relu_seeds_without_this: r.paired ? r.paired.onlyReference.join(' ') : null,
+    final_test_loss_mean: num(r.lossMean), dead_mean: num(r.deadMean),
     dormant_mean: num(r.dormantMean), zero_output_mean: num(r.zeroOutputMean),
     units: num(r.units), not_completed: r.notCompleted,
     grad_dead_mean: num(r.gradDeadMean), grad_zero_fraction_mean: num(r.gradZeroFractionMean),

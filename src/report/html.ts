@@ -8,7 +8,10 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
-import { compare, type ComparisonRow } from './comparison.js';
+import { compare, pairedCell, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { readCompareOptions } from './compare-options.js';
+import { pairedCharts } from './paired-chart.js';
+import { verdictLabel } from '../metrics/paired.js';
 import { readRows, resultPaths, writeFileAtomic, type Row } from './files.js';
 import { inlineSvg, renderSvg } from './render.js';
 
@@ -67,7 +70,8 @@ footer { color: #777; font-size: 13px; padding-bottom: 32px; }
 const METRIC_NOTES: [string, string][] = [
   ['Test accuracy', 'Share of test images whose arg-max prediction is the true class, after the last epoch, model in inference mode (N-ReLU and RReLU noise off). Mean ± sample standard deviation over seeds; the best mean of each model is in bold.'],
   ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
-  ['Δ vs ReLU, p', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s t-test against ReLU\'s seeds (– below two seeds).'],
+  ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
+  ['Paired Δ, paired p, Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; verdict: "equivalent (±m)" if the 90% interval lies inside ±m (two one-sided tests, m = compare.margin), else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". Seeds without a completed partner are left out of the pairs and named under the table.'],
   ['Final test loss', 'Softmax cross-entropy over the whole test split after the last epoch, mean over seeds.'],
   ['Dead units', 'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the threshold for every probe sample, at the last probed epoch; mean over seeds, out of all hidden units.'],
   ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
@@ -116,17 +120,20 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
   const hasZero = rows.some((r) => !Number.isNaN(r.zeroOutputMean));
   const hasGrad = rows.some((r) => !Number.isNaN(r.gradDeadMean));
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
+  const relu = rows.find((r) => r.setting === 'relu');
   const body = rows.map((r) => {
     const isBest = r.n > 0 && r.accMean === best;
     const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
     const ci = Number.isNaN(r.ciLow) || Number.isNaN(r.ciHigh) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
     const n = r.notCompleted ? `${r.n} <small>(+${r.notCompleted} not completed)</small>` : String(r.n);
-    const p = r.pVsRelu === null || Number.isNaN(r.pVsRelu) ? '–' : r.pVsRelu < 0.001 ? '&lt;0.001' : r.pVsRelu.toFixed(3);
+    const pv = (v: number | null): string => (v === null || Number.isNaN(v) ? '–' : v < 0.001 ? '&lt;0.001' : v.toFixed(3));
+    const p = pv(r.pVsRelu);
+    const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–'];
     const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
       `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu), p, loss, units(r.deadMean, r.units),
+      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu), p, ...paired, loss, units(r.deadMean, r.units),
       ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
       ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
       ...(hasGrad ? [units(r.gradDeadMean, r.units), pct(r.gradZeroFractionMean)] : []),
@@ -135,7 +142,8 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   const head = [
-    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p vs ReLU', 'final test loss', 'dead units',
+    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'verdict',
+    'final test loss', 'dead units',
     ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
     ...(hasGrad ? ['gradient-dead units', 'zero-gradient pairs (%)'] : []),
     ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
@@ -146,6 +154,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
+    ...unpairedNotes(rows).map((t) => `<p class="note">Not paired: ${escapeHtml(t)}</p>`),
   ].join('\n');
 }
 
@@ -227,7 +236,10 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   }
   const summary = await readRows(paths.summary);
   const rows = { summary, epochs: await readRows(paths.epochs), robustness: await readRows(paths.robustness) };
-  const charts = buildCharts(rows);
+  const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
+  const colors = settingColors(settingOrder(summary));
+  // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
+  const charts = [...pairedCharts(table, colors), ...buildCharts(rows)];
   const plotsDir = join(resultsDir, PLOTS_DIR);
   const svgs = new Map<string, string>();
   const plots: string[] = [];
@@ -245,7 +257,6 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     }
   }
   const html = join(resultsDir, REPORT_FILE);
-  const colors = settingColors(settingOrder(summary));
-  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, compare(summary, rows.robustness), charts, svgs, colors));
+  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, charts, svgs, colors));
   return { html, plots };
 }

@@ -50,9 +50,11 @@ function sameValue(a: string, b: string, tolerance = 0): boolean {
   return Math.abs(x - y) <= tolerance + 1e-12;
 }
 
-export async function checkResults(resultsDir: string, referenceDir: string, tolerance: number): Promise<CheckResult> {
-  const [refSummary, refEpochs, refDead, refRobust] = await folderRows(referenceDir, 'reference');
-  const [summary, epochs, dead, robust] = await folderRows(resultsDir, 'results folder');
+/** `only`: compare just these runs (`check --only`), e.g. one run re-run from a committed grid. */
+export async function checkResults(resultsDir: string, referenceDir: string, tolerance: number, only?: string[]): Promise<CheckResult> {
+  const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
+  const [refSummary, refEpochs, refDead, refRobust] = (await folderRows(referenceDir, 'reference')).map(pick);
+  const [summary, epochs, dead, robust] = (await folderRows(resultsDir, 'results folder')).map(pick);
   const refHashes = readManifest(resultPaths(referenceDir).manifest)?.runs ?? {};
   const hashes = readManifest(resultPaths(resultsDir).manifest)?.runs ?? {};
   const differences: Difference[] = [];

@@ -15,6 +15,7 @@ import {
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
+import { readCompareOptions } from '../report/compare-options.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
@@ -94,7 +95,7 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
     if (inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
-  const comparison = compare(sorted.summary ?? [], sorted.robustness ?? []);
+  const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
   const md = renderComparison(comparison, title);
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));

@@ -13,6 +13,7 @@ import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
 import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneRuns } from './results.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
+import { selectOnly } from './only.js';
 
 export { sigmaLabel } from './rows.js';
 export { finishOutputs } from './results.js';
@@ -29,6 +30,8 @@ export interface RunGridOptions {
   jobs?: number | 'auto';
   /** Train only this slice of the grid (the folder still gets the whole grid's order). */
   shard?: Shard | null;
+  /** Train only the runs with these ids (`--only`). */
+  only?: string[];
 }
 
 export interface RunGridResult {
@@ -42,7 +45,7 @@ export interface RunGridResult {
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
   const specs = expandGrid(config);
-  const selected = selectShard(specs, options.shard);
+  const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
   const paths = resultPaths(outDir);
   if (options.fresh) await clearResults(outDir);
   const previous = readManifest(paths.manifest);
@@ -72,6 +75,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; --fresh starts over)`);
   }
   if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
+  if (options.only) progress.log(`only: ${selected.length} of the grid's ${specs.length} runs (${selected.map((s) => s.id).join(', ') || 'none in this shard'})`);
   if (todo.length === 0) await writer.writeManifest();
   progress.startGrid(selected.length, selected.length - todo.length);
   try {

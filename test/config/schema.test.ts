@@ -31,8 +31,15 @@ test('defaults are filled and keys become camelCase', () => {
     train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
     deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
     eval: { robustness: { gaussian: [] } },
+    compare: { margin: 0.2 },
     output: 'results/m',
   });
+});
+
+test('compare.margin: percentage points > 0, default 0.2; not part of any run\'s settings', () => {
+  assert.deepEqual(validateConfig({ ...minimal, compare: { margin: 0.1 } }).compare, { margin: 0.1 });
+  assert.deepEqual(problems({ ...minimal, compare: { margin: 0 } }), ['compare.margin: must be > 0']);
+  assert.equal(problems({ ...minimal, compare: { margn: 0.1 } }).length, 1);
 });
 
 test('given values are kept; model options are camelCased', () => {
@@ -72,7 +79,7 @@ test('an invalid config lists every problem with its YAML path in one UserError'
   });
   assert.deepEqual(lines.sort(), [
     'activations[3].sigma: must be >= 0',
-    'colour: unknown key (known: name, dataset, data_dir, standardize, models, backend, init, activations, seeds, train, dead_neurons, eval, output)',
+    'colour: unknown key (known: name, dataset, data_dir, standardize, models, backend, init, activations, seeds, train, dead_neurons, eval, compare, output)',
     'train.epochs: must be >= 1',
     'train.learing_rate: unknown key (did you mean "learning_rate"?)',
   ]);

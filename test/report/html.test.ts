@@ -30,6 +30,7 @@ function lineSettings(svg: string): string[] {
 }
 
 const EXPECTED_TEXT: Record<string, string[]> = {
+  paired: ['Paired difference from ReLU', 'difference from ReLU (percentage points)', 'final test accuracy, same seed; band: ±0.2 pp margin'],
   accuracy: ['Test accuracy per epoch', 'epoch', 'test accuracy'],
   loss: ['Train and test loss per epoch', 'train loss', 'test loss', 'cross-entropy loss'],
   sigma: ['Final test accuracy against σ', 'σ (N-ReLU noise standard deviation)', 'final test accuracy'],
@@ -60,7 +61,13 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
     assert.ok(svg.includes(`(${model.toUpperCase()})</text>`), `${file}: title names the model`);
     for (const text of EXPECTED_TEXT[kind]) assert.ok(svg.includes(`>${text}`), `${file}: has the text "${text}"`);
     const settings = lineSettings(svg);
-    if (kind === 'sigma') {
+    if (kind === 'paired') {
+      // one row per setting but ReLU, labelled with its verdict (each differs by 0.4 pp x its index: worse, beyond ±0.2)
+      for (const s of FIXTURE_SETTING_TAGS.slice(1)) assert.ok(svg.includes(`>${s} · worse</text>`), `${file}: row ${s}`);
+      assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, FIXTURE_SETTING_TAGS.length - 1, 'one dot per setting');
+      assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 1 + FIXTURE_SETTING_TAGS.length - 1, 'zero line and intervals');
+      assert.equal((svg.match(/aria-roledescription="rect mark"/g) ?? []).length, 1, 'the margin band');
+    } else if (kind === 'sigma') {
       // one N-ReLU curve; the other settings are reference rules named in the legend
       assert.deepEqual(settings, ['N-ReLU (σ on x axis)']);
       for (const s of ['relu', 'gelu', 'nrelu-s0.2to0.05-linear']) assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
@@ -108,7 +115,7 @@ test('report.html is one self-contained page with every chart inline and the com
 test('a folder without unit-activity columns or robustness.csv gets neither charts nor columns for them', async () => {
   const dir = await writeFixture();
   const { html, plots } = await writeHtmlReport(dir);
-  assert.deepEqual(plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i), ['accuracy', 'loss', 'sigma', 'dead']);
+  assert.deepEqual(plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i), ['paired', 'accuracy', 'loss', 'sigma', 'dead']);
   const page = readFileSync(html, 'utf8');
   for (const head of ['dormant units', 'zero-output units', 'gradient-dead', 'at noise']) assert.ok(!page.includes(head), head);
 });
@@ -135,5 +142,5 @@ test('`report <dir> --html` writes the report and says where it is', async () =>
   assert.ok(existsSync(join(dir, 'report.html')));
   assert.ok(existsSync(join(dir, 'comparison.md')));
   assert.ok(out.includes(join(dir, 'report.html')), out);
-  assert.match(out, /8 charts/);
+  assert.match(out, /10 charts/);
 });
