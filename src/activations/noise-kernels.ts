@@ -17,6 +17,19 @@ export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
 
 let kernelsEnabled = true;
 
+/** Backends whose fused kernels draw the noise on the device: no worker draws ahead for them. */
+const deviceNoiseBackends = new Set<string>();
+
+/** Marks `backendName`'s fused kernels as drawing their own noise on the device (WebGPU). */
+export function markDeviceNoise(backendName: string): void {
+  deviceNoiseBackends.add(backendName);
+}
+
+/** True when the active backend's fused kernels draw noise on the device (a host-side draw ahead would be wasted). */
+export function drawsOnDevice(): boolean {
+  return kernelsEnabled && deviceNoiseBackends.has(tf.getBackend());
+}
+
 /** Turns the fused kernels on or off (off: every backend takes the generic path). Returns the old setting. */
 export function useNoiseKernels(enabled: boolean): boolean {
   const previous = kernelsEnabled;

@@ -184,6 +184,21 @@ export interface CounterSampler {
    * float32 operations; `low` and `span` come from `uniformParams`.
    */
   uniformAt(i: number, k0: number, k1: number, low: number, span: number): number;
+  /** The ziggurat for a GPU port: tables K[b] (acceptance bounds), W[b] (float32 widths), F[j] = f(X[j]), and constants. */
+  tables(): ZigguratTables;
+}
+
+export interface ZigguratTables {
+  K: Int32Array;
+  W: Float32Array;
+  F: Float64Array;
+  /** Start of the tail. */
+  R: number;
+  /** Bits below the position (layer and sign). */
+  SHIFT: number;
+  /** Key tweaks of the extra draws: k0 ^ EXTRA_K0, k1 + draw * EXTRA_STEP. */
+  EXTRA_K0: number;
+  EXTRA_STEP: number;
 }
 
 /** The float32 `low` and `span` of `CounterSampler.uniformAt` for U[low, high). */
@@ -290,12 +305,16 @@ export function createCounterSampler(): CounterSampler {
     for (let i = 0; i < out.length; i++) out[i] = normalAt(offset + i, a, b);
   };
 
-  return { bits, normalAt, fillNormal, uniformAt };
+  const tables = () => ({ K: K.slice(), W: W.slice(), F: F.slice(), R, SHIFT, EXTRA_K0, EXTRA_STEP });
+
+  return { bits, normalAt, fillNormal, uniformAt, tables };
 }
 
 const sampler = createCounterSampler();
 /** The counter-based uniform in float32 (see `uniformParams`). */
 export const counterUniformAt: CounterSampler['uniformAt'] = sampler.uniformAt;
+/** The ziggurat's tables, see `CounterSampler.tables`. */
+export const zigguratTables: CounterSampler['tables'] = sampler.tables;
 const counterBits = sampler.bits;
 
 /** 32 random bits (unsigned) for counter i of the stream `k0, k1`. */

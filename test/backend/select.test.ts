@@ -9,6 +9,7 @@ import { tf } from '../../src/tf.js';
 import { UserError } from '../../src/errors.js';
 import { availableBackends, selectBackend, type BackendRequest } from '../../src/backend/select.js';
 import { describeImportError, describeNativeDevice } from '../../src/backend/native.js';
+import { probeWebGpu } from '../../src/backend/webgpu.js';
 
 function installed(specifier: string): boolean {
   try {
@@ -20,6 +21,8 @@ function installed(specifier: string): boolean {
 }
 const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
 const skipNative = nativeInstalled ? 'a native TF.js binding is installed here' : false;
+const webgpu = await probeWebGpu();
+const skipHardwareGpu = webgpu.ok && !webgpu.adapter.software ? 'WebGPU has a hardware adapter here' : false;
 
 test('cpu: selected, no GPU, install banner silenced', async () => {
   const selection = await selectBackend('cpu');
@@ -46,26 +49,30 @@ test('tensorflow: missing binding is a UserError (exit 1) that says how to insta
   });
 });
 
-test('auto: picks wasm here and notes in one line why tensorflow was skipped', { skip: skipNative }, async () => {
+test('auto: picks wasm here and notes in one line why tensorflow and webgpu were skipped', { skip: skipNative || skipHardwareGpu }, async () => {
   await selectBackend('cpu');
   const selection = await selectBackend('auto');
   assert.equal(selection.name, 'wasm');
   assert.equal(selection.gpu, false);
   assert.equal(tf.getBackend(), 'wasm');
-  assert.equal(selection.notes.length, 1);
+  assert.equal(selection.notes.length, 2, selection.notes.join(' | '));
   assert.equal(selection.notes[0],
     'tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (their install step downloads libtensorflow)');
-  assert.ok(!selection.notes[0].includes('\n') && !selection.notes[0].includes('    at '), 'no stack trace');
+  // No adapter, or only a software renderer: either way webgpu is skipped with its reason.
+  assert.match(selection.notes[1], /^webgpu: (skipped, the only adapter is a software renderer \(.+\)|.+)$/);
+  if (webgpu.ok) assert.match(selection.notes[1], /software renderer/);
+  for (const note of selection.notes) assert.ok(!note.includes('\n') && !note.includes('    at '), 'no stack trace');
 });
 
 test('unknown names are usage errors', async () => {
   await assert.rejects(selectBackend('webgl' as BackendRequest), (err: unknown) => err instanceof UserError && err.exitCode === 2);
 });
 
-test('availableBackends reports all three and restores the active backend', async () => {
+test('availableBackends reports all four and restores the active backend', async () => {
   await selectBackend('cpu');
   const list = await availableBackends();
-  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'wasm', 'cpu']);
+  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
+  assert.equal(list.find((b) => b.name === 'webgpu')?.available, webgpu.ok);
   assert.equal(list.find((b) => b.name === 'wasm')?.available, true);
   assert.match(list.find((b) => b.name === 'wasm')?.reason ?? '', /thread/);
   assert.equal(list.find((b) => b.name === 'cpu')?.available, true);
