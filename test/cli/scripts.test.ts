@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { readRowsSync } from '../../src/report/files.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh'].map((f) => join(ROOT, 'scripts', f));
+const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh', 'gpu-check.sh'].map((f) => join(ROOT, 'scripts', f));
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -23,7 +23,7 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}):
   });
 }
 
-test('the sweep, repro-check and reference scripts pass bash -n (and shellcheck where installed)', () => {
+test('the sweep, repro-check, reference and GPU check scripts pass bash -n (and shellcheck where installed)', () => {
   for (const script of SCRIPTS) {
     const r = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${script}: ${r.stderr}`);
