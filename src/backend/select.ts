@@ -85,13 +85,13 @@ async function selectAuto(): Promise<BackendSelection> {
   const native = await attemptNative();
   if (native.ok && native.selection.gpu) return native.selection;
   notes.push(native.ok ? 'tensorflow: skipped, it runs on the CPU here' : `tensorflow: ${native.reason}`);
-  const probe = await probeWebGpu();
+  const probe = await probeWebGpu({ hardwareOnly: true });
   if (probe.ok && !probe.adapter.software) {
     const webgpu = await attemptWebGpu();
     if (webgpu.ok) return { ...webgpu.selection, notes: [...notes, ...webgpu.selection.notes] };
     notes.push(`webgpu: ${webgpu.reason}`);
   } else {
-    notes.push(probe.ok ? `webgpu: skipped, the only adapter is a software renderer (${describeAdapter(probe.adapter)})` : `webgpu: ${probe.reason}`);
+    notes.push(probe.ok ? `webgpu: skipped, its adapter is a software renderer (${describeAdapter(probe.adapter)})` : `webgpu: no GPU: ${probe.reason}`);
   }
   const wasm = await attemptWasm();
   if (wasm.ok) return { ...wasm.selection, notes: [...notes, ...wasm.selection.notes] };

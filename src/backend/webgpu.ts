@@ -10,6 +10,8 @@
  * Dawn's `null` backend and null adapters are never accepted (a null device computes nothing),
  * and the chosen device must get a small matMul right before it is used.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { tf } from '../tf.js';
 import { errorMessage } from '../errors.js';
 import { describeImportError } from './native.js';
@@ -76,8 +78,10 @@ export function describeAdapter(a: WebGpuAdapterInfo): string {
 }
 
 let dawn: Promise<DawnModule | string> | undefined;
-let chosen: { gpu: Gpu; options: Record<string, unknown>; adapter: WebGpuAdapterInfo; first: GpuAdapter | null } | undefined;
-let probe: Promise<WebGpuProbe> | undefined;
+type Found = { gpu: Gpu; options: Record<string, unknown>; adapter: WebGpuAdapterInfo; first: GpuAdapter | null };
+let chosen: Found | undefined;
+const candidates = new Map<string, Promise<Found | string>>();
+const probes = new Map<boolean, Promise<WebGpuProbe>>();
 
 async function loadDawn(): Promise<DawnModule | string> {
   try {
@@ -89,13 +93,30 @@ async function loadDawn(): Promise<DawnModule | string> {
   }
 }
 
-/** Finds an adapter (cached for the process); does not touch TF.js. */
-export function probeWebGpu(): Promise<WebGpuProbe> {
-  probe ??= findAdapter();
+/** Whether the Vulkan loader is on the library path (else Dawn only prints a warning and finds nothing). */
+function vulkanLoaderFound(): boolean {
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib',
+  ];
+  return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+}
+
+/**
+ * Finds an adapter (cached for the process); does not touch TF.js. `hardwareOnly` tries Vulkan
+ * alone (what `auto` needs: OpenGL ES here is a software renderer or a GPU Vulkan also reaches).
+ */
+export function probeWebGpu(options: { hardwareOnly?: boolean } = {}): Promise<WebGpuProbe> {
+  const hardwareOnly = options.hardwareOnly === true;
+  let probe = probes.get(hardwareOnly);
+  if (probe === undefined) {
+    probe = findAdapter(hardwareOnly);
+    probes.set(hardwareOnly, probe);
+  }
   return probe;
 }
 
-async function findAdapter(): Promise<WebGpuProbe> {
+async function findAdapter(hardwareOnly: boolean): Promise<WebGpuProbe> {
   dawn ??= loadDawn();
   const mod = await dawn;
   if (typeof mod === 'string') return { ok: false, reason: mod };
@@ -103,31 +124,41 @@ async function findAdapter(): Promise<WebGpuProbe> {
   process.env.EGL_PLATFORM ??= 'surfaceless';
   const tried: string[] = [];
   for (const { api, featureLevel } of CANDIDATES) {
-    try {
-      const gpu = mod.create([`backend=${api}`]);
-      const options = { featureLevel, powerPreference: 'high-performance' };
-      const adapter = await gpu.requestAdapter(options);
-      if (adapter == null) {
-        tried.push(`${api} (${featureLevel}): no adapter`);
-        continue;
-      }
-      if (isNullAdapter(adapter.info)) {
-        tried.push(`${api} (${featureLevel}): refused a null adapter`);
-        continue;
-      }
-      const info = adapter.info ?? {};
-      const base = {
-        api, featureLevel,
-        vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '',
-      };
-      const described: WebGpuAdapterInfo = { ...base, software: adapter.isFallbackAdapter === true || isSoftwareAdapter(base) };
-      chosen = { gpu, options, adapter: described, first: adapter };
-      return { ok: true, adapter: described, tried };
-    } catch (err) {
-      tried.push(`${api} (${featureLevel}): ${errorMessage(err).split('\n')[0]}`);
+    if (hardwareOnly && api !== 'vulkan') continue;
+    let result = candidates.get(api);
+    if (result === undefined) {
+      result = tryCandidate(mod, api, featureLevel);
+      candidates.set(api, result);
     }
+    const found = await result;
+    if (typeof found === 'string') {
+      tried.push(`${api} (${featureLevel}): ${found}`);
+      continue;
+    }
+    if (!hardwareOnly) chosen ??= found;
+    return { ok: true, adapter: found.adapter, tried };
   }
   return { ok: false, reason: `Dawn found no usable adapter (${tried.join('; ')})` };
+}
+
+async function tryCandidate(mod: DawnModule, api: string, featureLevel: 'core' | 'compatibility'): Promise<Found | string> {
+  if (api === 'vulkan' && !vulkanLoaderFound()) return 'libvulkan.so.1 not found (install libvulkan1)';
+  try {
+    const gpu = mod.create([`backend=${api}`]);
+    const options = { featureLevel, powerPreference: 'high-performance' };
+    const adapter = await gpu.requestAdapter(options);
+    if (adapter == null) return 'no adapter';
+    if (isNullAdapter(adapter.info)) return 'refused a null adapter';
+    const info = adapter.info ?? {};
+    const base = {
+      api, featureLevel,
+      vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '',
+    };
+    const described: WebGpuAdapterInfo = { ...base, software: adapter.isFallbackAdapter === true || isSoftwareAdapter(base) };
+    return { gpu, options, adapter: described, first: adapter };
+  } catch (err) {
+    return errorMessage(err).split('\n')[0];
+  }
 }
 
 let tfjsWebGpu: Promise<string | null> | undefined;

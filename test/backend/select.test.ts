@@ -22,7 +22,8 @@ function installed(specifier: string): boolean {
 const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
 const skipNative = nativeInstalled ? 'a native TF.js binding is installed here' : false;
 const webgpu = await probeWebGpu();
-const skipHardwareGpu = webgpu.ok && !webgpu.adapter.software ? 'WebGPU has a hardware adapter here' : false;
+const hardware = await probeWebGpu({ hardwareOnly: true });
+const skipHardwareGpu = hardware.ok && !hardware.adapter.software ? 'WebGPU has a hardware adapter here' : false;
 
 test('cpu: selected, no GPU, install banner silenced', async () => {
   const selection = await selectBackend('cpu');
@@ -58,9 +59,8 @@ test('auto: picks wasm here and notes in one line why tensorflow and webgpu were
   assert.equal(selection.notes.length, 2, selection.notes.join(' | '));
   assert.equal(selection.notes[0],
     'tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (their install step downloads libtensorflow)');
-  // No adapter, or only a software renderer: either way webgpu is skipped with its reason.
-  assert.match(selection.notes[1], /^webgpu: (skipped, the only adapter is a software renderer \(.+\)|.+)$/);
-  if (webgpu.ok) assert.match(selection.notes[1], /software renderer/);
+  // auto tries Vulkan only (a hardware adapter): no GPU here, so webgpu is skipped with its reason.
+  assert.match(selection.notes[1], /^webgpu: (no GPU: .+|skipped, its adapter is a software renderer \(.+\))$/);
   for (const note of selection.notes) assert.ok(!note.includes('\n') && !note.includes('    at '), 'no stack trace');
 });
 
