@@ -3,7 +3,7 @@
  * (cpu, and wasm's heap): one pass over x that draws noise only where it is needed.
  */
 import { tf } from '../tf.js';
-import { type StreamKey, counterHash, normalAt } from '../train/rng.js';
+import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../train/rng.js';
 import type { NormalDraw } from './noise.js';
 import { reluGradient } from './fused-gradients.js';
 
@@ -17,6 +17,19 @@ export const NOISY_RELU_KERNEL = 'NreluBenchNoisyRelu';
 export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
 
 let kernelsEnabled = true;
+
+/** Backends whose fused kernels draw the noise on the device: no worker draws ahead for them. */
+const deviceNoiseBackends = new Set<string>();
+
+/** Marks `backendName`'s fused kernels as drawing their own noise on the device (WebGPU). */
+export function markDeviceNoise(backendName: string): void {
+  deviceNoiseBackends.add(backendName);
+}
+
+/** True when the active backend's fused kernels draw noise on the device (a host-side draw ahead would be wasted). */
+export function drawsOnDevice(): boolean {
+  return kernelsEnabled && deviceNoiseBackends.has(tf.getBackend());
+}
 
 /** Turns the fused kernels on or off (off: every backend takes the generic path). Returns the old setting. */
 export function useNoiseKernels(enabled: boolean): boolean {
@@ -79,7 +92,7 @@ export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, k
     } else {
       for (let q = 0; q < count; q++) {
         const i = idx[q];
-        y[i] = Math.fround(normalAt(i, k0, k1)) * s;
+        y[i] = normalAt(i, k0, k1) * s;
       }
     }
   }
@@ -89,7 +102,7 @@ export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, k
 export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey): void {
   const n = x.length;
   const idx = blockIndices;
-  const scale = (upper - lower) / 4294967296;
+  const { low, span } = uniformParams(lower, upper);
   const k0 = key.k0 | 0, k1 = key.k1 | 0;
   slope.fill(1);
   for (let start = 0; start < n; start += BLOCK) {
@@ -102,7 +115,7 @@ export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Flo
     }
     for (let q = 0; q < count; q++) {
       const i = idx[q];
-      const a = Math.fround(lower + counterHash(i, k0, k1) * scale);
+      const a = counterUniformAt(i, k0, k1, low, span);
       slope[i] = a;
       y[i] = x[i] * a;
     }

@@ -18,12 +18,15 @@
  *   while the current step trains (wasm and cpu use one thread, so a second core is free);
  *   the next pass takes them if they are ready, else draws its own. Same generator source,
  *   same values.
+ * - on WebGPU, a WGSL kernel draws the stream on the GPU (src/backend/webgpu-noise.ts): no
+ *   noise crosses from the host and no worker draws ahead.
  * `useNoiseKernels` and `useNoisePrefetch` turn the kernels and the worker off (for tests and
  * benchmarks of the other paths).
  */
 import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../train/rng.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
 import { UserError } from '../errors.js';
+import { drawsOnDevice } from './noise-kernels.js';
 import { ElementwiseLayer, type LayerArgs } from './common.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
@@ -89,7 +92,7 @@ export class SeededNoise {
   prefetchNormal(size: number): void {
     const steady = size === this.lastSize;
     this.lastSize = size;
-    if (!prefetchOn() || !steady || size < MIN_PREFETCH || size > MAX_PREFETCH || noiseWorker() == null) return;
+    if (!prefetchOn() || drawsOnDevice() || !steady || size < MIN_PREFETCH || size > MAX_PREFETCH || noiseWorker() == null) return;
     this.ahead ??= new Prefetch();
     this.ahead.request(this.step, size, this.keyAt(this.step));
   }

@@ -1,6 +1,8 @@
 /**
- * Backend selection: the native TensorFlow binding when it is installed and loads, else wasm
- * (with our extra training kernels), else TF.js's plain-JavaScript cpu backend.
+ * Backend selection. `auto` tries, in order: the native TensorFlow binding when it really runs on
+ * a GPU; WebGPU (Dawn) on a hardware adapter; wasm (with our extra training kernels); TF.js's
+ * plain-JavaScript cpu backend. Each skip is noted in one line. Asked for by name, 'tensorflow'
+ * and 'webgpu' are used even without a GPU (with a one-line warning).
  *
  * Wasm stays single-threaded on purpose. TF.js 4.22 reports no thread support under Node.js
  * (tfjs#3830); forcing its threaded build on needs global patches (Blob-URL workers that Node
@@ -12,16 +14,21 @@ import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
 import { describeNativeDevice, loadNative, NATIVE_INSTALL_HINT } from './native.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
+import {
+  type WebGpuAdapterInfo, WEBGPU_INSTALL_HINT, computesCorrectly, describeAdapter, probeWebGpu, registerWebGpuBackend,
+} from './webgpu.js';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendSelection {
-  /** The TF.js backend now active: 'tensorflow', 'wasm' or 'cpu'. */
+  /** The TF.js backend now active: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   name: string;
-  /** True only if the native GPU build found a GPU device. */
+  /** True only on a GPU: the native build found a GPU device, or WebGPU has a hardware adapter. */
   gpu: boolean;
   /** One line per backend skipped on the way (and per warning about the chosen one). */
   notes: string[];
+  /** WebGPU only: the adapter (also recorded in manifest.json). */
+  adapter?: WebGpuAdapterInfo;
 }
 
 export interface BackendAvailability {
@@ -41,7 +48,7 @@ export async function selectBackend(name: BackendRequest): Promise<BackendSelect
   if (attempt.ok) return attempt.selection;
   const hint = name === 'tensorflow'
     ? `install it with ${NATIVE_INSTALL_HINT}`
-    : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
+    : name === 'webgpu' ? WEBGPU_INSTALL_HINT : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
   throw new UserError(`backend '${name}' is not available: ${attempt.reason}`, { exitCode: 1, hint });
 }
 
@@ -56,6 +63,14 @@ export async function availableBackends(): Promise<BackendAvailability[]> {
       available: native.ok,
       reason: native.ok ? describeSelection(native.selection) : native.reason,
     });
+    const webgpu = await probeWebGpu();
+    result.push({
+      name: 'webgpu',
+      available: webgpu.ok,
+      reason: webgpu.ok
+        ? `${describeAdapter(webgpu.adapter)}${webgpu.adapter.software ? ' (a correctness run, not GPU speed)' : ''}`
+        : webgpu.reason,
+    });
     const wasm = await attemptWasm();
     result.push({ name: 'wasm', available: wasm.ok, reason: wasm.ok ? await describeWasm() : wasm.reason });
     result.push({ name: 'cpu', available: true, reason: 'plain JavaScript; always available, slowest' });
@@ -67,11 +82,20 @@ export async function availableBackends(): Promise<BackendAvailability[]> {
 
 async function selectAuto(): Promise<BackendSelection> {
   const notes: string[] = [];
-  for (const name of ['tensorflow', 'wasm'] as const) {
-    const attempt = await attemptFor(name);
-    if (attempt.ok) return { ...attempt.selection, notes: [...notes, ...attempt.selection.notes] };
-    notes.push(`${name}: ${attempt.reason}`);
+  const native = await attemptNative();
+  if (native.ok && native.selection.gpu) return native.selection;
+  notes.push(native.ok ? 'tensorflow: skipped, it runs on the CPU here' : `tensorflow: ${native.reason}`);
+  const probe = await probeWebGpu({ hardwareOnly: true });
+  if (probe.ok && !probe.adapter.software) {
+    const webgpu = await attemptWebGpu();
+    if (webgpu.ok) return { ...webgpu.selection, notes: [...notes, ...webgpu.selection.notes] };
+    notes.push(`webgpu: ${webgpu.reason}`);
+  } else {
+    notes.push(probe.ok ? `webgpu: skipped, its adapter is a software renderer (${describeAdapter(probe.adapter)})` : `webgpu: no GPU: ${probe.reason}`);
   }
+  const wasm = await attemptWasm();
+  if (wasm.ok) return { ...wasm.selection, notes: [...notes, ...wasm.selection.notes] };
+  notes.push(`wasm: ${wasm.reason}`);
   const cpu = await attemptCpu();
   if (!cpu.ok) throw new UserError(`no TF.js backend could be initialised: ${cpu.reason}`, { exitCode: 1 });
   return { ...cpu.selection, notes: [...notes, ...cpu.selection.notes] };
@@ -80,10 +104,24 @@ async function selectAuto(): Promise<BackendSelection> {
 function attemptFor(name: Exclude<BackendRequest, 'auto'>): Promise<Attempt> {
   switch (name) {
     case 'tensorflow': return attemptNative();
+    case 'webgpu': return attemptWebGpu();
     case 'wasm': return attemptWasm();
     case 'cpu': return attemptCpu();
-    default: throw new UserError(`unknown backend '${String(name)}'; use auto, tensorflow, wasm or cpu`);
+    default: throw new UserError(`unknown backend '${String(name)}'; use auto, tensorflow, webgpu, wasm or cpu`);
   }
+}
+
+async function attemptWebGpu(): Promise<Attempt> {
+  const probe = await probeWebGpu();
+  if (!probe.ok) return { ok: false, reason: probe.reason };
+  const failure = await registerWebGpuBackend();
+  if (failure != null) return { ok: false, reason: failure };
+  if (!(await activate('webgpu'))) return { ok: false, reason: '@tensorflow/tfjs-backend-webgpu failed to initialise on the adapter' };
+  if (!(await computesCorrectly())) return { ok: false, reason: `the adapter (${describeAdapter(probe.adapter)}) computes wrong results; refused` };
+  const { adapter } = probe;
+  const notes = probe.tried.map((line) => `webgpu: skipped ${line}`);
+  if (adapter.software) notes.push(`webgpu: warning: ${describeAdapter(adapter)}; a correctness run, not GPU speed`);
+  return { ok: true, selection: { name: 'webgpu', gpu: !adapter.software, notes, adapter } };
 }
 
 async function attemptNative(): Promise<Attempt> {

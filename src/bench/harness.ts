@@ -85,7 +85,7 @@ function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec
 }
 
 /** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
-function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): number[] {
+async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): Promise<number[]> {
   const model = buildModel({
     model: spec.model, activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
     seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
@@ -111,7 +111,7 @@ function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, sec
         if (cost) last = cost;
       }
       // One read per epoch, so a backend with asynchronous kernels has finished the epoch.
-      last?.dataSync();
+      await last?.data(); // asynchronous: WebGPU under Node.js has no synchronous read
       last?.dispose();
       seconds.push((performance.now() - start) / 1000);
       onEpoch?.(epoch, seconds[seconds.length - 1]);
@@ -150,11 +150,11 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     // bare loop before and after trainRun so drift over the run affects both sides alike.
     const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
     try {
-      for (let i = 0; i < o.warmupSteps; i++) warm.step();
+      for (let i = 0; i < o.warmupSteps; i++) await warm.step();
     } finally {
       warm.dispose();
     }
-    const bare = bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s)).slice(1);
+    const bare = (await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1);
     const harness: { epochSeconds: number; trainSeconds: number }[] = [];
     const tensorsPerEpoch: number[] = [];
     const rssPerEpoch: number[] = [];
@@ -167,7 +167,7 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
       },
     });
     if (result.status !== 'completed') throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
-    bare.push(...bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s)).slice(1));
+    bare.push(...(await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1));
 
     // The evaluation and the probe on their own, on a model of the same architecture.
     const model = buildModel({

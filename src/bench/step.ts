@@ -100,8 +100,8 @@ export class StepRunner {
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }
 
-  /** One training step; returns the batch loss. */
-  step(): number {
+  /** One training step; returns the batch loss (read asynchronously: WebGPU under Node.js has no synchronous read). */
+  async step(): Promise<number> {
     const n = this.order.length;
     if (this.cursor + this.batchSize > n) this.cursor = 0;
     const idx = this.order.subarray(this.cursor, this.cursor + this.batchSize);
@@ -117,7 +117,7 @@ export class StepRunner {
       this.optimizer.applyGradients(grads);
       return value;
     });
-    const value = loss.dataSync()[0];
+    const value = (await loss.data())[0];
     loss.dispose();
     return value;
   }
@@ -144,10 +144,10 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
   const data = benchData(batchSize, 16, seed);
   const memory = new MemoryPeak();
   const runners: StepRunner[] = [];
-  const step = (k: number): void => {
+  const step = async (k: number): Promise<void> => {
     entries[k].before?.();
     try {
-      runners[k].step();
+      await runners[k].step();
     } finally {
       entries[k].after?.();
     }
@@ -155,14 +155,14 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
   try {
     for (const e of entries) runners.push(new StepRunner(data, options.model, e.activation, batchSize, seed, options.modelOptions));
     for (let k = 0; k < runners.length; k++) {
-      for (let i = 0; i < warmup; i++) step(k);
+      for (let i = 0; i < warmup; i++) await step(k);
     }
     const before = tf.memory().numTensors;
     const times: number[][] = runners.map(() => []);
     for (let r = 0; r < steps; r++) {
       for (let k = 0; k < runners.length; k++) {
         const start = performance.now();
-        step(k);
+        await step(k);
         times[k].push(performance.now() - start);
         memory.sample(tf.memory().numBytes);
       }

@@ -11,7 +11,7 @@ import { selectBackend, type BackendRequest } from '../backend/select.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
 import { benchSteps, type StepBenchReport } from '../bench/step.js';
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const MODELS = ['mlp', 'cnn'];
 
 interface BenchOptions {

@@ -23,7 +23,7 @@ interface RunOptions {
   only?: string[];
 }
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export function checkBackend(name: string | undefined): BackendName | undefined {
   if (name && !BACKENDS.includes(name)) {

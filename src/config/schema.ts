@@ -22,7 +22,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 export const MODEL_KINDS = ['mlp', 'cnn'] as const;
-export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const FIXED_DATASETS = ['mnist', 'mnist-10k', 'fashion-mnist'] as const;
 
 const positiveInt = z.number().int().min(1);

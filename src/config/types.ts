@@ -4,7 +4,7 @@
  */
 
 export type ModelKind = 'mlp' | 'cnn';
-export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type SigmaScheduleKind = 'constant' | 'linear' | 'cosine';
 
 /** N-ReLU's noise level over training: constant, or annealed from start to end over all training steps. */

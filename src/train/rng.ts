@@ -179,6 +179,31 @@ export interface CounterSampler {
   normalAt(i: number, k0: number, k1: number): number;
   /** Writes elements offset..offset+out.length-1 of the N(0, 1) stream into `out`. */
   fillNormal(out: Float32Array, k0: number, k1: number, offset: number): void;
+  /**
+   * Element i of the uniform stream `k0, k1` as float32: low + (bits >>> 8) * span, both
+   * float32 operations; `low` and `span` come from `uniformParams`.
+   */
+  uniformAt(i: number, k0: number, k1: number, low: number, span: number): number;
+  /** The ziggurat for a GPU port: tables K[b] (acceptance bounds), W[b] (float32 widths), F[j] = f(X[j]), and constants. */
+  tables(): ZigguratTables;
+}
+
+export interface ZigguratTables {
+  K: Int32Array;
+  W: Float32Array;
+  F: Float64Array;
+  /** Start of the tail. */
+  R: number;
+  /** Bits below the position (layer and sign). */
+  SHIFT: number;
+  /** Key tweaks of the extra draws: k0 ^ EXTRA_K0, k1 + draw * EXTRA_STEP. */
+  EXTRA_K0: number;
+  EXTRA_STEP: number;
+}
+
+/** The float32 `low` and `span` of `CounterSampler.uniformAt` for U[low, high). */
+export function uniformParams(low: number, high: number): { low: number; span: number } {
+  return { low: Math.fround(low), span: Math.fround((high - low) / 16777216) };
 }
 
 /**
@@ -194,6 +219,13 @@ export interface CounterSampler {
  * overlap: bits 0-7 pick the layer, bit 8 the sign, bits 9-31 (23 bits) the position in the
  * layer. 98.5% of draws are accepted by one table comparison; the rest take the wedge test or
  * Marsaglia's exponential tail method, with further draws from counters of a tweaked key.
+ *
+ * Float32 arithmetic: every value is what the same formula gives in float32 (as a WGSL port
+ * computes it on a GPU). The accepted draw is position * W[b] with W a float32 table: the
+ * float64 product of a 23-bit integer and a float32 is exact, so rounding it once to float32
+ * is float32's own multiply. Uniforms use 24 bits (exact in float32): low + u24 * span, each
+ * operation rounded to float32 (float64 then float32 rounding equals float32's for + and *).
+ * Only the slow path's log/exp (1.5% of normals) are float64 here and approximate on a GPU.
  */
 export function createCounterSampler(): CounterSampler {
   const mix32 = (x: number): number => {
@@ -222,7 +254,7 @@ export function createCounterSampler(): CounterSampler {
   const F = X.map(gauss);
   // Indexed by the low 9 bits (layer and sign): accept a position below K; the value is position * W.
   const K = new Int32Array(2 * LAYERS);
-  const W = new Float64Array(2 * LAYERS);
+  const W = new Float32Array(2 * LAYERS);
   for (let b = 0; b < 2 * LAYERS; b++) {
     const j = b & (LAYERS - 1);
     K[b] = Math.floor((X[j + 1] / X[j]) * SCALE);
@@ -239,7 +271,7 @@ export function createCounterSampler(): CounterSampler {
     for (;;) {
       const b = u & LOW_BITS;
       const position = u >>> SHIFT;
-      if (position < K[b]) return position * W[b];
+      if (position < K[b]) return Math.fround(position * W[b]);
       const j = b & (LAYERS - 1);
       const sign = (b & LAYERS) === 0 ? 1 : -1;
       if (j === 0) {
@@ -247,11 +279,12 @@ export function createCounterSampler(): CounterSampler {
         for (;;) {
           const a = -Math.log(extraUniform(i, k0, k1, ++draw)) / R;
           const e = -Math.log(extraUniform(i, k0, k1, ++draw));
-          if (2 * e > a * a) return sign * (R + a);
+          if (2 * e > a * a) return Math.fround(sign * (R + a));
         }
       }
       // Wedge: a point uniform in the layer's strip [X[j+1], X[j]) x [f(X[j]), f(X[j+1])] under f.
-      const x = position * (X[j] / SCALE);
+      // W[j] is +X[j] / SCALE in float32 (j < LAYERS: sign bit clear).
+      const x = Math.fround(position * W[j]);
       if (F[j] + extraUniform(i, k0, k1, ++draw) * (F[j + 1] - F[j]) < gauss(x)) return sign * x;
       u = bits(i, k0, (k1 + ++draw * EXTRA_STEP) | 0);
     }
@@ -261,18 +294,27 @@ export function createCounterSampler(): CounterSampler {
     const u = bits(i, k0, k1);
     const b = u & LOW_BITS;
     const position = u >>> SHIFT;
-    return position < K[b] ? position * W[b] : slow(i, k0 ^ EXTRA_K0, k1, u);
+    return position < K[b] ? Math.fround(position * W[b]) : slow(i, k0 ^ EXTRA_K0, k1, u);
   };
+
+  const uniformAt = (i: number, k0: number, k1: number, low: number, span: number): number =>
+    Math.fround(low + Math.fround((bits(i, k0, k1) >>> 8) * span));
 
   const fillNormal = (out: Float32Array, k0: number, k1: number, offset: number): void => {
     const a = k0 | 0, b = k1 | 0; // int32 keys keep the loop on V8's integer fast path
     for (let i = 0; i < out.length; i++) out[i] = normalAt(offset + i, a, b);
   };
 
-  return { bits, normalAt, fillNormal };
+  const tables = () => ({ K: K.slice(), W: W.slice(), F: F.slice(), R, SHIFT, EXTRA_K0, EXTRA_STEP });
+
+  return { bits, normalAt, fillNormal, uniformAt, tables };
 }
 
 const sampler = createCounterSampler();
+/** The counter-based uniform in float32 (see `uniformParams`). */
+export const counterUniformAt: CounterSampler['uniformAt'] = sampler.uniformAt;
+/** The ziggurat's tables, see `CounterSampler.tables`. */
+export const zigguratTables: CounterSampler['tables'] = sampler.tables;
 const counterBits = sampler.bits;
 
 /** 32 random bits (unsigned) for counter i of the stream `k0, k1`. */
@@ -283,9 +325,10 @@ export function counterHash(i: number, k0: number, k1: number): number {
 /** Element i of the N(0, 1) stream `k0, k1` (pass int32 keys, `k | 0`, in hot loops). */
 export const normalAt: (i: number, k0: number, k1: number) => number = sampler.normalAt;
 
-/** Element i of the U[low, high) stream `k0, k1` (32 bits of resolution, as Rng.fillUniform). */
+/** Element i of the U[low, high] stream `k0, k1` (24 bits of resolution, float32 arithmetic). */
 export function uniformAt(i: number, k0: number, k1: number, low = 0, high = 1): number {
-  return low + counterHash(i, k0, k1) * ((high - low) / 4294967296);
+  const p = uniformParams(low, high);
+  return sampler.uniformAt(i, k0 | 0, k1 | 0, p.low, p.span);
 }
 
 /** Fills `out` with elements offset..offset+out.length-1 of the N(0, 1) stream `key`. */
@@ -294,10 +337,10 @@ export function fillCounterNormal(out: Float32Array, key: StreamKey, offset = 0)
   return out;
 }
 
-/** Fills `out` with elements offset..offset+out.length-1 of the U[low, high) stream `key`. */
+/** Fills `out` with elements offset..offset+out.length-1 of the U[low, high] stream `key`. */
 export function fillCounterUniform(out: Float32Array, key: StreamKey, low = 0, high = 1, offset = 0): Float32Array {
   const k0 = key.k0 | 0, k1 = key.k1 | 0;
-  const scale = (high - low) / 4294967296;
-  for (let i = 0; i < out.length; i++) out[i] = low + (counterBits(offset + i, k0, k1) >>> 0) * scale;
+  const p = uniformParams(low, high);
+  for (let i = 0; i < out.length; i++) out[i] = sampler.uniformAt(offset + i, k0, k1, p.low, p.span);
   return out;
 }

@@ -177,7 +177,8 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
         seen += size;
         step += 1;
         if ((b + 1) % readEvery === 0 || b === batches - 1) {
-          const [ls, cs] = [lossSum.dataSync()[0], correct.dataSync()[0]];
+          // Asynchronous reads: WebGPU under Node.js has no synchronous read (it needs OffscreenCanvas).
+          const [ls, cs] = [(await lossSum.data())[0], (await correct.data())[0]];
           if (!Number.isFinite(ls)) {
             tf.dispose([lossSum, correct]);
             return finish('diverged', `training loss became ${ls} in epoch ${epoch}, batch ${b + 1}`);
@@ -191,8 +192,8 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
           break;
         }
       }
-      const trainLoss = lossSum.dataSync()[0] / seen;
-      const trainAcc = correct.dataSync()[0] / seen;
+      const trainLoss = (await lossSum.data())[0] / seen;
+      const trainAcc = (await correct.data())[0] / seen;
       tf.dispose([lossSum, correct]);
       const trainTime = (performance.now() - epochStart) / 1000;
       trainSeconds += trainTime;

@@ -10,6 +10,7 @@ import { UserError } from '../../src/errors.js';
 import { availableBackends, selectBackend, type BackendRequest } from '../../src/backend/select.js';
 import { describeImportError, describeNativeDevice } from '../../src/backend/native.js';
 import { requires } from '../helpers/requires.js';
+import { probeWebGpu } from '../../src/backend/webgpu.js';
 
 function installed(specifier: string): boolean {
   try {
@@ -23,6 +24,12 @@ const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@te
 // These tests check what a user without the native binding sees, so they need it absent.
 const noNative = (): ReturnType<typeof requires> => requires('no native TF.js binding installed',
   nativeInstalled ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)' : null);
+const webgpu = await probeWebGpu();
+const hardware = await probeWebGpu({ hardwareOnly: true });
+// auto would pick a hardware WebGPU adapter before wasm, so the wasm pick below needs none.
+const noNativeNoGpu = (): ReturnType<typeof requires> => requires('no native TF.js binding and no hardware WebGPU adapter',
+  nativeInstalled ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)'
+    : hardware.ok && !hardware.adapter.software ? 'WebGPU has a hardware adapter here, which auto prefers to wasm' : null);
 
 test('cpu: selected, no GPU, install banner silenced', async () => {
   const selection = await selectBackend('cpu');
@@ -50,26 +57,29 @@ test('tensorflow: missing binding is a UserError (exit 1) that says how to insta
   });
 });
 
-test('auto: picks wasm here and notes in one line why tensorflow was skipped', noNative(), async () => {
+test('auto: picks wasm here and notes in one line why tensorflow and webgpu were skipped', noNativeNoGpu(), async () => {
   await selectBackend('cpu');
   const selection = await selectBackend('auto');
   assert.equal(selection.name, 'wasm');
   assert.equal(selection.gpu, false);
   assert.equal(tf.getBackend(), 'wasm');
-  assert.equal(selection.notes.length, 1);
+  assert.equal(selection.notes.length, 2, selection.notes.join(' | '));
   assert.equal(selection.notes[0],
     'tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (their install step downloads libtensorflow)');
-  assert.ok(!selection.notes[0].includes('\n') && !selection.notes[0].includes('    at '), 'no stack trace');
+  // auto tries Vulkan only (a hardware adapter): no GPU here, so webgpu is skipped with its reason.
+  assert.match(selection.notes[1], /^webgpu: (no GPU: .+|skipped, its adapter is a software renderer \(.+\))$/);
+  for (const note of selection.notes) assert.ok(!note.includes('\n') && !note.includes('    at '), 'no stack trace');
 });
 
 test('unknown names are usage errors', async () => {
   await assert.rejects(selectBackend('webgl' as BackendRequest), (err: unknown) => err instanceof UserError && err.exitCode === 2);
 });
 
-test('availableBackends reports all three and restores the active backend', async () => {
+test('availableBackends reports all four and restores the active backend', async () => {
   await selectBackend('cpu');
   const list = await availableBackends();
-  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'wasm', 'cpu']);
+  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
+  assert.equal(list.find((b) => b.name === 'webgpu')?.available, webgpu.ok);
   assert.equal(list.find((b) => b.name === 'wasm')?.available, true);
   assert.match(list.find((b) => b.name === 'wasm')?.reason ?? '', /thread/);
   assert.equal(list.find((b) => b.name === 'cpu')?.available, true);

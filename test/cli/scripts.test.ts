@@ -10,7 +10,7 @@ import { readRowsSync } from '../../src/report/files.js';
 import { available } from '../helpers/requires.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh'].map((f) => join(ROOT, 'scripts', f));
+const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh', 'gpu-check.sh'].map((f) => join(ROOT, 'scripts', f));
 const shellcheckMissing = spawnSync('shellcheck', ['--version']).status === 0 ? null : 'shellcheck not found: apt-get install shellcheck';
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -24,7 +24,7 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}):
   });
 }
 
-test('the sweep, repro-check and reference scripts pass bash -n and shellcheck', (t) => {
+test('the sweep, repro-check, reference and GPU check scripts pass bash -n and shellcheck', (t) => {
   const shellcheck = available(t, 'shellcheck', shellcheckMissing);
   for (const script of SCRIPTS) {
     const r = spawnSync('bash', ['-n', script], { encoding: 'utf8' });

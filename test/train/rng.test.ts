@@ -164,3 +164,18 @@ test('counter streams are addressable: any offset gives the same values; uniform
   const chi2 = bins.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
   assert.ok(chi2 < 27.9, `uniform chi-square (9 df, 0.1% critical 27.9): ${chi2}`);
 });
+
+test('counter streams are float32 arithmetic (what a WGSL port computes): normals are float32 values, uniforms low + u24 * span in float32', () => {
+  const key = streamKey(3, 9);
+  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  for (let i = 0; i < 100_000; i++) {
+    const v = normalAt(i, k0, k1);
+    assert.ok(Object.is(Math.fround(v), v), `normal ${i} is not a float32 value: ${v}`);
+  }
+  const low = Math.fround(0.125), span = Math.fround((1 / 3 - 0.125) / 2 ** 24);
+  const u = fillCounterUniform(new Float32Array(100_000), key, 0.125, 1 / 3);
+  for (let i = 0; i < u.length; i++) {
+    const want = Math.fround(low + Math.fround((counterHash(i, k0, k1) >>> 8) * span));
+    assert.ok(Object.is(u[i], want), `uniform ${i}: ${u[i]} vs ${want}`);
+  }
+});
