@@ -12,10 +12,13 @@ import { CHUNK } from '../../src/backend/webgpu-conv.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, drawsOnDevice, fusedNoisyRelu } from '../../src/activations/noise-kernels.js';
 import { Rng, counterHash, streamKey, zigguratTables } from '../../src/train/rng.js';
 import { useBackend } from '../helpers/backends.js';
+import { requires } from '../helpers/requires.js';
 
 const probe = await probeWebGpu();
 const missing = probe.ok ? null : probe.reason;
 const skip = missing == null ? false : `no WebGPU adapter here: ${missing}`;
+// Under CI=true a missing adapter also registers a failing test (test/helpers/requires.ts).
+const gpu = requires('a WebGPU adapter', missing == null ? null : `${missing}; ${WEBGPU_INSTALL_HINT}`);
 
 test('a WebGPU adapter is available (required when CI=true)', (t) => {
   if (missing == null) {
@@ -38,14 +41,14 @@ test('null adapters are refused; software renderers are recognised', async () =>
   assert.ok(!isNullAdapter(nvidia) && !isSoftwareAdapter(nvidia));
 });
 
-test("Dawn's null backend gives an adapter that isNullAdapter refuses", { skip }, async () => {
+test("Dawn's null backend gives an adapter that isNullAdapter refuses", gpu, async () => {
   const dawn = (await import('webgpu' as string)) as { create(flags: string[]): { requestAdapter(): Promise<{ info?: object } | null> } };
   const adapter = await dawn.create(['backend=null']).requestAdapter();
   assert.ok(adapter != null, 'Dawn gave no null adapter to test against');
   assert.ok(isNullAdapter(adapter.info), `not recognised as null: ${JSON.stringify(adapter.info)}`);
 });
 
-test('webgpu: selected with its adapter recorded; a software renderer is a one-line warning, not a GPU', { skip }, async () => {
+test('webgpu: selected with its adapter recorded; a software renderer is a one-line warning, not a GPU', gpu, async () => {
   const selection = await selectBackend('webgpu');
   assert.equal(selection.name, 'webgpu');
   assert.equal(tf.getBackend(), 'webgpu');
@@ -81,7 +84,7 @@ function ulpDistance(a: number, b: number): number {
   return Math.abs(bits[0] - bits[1]);
 }
 
-test('WGSL noise equals the cpu kernel: every table-accepted normal and every RReLU slope exactly; the slow path within 4 ulp', { skip }, async (t) => {
+test('WGSL noise equals the cpu kernel: every table-accepted normal and every RReLU slope exactly; the slow path within 4 ulp', gpu, async (t) => {
   const n = 400_000;
   const xs = new Rng(3).fillUniform(new Float32Array(n), -1, 0.25); // 80% take noise
   const seed = 7;
@@ -126,7 +129,7 @@ async function filterGradient(backend: 'cpu' | 'webgpu', xShape: number[], wShap
   return values;
 }
 
-test(`Conv2DBackpropFilter on webgpu matches cpu, batch 128 on 26x26 outputs (86,528 terms, chunks of ${CHUNK}) and strided and padded cases`, { skip }, async () => {
+test(`Conv2DBackpropFilter on webgpu matches cpu, batch 128 on 26x26 outputs (86,528 terms, chunks of ${CHUNK}) and strided and padded cases`, gpu, async () => {
   const cases: [number[], number[], number, 'valid' | 'same'][] = [
     [[128, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'],
     [[3, 11, 10, 5], [3, 2, 5, 6], 2, 'same'],

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findTorchPython, peerLines, roundRatio, type PeerReport } from '../../scripts/bench-peers.js';
+import { requires } from '../helpers/requires.js';
 
 const r = (ours: number, baseline: number, oursMin: number, baseMin: number) =>
   ({ ours: { median: ours, min: oursMin }, baseline: { median: baseline, min: baseMin } });
@@ -23,7 +24,7 @@ test('the table says when the PyTorch peer was skipped, and shows the baseline s
 });
 
 const python = findTorchPython();
-test('scripts/bench_torch.py times the MLP at each thread count and prints one JSON object', { skip: python ? false : 'no python3 with torch (apt-get install python3-torch libopenblas0-pthread)' }, () => {
+test('scripts/bench_torch.py times the MLP at each thread count and prints one JSON object', requires('PyTorch (the bench peer)', python ? null : 'no python3 with torch: apt-get install python3-torch libopenblas0-pthread'), () => {
   const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
   const out = spawnSync(python!, [script, '--model', 'mlp', '--threads', '1,2', '--steps', '3', '--warmup', '1', '--batch-size', '16'], { encoding: 'utf8' });
   assert.equal(out.status, 0, out.stderr);
