@@ -59,7 +59,7 @@ echo "Vulkan ICDs: ${icds:-none}"
 grep -qi nvidia <<<"$icds" || echo "warning: no NVIDIA Vulkan ICD file found; Dawn may find no hardware adapter"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | tee "$OUT/nvidia-smi.txt" \
   || echo "nvidia-smi not available"
-[ -f dist/cli/main.js ] || npm run --silent build
+npm run --silent build   # always: a dist/ from an older checkout would check old code
 
 step "backend selection (a hardware adapter is required)"
 node bin/nrelu-bench.js info | tee "$OUT/info.txt"

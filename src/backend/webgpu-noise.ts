@@ -118,7 +118,7 @@ function noisyReluProgram(util: WebGpuUtil, shape: number[]): WebGpuProgramLike 
   };
 }
 
-/** RReLU's output (`slopeOnly` false) or its slopes: slope = x >= 0 ? 1 : low + u24 * span. */
+/** RReLU's output (`slopeOnly` false) or its slopes: slope = x > 0 ? 1 : low + u24 * span (drawn where x <= 0, as PyTorch and the cpu kernel). */
 function randomSlopeProgram(util: WebGpuUtil, shape: number[], slopeOnly: boolean): WebGpuProgramLike {
   return {
     ...flatProgram(util, shape, ['x'], 'low : f32, span : f32, k0 : u32, k1 : u32,', `nreluBenchRandomSlope_${slopeOnly}`),
@@ -128,7 +128,7 @@ function randomSlopeProgram(util: WebGpuUtil, shape: number[], slopeOnly: boolea
     if (index < uniforms.size) {
       let v = x[index];
       var slope = 1.0;
-      if (!(v >= 0.0)) {
+      if (!(v > 0.0)) {
         slope = uniforms.low + f32(nbBits(u32(index), uniforms.k0, uniforms.k1) >> 8u) * uniforms.span;
       }
       result[index] = ${slopeOnly ? 'slope' : 'v * slope'};

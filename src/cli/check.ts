@@ -42,7 +42,7 @@ Examples:
   $ nrelu-bench check /tmp/one --reference results/paper-mlp --rerun --only mlp-nrelu-s0.1-seed3
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
-accuracy per epoch within --tolerance, and dead/dormant/zero-output counts per epoch and per layer,
+accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
 which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
 Differences are printed as a table (run, epoch, column, expected, actual).
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)

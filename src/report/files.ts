@@ -57,14 +57,24 @@ function toCells(columns: readonly string[], rows: Record<string, CellValue>[]):
   return rows.map((r) => Object.fromEntries(columns.map((c) => [c, formatCell(r[c])])));
 }
 
-/** Appends whole rows (header first if the file is new) in one write. */
+/**
+ * Appends whole rows (header first if the file is new) in one write. A file written by an older
+ * version, with fewer columns, is first rewritten once under the current header (its rows keep
+ * their cells, the new columns empty), so new rows never sit under a header they do not match.
+ */
 export async function appendRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
   if (rows.length === 0) return;
   const s = stringifier(columns);
-  const header = existsSync(path) ? '' : s.getHeaderString() ?? '';
+  const exists = existsSync(path);
+  if (exists && firstLine(await readFile(path, 'utf8')) !== columns.join(',')) {
+    await writeRows(path, columns, await readRows(path));
+  }
+  const header = exists ? '' : s.getHeaderString() ?? '';
   await mkdir(dirname(path), { recursive: true });
   await appendFile(path, header + s.stringifyRecords(toCells(columns, rows)));
 }
+
+const firstLine = (text: string): string => text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'));
 
 let tmpCounter = 0;
 
@@ -126,6 +136,9 @@ function parseCsv(path: string, text: string): Parsed {
   }
   if (records.length === 0) return { rows: [], damaged: [] };
   const [head, ...body] = records;
+  // The harness ends every row with a newline: a last line without one was cut off mid-write, even
+  // when it still has every cell (the last cell may be a prefix of the number written).
+  const cutOff = !text.endsWith('\n') && body.length > 0;
   const expected = COLUMNS_OF[basename(path)];
   const missing = expected ? expected.filter((c) => !head.includes(c) && !LATER_COLUMNS.has(c)) : [];
   const extra = expected ? head.filter((c) => !expected.includes(c)) : [];
@@ -140,6 +153,10 @@ function parseCsv(path: string, text: string): Parsed {
   body.forEach((cells, i) => {
     const line = i + 2;
     const runId = cells[0] ?? '';
+    if (cutOff && i === body.length - 1) {
+      parsed.damaged.push({ line, runId, why: `line ${line} was cut off (no newline at its end)` });
+      return;
+    }
     if (cells.length !== head.length) {
       parsed.damaged.push({ line, runId, why: `line ${line} has ${cells.length} of ${head.length} cells` });
       return;

@@ -47,9 +47,12 @@ export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<voi
 /**
  * The runs of `specs` that are done: the manifest says finished with the same config hash, and the
  * rows agree (a summary row with that status, as many epochs.csv rows as it says, none damaged).
+ * `damaged`: every run with a damaged row in any CSV, in this grid or not.
  * `notes`: one line per CSV with damaged rows, for the log.
  */
-export async function finishedRuns(outDir: string, manifest: Manifest | null, specs: RunSpec[]): Promise<{ done: Set<string>; notes: string[] }> {
+export async function finishedRuns(
+  outDir: string, manifest: Manifest | null, specs: RunSpec[],
+): Promise<{ done: Set<string>; damaged: Set<string>; notes: string[] }> {
   const paths = resultPaths(outDir);
   const damaged = new Set<string>();
   const notes: string[] = [];
@@ -70,7 +73,7 @@ export async function finishedRuns(outDir: string, manifest: Manifest | null, sp
     const row = summary.get(s.id);
     if (row && row.status === manifest?.runs[s.id]?.status && Number(row.epochs) === (epochs.get(s.id) ?? 0)) done.add(s.id);
   }
-  return { done, notes };
+  return { done, damaged, notes };
 }
 
 /** Sorts rows by their run's position in `order` (stable: a run's rows keep their order). */

@@ -58,10 +58,15 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   };
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
   // of other shards in the same folder) and every run outside this grid keep theirs.
-  const { done, notes } = await finishedRuns(outDir, previous, specs);
+  const { done, damaged, notes } = await finishedRuns(outDir, previous, specs);
   for (const note of notes) progress.log(note);
   const todo = selected.filter((s) => !done.has(s.id));
-  await pruneRuns(outDir, new Set(todo.map((s) => s.id)));
+  // A run with a damaged row loses all its rows, also when it is not trained now (another shard,
+  // --only, outside this grid): its manifest entry goes too, so the next run of its grid retrains it
+  // instead of trusting rows that are gone.
+  const todoIds = new Set(todo.map((s) => s.id));
+  for (const id of damaged) if (!todoIds.has(id)) delete manifest.runs[id];
+  await pruneRuns(outDir, new Set([...todoIds, ...damaged]));
   const writer = new ResultWriter(outDir, manifest);
   const userStop = (): boolean => options.shouldStop?.() ?? false;
   const stopping = (): boolean => userStop() || writer.failed;

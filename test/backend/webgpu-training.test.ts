@@ -12,8 +12,9 @@
  *   llvmpipe: 7e-7 (MLP), 1.2e-5 (CNN).
  * - The CNN's second step (RReLU and N-ReLU): 2e-2 / 1e-2. Pre-activations agree to ~6e-7, so
  *   one that lies within that of 0 has the derivative of one side on one backend and of the
- *   other on the other: in a run with LeakyReLU one of conv_2's 1.2M did (5.6e-9 on wasm, -3.0e-8
- *   on webgpu), 8.3e-3 / 3.7e-3 measured; below 2e-5 in every other step. The filter gradient
+ *   other on the other: in an earlier run of a second LeakyReLU step (no longer in this test) one of
+ *   conv_2's 1.2M did (5.6e-9 on wasm, -3.0e-8 on webgpu), 8.3e-3 / 3.7e-3 measured; below 2e-5 in
+ *   every other step. The filter gradient
  *   alone is held to 1e-5 in webgpu.test.ts.
  * Skips without an adapter; the missing adapter itself fails in CI (webgpu.test.ts).
  */

@@ -85,6 +85,32 @@ test('a cut-off CSV resumes: the damaged run trains again, the others are kept; 
   }
 });
 
+test('a damaged row of a run not trained now (here: outside --only) is not silently lost: the run loses its rows and its manifest entry, and trains again later', async () => {
+  const { cfg, out } = setup();
+  const first = await runCli(['run', cfg, '--out', out, '--jobs', '1', '--no-report']);
+  assert.equal(first.code, 0, first.stderr);
+  // Blank the dead count of one dead_neurons.csv row of mlp-nrelu-s0.1-seed2.
+  const victim = 'mlp-nrelu-s0.1-seed2';
+  const dead = readFileSync(join(out, 'dead_neurons.csv'), 'utf8').split('\n');
+  const at = dead.findIndex((l) => l.startsWith(`${victim},`));
+  const cells = dead[at].split(',');
+  cells[3] = '';
+  dead[at] = cells.join(',');
+  writeFileSync(join(out, 'dead_neurons.csv'), dead.join('\n'));
+
+  const only = await runCli(['run', cfg, '--out', out, '--only', 'mlp-relu-seed1', '--jobs', '1', '--no-report']);
+  assert.equal(only.code, 0, only.stderr);
+  assert.match(only.stderr, /dead_neurons\.csv: dropping 1 damaged row/);
+  for (const file of ['summary.csv', 'epochs.csv', 'dead_neurons.csv']) assert.ok(!ids(out, file).includes(victim), `${file} keeps no row of ${victim}`);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runs: Record<string, unknown> };
+  assert.ok(!(victim in manifest.runs), 'its manifest entry is gone, so it is not taken as done');
+
+  const all = await runCli(['run', cfg, '--out', out, '--jobs', '1', '--no-report']);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stderr, /3 already done/);
+  assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', victim]);
+});
+
 test('an interrupted grid, resumed, equals an uninterrupted one under `nrelu-bench check --tolerance 0`', async () => {
   const { dir, cfg, out } = setup();
   const args = ['--jobs', '1', '--no-report', 'train.epochs=2'];

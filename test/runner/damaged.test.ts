@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SUMMARY_COLUMNS, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
+import { SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
 import { readManifest } from '../../src/runner/manifest.js';
 import { UserError } from '../../src/errors.js';
 
@@ -54,6 +54,27 @@ test('a truncated CSV: readRows names the file and line; the lenient read keeps 
   const { rows, damaged } = await readRowsLenient(path);
   assert.deepEqual(rows.map((r) => r.run_id), ['mlp-relu-seed1']);
   assert.deepEqual(damaged, ['mlp-relu-seed2']);
+});
+
+test('a last line cut off inside its last cell (every cell there, no newline) is damaged, not a number', async () => {
+  const path = join(dir(), 'summary.csv');
+  const whole = row('mlp-relu-seed2', '0.9');
+  // The cut leaves '...,0' of '...,0.5': a plausible number, but the row never got its newline.
+  writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '0.95')}\n${whole.slice(0, -2)}`);
+  await namesFile(() => readRows(path), path, /line 3 was cut off/);
+  const { rows, damaged } = await readRowsLenient(path);
+  assert.deepEqual(rows.map((r) => r.run_id), ['mlp-relu-seed1']);
+  assert.deepEqual(damaged, ['mlp-relu-seed2']);
+});
+
+test('appending to a CSV written before later columns rewrites it under the current header first', async () => {
+  const path = join(dir(), 'summary.csv');
+  const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad'));
+  writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
+  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]]))]);
+  assert.equal(readFileSync(path, 'utf8').split('\n')[0], header);
+  const rows = await readRows(path);
+  assert.deepEqual(rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]), [['mlp-relu-seed1', '0.95', ''], ['mlp-relu-seed2', '0.9', '0']]);
 });
 
 test('a manifest that is not JSON, or not an object, is one line naming the file', async () => {
