@@ -30,7 +30,8 @@ export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
     const p = r.paired;
     if (!p || p.n === 0) return [];
     const verdict = r.verdict ? ` · ${verdictLabel(r.verdict, r.marginPp)}` : '';
-    const pairs = p.n < r.n ? ` (${p.n} pairs)` : '';
+    // As in the table (pairedCell): noted when either side has seeds the other lacks.
+    const pairs = p.onlyHere.length > 0 || p.onlyReference.length > 0 ? ` (${p.n} pair${p.n === 1 ? '' : 's'})` : '';
     const finite = !Number.isNaN(p.ciLow);
     return [{
       setting: r.setting, label: `${r.setting}${verdict}${pairs}`, mean: 100 * p.meanDiff,

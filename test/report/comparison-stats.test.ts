@@ -127,3 +127,19 @@ test('compare.margin from the folder\'s manifest sets the verdicts; without it t
   assert.equal(compare(summary).find((r) => r.setting === 'gelu')?.verdict, 'equivalent');
   assert.equal(compare(summary, [], { margin: 0.01 }).find((r) => r.setting === 'gelu')?.marginPp, 0.01);
 });
+
+test('the paired chart notes fewer pairs by the same rule as the table: either side has seeds the other lacks', async () => {
+  const { pairedPoints } = await import('../../src/report/paired-chart.js');
+  const { pairedCell } = await import('../../src/report/comparison.js');
+  const rows = compare(summaryRows().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v == null ? '' : String(v)])) as Row));
+  const relu = rows.find((r) => r.setting === 'relu');
+  const labels = new Map(pairedPoints(rows).map((p) => [p.setting, p.label]));
+  // leaky_relu has exactly ReLU's completed seeds 1-4: no note. gelu has a seed 5 ReLU lacks; nrelu-s0.1
+  // lacks ReLU's seeds 3 and 4 (the case only the ReLU side shows): both noted, in chart and table alike.
+  assert.ok(!/pairs?\)/.test(labels.get('leaky_relu') ?? ''), labels.get('leaky_relu'));
+  assert.match(labels.get('gelu') ?? '', /\(4 pairs\)/);
+  assert.match(labels.get('nrelu-s0.1') ?? '', /\(2 pairs\)/);
+  for (const r of rows.filter((x) => x.setting !== 'relu')) {
+    assert.equal(/\(\d+ pairs?\)/.test(pairedCell(r, relu)), /\(\d+ pairs?\)/.test(labels.get(r.setting) ?? ''), r.setting);
+  }
+});
