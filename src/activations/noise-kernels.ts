@@ -6,6 +6,7 @@ import { tf } from '../tf.js';
 import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../train/rng.js';
 import type { NormalDraw } from './noise.js';
 import { reluGradient } from './fused-gradients.js';
+import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 
 /* ------------------------------------------------------------------------------------------
  * Fused kernels. Names are prefixed so they cannot clash with TF.js's own kernels.
@@ -122,43 +123,6 @@ export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Flo
   }
 }
 
-/** Float32 views of a backend's tensors; outputs are allocated before any view is taken. */
-interface HostMemory {
-  alloc(shape: number[]): tf.TensorInfo;
-  view(info: tf.TensorInfo): Float32Array;
-}
-
-type CpuBackend = {
-  data: { get(id: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-};
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): unknown;
-};
-
-function asFloat32(values: unknown, what: string): Float32Array {
-  if (!(values instanceof Float32Array)) throw new Error(`${what}: expected float32 data`);
-  return values;
-}
-
-function cpuMemory(backend: unknown): HostMemory {
-  const cpu = backend as CpuBackend;
-  return {
-    alloc: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1))),
-    view: (info) => asFloat32(cpu.data.get(info.dataId).values, 'cpu noise kernel'),
-  };
-}
-
-function wasmMemory(backend: unknown): HostMemory {
-  // The heap can grow (and detach older views) on allocation, hence views only after alloc.
-  const wasm = backend as WasmBackend;
-  return {
-    alloc: (shape) => wasm.makeOutput(shape, 'float32'),
-    view: (info) => asFloat32(wasm.typedArrayFromHeap(info), 'wasm noise kernel'),
-  };
-}
-
 function keyOf(attrs: tf.NamedAttrMap | undefined): StreamKey {
   return { k0: attrs?.k0 as number, k1: attrs?.k1 as number };
 }
@@ -190,15 +154,8 @@ function randomSlopeReluKernel(memory: (backend: unknown) => HostMemory): tf.Ker
 }
 
 function registerNoiseKernels(): void {
-  const memories: [string, (backend: unknown) => HostMemory][] = [['cpu', cpuMemory], ['wasm', wasmMemory]];
-  for (const [backendName, memory] of memories) {
-    if (tf.getKernel(NOISY_RELU_KERNEL, backendName) == null) {
-      tf.registerKernel({ kernelName: NOISY_RELU_KERNEL, backendName, kernelFunc: noisyReluKernel(memory) });
-    }
-    if (tf.getKernel(RANDOM_SLOPE_RELU_KERNEL, backendName) == null) {
-      tf.registerKernel({ kernelName: RANDOM_SLOPE_RELU_KERNEL, backendName, kernelFunc: randomSlopeReluKernel(memory) });
-    }
-  }
+  registerHostKernel(NOISY_RELU_KERNEL, noisyReluKernel);
+  registerHostKernel(RANDOM_SLOPE_RELU_KERNEL, randomSlopeReluKernel);
   // The noise does not depend on x, so N-ReLU's gradient is ReLU's: dy * 1[x > 0].
   if (tf.getGradient(NOISY_RELU_KERNEL) == null) {
     tf.registerGradient({
