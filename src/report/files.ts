@@ -5,7 +5,7 @@
 import { createObjectCsvStringifier } from 'csv-writer';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -66,7 +66,7 @@ export async function appendRows(path: string, columns: readonly string[], rows:
   if (rows.length === 0) return;
   const s = stringifier(columns);
   const exists = existsSync(path);
-  if (exists && firstLine(await readFile(path, 'utf8')) !== columns.join(',')) {
+  if (exists && (await headerOf(path)) !== columns.join(',')) {
     await writeRows(path, columns, await readRows(path));
   }
   const header = exists ? '' : s.getHeaderString() ?? '';
@@ -74,7 +74,18 @@ export async function appendRows(path: string, columns: readonly string[], rows:
   await appendFile(path, header + s.stringifyRecords(toCells(columns, rows)));
 }
 
-const firstLine = (text: string): string => text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'));
+/** A CSV's first line, read from the start of the file only: appends happen every epoch, files grow. */
+async function headerOf(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.toString('utf8', 0, bytesRead);
+    const end = head.indexOf('\n');
+    return end < 0 ? head : head.slice(0, end);
+  } finally {
+    await file.close();
+  }
+}
 
 let tmpCounter = 0;
 
