@@ -1,0 +1,99 @@
+/**
+ * Claim 1 of the paper compares N-ReLU with every baseline, while the comparison table pairs every
+ * setting with ReLU only. This script pairs each N-ReLU setting of a result folder with each
+ * baseline by seed (same tests as the table: src/metrics/paired.ts), Holm-adjusted over the whole
+ * family of one model, and prints a markdown table per model.
+ *
+ *   npx tsx scripts/paired-vs-baselines.ts results/paper-mlp [--sigmas 0.05,0.1]
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/metrics/paired.js';
+import { readCompareOptions } from '../src/report/compare-options.js';
+import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
+import { readRowsSync, type Row } from '../src/report/files.js';
+
+const BASELINES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu'] as const;
+
+export interface BaselineRow {
+  model: string;
+  sigma: string;
+  baseline: string;
+  n: number;
+  meanDiff: number;
+  ciLow: number;
+  ciHigh: number;
+  p: number | null;
+  pHolm: number | null;
+  verdict: string;
+}
+
+function bySeed(rows: Row[]): BySeed {
+  return new Map(rows.map((r) => [Number(r.seed), Number(r.final_test_acc)]));
+}
+
+/**
+ * Rows of one summary.csv → N-ReLU (at the given sigmas, all if empty) minus each baseline, per model.
+ * Only completed runs count; settings are told apart by activation and sigma. `marginPp`: the
+ * equivalence margin in percentage points, as `compare.margin`.
+ */
+export function pairedVsBaselines(summary: Row[], sigmas: string[], marginPp: number): BaselineRow[] {
+  const done = summary.filter((r) => r.status === 'completed');
+  const models = [...new Set(done.map((r) => r.model))];
+  const out: BaselineRow[] = [];
+  for (const model of models) {
+    const mine = done.filter((r) => r.model === model);
+    const nreluSigmas = [...new Set(mine.filter((r) => r.activation === 'nrelu').map((r) => r.sigma))]
+      .filter((s) => sigmas.length === 0 || sigmas.some((x) => Number(x) === Number(s)))
+      .sort((a, b) => Number(a) - Number(b));
+    const family: BaselineRow[] = [];
+    const tests: ReturnType<typeof pairedTest>[] = [];
+    for (const sigma of nreluSigmas) {
+      const here = bySeed(mine.filter((r) => r.activation === 'nrelu' && r.sigma === sigma));
+      for (const baseline of BASELINES) {
+        const ref = mine.filter((r) => r.activation === baseline);
+        if (ref.length === 0) continue;
+        const t = pairedTest(here, bySeed(ref), marginPp / 100);
+        tests.push(t);
+        family.push({ model, sigma, baseline, n: t.n, meanDiff: t.meanDiff, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, pHolm: null, verdict: '' });
+      }
+    }
+    const adjusted = holm(family.map((f) => f.p));
+    family.forEach((f, i) => {
+      f.pHolm = adjusted[i];
+      f.verdict = verdictLabel(verdictOf(tests[i], f.pHolm), marginPp);
+    });
+    out.push(...family);
+  }
+  return out;
+}
+
+const pp = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`);
+const pv = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
+
+export function markdown(rows: BaselineRow[]): string {
+  const lines: string[] = [];
+  for (const model of [...new Set(rows.map((r) => r.model))]) {
+    const family = rows.filter((r) => r.model === model);
+    lines.push(`### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`, '');
+    lines.push('| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | verdict |', '|---|---|---:|---|---:|---:|---|');
+    for (const r of family) {
+      lines.push(`| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${r.verdict} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const dir = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--sigmas');
+  if (!dir) {
+    console.error('usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1]');
+    process.exit(2);
+  }
+  const sIdx = args.indexOf('--sigmas');
+  const sigmas = sIdx >= 0 ? (args[sIdx + 1] ?? '').split(',').filter(Boolean) : [];
+  const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
+  process.stdout.write(markdown(pairedVsBaselines(readRowsSync(join(dir, 'summary.csv')), sigmas, marginPp)));
+}
