@@ -3,7 +3,7 @@
  * (cpu, and wasm's heap): one pass over x that draws noise only where it is needed.
  */
 import { tf } from '../tf.js';
-import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../train/rng.js';
+import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../rng/index.js';
 import type { NormalDraw } from './noise.js';
 import { reluGradient } from './fused-gradients.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';

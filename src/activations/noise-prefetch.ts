@@ -1,7 +1,7 @@
 /**
  * Drawing N-ReLU's normals ahead on a worker thread (Node.js), for SeededNoise (noise.ts).
  */
-import { type StreamKey, createCounterSampler } from '../train/rng.js';
+import { type StreamKey, createCounterSampler } from '../rng/index.js';
 
 /* ------------------------------------------------------------------------------------------
  * Drawing ahead on a worker thread. One worker for the process, started on first use and

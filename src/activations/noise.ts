@@ -2,7 +2,7 @@
  * Seeded noise for the stochastic activations (the fused kernels that apply it are in
  * noise-kernels.ts, drawing ahead on a worker in noise-prefetch.ts).
  *
- * Noise is counter-based (src/train/rng.ts): in training pass `step` of a layer with seed
+ * Noise is counter-based (src/rng/counter.ts): in training pass `step` of a layer with seed
  * `seed`, element i (in row-major order) gets value i of the stream `streamKey(seed, step)`,
  * a pure function of (seed, step, i). So the same seed and number of calls give bit-identical
  * noise, a resumed run only has to restore the step counter, and any subset of the elements
@@ -23,7 +23,7 @@
  * `useNoiseKernels` and `useNoisePrefetch` turn the kernels and the worker off (for tests and
  * benchmarks of the other paths).
  */
-import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../train/rng.js';
+import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../rng/index.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
 import { UserError } from '../errors.js';
 import { drawsOnDevice } from './noise-kernels.js';

@@ -1,6 +1,6 @@
 /**
  * N-ReLU's and RReLU's fused training kernels on the WebGPU backend, in WGSL. They draw the same
- * counter-based stream as the cpu/wasm kernels (src/train/rng.ts) on the GPU itself: element i
+ * counter-based stream as the cpu/wasm kernels (src/rng/counter.ts) on the GPU itself: element i
  * of a pass hashes (i, k0, k1) in the shader, so no noise crosses from the host, and no worker
  * draws ahead for this backend.
  *
@@ -10,7 +10,7 @@
  * ulp on a GPU (a different wedge/tail decision is possible but rare; see the tests).
  */
 import { tf } from '../tf.js';
-import { uniformParams, zigguratTables } from '../train/rng.js';
+import { uniformParams, zigguratTables } from '../rng/index.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from '../activations/noise-kernels.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 

@@ -14,7 +14,7 @@ import { probeGradients } from '../metrics/gradient-flow.js';
 import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
 import { evaluate, trainRun } from '../train/trainer.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 import { adam } from '../train/fused-adam.js';
 import { syntheticDataset } from './synthetic.js';
 import { StepRunner, activationLabel } from './step.js';

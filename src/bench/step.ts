@@ -9,7 +9,7 @@ import { tf } from '../tf.js';
 import { buildModel, type ModelKind } from '../models/build.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 import { adam } from '../train/fused-adam.js';
 import { syntheticDataset } from './synthetic.js';
 import { MemoryPeak, timingStats, type TimingStats } from './stats.js';

@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf.js';
 import { createActivation, type ActivationSpec } from '../activations/registry.js';
-import { deriveSeed } from '../train/rng.js';
+import { deriveSeed } from '../rng/index.js';
 import { initializeWeights, type InitScheme } from './init.js';
 import { SeededDropout } from './dropout.js';
 import { lazyDense } from './lazy-dense.js';

@@ -4,7 +4,7 @@
  * this layer mixes a step counter into its seed instead (the scheme the stochastic activations use).
  */
 import { tf } from '../tf.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 
 export interface SeededDropoutArgs {
   rate: number;

@@ -10,7 +10,7 @@ import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
 import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
-import { Rng, deriveSeed } from './rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 import { sigmaAt } from './schedule.js';
 import { adam } from './fused-adam.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';

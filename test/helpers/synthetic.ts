@@ -2,7 +2,7 @@
  * A small learnable dataset generated in the test (no files, no network): each class is a
  * fixed random 28x28 prototype plus seeded noise.
  */
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import type { Dataset } from '../../src/data/datasets.js';
 import type { RunSpec } from '../../src/config/types.js';
 
