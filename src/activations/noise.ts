@@ -26,18 +26,13 @@
 import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../rng/index.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
 import { UserError } from '../errors.js';
-import { drawsOnDevice } from './noise-kernels.js';
+import { type NormalDraw, drawsOnDevice } from './noise-kernels.js';
+
+export type { NormalDraw };
 import { ElementwiseLayer, type LayerArgs } from './common.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
 const MAX_BUFFERS = 4;
-
-/** One pass's N(0, 1) noise: its stream, and the values if the worker drew them ahead. */
-export interface NormalDraw {
-  key: StreamKey;
-  /** All of the pass's values (element i at index i), or null: draw them from `key`. */
-  values: Float32Array | null;
-}
 
 export class SeededNoise {
   readonly seed: number;

@@ -11,7 +11,7 @@
  */
 import { tf } from '../tf.js';
 import { uniformParams, zigguratTables } from '../rng/index.js';
-import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from '../activations/noise-kernels.js';
+import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from './noise-contract.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
 /** Ziggurat table layout in one float32 buffer: K (512), W (512), F (257). */

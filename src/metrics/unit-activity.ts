@@ -14,8 +14,26 @@
  * layers' step counters, so they are restored and probing never changes the noise a run trains with.
  */
 import { tf } from '../tf.js';
-import type { DeadNeuronReport } from './dead-neurons.js';
 import { cachedProbe, hiddenLinearLayers, maxAbsPerUnit, maxPerUnit, scanProbe, sumAbsPerUnit, type Accumulator } from './probe.js';
+
+export interface DeadNeuronOptions {
+  /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
+  threshold?: number;
+  /** Samples per forward pass (default 1024): bounds memory for 60,000 samples. */
+  batchSize?: number;
+}
+
+export interface LayerDeadCount {
+  name: string;
+  dead: number;
+  units: number;
+}
+
+export interface DeadNeuronReport {
+  dead: number;
+  units: number;
+  layers: LayerDeadCount[];
+}
 
 export interface UnitActivityOptions {
   /** Dormant threshold on the normalised score (default 0.1). */
