@@ -30,6 +30,7 @@ import { type NormalDraw, drawsOnDevice } from './noise-kernels.js';
 
 export type { NormalDraw };
 import { ElementwiseLayer, type LayerArgs } from './common.js';
+import type { StochasticLayer } from './stochastic.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
 const MAX_BUFFERS = 4;
@@ -126,7 +127,8 @@ export class SeededNoise {
  * Training pass n of a layer with seed s draws from streamKey(s, n); the step counter is state,
  * not config, so a resumed run (or a probe that must not disturb training) restores it with setStep.
  */
-export abstract class NoisyLayer extends ElementwiseLayer {
+export abstract class NoisyLayer extends ElementwiseLayer implements StochasticLayer {
+  readonly stochastic = true as const;
   protected readonly noise: SeededNoise;
 
   constructor(args: LayerArgs & { seed?: number }) {

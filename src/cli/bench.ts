@@ -9,6 +9,7 @@ import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
 import { selectBackend, type BackendRequest } from '../backend/select.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
+import { activationsHelp } from './activations-help.js';
 import { benchSteps, type StepBenchReport } from '../bench/step.js';
 
 const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -129,7 +130,9 @@ Examples:
 Trains on seeded synthetic 28x28 digits-like data (no files, no network), the way \`run\` trains:
 Adam, softmax cross-entropy, batches gathered on the device. Samples per second is the batch size
 over the median step time. To compare activations, use \`npm run bench\`, which times them
-side by side and writes results/bench/<backend>.md.`)
+side by side and writes results/bench/<backend>.md.
+
+${activationsHelp()}`)
     .action(async (opts: BenchOptions) => {
       if (!MODELS.includes(opts.model)) throw new UserError(`unknown model '${opts.model}'`, { hint: `use one of ${MODELS.join(', ')}` });
       if (!BACKENDS.includes(opts.backend)) throw new UserError(`unknown backend '${opts.backend}'`, { hint: `use one of ${BACKENDS.join(', ')}` });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { activationsHelp } from './activations-help.js';
 import type { BackendName } from '../config/types.js';
 import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
 import { createProgress, type ProgressReporter } from '../runner/progress.js';
@@ -88,7 +89,9 @@ Each run trains in a worker process: a crash or out-of-memory kill fails only th
 do not depend on --jobs: rows are rewritten in grid order at the end. Shards are combined with
 \`nrelu-bench merge\`. Ctrl-C stops after the current batch and leaves every file readable. Exit
 codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
-130 interrupted.`)
+130 interrupted.
+
+${activationsHelp()}`)
     .action(async (configPath: string, overrides: string[], opts: RunOptions) => {
       const backend = checkBackend(opts.backend);
       const jobs = parseJobs(opts.jobs);

@@ -27,10 +27,15 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
 }
 
-/** sha256 (hex) of a run's settings, its id and hash excluded. */
+/**
+ * sha256 (hex) of a run's settings, its id and hash excluded. A user activation's module enters by
+ * its content (sha256), not its path, so moving the file keeps the runs and editing it retrains them.
+ */
 export function runHash(run: Omit<RunSpec, 'id' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'hash'>>): string {
   const { id: _id, hash: _hash, ...settings } = run;
-  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
+  const module = settings.activation.module;
+  const hashed = module ? { ...settings, activation: { ...settings.activation, module: { sha256: module.sha256 } } } : settings;
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
 /** Expands a validated config into its runs; throws a UserError on a bad activation or a duplicate id. */

@@ -14,10 +14,12 @@ export interface SigmaSchedule {
   end: number;
 }
 
-/** An activation as the model builder takes it: a registry name and its parameters (sigma excluded). */
+/** An activation as the model builder takes it: a registry name and its parameters (the varied one, `sigma`, excluded). */
 export interface ActivationSetting {
   name: string;
   params: Record<string, number | string | boolean>;
+  /** A user's activation: its module file (absolute) and content hash. Only the sha256 enters the run's hash. */
+  module?: { path: string; sha256: string };
 }
 
 export interface TrainSettings {
@@ -57,7 +59,7 @@ export interface RunSpec {
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
   activation: ActivationSetting;
-  /** N-ReLU's sigma (null for activations without one). */
+  /** The activation's varied parameter (N-ReLU's sigma; see activations/descriptor.ts), or null without one. */
   sigma: SigmaSchedule | null;
   seed: number;
   dataset: string;

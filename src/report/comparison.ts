@@ -8,8 +8,8 @@
 import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../metrics/paired.js';
 import { mean, summarize, welchPValue } from '../metrics/statistics.js';
 import type { CellValue, Row } from './files.js';
+import { activationNames } from '../activations/registry.js';
 
-const ACTIVATION_ORDER = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu'];
 
 export const COMPARISON_COLUMNS = [
   'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
@@ -63,11 +63,12 @@ export function settingOf(row: Row): string {
   return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
 }
 
-/** Activations in the paper's order; N-ReLU rows by sigma (schedules after constants). */
+/** Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules after constants). */
 function compareRows(a: ComparisonRow, b: ComparisonRow): number {
+  const order = activationNames();
   const rank = (r: ComparisonRow): number => {
-    const i = ACTIVATION_ORDER.indexOf(r.activation);
-    return i < 0 ? ACTIVATION_ORDER.length : i;
+    const i = order.indexOf(r.activation);
+    return i < 0 ? order.length : i;
   };
   const sigma = (r: ComparisonRow): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
   return rank(a) - rank(b) || sigma(a) - sigma(b) || a.setting.localeCompare(b.setting);
