@@ -17,11 +17,12 @@ import { prelu } from './prelu.js';
 import { gelu } from './gelu.js';
 import { rrelu } from './rrelu.js';
 import { nrelu } from './nrelu.js';
+import { silu } from './silu.js';
 // One-pass gradients for ReLU, LeakyReLU and PReLU on cpu and wasm (registered on import).
 import './fused-gradients.js';
 
 /** The activations that ship with the harness, in the paper's order (the comparison's and the help's). */
-const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu] as const;
+const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu] as const;
 
 export type ActivationName = (typeof BUILTIN)[number]['name'];
 export const ACTIVATION_NAMES: readonly ActivationName[] = BUILTIN.map((d) => d.name);
