@@ -55,6 +55,8 @@ export interface EvalSettings {
 export interface RunSpec {
   /** Stable, human-readable id, e.g. `cnn-nrelu-s0.1-seed2`. */
   id: string;
+  /** The id without model and seed, e.g. `nrelu-s0.1`: the comparison's row (summary.csv's `setting` column). Not hashed, like the id. */
+  setting: string;
   model: ModelKind;
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
@@ -69,7 +71,7 @@ export interface RunSpec {
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
   eval: EvalSettings;
-  /** sha256 (hex) of the canonical JSON of the resolved run settings, id and hash excluded. */
+  /** sha256 (hex) of the canonical JSON of the resolved run settings, id, setting and hash excluded. */
   hash: string;
 }
 

@@ -5,7 +5,7 @@
  * seeds, bands the min-max over seeds. A setting has the same colour in every chart.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { compare, settingOf } from './comparison.js';
+import { compareSettings, settingOf } from './comparison.js';
 import type { Row } from './files.js';
 
 export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
@@ -72,12 +72,11 @@ export function completedRuns(summary: Row[]): Map<string, Row & { setting: stri
 
 /**
  * Every setting, in the comparison table's order (activation order, then sigma). The settings of
- * all models are ranked together so that colours agree between models: `compare` is run on the
- * rows with the model blanked out (`-<setting>` as run id keeps `settingOf` returning the setting).
+ * all models are ranked together so that colours agree between models.
  */
 export function settingOrder(rows: Row[]): string[] {
-  const pooled = rows.map((r) => ({ ...r, model: '', run_id: `-${settingOf(r)}`, status: 'completed' }));
-  return compare(pooled).map((r) => r.setting);
+  const settings = new Map(rows.map((r) => [settingOf(r), { activation: r.activation, sigma: r.sigma, setting: settingOf(r) }]));
+  return [...settings.values()].sort(compareSettings).map((s) => s.setting);
 }
 
 /** Setting -> colour, stable for a given set of settings. */

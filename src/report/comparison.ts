@@ -58,19 +58,26 @@ export interface ComparisonRow {
   notCompleted: number;
 }
 
-/** The run's setting: its id without the `<model>-` prefix and the `-seed<N>` suffix. */
+/**
+ * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
+ * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
+ */
 export function settingOf(row: Row): string {
+  if (row.setting !== undefined && row.setting !== '') return row.setting;
   return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
 }
 
+/** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */
+export type SettingKey = Pick<ComparisonRow, 'activation' | 'sigma' | 'setting'>;
+
 /** Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules after constants). */
-function compareRows(a: ComparisonRow, b: ComparisonRow): number {
+export function compareSettings(a: SettingKey, b: SettingKey): number {
   const order = activationNames();
-  const rank = (r: ComparisonRow): number => {
+  const rank = (r: SettingKey): number => {
     const i = order.indexOf(r.activation);
     return i < 0 ? order.length : i;
   };
-  const sigma = (r: ComparisonRow): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
+  const sigma = (r: SettingKey): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
   return rank(a) - rank(b) || sigma(a) - sigma(b) || a.setting.localeCompare(b.setting);
 }
 
@@ -143,7 +150,7 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     r.pVsRelu = welchPValue(r.accs, relu.accs);
   }
   addPaired(rows, options.margin ?? DEFAULT_MARGIN_PP);
-  return rows.sort((a, b) => a.model.localeCompare(b.model) || compareRows(a, b));
+  return rows.sort((a, b) => a.model.localeCompare(b.model) || compareSettings(a, b));
 }
 
 /** The row label: the activation, or the whole setting when it carries non-default parameters. */

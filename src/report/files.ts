@@ -22,7 +22,7 @@ export const ROBUSTNESS_COLUMNS = ['run_id', 'noise', 'test_acc'] as const;
 export const SUMMARY_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'status', 'epochs', 'final_test_acc', 'best_test_acc',
   'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
-  'final_grad_dead', 'final_grad_zero_fraction',
+  'final_grad_dead', 'final_grad_zero_fraction', 'setting',
 ] as const;
 /** Columns that measure time and so differ between otherwise identical runs. */
 export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds']);
@@ -39,6 +39,12 @@ export const FILES = {
 
 export type Row = Record<string, string>;
 export type CellValue = string | number | null | undefined;
+/** A row to write, typed from its file's column list: every column present, a misspelled one a type error. */
+export type CellsOf<C extends readonly string[]> = { [K in C[number]]: CellValue };
+export type EpochCells = CellsOf<typeof EPOCH_COLUMNS>;
+export type DeadCells = CellsOf<typeof DEAD_COLUMNS>;
+export type RobustnessCells = CellsOf<typeof ROBUSTNESS_COLUMNS>;
+export type SummaryCells = CellsOf<typeof SUMMARY_COLUMNS>;
 
 /** Formats a metric: 7 significant digits, so files are stable and readable; empty for null. */
 export function formatCell(value: CellValue): string {
@@ -53,7 +59,7 @@ function stringifier(columns: readonly string[]) {
   return createObjectCsvStringifier({ header: columns.map((c) => ({ id: c, title: c })) });
 }
 
-function toCells(columns: readonly string[], rows: Record<string, CellValue>[]): Record<string, string>[] {
+function toCells(columns: readonly string[], rows: Partial<Record<string, CellValue>>[]): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(columns.map((c) => [c, formatCell(r[c])])));
 }
 
@@ -62,7 +68,7 @@ function toCells(columns: readonly string[], rows: Record<string, CellValue>[]):
  * version, with fewer columns, is first rewritten once under the current header (its rows keep
  * their cells, the new columns empty), so new rows never sit under a header they do not match.
  */
-export async function appendRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
+export async function appendRows<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
   if (rows.length === 0) return;
   const s = stringifier(columns);
   const exists = existsSync(path);
@@ -113,7 +119,7 @@ export const COLUMNS_OF: Record<string, readonly string[]> = {
 const LATER_COLUMNS = new Set([
   'dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output',
   'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
-  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction',
+  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction', 'setting',
 ]);
 
 /**
