@@ -3,8 +3,10 @@
  * grid expansion); `train/`, `report/` and `cli/` consume them.
  */
 
-export type ModelKind = 'mlp' | 'cnn';
-export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type { ModelKind } from '../models/kinds.js';
+export type { BackendName } from '../backend/names.js';
+import type { ModelKind } from '../models/kinds.js';
+import type { BackendName } from '../backend/names.js';
 export type SigmaScheduleKind = 'constant' | 'linear' | 'cosine';
 
 /** N-ReLU's noise level over training: constant, or annealed from start to end over all training steps. */

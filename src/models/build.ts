@@ -11,7 +11,8 @@ import { initializeWeights, type InitScheme } from './init.js';
 import { SeededDropout } from './dropout.js';
 import { lazyDense } from './lazy-dense.js';
 
-export type ModelKind = 'mlp' | 'cnn';
+export type { ModelKind } from './kinds.js';
+import type { ModelKind } from './kinds.js';
 
 export interface BuildModelOptions {
   model: ModelKind;

@@ -14,6 +14,7 @@ import { loadDataset, type Dataset } from '../data/datasets.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { trainRun } from '../train/trainer.js';
 import { errorMessage, isUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
 import { FAIL_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
@@ -81,7 +82,7 @@ async function run(spec: RunSpec): Promise<void> {
 }
 
 function onSigterm(): void {
-  if (stopRequested) process.exit(143);
+  if (stopRequested) process.exit(EXIT.terminated);
   stopRequested = true;
 }
 
