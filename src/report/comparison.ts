@@ -9,6 +9,7 @@ import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verd
 import { mean, summarize, welchPValue } from '../metrics/statistics.js';
 import type { CellValue, Row } from './files.js';
 import { activationNames } from '../activations/registry.js';
+import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
 
 export const COMPARISON_COLUMNS = [
@@ -153,15 +154,17 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
   return rows.sort((a, b) => a.model.localeCompare(b.model) || compareSettings(a, b));
 }
 
-/** The row label: the activation, or the whole setting when it carries non-default parameters. */
+/**
+ * The row label: the activation, or the whole setting when it carries more than the activation and
+ * a constant value of its varied parameter (which the sigma column shows): `nrelu` for `nrelu-s0.1`,
+ * but `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`.
+ */
 function label(r: ComparisonRow): string {
-  const plain = r.setting === r.activation || (r.activation === 'nrelu' && /^nrelu-s[^-]+$/.test(r.setting));
+  const constant = /^[0-9.e+-]+$/.test(r.sigma);
+  const plain = r.setting === r.activation || (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
   return plain ? r.activation : r.setting;
 }
 
-const pct = (v: number): string => (Number.isNaN(v) ? '–' : (100 * v).toFixed(2));
-const signedPct = (v: number | null): string => (v === null ? '–' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(2)}`);
-const pValue = (p: number | null): string => (p === null ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
 export function pairedCell(r: ComparisonRow, relu?: ComparisonRow): string {
@@ -210,12 +213,11 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
       const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
       const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
-      const count = (v: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${r.units}`);
+      const count = (v: number): string => unitsOf(v, r.units);
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
       const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${verdict}`;
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
+      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss(r.lossMean)} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));

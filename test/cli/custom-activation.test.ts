@@ -66,8 +66,9 @@ test('report and check work on the folder (check: the --jobs 1 folder matches th
   const report = await runCli(['report', jobs2]);
   assert.equal(report.code, 0, report.stderr);
   const md = readFileSync(join(jobs2, 'comparison.md'), 'utf8');
-  assert.match(md, /\| swish-beta1 \| 1 \|/);
-  assert.match(md, /\| swish-beta2 \| 2 \|/);
+  // Labelled like N-ReLU's rows: the activation, with the swept value in the sigma column.
+  assert.match(md, /\| swish \| 1 \|/);
+  assert.match(md, /\| swish \| 2 \|/);
   const check = await runCli(['check', jobs1, '--reference', jobs2]);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^OK: 3 runs and 3 epochs/m);
