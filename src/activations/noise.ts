@@ -52,7 +52,7 @@ export class SeededNoise {
     return this.step;
   }
 
-  /** Restores the counter, e.g. when resuming a run from a checkpoint. */
+  /** Restores the counter (the unit probes put it back after their training-mode pass). */
   setStep(step: number): void {
     if (!Number.isInteger(step) || step < 0) throw new UserError(`noise step must be an integer >= 0, got ${step}`);
     this.step = step;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -133,8 +134,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       await mkdir(join(scriptDir, 'logs'), { recursive: true });
       const files = { array: 'array.sbatch', merge: 'merge.sbatch', submit: 'submit.sh' } as const;
       for (const [key, file] of Object.entries(files) as [keyof typeof files, string][]) {
-        await writeFile(join(scriptDir, file), scripts[key]);
-        await chmod(join(scriptDir, file), 0o755);
+        await writeFileAtomic(join(scriptDir, file), scripts[key], { mode: 0o755 });
       }
       process.stdout.write(`${runs} runs in ${shards} shard(s); scripts in ${scriptDir}:
   array.sbatch  the shards (sbatch --array=0-${shards - 1})

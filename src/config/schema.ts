@@ -1,7 +1,7 @@
 /**
  * The YAML config's schema (snake_case keys, strict: an unknown key is an error so typos are
  * caught) and its conversion into the camelCase `ResolvedConfig` with every default filled in.
- * Defaults follow the paper where it is known and PyTorch where it is silent (see DESIGN.md).
+ * Defaults follow the paper where it is known and PyTorch where it is silent (README, "Config reference").
  */
 import { z } from 'zod';
 import type { ModelKind, ResolvedConfig } from './types.js';

@@ -5,9 +5,10 @@
 import { createObjectCsvStringifier } from 'csv-writer';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export const EPOCH_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc',
@@ -93,15 +94,7 @@ async function headerOf(path: string): Promise<string> {
   }
 }
 
-let tmpCounter = 0;
-
-/** Writes a whole file atomically: a temporary name unique to this write (process and counter), then rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
-}
+export { writeFileAtomic };
 
 /** Rewrites a CSV atomically with exactly `rows` (used to drop partial runs and to sort). */
 export async function writeRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {

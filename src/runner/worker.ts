@@ -71,6 +71,7 @@ async function run(spec: RunSpec): Promise<void> {
       onBatch: (progress) => { void send({ type: 'batch', id: spec.id, progress }); },
       onEpoch: async (r) => {
         await send({ type: 'epoch', id: spec.id, result: r });
+        // Test-only hooks (protocol.ts): never set outside the tests.
         if (r.epoch === 1 && process.env[HOLD_ENV] === spec.id) await hold();
         if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
       },
