@@ -1,7 +1,7 @@
 /**
  * A user's own activation from a file (examples/swish.mjs) through the whole harness: a config that
  * names it by a path relative to the config, `run --jobs 2` (worker processes load the module), the
- * manifest's record of it, `report`, `check` against a --jobs 1 folder, and one-line errors.
+ * manifest's record of it, `report`, `check` against a --jobs 1 folder, shards and `merge`, and one-line errors.
  * The example imports `tf` from 'nrelu-bench', which resolves to the built dist/ (npm install builds it).
  */
 import { after, before, test } from 'node:test';
@@ -73,6 +73,19 @@ test('report and check work on the folder (check: the --jobs 1 folder matches th
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^OK: 3 runs and 3 epochs/m);
   assert.deepEqual(readRowsSync(join(jobs1, 'summary.csv')).map((r) => r.run_id), GRID);
+});
+
+test('Slurm-style shards load the module too, and merge into the same folder', async () => {
+  const shards = [0, 1].map((i) => join(dir, `shard-${i}`));
+  const runs = await Promise.all(shards.map((out, i) => runCli(['run', config, '--shard', `${i}/2`, '--out', out, '--jobs', '1', '--no-report'])));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const merged = join(dir, 'merged');
+  const merge = await runCli(['merge', ...shards, '--out', merged]);
+  assert.equal(merge.code, 0, merge.stderr);
+  const manifest = JSON.parse(readFileSync(join(merged, 'manifest.json'), 'utf8')) as { activationModules: { path: string }[] };
+  assert.deepEqual(manifest.activationModules.map((m) => m.path), [EXAMPLE]);
+  const check = await runCli(['check', merged, '--reference', jobs2]);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
 });
 
 test('a missing module is one line and exit code 2', async () => {
