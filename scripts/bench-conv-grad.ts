@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { tf } from '../src/tf.js';
 import { selectBackend } from '../src/backend/select.js';
-import { Rng } from '../src/train/rng.js';
+import { Rng } from '../src/rng/index.js';
 
 const { values } = parseArgs({
   options: {

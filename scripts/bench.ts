@@ -22,10 +22,10 @@ import { tf } from '../src/tf.js';
 import { selectBackend, type BackendRequest } from '../src/backend/select.js';
 import { registerWasmKernels, restoreTfjsWasmKernels } from '../src/backend/wasm-kernels/index.js';
 import { useNoiseKernels } from '../src/activations/noise-kernels.js';
-import { benchSteps, type StepBenchEntry, type StepBenchReport } from '../src/bench/step.js';
+import { activationLabel, benchSteps, type StepBenchEntry, type StepBenchReport } from '../src/bench/step.js';
 import { benchHarness, type HarnessBenchResult } from '../src/bench/harness.js';
 import type { ModelKind } from '../src/models/build.js';
-import type { ActivationSpec } from '../src/activations/registry.js';
+import { activationDescriptors, type ActivationSpec } from '../src/activations/registry.js';
 import { benchPeers, peerLines, roundRatio, type PeerReport } from './bench-peers.js';
 import { describeAdapter } from '../src/backend/webgpu.js';
 
@@ -58,7 +58,12 @@ const HARNESS_DATA: Record<ModelKind, { trainSamples: number; testSamples: numbe
     : { trainSamples: 3000, testSamples: 500, probeSamples: 500, gradientSamples: 50 },
 };
 const NRELU: ActivationSpec = { name: 'nrelu', sigma: 0.1 };
-const ACTIVATIONS: ActivationSpec[] = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', NRELU];
+/** Every registered activation with its defaults; a required parameter takes its descriptor's example value (N-ReLU: sigma 0.1). */
+const ACTIVATIONS: ActivationSpec[] = activationDescriptors().map((d) => {
+  const required = Object.entries(d.params).filter(([, def]) => def.default === undefined);
+  if (required.length === 0) return d.name;
+  return { name: d.name, ...Object.fromEntries(required.map(([k, def]) => [k, def.type === 'number' ? def.example ?? 1 : undefined])) };
+});
 const ISSUE_BASELINE_SAMPLES_PER_SECOND = 150;
 
 const log = (line: string): void => {
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
     '| target (judged on medians) | measured | |',
     '|---|---|---|',
     ...(['mlp', 'cnn'] as const).flatMap((m) => ACTIVATIONS.filter((a) => a !== 'relu' && a !== 'rrelu').map((a) => {
-      const label = typeof a === 'string' ? a : 'nrelu sigma=0.1';
+      const label = activationLabel(a);
       const limit = m === 'mlp' || label.startsWith('nrelu') ? 1.05 : 1.10;
       const r = ratioOf(steps[m], label);
       return target(`${label} / ReLU step time, ${m.toUpperCase()} <= ${f2(limit)}`, ratioText(r), r.median <= limit);

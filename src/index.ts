@@ -1,10 +1,14 @@
-/** nrelu-bench's public library API (see DESIGN.md); nothing else is public. */
+/** nrelu-bench's public library API (README, "Library API"; docs/ARCHITECTURE.md); nothing else is public. */
 export { tf } from './tf.js';
 export { UserError } from './errors.js';
 export {
   createActivation, normalizeActivation, ACTIVATION_NAMES,
   type ActivationSpec, type ActivationName, type CreateActivationOptions,
 } from './activations/registry.js';
+export {
+  defineActivation, type ActivationDescriptor, type ActivationParams, type CreateLayerOptions, type ParamDef,
+} from './activations/descriptor.js';
+export { isStochasticLayer, type SchedulableLayer, type StochasticLayer } from './activations/stochastic.js';
 export { buildModel, type BuildModelOptions, type ModelKind } from './models/build.js';
 export { countDeadNeurons, type DeadNeuronOptions, type DeadNeuronReport, type LayerDeadCount } from './metrics/dead-neurons.js';
 export { readIdx, type IdxArray } from './data/idx.js';

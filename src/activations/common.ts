@@ -4,7 +4,6 @@
  * output shape is its input shape.
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
 
 /** Constructor arguments every layer accepts (name, trainable, dtype, inputShape, ...). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -37,15 +36,6 @@ export abstract class ElementwiseLayer extends tf.layers.Layer {
   override computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-}
-
-/** Throws a one-line UserError unless `value` is a finite number (optionally >= 0). */
-export function checkNumber(activation: string, param: string, value: unknown, nonNegative = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (nonNegative && value < 0)) {
-    const want = nonNegative ? 'a finite number >= 0' : 'a finite number';
-    throw new UserError(`activation "${activation}": parameter "${param}" must be ${want}, got ${describe(value)}`);
-  }
-  return value;
 }
 
 /** A short, one-line rendering of a bad value for error messages. */

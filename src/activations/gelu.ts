@@ -5,11 +5,16 @@
  * which the cpu and wasm backends implement with gradients.
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, describe, singleTensor } from './common.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, singleTensor } from './common.js';
+import { defineActivation } from './descriptor.js';
+import { checkParam } from './spec.js';
 
 export const GELU_APPROXIMATIONS = ['none', 'tanh'] as const;
 export type GeluApproximation = (typeof GELU_APPROXIMATIONS)[number];
+
+const PARAMS = {
+  approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' },
+} as const;
 
 export interface GELUArgs extends LayerArgs {
   approximate?: GeluApproximation;
@@ -21,11 +26,7 @@ export class GELU extends ElementwiseLayer {
 
   constructor(args: GELUArgs = {}) {
     super(args);
-    const approximate: unknown = args.approximate ?? 'none';
-    if (!GELU_APPROXIMATIONS.includes(approximate as GeluApproximation)) {
-      throw new UserError(`activation "gelu": parameter "approximate" must be "none" or "tanh", got ${describe(approximate)}`);
-    }
-    this.approximate = approximate as GeluApproximation;
+    this.approximate = checkParam('gelu', 'approximate', PARAMS.approximate, args.approximate) as GeluApproximation;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
@@ -38,6 +39,14 @@ export class GELU extends ElementwiseLayer {
   }
 }
 tf.serialization.registerClass(GELU);
+
+export const gelu = defineActivation({
+  name: 'gelu',
+  summary: 'x * Phi(x), exact (erf) as in PyTorch, or its tanh approximation',
+  params: PARAMS,
+  stochastic: false,
+  create: (params, { name }) => new GELU({ name, approximate: params.approximate as GeluApproximation }),
+});
 
 /** 0.5 x (1 + erf(x / sqrt 2)). */
 export function geluExact(x: tf.Tensor): tf.Tensor {

@@ -3,33 +3,25 @@
  * (cpu, and wasm's heap): one pass over x that draws noise only where it is needed.
  */
 import { tf } from '../tf.js';
-import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../train/rng.js';
-import type { NormalDraw } from './noise.js';
+import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../rng/index.js';
+import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, isDeviceNoiseBackend } from '../backend/noise-contract.js';
 import { reluGradient } from './fused-gradients.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 
-/* ------------------------------------------------------------------------------------------
- * Fused kernels. Names are prefixed so they cannot clash with TF.js's own kernels.
- */
+export { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from '../backend/noise-contract.js';
 
-/** N-ReLU training forward: x > 0 ? x : sigma * eps_i. Attrs: sigma, k0, k1. Gradient dy * 1[x > 0]. */
-export const NOISY_RELU_KERNEL = 'NreluBenchNoisyRelu';
-/** RReLU training forward: outputs [y, slope], slope = x > 0 ? 1 : U_i(lower, upper) (PyTorch draws where x <= 0). Attrs: lower, upper, k0, k1. */
-export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
+/** One pass's N(0, 1) noise: its stream, and the values if the worker drew them ahead. */
+export interface NormalDraw {
+  key: StreamKey;
+  /** All of the pass's values (element i at index i), or null: draw them from `key`. */
+  values: Float32Array | null;
+}
 
 let kernelsEnabled = true;
 
-/** Backends whose fused kernels draw the noise on the device: no worker draws ahead for them. */
-const deviceNoiseBackends = new Set<string>();
-
-/** Marks `backendName`'s fused kernels as drawing their own noise on the device (WebGPU). */
-export function markDeviceNoise(backendName: string): void {
-  deviceNoiseBackends.add(backendName);
-}
-
 /** True when the active backend's fused kernels draw noise on the device (a host-side draw ahead would be wasted). */
 export function drawsOnDevice(): boolean {
-  return kernelsEnabled && deviceNoiseBackends.has(tf.getBackend());
+  return kernelsEnabled && isDeviceNoiseBackend(tf.getBackend());
 }
 
 /** Turns the fused kernels on or off (off: every backend takes the generic path). Returns the old setting. */

@@ -1,10 +1,10 @@
 /**
  * Drawing N-ReLU's normals ahead on a worker thread (Node.js), for SeededNoise (noise.ts).
  */
-import { type StreamKey, createCounterSampler } from '../train/rng.js';
+import { type StreamKey, createCounterSampler } from '../rng/index.js';
 
-/* ------------------------------------------------------------------------------------------
- * Drawing ahead on a worker thread. One worker for the process, started on first use and
+/*
+ * One worker for the process, started on first use and
  * unref'd (it never keeps the process alive). Each layer has one shared buffer: the layer asks
  * for pass n+1 right after pass n has used the buffer, the worker fills it and flips a shared
  * flag, and pass n+1 takes it if the flag says done. It never waits: a worker that is late

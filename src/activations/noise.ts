@@ -2,7 +2,7 @@
  * Seeded noise for the stochastic activations (the fused kernels that apply it are in
  * noise-kernels.ts, drawing ahead on a worker in noise-prefetch.ts).
  *
- * Noise is counter-based (src/train/rng.ts): in training pass `step` of a layer with seed
+ * Noise is counter-based (src/rng/counter.ts): in training pass `step` of a layer with seed
  * `seed`, element i (in row-major order) gets value i of the stream `streamKey(seed, step)`,
  * a pure function of (seed, step, i). So the same seed and number of calls give bit-identical
  * noise, a resumed run only has to restore the step counter, and any subset of the elements
@@ -23,21 +23,17 @@
  * `useNoiseKernels` and `useNoisePrefetch` turn the kernels and the worker off (for tests and
  * benchmarks of the other paths).
  */
-import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../train/rng.js';
+import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../rng/index.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
 import { UserError } from '../errors.js';
-import { drawsOnDevice } from './noise-kernels.js';
+import { type NormalDraw, drawsOnDevice } from './noise-kernels.js';
+
+export type { NormalDraw };
 import { ElementwiseLayer, type LayerArgs } from './common.js';
+import type { StochasticLayer } from './stochastic.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
 const MAX_BUFFERS = 4;
-
-/** One pass's N(0, 1) noise: its stream, and the values if the worker drew them ahead. */
-export interface NormalDraw {
-  key: StreamKey;
-  /** All of the pass's values (element i at index i), or null: draw them from `key`. */
-  values: Float32Array | null;
-}
 
 export class SeededNoise {
   readonly seed: number;
@@ -56,7 +52,7 @@ export class SeededNoise {
     return this.step;
   }
 
-  /** Restores the counter, e.g. when resuming a run from a checkpoint. */
+  /** Restores the counter (the unit probes put it back after their training-mode pass). */
   setStep(step: number): void {
     if (!Number.isInteger(step) || step < 0) throw new UserError(`noise step must be an integer >= 0, got ${step}`);
     this.step = step;
@@ -131,7 +127,8 @@ export class SeededNoise {
  * Training pass n of a layer with seed s draws from streamKey(s, n); the step counter is state,
  * not config, so a resumed run (or a probe that must not disturb training) restores it with setStep.
  */
-export abstract class NoisyLayer extends ElementwiseLayer {
+export abstract class NoisyLayer extends ElementwiseLayer implements StochasticLayer {
+  readonly stochastic = true as const;
   protected readonly noise: SeededNoise;
 
   constructor(args: LayerArgs & { seed?: number }) {

@@ -5,11 +5,22 @@
  * The gradient is the indicator 1[x > 0]; the noise does not depend on x, so none flows into it.
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
 import { NoisyLayer } from './noise.js';
 import { NOISY_RELU_KERNEL, fusedNoisyRelu, hasNoiseKernel } from './noise-kernels.js';
 import { reluGradient } from './fused-gradients.js';
-import { type CallKwargs, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
+import { defineActivation } from './descriptor.js';
+import { checkParam } from './spec.js';
+
+/** Above this, noise swamps any pre-activation of [0, 1] inputs (the paper uses 0.05-0.2); 1e300 was accepted once. */
+export const SIGMA_MAX = 100;
+
+const PARAMS = {
+  sigma: {
+    type: 'number', min: 0, max: SIGMA_MAX, sweep: true, schedule: true, tag: 's', example: 0.1,
+    doc: 'noise standard deviation on the non-positive branch: a number, a list (sweep) or {start, end, schedule}',
+  },
+} as const;
 
 export interface NReLUArgs extends LayerArgs {
   /** Standard deviation of the noise on the non-positive branch (>= 0; 0 is exactly ReLU). */
@@ -24,8 +35,7 @@ export class NReLU extends NoisyLayer {
 
   constructor(args: NReLUArgs) {
     super(args);
-    if (args?.sigma === undefined) throw new UserError('activation "nrelu": parameter "sigma" is required (a number >= 0)');
-    this.sigmaValue = checkNumber('nrelu', 'sigma', args.sigma, true);
+    this.sigmaValue = checkParam('nrelu', 'sigma', PARAMS.sigma, args?.sigma) as number;
   }
 
   /** Current noise level. */
@@ -35,7 +45,12 @@ export class NReLU extends NoisyLayer {
 
   /** Changes the noise level, e.g. every step of a sigma schedule. */
   setSigma(sigma: number): void {
-    this.sigmaValue = checkNumber('nrelu', 'sigma', sigma, true);
+    this.sigmaValue = checkParam('nrelu', 'sigma', PARAMS.sigma, sigma) as number;
+  }
+
+  setScheduled(param: string, value: number): void {
+    if (param !== 'sigma') throw new Error(`NReLU has no schedulable parameter "${param}"`);
+    this.setSigma(value);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
@@ -61,6 +76,14 @@ export class NReLU extends NoisyLayer {
   }
 }
 tf.serialization.registerClass(NReLU);
+
+export const nrelu = defineActivation({
+  name: 'nrelu',
+  summary: 'x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper\'s N-ReLU)',
+  params: PARAMS,
+  stochastic: true,
+  create: (params, { name, seed }) => new NReLU({ name, seed, sigma: params.sigma as number }),
+});
 
 /**
  * The generic path, for any backend: where(x > 0, x, sigma * eps) with gradient dy * 1[x > 0].

@@ -5,12 +5,14 @@
  * TF.js's own PReLU layer defaults to one alpha per unit initialised to 0, hence this class.
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
-import {
-  type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, checkNumber, describe, singleTensor,
-} from './common.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, singleTensor } from './common.js';
+import { defineActivation } from './descriptor.js';
+import { checkParam } from './spec.js';
 
-export const PRELU_DEFAULTS = { shared: true, init: 0.25 } as const;
+const PARAMS = {
+  shared: { type: 'boolean', default: true, doc: 'one alpha for the layer (true) or one per channel' },
+  init: { type: 'number', default: 0.25, doc: 'initial alpha' },
+} as const;
 
 export interface TorchPReLUArgs extends LayerArgs {
   /** One alpha for the whole layer (default true) or one per channel (last axis). */
@@ -28,12 +30,8 @@ export class TorchPReLU extends ElementwiseLayer {
 
   constructor(args: TorchPReLUArgs = {}) {
     super(args);
-    const shared: unknown = args.shared ?? PRELU_DEFAULTS.shared;
-    if (typeof shared !== 'boolean') {
-      throw new UserError(`activation "prelu": parameter "shared" must be true or false, got ${describe(shared)}`);
-    }
-    this.shared = shared;
-    this.init = checkNumber('prelu', 'init', args.init ?? PRELU_DEFAULTS.init);
+    this.shared = checkParam('prelu', 'shared', PARAMS.shared, args.shared) as boolean;
+    this.init = checkParam('prelu', 'init', PARAMS.init, args.init) as number;
   }
 
   override build(inputShape: LayerShape): void {
@@ -58,3 +56,11 @@ export class TorchPReLU extends ElementwiseLayer {
   }
 }
 tf.serialization.registerClass(TorchPReLU);
+
+export const prelu = defineActivation({
+  name: 'prelu',
+  summary: 'x if x >= 0 else alpha * x, alpha learned (PyTorch: one shared alpha, init 0.25)',
+  params: PARAMS,
+  stochastic: false,
+  create: (params, { name }) => new TorchPReLU({ name, shared: params.shared as boolean, init: params.init as number }),
+});

@@ -9,9 +9,19 @@ import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
 import { NoisyLayer } from './noise.js';
 import { RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel } from './noise-kernels.js';
-import { type CallKwargs, type LayerArgs, checkNumber, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
+import { type ActivationParams, defineActivation } from './descriptor.js';
+import { checkParam } from './spec.js';
 
-export const RRELU_DEFAULTS = { lower: 1 / 8, upper: 1 / 3 } as const;
+const PARAMS = {
+  lower: { type: 'number', default: 1 / 8, doc: 'lower bound of the random slope' },
+  upper: { type: 'number', default: 1 / 3, doc: 'upper bound of the random slope' },
+} as const;
+
+function checkBounds(params: ActivationParams): string | undefined {
+  return (params.lower as number) > (params.upper as number)
+    ? `parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})` : undefined;
+}
 
 export interface RReLUArgs extends LayerArgs {
   lower?: number;
@@ -27,11 +37,10 @@ export class RReLU extends NoisyLayer {
 
   constructor(args: RReLUArgs = {}) {
     super(args);
-    this.lower = checkNumber('rrelu', 'lower', args.lower ?? RRELU_DEFAULTS.lower);
-    this.upper = checkNumber('rrelu', 'upper', args.upper ?? RRELU_DEFAULTS.upper);
-    if (this.lower > this.upper) {
-      throw new UserError(`activation "rrelu": parameter "lower" (${this.lower}) must be <= "upper" (${this.upper})`);
-    }
+    this.lower = checkParam('rrelu', 'lower', PARAMS.lower, args.lower) as number;
+    this.upper = checkParam('rrelu', 'upper', PARAMS.upper, args.upper) as number;
+    const problem = checkBounds({ lower: this.lower, upper: this.upper });
+    if (problem !== undefined) throw new UserError(`activation "rrelu": ${problem}`);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
@@ -48,6 +57,15 @@ export class RReLU extends NoisyLayer {
   }
 }
 tf.serialization.registerClass(RReLU);
+
+export const rrelu = defineActivation({
+  name: 'rrelu',
+  summary: 'x if x >= 0 else a * x, a ~ U(lower, upper) per element in training, (lower + upper) / 2 in inference',
+  params: PARAMS,
+  stochastic: true,
+  check: checkBounds,
+  create: (params, { name, seed }) => new RReLU({ name, seed, lower: params.lower as number, upper: params.upper as number }),
+});
 
 /** The fused kernel (cpu, wasm): the same values as `randomSlopeRelu` in one pass over x. */
 function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: number; k0: number; k1: number }): tf.Tensor {

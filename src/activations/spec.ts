@@ -1,74 +1,53 @@
 /**
- * Activation specs: validation and defaults. A spec is a name (`'relu'`) or an object
- * (`{name: 'nrelu', sigma: 0.1}`). `normalizeActivation` fills PyTorch's defaults and returns the
- * params in a fixed order, so config code can validate entries and derive stable run ids.
+ * Parameter validation and defaults, from a descriptor's parameter definitions: the one place they
+ * are checked (config validation, createActivation and the layers' constructors all call these).
+ * Messages are one line naming the activation and the parameter.
  */
 import { UserError } from '../errors.js';
-import { checkNumber, describe } from './common.js';
-import { GELU_APPROXIMATIONS } from './gelu.js';
-import { PRELU_DEFAULTS } from './prelu.js';
-import { RRELU_DEFAULTS } from './rrelu.js';
-
-export const ACTIVATION_NAMES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu'] as const;
-export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+import { describe } from './common.js';
+import type { ActivationDescriptor, ActivationParams, ParamDef, ParamValue } from './descriptor.js';
 
 export type ActivationSpec = string | { name: string; [param: string]: unknown };
-export type ActivationParam = number | string | boolean;
+export type ActivationParam = ParamValue;
 
+/** A validated activation: its name and every parameter, defaults filled, in the descriptor's order. */
 export interface NormalizedActivation {
-  name: ActivationName;
-  params: Record<string, ActivationParam>;
+  name: string;
+  params: ActivationParams;
 }
 
-/** PyTorch's LeakyReLU negative_slope (TF.js defaults to 0.3). */
-export const LEAKY_RELU_DEFAULT_ALPHA = 0.01;
-
-type ParamDef =
-  | { kind: 'number'; default: number }
-  | { kind: 'nonNegative'; required: true }
-  | { kind: 'boolean'; default: boolean }
-  | { kind: 'choice'; choices: readonly string[]; default: string };
-
-// Parameter order here is the order of `params`, and so of run ids.
-const PARAMS: Record<ActivationName, Record<string, ParamDef>> = {
-  relu: {},
-  leaky_relu: { alpha: { kind: 'number', default: LEAKY_RELU_DEFAULT_ALPHA } },
-  prelu: {
-    shared: { kind: 'boolean', default: PRELU_DEFAULTS.shared },
-    init: { kind: 'number', default: PRELU_DEFAULTS.init },
-  },
-  gelu: { approximate: { kind: 'choice', choices: GELU_APPROXIMATIONS, default: 'none' } },
-  rrelu: {
-    lower: { kind: 'number', default: RRELU_DEFAULTS.lower },
-    upper: { kind: 'number', default: RRELU_DEFAULTS.upper },
-  },
-  nrelu: { sigma: { kind: 'nonNegative', required: true } },
-};
-
-export function isActivationName(name: string): name is ActivationName {
-  return (ACTIVATION_NAMES as readonly string[]).includes(name);
-}
-
-/** Validates `spec` and fills defaults; throws a one-line UserError naming the activation and parameter. */
-export function normalizeActivation(spec: unknown): NormalizedActivation {
-  let name: string;
-  let given: Record<string, unknown> = {};
-  if (typeof spec === 'string') {
-    name = spec;
-  } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
-    const { name: specName, ...rest } = spec as Record<string, unknown>;
-    if (typeof specName !== 'string') {
-      throw new UserError(`activation spec needs a "name" string (one of ${ACTIVATION_NAMES.join(', ')}), got ${describe(specName)}`);
+/** Validates one parameter (`undefined`: not given, so its default, or an error if it is required). */
+export function checkParam(activation: string, key: string, def: ParamDef, value: unknown): ParamValue {
+  const at = `activation "${activation}": parameter "${key}"`;
+  const v = value === undefined ? def.default : value;
+  switch (def.type) {
+    case 'number': {
+      const bound = def.min === undefined ? '' : ` >= ${def.min}`;
+      if (value === undefined && def.default === undefined) {
+        throw new UserError(`${at} is required (a number${bound}), e.g. {name: ${activation}, ${key}: ${def.example ?? 1}}`);
+      }
+      if (typeof v !== 'number' || !Number.isFinite(v) || (def.min !== undefined && v < def.min)) {
+        throw new UserError(`${at} must be a finite number${bound}, got ${describe(v)}`);
+      }
+      if (def.max !== undefined && v > def.max) throw new UserError(`${at} must be <= ${def.max}, got ${v}`);
+      return v;
     }
-    name = specName;
-    given = rest;
-  } else {
-    throw new UserError(`activation spec must be a name or an object with a "name", got ${describe(spec)}`);
+    case 'boolean':
+      if (value === undefined && def.default === undefined) throw new UserError(`${at} is required (true or false)`);
+      if (typeof v !== 'boolean') throw new UserError(`${at} must be true or false, got ${describe(v)}`);
+      return v;
+    case 'choice': {
+      const list = def.choices.map((c) => `"${c}"`).join(' or ');
+      if (value === undefined && def.default === undefined) throw new UserError(`${at} is required (${list})`);
+      if (typeof v !== 'string' || !def.choices.includes(v)) throw new UserError(`${at} must be ${list}, got ${describe(v)}`);
+      return v;
+    }
   }
-  if (!isActivationName(name)) {
-    throw new UserError(`unknown activation "${name}"; valid activations: ${ACTIVATION_NAMES.join(', ')}`);
-  }
-  const defs = PARAMS[name];
+}
+
+/** Validates `given` against the descriptor and fills defaults; throws a one-line UserError. */
+export function normalizeParams(descriptor: ActivationDescriptor, given: Record<string, unknown>): ActivationParams {
+  const { name, params: defs } = descriptor;
   for (const key of Object.keys(given)) {
     if (!(key in defs)) {
       const valid = Object.keys(defs);
@@ -76,37 +55,22 @@ export function normalizeActivation(spec: unknown): NormalizedActivation {
       throw new UserError(`activation "${name}": unknown parameter "${key}"; ${hint}`);
     }
   }
-  const params: Record<string, ActivationParam> = {};
+  const params: ActivationParams = {};
   for (const [key, def] of Object.entries(defs)) params[key] = checkParam(name, key, def, given[key]);
-  if (name === 'rrelu' && (params.lower as number) > (params.upper as number)) {
-    throw new UserError(`activation "rrelu": parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})`);
-  }
-  return { name, params };
+  const problem = descriptor.check?.(params);
+  if (problem !== undefined) throw new UserError(`activation "${name}": ${problem}`);
+  return params;
 }
 
-function checkParam(activation: ActivationName, key: string, def: ParamDef, value: unknown): ActivationParam {
-  switch (def.kind) {
-    case 'number':
-      return checkNumber(activation, key, value ?? def.default);
-    case 'nonNegative':
-      if (value === undefined) {
-        throw new UserError(`activation "${activation}": parameter "${key}" is required (a number >= 0), e.g. {name: ${activation}, ${key}: 0.1}`);
-      }
-      return checkNumber(activation, key, value, true);
-    case 'boolean': {
-      const v = value ?? def.default;
-      if (typeof v !== 'boolean') {
-        throw new UserError(`activation "${activation}": parameter "${key}" must be true or false, got ${describe(v)}`);
-      }
-      return v;
+/** Splits a spec into its name and given parameters; throws a one-line UserError for a malformed one. */
+export function splitSpec(spec: unknown, known: readonly string[]): { name: string; given: Record<string, unknown> } {
+  if (typeof spec === 'string') return { name: spec, given: {} };
+  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+    const { name, ...given } = spec as Record<string, unknown>;
+    if (typeof name !== 'string') {
+      throw new UserError(`activation spec needs a "name" string (one of ${known.join(', ')}), got ${describe(name)}`);
     }
-    case 'choice': {
-      const v = value ?? def.default;
-      if (typeof v !== 'string' || !def.choices.includes(v)) {
-        const list = def.choices.map((c) => `"${c}"`).join(' or ');
-        throw new UserError(`activation "${activation}": parameter "${key}" must be ${list}, got ${describe(v)}`);
-      }
-      return v;
-    }
+    return { name, given };
   }
+  throw new UserError(`activation spec must be a name or an object with a "name", got ${describe(spec)}`);
 }

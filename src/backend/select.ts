@@ -12,13 +12,14 @@
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
+import type { BackendName } from './names.js';
 import { describeNativeDevice, loadNative, NATIVE_INSTALL_HINT } from './native.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import {
   type WebGpuAdapterInfo, WEBGPU_INSTALL_HINT, computesCorrectly, describeAdapter, probeWebGpu, registerWebGpuBackend,
 } from './webgpu.js';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendRequest = BackendName;
 
 export interface BackendSelection {
   /** The TF.js backend now active: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */

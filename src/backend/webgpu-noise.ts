@@ -1,6 +1,6 @@
 /**
  * N-ReLU's and RReLU's fused training kernels on the WebGPU backend, in WGSL. They draw the same
- * counter-based stream as the cpu/wasm kernels (src/train/rng.ts) on the GPU itself: element i
+ * counter-based stream as the cpu/wasm kernels (src/rng/counter.ts) on the GPU itself: element i
  * of a pass hashes (i, k0, k1) in the shader, so no noise crosses from the host, and no worker
  * draws ahead for this backend.
  *
@@ -10,8 +10,9 @@
  * ulp on a GPU (a different wedge/tail decision is possible but rare; see the tests).
  */
 import { tf } from '../tf.js';
-import { uniformParams, zigguratTables } from '../train/rng.js';
-import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from '../activations/noise-kernels.js';
+import { uniformParams, zigguratTables } from '../rng/index.js';
+import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from './noise-contract.js';
+import { registerOnce } from './register.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
 /** Ziggurat table layout in one float32 buffer: K (512), W (512), F (257). */
@@ -156,39 +157,27 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 /** Registers both kernels for 'webgpu' (idempotent); `util` is the package's webgpu_util. */
 export function registerWebGpuNoiseKernels(util: WebGpuUtil): void {
   markDeviceNoise('webgpu');
-  if (tf.getKernel(NOISY_RELU_KERNEL, 'webgpu') == null) {
-    tf.registerKernel({
-      kernelName: NOISY_RELU_KERNEL,
-      backendName: 'webgpu',
-      kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-        const x = inputs.x as tf.TensorInfo;
-        const gpu = backend as unknown as WebGpuBackendLike;
-        return gpu.runWebGPUProgram(noisyReluProgram(util, x.shape), [x, tableOf(gpu)], 'float32', [
-          { type: 'float32', data: [attrs?.sigma as number] },
-          { type: 'uint32', data: [(attrs?.k0 as number) >>> 0] },
-          { type: 'uint32', data: [(attrs?.k1 as number) >>> 0] },
-        ]);
-      },
-    });
-  }
-  if (tf.getKernel(RANDOM_SLOPE_RELU_KERNEL, 'webgpu') == null) {
-    tf.registerKernel({
-      kernelName: RANDOM_SLOPE_RELU_KERNEL,
-      backendName: 'webgpu',
-      kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-        const x = inputs.x as tf.TensorInfo;
-        const gpu = backend as unknown as WebGpuBackendLike;
-        const { low, span } = uniformParams(attrs?.lower as number, attrs?.upper as number);
-        const uniforms = [
-          { type: 'float32' as const, data: [low] },
-          { type: 'float32' as const, data: [span] },
-          { type: 'uint32' as const, data: [(attrs?.k0 as number) >>> 0] },
-          { type: 'uint32' as const, data: [(attrs?.k1 as number) >>> 0] },
-        ];
-        const y = gpu.runWebGPUProgram(randomSlopeProgram(util, x.shape, false), [x], 'float32', uniforms);
-        const slope = gpu.runWebGPUProgram(randomSlopeProgram(util, x.shape, true), [x], 'float32', uniforms);
-        return [y, slope];
-      },
-    });
-  }
+  registerOnce(NOISY_RELU_KERNEL, 'webgpu', ({ inputs, backend, attrs }: KernelArgs) => {
+    const x = inputs.x as tf.TensorInfo;
+    const gpu = backend as unknown as WebGpuBackendLike;
+    return gpu.runWebGPUProgram(noisyReluProgram(util, x.shape), [x, tableOf(gpu)], 'float32', [
+      { type: 'float32', data: [attrs?.sigma as number] },
+      { type: 'uint32', data: [(attrs?.k0 as number) >>> 0] },
+      { type: 'uint32', data: [(attrs?.k1 as number) >>> 0] },
+    ]);
+  });
+  registerOnce(RANDOM_SLOPE_RELU_KERNEL, 'webgpu', ({ inputs, backend, attrs }: KernelArgs) => {
+    const x = inputs.x as tf.TensorInfo;
+    const gpu = backend as unknown as WebGpuBackendLike;
+    const { low, span } = uniformParams(attrs?.lower as number, attrs?.upper as number);
+    const uniforms = [
+      { type: 'float32' as const, data: [low] },
+      { type: 'float32' as const, data: [span] },
+      { type: 'uint32' as const, data: [(attrs?.k0 as number) >>> 0] },
+      { type: 'uint32' as const, data: [(attrs?.k1 as number) >>> 0] },
+    ];
+    const y = gpu.runWebGPUProgram(randomSlopeProgram(util, x.shape, false), [x], 'float32', uniforms);
+    const slope = gpu.runWebGPUProgram(randomSlopeProgram(util, x.shape, true), [x], 'float32', uniforms);
+    return [y, slope];
+  });
 }

@@ -7,15 +7,15 @@
  * own (the same calls trainRun makes), so the overhead can be attributed.
  */
 import { tf } from '../tf.js';
-import { buildModel, type ModelKind } from '../models/build.js';
+import type { ModelKind } from '../models/build.js';
 import type { ActivationSpec } from '../activations/registry.js';
 import { probeUnits } from '../metrics/unit-activity.js';
 import { probeGradients } from '../metrics/gradient-flow.js';
 import { validateConfig, expandGrid, type RunSpec } from '../config/index.js';
 import { evaluate, trainRun } from '../train/trainer.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
-import { Rng, deriveSeed } from '../train/rng.js';
-import { adam } from '../train/fused-adam.js';
+import { Rng, deriveSeed } from '../rng/index.js';
+import { buildRun, runActivationSpec } from '../train/setup.js';
 import { syntheticDataset } from './synthetic.js';
 import { StepRunner, activationLabel } from './step.js';
 import { timingStats, type TimingStats } from './stats.js';
@@ -86,12 +86,7 @@ function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec
 
 /** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
 async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): Promise<number[]> {
-  const model = buildModel({
-    model: spec.model, activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
-    seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
-    ...(spec.modelOptions as object),
-  });
-  const optimizer = adam(spec.train.learningRate, 0.9, 0.999, 1e-8); // the trainer's Adam
+  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
   const n = data.train.count;
   const batchSize = spec.train.batchSize;
   const seconds: number[] = [];
@@ -170,11 +165,9 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     bare.push(...(await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1));
 
     // The evaluation and the probe on their own, on a model of the same architecture.
-    const model = buildModel({
-      model: spec.model, activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
-      seed: spec.seed, init: spec.init, inputShape: data.train.x.shape.slice(1), classes: data.classes,
-      ...(spec.modelOptions as object),
-    });
+    const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
+    built.optimizer.dispose(); // only the model is timed here
+    const model = built.model;
     const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
     const gradCount = Math.min(o.gradientSamples, data.train.count);
     const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];

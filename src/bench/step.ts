@@ -6,11 +6,13 @@
  * drift affects them alike and their ratios can be compared.
  */
 import { tf } from '../tf.js';
-import { buildModel, type ModelKind } from '../models/build.js';
+import type { ModelKind } from '../models/build.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
-import { Rng, deriveSeed } from '../train/rng.js';
-import { adam } from '../train/fused-adam.js';
+import { Rng, deriveSeed } from '../rng/index.js';
+import { buildRun } from '../train/setup.js';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
+import type { TrainSettings } from '../config/types.js';
 import { syntheticDataset } from './synthetic.js';
 import { MemoryPeak, timingStats, type TimingStats } from './stats.js';
 
@@ -38,6 +40,8 @@ export interface StepBenchOptions {
   seed?: number;
   /** Extra buildModel options (hidden, filters, ...). */
   modelOptions?: Record<string, unknown>;
+  /** Optimizer and learning rate, as a config's `train` gives them (default: the config defaults, Adam at 1e-3). */
+  train?: Pick<TrainSettings, 'optimizer' | 'learningRate'>;
   /** Called after each round of timed steps. */
   onRound?: (done: number, total: number) => void;
 }
@@ -90,12 +94,11 @@ export class StepRunner {
     private readonly batchSize: number,
     seed: number,
     modelOptions: Record<string, unknown> = {},
+    train: Pick<TrainSettings, 'optimizer' | 'learningRate'> = { optimizer: CONFIG_DEFAULTS.train.optimizer, learningRate: CONFIG_DEFAULTS.train.learningRate },
   ) {
     normalizeActivation(activation); // a bad spec fails here, with the registry's message
-    this.model = buildModel({
-      model: kind, activation, seed, inputShape: data.train.x.shape.slice(1), classes: data.classes, ...modelOptions,
-    });
-    this.optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
+    ({ model: this.model, optimizer: this.optimizer } = buildRun(
+      { model: kind, modelOptions, activation, seed, train }, data.train.x.shape.slice(1), data.classes));
     const n = data.train.count;
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }
@@ -153,7 +156,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     }
   };
   try {
-    for (const e of entries) runners.push(new StepRunner(data, options.model, e.activation, batchSize, seed, options.modelOptions));
+    for (const e of entries) runners.push(new StepRunner(data, options.model, e.activation, batchSize, seed, options.modelOptions, options.train));
     for (let k = 0; k < runners.length; k++) {
       for (let i = 0; i < warmup; i++) await step(k);
     }

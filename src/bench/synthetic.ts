@@ -4,7 +4,7 @@
  * to [0, 1]. Learnable, so activations and losses behave like a real run's.
  */
 import type { Dataset } from '../data/datasets.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 
 const PIXELS = 784;
 const CLASSES = 10;

@@ -7,17 +7,19 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { tf } from '../tf.js';
 import { UserError } from '../errors.js';
-import { selectBackend, type BackendRequest } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
+import type { ModelKind } from '../models/kinds.js';
+import { backendOption, modelOption } from './options.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
+import { activationsHelp } from './activations-help.js';
 import { benchSteps, type StepBenchReport } from '../bench/step.js';
 
-const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-const MODELS = ['mlp', 'cnn'];
 
 interface BenchOptions {
-  model: string;
+  model: ModelKind;
   activation: string;
-  backend: string;
+  backend: BackendName;
   batchSize: string;
   steps: string;
   warmup: string;
@@ -112,9 +114,9 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('time training steps on synthetic data: samples per second and peak memory')
-    .option('-m, --model <model>', `model: ${MODELS.join(' | ')}`, 'cnn')
+    .addOption(modelOption('cnn'))
     .option('-a, --activation <spec>', 'activation: a name or a YAML/JSON flow object', 'relu')
-    .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')}`, 'auto')
+    .addOption(backendOption('', 'auto'))
     .option('--batch-size <n>', 'samples per training step', '128')
     .option('--steps <n>', 'timed steps, after the warm-up', '20')
     .option('--warmup <n>', 'untimed steps first (the first creates the optimizer state)', '3')
@@ -129,18 +131,18 @@ Examples:
 Trains on seeded synthetic 28x28 digits-like data (no files, no network), the way \`run\` trains:
 Adam, softmax cross-entropy, batches gathered on the device. Samples per second is the batch size
 over the median step time. To compare activations, use \`npm run bench\`, which times them
-side by side and writes results/bench/<backend>.md.`)
+side by side and writes results/bench/<backend>.md.
+
+${activationsHelp()}`)
     .action(async (opts: BenchOptions) => {
-      if (!MODELS.includes(opts.model)) throw new UserError(`unknown model '${opts.model}'`, { hint: `use one of ${MODELS.join(', ')}` });
-      if (!BACKENDS.includes(opts.backend)) throw new UserError(`unknown backend '${opts.backend}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
       const spec = parseActivationSpec(opts.activation);
       const batchSize = positiveInt('--batch-size', opts.batchSize, 1, MAX_BENCH_BATCH, ' (larger batches do not fit in memory)');
       const steps = positiveInt('--steps', opts.steps);
       const warmup = positiveInt('--warmup', opts.warmup, 0);
       const seed = positiveInt('--seed', opts.seed, 0);
-      const selection = await selectBackend(opts.backend as BackendRequest);
+      const selection = await selectBackend(opts.backend);
       for (const note of selection.notes) process.stderr.write(`note: ${note}\n`);
-      const report = await benchSteps({ model: opts.model as 'mlp' | 'cnn', activations: [spec], batchSize, steps, warmup, seed });
+      const report = await benchSteps({ model: opts.model, activations: [spec], batchSize, steps, warmup, seed });
       const json = benchJson(report, spec, { warmup, seed });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(json)}\n`);

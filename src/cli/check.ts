@@ -5,14 +5,17 @@ import { readManifest } from '../runner/manifest.js';
 import { checkResults, renderDifferences } from '../runner/check.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { parseOnly } from '../runner/only.js';
-import { checkBackend, parseJobs, runGridWithSignals } from './run.js';
+import { runGridWithSignals } from './run.js';
+import { backendOption, jobsOption } from './options.js';
+import { EXIT } from '../exit-codes.js';
+import { type BackendName, isBackendName } from '../backend/names.js';
 
 interface CheckOptions {
   reference: string;
   tolerance: string;
   rerun?: boolean;
-  jobs?: string;
-  backend?: string;
+  jobs?: number | 'auto';
+  backend?: BackendName;
   only?: string[];
 }
 
@@ -32,8 +35,8 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
-    .option('-j, --jobs <n>', 'with --rerun: runs trained at once (default as for `run`)')
-    .option('-b, --backend <name>', 'with --rerun: backend (default: the one the reference used)')
+    .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
+    .addOption(backendOption('with --rerun; default: the one the reference used'))
     .option('--only <run-ids>', 'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
@@ -55,14 +58,15 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         }
         const manifest = readManifest(resultPaths(opts.reference).manifest);
         if (!manifest) throw new UserError(`reference ${opts.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
-        const backend = checkBackend(opts.backend) ?? checkBackend(manifest.backend?.name) ?? manifest.config.backend;
+        const used = manifest.backend?.name;
+        const backend: BackendName = opts.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
         process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
         const run = await runGridWithSignals({
-          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: parseJobs(opts.jobs), only,
+          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only,
         });
         if (run.interrupted) {
           process.stderr.write('interrupted\n');
-          setExitCode(130);
+          setExitCode(EXIT.interrupted);
           return;
         }
       }
@@ -79,6 +83,6 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       const runs = new Set(result.differences.map((d) => d.run)).size;
       process.stdout.write(`${renderDifferences(result.differences)}\n\n`);
       process.stdout.write(`DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`);
-      setExitCode(1);
+      setExitCode(EXIT.runtime);
     });
 }

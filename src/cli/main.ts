@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../runner/manifest.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0; usage errors are already printed.
-      return err.exitCode === 0 ? 0 : 2;
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     if (isUserError(err)) {
@@ -65,6 +66,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${message}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('hint: run again with --verbose for the stack trace\n');
-    return 1;
+    return EXIT.runtime;
   }
 }

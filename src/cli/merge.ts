@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
+import { outOption } from './options.js';
 import { mergeResults } from '../runner/merge.js';
 import { writeHtmlReport } from '../report/html.js';
 import { checkOutDir } from './paths.js';
@@ -9,7 +10,7 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
-    .requiredOption('-o, --out <dir>', 'the merged folder (its previous results are replaced)')
+    .addOption(outOption('the merged folder (its previous results are replaced)').makeOptionMandatory())
     .option('--html', 'also write report.html and plots/ for the merged folder')
     .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
     .addHelpText('after', `

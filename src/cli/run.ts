@@ -2,44 +2,29 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { activationsHelp } from './activations-help.js';
 import type { BackendName } from '../config/types.js';
 import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
 import { createProgress, type ProgressReporter } from '../runner/progress.js';
 import { parseShard } from '../runner/shard.js';
 import { parseOnly } from '../runner/only.js';
-import { UserError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
+import { backendOption, jobsOption, outOption } from './options.js';
+import { EXIT } from '../exit-codes.js';
 
 interface RunOptions {
   out?: string;
   backend?: BackendName;
   fresh?: boolean;
   report?: boolean;
-  jobs?: string;
+  jobs?: number | 'auto';
   shard?: string;
   only?: string[];
 }
 
-export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-
-export function checkBackend(name: string | undefined): BackendName | undefined {
-  if (name && !BACKENDS.includes(name)) {
-    throw new UserError(`unknown backend '${name}'`, { hint: `use one of ${BACKENDS.join(', ')}` });
-  }
-  return name as BackendName | undefined;
-}
-
-/** `--jobs N`: a positive integer; undefined keeps the default (cores, or 1 on a GPU). */
-export function parseJobs(text: string | undefined): number | 'auto' {
-  if (text === undefined || text === 'auto') return 'auto';
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new UserError(`invalid --jobs '${text}'`, { hint: 'pass a whole number of runs to train at once, at least 1 (or auto)' });
-  }
-  return Number(text);
-}
 
 /**
  * Runs a grid with Ctrl-C handling: the first SIGINT/SIGTERM stops scheduling and lets running
@@ -48,7 +33,7 @@ export function parseJobs(text: string | undefined): number | 'auto' {
 export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
   let stopRequested = false;
   const onSignal = (): void => {
-    if (stopRequested) process.exit(130);
+    if (stopRequested) process.exit(EXIT.interrupted);
     stopRequested = true;
     progress.log('stopping after the current batch (press Ctrl-C again to quit at once)');
   };
@@ -68,9 +53,9 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .description('train every run of a config\'s grid and write CSVs, a manifest and a comparison table')
     .argument('<config>', 'YAML config file (see configs/)')
     .argument('[overrides...]', 'key=value overrides applied before validation, e.g. train.epochs=2 seeds=[1,2]')
-    .option('-o, --out <dir>', 'output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)')
-    .option('-b, --backend <name>', `backend: ${BACKENDS.join(' | ')} (default: the config's, else auto)`)
-    .option('-j, --jobs <n|auto>', 'runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)')
+    .addOption(outOption('output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)'))
+    .addOption(backendOption('default: the config\'s, else auto'))
+    .addOption(jobsOption('runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)'))
     .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
     .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
@@ -88,10 +73,12 @@ Each run trains in a worker process: a crash or out-of-memory kill fails only th
 do not depend on --jobs: rows are rewritten in grid order at the end. Shards are combined with
 \`nrelu-bench merge\`. Ctrl-C stops after the current batch and leaves every file readable. Exit
 codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
-130 interrupted.`)
+130 interrupted.
+
+${activationsHelp()}`)
     .action(async (configPath: string, overrides: string[], opts: RunOptions) => {
-      const backend = checkBackend(opts.backend);
-      const jobs = parseJobs(opts.jobs);
+      const backend = opts.backend;
+      const jobs = opts.jobs ?? 'auto';
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
       const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
@@ -111,10 +98,10 @@ codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad
       process.stdout.write(`results: ${result.outDir}\n`);
       if (result.interrupted) {
         process.stderr.write('interrupted: run the same command again to resume\n');
-        setExitCode(130);
+        setExitCode(EXIT.interrupted);
       } else if (result.failed > 0) {
         process.stderr.write(`${result.failed} run(s) failed: see summary.csv and manifest.json\n`);
-        setExitCode(1);
+        setExitCode(EXIT.runtime);
       }
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -7,7 +8,8 @@ import { expandGrid } from '../config/grid.js';
 import { UserError } from '../errors.js';
 import { shellQuote, slurmScripts } from '../runner/slurm.js';
 import { workerExecArgv } from '../runner/worker-process.js';
-import { checkBackend, parseJobs } from './run.js';
+import { backendOption, jobsOption, outOption } from './options.js';
+import type { BackendName } from '../backend/names.js';
 
 interface SlurmCliOptions {
   shards: string;
@@ -21,8 +23,8 @@ interface SlurmCliOptions {
   mem?: string;
   mergeTime?: string;
   mergeAfter: string;
-  jobs?: string;
-  backend?: string;
+  jobs?: number | 'auto';
+  backend?: BackendName;
   command?: string;
   setup?: string[];
   sbatch?: string[];
@@ -79,7 +81,7 @@ export function registerSlurm(program: Command): void {
     .argument('<config>', 'YAML config file')
     .argument('[overrides...]', 'key=value overrides, as for `run`')
     .requiredOption('-n, --shards <n>', 'number of shards = array tasks (at most the number of runs)')
-    .option('-o, --out <dir>', 'result folder: shards in <dir>/shard-<i>, merged result in <dir> (default: the config\'s output)')
+    .addOption(outOption('result folder: shards in <dir>/shard-<i>, merged result in <dir> (default: the config\'s output)'))
     .option('--scripts <dir>', 'where to write the scripts (default: <out>/slurm); logs go to <scripts>/logs')
     .option('-p, --partition <name>', 'sbatch --partition')
     .option('-A, --account <name>', 'sbatch --account')
@@ -89,8 +91,8 @@ export function registerSlurm(program: Command): void {
     .option('--mem <size>', 'sbatch --mem for each shard task, e.g. 8G')
     .option('--merge-time <limit>', 'sbatch --time for the merge job')
     .option('--merge-after <ok|any>', 'start the merge after every task succeeded (ok) or after all ended (any)', 'ok')
-    .option('-j, --jobs <n>', 'runs trained at once inside each task (default: --cpus-per-task, or 1 on a GPU)')
-    .option('-b, --backend <name>', 'backend for the runs (default: the config\'s)')
+    .addOption(jobsOption('runs trained at once inside each task (default: --cpus-per-task, or 1 on a GPU)'))
+    .addOption(backendOption('for the runs; default: the config\'s'))
     .option('--command <cmd>', 'how jobs start nrelu-bench (default: this node and CLI, by absolute path), e.g. "npx nrelu-bench"')
     .option('--setup <line>', 'a shell line run first in every job, e.g. "module load nodejs" (repeatable)', collect)
     .option('--sbatch <option>', 'an extra sbatch option for both scripts, e.g. --sbatch=--qos=short (repeatable)', collect)
@@ -109,8 +111,8 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       if (opts.mergeAfter !== 'ok' && opts.mergeAfter !== 'any') {
         throw new UserError(`invalid --merge-after '${opts.mergeAfter}'`, { hint: 'use ok or any' });
       }
-      const jobs = parseJobs(opts.jobs);
-      const backend = checkBackend(opts.backend);
+      const jobs = opts.jobs ?? 'auto';
+      const backend = opts.backend;
       const time = slurmTime(opts.time, '--time');
       const mergeTime = slurmTime(opts.mergeTime, '--merge-time');
       const mem = slurmMem(opts.mem);
@@ -132,8 +134,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       await mkdir(join(scriptDir, 'logs'), { recursive: true });
       const files = { array: 'array.sbatch', merge: 'merge.sbatch', submit: 'submit.sh' } as const;
       for (const [key, file] of Object.entries(files) as [keyof typeof files, string][]) {
-        await writeFile(join(scriptDir, file), scripts[key]);
-        await chmod(join(scriptDir, file), 0o755);
+        await writeFileAtomic(join(scriptDir, file), scripts[key], { mode: 0o755 });
       }
       process.stdout.write(`${runs} runs in ${shards} shard(s); scripts in ${scriptDir}:
   array.sbatch  the shards (sbatch --array=0-${shards - 1})

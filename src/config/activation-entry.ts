@@ -1,55 +1,67 @@
 /**
- * One entry of the config's `activations` list: a name or `{name, ...params}`. N-ReLU's `sigma`
- * may be a number, a list (a sweep) or a schedule; that is a config concern, so sigma is taken
- * out here and the rest is validated by the activations registry with one scalar sigma.
+ * One entry of the config's `activations` list: a name, `{name, ...params}`, or `{module: <file>,
+ * ...params}` for a user's activation (its path made absolute and the module loaded by loadConfig).
+ * The activation's descriptor says which parameter, if any, varies: a list sweeps it (one grid entry
+ * per value) and `{start, end, schedule}` anneals it. That parameter is taken out of the params and
+ * becomes the run's `sigma` (SigmaSchedule); the rest is validated by the activations registry.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { ACTIVATION_NAMES, normalizeActivation } from '../activations/registry.js';
+import { activationByModule, activationModule, activationNames, findActivation, type ActivationDescriptor } from '../activations/registry.js';
+import { variedParam, type NumberParam } from '../activations/descriptor.js';
+import { normalizeParams } from '../activations/spec.js';
+import { nrelu } from '../activations/nrelu.js';
 import { errorMessage } from '../errors.js';
 import type { ActivationSetting, SigmaSchedule } from './types.js';
 import { configErrorMap, describeValue, issuesToProblems, suggest, type Problem } from './messages.js';
 
-/** Activations whose `sigma` is a sweep/schedule handled by the config. */
-export const SIGMA_ACTIVATIONS: readonly string[] = ['nrelu'];
-const KNOWN_NAMES: readonly string[] = ACTIVATION_NAMES;
-
-/** An entry resolved: the activation with its params (sigma excluded), one sigma per grid entry. */
+/** An entry resolved: the activation with its params (the varied one excluded), one schedule per grid entry. */
 export interface ResolvedActivation {
   setting: ActivationSetting;
-  /** `[null]` for activations without sigma; otherwise one schedule per sweep value. */
+  /** `[null]` for activations without a varied parameter; otherwise one schedule per sweep value. */
   sigmas: (SigmaSchedule | null)[];
   /** Non-default params for run ids, e.g. `alpha0.1` (empty when all are defaults). */
   paramTag: string;
+  /** Run-id prefix of the varied parameter's value (`s` for N-ReLU's sigma). */
+  variedTag: string;
 }
 
-/** Above this, noise swamps any pre-activation of [0, 1] inputs (the paper uses 0.05-0.2); 1e300 was accepted. */
-export const SIGMA_MAX = 100;
-const sigmaValue = z.number().min(0).max(SIGMA_MAX);
-const sigmaList = z.array(sigmaValue).min(1);
-const sigmaObject = z.strictObject({
-  start: sigmaValue.optional(),
-  end: sigmaValue.optional(),
-  value: sigmaValue.optional(),
-  schedule: z.enum(['constant', 'linear', 'cosine']).default('constant'),
-});
+function numberSchema(def: NumberParam) {
+  let schema = z.number();
+  if (def.min !== undefined) schema = schema.min(def.min);
+  if (def.max !== undefined) schema = schema.max(def.max);
+  return schema;
+}
 
-/** Sigma as written -> one schedule per grid entry, or problems (paths relative to `sigma`). */
-export function parseSigma(value: unknown): { sigmas: SigmaSchedule[]; problems: Problem[] } {
-  const at = (path: PropertyKey[], message: string): Problem => ({ path: ['sigma', ...path], message });
+/** A varied parameter as written -> one schedule per grid entry, or problems (paths relative to `key`). */
+export function parseVaried(value: unknown, key: string, def: NumberParam): { sigmas: SigmaSchedule[]; problems: Problem[] } {
+  const at = (path: PropertyKey[], message: string): Problem => ({ path: [key, ...path], message });
   const fail = (problems: Problem[]) => ({ sigmas: [], problems });
-  if (typeof value === 'number' || Array.isArray(value)) {
-    const parsed = (typeof value === 'number' ? sigmaValue : sigmaList).safeParse(value, { error: configErrorMap });
-    if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, ['sigma']));
+  const one = numberSchema(def);
+  const forms = ['a number'];
+  if (def.sweep === true) forms.push('a list of them');
+  if (def.schedule === true) forms.push('{start, end, schedule}');
+  const bound = def.min === undefined ? '' : ` >= ${def.min}`;
+  if (typeof value === 'number' || (Array.isArray(value) && def.sweep === true)) {
+    const parsed = (typeof value === 'number' ? one : z.array(one).min(1)).safeParse(value, { error: configErrorMap });
+    if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, [key]));
     const values = typeof value === 'number' ? [value] : (parsed.data as number[]);
     const problems = values.flatMap((v, i) =>
       values.indexOf(v) < i ? [at([i], `${v} is listed twice`)] : []);
     return { sigmas: values.map((v) => ({ schedule: 'constant', start: v, end: v })), problems };
   }
-  if (value === null || typeof value !== 'object') {
-    return fail([at([], `must be a number >= 0, a list of them, or {start, end, schedule}; got ${describeValue(value)}`)]);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || def.schedule !== true) {
+    forms[0] = `a number${bound}`;
+    const list = forms.length === 1 ? forms[0] : `${forms.slice(0, -1).join(', ')}, or ${forms[forms.length - 1]}`;
+    return fail([at([], `must be ${list}; got ${describeValue(value)}`)]);
   }
-  const parsed = sigmaObject.safeParse(value, { error: configErrorMap });
-  if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, ['sigma']));
+  const parsed = z.strictObject({
+    start: one.optional(),
+    end: one.optional(),
+    value: one.optional(),
+    schedule: z.enum(['constant', 'linear', 'cosine']).default('constant'),
+  }).safeParse(value, { error: configErrorMap });
+  if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, [key]));
   const { start, end, value: constant, schedule } = parsed.data;
   if (constant !== undefined) {
     if (start !== undefined || end !== undefined) return fail([at(['value'], 'use either value or start/end, not both')]);
@@ -67,16 +79,13 @@ export function parseSigma(value: unknown): { sigmas: SigmaSchedule[]; problems:
   return { sigmas: [{ schedule, start, end }], problems: [] };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** N-ReLU's sigma as written -> one schedule per grid entry, or problems (paths relative to `sigma`). */
+export function parseSigma(value: unknown): { sigmas: SigmaSchedule[]; problems: Problem[] } {
+  return parseVaried(value, 'sigma', nrelu.params.sigma);
 }
 
-function tryNormalize(spec: string | { name: string; [k: string]: unknown }): ActivationSetting | string {
-  try {
-    return normalizeActivation(spec);
-  } catch (err) {
-    return errorMessage(err);
-  }
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Compact, filename-safe number: `0.1`, `1em7` for 1e-7, `m0.5` for -0.5. */
@@ -84,11 +93,11 @@ export function formatNumber(n: number): string {
   return String(n).replace('e+', 'e').replace('e-', 'em').replace(/^-/, 'm');
 }
 
-/** `alpha0.1-approximate_tanh`: params that differ from the registry's defaults, sorted by key. */
-function paramTag(params: ActivationSetting['params'], defaults: ActivationSetting['params']): string {
+/** `alpha0.1-approximate_tanh`: params that differ from the descriptor's defaults, sorted by key. */
+function paramTag(params: ActivationSetting['params'], descriptor: ActivationDescriptor): string {
   return Object.keys(params)
     .sort()
-    .filter((key) => params[key] !== defaults[key])
+    .filter((key) => params[key] !== descriptor.params[key]?.default)
     .map((key) => {
       const v = params[key];
       const text = typeof v === 'number' ? formatNumber(v) : `_${String(v).replace(/[^A-Za-z0-9.]+/g, '_')}`;
@@ -97,61 +106,88 @@ function paramTag(params: ActivationSetting['params'], defaults: ActivationSetti
     .join('-');
 }
 
-function withoutSigma(params: ActivationSetting['params']): ActivationSetting['params'] {
-  const { sigma: _sigma, ...rest } = params;
-  return rest;
-}
-
-/** Validates and resolves one activations entry; problems carry paths relative to the entry. */
-export function resolveActivationEntry(entry: unknown): { value?: ResolvedActivation; problems: Problem[] } {
-  const fail = (path: PropertyKey[], message: string) => ({ problems: [{ path, message }] });
+/** The descriptor an entry names (by name, or by its module's absolute path), or a problem. */
+function descriptorOf(entry: unknown): { descriptor?: ActivationDescriptor; rest: Record<string, unknown>; problems: Problem[] } {
+  const fail = (path: PropertyKey[], message: string) => ({ rest: {}, problems: [{ path, message }] });
+  if (typeof entry !== 'string' && !isPlainObject(entry)) {
+    return fail([], `must be an activation name, {name, ...params} or {module: <file>, ...params}; got ${describeValue(entry)}`);
+  }
+  if (isPlainObject(entry) && entry.module !== undefined) {
+    const { module, name, ...rest } = entry;
+    if (typeof module !== 'string') return fail(['module'], `must be a path to a .js or .mjs file, got ${describeValue(module)}`);
+    if (!isAbsolute(module)) return fail(['module'], `${module}: not loaded (a config read with loadConfig resolves module paths against its folder)`);
+    const descriptor = activationByModule(module);
+    if (!descriptor) return fail(['module'], `${module}: not loaded (a config read with loadConfig loads its activation modules)`);
+    if (name !== undefined && name !== descriptor.name) return fail(['name'], `is "${String(name)}" but the module's activation is named "${descriptor.name}"; drop name or make them agree`);
+    return { descriptor, rest, problems: [] };
+  }
   let name: string;
   let rest: Record<string, unknown> = {};
   if (typeof entry === 'string') {
     name = entry;
-  } else if (isPlainObject(entry)) {
-    if (typeof entry.name !== 'string') {
-      return fail(['name'], entry.name === undefined ? 'is required' : `must be a string, got ${describeValue(entry.name)}`);
-    }
-    ({ name, ...rest } = entry);
   } else {
-    return fail([], `must be an activation name or {name, ...params}; got ${describeValue(entry)}`);
+    if (typeof entry.name !== 'string') {
+      return fail(['name'], entry.name === undefined ? 'is required (or module: <file> for your own activation)' : `must be a string, got ${describeValue(entry.name)}`);
+    }
+    ({ name, ...rest } = entry as { name: string });
   }
-  const namePath = typeof entry === 'string' ? [] : ['name'];
-  if (!KNOWN_NAMES.includes(name)) {
-    const near = suggest(name, KNOWN_NAMES);
-    return fail(namePath, `unknown activation "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${KNOWN_NAMES.join(', ')}`);
+  const descriptor = findActivation(name);
+  if (!descriptor) {
+    const known = activationNames();
+    const near = suggest(name, known);
+    return fail(typeof entry === 'string' ? [] : ['name'], `unknown activation "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${known.join(', ')}`);
+  }
+  return { descriptor, rest, problems: [] };
+}
+
+function tryNormalize(descriptor: ActivationDescriptor, given: Record<string, unknown>): ActivationSetting['params'] | string {
+  try {
+    return normalizeParams(descriptor, given);
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+/** Validates and resolves one activations entry; problems carry paths relative to the entry. */
+export function resolveActivationEntry(entry: unknown): { value?: ResolvedActivation; problems: Problem[] } {
+  const { descriptor, rest, problems: found } = descriptorOf(entry);
+  if (!descriptor) return { problems: found };
+  const name = descriptor.name;
+  const module = activationModule(name);
+  const withModule = (setting: ActivationSetting): ActivationSetting => (module ? { ...setting, module } : setting);
+  const varied = variedParam(descriptor);
+
+  if (!varied) {
+    const params = tryNormalize(descriptor, rest);
+    if (typeof params === 'string') return { problems: [{ path: [], message: params }] };
+    return { value: { setting: withModule({ name, params }), sigmas: [null], paramTag: paramTag(params, descriptor), variedTag: '' }, problems: [] };
   }
 
-  if (!SIGMA_ACTIVATIONS.includes(name)) {
-    const setting = tryNormalize(typeof entry === 'string' ? name : { name, ...rest });
-    if (typeof setting === 'string') return fail([], setting);
-    const defaults = tryNormalize(name);
-    const tag = paramTag(setting.params, typeof defaults === 'string' ? {} : defaults.params);
-    return { value: { setting, sigmas: [null], paramTag: tag }, problems: [] };
+  const [key, def] = varied;
+  const value = rest[key] ?? def.default;
+  if (value === undefined) {
+    return { problems: [{ path: typeof entry === 'string' ? [] : [key], message: `${name} needs a ${key}, e.g. {name: ${name}, ${key}: ${def.example ?? 1}}` }] };
   }
-
-  if (rest.sigma === undefined) return fail(typeof entry === 'string' ? [] : ['sigma'], `${name} needs a sigma, e.g. {name: ${name}, sigma: 0.1}`);
-  const { sigma, ...others } = rest;
-  const { sigmas, problems } = parseSigma(sigma);
-  // Validate the other params with a representative scalar sigma, even when sigma itself is bad.
-  const scalar = sigmas[0]?.start ?? 0;
-  const setting = tryNormalize({ name, ...others, sigma: scalar });
-  if (typeof setting === 'string') problems.push({ path: [], message: setting });
-  if (problems.length > 0 || typeof setting === 'string') return { problems };
-  const defaults = tryNormalize({ name, sigma: scalar });
-  const params = withoutSigma(setting.params);
-  const tag = paramTag(params, typeof defaults === 'string' ? {} : withoutSigma(defaults.params));
-  return { value: { setting: { name: setting.name, params }, sigmas, paramTag: tag }, problems: [] };
+  const { [key]: _varied, ...others } = rest;
+  const { sigmas, problems } = parseVaried(value, key, def);
+  // Validate the other params with a representative scalar value, even when the varied one is bad.
+  const scalar = sigmas[0]?.start ?? def.min ?? 0;
+  const checked = tryNormalize(descriptor, { ...others, [key]: scalar });
+  if (typeof checked === 'string') problems.push({ path: [], message: checked });
+  if (problems.length > 0 || typeof checked === 'string') return { problems };
+  const { [key]: _scalar, ...params } = checked;
+  const tag = paramTag(params, descriptor);
+  return { value: { setting: withModule({ name, params }), sigmas, paramTag: tag, variedTag: def.tag ?? key }, problems: [] };
 }
 
 /** `nrelu-s0.1`, `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`: the activation part of a run id. */
 export function activationTag(resolved: ResolvedActivation, sigma: SigmaSchedule | null): string {
   const parts = [resolved.setting.name];
+  const t = resolved.variedTag;
   if (sigma !== null) {
     parts.push(sigma.schedule === 'constant'
-      ? `s${formatNumber(sigma.start)}`
-      : `s${formatNumber(sigma.start)}to${formatNumber(sigma.end)}-${sigma.schedule}`);
+      ? `${t}${formatNumber(sigma.start)}`
+      : `${t}${formatNumber(sigma.start)}to${formatNumber(sigma.end)}-${sigma.schedule}`);
   }
   if (resolved.paramTag !== '') parts.push(resolved.paramTag);
   return parts.join('-');

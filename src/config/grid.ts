@@ -27,10 +27,15 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
 }
 
-/** sha256 (hex) of a run's settings, its id and hash excluded. */
-export function runHash(run: Omit<RunSpec, 'id' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'hash'>>): string {
-  const { id: _id, hash: _hash, ...settings } = run;
-  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
+/**
+ * sha256 (hex) of a run's settings, its id, setting and hash excluded. A user activation's module enters by
+ * its content (sha256), not its path, so moving the file keeps the runs and editing it retrains them.
+ */
+export function runHash(run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'setting' | 'hash'>>): string {
+  const { id: _id, setting: _setting, hash: _hash, ...settings } = run;
+  const module = settings.activation.module;
+  const hashed = module ? { ...settings, activation: { ...settings.activation, module: { sha256: module.sha256 } } } : settings;
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
 /** Expands a validated config into its runs; throws a UserError on a bad activation or a duplicate id. */
@@ -48,7 +53,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
     for (const activation of activations) {
       for (const sigma of activation.sigmas) {
         for (const seed of config.seeds) {
-          const settings: Omit<RunSpec, 'id' | 'hash'> = {
+          const settings: Omit<RunSpec, 'id' | 'setting' | 'hash'> = {
             model,
             modelOptions: options,
             activation: activation.setting,
@@ -61,8 +66,8 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             deadNeurons: { ...config.deadNeurons },
             eval: { robustness: { gaussian: [...config.eval.robustness.gaussian] } },
           };
-          const id = `${model}-${activationTag(activation, sigma)}-seed${seed}`;
-          runs.push({ id, ...settings, hash: runHash(settings) });
+          const setting = activationTag(activation, sigma);
+          runs.push({ id: `${model}-${setting}-seed${seed}`, setting, ...settings, hash: runHash(settings) });
         }
       }
     }

@@ -8,6 +8,7 @@ export { applyOverrides, parseOverride, type Override, type OverridePath } from 
 export { BACKEND_NAMES, CONFIG_DEFAULTS, FIXED_DATASETS, MODEL_KINDS, configSchema, validateConfig } from './schema.js';
 export { canonicalJson, expandGrid, runHash } from './grid.js';
 export {
-  SIGMA_ACTIVATIONS, activationTag, formatNumber, parseSigma, resolveActivationEntry, type ResolvedActivation,
+  activationTag, formatNumber, parseSigma, parseVaried, resolveActivationEntry, type ResolvedActivation,
 } from './activation-entry.js';
 export { formatPath, type Problem } from './messages.js';
+export { loadConfigModules, resolveActivationModules } from './modules.js';

@@ -1,11 +1,12 @@
 /** Reading a config file: YAML -> overrides -> validation with defaults filled. */
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UserError, errorMessage } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
 import { applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
+import { resolveActivationModules } from './modules.js';
 
 export interface LoadedConfig {
   config: ResolvedConfig;
@@ -55,6 +56,7 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
       hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
     });
   }
-  const config = validateConfig(withName, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
+  const withModules = await resolveActivationModules(withName, dirname(resolve(path)));
+  const config = validateConfig(withModules, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
   return { config, raw, overrides: [...overrides] };
 }

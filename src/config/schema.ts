@@ -1,10 +1,13 @@
 /**
  * The YAML config's schema (snake_case keys, strict: an unknown key is an error so typos are
  * caught) and its conversion into the camelCase `ResolvedConfig` with every default filled in.
- * Defaults follow the paper where it is known and PyTorch where it is silent (see DESIGN.md).
+ * Defaults follow the paper where it is known and PyTorch where it is silent (README, "Config reference").
  */
 import { z } from 'zod';
 import type { ModelKind, ResolvedConfig } from './types.js';
+import { MODEL_KINDS } from '../models/kinds.js';
+import { BACKEND_NAMES } from '../backend/names.js';
+import { DATASET_NAMES, isDatasetName } from '../data/names.js';
 import { activationTag, resolveActivationEntry } from './activation-entry.js';
 import { configErrorMap, describeValue, issuesToProblems, problemsError, type Problem } from './messages.js';
 
@@ -21,16 +24,16 @@ export const CONFIG_DEFAULTS = {
   outputRoot: 'results',
 } as const;
 
-export const MODEL_KINDS = ['mlp', 'cnn'] as const;
-export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-export const FIXED_DATASETS = ['mnist', 'mnist-10k', 'fashion-mnist'] as const;
+export { BACKEND_NAMES, MODEL_KINDS };
+/** The datasets known by name (besides `idx:<folder>`). */
+export const FIXED_DATASETS = DATASET_NAMES;
 
 const positiveInt = z.number().int().min(1);
 const widths = z.array(positiveInt).min(1);
 const dropout = z.number().min(0).lt(1);
 
 // Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout).
-const MODEL_OPTIONS = {
+const MODEL_OPTIONS: { [K in ModelKind]: z.ZodType<{ model: K } & Record<string, unknown>> } = {
   mlp: z.strictObject({ model: z.literal('mlp'), hidden: widths.optional(), dropout: dropout.optional() }),
   cnn: z.strictObject({
     model: z.literal('cnn'), filters: widths.optional(), kernel_size: positiveInt.optional(),
@@ -54,13 +57,14 @@ const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
   const kind: unknown = typeof value === 'string' ? value
     : value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).model
       : undefined;
-  if (kind !== 'mlp' && kind !== 'cnn') {
+  if (!(MODEL_KINDS as readonly unknown[]).includes(kind)) {
     const what = typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
-      ? `must be mlp or cnn; got ${describeValue(kind)}` : `must be mlp, cnn or {model: cnn, ...options}; got ${describeValue(value)}`;
+      ? `must be ${MODEL_KINDS.join(' or ')}; got ${describeValue(kind)}`
+      : `must be ${MODEL_KINDS.join(', ')} or {model: ${MODEL_KINDS[MODEL_KINDS.length - 1]}, ...options}; got ${describeValue(value)}`;
     report(ctx, [{ path: typeof value === 'object' && value !== null && !Array.isArray(value) ? ['model'] : [], message: what }]);
     return z.NEVER;
   }
-  const model: ModelKind = kind;
+  const model = kind as ModelKind;
   if (typeof value === 'string') return { model, options: {} };
   const parsed = MODEL_OPTIONS[model].safeParse(value, { error: configErrorMap });
   if (!parsed.success) {
@@ -117,7 +121,7 @@ const compareSchema = z.strictObject({
 });
 
 function isDataset(name: string): boolean {
-  return (FIXED_DATASETS as readonly string[]).includes(name) || /^idx:.+/.test(name);
+  return isDatasetName(name) || /^idx:.+/.test(name);
 }
 
 /** The image side of the fixed datasets (all 28x28); idx folders are checked when they load. */
@@ -148,7 +152,7 @@ const datasetSchema = z.unknown().transform((value, ctx): string => {
   const why = map?.[0] === 'idx'
     ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
     : `got ${describeValue(value)}`;
-  report(ctx, [{ path: [], message: `must be mnist, mnist-10k, fashion-mnist or idx:<folder>; ${why}` }]);
+  report(ctx, [{ path: [], message: `must be ${DATASET_NAMES.join(', ')} or idx:<folder>; ${why}` }]);
   return z.NEVER;
 });
 
@@ -174,7 +178,7 @@ export const configSchema = z.strictObject({
   compare: compareSchema.prefault({}),
   output: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
-  if (!(FIXED_DATASETS as readonly string[]).includes(c.dataset)) return;
+  if (!isDatasetName(c.dataset)) return;
   c.models.forEach((m, i) => {
     const why = m.model === 'cnn' ? cnnFitProblem(m.options) : null;
     if (why) report(ctx, [{ path: ['models', i], message: why }]);

@@ -3,8 +3,10 @@
  * grid expansion); `train/`, `report/` and `cli/` consume them.
  */
 
-export type ModelKind = 'mlp' | 'cnn';
-export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type { ModelKind } from '../models/kinds.js';
+export type { BackendName } from '../backend/names.js';
+import type { ModelKind } from '../models/kinds.js';
+import type { BackendName } from '../backend/names.js';
 export type SigmaScheduleKind = 'constant' | 'linear' | 'cosine';
 
 /** N-ReLU's noise level over training: constant, or annealed from start to end over all training steps. */
@@ -14,10 +16,12 @@ export interface SigmaSchedule {
   end: number;
 }
 
-/** An activation as the model builder takes it: a registry name and its parameters (sigma excluded). */
+/** An activation as the model builder takes it: a registry name and its parameters (the varied one, `sigma`, excluded). */
 export interface ActivationSetting {
   name: string;
   params: Record<string, number | string | boolean>;
+  /** A user's activation: its module file (absolute) and content hash. Only the sha256 enters the run's hash. */
+  module?: { path: string; sha256: string };
 }
 
 export interface TrainSettings {
@@ -53,11 +57,13 @@ export interface EvalSettings {
 export interface RunSpec {
   /** Stable, human-readable id, e.g. `cnn-nrelu-s0.1-seed2`. */
   id: string;
+  /** The id without model and seed, e.g. `nrelu-s0.1`: the comparison's row (summary.csv's `setting` column). Not hashed, like the id. */
+  setting: string;
   model: ModelKind;
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
   activation: ActivationSetting;
-  /** N-ReLU's sigma (null for activations without one). */
+  /** The activation's varied parameter (N-ReLU's sigma; see activations/descriptor.ts), or null without one. */
   sigma: SigmaSchedule | null;
   seed: number;
   dataset: string;
@@ -67,7 +73,7 @@ export interface RunSpec {
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
   eval: EvalSettings;
-  /** sha256 (hex) of the canonical JSON of the resolved run settings, id and hash excluded. */
+  /** sha256 (hex) of the canonical JSON of the resolved run settings, id, setting and hash excluded. */
   hash: string;
 }
 

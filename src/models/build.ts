@@ -6,12 +6,13 @@
  */
 import { tf } from '../tf.js';
 import { createActivation, type ActivationSpec } from '../activations/registry.js';
-import { deriveSeed } from '../train/rng.js';
+import { deriveSeed } from '../rng/index.js';
 import { initializeWeights, type InitScheme } from './init.js';
 import { SeededDropout } from './dropout.js';
 import { lazyDense } from './lazy-dense.js';
 
-export type ModelKind = 'mlp' | 'cnn';
+export type { ModelKind } from './kinds.js';
+import type { ModelKind } from './kinds.js';
 
 export interface BuildModelOptions {
   model: ModelKind;

@@ -1,10 +1,13 @@
 /**
  * Dropout with a seeded mask that changes every training step. TF.js's own Dropout layer, given
  * a seed, draws the same mask on every call, so a seeded run would drop the same units forever;
- * this layer mixes a step counter into its seed instead (the scheme the stochastic activations use).
+ * this layer mixes a step counter into its seed instead: mask n of a layer with seed s comes from the
+ * sequential generator seeded with deriveSeed(s, 'dropout', n). It implements StochasticLayer, so the
+ * unit probe restores its counter after a training-mode pass.
  */
 import { tf } from '../tf.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
+import type { StochasticLayer } from '../activations/stochastic.js';
 
 export interface SeededDropoutArgs {
   rate: number;
@@ -12,8 +15,9 @@ export interface SeededDropoutArgs {
   name?: string;
 }
 
-export class SeededDropout extends tf.layers.Layer {
+export class SeededDropout extends tf.layers.Layer implements StochasticLayer {
   static className = 'NreluBenchSeededDropout';
+  readonly stochastic = true as const;
   readonly rate: number;
   readonly seed: number;
   private step = 0;
@@ -40,7 +44,7 @@ export class SeededDropout extends tf.layers.Layer {
     });
   }
 
-  /** The step counter, so a probe in training mode can put it back (see metrics/unit-activity). */
+  /** Training-mode passes so far (StochasticLayer). */
   getStep(): number {
     return this.step;
   }

@@ -7,7 +7,7 @@
  * - `glorot`: TF.js/Keras defaults: weights ~ U(-sqrt(6/(fan_in+fan_out)), +...), biases zero.
  */
 import { tf } from '../tf.js';
-import { Rng, deriveSeed } from '../train/rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 
 export type InitScheme = 'torch' | 'glorot';
 

@@ -15,6 +15,7 @@
  * cpu and wasm backends take this path; anything else runs Dense's own call.
  */
 import { tf } from '../tf.js';
+import { registerOnce } from '../backend/register.js';
 import { withKernelCalls } from '../backend/wasm-kernels/kernel-calls.js';
 
 export const DENSE_KERNEL = 'NreluBenchDense';
@@ -49,7 +50,7 @@ function ensureKernel(backendName: string): boolean {
   if (backendName !== 'cpu' && backendName !== 'wasm') return false;
   if (tf.getKernel(DENSE_KERNEL, backendName) != null) return true;
   if (tf.getKernel(tf._FusedMatMul, backendName) == null || tf.getKernel('Reshape', backendName) == null) return false;
-  tf.registerKernel({ kernelName: DENSE_KERNEL, backendName, kernelFunc: denseKernel(backendName) });
+  registerOnce(DENSE_KERNEL, backendName, denseKernel(backendName));
   return true;
 }
 

@@ -5,7 +5,8 @@
  * seeds, bands the min-max over seeds. A setting has the same colour in every chart.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { compare, settingOf } from './comparison.js';
+import { DEFINITIONS } from './definitions.js';
+import { compareSettings, settingOf } from './comparison.js';
 import type { Row } from './files.js';
 
 export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
@@ -72,12 +73,11 @@ export function completedRuns(summary: Row[]): Map<string, Row & { setting: stri
 
 /**
  * Every setting, in the comparison table's order (activation order, then sigma). The settings of
- * all models are ranked together so that colours agree between models: `compare` is run on the
- * rows with the model blanked out (`-<setting>` as run id keeps `settingOf` returning the setting).
+ * all models are ranked together so that colours agree between models.
  */
 export function settingOrder(rows: Row[]): string[] {
-  const pooled = rows.map((r) => ({ ...r, model: '', run_id: `-${settingOf(r)}`, status: 'completed' }));
-  return compare(pooled).map((r) => r.setting);
+  const settings = new Map(rows.map((r) => [settingOf(r), { activation: r.activation, sigma: r.sigma, setting: settingOf(r) }]));
+  return [...settings.values()].sort(compareSettings).map((s) => s.setting);
 }
 
 /** Setting -> colour, stable for a given set of settings. */
@@ -239,14 +239,14 @@ function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: M
 }
 
 const NOTES: Record<Exclude<ChartKind, 'paired'>, string> = {
-  accuracy: 'Share of test images whose arg-max prediction is the true class, measured after each epoch with the model in inference mode (no N-ReLU or RReLU noise). Line: mean over seeds; band: min to max over seeds.',
-  loss: 'Softmax cross-entropy. Train: mean over the epoch\'s mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.',
+  accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
+  loss: `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.`,
   sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
-  dead: 'Hidden units (Dense units, Conv2D channels; the output layer excluded) whose pre-activation is <= the threshold for every probe sample, model in inference mode; epochs without a probe are skipped.',
-  grad_dead: 'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every gradient-probe sample (and, for a Conv2D channel, every position), model in training mode: no gradient reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and RReLU pass gradient everywhere. Epochs without a probe are skipped.',
-  dormant: 'Units whose mean absolute activation over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (dormant-neuron score), model in inference mode. Epochs without a probe are skipped.',
-  zero_output: 'Units whose output is exactly 0 for every probe sample with the model in training mode (the paper\'s sense of "dead"). N-ReLU\'s noise makes this 0 by construction for sigma > 0.',
-  robustness: 'Test accuracy of each trained model with additive Gaussian noise of the given standard deviation on the test inputs (seeded, clipped to the input range). Mean over seeds; band: min to max.',
+  dead: `${DEFINITIONS.dead}; epochs without a probe are skipped.`,
+  grad_dead: `${DEFINITIONS.gradDead}. Epochs without a probe are skipped.`,
+  dormant: `${DEFINITIONS.dormant}. Epochs without a probe are skipped.`,
+  zero_output: `${DEFINITIONS.zeroOutput}.`,
+  robustness: `${DEFINITIONS.robustness}, for each trained model. Mean over seeds; band: min to max.`,
 };
 
 function unitsLabel(runs: Row[]): string {

@@ -8,8 +8,9 @@
 import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../metrics/paired.js';
 import { mean, summarize, welchPValue } from '../metrics/statistics.js';
 import type { CellValue, Row } from './files.js';
+import { activationNames } from '../activations/registry.js';
+import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
-const ACTIVATION_ORDER = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu'];
 
 export const COMPARISON_COLUMNS = [
   'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
@@ -58,18 +59,26 @@ export interface ComparisonRow {
   notCompleted: number;
 }
 
-/** The run's setting: its id without the `<model>-` prefix and the `-seed<N>` suffix. */
+/**
+ * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
+ * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
+ */
 export function settingOf(row: Row): string {
+  if (row.setting !== undefined && row.setting !== '') return row.setting;
   return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
 }
 
-/** Activations in the paper's order; N-ReLU rows by sigma (schedules after constants). */
-function compareRows(a: ComparisonRow, b: ComparisonRow): number {
-  const rank = (r: ComparisonRow): number => {
-    const i = ACTIVATION_ORDER.indexOf(r.activation);
-    return i < 0 ? ACTIVATION_ORDER.length : i;
+/** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */
+export type SettingKey = Pick<ComparisonRow, 'activation' | 'sigma' | 'setting'>;
+
+/** Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules after constants). */
+export function compareSettings(a: SettingKey, b: SettingKey): number {
+  const order = activationNames();
+  const rank = (r: SettingKey): number => {
+    const i = order.indexOf(r.activation);
+    return i < 0 ? order.length : i;
   };
-  const sigma = (r: ComparisonRow): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
+  const sigma = (r: SettingKey): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
   return rank(a) - rank(b) || sigma(a) - sigma(b) || a.setting.localeCompare(b.setting);
 }
 
@@ -142,18 +151,20 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     r.pVsRelu = welchPValue(r.accs, relu.accs);
   }
   addPaired(rows, options.margin ?? DEFAULT_MARGIN_PP);
-  return rows.sort((a, b) => a.model.localeCompare(b.model) || compareRows(a, b));
+  return rows.sort((a, b) => a.model.localeCompare(b.model) || compareSettings(a, b));
 }
 
-/** The row label: the activation, or the whole setting when it carries non-default parameters. */
+/**
+ * The row label: the activation, or the whole setting when it carries more than the activation and
+ * a constant value of its varied parameter (which the sigma column shows): `nrelu` for `nrelu-s0.1`,
+ * but `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`.
+ */
 function label(r: ComparisonRow): string {
-  const plain = r.setting === r.activation || (r.activation === 'nrelu' && /^nrelu-s[^-]+$/.test(r.setting));
+  const constant = /^[0-9.e+-]+$/.test(r.sigma);
+  const plain = r.setting === r.activation || (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
   return plain ? r.activation : r.setting;
 }
 
-const pct = (v: number): string => (Number.isNaN(v) ? '–' : (100 * v).toFixed(2));
-const signedPct = (v: number | null): string => (v === null ? '–' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(2)}`);
-const pValue = (p: number | null): string => (p === null ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
 export function pairedCell(r: ComparisonRow, relu?: ComparisonRow): string {
@@ -202,12 +213,11 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
       const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
       const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
-      const count = (v: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${r.units}`);
+      const count = (v: number): string => unitsOf(v, r.units);
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
       const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${verdict}`;
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
+      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss(r.lossMean)} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));

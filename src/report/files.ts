@@ -5,9 +5,10 @@
 import { createObjectCsvStringifier } from 'csv-writer';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 export const EPOCH_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc',
@@ -22,7 +23,7 @@ export const ROBUSTNESS_COLUMNS = ['run_id', 'noise', 'test_acc'] as const;
 export const SUMMARY_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'status', 'epochs', 'final_test_acc', 'best_test_acc',
   'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
-  'final_grad_dead', 'final_grad_zero_fraction',
+  'final_grad_dead', 'final_grad_zero_fraction', 'setting',
 ] as const;
 /** Columns that measure time and so differ between otherwise identical runs. */
 export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds']);
@@ -39,6 +40,12 @@ export const FILES = {
 
 export type Row = Record<string, string>;
 export type CellValue = string | number | null | undefined;
+/** A row to write, typed from its file's column list: every column present, a misspelled one a type error. */
+export type CellsOf<C extends readonly string[]> = { [K in C[number]]: CellValue };
+export type EpochCells = CellsOf<typeof EPOCH_COLUMNS>;
+export type DeadCells = CellsOf<typeof DEAD_COLUMNS>;
+export type RobustnessCells = CellsOf<typeof ROBUSTNESS_COLUMNS>;
+export type SummaryCells = CellsOf<typeof SUMMARY_COLUMNS>;
 
 /** Formats a metric: 7 significant digits, so files are stable and readable; empty for null. */
 export function formatCell(value: CellValue): string {
@@ -53,7 +60,7 @@ function stringifier(columns: readonly string[]) {
   return createObjectCsvStringifier({ header: columns.map((c) => ({ id: c, title: c })) });
 }
 
-function toCells(columns: readonly string[], rows: Record<string, CellValue>[]): Record<string, string>[] {
+function toCells(columns: readonly string[], rows: Partial<Record<string, CellValue>>[]): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(columns.map((c) => [c, formatCell(r[c])])));
 }
 
@@ -62,7 +69,7 @@ function toCells(columns: readonly string[], rows: Record<string, CellValue>[]):
  * version, with fewer columns, is first rewritten once under the current header (its rows keep
  * their cells, the new columns empty), so new rows never sit under a header they do not match.
  */
-export async function appendRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
+export async function appendRows<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
   if (rows.length === 0) return;
   const s = stringifier(columns);
   const exists = existsSync(path);
@@ -87,15 +94,7 @@ async function headerOf(path: string): Promise<string> {
   }
 }
 
-let tmpCounter = 0;
-
-/** Writes a whole file atomically: a temporary name unique to this write (process and counter), then rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
-}
+export { writeFileAtomic };
 
 /** Rewrites a CSV atomically with exactly `rows` (used to drop partial runs and to sort). */
 export async function writeRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
@@ -113,7 +112,7 @@ export const COLUMNS_OF: Record<string, readonly string[]> = {
 const LATER_COLUMNS = new Set([
   'dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output',
   'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
-  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction',
+  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction', 'setting',
 ]);
 
 /**

@@ -4,6 +4,8 @@
  * metric is measured; plus each chart as its own SVG file in plots/.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { DEFINITIONS } from './definitions.js';
+import { loss, pct, pValue, signedPct, unitsOf as units } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -32,8 +34,6 @@ export interface HtmlReportOptions {
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const pct = (v: number): string => (Number.isNaN(v) ? '–' : (100 * v).toFixed(2));
-const signedPct = (v: number | null): string => (v === null || Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(2)}`);
 
 const CSS = `
 :root { color-scheme: light; }
@@ -68,19 +68,19 @@ footer { color: #777; font-size: 13px; padding-bottom: 32px; }
 
 /** How each metric of the table is measured (the charts carry their own notes); optional columns last. */
 const METRIC_NOTES: [string, string][] = [
-  ['Test accuracy', 'Share of test images whose arg-max prediction is the true class, after the last epoch, model in inference mode (N-ReLU and RReLU noise off). Mean ± sample standard deviation over seeds; the best mean of each model is in bold.'],
+  ['Test accuracy', `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`],
   ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
   ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
   ['Paired Δ, paired p, Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; verdict: "equivalent (±m)" if the 90% interval lies inside ±m (two one-sided tests, m = compare.margin), else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". Seeds without a completed partner are left out of the pairs and named under the table.'],
-  ['Final test loss', 'Softmax cross-entropy over the whole test split after the last epoch, mean over seeds.'],
-  ['Dead units', 'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the threshold for every probe sample, at the last probed epoch; mean over seeds, out of all hidden units.'],
+  ['Final test loss', `${DEFINITIONS.loss} over the whole test split after the last epoch, mean over seeds.`],
+  ['Dead units', `${DEFINITIONS.dead}, at the last probed epoch; mean over seeds, out of all hidden units.`],
   ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
 ];
 const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'grad' | 'noise', [string, string]> = {
-  dormant: ['Dormant units', 'Units whose mean |activation| over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (default 0.1), model in inference mode; at the last probed epoch, mean over seeds.'],
-  zero: ['Zero-output units', 'Units whose output is exactly 0 for every probe sample in training mode (the paper\'s sense of "dead"); N-ReLU\'s noise makes this 0 by construction for sigma > 0.'],
-  grad: ['Gradient-dead units, zero-gradient pairs', 'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every gradient-probe sample (model in training mode, no weight update), and the share of (sample, unit) pairs with zero gradient; at the last probed epoch, mean over seeds. LeakyReLU, PReLU, GELU and RReLU pass gradient everywhere; ReLU and N-ReLU (gradient 1[x > 0]) do not.'],
-  noise: ['Acc at noise s', 'Test accuracy with additive Gaussian noise of standard deviation s on the test inputs (seeded, clipped to the input range), mean over seeds (robustness.csv).'],
+  dormant: ['Dormant units', `${DEFINITIONS.dormant}; at the last probed epoch, mean over seeds.`],
+  zero: ['Zero-output units', `${DEFINITIONS.zeroOutput}.`],
+  grad: ['Gradient-dead units, zero-gradient pairs', `${DEFINITIONS.gradDead}; and ${DEFINITIONS.zeroGradient}; at the last probed epoch, mean over seeds.`],
+  noise: ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`],
 };
 
 interface ManifestInfo {
@@ -111,7 +111,6 @@ function readManifestInfo(path: string): ManifestInfo {
   }
 }
 
-const units = (v: number, of: number): string => (Number.isNaN(v) ? '–' : `${Number(v.toFixed(1))} / ${of}`);
 
 function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
@@ -126,14 +125,13 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
     const ci = Number.isNaN(r.ciLow) || Number.isNaN(r.ciHigh) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
     const n = r.notCompleted ? `${r.n} <small>(+${r.notCompleted} not completed)</small>` : String(r.n);
-    const pv = (v: number | null): string => (v === null || Number.isNaN(v) ? '–' : v < 0.001 ? '&lt;0.001' : v.toFixed(3));
+    const pv = (v: number | null): string => pValue(v, '&lt;');
     const p = pv(r.pVsRelu);
     const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–'];
-    const loss = Number.isNaN(r.lossMean) ? '–' : r.lossMean.toFixed(4);
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
       `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu), p, ...paired, loss, units(r.deadMean, r.units),
+      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu, '−'), p, ...paired, loss(r.lossMean), units(r.deadMean, r.units),
       ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
       ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
       ...(hasGrad ? [units(r.gradDeadMean, r.units), pct(r.gradZeroFractionMean)] : []),

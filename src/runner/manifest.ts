@@ -34,6 +34,8 @@ export interface Manifest {
   jobs?: number;
   /** Set by `merge`: the folders combined into this one. */
   mergedFrom?: MergeSource[];
+  /** User activations from files (config `activations: [{module: ...}]`): name, absolute path, SHA-256 of the content. */
+  activationModules?: { name: string; path: string; sha256: string }[];
 }
 
 /** One folder that `merge` combined: where it was and what produced it. */

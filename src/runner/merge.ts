@@ -9,6 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandGrid, runHash } from '../config/grid.js';
+import { loadConfigModules } from '../config/modules.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UserError } from '../errors.js';
@@ -54,6 +55,7 @@ async function readFolder(dir: string): Promise<Folder> {
   const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
   try {
+    await loadConfigModules(manifest.config);
     specs = new Map(expandGrid(manifest.config).map((spec) => [spec.id, spec]));
   } catch {
     // A manifest from another version may not expand: its runs' settings are then not compared.

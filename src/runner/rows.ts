@@ -4,10 +4,8 @@
  */
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
-import type { CellValue } from '../report/files.js';
+import type { DeadCells, EpochCells, RobustnessCells, SummaryCells } from '../report/files.js';
 import type { FinalStatus } from './manifest.js';
-
-type Cells = Record<string, CellValue>;
 
 /** The sigma column: the constant value, or `start->end:schedule` for an annealed sigma. */
 export function sigmaLabel(spec: RunSpec): string {
@@ -17,7 +15,7 @@ export function sigmaLabel(spec: RunSpec): string {
 }
 
 /** One epochs.csv row. */
-export function epochRow(spec: RunSpec, r: EpochResult): Cells {
+export function epochRow(spec: RunSpec, r: EpochResult): EpochCells {
   return {
     run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: r.sigma, seed: spec.seed,
     epoch: r.epoch, train_loss: r.trainLoss, train_acc: r.trainAcc, test_loss: r.testLoss, test_acc: r.testAcc,
@@ -30,7 +28,7 @@ export function epochRow(spec: RunSpec, r: EpochResult): Cells {
 }
 
 /** epochs.csv's gradient-probe cells (empty on epochs it skips). */
-function gradientCells(r: EpochResult): Cells {
+function gradientCells(r: EpochResult): Pick<EpochCells, 'grad_dead' | 'grad_dead_fraction' | 'grad_zero_fraction' | 'grad_mean_abs' | 'weight_grad_norm' | 'bias_grad_norm' | 'output_weight_grad_norm'> {
   const g = r.gradient;
   return {
     grad_dead: g?.gradDead, grad_dead_fraction: g ? g.gradDead / g.units : null, grad_zero_fraction: g?.zeroFraction,
@@ -40,7 +38,7 @@ function gradientCells(r: EpochResult): Cells {
 }
 
 /** dead_neurons.csv rows of one epoch: one per hidden layer (none on epochs the probe skips). */
-export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
+export function deadRows(spec: RunSpec, r: EpochResult): DeadCells[] {
   if (!r.dead) return [];
   return r.dead.layers.map((l, i) => ({
     run_id: spec.id, epoch: r.epoch, layer: l.name, dead: l.dead, units: l.units,
@@ -52,12 +50,12 @@ export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
 }
 
 /** robustness.csv rows of a finished run. */
-export function robustnessRows(spec: RunSpec, result: RunResult | null): Cells[] {
+export function robustnessRows(spec: RunSpec, result: RunResult | null): RobustnessCells[] {
   return (result?.robustness ?? []).map((r) => ({ run_id: spec.id, noise: r.noise, test_acc: r.testAcc }));
 }
 
 /** The run's summary.csv row. */
-export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): Cells {
+export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): SummaryCells {
   const epochs = result?.epochs ?? [];
   const last = epochs[epochs.length - 1];
   const lastProbed = [...epochs].reverse().find((e) => e.dead);
@@ -69,5 +67,6 @@ export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult
     train_seconds: result ? Number(result.trainSeconds.toFixed(3)) : null, backend,
     final_dormant: lastProbed?.activity?.dormant, final_zero_output: lastProbed?.activity?.zeroOutput,
     final_grad_dead: lastProbed?.gradient?.gradDead, final_grad_zero_fraction: lastProbed?.gradient?.zeroFraction,
+    setting: spec.setting,
   };
 }

@@ -5,8 +5,9 @@
  * grid order and render the comparison. A failing run, or a worker that dies, is recorded as
  * `failed` and the grid goes on.
  */
-import type { BackendName, ResolvedConfig } from '../config/types.js';
+import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
+import { loadConfigModules } from '../config/modules.js';
 import { resultPaths } from '../report/files.js';
 import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
@@ -42,8 +43,16 @@ export interface RunGridResult {
   failed: number;
 }
 
+/** The manifest's record of the user activation modules the grid uses (nothing when it uses none). */
+function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModules'> {
+  const modules = new Map<string, { name: string; path: string; sha256: string }>();
+  for (const { activation: a } of specs) if (a.module) modules.set(a.module.path, { name: a.name, ...a.module });
+  return modules.size > 0 ? { activationModules: [...modules.values()] } : {};
+}
+
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
+  await loadConfigModules(config); // a manifest's config (check --rerun) names user activations by absolute path
   const specs = expandGrid(config);
   const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
   const paths = resultPaths(outDir);
@@ -55,6 +64,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     backend: previous?.backend ?? null,
     dataset: previous?.dataset ?? null,
     ...(options.shard ? { shard: options.shard } : {}),
+    ...activationModulesOf(specs),
   };
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
   // of other shards in the same folder) and every run outside this grid keep theirs.

@@ -14,6 +14,7 @@ import { loadDataset, type Dataset } from '../data/datasets.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { trainRun } from '../train/trainer.js';
 import { errorMessage, isUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
 import { FAIL_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
@@ -70,6 +71,7 @@ async function run(spec: RunSpec): Promise<void> {
       onBatch: (progress) => { void send({ type: 'batch', id: spec.id, progress }); },
       onEpoch: async (r) => {
         await send({ type: 'epoch', id: spec.id, result: r });
+        // Test-only hooks (protocol.ts): never set outside the tests.
         if (r.epoch === 1 && process.env[HOLD_ENV] === spec.id) await hold();
         if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
       },
@@ -81,7 +83,7 @@ async function run(spec: RunSpec): Promise<void> {
 }
 
 function onSigterm(): void {
-  if (stopRequested) process.exit(143);
+  if (stopRequested) process.exit(EXIT.terminated);
   stopRequested = true;
 }
 

@@ -5,14 +5,14 @@
  */
 import { tf } from '../tf.js';
 import type { RunSpec } from '../config/types.js';
-import { buildModel } from '../models/build.js';
 import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
 import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
-import { Rng, deriveSeed } from './rng.js';
+import { Rng, deriveSeed } from '../rng/index.js';
 import { sigmaAt } from './schedule.js';
-import { adam } from './fused-adam.js';
+import { buildRun, runActivationSpec, scheduledLayers } from './setup.js';
+import { loadRunModule } from '../activations/module.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
 
 export interface EpochResult {
@@ -63,21 +63,6 @@ export interface TrainHooks {
   readEvery?: number;
 }
 
-interface SigmaLayer {
-  setSigma(sigma: number): void;
-}
-
-function sigmaLayers(model: tf.LayersModel): SigmaLayer[] {
-  return model.layers.filter((l): l is tf.layers.Layer & SigmaLayer =>
-    typeof (l as unknown as Partial<SigmaLayer>).setSigma === 'function');
-}
-
-function makeOptimizer(spec: RunSpec): tf.Optimizer {
-  // PyTorch's Adam defaults (eps 1e-8; TF.js would use the backend epsilon 1e-7). Fused on cpu and
-  // wasm, with TF.js's Adam numbers bit for bit.
-  if (spec.train.optimizer === 'sgd') return tf.train.sgd(spec.train.learningRate);
-  return adam(spec.train.learningRate, 0.9, 0.999, 1e-8);
-}
 
 /** Mean loss and accuracy over a split in inference mode; sums stay on the device until the end. */
 export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classes: number, batchSize = 1000): Promise<{ loss: number; acc: number }> {
@@ -103,17 +88,9 @@ export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classe
 
 export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHooks = {}): Promise<RunResult> {
   const readEvery = hooks.readEvery ?? 10;
-  const model = buildModel({
-    model: spec.model,
-    activation: { name: spec.activation.name, ...spec.activation.params, ...(spec.sigma ? { sigma: spec.sigma.start } : {}) },
-    seed: spec.seed,
-    init: spec.init,
-    inputShape: data.train.x.shape.slice(1),
-    classes: data.classes,
-    ...(spec.modelOptions as object),
-  });
-  const optimizer = makeOptimizer(spec);
-  const noisy = sigmaLayers(model);
+  await loadRunModule(spec.activation);
+  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
+  const scheduled = scheduledLayers(model, spec);
   const batchSize = spec.train.batchSize;
   const n = data.train.count;
   const batches = Math.ceil(n / batchSize);
@@ -149,7 +126,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       for (let b = 0; b < batches; b++) {
         if (spec.sigma) {
           sigma = sigmaAt(spec.sigma, step, totalSteps);
-          for (const layer of noisy) layer.setSigma(sigma);
+          if (scheduled) for (const layer of scheduled.layers) layer.setScheduled(scheduled.param, sigma);
         }
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
         const size = idx.length;

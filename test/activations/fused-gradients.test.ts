@@ -10,7 +10,7 @@ import { tf } from '../../src/tf.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { useFusedActivationGradients, RELU_GRAD_KERNEL } from '../../src/activations/fused-gradients.js';
 import '../../src/activations/registry.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 
 function data(rng: Rng, n: number): Float32Array {
   const v = rng.fillNormal(new Float32Array(n));

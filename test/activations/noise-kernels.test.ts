@@ -11,7 +11,7 @@ import { tf } from '../../src/tf.js';
 import { NReLU, RReLU, createActivation } from '../../src/activations/registry.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel, useNoiseKernels } from '../../src/activations/noise-kernels.js';
 import { prefetchStats, settleNoisePrefetches, useNoisePrefetch } from '../../src/activations/noise-prefetch.js';
-import { fillCounterNormal, streamKey } from '../../src/train/rng.js';
+import { fillCounterNormal, streamKey } from '../../src/rng/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { bitIdentical, correlation, gradOf, mean, run, std } from './helpers.js';
 

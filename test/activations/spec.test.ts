@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { ACTIVATION_NAMES, NReLU, RReLU, createActivation, normalizeActivation } from '../../src/activations/registry.js';
 
-test('ACTIVATION_NAMES lists the six activations', () => {
-  assert.deepEqual([...ACTIVATION_NAMES], ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu']);
+test('ACTIVATION_NAMES lists the paper\'s six activations, then SiLU', () => {
+  assert.deepEqual([...ACTIVATION_NAMES], ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu', 'silu']);
 });
 
 test('normalizeActivation fills PyTorch defaults, in a fixed parameter order', () => {
@@ -31,7 +31,7 @@ test('createActivation applies the spec and options', () => {
 
 // Each bad spec, and a pattern its one-line message must match (activation and parameter named).
 const BAD: [unknown, RegExp][] = [
-  ['swish', /unknown activation "swish"; valid activations: relu, leaky_relu, prelu, gelu, rrelu, nrelu/],
+  ['swish', /unknown activation "swish"; valid activations: relu, leaky_relu, prelu, gelu, rrelu, nrelu, silu/],
   ['ReLU', /unknown activation "ReLU"/],
   [{ name: 'relu', alpha: 0.1 }, /activation "relu": unknown parameter "alpha"; relu takes no parameters/],
   [{ name: 'leaky_relu', slope: 0.1 }, /activation "leaky_relu": unknown parameter "slope"; valid parameters: alpha/],

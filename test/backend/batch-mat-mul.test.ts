@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { registerWasmKernels, batchMatMulConfig } from '../../src/backend/wasm-kernels/index.js';
 import { useBackend } from '../helpers/backends.js';
 import { assertClose, assertNoLeaks, runKernelOn, uniformValues } from './kernel-compare.js';

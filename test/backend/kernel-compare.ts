@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { useBackend, type TestBackend } from '../helpers/backends.js';
 
 export function uniformValues(rng: Rng, shape: number[], low = -1, high = 1): Float32Array {

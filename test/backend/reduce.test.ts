@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { registerWasmKernels, leadingAxesSplit, maxConfig, sumConfig } from '../../src/backend/wasm-kernels/index.js';
 import { useBackend, type TestBackend } from '../helpers/backends.js';
 import { assertNoLeaks, uniformValues } from './kernel-compare.js';

@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { registerWasmKernels } from '../../src/backend/wasm-kernels/index.js';
 import { coversSingleChannel } from '../../src/backend/wasm-kernels/single-channel-conv.js';
 import { useSimdKernels } from '../../src/backend/wasm-kernels/simd.js';

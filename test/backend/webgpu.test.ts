@@ -10,7 +10,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { describeAdapter, isNullAdapter, isSoftwareAdapter, probeWebGpu, WEBGPU_INSTALL_HINT } from '../../src/backend/webgpu.js';
 import { CHUNK } from '../../src/backend/webgpu-conv.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, drawsOnDevice, fusedNoisyRelu } from '../../src/activations/noise-kernels.js';
-import { Rng, counterHash, streamKey, zigguratTables } from '../../src/train/rng.js';
+import { Rng, counterHash, streamKey, zigguratTables } from '../../src/rng/index.js';
 import { useBackend } from '../helpers/backends.js';
 import { requires } from '../helpers/requires.js';
 

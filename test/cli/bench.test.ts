@@ -53,8 +53,8 @@ test('bench rejects bad input with one line and exit code 2', async () => {
     [['--activation', '{name: nrelu, sigma: 0.1'], /--activation: cannot parse/],
     [['--activation', '[relu]'], /--activation must be a name or an object/],
     [['--activation', 'swish'], /unknown activation "swish"/],
-    [['--model', 'rnn'], /unknown model 'rnn'/],
-    [['--backend', 'gpu'], /unknown backend 'gpu'/],
+    [['--model', 'rnn'], /--model <model>' argument 'rnn' is invalid. Allowed choices are mlp, cnn/],
+    [['--backend', 'gpu'], /--backend <name>' argument 'gpu' is invalid. Allowed choices are auto, tensorflow, webgpu, wasm, cpu/],
     [['--steps', '0'], /--steps must be an integer >= 1/],
     [['--batch-size', '12.5'], /--batch-size must be an integer >= 1/],
   ] as const;

@@ -40,5 +40,5 @@ test('the README documents --jobs auto, the seed range, +key=value and check --j
   assert.match(readme, /seeds` \| list of distinct integers from 0 to 2³²−1/);
   assert.match(readme, /`\+key=value`/);
   assert.match(readme, /check <results-dir> .*--rerun \[--jobs N\] \[--backend B\]/);
-  assert.match(help('check'), /--jobs <n>[\s\S]*--backend <name>/);
+  assert.match(help('check'), /--jobs <n\|auto>[\s\S]*--backend <name>/);
 });

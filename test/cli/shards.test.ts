@@ -88,5 +88,5 @@ test('--shard slurm reads the array task from the environment; bad shards are us
   }
   const jobs = await runCli(['run', config, '--jobs', '0', '--out', out]);
   assert.equal(jobs.code, 2);
-  assert.match(jobs.stderr, /invalid --jobs/);
+  assert.match(jobs.stderr, /--jobs <n\|auto>' argument '0' is invalid\. pass a whole number/);
 });

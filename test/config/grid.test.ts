@@ -29,6 +29,7 @@ test('a run carries everything the trainer needs', () => {
   assert.match(hash, /^[0-9a-f]{64}$/);
   assert.deepEqual(rest, {
     id: 'cnn-nrelu-s0.1-seed2',
+    setting: 'nrelu-s0.1',
     model: 'cnn',
     modelOptions: { filters: [8], kernelSize: 5 },
     activation: { name: 'nrelu', params: {} },

@@ -100,7 +100,7 @@ test('problems in models, activations, seeds and types are all reported', () => 
     'models[0]: must be mlp or cnn; got "rnn"',
     'models[1].filter: unknown key (did you mean "filters"?)',
     'backend: must be one of auto, tensorflow, webgpu, wasm, cpu; got "gpu"',
-    'activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: relu, leaky_relu, prelu, gelu, rrelu, nrelu',
+    'activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: relu, leaky_relu, prelu, gelu, rrelu, nrelu, silu',
     'activations[2]: nrelu needs a sigma, e.g. {name: nrelu, sigma: 0.1}',
     'activations[3].sigma[1]: 0.1 is listed twice',
     'seeds[0]: must be an integer, got 1.5',

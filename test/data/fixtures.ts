@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 
 /** An IDX file: magic 00 00 <type> <ndims>, big-endian dims, then `data`. */
 export function makeIdx(dims: number[], data: Uint8Array, type = 0x08): Buffer {

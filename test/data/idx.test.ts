@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { IdxFormatError, checkImageLabelPair, readIdx, type IdxArray } from '../../src/data/idx.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { gzip, makeIdx } from './fixtures.js';
 
 const rejects = (bytes: Uint8Array, pattern: RegExp): void => {

@@ -2,7 +2,7 @@
  * A small learnable dataset generated in the test (no files, no network): each class is a
  * fixed random 28x28 prototype plus seeded noise.
  */
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import type { Dataset } from '../../src/data/datasets.js';
 import type { RunSpec } from '../../src/config/types.js';
 
@@ -27,7 +27,7 @@ export function syntheticDataset(trainCount = 512, testCount = 128, seed = 1): D
 
 export function runSpec(overrides: Partial<RunSpec> = {}): RunSpec {
   return {
-    id: 'mlp-relu-seed1', model: 'mlp', modelOptions: { hidden: [32] }, activation: { name: 'relu', params: {} },
+    id: 'mlp-relu-seed1', setting: 'relu', model: 'mlp', modelOptions: { hidden: [32] }, activation: { name: 'relu', params: {} },
     sigma: null, seed: 1, dataset: 'synthetic', init: 'torch',
     train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.001 },
     deadNeurons: { probe: 'train', samples: 256, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 256 },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { buildModel } from '../../src/models/build.js';
 import { countDeadNeurons, hiddenLinearLayers } from '../../src/metrics/dead-neurons.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 /** Zero kernel and a bias of -5 (dead) or +5 (alive) per unit: the pre-activation is exactly the bias. */

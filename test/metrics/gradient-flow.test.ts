@@ -4,7 +4,7 @@ import { tf } from '../../src/tf.js';
 import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
 import { probeGradients, type GradientReport } from '../../src/metrics/gradient-flow.js';
 import { buildModel } from '../../src/models/build.js';
-import { fillCounterNormal, streamKey } from '../../src/train/rng.js';
+import { fillCounterNormal, streamKey } from '../../src/rng/index.js';
 import { trainRun } from '../../src/train/trainer.js';
 import { toDeviceData } from '../../src/train/device-data.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';

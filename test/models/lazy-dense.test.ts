@@ -10,7 +10,7 @@ import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { buildModel } from '../../src/models/build.js';
 import { useLazyDense, DENSE_KERNEL } from '../../src/models/lazy-dense.js';
 import { adam } from '../../src/train/fused-adam.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 
 function train(lazy: boolean, model: 'mlp' | 'cnn', steps: number): Float32Array[] {
   const previous = useLazyDense(lazy);

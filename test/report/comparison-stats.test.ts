@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPARISON_COLUMNS, compare } from '../../src/report/comparison.js';
-import { SUMMARY_COLUMNS, appendRows, readRows, resultPaths, type CellValue, type Row } from '../../src/report/files.js';
+import { SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/report/files.js';
 import { finishOutputs } from '../../src/runner/results.js';
 
 const dirs: string[] = [];
@@ -41,7 +41,7 @@ function summaryRows(): Record<string, CellValue>[] {
 async function folder(margin?: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-cmp-'));
   dirs.push(dir);
-  await appendRows(resultPaths(dir).summary, SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_d') && !c.startsWith('final_z') || c === 'final_dead'), summaryRows());
+  await writeRows(resultPaths(dir).summary, SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_d') && !c.startsWith('final_z') || c === 'final_dead'), summaryRows());
   const config = margin === undefined ? { dataset: 'synthetic' } : { dataset: 'synthetic', compare: { margin } };
   await writeFile(resultPaths(dir).manifest, JSON.stringify({ name: 't', config, runs: {} }));
   return dir;

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
+import { SUMMARY_COLUMNS, type SummaryCells, appendRows, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
 import { readManifest } from '../../src/runner/manifest.js';
 import { UserError } from '../../src/errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
 const header = SUMMARY_COLUMNS.join(',');
 const row = (id: string, acc: string, status = 'completed'): string =>
-  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5`;
+  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5,relu`;
 
 /** Asserts `fn` throws a one-line UserError that names `path`. */
 async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
@@ -69,9 +69,9 @@ test('a last line cut off inside its last cell (every cell there, no newline) is
 
 test('appending to a CSV written before later columns rewrites it under the current header first', async () => {
   const path = join(dir(), 'summary.csv');
-  const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad'));
+  const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad') && c !== 'setting');
   writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
-  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]]))]);
+  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as SummaryCells]);
   assert.equal(readFileSync(path, 'utf8').split('\n')[0], header);
   const rows = await readRows(path);
   assert.deepEqual(rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]), [['mlp-relu-seed1', '0.95', ''], ['mlp-relu-seed2', '0.9', '0']]);

@@ -6,7 +6,7 @@ import { trainRun } from '../../src/train/trainer.js';
 import { toDeviceData } from '../../src/train/device-data.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec } from '../helpers/synthetic.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import type { Dataset } from '../../src/data/datasets.js';
 
 /** Images with spatial structure a CNN can find: class c is a bright 6x6 block at its own place, plus noise. */

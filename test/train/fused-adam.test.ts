@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { adam, useFusedAdam, FUSED_ADAM_KERNEL } from '../../src/train/fused-adam.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/index.js';
 import { useSimdKernels } from '../../src/backend/wasm-kernels/simd.js';
 
 /** Trains two copies of the same variables on the same gradients with `a` and `b`; returns both final values. */

@@ -1,6 +1,6 @@
 /**
  * Direct access to tensors in the wasm backend's heap, for kernels written as tight JavaScript
- * loops (MaxPoolGrad, the noise kernels). The wasm backend keeps every tensor in one
+ * loops (MaxPoolGrad, Sum/Max, Gather, Slice, the one-channel convolution). The wasm backend keeps every tensor in one
  * WebAssembly memory; `typedArrayFromHeap` returns a view of it. Allocating can grow that
  * memory, which detaches earlier views, so a kernel makes all its outputs first and only then
  * takes the views it reads and writes.

@@ -6,6 +6,7 @@
  * outputs first and takes views only afterwards.
  */
 import { tf } from '../../tf.js';
+import { registerOnce } from '../register.js';
 
 export interface HostMemory {
   alloc(shape: number[]): tf.TensorInfo;
@@ -48,6 +49,6 @@ export const HOST_MEMORIES: readonly [string, (backend: unknown) => HostMemory][
 /** Registers `make(memory)` as `kernelName` on cpu and wasm, unless one is registered already. */
 export function registerHostKernel(kernelName: string, make: (memory: (backend: unknown) => HostMemory) => tf.KernelFunc): void {
   for (const [backendName, memory] of HOST_MEMORIES) {
-    if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc: make(memory) });
+    if (tf.getKernel(kernelName, backendName) == null) registerOnce(kernelName, backendName, make(memory)); // make() only when missing
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Rng, counterHash, deriveSeed, fillCounterNormal, fillCounterUniform, normalAt, streamKey, uniformAt,
-} from '../../src/train/rng.js';
+} from '../../src/rng/index.js';
 
 test('same seed, same stream; different seed, different stream', () => {
   const a = new Rng(42), b = new Rng(42), c = new Rng(43);

@@ -1,0 +1,62 @@
+/**
+ * A user's own activation from a file: an ES module (.js or .mjs; plain JavaScript, no build step)
+ * whose default export (or export named `activation`) is a descriptor (descriptor.ts). Loading it
+ * registers the descriptor; its absolute path and SHA-256 go into the run settings, so the worker
+ * processes of `--jobs N` load the same file and a changed file changes the runs' config hashes.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError, errorMessage } from '../errors.js';
+import { descriptorProblems, type ActivationDescriptor } from './descriptor.js';
+import { activationByModule, activationModule, registerActivation, type ActivationModule } from './registry.js';
+
+/** Loads and registers the activation in the module at absolute `path`; returns its descriptor and where it came from. */
+export async function loadActivationModule(path: string): Promise<{ descriptor: ActivationDescriptor; module: ActivationModule }> {
+  if (!isAbsolute(path)) throw new Error(`loadActivationModule needs an absolute path, got ${path}`);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : errorMessage(err);
+    throw new UserError(`activation module ${path}: ${why}`, { hint: 'module: paths are relative to the config file\'s folder' });
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const known = activationByModule(path);
+  if (known && activationModule(known.name)?.sha256 === sha256) return { descriptor: known, module: { path, sha256 } };
+  let exports: Record<string, unknown>;
+  try {
+    // The query makes a changed file a new module for Node's cache (the same content, the same module).
+    exports = await import(`${pathToFileURL(path).href}?sha256=${sha256}`) as Record<string, unknown>;
+  } catch (err) {
+    throw new UserError(`activation module ${path}: could not be imported: ${errorMessage(err).split('\n')[0]}`, {
+      hint: 'it must be an ES module (.mjs, or .js beside a package.json with "type": "module")',
+    });
+  }
+  const value = exports.default ?? exports.activation;
+  if (value === undefined) {
+    throw new UserError(`activation module ${path}: exports no descriptor (export default defineActivation({...}), or export const activation)`, {
+      hint: 'see examples/ and the README section "Your own activation"',
+    });
+  }
+  const problems = descriptorProblems(value);
+  if (problems.length > 0) throw new UserError(`activation module ${path}: its descriptor is invalid: ${problems.join('; ')}`);
+  const descriptor = value as ActivationDescriptor;
+  const module = { path, sha256 };
+  registerActivation(descriptor, module);
+  return { descriptor, module };
+}
+
+/** Loads the module of a run's user activation if this process has not (a worker's first run); checks its content is unchanged. */
+export async function loadRunModule(setting: { name: string; module?: ActivationModule }): Promise<void> {
+  if (!setting.module) return;
+  const { descriptor, module } = await loadActivationModule(setting.module.path);
+  if (module.sha256 !== setting.module.sha256) {
+    throw new UserError(`activation module ${module.path} changed since the grid was expanded (sha256 ${module.sha256.slice(0, 12)}, expected ${setting.module.sha256.slice(0, 12)})`);
+  }
+  if (descriptor.name !== setting.name) {
+    throw new UserError(`activation module ${module.path} now names its activation "${descriptor.name}", not "${setting.name}"`);
+  }
+}
