@@ -1,22 +1,67 @@
 /**
- * An error meant for the person at the keyboard: one line saying what is wrong and what to do.
- * The CLI prints it without a stack trace (unless --verbose) and exits with `exitCode`:
- * 2 for usage/config problems, 1 for runtime problems.
+ * Errors meant for the person at the keyboard: one line saying what is wrong (and a hint saying what to do).
+ * Library code throws them by the kind of problem, never with an exit code; the CLI boundary
+ * (`cli/main.ts`) and the worker processes' parent map the kind to an exit code in one place,
+ * `exitCodeOf` in `exit-codes.ts`. Anything else thrown is a bug or a runtime failure (exit code 1).
  */
+
+/**
+ * What kind of problem a `UserError` reports:
+ * - `usage`: a bad command-line option or argument, a bad argument to a library call, or input folders that
+ *   cannot be used as asked (not a result folder, written by another version, folders that cannot be merged);
+ * - `config`: a bad config file, override, activation spec or parameter, or activation module;
+ * - `environment`: this machine lacks something: a backend, an npm package;
+ * - `data`: a dataset's files are missing, damaged or malformed;
+ * - `results`: a result folder's file (a CSV, `manifest.json`) is damaged.
+ */
+export type ProblemKind = 'usage' | 'config' | 'environment' | 'data' | 'results';
+
+export const PROBLEM_KINDS = ['usage', 'config', 'environment', 'data', 'results'] as const satisfies readonly ProblemKind[];
+
+export interface ProblemOptions {
+  hint?: string;
+  cause?: unknown;
+}
+
+/** A one-line problem meant for the user; throw one of the subclasses below, which name the kind. */
 export class UserError extends Error {
-  readonly exitCode: 1 | 2;
+  readonly kind: ProblemKind;
   readonly hint?: string;
 
-  constructor(message: string, options: { exitCode?: 1 | 2; hint?: string; cause?: unknown } = {}) {
+  constructor(kind: ProblemKind, message: string, options: ProblemOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'UserError';
-    this.exitCode = options.exitCode ?? 2;
+    this.name = new.target.name;
+    this.kind = kind;
     this.hint = options.hint;
   }
 }
 
+export class UsageError extends UserError {
+  constructor(message: string, options?: ProblemOptions) { super('usage', message, options); }
+}
+
+export class ConfigError extends UserError {
+  constructor(message: string, options?: ProblemOptions) { super('config', message, options); }
+}
+
+export class EnvironmentError extends UserError {
+  constructor(message: string, options?: ProblemOptions) { super('environment', message, options); }
+}
+
+export class DataError extends UserError {
+  constructor(message: string, options?: ProblemOptions) { super('data', message, options); }
+}
+
+export class ResultsError extends UserError {
+  constructor(message: string, options?: ProblemOptions) { super('results', message, options); }
+}
+
 export function isUserError(err: unknown): err is UserError {
   return err instanceof UserError;
+}
+
+export function isProblemKind(value: unknown): value is ProblemKind {
+  return (PROBLEM_KINDS as readonly unknown[]).includes(value);
 }
 
 /** A message from anything thrown, for logs and CSV `failed` rows. */

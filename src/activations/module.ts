@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UserError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { descriptorProblems, type ActivationDescriptor } from './descriptor.js';
 import { activationByModule, activationModule, registerActivation, type ActivationModule } from './registry.js';
 
@@ -21,7 +21,7 @@ export async function loadActivationModule(path: string): Promise<{ descriptor: 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : errorMessage(err);
-    throw new UserError(`activation module ${path}: ${why}`, { hint: 'module: paths are relative to the config file\'s folder' });
+    throw new ConfigError(`activation module ${path}: ${why}`, { hint: 'module: paths are relative to the config file\'s folder' });
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const known = activationByModule(path);
@@ -31,18 +31,18 @@ export async function loadActivationModule(path: string): Promise<{ descriptor: 
     // The query makes a changed file a new module for Node's cache (the same content, the same module).
     exports = await import(`${pathToFileURL(path).href}?sha256=${sha256}`) as Record<string, unknown>;
   } catch (err) {
-    throw new UserError(`activation module ${path}: could not be imported: ${errorMessage(err).split('\n')[0]}`, {
+    throw new ConfigError(`activation module ${path}: could not be imported: ${errorMessage(err).split('\n')[0]}`, {
       hint: 'it must be an ES module (.mjs, or .js beside a package.json with "type": "module")',
     });
   }
   const value = exports.default ?? exports.activation;
   if (value === undefined) {
-    throw new UserError(`activation module ${path}: exports no descriptor (export default defineActivation({...}), or export const activation)`, {
+    throw new ConfigError(`activation module ${path}: exports no descriptor (export default defineActivation({...}), or export const activation)`, {
       hint: 'see examples/ and the README section "Your own activation"',
     });
   }
   const problems = descriptorProblems(value);
-  if (problems.length > 0) throw new UserError(`activation module ${path}: its descriptor is invalid: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`activation module ${path}: its descriptor is invalid: ${problems.join('; ')}`);
   const descriptor = value as ActivationDescriptor;
   const module = { path, sha256 };
   registerActivation(descriptor, module);
@@ -54,9 +54,9 @@ export async function loadRunModule(setting: { name: string; module?: Activation
   if (!setting.module) return;
   const { descriptor, module } = await loadActivationModule(setting.module.path);
   if (module.sha256 !== setting.module.sha256) {
-    throw new UserError(`activation module ${module.path} changed since the grid was expanded (sha256 ${module.sha256.slice(0, 12)}, expected ${setting.module.sha256.slice(0, 12)})`);
+    throw new ConfigError(`activation module ${module.path} changed since the grid was expanded (sha256 ${module.sha256.slice(0, 12)}, expected ${setting.module.sha256.slice(0, 12)})`);
   }
   if (descriptor.name !== setting.name) {
-    throw new UserError(`activation module ${module.path} now names its activation "${descriptor.name}", not "${setting.name}"`);
+    throw new ConfigError(`activation module ${module.path} now names its activation "${descriptor.name}", not "${setting.name}"`);
   }
 }

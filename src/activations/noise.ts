@@ -25,7 +25,7 @@
  */
 import { type StreamKey, fillCounterNormal, fillCounterUniform, streamKey } from '../rng/index.js';
 import { MAX_PREFETCH, MIN_PREFETCH, Prefetch, noiseWorker, prefetchOn } from './noise-prefetch.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type NormalDraw, drawsOnDevice } from './noise-kernels.js';
 
 export type { NormalDraw };
@@ -43,7 +43,7 @@ export class SeededNoise {
   private lastSize = -1;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new UserError(`noise seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new UsageError(`noise seed must be an integer, got ${seed}`);
     this.seed = seed >>> 0;
   }
 
@@ -54,7 +54,7 @@ export class SeededNoise {
 
   /** Restores the counter (the unit probes put it back after their training-mode pass). */
   setStep(step: number): void {
-    if (!Number.isInteger(step) || step < 0) throw new UserError(`noise step must be an integer >= 0, got ${step}`);
+    if (!Number.isInteger(step) || step < 0) throw new UsageError(`noise step must be an integer >= 0, got ${step}`);
     this.step = step;
   }
 

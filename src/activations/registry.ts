@@ -7,7 +7,7 @@
  * in BUILTIN below (docs/ARCHITECTURE.md).
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
+import { UsageError, ConfigError } from '../errors.js';
 import type { ActivationDescriptor } from './descriptor.js';
 import { type ActivationSpec, type NormalizedActivation, normalizeParams, splitSpec } from './spec.js';
 import { isSchedulableLayer, isStochasticLayer } from './stochastic.js';
@@ -67,18 +67,18 @@ export function registerActivation(descriptor: ActivationDescriptor, module: Act
   const known = fromModules.get(descriptor.name);
   if (known || BUILTIN.some((d) => d.name === descriptor.name)) {
     const where = known ? `the activation module ${known.module.path}` : 'a built-in activation';
-    throw new UserError(`activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`, {
+    throw new ConfigError(`activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`, {
       hint: 'give the descriptor another name',
     });
   }
   fromModules.set(descriptor.name, { descriptor, module });
 }
 
-/** Validates a spec and fills defaults; throws a one-line UserError naming the activation and parameter. */
+/** Validates a spec and fills defaults; throws a one-line ConfigError naming the activation and parameter. */
 export function normalizeActivation(spec: unknown): NormalizedActivation {
   const { name, given } = splitSpec(spec, activationNames());
   const descriptor = findActivation(name);
-  if (!descriptor) throw new UserError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
+  if (!descriptor) throw new ConfigError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
   return { name, params: normalizeParams(descriptor, given) };
 }
 
@@ -94,25 +94,25 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
   const { name: activation, params } = normalizeActivation(spec);
   const descriptor = findActivation(activation) as ActivationDescriptor;
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new UserError(`activation "${activation}": seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new UsageError(`activation "${activation}": seed must be an integer, got ${seed}`);
   const layer = descriptor.create(params, { seed, name: options.name });
   if (!(layer instanceof tf.layers.Layer)) {
-    throw new UserError(`activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`);
+    throw new ConfigError(`activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`);
   }
   let stochastic: boolean;
   try {
     stochastic = isStochasticLayer(layer);
   } catch (err) {
-    throw new UserError(`activation "${activation}": ${(err as Error).message}`);
+    throw new ConfigError(`activation "${activation}": ${(err as Error).message}`);
   }
   if (stochastic !== descriptor.stochastic) {
-    throw new UserError(descriptor.stochastic
+    throw new ConfigError(descriptor.stochastic
       ? `activation "${activation}" is marked stochastic but its layer does not implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
       : `activation "${activation}" is not marked stochastic but its layer says it is; set stochastic: true in the descriptor`);
   }
   const scheduled = Object.entries(descriptor.params).find(([, def]) => def.type === 'number' && def.schedule === true);
   if (scheduled && !isSchedulableLayer(layer)) {
-    throw new UserError(`activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`);
+    throw new ConfigError(`activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`);
   }
   return layer;
 }

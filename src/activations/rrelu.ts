@@ -6,7 +6,7 @@
  * Defaults lower = 1/8, upper = 1/3. TF.js has no RReLU.
  */
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { NoisyLayer } from './noise.js';
 import { RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel } from './noise-kernels.js';
 import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
@@ -40,7 +40,7 @@ export class RReLU extends NoisyLayer {
     this.lower = checkParam('rrelu', 'lower', PARAMS.lower, args.lower) as number;
     this.upper = checkParam('rrelu', 'upper', PARAMS.upper, args.upper) as number;
     const problem = checkBounds({ lower: this.lower, upper: this.upper });
-    if (problem !== undefined) throw new UserError(`activation "rrelu": ${problem}`);
+    if (problem !== undefined) throw new ConfigError(`activation "rrelu": ${problem}`);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {

@@ -11,7 +11,7 @@
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
+import { UsageError, EnvironmentError } from '../errors.js';
 import type { BackendName } from './names.js';
 import { describeNativeDevice, loadNative, NATIVE_INSTALL_HINT } from './native.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
@@ -50,7 +50,7 @@ export async function selectBackend(name: BackendRequest): Promise<BackendSelect
   const hint = name === 'tensorflow'
     ? `install it with ${NATIVE_INSTALL_HINT}`
     : name === 'webgpu' ? WEBGPU_INSTALL_HINT : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
-  throw new UserError(`backend '${name}' is not available: ${attempt.reason}`, { exitCode: 1, hint });
+  throw new EnvironmentError(`backend '${name}' is not available: ${attempt.reason}`, { hint });
 }
 
 /** For the `info` command: what each backend would do here. Restores the active backend. */
@@ -98,7 +98,7 @@ async function selectAuto(): Promise<BackendSelection> {
   if (wasm.ok) return { ...wasm.selection, notes: [...notes, ...wasm.selection.notes] };
   notes.push(`wasm: ${wasm.reason}`);
   const cpu = await attemptCpu();
-  if (!cpu.ok) throw new UserError(`no TF.js backend could be initialised: ${cpu.reason}`, { exitCode: 1 });
+  if (!cpu.ok) throw new EnvironmentError(`no TF.js backend could be initialised: ${cpu.reason}`);
   return { ...cpu.selection, notes: [...notes, ...cpu.selection.notes] };
 }
 
@@ -108,7 +108,7 @@ function attemptFor(name: Exclude<BackendRequest, 'auto'>): Promise<Attempt> {
     case 'webgpu': return attemptWebGpu();
     case 'wasm': return attemptWasm();
     case 'cpu': return attemptCpu();
-    default: throw new UserError(`unknown backend '${String(name)}'; use auto, tensorflow, webgpu, wasm or cpu`);
+    default: throw new UsageError(`unknown backend '${String(name)}'; use auto, tensorflow, webgpu, wasm or cpu`);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { tf } from '../tf.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { selectBackend } from '../backend/select.js';
 import type { BackendName } from '../backend/names.js';
 import type { ModelKind } from '../models/kinds.js';
@@ -59,23 +59,23 @@ export function parseActivationSpec(text: string): ActivationSpec {
     value = parseYaml(text);
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0].replace(/:\s*$/, '');
-    throw new UserError(`--activation: cannot parse ${JSON.stringify(text)}: ${reason}`,
+    throw new UsageError(`--activation: cannot parse ${JSON.stringify(text)}: ${reason}`,
       { hint: 'give a name (relu) or a flow object: --activation "{name: nrelu, sigma: 0.1}"' });
   }
   if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new UserError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`,
+    throw new UsageError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`,
       { hint: 'e.g. --activation relu or --activation "{name: nrelu, sigma: 0.1}"' });
   }
-  normalizeActivation(value); // throws a one-line UserError naming the activation and parameter
+  normalizeActivation(value); // throws a one-line ConfigError naming the activation and parameter
   return value as ActivationSpec;
 }
 
 function positiveInt(option: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER, why = ''): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new UserError(`${option} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+    throw new UsageError(`${option} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
-  if (value > max) throw new UserError(`${option} must be at most ${max}, got ${text}${why}`);
+  if (value > max) throw new UsageError(`${option} must be at most ${max}, got ${text}${why}`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { readManifest } from '../runner/manifest.js';
 import { checkResults, renderDifferences } from '../runner/check.js';
 import { readRows, resultPaths } from '../report/files.js';
@@ -22,7 +22,7 @@ interface CheckOptions {
 function parseTolerance(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-    throw new UserError(`invalid --tolerance '${text}'`, { hint: 'pass an absolute tolerance >= 0, e.g. 0.002' });
+    throw new UsageError(`invalid --tolerance '${text}'`, { hint: 'pass an absolute tolerance >= 0, e.g. 0.002' });
   }
   return value;
 }
@@ -54,10 +54,10 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         if (resolve(resultsDir) === resolve(opts.reference)) {
-          throw new UserError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
+          throw new UsageError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
         }
         const manifest = readManifest(resultPaths(opts.reference).manifest);
-        if (!manifest) throw new UserError(`reference ${opts.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
+        if (!manifest) throw new UsageError(`reference ${opts.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
         const used = manifest.backend?.name;
         const backend: BackendName = opts.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
         process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
@@ -73,7 +73,7 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       if (only) {
         const inReference = new Set((await readRows(resultPaths(opts.reference).summary)).map((r) => r.run_id));
         const missing = only.filter((id) => !inReference.has(id));
-        if (missing.length > 0) throw new UserError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
+        if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
       const result = await checkResults(resultsDir, opts.reference, tolerance, only);
       if (result.differences.length === 0) {

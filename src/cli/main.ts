@@ -1,11 +1,12 @@
 /**
  * The command line. Each command lives in its own file; this one wires them together and turns
- * errors into one clear line (a stack trace only with --verbose) and an exit code:
- * 2 for usage/config errors, 1 for runtime errors.
+ * errors into one clear line (a stack trace only with --verbose) and an exit code. Library code throws
+ * `UserError`s by kind (errors.ts); `exitCodeOf` (exit-codes.ts) maps the kind to the code: 2 for
+ * usage/config problems, 1 for environment, data and results problems and any other error.
  */
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { packageVersion } from '../runner/manifest.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
@@ -60,12 +61,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
       if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
-      return err.exitCode;
+      return exitCodeOf(err);
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('hint: run again with --verbose for the stack trace\n');
-    return EXIT.runtime;
+    return exitCodeOf(err);
   }
 }

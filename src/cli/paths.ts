@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 /** An output folder: it (or the folder it will be made in) must be a writable folder. */
 export function checkOutDir(path: string, flag = '--out'): void {
@@ -16,17 +16,17 @@ export function checkOutDir(path: string, flag = '--out'): void {
   }
   if (!statSync(at).isDirectory()) {
     const where = at === resolve(path) ? 'is a file' : `lies under ${at}, which is a file`;
-    throw new UserError(`${flag} ${path}: ${where}, not a folder`, { hint: `pass a folder for ${flag} (it is created if missing)` });
+    throw new UsageError(`${flag} ${path}: ${where}, not a folder`, { hint: `pass a folder for ${flag} (it is created if missing)` });
   }
   try {
     accessSync(at, constants.W_OK);
   } catch {
-    throw new UserError(`${flag} ${path}: ${at} is not writable`, { hint: `pass a folder you can write to for ${flag}` });
+    throw new UsageError(`${flag} ${path}: ${at} is not writable`, { hint: `pass a folder you can write to for ${flag}` });
   }
 }
 
 /** A data folder the user named: must not be a file (a missing one is created or reported later). */
 export function checkDataDir(path: string | undefined, label: string): void {
   if (path === undefined || !existsSync(path) || statSync(path).isDirectory()) return;
-  throw new UserError(`${label} ${path} is a file, not a folder`, { hint: 'point it at the folder that holds (or will cache) the datasets' });
+  throw new UsageError(`${label} ${path} is a file, not a folder`, { hint: 'point it at the folder that holds (or will cache) the datasets' });
 }

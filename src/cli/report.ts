@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { finishOutputs } from '../runner/run-grid.js';
 import { readManifest } from '../runner/manifest.js';
 import { readRows, resultPaths } from '../report/files.js';
@@ -17,7 +17,7 @@ export function registerReport(program: Command): void {
     .action(async (dir: string, options: { html?: boolean }) => {
       const paths = resultPaths(dir);
       if (!existsSync(paths.summary)) {
-        throw new UserError(`no summary.csv in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run`', exitCode: 2 });
+        throw new UsageError(`no summary.csv in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
       }
       const order = (await readRows(paths.summary)).map((r) => r.run_id);
       const title = readManifest(paths.manifest)?.name ?? 'Comparison';

@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { expandGrid } from '../config/grid.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { shellQuote, slurmScripts } from '../runner/slurm.js';
 import { workerExecArgv } from '../runner/worker-process.js';
 import { backendOption, jobsOption, outOption } from './options.js';
@@ -34,7 +34,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`invalid ${flag} '${text}'`, { hint: `${flag} takes a whole number >= 1` });
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`invalid ${flag} '${text}'`, { hint: `${flag} takes a whole number >= 1` });
   return Number(text);
 }
 
@@ -66,12 +66,12 @@ const SLURM_TIME = /^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|in
 
 export function slurmTime(text: string | undefined, flag: string): string | undefined {
   if (text === undefined || SLURM_TIME.test(text)) return text;
-  throw new UserError(`invalid ${flag} '${text}'`, { hint: `${flag} is a Slurm time limit: minutes, hh:mm:ss or days-hh:mm:ss, e.g. 04:00:00` });
+  throw new UsageError(`invalid ${flag} '${text}'`, { hint: `${flag} is a Slurm time limit: minutes, hh:mm:ss or days-hh:mm:ss, e.g. 04:00:00` });
 }
 
 export function slurmMem(text: string | undefined): string | undefined {
   if (text === undefined || /^\d+[KMGT]?$/i.test(text)) return text;
-  throw new UserError(`invalid --mem '${text}'`, { hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G' });
+  throw new UsageError(`invalid --mem '${text}'`, { hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G' });
 }
 
 export function registerSlurm(program: Command): void {
@@ -109,7 +109,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
     .action(async (configPath: string, overrides: string[], opts: SlurmCliOptions) => {
       const shards = positiveInt(opts.shards, '--shards') as number;
       if (opts.mergeAfter !== 'ok' && opts.mergeAfter !== 'any') {
-        throw new UserError(`invalid --merge-after '${opts.mergeAfter}'`, { hint: 'use ok or any' });
+        throw new UsageError(`invalid --merge-after '${opts.mergeAfter}'`, { hint: 'use ok or any' });
       }
       const jobs = opts.jobs ?? 'auto';
       const backend = opts.backend;
@@ -119,7 +119,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       const { config } = await loadConfig(configPath, overrides);
       const runs = expandGrid(config).length;
       if (shards > runs) {
-        throw new UserError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
+        throw new UsageError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
       }
       const outDir = resolve(opts.out ?? config.output);
       const scriptDir = resolve(opts.scripts ?? join(outDir, 'slurm'));

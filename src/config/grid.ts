@@ -4,7 +4,7 @@
  * resumed sweep can tell a finished run from one whose settings changed.
  */
 import { createHash } from 'node:crypto';
-import { UserError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { ResolvedConfig, RunSpec } from './types.js';
 import { activationTag, resolveActivationEntry } from './activation-entry.js';
 import { problemsError, type Problem } from './messages.js';
@@ -38,7 +38,7 @@ export function runHash(run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
-/** Expands a validated config into its runs; throws a UserError on a bad activation or a duplicate id. */
+/** Expands a validated config into its runs; throws a ConfigError on a bad activation or a duplicate id. */
 export function expandGrid(config: ResolvedConfig): RunSpec[] {
   const problems: Problem[] = [];
   const activations = config.activations.flatMap((entry, i) => {
@@ -77,7 +77,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
   const duplicates = new Set<string>();
   for (const run of runs) (seen.has(run.id) ? duplicates : seen).add(run.id);
   if (duplicates.size > 0) {
-    throw new UserError(`the grid has duplicate run ids: ${[...duplicates].join(', ')}`, {
+    throw new ConfigError(`the grid has duplicate run ids: ${[...duplicates].join(', ')}`, {
       hint: 'list each model, activation (with its sigma and params) and seed once',
     });
   }

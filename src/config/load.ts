@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { UserError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
 import { applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
@@ -16,7 +16,7 @@ export interface LoadedConfig {
   overrides: string[];
 }
 
-/** Parses YAML text; syntax errors become one UserError with `file:line:col` for each. */
+/** Parses YAML text; syntax errors become one ConfigError with `file:line:col` for each. */
 export function parseYamlText(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -28,14 +28,14 @@ export function parseYamlText(text: string, source: string): unknown {
       return `${where}: ${message}`;
     });
     const head = lines.length === 1 ? 'YAML syntax error in ' : `${lines.length} YAML syntax errors in `;
-    throw new UserError(`${head}${lines.join('\n  ')}`, { hint: 'fix the YAML at the line and column shown' });
+    throw new ConfigError(`${head}${lines.join('\n  ')}`, { hint: 'fix the YAML at the line and column shown' });
   }
   return doc.toJS({ maxAliasCount: 100 });
 }
 
 /**
  * Loads, overrides and validates a config file. `name` defaults to the file's basename.
- * Throws a UserError (exit code 2) for a missing file, bad YAML, a bad override or an
+ * Throws a ConfigError for a missing file, bad YAML, a bad override or an
  * invalid config (one message listing every problem).
  */
 export async function loadConfig(path: string, overrides: string[] = []): Promise<LoadedConfig> {
@@ -45,14 +45,14 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a folder' : errorMessage(err);
-    throw new UserError(`config file ${path}: ${why}`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+    throw new ConfigError(`config file ${path}: ${why}`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
   }
   const raw = parseYamlText(text, path);
   const merged = applyOverrides(raw, overrides);
   const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
   if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
-    throw new UserError(`config ${path}: its name (from the file name '${basename(path)}') must be letters, digits, ".", "_" or "-" (it names the output folder)`, {
+    throw new ConfigError(`config ${path}: its name (from the file name '${basename(path)}') must be letters, digits, ".", "_" or "-" (it names the output folder)`, {
       hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
     });
   }

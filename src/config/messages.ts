@@ -1,9 +1,9 @@
 /**
  * Turns validation problems into one short line each, with the path written the way the YAML
- * spells it (`activations[3].sigma`), and gathers them into a single UserError.
+ * spells it (`activations[3].sigma`), and gathers them into a single ConfigError.
  */
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 
 export type ConfigPath = readonly PropertyKey[];
 
@@ -109,12 +109,11 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: Co
   });
 }
 
-/** One UserError (exit code 2) listing every problem, one per line. */
-export function problemsError(what: string, problems: readonly Problem[]): UserError {
+/** One ConfigError listing every problem, one per line. */
+export function problemsError(what: string, problems: readonly Problem[]): ConfigError {
   const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new UserError(`${what} (${count}):\n${lines.join('\n')}`, {
-    exitCode: 2,
+  return new ConfigError(`${what} (${count}):\n${lines.join('\n')}`, {
     hint: 'fix the config file or the override; the README lists every config key',
   });
 }

@@ -6,7 +6,7 @@
  * Values are YAML flow scalars, sequences or maps. Dotted paths create the maps they need.
  */
 import { parse as parseYaml } from 'yaml';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, ConfigError, errorMessage } from '../errors.js';
 import { describeValue, formatPath } from './messages.js';
 
 export type OverridePath = (string | number)[];
@@ -57,7 +57,7 @@ export function parseOverride(text: string): Override {
     }
     return { text, path, op: 'set', value };
   } catch (err) {
-    if (err instanceof OverrideProblem) throw new UserError(`bad override "${text}": ${err.message}`);
+    if (err instanceof OverrideProblem) throw new ConfigError(`bad override "${text}": ${err.message}`);
     throw err;
   }
 }
@@ -111,7 +111,7 @@ function applyOne(root: Record<string, unknown>, o: Override): void {
 
 /**
  * Applies overrides in order to a copy of `raw` (never mutated). An empty config is treated as
- * an empty map. Every bad override is reported in one UserError (exit code 2).
+ * an empty map. Every bad override is reported in one ConfigError.
  */
 export function applyOverrides(raw: unknown, overrides: readonly string[]): unknown {
   if (overrides.length === 0) return raw;
@@ -128,7 +128,7 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
       else throw err;
     }
   }
-  if (problems.length === 1) throw new UserError(problems[0], { hint: EXAMPLE });
-  if (problems.length > 1) throw new UserError(`${problems.length} bad overrides:\n  ${problems.join('\n  ')}`, { hint: EXAMPLE });
+  if (problems.length === 1) throw new ConfigError(problems[0], { hint: EXAMPLE });
+  if (problems.length > 1) throw new ConfigError(`${problems.length} bad overrides:\n  ${problems.join('\n  ')}`, { hint: EXAMPLE });
   return root;
 }

@@ -212,7 +212,7 @@ export const configSchema = z.strictObject({
 
 /**
  * Validates a raw config (YAML-shaped, overrides applied) and fills its defaults.
- * Throws one UserError (exit code 2) listing every problem with its path.
+ * Throws one ConfigError listing every problem with its path.
  */
 export function validateConfig(raw: unknown, source = 'config'): ResolvedConfig {
   if (raw === null || raw === undefined) {

@@ -10,7 +10,7 @@
 import fs from 'node:fs/promises';
 import { DATASET_DESCRIPTIONS } from './names.js';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { FASHION_MNIST, MNIST, fileList, type RemoteDataset, type RemoteFile } from './catalog.js';
 import { datasetDir, findLocal, sha256Hex, type LocalLookup } from './cache.js';
 import { DownloadError, downloadFile } from './download.js';
@@ -87,7 +87,7 @@ function parse(bytes: Uint8Array, file: string): IdxArray {
   try {
     return readIdx(bytes);
   } catch (err) {
-    if (err instanceof IdxFormatError) throw new UserError(`${file}: ${err.message}`, { exitCode: 1, cause: err });
+    if (err instanceof IdxFormatError) throw new DataError(`${file}: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -97,7 +97,7 @@ function pair(images: IdxArray, labels: IdxArray, what: string): RawSplit {
     const count = checkImageLabelPair(images, labels, what);
     return { images: images.data, labels: labels.data, count };
   } catch (err) {
-    if (err instanceof IdxFormatError) throw new UserError(err.message, { exitCode: 1, cause: err });
+    if (err instanceof IdxFormatError) throw new DataError(err.message, { cause: err });
     throw err;
   }
 }
@@ -107,9 +107,9 @@ function loadMnist10kDataset(options: LoadDatasetOptions): Dataset {
   const all = loadMnist10k();
   const ok = (n: number): boolean => Number.isInteger(n) && n >= 1;
   if (!ok(train) || !ok(test) || train + test > all.count) {
-    throw new UserError(`mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`);
+    throw new ConfigError(`mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`);
   }
-  if (!Number.isInteger(seed)) throw new UserError(`mnist-10k split seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new ConfigError(`mnist-10k split seed must be an integer, got ${seed}`);
   const ix = stratifiedSplit(all.labels, 10, train, test, seed);
   const take = (index: Uint32Array): RawSplit => ({
     images: gatherRows(all.images, PIXELS, index),
@@ -199,7 +199,7 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
   const packageNote = fromPackage.length > 0 ? ` Also, ${fromPackage.join('; ')}.` : '';
   const problems = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
   if (options.offline) {
-    throw new UserError(`${name} is not available offline: ${problems.join(', ')} in ${dir}.${packageNote} ${byHand(remote, dir)}`, { exitCode: 1 });
+    throw new DataError(`${name} is not available offline: ${problems.join(', ')} in ${dir}.${packageNote} ${byHand(remote, dir)}`);
   }
   const found: Found[] = [];
   for (let i = 0; i < specs.length; i++) {
@@ -217,7 +217,7 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
       found.push({ spec: specs[i], path: d.path, sha256: d.sha256, idx: d.idx, url: d.url });
     } catch (err) {
       if (!(err instanceof DownloadError)) throw err;
-      throw new UserError(`${name}: ${err.message}.${packageNote} ${byHand(remote, dir)}`, { exitCode: 1, cause: err });
+      throw new DataError(`${name}: ${err.message}.${packageNote} ${byHand(remote, dir)}`, { cause: err });
     }
   }
   return assemble(name, found, { kind: 'download', location: dir }, options);
@@ -240,12 +240,12 @@ const FOLDER_FILES = [
 async function loadFolder(spec: string, options: LoadDatasetOptions): Promise<Dataset> {
   const dir = path.resolve(spec);
   const entries = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new UserError(`idx:${spec}: cannot read folder ${dir} (${err.code ?? err.message})`, { exitCode: 1, cause: err });
+    throw new DataError(`idx:${spec}: cannot read folder ${dir} (${err.code ?? err.message})`, { cause: err });
   });
   const names = FOLDER_FILES.map((bases) => bases.flatMap((b) => [b, `${b}.gz`]).find((n) => entries.includes(n)));
   const missing = FOLDER_FILES.filter((_, i) => !names[i]).map((b) => b[0]);
   if (missing.length > 0) {
-    throw new UserError(`idx:${spec}: ${dir} lacks ${missing.join(', ')} (gzipped or not); it needs the four MNIST-style IDX files`, { exitCode: 1 });
+    throw new DataError(`idx:${spec}: ${dir} lacks ${missing.join(', ')} (gzipped or not); it needs the four MNIST-style IDX files`);
   }
   const found = await Promise.all(names.map(async (n) => {
     const file = path.join(dir, n as string);
@@ -264,5 +264,5 @@ export async function loadDataset(name: string, options: LoadDatasetOptions = {}
   const remote = Object.hasOwn(REMOTE, name) ? REMOTE[name] : undefined;
   if (remote) return loadRemoteDataset(name, remote, options);
   if (name.startsWith('idx:') && name.length > 4) return loadFolder(name.slice(4), options);
-  throw new UserError(`unknown dataset "${name}"; choose one of ${DATASETS.map((d) => d.name).join(', ')}`);
+  throw new ConfigError(`unknown dataset "${name}"; choose one of ${DATASETS.map((d) => d.name).join(', ')}`);
 }

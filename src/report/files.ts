@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, ResultsError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 
 export const EPOCH_COLUMNS = [
@@ -128,9 +128,8 @@ const REQUIRED_NUMBERS: Record<string, { always: string[]; completed?: string[] 
 
 const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
-function damaged(path: string, what: string): UserError {
-  return new UserError(`${path}: ${what}`, {
-    exitCode: 1,
+function damaged(path: string, what: string): ResultsError {
+  return new ResultsError(`${path}: ${what}`, {
     hint: 'the file was cut off or edited; `nrelu-bench run` with the same config retrains the runs whose rows are damaged and keeps the rest (or move the file away)',
   });
 }
@@ -154,7 +153,7 @@ function parseCsv(path: string, text: string): Parsed {
   const extra = expected ? head.filter((c) => !expected.includes(c)) : [];
   if (missing.length > 0 || extra.length > 0) {
     const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ');
-    throw new UserError(`${path}: its header ${what}`, {
+    throw new UsageError(`${path}: its header ${what}`, {
       hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
     });
   }

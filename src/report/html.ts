@@ -8,7 +8,7 @@ import { DEFINITIONS } from './definitions.js';
 import { loss, pct, pValue, signedPct, unitsOf as units } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
 import { compare, pairedCell, unpairedNotes, type ComparisonRow } from './comparison.js';
 import { readCompareOptions } from './compare-options.js';
@@ -230,7 +230,7 @@ ${notes.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).jo
 export async function writeHtmlReport(resultsDir: string, options: HtmlReportOptions = {}): Promise<HtmlReport> {
   const paths = resultPaths(resultsDir);
   if (!existsSync(paths.summary)) {
-    throw new UserError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`', exitCode: 2 });
+    throw new UsageError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
   }
   const summary = await readRows(paths.summary);
   const rows = { summary, epochs: await readRows(paths.epochs), robustness: await readRows(paths.robustness) };

@@ -5,7 +5,7 @@
  * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { readRows, resultPaths, type Row } from '../report/files.js';
 import { readManifest } from './manifest.js';
 
@@ -32,7 +32,7 @@ const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output', 'grad_dead'] a
 function folderRows(dir: string, role: string): Promise<Row[][]> {
   const paths = resultPaths(dir);
   if (!existsSync(paths.summary)) {
-    throw new UserError(`${role} ${dir} has no summary.csv`, { hint: 'pass a folder written by `nrelu-bench run` (or use --rerun to fill it)' });
+    throw new UsageError(`${role} ${dir} has no summary.csv`, { hint: 'pass a folder written by `nrelu-bench run` (or use --rerun to fill it)' });
   }
   return Promise.all([readRows(paths.summary), readRows(paths.epochs), readRows(paths.dead), readRows(paths.robustness)]);
 }

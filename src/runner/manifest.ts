@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { writeFileAtomic } from '../report/files.js';
-import { UserError } from '../errors.js';
+import { ResultsError } from '../errors.js';
 
 export type FinalStatus = 'completed' | 'diverged' | 'failed';
 
@@ -85,9 +85,8 @@ export function readManifest(path: string): Manifest | null {
   return value as Manifest;
 }
 
-function damagedManifest(path: string, what: string): UserError {
-  return new UserError(`${path} ${what}`, {
-    exitCode: 1,
+function damagedManifest(path: string, what: string): ResultsError {
+  return new ResultsError(`${path} ${what}`, {
     hint: 'restore it from a copy, or move it away: `nrelu-bench run` then retrains the grid\'s runs and keeps the rows of other runs (--fresh deletes everything)',
   });
 }

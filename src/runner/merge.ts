@@ -12,7 +12,7 @@ import { expandGrid, runHash } from '../config/grid.js';
 import { loadConfigModules } from '../config/modules.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { FILES, TIMING_COLUMNS, readRows, resultPaths, writeRows, type Row } from '../report/files.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
@@ -45,12 +45,12 @@ export interface MergeResult {
 
 async function readFolder(dir: string): Promise<Folder> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UserError(`${dir}: no such folder`, { hint: 'pass result folders written by `nrelu-bench run` (e.g. its shard folders)' });
+    throw new UsageError(`${dir}: no such folder`, { hint: 'pass result folders written by `nrelu-bench run` (e.g. its shard folders)' });
   }
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
   if (!manifest) {
-    throw new UserError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
+    throw new UsageError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
   }
   const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
@@ -99,7 +99,7 @@ function checkBackends(folders: Folder[], allow: boolean): void {
   const named = folders.filter((f) => f.manifest.backend);
   const names = new Set(named.map((f) => f.manifest.backend?.name));
   if (names.size > 1 && !allow) {
-    throw new UserError(`the folders were trained on different backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`, {
+    throw new UsageError(`the folders were trained on different backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`, {
       hint: 'backends differ in the last digits; merge folders of one backend, or pass --allow-mixed-backends (each folder\'s backend is kept in manifest.json)',
     });
   }
@@ -118,7 +118,7 @@ function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
     const prior = first.get(group);
     if (!prior) first.set(group, { id, spec, dir: folder.dir, key });
     else if (prior.key !== key) {
-      throw new UserError(
+      throw new UsageError(
         `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${settingDiff(prior.spec, spec)}`,
         { hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders' },
       );
@@ -151,10 +151,10 @@ function gridOrder(folders: Folder[], ids: Iterable<string>): string[] {
 }
 
 export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
-  if (dirs.length === 0) throw new UserError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
+  if (dirs.length === 0) throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
-  if (clash) throw new UserError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
+  if (clash) throw new UsageError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
   checkBackends(folders, options.allowMixedBackends ?? false);
@@ -166,7 +166,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
       const id = row.run_id;
       const record = folder.manifest.runs[id];
       if (!record) {
-        throw new UserError(`run ${id} in ${folder.dir} has a summary row but no record in manifest.json`, {
+        throw new UsageError(`run ${id} in ${folder.dir} has a summary row but no record in manifest.json`, {
           hint: 'the folder was edited by hand or is damaged; rerun that shard',
         });
       }
@@ -176,7 +176,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
         continue;
       }
       if (prior.record.hash !== record.hash) {
-        throw new UserError(
+        throw new UsageError(
           `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} (config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
           { hint: 'merge only folders run from the same config and overrides; rerun the stale folder with the current config' },
         );
@@ -185,7 +185,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
       if (isFinished(prior.record) && isFinished(record)) {
         const difference = firstResultDifference(id, prior.folder, folder);
         if (difference) {
-          throw new UserError(`run ${id} has the same settings but different results in ${prior.folder.dir} and ${folder.dir} (${difference})`, {
+          throw new UsageError(`run ${id} has the same settings but different results in ${prior.folder.dir} and ${folder.dir} (${difference})`, {
             hint: 'the copies were trained on different machines or versions; merge one of them, or rerun the run into a new folder',
           });
         }

@@ -7,6 +7,7 @@
  * reports every epoch and the final result. It never writes files: the parent does all writing.
  */
 import type { BackendName, RunSpec } from '../config/types.js';
+import type { ProblemKind } from '../errors.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
 
 /** What a worker needs to prepare before its first run. */
@@ -31,8 +32,11 @@ export interface BackendInfo {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo; dataset: { name: string; source: unknown } }
-  /** The backend or dataset could not be loaded: a problem of the grid, not of one run. */
-  | { type: 'init-failed'; message: string; hint?: string; exitCode: 1 | 2; userError: boolean }
+  /**
+   * The backend or dataset could not be loaded: a problem of the grid, not of one run. `kind` is the
+   * `UserError`'s kind (absent for any other error); the parent rebuilds the error and maps it to an exit code.
+   */
+  | { type: 'init-failed'; message: string; hint?: string; kind?: ProblemKind }
   | { type: 'batch'; id: string; progress: BatchProgress }
   | { type: 'epoch'; id: string; result: EpochResult }
   /** The run ended: `result` is null when training threw (`status` is then 'failed'). */

@@ -4,7 +4,7 @@
  * mix of models and activations). A run's shard depends only on the config, never on what is
  * already done, so resuming a shard reruns exactly its own unfinished runs.
  */
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export interface Shard {
   /** 0-based. */
@@ -22,13 +22,13 @@ function parseNonNegativeInt(text: string): number | null {
 export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard {
   if (text.trim().toLowerCase() === 'slurm') return slurmShard(env);
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new UserError(`invalid shard '${text}'`, { hint: SHARD_HINT });
+  if (!m) throw new UsageError(`invalid shard '${text}'`, { hint: SHARD_HINT });
   return checkShard(Number(m[1]), Number(m[2]), `--shard ${text}`);
 }
 
 function checkShard(index: number, count: number, source: string): Shard {
-  if (count < 1) throw new UserError(`${source}: the number of shards must be at least 1`, { hint: SHARD_HINT });
-  if (index < 0 || index >= count) throw new UserError(`${source}: shard index ${index} is not below the shard count ${count}`, { hint: SHARD_HINT });
+  if (count < 1) throw new UsageError(`${source}: the number of shards must be at least 1`, { hint: SHARD_HINT });
+  if (index < 0 || index >= count) throw new UsageError(`${source}: shard index ${index} is not below the shard count ${count}`, { hint: SHARD_HINT });
   return { index, count };
 }
 
@@ -41,7 +41,7 @@ export function slurmShard(env: NodeJS.ProcessEnv = process.env): Shard {
   const count = parseNonNegativeInt(env.SLURM_ARRAY_TASK_COUNT ?? '');
   if (id === null || count === null) {
     const missing = [id === null ? 'SLURM_ARRAY_TASK_ID' : '', count === null ? 'SLURM_ARRAY_TASK_COUNT' : ''].filter(Boolean).join(' and ');
-    throw new UserError(`--shard slurm: ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set (or not a number)`, {
+    throw new UsageError(`--shard slurm: ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set (or not a number)`, {
       hint: 'use --shard slurm only inside a Slurm array job (sbatch --array=0-N), or pass --shard i/n',
     });
   }

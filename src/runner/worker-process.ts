@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { UserError, isProblemKind } from '../errors.js';
 import type { RunSpec } from '../config/types.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
 import { WORKER_ENV, type BackendInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
@@ -139,7 +139,7 @@ export class WorkerProcess {
     if (this.alive && this.child.connected) this.child.send(message);
   }
 
-  /** Selects the backend and loads the dataset in the worker. A UserError there is re-thrown here. */
+  /** Selects the backend and loads the dataset in the worker. A UserError there is re-thrown here with its kind (the CLI maps it to an exit code). */
   init(init: WorkerInit): Promise<ReadyInfo> {
     return new Promise((resolve, reject) => {
       this.pendingInit = { resolve, reject };
@@ -186,8 +186,8 @@ export class WorkerProcess {
         this.pendingInit = null;
         break;
       case 'init-failed':
-        this.pendingInit?.reject(m.userError
-          ? new UserError(m.message, { exitCode: m.exitCode, hint: m.hint })
+        this.pendingInit?.reject(isProblemKind(m.kind)
+          ? new UserError(m.kind, m.message, { hint: m.hint })
           : new Error(`worker process ${this.pid ?? '?'} could not start: ${m.message}`));
         this.pendingInit = null;
         break;

@@ -39,11 +39,9 @@ async function init(options: WorkerInit): Promise<void> {
     dataset = await loadDataset(options.dataset, { dataDir: options.dataDir, standardize: options.standardize });
     await send({ type: 'ready', backend, dataset: { name: dataset.name, source: dataset.source } });
   } catch (err) {
+    // The worker reports the problem's kind, not an exit code: the parent maps it (exit-codes.ts).
     const user = isUserError(err);
-    await send({
-      type: 'init-failed', message: errorMessage(err), userError: user,
-      hint: user ? err.hint : undefined, exitCode: user ? err.exitCode : 1,
-    });
+    await send({ type: 'init-failed', message: errorMessage(err), hint: user ? err.hint : undefined, kind: user ? err.kind : undefined });
   }
 }
 

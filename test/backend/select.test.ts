@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { availableBackends, selectBackend, type BackendRequest } from '../../src/backend/select.js';
 import { describeImportError, describeNativeDevice } from '../../src/backend/native.js';
 import { requires } from '../helpers/requires.js';
@@ -48,7 +49,7 @@ test('wasm: selected with the filter-gradient kernel registered', async () => {
 test('tensorflow: missing binding is a UserError (exit 1) that says how to install it', noNative(), async () => {
   await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {
     assert.ok(err instanceof UserError);
-    assert.equal(err.exitCode, 1);
+    assert.equal(exitCodeOf(err), 1);
     assert.match(err.message, /^backend 'tensorflow' is not available: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
     assert.match(err.hint ?? '', /npm install @tensorflow\/tfjs-node-gpu \(needs network access to download libtensorflow, and CUDA/);
     assert.ok(!err.message.includes('npm install'), 'the hint is printed once, as the hint, not in the message too');
@@ -72,7 +73,7 @@ test('auto: picks wasm here and notes in one line why tensorflow and webgpu were
 });
 
 test('unknown names are usage errors', async () => {
-  await assert.rejects(selectBackend('webgl' as BackendRequest), (err: unknown) => err instanceof UserError && err.exitCode === 2);
+  await assert.rejects(selectBackend('webgl' as BackendRequest), (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2);
 });
 
 test('availableBackends reports all four and restores the active backend', async () => {

@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { readRowsSync } from '../../src/report/files.js';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { expandGrid, loadConfig } from '../../src/config/index.js';
 
 const EXAMPLE = resolve('examples/swish.mjs');
@@ -101,10 +102,10 @@ test('a module without a descriptor, and a bad parameter, are one-line config er
   writeFileSync(join(dir, 'empty.mjs'), 'export const x = 1;\n');
   writeFileSync(join(dir, 'empty.yaml'), yaml('[{module: ./empty.mjs}]', 'empty'));
   await assert.rejects(loadConfig(join(dir, 'empty.yaml')), (err: unknown) =>
-    err instanceof UserError && err.exitCode === 2 && /empty\.mjs: exports no descriptor/.test(err.message) && !err.message.includes('\n'));
+    err instanceof UserError && exitCodeOf(err) === 2 && /empty\.mjs: exports no descriptor/.test(err.message) && !err.message.includes('\n'));
   writeFileSync(join(dir, 'bad.yaml'), yaml(`[{module: ${EXAMPLE}, beta: -1}]`, 'bad'));
   await assert.rejects(loadConfig(join(dir, 'bad.yaml')), (err: unknown) =>
-    err instanceof UserError && err.exitCode === 2 && /activations\[0\]\.beta: must be >= 0/.test(err.message));
+    err instanceof UserError && exitCodeOf(err) === 2 && /activations\[0\]\.beta: must be >= 0/.test(err.message));
   writeFileSync(join(dir, 'typo.yaml'), yaml(`[{module: ${EXAMPLE}, betta: 2}]`, 'typo'));
   await assert.rejects(loadConfig(join(dir, 'typo.yaml')), /activation "swish": unknown parameter "betta"; valid parameters: beta/);
 });

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { loadConfig, validateConfig } from '../../src/config/index.js';
 
 const base = { name: 'x', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
@@ -12,7 +13,7 @@ const base = { name: 'x', dataset: 'mnist-10k', models: ['mlp'], activations: ['
 function problem(raw: unknown, pattern: RegExp): void {
   assert.throws(() => validateConfig(raw), (err: unknown) => {
     assert.ok(err instanceof UserError, String(err));
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeOf(err), 2);
     assert.match(err.message, pattern);
     return true;
   });

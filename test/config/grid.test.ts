@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { canonicalJson, expandGrid, runHash, validateConfig, type ResolvedConfig } from '../../src/config/index.js';
 
 function config(overrides: Record<string, unknown> = {}): ResolvedConfig {
@@ -110,7 +111,7 @@ test('duplicate run ids are a UserError', () => {
   const dup: ResolvedConfig = { ...c, activations: ['relu', { name: 'relu' }], seeds: [1, 1] };
   assert.throws(() => expandGrid(dup), (err: unknown) => {
     assert.ok(err instanceof UserError);
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeOf(err), 2);
     assert.equal(err.message, 'the grid has duplicate run ids: mlp-relu-seed1');
     return true;
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { expandGrid, loadConfig } from '../../src/config/index.js';
 
 const CONFIGS = fileURLToPath(new URL('../../configs/', import.meta.url));
@@ -23,7 +24,7 @@ async function withFile(text: string, fn: (path: string) => Promise<void>, file 
 function userError(pattern: RegExp) {
   return (err: unknown): boolean => {
     assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeOf(err), 2);
     assert.match(err.message, pattern);
     return true;
   };

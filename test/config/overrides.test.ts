@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { applyOverrides, parseOverride } from '../../src/config/index.js';
 
 const base = {
@@ -77,7 +78,7 @@ test('malformed overrides are UserErrors naming the override', () => {
   for (const [text, pattern] of cases) {
     assert.throws(() => applyOverrides(base, [text]), (err: unknown) => {
       assert.ok(err instanceof UserError, `${text}: not a UserError`);
-      assert.equal(err.exitCode, 2);
+      assert.equal(exitCodeOf(err), 2);
       assert.match(err.message, pattern);
       return true;
     }, text);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { validateConfig, parseSigma } from '../../src/config/index.js';
 
 const minimal = { name: 'm', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
@@ -11,7 +12,7 @@ function problems(raw: unknown): string[] {
     validateConfig(raw);
   } catch (err) {
     assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeOf(err), 2);
     return err.message.split('\n').slice(1).map((line) => line.trim());
   }
   assert.fail('expected the config to be invalid');

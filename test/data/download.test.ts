@@ -11,6 +11,7 @@ import { MNIST, type RemoteDataset, type RemoteFile } from '../../src/data/catal
 import { loadRemoteDataset } from '../../src/data/datasets.js';
 import { DownloadError, downloadFile } from '../../src/data/download.js';
 import { UserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 import { gzip, removeTempDirs, sha256, syntheticFiles, syntheticSplit, tempDir } from './fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -195,7 +196,7 @@ test('loadRemoteDataset: every mirror failing is one UserError naming the URLs a
   const dataDir = tempDir();
   const err = await loadRemoteDataset('fake', fakeRemote(`${base}/missing/`), { ...quiet, dataDir }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof UserError);
-  assert.equal(err.exitCode, 1);
+  assert.equal(exitCodeOf(err), 1);
   assert.match(err.message, new RegExp(`${base}/missing/train-images-idx3-ubyte.gz: HTTP 404`));
   assert.match(err.message, /mnist-10k/);
   assert.ok(err.message.includes(path.join(dataDir, 'fake')));
@@ -209,7 +210,7 @@ test('offline, not cached and no package: one UserError naming the files, the fo
   const err = await loadRemoteDataset('mnist', { ...MNIST, packages: [] }, { dataDir, offline: true, mirrors: [`${base}/good/`] })
     .then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof UserError);
-  assert.equal(err.exitCode, 1);
+  assert.equal(exitCodeOf(err), 1);
   assert.equal(hits.length, before, 'offline sends nothing');
   const msg = err.message;
   assert.ok(!msg.includes('\n'), 'one line');

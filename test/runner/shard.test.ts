@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseShard, selectShard, slurmShard } from '../../src/runner/shard.js';
 import { isUserError } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/exit-codes.js';
 
 test('shards are round-robin slices by grid index that cover the grid exactly once', () => {
   const grid = Array.from({ length: 10 }, (_, i) => `run${i}`);
@@ -19,7 +20,7 @@ test('parseShard reads i/n and rejects what is not a shard', () => {
   assert.deepEqual(parseShard('0/3'), { index: 0, count: 3 });
   assert.deepEqual(parseShard(' 2 / 3 '), { index: 2, count: 3 });
   for (const bad of ['3/3', '-1/3', '1/0', '1', 'a/b', '1/2/3']) {
-    assert.throws(() => parseShard(bad), (e: unknown) => isUserError(e) && e.exitCode === 2, bad);
+    assert.throws(() => parseShard(bad), (e: unknown) => isUserError(e) && exitCodeOf(e) === 2, bad);
   }
 });
 
