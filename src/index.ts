@@ -1,6 +1,6 @@
 /** nrelu-bench's public library API (README, "Library API"; docs/ARCHITECTURE.md); nothing else is public. */
 export { tf } from './tf.js';
-export { UserError } from './errors.js';
+export { UserError, type ProblemKind } from './errors.js';
 export {
   createActivation, normalizeActivation, ACTIVATION_NAMES,
   type ActivationSpec, type ActivationName, type CreateActivationOptions,
