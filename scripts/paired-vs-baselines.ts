@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/metrics/paired.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
@@ -86,14 +87,13 @@ export function markdown(rows: BaselineRow[]): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const dir = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--sigmas');
+  const { values, positionals } = parseArgs({ options: { sigmas: { type: 'string' } }, allowPositionals: true });
+  const dir = positionals[0];
   if (!dir) {
     console.error('usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1]');
     process.exit(2);
   }
-  const sIdx = args.indexOf('--sigmas');
-  const sigmas = sIdx >= 0 ? (args[sIdx + 1] ?? '').split(',').filter(Boolean) : [];
+  const sigmas = (values.sigmas ?? '').split(',').filter(Boolean);
   const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
   process.stdout.write(markdown(pairedVsBaselines(readRowsSync(join(dir, 'summary.csv')), sigmas, marginPp)));
 }
