@@ -24,14 +24,15 @@ export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
 const f = Math.fround;
 let enabled = true;
 
-/** Switches the fused gradients on or off; returns the previous setting. */
+/** Switches the fused gradients (and GELU's fused forward, gelu-kernels.ts) on or off; returns the previous setting. */
 export function useFusedActivationGradients(on: boolean): boolean {
   const previous = enabled;
   enabled = on;
   return previous;
 }
 
-function fusedOn(kernel: string, ...tensors: tf.Tensor[]): boolean {
+/** True when `kernel` runs for these tensors: fused kernels on, float32, and registered for the active backend. */
+export function fusedOn(kernel: string, ...tensors: tf.Tensor[]): boolean {
   return enabled && tensors.every((t) => t.dtype === 'float32') && tf.getKernel(kernel, tf.getBackend()) != null;
 }
 

@@ -5,9 +5,11 @@
  * which the cpu and wasm backends implement with gradients.
  */
 import { tf } from '../tf.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, singleTensor } from './common.js';
+import { type CallKwargs, ElementwiseLayer, type LayerArgs, isTraining, singleTensor } from './common.js';
 import { defineActivation } from './descriptor.js';
 import { checkParam } from './spec.js';
+import { fusedOn } from './fused-gradients.js';
+import { GELU_KERNEL, fusedGelu } from './gelu-kernels.js';
 
 export const GELU_APPROXIMATIONS = ['none', 'tanh'] as const;
 export type GeluApproximation = (typeof GELU_APPROXIMATIONS)[number];
@@ -29,9 +31,9 @@ export class GELU extends ElementwiseLayer {
     this.approximate = checkParam('gelu', 'approximate', PARAMS.approximate, args.approximate) as GeluApproximation;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleTensor(inputs, GELU.className);
-    return this.approximate === 'tanh' ? geluTanh(x) : geluExact(x);
+    return this.approximate === 'tanh' ? geluTanh(x) : geluExact(x, isTraining(kwargs));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -48,8 +50,12 @@ export const gelu = defineActivation({
   create: (params, { name }) => new GELU({ name, approximate: params.approximate as GeluApproximation }),
 });
 
-/** 0.5 x (1 + erf(x / sqrt 2)). */
-export function geluExact(x: tf.Tensor): tf.Tensor {
+/**
+ * 0.5 x (1 + erf(x / sqrt 2)): the fused kernel where there is one (in training it also keeps the
+ * derivative for the backward pass), else TF.js's ops.
+ */
+export function geluExact(x: tf.Tensor, training = false): tf.Tensor {
+  if (fusedOn(GELU_KERNEL, x)) return fusedGelu(x, training);
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
 }
 

@@ -284,4 +284,86 @@
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
   )
+
+  ;; GELU's exact form over n floats: out = x Phi(x), and where $withGrad is set also
+  ;; g = Phi(x) + x phi(x) (phi = Phi'), the derivative the backward pass multiplies dy by.
+  ;; Phi(x) = 1 - erfc(a)/2 for x > 0, erfc(a)/2 otherwise (a = |x|/sqrt 2, so no cancellation for
+  ;; negative x), with Abramowitz and Stegun 7.1.26:
+  ;;   erfc(a) ~ t (A1 + t (A2 + t (A3 + t (A4 + t A5)))) e,  t = 1/(1 + P a),  e = exp(-a^2),
+  ;; |error| <= 1.5e-7 (TF.js's cpu backend uses the same formula for erf); the A's are halved here,
+  ;; which gives erfc(a)/2 exactly. phi(x) = e / sqrt(2 pi) reuses e. exp(w), w = -min(a^2, 80)
+  ;; (80 keeps 2^k a normal float): w = k ln2 + r with k = w log2 e rounded to an integer,
+  ;; r = (w - k LN2HI) - k LN2LO (LN2HI has 9 bits, so k LN2HI is exact), exp(r) by its Taylor
+  ;; polynomial of degree 7 (|r| <= ln2/2: error 5e-9), times 2^k built in the exponent bits.
+  ;; src/activations/gelu-kernels.ts does the same float32 operations in JavaScript.
+  (func (export "gelu") (param $x i32) (param $out i32) (param $g i32) (param $n i32) (param $withGrad i32)
+    (local $i i32) (local $end i32) (local $xv v128) (local $a v128) (local $t v128) (local $w v128)
+    (local $k v128) (local $kb v128) (local $r v128) (local $p v128) (local $e v128) (local $q v128) (local $phi v128)
+    ;; The constants live in locals: V8 would rebuild a v128.const at each use in the loop.
+    (local $SQRT1_2 v128) (local $ONE v128) (local $P v128) (local $CAP v128) (local $LOG2E v128) (local $ROUNDER v128) (local $LN2HI v128) (local $LN2LO v128) (local $E7 v128) (local $E6 v128) (local $E5 v128) (local $E4 v128) (local $E3 v128) (local $HALF v128) (local $BIAS v128) (local $A5 v128) (local $A4 v128) (local $A3 v128) (local $A2 v128) (local $A1 v128) (local $ZERO v128) (local $INV_SQRT_2PI v128)
+    (local.set $SQRT1_2 (f32x4.splat (f32.const 0.707106769)))
+    (local.set $ONE (f32x4.splat (f32.const 1)))
+    (local.set $P (f32x4.splat (f32.const 0.327591091)))
+    (local.set $CAP (f32x4.splat (f32.const 80)))
+    (local.set $LOG2E (f32x4.splat (f32.const 1.44269502)))
+    (local.set $ROUNDER (f32x4.splat (f32.const 12582912)))
+    (local.set $LN2HI (f32x4.splat (f32.const 0.693359375)))
+    (local.set $LN2LO (f32x4.splat (f32.const -0.000212194442)))
+    (local.set $E7 (f32x4.splat (f32.const 0.000198412701)))
+    (local.set $E6 (f32x4.splat (f32.const 0.00138888892)))
+    (local.set $E5 (f32x4.splat (f32.const 0.00833333377)))
+    (local.set $E4 (f32x4.splat (f32.const 0.0416666679)))
+    (local.set $E3 (f32x4.splat (f32.const 0.166666672)))
+    (local.set $HALF (f32x4.splat (f32.const 0.5)))
+    (local.set $BIAS (i32x4.splat (i32.const 127)))
+    (local.set $A5 (f32x4.splat (f32.const 0.530702710)))
+    (local.set $A4 (f32x4.splat (f32.const -0.726576030)))
+    (local.set $A3 (f32x4.splat (f32.const 0.710706890)))
+    (local.set $A2 (f32x4.splat (f32.const -0.142248362)))
+    (local.set $A1 (f32x4.splat (f32.const 0.127414793)))
+    (local.set $ZERO (f32x4.splat (f32.const 0)))
+    (local.set $INV_SQRT_2PI (f32x4.splat (f32.const 0.398942292)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $a (f32x4.mul (f32x4.abs (local.get $xv)) (local.get $SQRT1_2)))
+      (local.set $t (f32x4.div (local.get $ONE)
+        (f32x4.add (local.get $ONE) (f32x4.mul (local.get $a) (local.get $P)))))
+      (local.set $w (f32x4.neg (f32x4.pmin (f32x4.mul (local.get $a) (local.get $a)) (local.get $CAP))))
+      ;; kb = w log2e + 1.5 2^23 rounds w log2e to the nearest integer, half to even, and holds it in
+      ;; its low mantissa bits: k = kb - 1.5 2^23, and (bits(kb) + 127) << 23 is 2^k (k in [-116, 0]).
+      (local.set $kb (f32x4.add (f32x4.mul (local.get $w) (local.get $LOG2E))
+        (local.get $ROUNDER)))
+      (local.set $k (f32x4.sub (local.get $kb) (local.get $ROUNDER)))
+      (local.set $r (f32x4.sub
+        (f32x4.sub (local.get $w) (f32x4.mul (local.get $k) (local.get $LN2HI)))
+        (f32x4.mul (local.get $k) (local.get $LN2LO))))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $r) (local.get $E7))
+        (local.get $E6)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $E5)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $E4)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $E3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $HALF)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $ONE)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $ONE)))
+      (local.set $e (f32x4.mul (local.get $p)
+        (i32x4.shl (i32x4.add (local.get $kb) (local.get $BIAS)) (i32.const 23))))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $t) (local.get $A5))
+        (local.get $A4)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $t)) (local.get $A3)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $t)) (local.get $A2)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $t)) (local.get $A1)))
+      ;; q = erfc(a) / 2
+      (local.set $q (f32x4.mul (f32x4.mul (local.get $q) (local.get $t)) (local.get $e)))
+      (local.set $phi (v128.bitselect
+        (f32x4.sub (local.get $ONE) (local.get $q)) (local.get $q)
+        (f32x4.gt (local.get $xv) (local.get $ZERO))))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $xv) (local.get $phi)))
+      (if (local.get $withGrad)
+        (then (v128.store (i32.add (local.get $g) (local.get $i))
+          (f32x4.add (local.get $phi) (f32x4.mul (local.get $xv) (f32x4.mul (local.get $e) (local.get $INV_SQRT_2PI)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+  )
 )
