@@ -54,8 +54,13 @@ export const sumAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.su
 /**
  * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
  * every accumulator over the batches; returns one tensor per accumulator (caller disposes).
+ * `settled`, if given, is asked after each batch but the last whether the folded values can no
+ * longer change the caller's answer; if so, the scan stops there.
  */
-export function scanProbe(probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean, accumulators: Accumulator[]): tf.Tensor[] {
+export async function scanProbe(
+  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean, accumulators: Accumulator[],
+  settled?: (acc: tf.Tensor[]) => Promise<boolean>,
+): Promise<tf.Tensor[]> {
   if (x.shape[0] === 0) throw new Error('a unit probe needs at least one sample');
   let acc: tf.Tensor[] = [];
   for (let start = 0; start < x.shape[0]; start += batchSize) {
@@ -68,6 +73,7 @@ export function scanProbe(probe: tf.LayersModel, x: tf.Tensor, batchSize: number
     });
     tf.dispose(acc);
     acc = next;
+    if (settled && start + size < x.shape[0] && await settled(acc)) break;
   }
   return acc;
 }

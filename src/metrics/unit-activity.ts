@@ -12,6 +12,9 @@
  * without stochastic layers (whose training mode equals inference), the |activation| maxima. Only
  * models with N-ReLU, RReLU or dropout need a second, training-mode pass; it would advance those
  * layers' step counters, so they are restored and probing never changes the noise a run trains with.
+ * That pass stops as soon as every unit has had a non-zero output (a maximum only grows, so no
+ * later sample can make a unit zero-output): for N-ReLU with sigma > 0 after its first batch,
+ * which keeps N-ReLU's probe near ReLU's cost. The count is the full scan's, exactly.
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
@@ -75,6 +78,16 @@ export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
 
 const total = <T>(items: T[], key: (t: T) => number): number => items.reduce((s, t) => s + key(t), 0);
 
+/** True when every unit's folded max |activation| is above 0 (NaN is not: the scan goes on). */
+async function everyUnitNonZero(maxima: tf.Tensor[]): Promise<boolean> {
+  const least = tf.tidy(() => tf.min(tf.stack(maxima.map((m) => tf.min(m)))));
+  try {
+    return (await least.data())[0] > 0;
+  } finally {
+    least.dispose();
+  }
+}
+
 /** Dead, dormant and zero-output units of `model` on the probe samples `x`. */
 export async function probeUnits(
   model: tf.LayersModel, x: tf.Tensor, options: UnitProbeOptions = {},
@@ -98,7 +111,7 @@ export async function probeUnits(
       ...(stochastic ? [] : [{ output: linear.length + i, ...maxAbsPerUnit }]),
     ]),
   ];
-  const folded = scanProbe(probe, x, batchSize, false, accumulators);
+  const folded = await scanProbe(probe, x, batchSize, false, accumulators);
   const preMax = folded.slice(0, linear.length);
   const perAct = stochastic ? 1 : 2;
   const sums = acts.map((_, i) => folded[linear.length + perAct * i]);
@@ -106,7 +119,7 @@ export async function probeUnits(
   if (stochastic && acts.length) {
     const actProbe = cachedProbe('activation', model, activationLayers).model as tf.LayersModel;
     const steps = stepped.map((l) => l.getStep());
-    outMax = scanProbe(actProbe, x, batchSize, true, acts.map((_, i) => ({ output: i, ...maxAbsPerUnit })));
+    outMax = await scanProbe(actProbe, x, batchSize, true, acts.map((_, i) => ({ output: i, ...maxAbsPerUnit })), everyUnitNonZero);
     stepped.forEach((l, i) => l.setStep(steps[i]));
   }
 

@@ -7,19 +7,20 @@ import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
 import { buildModel } from '../../src/models/build.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL } from '../../src/activations/noise-kernels.js';
 
 /**
  * input(2) -> dense(3) -> activation -> dense(2). With x = [[1,0],[0,1]] and the kernel below the
  * hidden pre-activations are 1, 0.05 and -1 for both samples, so by hand, for ReLU:
  * mean |a| = [1, 0.05, 0], layer mean 0.35, scores = [2.857, 0.143, 0].
  */
-function handModel(activation: ActivationSpec): tf.LayersModel {
+function handModel(activation: ActivationSpec, kernel = [[1, 0.05, -1], [1, 0.05, -1]]): tf.LayersModel {
   const input = tf.input({ shape: [2] });
   const hidden = tf.layers.dense({ units: 3, name: 'hidden' });
   const act = createActivation(activation, { seed: 3, name: 'act' });
   const out = tf.layers.dense({ units: 2, name: 'out' });
   const model = tf.model({ inputs: input, outputs: out.apply(act.apply(hidden.apply(input))) as tf.SymbolicTensor });
-  hidden.setWeights([tf.tensor2d([[1, 0.05, -1], [1, 0.05, -1]]), tf.zeros([3])]);
+  hidden.setWeights([tf.tensor2d(kernel), tf.zeros([3])]);
   out.setWeights([tf.tensor2d([[1, -1], [0.5, 2], [-1, 1]]), tf.zeros([2])]);
   return model;
 }
@@ -55,6 +56,24 @@ test('the training-mode probe does not change the noise the model trains with af
   const ya = (a.apply(x, { training: true }) as tf.Tensor).dataSync();
   const yb = (b.apply(x, { training: true }) as tf.Tensor).dataSync();
   assert.deepEqual(ya, yb);
+});
+
+test('the training-mode pass stops once every unit has had a non-zero output, with the full scan\'s count', async () => {
+  await useBackend('cpu');
+  const x = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]));
+  // Unit 1's pre-activation is exactly 0 for every sample: zero output under RReLU (0 * a), noise under N-ReLU.
+  const kernel = [[1, 0, -1], [1, 0, -1]];
+  const probe = async (model: tf.LayersModel, batchSize: number, noiseKernel: string): Promise<[number, number]> => {
+    let zero = -1;
+    const info = await tf.profile(async () => { zero = (await measureUnitActivity(model, x, { batchSize })).zeroOutput; });
+    return [zero, info.kernels.filter((k) => k.name === noiseKernel).length];
+  };
+  // N-ReLU: every unit is non-zero after the first of five batches, so one training-mode batch runs.
+  assert.deepEqual(await probe(handModel({ name: 'nrelu', sigma: 0.1 }, kernel), 8, NOISY_RELU_KERNEL), [0, 1]);
+  // RReLU: unit 1 stays zero, so all five batches run, and the count is that of one 40-sample batch.
+  assert.deepEqual(await probe(handModel('rrelu', kernel), 8, RANDOM_SLOPE_RELU_KERNEL), [1, 5]);
+  assert.deepEqual(await probe(handModel('rrelu', kernel), 40, RANDOM_SLOPE_RELU_KERNEL), [1, 1]);
+  x.dispose();
 });
 
 test('robustness: seeded, clean at level 0, lower accuracy under more noise', async () => {
