@@ -7,6 +7,7 @@ import { type StreamKey, counterUniformAt, normalAt, uniformParams } from '../rn
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, isDeviceNoiseBackend } from '../backend/noise-contract.js';
 import { reluGradient } from './fused-gradients.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
+import { addressOf, simdKernels } from '../backend/wasm-kernels/simd.js';
 
 export { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, markDeviceNoise } from '../backend/noise-contract.js';
 
@@ -129,6 +130,19 @@ function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
     const ahead = handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size ? handoff.values : null;
     const mem = memory(backend);
     const out = mem.alloc(x.shape);
+    const simd = ahead ? simdKernels(backend) : null;
+    if (simd && ahead) {
+      // The normals drawn ahead go into y as they are, and one SIMD pass keeps x where x > 0:
+      // the same float32 products as noisyReluInto's, without its per-element JavaScript.
+      const y = mem.view(out);
+      y.set(ahead);
+      const head = size - (size % 4);
+      const s = Math.fround(attrs?.sigma as number);
+      if (head > 0) simd.noisyReluAhead(addressOf(backend, x), addressOf(backend, out), head, s);
+      const xs = mem.view(x);
+      for (let i = head; i < size; i++) if (xs[i] > 0) y[i] = xs[i]; else y[i] = ahead[i] * s;
+      return out;
+    }
     noisyReluInto(mem.view(x), mem.view(out), attrs?.sigma as number, key, ahead);
     return out;
   };

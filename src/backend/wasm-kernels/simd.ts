@@ -12,6 +12,8 @@ export interface SimdExports {
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   leakyReluGrad(x: number, dy: number, dx: number, n: number, alpha: number): void;
   preluGrad(x: number, dy: number, dx: number, n: number, alpha: number): number;
+  /** y (holding N(0, 1) values) = x > 0 ? x : y * sigma. */
+  noisyReluAhead(x: number, y: number, n: number, sigma: number): void;
   /** out = GELU(x); if withGrad, also g = GELU'(x) (g unused otherwise). */
   gelu(x: number, out: number, g: number, n: number, withGrad: number): void;
   inputGradC1(dy: number, w: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;

@@ -285,6 +285,23 @@
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
   )
 
+  ;; N-ReLU's training output when the normals were drawn ahead (src/activations/noise-kernels.ts):
+  ;; y holds the pass's N(0, 1) values on entry and leaves with x where x > 0, else y * sigma (NaN
+  ;; and -0 take the noise, as where(x > 0, x, noise) does).
+  (func (export "noisyReluAhead") (param $x i32) (param $y i32) (param $n i32) (param $sigma f32)
+    (local $i i32) (local $end i32) (local $xv v128) (local $S v128)
+    (local.set $S (f32x4.splat (local.get $sigma)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (v128.bitselect (local.get $xv)
+          (f32x4.mul (v128.load (i32.add (local.get $y) (local.get $i))) (local.get $S))
+          (f32x4.gt (local.get $xv) (v128.const f32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+  )
   ;; GELU's exact form over n floats: out = x Phi(x), and where $withGrad is set also
   ;; g = Phi(x) + x phi(x) (phi = Phi'), the derivative the backward pass multiplies dy by.
   ;; Phi(x) = 1 - erfc(a)/2 for x > 0, erfc(a)/2 otherwise (a = |x|/sqrt 2, so no cancellation for
