@@ -2,7 +2,8 @@
  * The side-by-side part of `npm run bench`: this build's ReLU training step against (a) an older
  * build of nrelu-bench (`--baseline DIR`, e.g. a `git worktree` of the commit before a change)
  * and (b) PyTorch on the same machine (scripts/bench_torch.py, when a python3 with torch is
- * found), with 1 thread and with one thread per core. Each contender runs in its own process,
+ * found), with 1 thread and with one thread per core (each count in its own process, with
+ * OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it). Each contender runs in its own process,
  * in turn, round after round, so machine drift hits them alike; each round gives one ratio per
  * pair and the table reports the median ratio over rounds with its min–max.
  */
@@ -54,8 +55,8 @@ export function findTorchPython(): string | null {
   return null;
 }
 
-function runJson(command: string, args: string[], cwd: string, what: string): unknown {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NODE_OPTIONS: '' } });
+function runJson(command: string, args: string[], cwd: string, what: string, env: Record<string, string> = {}): unknown {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NODE_OPTIONS: '', ...env } });
   if (result.status !== 0) {
     throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
   }
@@ -80,7 +81,7 @@ export async function benchPeers(options: PeerOptions): Promise<PeerReport> {
   const baseline = options.baseline ? resolve(options.baseline) : undefined;
   if (baseline && !existsSync(join(baseline, 'src', 'cli', 'main.ts'))) throw new Error(`--baseline ${baseline}: no src/cli/main.ts there`);
   const rounds = Object.fromEntries(options.models.map((m) => [m, [] as Round[]])) as Record<ModelKind, Round[]>;
-  const threadList = threads > 1 ? `1,${threads}` : '1';
+  const threadList = threads > 1 ? [1, threads] : [1];
   for (let r = 1; r <= options.rounds; r++) {
     for (const model of options.models) {
       const steps = options.steps[model];
@@ -92,13 +93,19 @@ export async function benchPeers(options: PeerOptions): Promise<PeerReport> {
         round.baseline = harnessStepMs(baseline, model, steps);
       }
       if (python) {
-        options.log(`  round ${r}/${options.rounds}, ${model}: PyTorch, ${threadList} threads`);
-        const out = runJson(python, [TORCH_SCRIPT, '--model', model, '--threads', threadList, '--steps', String(steps)], ROOT, 'bench_torch.py') as
-          { torch: string; blas: string; step_ms: Record<string, number[]> };
-        torch = { python, version: out.torch, blas: out.blas };
         const stats = (ms: number[]) => ({ median: median(ms), min: Math.min(...ms) });
-        round.torch1 = stats(out.step_ms['1']);
-        if (threads > 1) round.torchAll = stats(out.step_ms[String(threads)]);
+        for (const t of threadList) {
+          options.log(`  round ${r}/${options.rounds}, ${model}: PyTorch, ${t} thread${t > 1 ? 's' : ''}`);
+          // One process per thread count, with OpenMP's and OpenBLAS's pools of that size: alternating
+          // counts in one process left the larger pool's threads spinning into the 1-thread steps
+          // (medians 2-4x their fastest step on an idle machine).
+          const n = String(t);
+          const out = runJson(python, [TORCH_SCRIPT, '--model', model, '--threads', n, '--steps', String(steps)], ROOT, 'bench_torch.py',
+            { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n }) as { torch: string; blas: string; step_ms: Record<string, number[]> };
+          torch = { python, version: out.torch, blas: out.blas };
+          if (t === 1) round.torch1 = stats(out.step_ms[n]);
+          else round.torchAll = stats(out.step_ms[n]);
+        }
       }
       rounds[model].push(round);
       await new Promise((done) => setImmediate(done));

@@ -4,8 +4,10 @@
 Same models as src/models/build.ts (MLP 784-256-128-10; CNN conv3x3x32-relu-pool2-conv3x3x64-relu-
 pool2-dense128-relu-dense10, 'valid' convolutions), batch 128, Adam (lr 1e-3, betas 0.9/0.999,
 eps 1e-8), softmax cross-entropy, synthetic MNIST-shaped data (seeded), ReLU. A step is what the
-harness's step is: pick the batch, forward, loss, backward, Adam, read the loss. Thread counts are
-timed round-robin (torch.set_num_threads before each step), so their ratios are side by side.
+harness's step is: pick the batch, forward, loss, backward, Adam, read the loss. Several thread
+counts are timed round-robin (torch.set_num_threads before each step); `npm run bench` runs one
+count per process instead, with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it, because the
+idle threads of a larger pool spin into the next step's time.
 
     python3 scripts/bench_torch.py --model mlp --threads 1,2 --steps 40 [--warmup 3] [--json]
 
