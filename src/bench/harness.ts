@@ -5,6 +5,11 @@
  * warmed up first, the bare loop runs before and after trainRun, and the first epoch of each
  * run is not counted. The evaluation, the unit probe and the gradient probe are also timed on their
  * own (the same calls trainRun makes), so the overhead can be attributed.
+ *
+ * `harnessAtScale` estimates the same ratio at MNIST's full size, where a small benchmark's
+ * proportions mislead (the unit probe scans 10,000 images in batches of 1,024, and N-ReLU's
+ * training-mode pass stops after the first): the per-epoch calls timed on their full sample
+ * counts, against training steps times the steps of a 60,000-image epoch.
  */
 import { tf } from '../tf.js';
 import type { ModelKind } from '../models/build.js';
@@ -192,6 +197,72 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
       evaluateSeconds, probeSeconds, gradientSeconds, tensorsPerEpoch, rssPerEpoch,
     };
   } finally {
+    data.dispose();
+  }
+}
+
+export interface HarnessAtScaleOptions {
+  model: ModelKind;
+  activation: ActivationSpec;
+  /** MNIST's defaults: 60,000 / 10,000 / 10,000 / 1,000 and batch 128. */
+  trainSamples?: number;
+  testSamples?: number;
+  probeSamples?: number;
+  gradientSamples?: number;
+  batchSize?: number;
+  /** Timed training steps (default 20) and repeats of each per-epoch call (default 2), after one warm-up each. */
+  steps?: number;
+  repeats?: number;
+  seed?: number;
+}
+
+export interface HarnessAtScaleResult {
+  model: ModelKind;
+  activation: string;
+  /** The median training step. */
+  stepSeconds: number;
+  /** stepSeconds times the steps of one epoch of trainSamples. */
+  trainEpochSeconds: number;
+  evaluateSeconds: number;
+  probeSeconds: number;
+  gradientSeconds: number;
+  /** (training + evaluate + probeUnits + probeGradients) / training: the harness epoch over a bare one. */
+  ratio: number;
+}
+
+/** The harness's per-epoch overhead at full MNIST size, from its parts (see the file's comment). */
+export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<HarnessAtScaleResult> {
+  const o = {
+    trainSamples: 60000, testSamples: 10000, probeSamples: 10000, gradientSamples: 1000, batchSize: 128, steps: 20, repeats: 2, seed: 1, ...options,
+  };
+  const spec = harnessSpec({ ...o, epochs: 2, warmupSteps: 0 });
+  await tf.ready();
+  const images = Math.max(o.probeSamples, o.gradientSamples, o.batchSize);
+  const data = toDeviceData(syntheticDataset(images, o.testSamples, o.seed));
+  const runner = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
+  const probeX = tf.slice(data.train.x, 0, o.probeSamples);
+  const [gradX, gradY] = [tf.slice(data.train.x, 0, o.gradientSamples), tf.slice(data.train.y, 0, o.gradientSamples)];
+  try {
+    for (let i = 0; i < 3; i++) await runner.step();
+    const stepSeconds: number[] = [];
+    for (let i = 0; i < o.steps; i++) {
+      const start = performance.now();
+      await runner.step();
+      stepSeconds.push((performance.now() - start) / 1000);
+    }
+    const step = timingStats(stepSeconds).median;
+    const trainEpochSeconds = step * Math.ceil(o.trainSamples / o.batchSize);
+    const model = runner.model;
+    const evaluateSeconds = (await timeAsync(o.repeats, () => evaluate(model, data.test, data.classes))).median;
+    const probeSeconds = (await timeAsync(o.repeats, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }))).median;
+    const gradientSeconds = (await timeAsync(o.repeats, () => probeGradients(model, gradX, gradY))).median;
+    return {
+      model: o.model, activation: activationLabel(o.activation), stepSeconds: step, trainEpochSeconds, evaluateSeconds, probeSeconds, gradientSeconds,
+      ratio: (trainEpochSeconds + evaluateSeconds + probeSeconds + gradientSeconds) / trainEpochSeconds,
+    };
+  } finally {
+    tf.dispose([probeX, gradX, gradY]);
+    runner.dispose();
     data.dispose();
   }
 }

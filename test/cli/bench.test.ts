@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
+import { tf } from '../../src/tf.js';
 import { parseActivationSpec } from '../../src/cli/bench.js';
 import { main } from '../../src/cli/main.js';
 
@@ -101,4 +102,20 @@ test('benchHarness (the harness-overhead part of npm run bench): timings add up 
   assert.equal(r.gradientSamples, 4, 'trainSamples / 60 by default, as 1,000 of MNIST\'s 60,000');
   assert.equal(r.tensorsPerEpoch.length, 3);
   assert.ok(r.tensorsPerEpoch.every((n) => n === r.tensorsPerEpoch[0]), `tensors per epoch: ${r.tensorsPerEpoch.join(', ')}`);
+});
+
+test('harnessAtScale: the per-epoch calls over a training epoch of trainSamples / batchSize steps', async () => {
+  const { selectBackend } = await import('../../src/backend/select.js');
+  const { harnessAtScale } = await import('../../src/bench/harness.js');
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const r = await harnessAtScale({
+    model: 'mlp', activation: { name: 'nrelu', sigma: 0.1 }, trainSamples: 6400, testSamples: 64, probeSamples: 96, gradientSamples: 16,
+    batchSize: 64, steps: 3, repeats: 1,
+  });
+  assert.equal(r.activation, 'nrelu sigma=0.1');
+  for (const t of [r.trainEpochSeconds, r.evaluateSeconds, r.probeSeconds, r.gradientSeconds]) assert.ok(t > 0);
+  assert.equal(r.trainEpochSeconds, 100 * r.stepSeconds, 'an epoch of 6,400 images is 100 steps of 64');
+  assert.ok(Math.abs(r.ratio - (r.trainEpochSeconds + r.evaluateSeconds + r.probeSeconds + r.gradientSeconds) / r.trainEpochSeconds) < 1e-12);
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
 });
