@@ -13,7 +13,7 @@
  * the harness's epoch time (trainRun with evaluation, dead-neuron and gradient probes every epoch)
  * against a bare TF.js loop on the same data, and estimated at MNIST's full size from its parts. On wasm, also the ReLU step side by side with an
  * older build (`--baseline DIR`, a checkout with node_modules) and with PyTorch (scripts/bench_torch.py,
- * when a python3 with torch is found; see scripts/bench-peers.ts). About four to five minutes on 2 CPU cores.
+ * when a python3 with torch is found; see scripts/bench-peers.ts). About four to six minutes on 2 CPU cores.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const selection = await selectBackend(values.backend as BackendRequest);
   const backend = selection.name;
   for (const note of selection.notes) log(`note: ${note}`);
-  log(`backend ${backend}; ${quick ? 'quick mode (numbers are rough)' : 'full run, about 2-3 minutes'}`);
+  log(`backend ${backend}; ${quick ? 'quick mode (numbers are rough)' : 'full run, about 4-6 minutes'}`);
   const started = Date.now();
   const loadAtStart = loadAverage();
 
