@@ -74,7 +74,7 @@ test('registration is idempotent: our gap-filling kernel and our replacements', 
   const first = registerWasmKernels();
   const second = registerWasmKernels();
   assert.deepEqual(second, first);
-  assert.deepEqual(first.registered, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Slice', 'Sum', 'Max', 'GatherV2']);
+  assert.deepEqual(first.registered, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Slice', 'Sum', 'Max', 'GatherV2', 'Identity']);
   assert.deepEqual(first.skipped, []);
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm') != null);
 });

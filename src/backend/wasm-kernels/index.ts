@@ -14,11 +14,12 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { sliceConfig } from './slice.js';
 import { gatherV2Config } from './gather.js';
 import { maxConfig, sumConfig } from './reduce.js';
+import { identityConfig } from './identity.js';
 import { getOriginal, rememberOriginal } from './replace.js';
 
 const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
 const WASM_REPLACEMENTS: readonly tf.KernelConfig[] = [
-  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig, gatherV2Config,
+  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig, gatherV2Config, identityConfig,
 ];
 
 export interface WasmKernelRegistration {
@@ -87,4 +88,5 @@ export type { PoolGeometry } from './max-pool-grad.js';
 export { batchMatMulConfig } from './batch-mat-mul.js';
 export { sliceConfig } from './slice.js';
 export { gatherV2Config } from './gather.js';
+export { identityConfig } from './identity.js';
 export { sumConfig, maxConfig, leadingAxesSplit, columnMaxInto, columnSumInto } from './reduce.js';
