@@ -10,6 +10,7 @@ import { Rng } from '../../src/rng/index.js';
 import { registerWasmKernels, leadingAxesSplit, maxConfig, sumConfig } from '../../src/backend/wasm-kernels/index.js';
 import { useBackend, type TestBackend } from '../helpers/backends.js';
 import { assertNoLeaks, uniformValues } from './kernel-compare.js';
+import { useSimdKernels } from '../../src/backend/wasm-kernels/simd.js';
 
 before(async () => {
   registerWasmKernels();
@@ -83,4 +84,28 @@ test('leave no tensors behind', async () => {
     for (let i = 0; i < 3; i++) tf.dispose([tf.sum(x, [0, 1, 2]), tf.max(x, [0, 1]), tf.sum(x, [0, 1], true), tf.max(x, 3)]);
   }, 'Sum/Max');
   x.dispose();
+});
+
+test('Sum over leading axes: the SIMD loop gives the JavaScript loop\'s bits (row counts with and without a tail of 1-3)', async () => {
+  await useBackend('wasm');
+  const rng = new Rng(7);
+  for (const shape of [[128, 26, 26, 32], [5, 4], [3, 8], [1, 12], [130, 64], [7, 3, 3, 16]]) {
+    const values = uniformValues(rng, shape, -2, 2);
+    values[rng.int(values.length)] = Number.NaN;
+    const axes = shape.slice(0, -1).map((_, i) => i);
+    const sumOf = (simd: boolean): Float32Array => {
+      const previous = useSimdKernels(simd);
+      try {
+        return tf.tidy(() => tf.sum(tf.tensor(values, shape), axes).dataSync() as Float32Array);
+      } finally {
+        useSimdKernels(previous);
+      }
+    };
+    const [simd, js] = [sumOf(true), sumOf(false)];
+    assert.equal(simd.length, shape[shape.length - 1]);
+    for (let k = 0; k < js.length; k++) {
+      assert.ok(Object.is(simd[k], js[k]) || (Number.isNaN(simd[k]) && Number.isNaN(js[k])), `[${shape}] column ${k}: SIMD ${simd[k]}, JavaScript ${js[k]}`);
+    }
+    assertNoLeaks(() => tf.tidy(() => { tf.sum(tf.tensor(values, shape), axes); }), `[${shape}]`);
+  }
 });

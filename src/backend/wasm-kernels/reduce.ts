@@ -3,8 +3,9 @@
  * (sum of dy over batch, rows and columns) and the dead-neuron probe's per-channel maximum.
  * TF.js 4.22's wasm kernels first transpose the reduced axes to the end, a full copy of the
  * tensor in a slow access pattern, then reduce. Reducing [N, C] (the leading axes flattened)
- * over N needs no transpose, just one pass of JavaScript over the heap, row by row: Sum
- * accumulates in float64 (as the cpu kernel does), Max lets NaN win (as the cpu kernel does).
+ * over N needs no transpose, just one pass over the heap, row by row: Sum accumulates in float64
+ * (as the cpu kernel does; a SIMD loop when the columns come in fours, JavaScript otherwise, same
+ * bits), Max lets NaN win (as the cpu kernel does).
  * (A product ones[1, N] x X[N, C] on XNNPACK's GEMM is slower: XNNPACK packs X as weights on
  * every call, since each step's gradient is a new tensor.)
  * Other axes, dtypes and full reductions (already transpose-free) go to TF.js's kernels.
@@ -12,6 +13,7 @@
 import { tf } from '../../tf.js';
 import { asHeapBackend, heapF32 } from './heap.js';
 import { originalKernel, type KernelArgs } from './replace.js';
+import { addressOf, simdKernels } from './simd.js';
 
 /** The [rows, cols] view of `shape` when `axis` is exactly its leading axes (not all of them). */
 export function leadingAxesSplit(shape: number[], axis: number | number[]): { rows: number; cols: number; keptShape: number[] } | null {
@@ -60,6 +62,15 @@ function sum(args: KernelArgs): tf.TensorInfo {
   if (split == null) return originalSum(args);
   const backend = asHeapBackend(args.backend);
   const out = backend.makeOutput(outShape(x.shape, split, attrs.keepDims), 'float32');
+  const simd = split.cols % 4 === 0 ? simdKernels(args.backend) : null;
+  if (simd) {
+    // The SIMD loop does columnSumInto's float64 additions in its order (the same bits), four
+    // columns at a time; its float64 accumulator is scratch on the heap.
+    const scratch = backend.makeOutput([2 * split.cols], 'float32');
+    simd.columnSum(addressOf(args.backend, x), split.rows, split.cols, addressOf(args.backend, scratch), addressOf(args.backend, out));
+    (args.backend as unknown as { disposeData(id: tf.DataId): boolean }).disposeData(scratch.dataId);
+    return out;
+  }
   columnSumInto(heapF32(backend, x), split.rows, split.cols, heapF32(backend, out));
   return out;
 }

@@ -12,6 +12,8 @@ export interface SimdExports {
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   leakyReluGrad(x: number, dy: number, dx: number, n: number, alpha: number): void;
   preluGrad(x: number, dy: number, dx: number, n: number, alpha: number): number;
+  /** out = column sums of x [rows, cols] (cols % 4 == 0) in float64, as columnSumInto; acc: cols float64s of scratch. */
+  columnSum(x: number, rows: number, cols: number, acc: number, out: number): void;
   /** y (holding N(0, 1) values) = x > 0 ? x : y * sigma. */
   noisyReluAhead(x: number, y: number, n: number, sigma: number): void;
   /** out = GELU(x); if withGrad, also g = GELU'(x) (g unused otherwise). */

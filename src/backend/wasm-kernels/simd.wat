@@ -285,6 +285,80 @@
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
   )
 
+  ;; Column sums of a row-major [rows, cols] float32 matrix (cols % 4 == 0) into out, accumulated in
+  ;; float64 in columnSumInto's order (src/backend/wasm-kernels/reduce.ts), so the same bits: four rows
+  ;; at a time, acc += (x0 + x1) + (x2 + x3), then the rows left one by one, then out = float32(acc).
+  ;; $acc is scratch for cols float64s.
+  (func (export "columnSum") (param $x i32) (param $rows i32) (param $cols i32) (param $acc i32) (param $out i32)
+    (local $r i32) (local $c i32) (local $a i32) (local $rowBytes i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_u (local.get $c) (i32.shl (local.get $rowBytes) (i32.const 1))))
+      (v128.store (i32.add (local.get $acc) (local.get $c)) (v128.const i64x2 0 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $zero)))
+    (local.set $p0 (local.get $x))
+    (block $fours_done (loop $fours
+      (br_if $fours_done (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+      (local.set $p1 (i32.add (local.get $p0) (local.get $rowBytes)))
+      (local.set $p2 (i32.add (local.get $p1) (local.get $rowBytes)))
+      (local.set $p3 (i32.add (local.get $p2) (local.get $rowBytes)))
+      (local.set $c (i32.const 0))
+      (local.set $a (local.get $acc))
+      (block $row_done (loop $row
+        (br_if $row_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $v0 (v128.load (i32.add (local.get $p0) (local.get $c))))
+        (local.set $v1 (v128.load (i32.add (local.get $p1) (local.get $c))))
+        (local.set $v2 (v128.load (i32.add (local.get $p2) (local.get $c))))
+        (local.set $v3 (v128.load (i32.add (local.get $p3) (local.get $c))))
+        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a))
+          (f64x2.add
+            (f64x2.add (f64x2.promote_low_f32x4 (local.get $v0)) (f64x2.promote_low_f32x4 (local.get $v1)))
+            (f64x2.add (f64x2.promote_low_f32x4 (local.get $v2)) (f64x2.promote_low_f32x4 (local.get $v3))))))
+        ;; lanes 2 and 3 moved to 0 and 1
+        (local.set $v0 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v0) (local.get $v0)))
+        (local.set $v1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v1) (local.get $v1)))
+        (local.set $v2 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v2) (local.get $v2)))
+        (local.set $v3 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v3) (local.get $v3)))
+        (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+          (f64x2.add
+            (f64x2.add (f64x2.promote_low_f32x4 (local.get $v0)) (f64x2.promote_low_f32x4 (local.get $v1)))
+            (f64x2.add (f64x2.promote_low_f32x4 (local.get $v2)) (f64x2.promote_low_f32x4 (local.get $v3))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (br $row)))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (local.set $p0 (i32.add (local.get $p3) (local.get $rowBytes)))
+      (br $fours)))
+    (block $ones_done (loop $ones
+      (br_if $ones_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (local.set $a (local.get $acc))
+      (block $one_done (loop $one
+        (br_if $one_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+        (local.set $v0 (v128.load (i32.add (local.get $p0) (local.get $c))))
+        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v0))))
+        (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v0) (local.get $v0)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (br $one)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $rowBytes)))
+      (br $ones)))
+    (local.set $c (i32.const 0))
+    (local.set $a (local.get $acc))
+    (block $out_done (loop $outs
+      (br_if $out_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+      (v128.store (i32.add (local.get $out) (local.get $c))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (local.get $a)))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (local.get $a)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (local.set $a (i32.add (local.get $a) (i32.const 32)))
+      (br $outs)))
+  )
   ;; N-ReLU's training output when the normals were drawn ahead (src/activations/noise-kernels.ts):
   ;; y holds the pass's N(0, 1) values on entry and leaves with x where x > 0, else y * sigma (NaN
   ;; and -0 take the noise, as where(x > 0, x, noise) does).
