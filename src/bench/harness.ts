@@ -123,6 +123,31 @@ async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: numbe
   }
 }
 
+interface EpochCallTimes {
+  evaluateSeconds: TimingStats;
+  probeSeconds: TimingStats;
+  /** Null when there are no gradient-probe samples. */
+  gradientSeconds: TimingStats | null;
+}
+
+/** evaluate(), probeUnits() and probeGradients() on `model`, each timed on its own, as trainRun calls them per epoch. */
+async function timeEpochCalls(
+  model: tf.LayersModel, spec: RunSpec, data: DeviceData, probeSamples: number, gradientSamples: number, repeats: number,
+): Promise<EpochCallTimes> {
+  const probeX = tf.slice(data.train.x, 0, Math.min(probeSamples, data.train.count));
+  const gradCount = Math.min(gradientSamples, data.train.count);
+  const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];
+  try {
+    return {
+      evaluateSeconds: await timeAsync(repeats, () => evaluate(model, data.test, data.classes)),
+      probeSeconds: await timeAsync(repeats, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })),
+      gradientSeconds: gradCount > 0 ? await timeAsync(repeats, () => probeGradients(model, gradX, gradY)) : null,
+    };
+  } finally {
+    tf.dispose([probeX, gradX, gradY]);
+  }
+}
+
 async function timeAsync(repeats: number, fn: () => Promise<unknown>): Promise<TimingStats> {
   await fn(); // warm-up
   const seconds: number[] = [];
@@ -173,18 +198,13 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
     built.optimizer.dispose(); // only the model is timed here
     const model = built.model;
-    const probeX = tf.slice(data.train.x, 0, Math.min(o.probeSamples, data.train.count));
-    const gradCount = Math.min(o.gradientSamples, data.train.count);
-    const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];
-    let evaluateSeconds: TimingStats, probeSeconds: TimingStats, gradientSeconds: TimingStats | null = null;
+    let calls: EpochCallTimes;
     try {
-      evaluateSeconds = await timeAsync(3, () => evaluate(model, data.test, data.classes));
-      probeSeconds = await timeAsync(3, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }));
-      if (gradCount > 0) gradientSeconds = await timeAsync(3, () => probeGradients(model, gradX, gradY));
+      calls = await timeEpochCalls(model, spec, data, o.probeSamples, o.gradientSamples, 3);
     } finally {
-      tf.dispose([probeX, gradX, gradY]);
       model.dispose();
     }
+    const { evaluateSeconds, probeSeconds, gradientSeconds } = calls;
 
     const counted = harness.slice(1);
     const harnessEpochSeconds = timingStats(counted.map((h) => h.epochSeconds));
@@ -240,8 +260,6 @@ export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<Ha
   const images = Math.max(o.probeSamples, o.gradientSamples, o.batchSize);
   const data = toDeviceData(syntheticDataset(images, o.testSamples, o.seed));
   const runner = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
-  const probeX = tf.slice(data.train.x, 0, o.probeSamples);
-  const [gradX, gradY] = [tf.slice(data.train.x, 0, o.gradientSamples), tf.slice(data.train.y, 0, o.gradientSamples)];
   try {
     for (let i = 0; i < 3; i++) await runner.step();
     const stepSeconds: number[] = [];
@@ -252,16 +270,15 @@ export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<Ha
     }
     const step = timingStats(stepSeconds).median;
     const trainEpochSeconds = step * Math.ceil(o.trainSamples / o.batchSize);
-    const model = runner.model;
-    const evaluateSeconds = (await timeAsync(o.repeats, () => evaluate(model, data.test, data.classes))).median;
-    const probeSeconds = (await timeAsync(o.repeats, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }))).median;
-    const gradientSeconds = (await timeAsync(o.repeats, () => probeGradients(model, gradX, gradY))).median;
+    const calls = await timeEpochCalls(runner.model, spec, data, o.probeSamples, o.gradientSamples, o.repeats);
+    const evaluateSeconds = calls.evaluateSeconds.median;
+    const probeSeconds = calls.probeSeconds.median;
+    const gradientSeconds = calls.gradientSeconds?.median ?? 0;
     return {
       model: o.model, activation: activationLabel(o.activation), stepSeconds: step, trainEpochSeconds, evaluateSeconds, probeSeconds, gradientSeconds,
       ratio: (trainEpochSeconds + evaluateSeconds + probeSeconds + gradientSeconds) / trainEpochSeconds,
     };
   } finally {
-    tf.dispose([probeX, gradX, gradY]);
     runner.dispose();
     data.dispose();
   }

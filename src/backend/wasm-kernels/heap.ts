@@ -10,12 +10,15 @@ import { tf } from '../../tf.js';
 export interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** Frees a kernel's scratch allocation (decrements its reference count). */
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 export function asHeapBackend(backend: unknown): HeapBackend {
   const candidate = backend as Partial<HeapBackend> | null;
-  if (candidate == null || typeof candidate.makeOutput !== 'function' || typeof candidate.typedArrayFromHeap !== 'function') {
-    throw new Error('kernel needs the wasm backend (makeOutput and typedArrayFromHeap)');
+  if (candidate == null || typeof candidate.makeOutput !== 'function' || typeof candidate.typedArrayFromHeap !== 'function'
+    || typeof candidate.disposeData !== 'function') {
+    throw new Error('kernel needs the wasm backend (makeOutput, typedArrayFromHeap and disposeData)');
   }
   return candidate as HeapBackend;
 }

@@ -68,7 +68,7 @@ function sum(args: KernelArgs): tf.TensorInfo {
     // columns at a time; its float64 accumulator is scratch on the heap.
     const scratch = backend.makeOutput([2 * split.cols], 'float32');
     simd.columnSum(addressOf(args.backend, x), split.rows, split.cols, addressOf(args.backend, scratch), addressOf(args.backend, out));
-    (args.backend as unknown as { disposeData(id: tf.DataId): boolean }).disposeData(scratch.dataId);
+    backend.disposeData(scratch.dataId);
     return out;
   }
   columnSumInto(heapF32(backend, x), split.rows, split.cols, heapF32(backend, out));
