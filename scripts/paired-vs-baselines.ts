@@ -26,6 +26,9 @@ export interface BaselineRow {
   ciHigh: number;
   p: number | null;
   pHolm: number | null;
+  /** TOST p-value, and Holm-adjusted over the same family (the verdict's equivalence rule). */
+  tostP: number | null;
+  tostPHolm: number | null;
   verdict: string;
 }
 
@@ -56,13 +59,16 @@ export function pairedVsBaselines(summary: Row[], sigmas: string[], marginPp: nu
         if (ref.length === 0) continue;
         const t = pairedTest(here, bySeed(ref), marginPp / 100);
         tests.push(t);
-        family.push({ model, sigma, baseline, n: t.n, meanDiff: t.meanDiff, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, pHolm: null, verdict: '' });
+        family.push({ model, sigma, baseline, n: t.n, meanDiff: t.meanDiff, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, pHolm: null,
+          tostP: t.tostP, tostPHolm: null, verdict: '' });
       }
     }
     const adjusted = holm(family.map((f) => f.p));
+    const tostAdjusted = holm(family.map((f) => f.tostP));
     family.forEach((f, i) => {
       f.pHolm = adjusted[i];
-      f.verdict = verdictLabel(verdictOf(tests[i], f.pHolm), marginPp);
+      f.tostPHolm = tostAdjusted[i];
+      f.verdict = verdictLabel(verdictOf(tests[i], f.pHolm, f.tostPHolm), marginPp);
     });
     out.push(...family);
   }
@@ -77,9 +83,9 @@ export function markdown(rows: BaselineRow[]): string {
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const family = rows.filter((r) => r.model === model);
     lines.push(`### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`, '');
-    lines.push('| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | verdict |', '|---|---|---:|---|---:|---:|---|');
+    lines.push('| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |', '|---|---|---:|---|---:|---:|---:|---|');
     for (const r of family) {
-      lines.push(`| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${r.verdict} |`);
+      lines.push(`| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${pv(r.tostPHolm)} | ${r.verdict} |`);
     }
     lines.push('');
   }

@@ -78,13 +78,16 @@ export function holm(pValues: (number | null)[]): (number | null)[] {
 export type Verdict = 'better' | 'worse' | 'equivalent' | 'inconclusive';
 
 /**
- * The verdict of a paired comparison at level `alpha` (README, "Statistics"):
- * - `equivalent`: TOST rejects |difference| >= margin (the 90% interval lies inside ±margin);
+ * The verdict of a paired comparison at level `alpha` (README, "Statistics"), with both of its
+ * p-values adjusted over the same family (Holm), so that "equivalent" and "better/worse" are claimed
+ * at the same family-wise error rate:
+ * - `equivalent`: the Holm-adjusted TOST p is below alpha (TOST alone: the 90% interval lies inside ±margin);
  * - else `better` / `worse`: the Holm-adjusted paired p-value is below alpha, by the sign of the mean;
  * - else `inconclusive`.
+ * Pass the unadjusted p-values for a single pre-registered comparison (the primary comparison).
  */
-export function verdictOf(r: PairedResult, pHolm: number | null, alpha = 0.05): Verdict {
-  if (r.tostP !== null && r.tostP < alpha) return 'equivalent';
+export function verdictOf(r: PairedResult, pHolm: number | null, tostPHolm: number | null, alpha = 0.05): Verdict {
+  if (tostPHolm !== null && tostPHolm < alpha) return 'equivalent';
   if (pHolm !== null && pHolm < alpha && r.meanDiff !== 0) return r.meanDiff > 0 ? 'better' : 'worse';
   return 'inconclusive';
 }

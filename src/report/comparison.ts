@@ -18,8 +18,15 @@ export const COMPARISON_COLUMNS = [
   'paired_n', 'paired_diff_mean', 'paired_diff_std', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'paired_p_holm',
   'tost_p', 'margin', 'verdict', 'seeds_without_relu', 'relu_seeds_without_this',
   'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
-  'grad_dead_mean', 'grad_zero_fraction_mean',
+  'grad_dead_mean', 'grad_zero_fraction_mean', 'tost_p_holm', 'primary_verdict',
 ] as const;
+
+/**
+ * The primary comparison, named before the CNN grid finished (issue 20): N-ReLU at sigma 0.1 against
+ * ReLU, per model. It is one pre-registered test per model, so it is judged on its unadjusted p-values
+ * and reported apart from the family; in the family table it is Holm-adjusted like every other setting.
+ */
+export const PRIMARY_SETTING = 'nrelu-s0.1';
 
 export interface ComparisonRow {
   model: string;
@@ -42,7 +49,12 @@ export interface ComparisonRow {
   paired: PairedResult | null;
   /** The paired p-value, Holm-adjusted over the settings of this model. */
   pairedPHolm: number | null;
+  /** The TOST p-value, Holm-adjusted over the same family. */
+  tostPHolm: number | null;
+  /** The verdict from the Holm-adjusted p-values (family-wise). */
   verdict: Verdict | null;
+  /** The primary comparison's verdict from its unadjusted p-values (PRIMARY_SETTING's row only). */
+  primaryVerdict: Verdict | null;
   /** The equivalence margin the verdict used, in percentage points. */
   marginPp: number;
   lossMean: number;
@@ -100,7 +112,10 @@ export interface CompareOptions {
 
 export const DEFAULT_MARGIN_PP = 0.2;
 
-/** Fills the paired comparison with ReLU, and Holm's adjustment over each model's settings. */
+/**
+ * Fills the paired comparison with ReLU, and Holm's adjustment over each model's settings of both the
+ * difference test and TOST, so both answers are claimed at the same family-wise error rate.
+ */
 function addPaired(rows: ComparisonRow[], marginPp: number): void {
   for (const r of rows) r.marginPp = marginPp;
   for (const model of new Set(rows.map((r) => r.model))) {
@@ -111,9 +126,12 @@ function addPaired(rows: ComparisonRow[], marginPp: number): void {
     const others = mine.filter((r) => r !== relu);
     for (const r of others) r.paired = pairedTest(bySeed(r), bySeed(relu), marginPp / 100);
     const adjusted = holm(others.map((r) => r.paired?.p ?? null));
+    const tostAdjusted = holm(others.map((r) => r.paired?.tostP ?? null));
     others.forEach((r, i) => {
       r.pairedPHolm = adjusted[i];
-      r.verdict = r.paired ? verdictOf(r.paired, r.pairedPHolm) : null;
+      r.tostPHolm = tostAdjusted[i];
+      r.verdict = r.paired ? verdictOf(r.paired, r.pairedPHolm, r.tostPHolm) : null;
+      if (r.paired && r.setting === PRIMARY_SETTING) r.primaryVerdict = verdictOf(r.paired, r.paired.p, r.paired.tostP);
     });
   }
 }
@@ -132,7 +150,8 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     return {
       model: group[0].model, setting: settingOf(group[0]), activation: group[0].activation, sigma: group[0].sigma,
       n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs, seeds: done.map((r) => Number(r.seed)),
-      deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, verdict: null, marginPp: NaN,
+      deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, tostPHolm: null, verdict: null, primaryVerdict: null,
+      marginPp: NaN,
       lossMean: mean(done.map((r) => Number(r.final_test_loss))),
       deadMean: mean(done.map((r) => Number(r.final_dead))),
       dormantMean: mean(done.filter((r) => r.final_dormant !== '' && r.final_dormant !== undefined).map((r) => Number(r.final_dormant))),
@@ -194,7 +213,8 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student t, n - 1 df) and n.',
     'Δ: difference of the means from ReLU in percentage points; p Welch: Welch\'s t-test against ReLU (two-sided, unpaired; – below two seeds).',
     `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; paired p: paired t-test; Holm p: adjusted over the model's settings;`,
-    `verdict: equivalent (±margin pp) if the 90% interval lies inside ±margin (TOST, α = 0.05), else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
+    'TOST Holm p: the equivalence test\'s p (TOST, ±margin; alone it rejects when the 90% interval lies inside ±margin), Holm-adjusted over the same settings;',
+    `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
     'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
     'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
     'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
@@ -205,8 +225,8 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
     out.push(`## ${model.toUpperCase()}`, '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | verdict | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
     const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
@@ -216,14 +236,24 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const count = (v: number): string => unitsOf(v, r.units);
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
-      const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${verdict}`;
+      const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${pValue(r.tostPHolm)} | ${verdict}`;
       out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss(r.lossMean)} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
+    const primary = primaryLine(mine, relu);
+    if (primary) out.push('', primary);
     out.push('');
   }
   return out.join('\n');
+}
+
+/** The primary comparison of one model's rows in one sentence, or null when the model has no such row. */
+export function primaryLine(rows: ComparisonRow[], relu?: ComparisonRow): string | null {
+  const r = rows.find((x) => x.setting === PRIMARY_SETTING && x.paired !== null && x.primaryVerdict !== null);
+  if (!r?.paired || !r.primaryVerdict) return null;
+  return `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): paired Δ ${pairedCell(r, relu)} pp, `
+    + `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ${verdictLabel(r.primaryVerdict, r.marginPp)}.`;
 }
 
 /** comparison.csv rows: the same numbers as the Markdown, unrounded. */
@@ -244,6 +274,7 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
     dormant_mean: num(r.dormantMean), zero_output_mean: num(r.zeroOutputMean),
     units: num(r.units), not_completed: r.notCompleted,
     grad_dead_mean: num(r.gradDeadMean), grad_zero_fraction_mean: num(r.gradZeroFractionMean),
+    tost_p_holm: r.tostPHolm, primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
     ...Object.fromEntries([...r.robustness].map(([level, acc]) => [`noise_${level}_test_acc`, acc])),
   }));
 }

@@ -97,7 +97,7 @@ test('below two pairs there is no test; the difference is still given for one pa
   const none = pairedTest(seeds({ 1: 0.98 }), seeds({ 2: 0.97 }), 0.002);
   assert.equal(none.n, 0);
   assert.ok(Number.isNaN(none.meanDiff));
-  assert.equal(verdictOf(none, null), 'inconclusive');
+  assert.equal(verdictOf(none, null, null), 'inconclusive');
 });
 
 test('Holm-Bonferroni adjustment matches statsmodels; nulls stay out of the family', () => {
@@ -106,22 +106,32 @@ test('Holm-Bonferroni adjustment matches statsmodels; nulls stay out of the fami
   close(adjusted[0], 0.03175527911026485, 'Holm A');
   close(adjusted[1], 0.22840050243978716, 'Holm B');
   close(adjusted[2], 0.11318417593254872, 'Holm D');
+  // The TOST p-values of the same family, adjusted the same way (statsmodels).
+  const tost = holm([A, B, D].map(([ref, here]) => pairedTest(here, ref, 0.002).tostP));
+  close(tost[0], 0.0005644012356962995, 'TOST Holm A');
+  close(tost[1], 0.0779791303773625, 'TOST Holm B');
+  close(tost[2], 0.02006095531931277, 'TOST Holm D');
   const withNull = holm([0.01, null, 0.04, 0.03, 0.2]);
   assert.equal(withNull[1], null);
   [0.04, 0.09, 0.09, 0.2].forEach((v, i) => close(withNull[[0, 2, 3, 4][i]], v, `Holm ${i}`));
   assert.deepEqual(holm([null, null]), [null, null]);
 });
 
-test('verdicts: equivalent first (TOST), then better/worse by the Holm-adjusted p, else inconclusive', () => {
+test('verdicts: equivalent first (Holm-adjusted TOST), then better/worse by the Holm-adjusted p, else inconclusive', () => {
   const a = pairedTest(A[1], A[0], 0.002);
-  assert.equal(verdictOf(a, 0.0318), 'equivalent'); // TOST p 0.00019: inside ±0.2 pp, though significantly > 0
+  assert.equal(verdictOf(a, 0.0318, a.tostP), 'equivalent'); // TOST p 0.00019: inside ±0.2 pp, though significantly > 0
+  // The equivalence rule reads the adjusted TOST p it is given, not the unadjusted one: 0.06 after Holm is no equivalence.
+  assert.equal(verdictOf(a, 0.0318, 0.06), 'better');
+  assert.equal(verdictOf(a, 0.06, 0.06), 'inconclusive');
   const aTight = pairedTest(A[1], A[0], 0.0005);
-  assert.equal(verdictOf(aTight, 0.0318), 'better'); // not within ±0.05 pp, significantly > 0 after Holm
-  assert.equal(verdictOf(aTight, 0.06), 'inconclusive');
+  assert.equal(verdictOf(aTight, 0.0318, aTight.tostP), 'better'); // not within ±0.05 pp, significantly > 0 after Holm
+  assert.equal(verdictOf(aTight, 0.06, aTight.tostP), 'inconclusive');
   const d = pairedTest(D[1], D[0], 0.0005);
-  assert.equal(verdictOf(d, 0.01), 'worse');
-  assert.equal(verdictOf(pairedTest(Z[1], Z[0], 0.1), 0), 'better'); // zero variance, d = +0.125 outside ±0.1
-  assert.equal(verdictOf(pairedTest(B[1], B[0], 0.002), 0.228), 'inconclusive'); // TOST p 0.078
+  assert.equal(verdictOf(d, 0.01, d.tostP), 'worse');
+  const z = pairedTest(Z[1], Z[0], 0.1);
+  assert.equal(verdictOf(z, 0, z.tostP), 'better'); // zero variance, d = +0.125 outside ±0.1
+  const b = pairedTest(B[1], B[0], 0.002);
+  assert.equal(verdictOf(b, 0.228, b.tostP), 'inconclusive'); // TOST p 0.078
   assert.equal(verdictLabel('equivalent', 0.2), 'equivalent (±0.2)');
   assert.equal(verdictLabel('worse', 0.2), 'worse');
 });

@@ -100,6 +100,12 @@ test('comparison.csv: paired columns per setting match SciPy/statsmodels, with H
     assert.equal(r.seeds_without_relu, e.extra, `${setting}: seeds without a ReLU partner`);
     assert.equal(r.relu_seeds_without_this, setting === 'nrelu-s0.1' ? '3 4' : '', `${setting}: ReLU seeds without a partner`);
   }
+  // TOST p-values Holm-adjusted over the same settings (statsmodels multipletests over leaky_relu, gelu, nrelu-s0.05, nrelu-s0.1).
+  assert.equal(Number(leaky.tost_p_holm), 0);
+  close(rows.get('gelu')?.tost_p_holm, 0.004512040049300576, 'gelu TOST Holm');
+  close(rows.get('nrelu-s0.05')?.tost_p_holm, 0.3321425671919907, 'nrelu-s0.05 TOST Holm');
+  close(rows.get('nrelu-s0.1')?.tost_p_holm, 0.3321425671919907, 'nrelu-s0.1 TOST Holm');
+  assert.equal(relu.tost_p_holm, '');
   // Unrounded, in memory: 1e-9 relative.
   const gelu = compare(await readRows(resultPaths(dir).summary)).find((r) => r.setting === 'gelu');
   close(gelu?.paired?.meanDiff, ref.gelu.mean, 'gelu mean', 1e-9);
@@ -109,7 +115,7 @@ test('comparison.csv: paired columns per setting match SciPy/statsmodels, with H
   close(gelu?.pairedPHolm, ref.gelu.holm, 'gelu Holm', 1e-9);
   close(gelu?.paired?.tostP, ref.gelu.tost, 'gelu TOST', 1e-9);
   // The Markdown says which seeds were not paired rather than pairing them wrongly.
-  assert.match(md, /\| gelu \| – \| [^|]+ \| [^|]+ \| 5 \| \+0\.06 \| 0\.141 \| \+0\.06 \[\+0\.01, \+0\.11\] \(4 pairs\) \| 0\.027 \| 0\.082 \| equivalent \(±0\.2\) \|/);
+  assert.match(md, /\| gelu \| – \| [^|]+ \| [^|]+ \| 5 \| \+0\.06 \| 0\.141 \| \+0\.06 \[\+0\.01, \+0\.11\] \(4 pairs\) \| 0\.027 \| 0\.082 \| 0\.005 \| equivalent \(±0\.2\) \|/);
   assert.match(md, /Not paired: MLP gelu: seed 5 of gelu has no completed ReLU run; the paired columns use the 4 common seeds only\./);
   assert.match(md, /Not paired: MLP nrelu-s0\.1: ReLU seeds 3, 4 have no completed nrelu-s0\.1 run; the paired columns use the 2 common seeds only\./);
 });
@@ -126,6 +132,37 @@ test('compare.margin from the folder\'s manifest sets the verdicts; without it t
   const summary = (await readRows(resultPaths(tight).summary));
   assert.equal(compare(summary).find((r) => r.setting === 'gelu')?.verdict, 'equivalent');
   assert.equal(compare(summary, [], { margin: 0.01 }).find((r) => r.setting === 'gelu')?.marginPp, 0.01);
+});
+
+test('equivalence is judged on the Holm-adjusted TOST p: gelu at ±0.12 pp is equivalent alone (0.017) but not in its family (0.051)', async () => {
+  const dir = await folder(0.12);
+  await finishOutputs(dir, summaryRows().map((r) => String(r.run_id)), 't');
+  const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
+  const gelu = rows.get('gelu') as Row;
+  close(gelu.tost_p, 0.01696396902816939, 'gelu TOST at 0.12 pp');
+  close(gelu.tost_p_holm, 0.050891907084508164, 'gelu TOST Holm at 0.12 pp');
+  assert.equal(gelu.verdict, 'inconclusive'); // and its Holm paired p, 0.082, is no difference either
+  close(rows.get('nrelu-s0.05')?.tost_p_holm, 0.7662498774952953, 'nrelu-s0.05 TOST Holm at 0.12 pp');
+  assert.equal(rows.get('leaky_relu')?.verdict, 'equivalent (±0.12)');
+});
+
+test('the primary comparison (nrelu-s0.1 vs relu) is judged on its unadjusted p-values and reported apart', async () => {
+  const dir = await folder();
+  const md = await finishOutputs(dir, summaryRows().map((r) => String(r.run_id)), 't');
+  const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
+  // n = 2: paired p 0.382, TOST p 0.176 (statsmodels), so inconclusive unadjusted too; only its row carries it.
+  assert.equal(rows.get('nrelu-s0.1')?.primary_verdict, 'inconclusive');
+  for (const s of ['relu', 'leaky_relu', 'gelu', 'nrelu-s0.05']) assert.equal(rows.get(s)?.primary_verdict, '', s);
+  assert.match(md, /Primary comparison \(nrelu-s0\.1 − relu, named in advance, unadjusted\): paired Δ \+0\.10 \[-0\.73, \+0\.92\] \(2 pairs\) pp, paired p 0\.382, TOST p 0\.176 \(±0\.2 pp\): inconclusive\./);
+  // gelu's unadjusted TOST p at ±0.12 pp (0.017) would make it equivalent: the primary rule reads unadjusted p-values.
+  const { compare: cmp, PRIMARY_SETTING } = await import('../../src/report/comparison.js');
+  assert.equal(PRIMARY_SETTING, 'nrelu-s0.1');
+  const summary = await readRows(resultPaths(dir).summary);
+  const asPrimary = summary.map((r) => (r.run_id.startsWith('mlp-gelu-') ? { ...r, setting: 'nrelu-s0.1', run_id: r.run_id.replace('gelu', 'x') }
+    : r.run_id.startsWith('mlp-nrelu-s0.1-') ? { ...r, setting: 'other' } : r));
+  const row = cmp(asPrimary, [], { margin: 0.12 }).find((r) => r.setting === 'nrelu-s0.1');
+  assert.equal(row?.primaryVerdict, 'equivalent');
+  assert.equal(row?.verdict, 'inconclusive');
 });
 
 test('the paired chart notes fewer pairs by the same rule as the table: either side has seeds the other lacks', async () => {
