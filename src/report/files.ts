@@ -34,6 +34,7 @@ export const FILES = {
   summary: 'summary.csv',
   comparison: 'comparison.md',
   comparisonCsv: 'comparison.csv',
+  comparisonLayersCsv: 'comparison-layers.csv',
   manifest: 'manifest.json',
   robustness: 'robustness.csv',
 } as const;

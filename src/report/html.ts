@@ -10,7 +10,8 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
-import { compare, pairedCell, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { compare, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
 import { verdictLabel } from '../metrics/paired.js';
@@ -71,7 +72,7 @@ const METRIC_NOTES: [string, string][] = [
   ['Test accuracy', `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`],
   ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
   ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
-  ['Paired Δ, paired p, Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; verdict: "equivalent (±m)" if the 90% interval lies inside ±m (two one-sided tests, m = compare.margin), else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". Seeds without a completed partner are left out of the pairs and named under the table.'],
+  ['Paired Δ, paired p, Holm p, TOST Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.'],
   ['Final test loss', `${DEFINITIONS.loss} over the whole test split after the last epoch, mean over seeds.`],
   ['Dead units', `${DEFINITIONS.dead}, at the last probed epoch; mean over seeds, out of all hidden units.`],
   ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
@@ -127,7 +128,8 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const n = r.notCompleted ? `${r.n} <small>(+${r.notCompleted} not completed)</small>` : String(r.n);
     const pv = (v: number | null): string => pValue(v, '&lt;');
     const p = pv(r.pVsRelu);
-    const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–'];
+    const verdict = r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–';
+    const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), pv(r.tostPHolm), verdict];
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
       `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
@@ -140,7 +142,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   const head = [
-    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'verdict',
+    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict',
     'final test loss', 'dead units',
     ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
     ...(hasGrad ? ['gradient-dead units', 'zero-gradient pairs (%)'] : []),
@@ -153,6 +155,23 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
     ...unpairedNotes(rows).map((t) => `<p class="note">Not paired: ${escapeHtml(t)}</p>`),
+    ...[primaryLine(rows, relu)].filter((t): t is string => t !== null).map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
+  ].join('\n');
+}
+
+/** Dead, dormant and gradient-dead units per layer, paired with ReLU (layers.ts); empty without per-layer probes. */
+function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
+  if (rows.length === 0) return '';
+  const head = ['layer', 'setting', ...LAYER_TABLE_HEAD];
+  const body = layerTableRows(rows).map((r) => `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells]
+    .map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  return [
+    `<div class="table-wrap"><table class="comparison" id="layers-${escapeHtml(model)}">`,
+    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last probe: mean units over seeds, and the paired difference from ReLU `
+      + 'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
+    `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
+    `<tbody>${body.join('\n')}</tbody>`,
+    '</table></div>',
   ].join('\n');
 }
 
@@ -161,7 +180,10 @@ function renderFigure(chart: Chart, svg: string): string {
     + `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`;
 }
 
-function renderPage(info: ManifestInfo, summary: Row[], table: ComparisonRow[], charts: Chart[], svgs: Map<string, string>, colors: Map<string, string>): string {
+function renderPage(
+  info: ManifestInfo, summary: Row[], table: ComparisonRow[], layers: LayerComparisonRow[], charts: Chart[], svgs: Map<string, string>,
+  colors: Map<string, string>,
+): string {
   const title = info.name ?? 'results';
   const completed = summary.filter((r) => r.status === 'completed').length;
   const notCompleted = summary.filter((r) => r.status !== 'completed');
@@ -187,6 +209,7 @@ function renderPage(info: ManifestInfo, summary: Row[], table: ComparisonRow[], 
       `<section class="model" id="model-${escapeHtml(model)}">`,
       `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
       renderTable(model, table.filter((r) => r.model === model), colors),
+      renderLayerTable(model, layers.filter((r) => r.model === model)),
       `<div class="charts">\n${figures.join('\n')}\n</div>`,
       '</section>',
     ].join('\n');
@@ -235,6 +258,7 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   const summary = await readRows(paths.summary);
   const rows = { summary, epochs: await readRows(paths.epochs), robustness: await readRows(paths.robustness) };
   const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
+  const layers = compareLayers(summary, await readRows(paths.dead));
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
   const charts = [...pairedCharts(table, colors), ...buildCharts(rows)];
@@ -255,6 +279,6 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     }
   }
   const html = join(resultsDir, REPORT_FILE);
-  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, charts, svgs, colors));
+  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors));
   return { html, plots };
 }

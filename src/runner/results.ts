@@ -16,6 +16,7 @@ import {
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
 import { readCompareOptions } from '../report/compare-options.js';
+import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from '../report/layers.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
@@ -87,7 +88,7 @@ export function sortByRun(rows: Row[], order: string[]): Row[] {
 
 /**
  * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`:
- * run ids) and renders comparison.md and comparison.csv from them; returns the Markdown.
+ * run ids) and renders comparison.md, comparison.csv and comparison-layers.csv from them; returns the Markdown.
  */
 export async function finishOutputs(outDir: string, order: string[], title: string): Promise<string> {
   const paths = resultPaths(outDir);
@@ -99,9 +100,11 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
     sorted[file] = inOrder;
   }
   const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
-  const md = renderComparison(comparison, title);
+  const layers = compareLayers(sorted.summary ?? [], sorted.dead ?? []);
+  const md = [renderComparison(comparison, title), ...renderLayers(layers)].join('\n');
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
+  if (layers.length > 0) await writeRows(paths.comparisonLayersCsv, LAYER_COLUMNS, layerRecords(layers));
   return md;
 }
 

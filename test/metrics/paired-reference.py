@@ -102,3 +102,17 @@ for name, here in TABLE.items():
     seeds = sorted(set(here) & set(RELU))
     tight[name] = ttost_paired(np.array([here[s] for s in seeds]), np.array([RELU[s] for s in seeds]), -0.0012, 0.0012)[0]
 print("margin 0.0012: TOST", {k: repr(v) for k, v in tight.items()}, "Holm", [repr(v) for v in multipletests(list(tight.values()), method="holm")[1]])
+
+# Per-layer counts at the last probe (test/report/layers.test.ts): [ReLU, nrelu-s0.1] by seed.
+LAYERS = {
+    ("L1", "dead"): ({1: 5, 2: 7, 3: 6, 4: 8}, {1: 7, 2: 8, 3: 9, 4: 9}),
+    ("L2", "dead"): ({1: 10, 2: 12, 3: 11, 4: 9}, {1: 8, 2: 9, 3: 11, 4: 6}),
+    ("L1", "grad_dead"): ({1: 4, 2: 7, 3: 5, 4: 8}, {1: 6, 2: 8, 3: 9, 4: 10}),
+}
+print("\n# LAYERS")
+for key, (ref, here) in LAYERS.items():
+    x = np.array([here[s] for s in sorted(here)], dtype=float)
+    y = np.array([ref[s] for s in sorted(ref)], dtype=float)
+    d = x - y
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    print(key, f"mean={d.mean()!r} ci=[{d.mean() - half!r}, {d.mean() + half!r}] p={stats.ttest_rel(x, y).pvalue!r}")

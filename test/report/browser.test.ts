@@ -70,8 +70,9 @@ test('report.html opens in headless chromium with every chart and the table, no 
       const drawn = await svg.locator('path[aria-roledescription="line mark"], path[aria-roledescription="rule mark"], line').count();
       assert.ok(drawn > 0, `chart ${i} has marks`);
     }
-    assert.equal(await page.locator('table.comparison').count(), 2, 'one table per model');
-    assert.equal(await page.locator('table.comparison tbody tr').count(), tableRows, 'one row per setting and model');
+    assert.equal(await page.locator('table.comparison[id^="table-"]').count(), 2, 'one table per model');
+    assert.equal(await page.locator('table.comparison[id^="table-"] tbody tr').count(), tableRows, 'one row per setting and model');
+    assert.equal(await page.locator('table.comparison[id^="layers-"]').count(), 2, 'one per-layer table per model');
     assert.ok(await page.locator('table.comparison').first().isVisible());
     assert.equal(await page.locator('table.comparison tr.best strong').count(), 2, 'the best accuracy of each model in bold');
 

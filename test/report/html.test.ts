@@ -104,6 +104,16 @@ test('report.html is one self-contained page with every chart inline and the com
     // mean 96.30 (97.30) %, sample std 0.14 %.
     assert.match(table[1], new RegExp(`<strong>${model === 'cnn' ? '97\\.30' : '96\\.30'} ± 0\\.14</strong>`));
   }
+  for (const model of FIXTURE_MODELS) {
+    // The per-layer table (numbers: test/report/layers.test.ts): one row per hidden layer and non-ReLU setting.
+    const layers = page.match(new RegExp(`<table class="comparison" id="layers-${model}">([\\s\\S]*?)</table>`));
+    assert.ok(layers, `per-layer table for ${model}`);
+    const settings = FIXTURE_SETTING_TAGS.filter((t) => t !== 'relu');
+    const rows = [...layers[1].matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(rows, ['dense_1 (256)', 'dense_2 (128)'].flatMap((l) => settings.map((s) => `${l} ${s}`)), model);
+    assert.ok(layers[1].includes('<th>dead Δ [95% CI]</th>'));
+  }
+  assert.ok(page.includes('<th>TOST Holm p</th>'));
   assert.match(page, /mlp-relu-seed3 \(failed\)/, 'the failed run is named');
   for (const head of ['dormant units', 'zero-output units', 'gradient-dead units', 'zero-gradient pairs (%)', 'acc (%) at noise 0.1', 'acc (%) at noise 0.3']) {
     assert.ok(page.includes(`<th>${head}</th>`), head);

@@ -1,0 +1,162 @@
+/**
+ * The per-layer comparison: dead, dormant and gradient-dead units of each hidden layer at a run's last
+ * probe, paired with ReLU by seed. Totals over layers can hide opposite effects (more dead units in one
+ * layer, fewer in the next), so each layer gets its own paired difference, 95% t-interval and paired
+ * p-value (unadjusted: these describe where a total's change sits, they are not the claim's test).
+ * comparison.md gets one table per model, comparison-layers.csv the same numbers unrounded.
+ */
+import { pairedTest, type BySeed, type PairedResult } from '../metrics/paired.js';
+import { mean } from '../metrics/statistics.js';
+import type { CellValue, Row } from './files.js';
+import { compareSettings, settingOf } from './comparison.js';
+import { pValue } from './format.js';
+
+/** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */
+export const LAYER_METRICS = [
+  { column: 'dead', label: 'dead' },
+  { column: 'dormant', label: 'dormant' },
+  { column: 'grad_dead', label: 'grad-dead' },
+] as const;
+export type LayerMetric = (typeof LAYER_METRICS)[number]['column'];
+
+export const LAYER_COLUMNS = [
+  'model', 'layer', 'units', 'setting', 'activation', 'sigma', 'metric', 'n', 'mean', 'relu_mean',
+  'paired_n', 'paired_diff_mean', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'pairs_below', 'pairs_above',
+] as const;
+
+export interface LayerComparisonRow {
+  model: string;
+  layer: string;
+  units: number;
+  setting: string;
+  activation: string;
+  sigma: string;
+  metric: LayerMetric;
+  /** The setting's mean count over its completed runs, and ReLU's over its own. */
+  mean: number;
+  reluMean: number;
+  n: number;
+  paired: PairedResult;
+  /** Pairs in which this setting has fewer / more units than ReLU with the same seed. */
+  below: number;
+  above: number;
+}
+
+/** The last probed value of each metric, per run and layer: run id -> layer -> metric -> count. */
+function lastProbe(dead: Row[]): Map<string, Map<string, Partial<Record<LayerMetric, number>>>> {
+  const out = new Map<string, Map<string, Partial<Record<LayerMetric, number>>>>();
+  const epochOf = new Map<string, number>();
+  for (const row of dead) {
+    const layers = out.get(row.run_id) ?? new Map<string, Partial<Record<LayerMetric, number>>>();
+    out.set(row.run_id, layers);
+    const values = layers.get(row.layer) ?? {};
+    layers.set(row.layer, values);
+    for (const { column } of LAYER_METRICS) {
+      const cell = row[column];
+      const key = `${row.run_id}\u0000${row.layer}\u0000${column}`;
+      const epoch = Number(row.epoch);
+      if (cell === '' || cell === undefined || epoch < (epochOf.get(key) ?? -Infinity)) continue;
+      epochOf.set(key, epoch);
+      values[column] = Number(cell);
+    }
+  }
+  return out;
+}
+
+interface RunInfo {
+  model: string;
+  setting: string;
+  activation: string;
+  sigma: string;
+  seed: number;
+}
+
+/** Per model, layer, setting (other than ReLU) and metric: the paired comparison with ReLU. */
+export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[] {
+  const probes = lastProbe(dead);
+  const runs = new Map<string, RunInfo>();
+  for (const r of summary) {
+    if (r.status !== 'completed' || !probes.has(r.run_id)) continue;
+    runs.set(r.run_id, { model: r.model, setting: settingOf(r), activation: r.activation, sigma: r.sigma, seed: Number(r.seed) });
+  }
+  const units = new Map<string, number>();
+  for (const row of dead) units.set(`${runs.get(row.run_id)?.model}\u0000${row.layer}`, Number(row.units));
+  const out: LayerComparisonRow[] = [];
+  for (const model of [...new Set([...runs.values()].map((r) => r.model))].sort()) {
+    const mine = [...runs].filter(([, r]) => r.model === model);
+    const layers = [...new Set(mine.flatMap(([id]) => [...(probes.get(id)?.keys() ?? [])]))];
+    const settings = [...new Map(mine.map(([, r]) => [r.setting, r])).values()].sort(compareSettings);
+    const valuesOf = (setting: string, layer: string, metric: LayerMetric): BySeed => new Map(mine.flatMap(([id, r]) => {
+      const v = probes.get(id)?.get(layer)?.[metric];
+      return r.setting === setting && v !== undefined ? [[r.seed, v] as [number, number]] : [];
+    }));
+    for (const layer of layers) {
+      for (const s of settings.filter((x) => x.setting !== 'relu')) {
+        for (const { column } of LAYER_METRICS) {
+          const here = valuesOf(s.setting, layer, column);
+          const relu = valuesOf('relu', layer, column);
+          if (here.size === 0 || relu.size === 0) continue;
+          const paired = pairedTest(here, relu, 0);
+          const diffs = paired.seeds.map((seed) => (here.get(seed) as number) - (relu.get(seed) as number));
+          out.push({
+            model, layer, units: units.get(`${model}\u0000${layer}`) ?? NaN, setting: s.setting, activation: s.activation, sigma: s.sigma,
+            metric: column, mean: mean([...here.values()]), reluMean: mean([...relu.values()]), n: here.size, paired,
+            below: diffs.filter((d) => d < 0).length, above: diffs.filter((d) => d > 0).length,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** comparison-layers.csv rows: the same numbers as the Markdown, unrounded. */
+export function layerRecords(rows: LayerComparisonRow[]): Record<string, CellValue>[] {
+  const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
+  return rows.map((r) => ({
+    model: r.model, layer: r.layer, units: num(r.units), setting: r.setting, activation: r.activation, sigma: r.sigma, metric: r.metric,
+    n: r.n, mean: num(r.mean), relu_mean: num(r.reluMean), paired_n: r.paired.n, paired_diff_mean: num(r.paired.meanDiff),
+    paired_diff_ci95_low: num(r.paired.ciLow), paired_diff_ci95_high: num(r.paired.ciHigh), paired_p: r.paired.p,
+    pairs_below: r.below, pairs_above: r.above,
+  }));
+}
+
+/** A paired difference in units: `+1.5 [+0.3, +2.7]`. */
+export function unitDiffCell(p: PairedResult): string {
+  const signed = (v: number): string => (Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(1)}`);
+  if (p.n === 0) return '–';
+  return Number.isNaN(p.ciLow) ? signed(p.meanDiff) : `${signed(p.meanDiff)} [${signed(p.ciLow)}, ${signed(p.ciHigh)}]`;
+}
+
+/** One row per layer and setting: each metric's paired Δ [95% CI], its p and the pairs below/above ReLU. */
+export function layerTableRows(rows: LayerComparisonRow[]): { layer: string; units: number; setting: string; cells: string[] }[] {
+  const keyed = new Map<string, LayerComparisonRow[]>();
+  for (const r of rows) keyed.set(`${r.layer}\u0000${r.setting}`, [...(keyed.get(`${r.layer}\u0000${r.setting}`) ?? []), r]);
+  return [...keyed.values()].map((group) => ({
+    layer: group[0].layer, units: group[0].units, setting: group[0].setting,
+    cells: LAYER_METRICS.flatMap(({ column }) => {
+      const r = group.find((x) => x.metric === column);
+      return r ? [`${r.mean.toFixed(1)}`, unitDiffCell(r.paired), pValue(r.paired.p), `${r.below}/${r.above}`] : ['–', '–', '–', '–'];
+    }),
+  }));
+}
+
+export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [label, `${label} Δ [95% CI]`, 'p', 'pairs −/+']);
+
+/** The Markdown section: one table per model, or nothing when the folder has no per-layer probes. */
+export function renderLayers(rows: LayerComparisonRow[]): string[] {
+  if (rows.length === 0) return [];
+  const out = ['## Per layer, paired with ReLU', '',
+    'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ReLU with the same seed)',
+    'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs −/+: pairs with fewer /',
+    'more units than ReLU. Totals over layers (the table above) can hide opposite changes in different layers.', ''];
+  for (const model of [...new Set(rows.map((r) => r.model))]) {
+    out.push(`### ${model.toUpperCase()}`, '',
+      `| layer | setting | ${LAYER_TABLE_HEAD.join(' | ')} |`, `|---|---|${LAYER_TABLE_HEAD.map(() => '---').join('|')}|`);
+    for (const r of layerTableRows(rows.filter((x) => x.model === model))) {
+      out.push(`| ${r.layer} (${r.units}) | ${r.setting} | ${r.cells.join(' | ')} |`);
+    }
+    out.push('');
+  }
+  return out;
+}
