@@ -10,6 +10,7 @@ export {
 } from './activations/descriptor.js';
 export { isStochasticLayer, type SchedulableLayer, type StochasticLayer } from './activations/stochastic.js';
 export { buildModel, type BuildModelOptions, type ModelKind } from './models/build.js';
+export { loadSavedModel } from './models/saved.js';
 export { countDeadNeurons, type DeadNeuronOptions, type DeadNeuronReport, type LayerDeadCount } from './metrics/dead-neurons.js';
 export { readIdx, type IdxArray } from './data/idx.js';
 export { loadDataset, type Dataset, type Split, type LoadDatasetOptions } from './data/datasets.js';

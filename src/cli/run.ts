@@ -23,6 +23,7 @@ interface RunOptions {
   jobs?: number | 'auto';
   shard?: string;
   only?: string[];
+  saveModels?: boolean;
 }
 
 
@@ -60,6 +61,8 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
+    .option('--save-models', 'also write each completed run\'s final model to <out>/models/<run-id>/ (TF.js layers format: model.json '
+      + '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)')
     .addHelpText('after', `
 Examples:
   $ nrelu-bench run configs/quick.yaml
@@ -67,6 +70,7 @@ Examples:
   $ nrelu-bench run configs/quick.yaml --out results/try --fresh --jobs 2
   $ nrelu-bench run configs/paper-mlp.yaml --shard 0/4 --out results/paper-mlp/shard-0
   $ nrelu-bench run configs/paper-mlp.yaml --only mlp-gelu-seed2 --out /tmp/one --no-report
+  $ nrelu-bench run configs/paper-cnn.yaml --save-models
 
 Running the same command again resumes: runs already finished with the same settings are skipped.
 Each run trains in a worker process: a crash or out-of-memory kill fails only that run. The files
@@ -86,7 +90,9 @@ ${activationsHelp()}`)
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const only = parseOnly(opts.only);
-      const result = await runGridWithSignals({ config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only }, progress);
+      const result = await runGridWithSignals({
+        config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels,
+      }, progress);
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
         const { html } = await writeHtmlReport(outDir);

@@ -9,6 +9,7 @@
 import type { BackendName, RunSpec } from '../config/types.js';
 import type { ProblemKind } from '../errors.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
+import type { SavedModelFiles } from '../models/saved.js';
 
 /** What a worker needs to prepare before its first run. */
 export interface WorkerInit {
@@ -16,6 +17,8 @@ export interface WorkerInit {
   dataset: string;
   dataDir?: string;
   standardize: boolean;
+  /** Send each completed run's final model back with its result (`run --save-models`). */
+  saveModels?: boolean;
 }
 
 export type ToWorker =
@@ -40,7 +43,7 @@ export type FromWorker =
   | { type: 'batch'; id: string; progress: BatchProgress }
   | { type: 'epoch'; id: string; result: EpochResult }
   /** The run ended: `result` is null when training threw (`status` is then 'failed'). */
-  | { type: 'done'; id: string; status: RunResult['status'] | 'failed'; message?: string; result: RunResult | null };
+  | { type: 'done'; id: string; status: RunResult['status'] | 'failed'; message?: string; result: RunResult | null; model?: SavedModelFiles };
 
 /** Set in a worker's environment; the worker module refuses to start without it. */
 export const WORKER_ENV = 'NRELU_BENCH_WORKER';

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { MODEL_FILE, WEIGHTS_FILE, type SavedModelFiles } from '../models/saved.js';
 import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
@@ -25,9 +26,17 @@ export const CSV_FILES = [
   ['epochs', EPOCH_COLUMNS], ['dead', DEAD_COLUMNS], ['summary', SUMMARY_COLUMNS], ['robustness', ROBUSTNESS_COLUMNS],
 ] as const;
 
+/** Where `run --save-models` puts the final models: `<out>/models/<run-id>/`. */
+export const MODELS_DIR = 'models';
+
 /** Deletes a folder's previous results (for --fresh); other files in it are left alone. */
 export async function clearResults(outDir: string): Promise<void> {
-  for (const f of [...Object.values(FILES), 'report.html', 'plots']) await rm(join(outDir, f), { force: true, recursive: true });
+  for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR]) await rm(join(outDir, f), { force: true, recursive: true });
+}
+
+/** Deletes the saved models of runs about to train again, so no folder holds a model of an older run. */
+export async function pruneModels(outDir: string, ids: Iterable<string>): Promise<void> {
+  for (const id of ids) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
 }
 
 /**
@@ -113,7 +122,7 @@ export class ResultWriter {
   private readonly paths: ReturnType<typeof resultPaths>;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(outDir: string, readonly manifest: Manifest) {
+  constructor(private readonly outDir: string, readonly manifest: Manifest) {
     this.paths = resultPaths(outDir);
   }
 
@@ -154,6 +163,15 @@ export class ResultWriter {
       await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
       this.manifest.runs[spec.id] = { hash: spec.hash, status, message, finishedAt: new Date().toISOString() };
       await writeManifest(this.paths.manifest, this.manifest);
+    });
+  }
+
+  /** A completed run's final model: weights.bin first, then model.json, each written whole (atomic-write.ts). */
+  savedModel(spec: RunSpec, files: SavedModelFiles): Promise<void> {
+    return this.enqueue(async () => {
+      const dir = join(this.outDir, MODELS_DIR, spec.id);
+      await writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(files.weights));
+      await writeFileAtomic(join(dir, MODEL_FILE), files.modelJson);
     });
   }
 

@@ -12,7 +12,7 @@ import { resultPaths } from '../report/files.js';
 import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
-import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneRuns } from './results.js';
+import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneModels, pruneRuns } from './results.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 
@@ -33,6 +33,8 @@ export interface RunGridOptions {
   shard?: Shard | null;
   /** Train only the runs with these ids (`--only`). */
   only?: string[];
+  /** Write each completed run's final model to `<outDir>/models/<run-id>/` (`--save-models`). */
+  saveModels?: boolean;
 }
 
 export interface RunGridResult {
@@ -77,6 +79,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const todoIds = new Set(todo.map((s) => s.id));
   for (const id of damaged) if (!todoIds.has(id)) delete manifest.runs[id];
   await pruneRuns(outDir, new Set([...todoIds, ...damaged]));
+  await pruneModels(outDir, [...todoIds, ...damaged]);
   const writer = new ResultWriter(outDir, manifest);
   const userStop = (): boolean => options.shouldStop?.() ?? false;
   const stopping = (): boolean => userStop() || writer.failed;
@@ -97,7 +100,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     const { notStarted } = await runPool({
       specs: todo,
       jobs: options.jobs ?? 'auto',
-      init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize },
+      init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize,
+        saveModels: options.saveModels },
       shouldStop: stopping,
       log: (line) => progress.log(line),
       onReady: async ({ backend, dataset }, jobs) => {
@@ -127,6 +131,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
           await writer.interrupted(spec, message);
           interrupted = true;
         } else {
+          if (status === 'completed' && outcome.model) await writer.savedModel(spec, outcome.model);
           await writer.finished(spec, status, outcome.result, backendName, message);
           progress.endRun(spec.id, status, message);
         }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError, isProblemKind } from '../errors.js';
 import type { RunSpec } from '../config/types.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
+import type { SavedModelFiles } from '../models/saved.js';
 import { WORKER_ENV, type BackendInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -42,6 +43,8 @@ export interface RunOutcome {
   status: RunResult['status'] | 'failed';
   message?: string;
   result: RunResult | null;
+  /** The final model's files, when the grid saves models and the run completed. */
+  model?: SavedModelFiles;
 }
 
 export interface RunCallbacks {
@@ -201,7 +204,7 @@ export class WorkerProcess {
         const current = this.current;
         if (current?.id !== m.id) break;
         this.current = null;
-        current.resolve({ status: m.status, message: m.message, result: m.result });
+        current.resolve({ status: m.status, message: m.message, result: m.result, model: m.model });
         break;
       }
     }

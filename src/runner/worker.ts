@@ -13,12 +13,14 @@ import { selectBackend } from '../backend/select.js';
 import { loadDataset, type Dataset } from '../data/datasets.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { trainRun } from '../train/trainer.js';
+import { modelFiles, type SavedModelFiles } from '../models/saved.js';
 import { errorMessage, isUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
 import { FAIL_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 let dataset: Dataset | null = null;
+let saveModels = false;
 const deviceCache = new Map<string, DeviceData>();
 let stopRequested = false;
 let busy: Promise<void> = Promise.resolve();
@@ -35,6 +37,7 @@ function send(message: FromWorker): Promise<void> {
 
 async function init(options: WorkerInit): Promise<void> {
   try {
+    saveModels = options.saveModels ?? false;
     const backend = await selectBackend(options.backend);
     dataset = await loadDataset(options.dataset, { dataDir: options.dataDir, standardize: options.standardize });
     await send({ type: 'ready', backend, dataset: { name: dataset.name, source: dataset.source } });
@@ -63,8 +66,10 @@ function hold(): Promise<void> {
 
 async function run(spec: RunSpec): Promise<void> {
   stopRequested = false;
+  let model: SavedModelFiles | undefined;
   try {
     const result = await trainRun(spec, deviceData(spec), {
+      onCompleted: saveModels ? async (m) => { model = await modelFiles(m); } : undefined,
       shouldStop: () => stopRequested,
       onBatch: (progress) => { void send({ type: 'batch', id: spec.id, progress }); },
       onEpoch: async (r) => {
@@ -74,7 +79,7 @@ async function run(spec: RunSpec): Promise<void> {
         if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
       },
     });
-    await send({ type: 'done', id: spec.id, status: result.status, message: result.message, result });
+    await send({ type: 'done', id: spec.id, status: result.status, message: result.message, result, model });
   } catch (err) {
     await send({ type: 'done', id: spec.id, status: 'failed', message: errorMessage(err), result: null });
   }

@@ -61,6 +61,8 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
   /** Read the running loss every N steps (divergence check and progress); default 10. */
   readEvery?: number;
+  /** Called with the final model of a completed run, before it is freed (e.g. to save it); it must not train it. */
+  onCompleted?: (model: tf.LayersModel) => Promise<void>;
 }
 
 
@@ -194,6 +196,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       if (hooks.shouldStop?.() && epoch < spec.train.epochs) return finish('interrupted', `stopped after epoch ${epoch}`);
     }
     const robustness = await evaluateUnderNoise(model, data.test.x, data.test.y, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
+    await hooks.onCompleted?.(model);
     return finish('completed', undefined, robustness);
   } catch (err) {
     // The caller (the worker) records the run as failed with this error's message.
