@@ -16,6 +16,7 @@ import { registerMerge } from './merge.js';
 import { registerCheck } from './check.js';
 import { registerSlurm } from './slurm.js';
 import { registerBench } from './bench.js';
+import { registerEval } from './eval.js';
 
 const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
 
@@ -40,6 +41,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
   registerCheck(program, setExitCode);
   registerSlurm(program);
   registerBench(program);
+  registerEval(program, setExitCode);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -186,7 +186,7 @@ function label(r: ComparisonRow): string {
 
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
-export function pairedCell(r: ComparisonRow, relu?: ComparisonRow): string {
+export function pairedCell(r: Pick<ComparisonRow, 'paired' | 'n'>, relu?: Pick<ComparisonRow, 'n'>): string {
   const p = r.paired;
   if (!p || p.n === 0) return '–';
   const ci = Number.isNaN(p.ciLow) ? '' : ` [${signedPct(p.ciLow)}, ${signedPct(p.ciHigh)}]`;

@@ -20,6 +20,8 @@ export const DEAD_COLUMNS = [
   'grad_dead', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
 ] as const;
 export const ROBUSTNESS_COLUMNS = ['run_id', 'noise', 'test_acc'] as const;
+/** eval.csv (`nrelu-bench eval`): one row per run and evaluation mode of its saved model. */
+export const EVAL_COLUMNS = ['run_id', 'model', 'setting', 'seed', 'mode', 'passes', 'test_acc', 'test_loss', 'recorded_test_acc'] as const;
 export const SUMMARY_COLUMNS = [
   'run_id', 'model', 'activation', 'sigma', 'seed', 'status', 'epochs', 'final_test_acc', 'best_test_acc',
   'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
@@ -37,6 +39,7 @@ export const FILES = {
   comparisonLayersCsv: 'comparison-layers.csv',
   manifest: 'manifest.json',
   robustness: 'robustness.csv',
+  eval: 'eval.csv',
 } as const;
 
 export type Row = Record<string, string>;
@@ -107,6 +110,7 @@ export async function writeRows(path: string, columns: readonly string[], rows: 
 /** The columns of each CSV the harness writes, by file name: a file read must have exactly these. */
 export const COLUMNS_OF: Record<string, readonly string[]> = {
   [FILES.epochs]: EPOCH_COLUMNS, [FILES.dead]: DEAD_COLUMNS, [FILES.summary]: SUMMARY_COLUMNS, [FILES.robustness]: ROBUSTNESS_COLUMNS,
+  [FILES.eval]: EVAL_COLUMNS,
 };
 
 /** Columns added in later versions: a folder written before them is still read (without them). */
@@ -125,6 +129,7 @@ const REQUIRED_NUMBERS: Record<string, { always: string[]; completed?: string[] 
   [FILES.dead]: { always: ['epoch', 'dead', 'units'] },
   [FILES.summary]: { always: ['seed', 'epochs'], completed: ['final_test_acc', 'best_test_acc', 'final_test_loss'] },
   [FILES.robustness]: { always: ['noise', 'test_acc'] },
+  [FILES.eval]: { always: ['seed', 'test_acc', 'test_loss', 'recorded_test_acc'] },
 };
 
 const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));

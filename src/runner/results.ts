@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, writeFileAtomic, writeRows,
+  DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, writeFileAtomic, writeRows,
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
 import { readCompareOptions } from '../report/compare-options.js';
 import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from '../report/layers.js';
+import { comparePostHoc, renderPostHoc } from '../report/post-hoc.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
@@ -34,9 +35,15 @@ export async function clearResults(outDir: string): Promise<void> {
   for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR]) await rm(join(outDir, f), { force: true, recursive: true });
 }
 
-/** Deletes the saved models of runs about to train again, so no folder holds a model of an older run. */
+/** Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's model. */
 export async function pruneModels(outDir: string, ids: Iterable<string>): Promise<void> {
-  for (const id of ids) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
+  const gone = new Set(ids);
+  for (const id of gone) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
+  const evalFile = resultPaths(outDir).eval;
+  if (!existsSync(evalFile)) return;
+  const rows = await readRows(evalFile);
+  const kept = rows.filter((r) => !gone.has(r.run_id));
+  if (kept.length !== rows.length) await writeRows(evalFile, EVAL_COLUMNS, kept);
 }
 
 /**
@@ -110,7 +117,8 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
   }
   const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
   const layers = compareLayers(sorted.summary ?? [], sorted.dead ?? []);
-  const md = [renderComparison(comparison, title), ...renderLayers(layers)].join('\n');
+  const postHoc = comparePostHoc(await readRows(paths.eval));
+  const md = [renderComparison(comparison, title), ...renderLayers(layers), ...renderPostHoc(postHoc)].join('\n');
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
   if (layers.length > 0) await writeRows(paths.comparisonLayersCsv, LAYER_COLUMNS, layerRecords(layers));
