@@ -49,12 +49,14 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
   if (problems.length > 0) throw problemsError('invalid activations', problems);
 
   const runs: RunSpec[] = [];
-  for (const { model, options } of config.models) {
+  for (const { model, options, name } of config.models) {
     for (const activation of activations) {
       for (const sigma of activation.sigmas) {
         for (const seed of config.seeds) {
+          // A name enters the settings (and the hash) only when given, so unnamed models keep their hashes.
           const settings: Omit<RunSpec, 'id' | 'setting' | 'hash'> = {
             model,
+            ...(name === undefined ? {} : { modelName: name }),
             modelOptions: options,
             activation: activation.setting,
             sigma,
@@ -67,7 +69,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             eval: { robustness: { gaussian: [...config.eval.robustness.gaussian] } },
           };
           const setting = activationTag(activation, sigma);
-          runs.push({ id: `${model}-${setting}-seed${seed}`, setting, ...settings, hash: runHash(settings) });
+          runs.push({ id: `${name ?? model}-${setting}-seed${seed}`, setting, ...settings, hash: runHash(settings) });
         }
       }
     }

@@ -32,12 +32,19 @@ const positiveInt = z.number().int().min(1);
 const widths = z.array(positiveInt).min(1);
 const dropout = z.number().min(0).lt(1);
 
-// Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout).
+/**
+ * A model variant's own name, for several variants of one architecture in one grid: it replaces the kind in
+ * run ids and in the CSVs' `model` column, so each variant gets its own comparison table (and its own ReLU).
+ */
+const modelName = z.string().regex(/^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$/, 'must be lower-case letters, digits and "_", in parts joined by "-" (it starts run ids)');
+
+// Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout, pool,
+// activationAfterPool); `name` is taken out before (it labels the variant and is no option of the model).
 const MODEL_OPTIONS: { [K in ModelKind]: z.ZodType<{ model: K } & Record<string, unknown>> } = {
-  mlp: z.strictObject({ model: z.literal('mlp'), hidden: widths.optional(), dropout: dropout.optional() }),
+  mlp: z.strictObject({ model: z.literal('mlp'), name: modelName.optional(), hidden: widths.optional(), dropout: dropout.optional() }),
   cnn: z.strictObject({
-    model: z.literal('cnn'), filters: widths.optional(), kernel_size: positiveInt.optional(),
-    dense: widths.optional(), dropout: dropout.optional(),
+    model: z.literal('cnn'), name: modelName.optional(), filters: widths.optional(), kernel_size: positiveInt.optional(),
+    dense: widths.optional(), dropout: dropout.optional(), pool: z.enum(['max', 'avg']).optional(), activation_after_pool: z.boolean().optional(),
   }),
 };
 
@@ -71,8 +78,11 @@ const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
     report(ctx, issuesToProblems(parsed.error.issues));
     return z.NEVER;
   }
-  const { model: _model, ...options } = parsed.data;
-  return { model, options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])) };
+  const { model: _model, name, ...options } = parsed.data;
+  return {
+    model, options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])),
+    ...(typeof name === 'string' ? { name } : {}),
+  };
 });
 
 const activationEntry = z.unknown().superRefine((value, ctx) => report(ctx, resolveActivationEntry(value).problems));
@@ -140,7 +150,7 @@ export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SID
       return `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`;
     }
     size = Math.floor((size - k + 1) / 2);
-    if (size < 1) return `does not fit ${side}x${side} images: the 2x2 max-pool of conv block ${i + 1} gets a 1x1 input; use fewer filters or a smaller kernel_size`;
+    if (size < 1) return `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} gets a 1x1 input; use fewer filters or a smaller kernel_size`;
   }
   return null;
 }
@@ -163,7 +173,7 @@ export const configSchema = z.strictObject({
   data_dir: z.string().min(1).optional(),
   standardize: z.boolean().default(CONFIG_DEFAULTS.standardize),
   models: z.array(modelEntry).min(1)
-    .superRefine(noDuplicates('models', (m) => [m.model], '; compare variants of a model in separate configs')),
+    .superRefine(noDuplicates('models', (m) => [m.name ?? m.model], '; give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}')),
   backend: z.enum(BACKEND_NAMES).default(CONFIG_DEFAULTS.backend),
   init: z.enum(['torch', 'glorot']).default(CONFIG_DEFAULTS.init),
   activations: z.array(activationEntry).min(1).superRefine(noDuplicates('activations', (entry) => {

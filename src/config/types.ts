@@ -60,6 +60,8 @@ export interface RunSpec {
   /** The id without model and seed, e.g. `nrelu-s0.1`: the comparison's row (summary.csv's `setting` column). Not hashed, like the id. */
   setting: string;
   model: ModelKind;
+  /** The model variant's name (config `{model, name}`), only when given: it replaces `model` in the id and the CSVs. */
+  modelName?: string;
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
   activation: ActivationSetting;
@@ -83,7 +85,8 @@ export interface ResolvedConfig {
   dataset: string;
   dataDir?: string;
   standardize: boolean;
-  models: { model: ModelKind; options: Record<string, unknown> }[];
+  /** Each model: its kind, its options, and the variant's name when the config gives one (run ids and CSVs use it). */
+  models: { model: ModelKind; options: Record<string, unknown>; name?: string }[];
   backend: BackendName;
   /** Activation entries as written (one entry may expand into several runs). */
   activations: unknown[];

@@ -26,8 +26,15 @@ export interface BuildModelOptions {
   classes?: number;
   /** MLP: hidden layer widths (default [256, 128]). */
   hidden?: number[];
-  /** CNN: filters of each 3x3 conv block, each followed by a 2x2 max-pool (default [32, 64]). */
+  /** CNN: filters of each 3x3 conv block, each followed by a 2x2 pool (default [32, 64]). */
   filters?: number[];
+  /** CNN: the 2x2 pool of each conv block, max or average (default 'max'). */
+  pool?: 'max' | 'avg';
+  /**
+   * CNN: conv -> pool -> activation instead of conv -> activation -> pool (default false). For ReLU with max-pool
+   * the two orders give the same numbers bit for bit (ReLU is monotone); for N-ReLU the noise then enters after the pool.
+   */
+  activationAfterPool?: boolean;
   /** CNN: conv kernel size (default 3). */
   kernelSize?: number;
   /** CNN: widths of the dense layers after flatten (default [128]). */
@@ -67,11 +74,19 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
   if (options.model === 'cnn') {
     const filters = positiveInts(options.filters ?? [32, 64], 'filters');
     const kernelSize = options.kernelSize ?? 3;
+    const pool = (i: number): tf.layers.Layer => (options.pool === 'avg'
+      ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` })
+      : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` }));
     filters.forEach((f, i) => {
       apply(tf.layers.conv2d({ filters: f, kernelSize, padding: 'valid', name: `conv_${i + 1}`,
         kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
-      apply(activation());
-      apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` }));
+      if (options.activationAfterPool) {
+        apply(pool(i));
+        apply(activation());
+      } else {
+        apply(activation());
+        apply(pool(i));
+      }
     });
     apply(tf.layers.flatten({ name: 'flatten' }));
     for (const units of positiveInts(options.dense ?? [128], 'dense')) {

@@ -17,7 +17,7 @@ export function sigmaLabel(spec: RunSpec): string {
 /** One epochs.csv row. */
 export function epochRow(spec: RunSpec, r: EpochResult): EpochCells {
   return {
-    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: r.sigma, seed: spec.seed,
+    run_id: spec.id, model: spec.modelName ?? spec.model, activation: spec.activation.name, sigma: r.sigma, seed: spec.seed,
     epoch: r.epoch, train_loss: r.trainLoss, train_acc: r.trainAcc, test_loss: r.testLoss, test_acc: r.testAcc,
     dead: r.dead?.dead, units: r.dead?.units, dead_fraction: r.dead ? r.dead.dead / r.dead.units : null,
     epoch_seconds: Number(r.epochSeconds.toFixed(3)), samples_per_second: Math.round(r.samplesPerSecond),
@@ -61,7 +61,7 @@ export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult
   const lastProbed = [...epochs].reverse().find((e) => e.dead);
   const lastDead = lastProbed?.dead;
   return {
-    run_id: spec.id, model: spec.model, activation: spec.activation.name, sigma: sigmaLabel(spec), seed: spec.seed,
+    run_id: spec.id, model: spec.modelName ?? spec.model, activation: spec.activation.name, sigma: sigmaLabel(spec), seed: spec.seed,
     status, epochs: epochs.length, final_test_acc: last?.testAcc, best_test_acc: epochs.length ? Math.max(...epochs.map((e) => e.testAcc)) : null,
     final_test_loss: last?.testLoss, final_dead: lastDead?.dead, units: lastDead?.units,
     train_seconds: result ? Number(result.trainSeconds.toFixed(3)) : null, backend,

@@ -122,7 +122,7 @@ test('repeated models, activations and seeds are rejected (they would repeat run
     activations: [{ name: 'nrelu', sigma: [0.05, 0.1] }, { name: 'nrelu', sigma: 0.1 }, 'relu', { name: 'relu' }],
     seeds: [1, 2, 1],
   });
-  assert.ok(lines.includes('models[1]: repeats models[0] (mlp); compare variants of a model in separate configs'), lines.join('\n'));
+  assert.ok(lines.includes('models[1]: repeats models[0] (mlp); give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}'), lines.join('\n'));
   assert.ok(lines.includes('activations[1]: repeats activations[0] (nrelu-s0.1)'), lines.join('\n'));
   assert.ok(lines.includes('activations[3]: repeats activations[2] (relu)'), lines.join('\n'));
   assert.ok(lines.includes('seeds[2]: repeats seeds[0] (1)'), lines.join('\n'));
