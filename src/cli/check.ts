@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readManifest } from '../runner/manifest.js';
+import { configModules, rebindModules } from '../config/modules.js';
+import { loadConfig } from '../config/load.js';
 import { checkResults, renderDifferences } from '../runner/check.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { parseOnly } from '../runner/only.js';
@@ -12,6 +14,7 @@ import { type BackendName, isBackendName } from '../backend/names.js';
 
 interface CheckOptions {
   reference: string;
+  config?: string;
   tolerance: string;
   rerun?: boolean;
   jobs?: number | 'auto';
@@ -34,6 +37,7 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .argument('<results-dir>', 'the folder to check (with --rerun: the folder to rerun the reference\'s config into)')
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
+    .option('--config <file>', 'with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference\'s)')
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
@@ -48,6 +52,9 @@ Compared: the set of runs (and their status and config hash), the set of epochs,
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
 which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
 Differences are printed as a table (run, epoch, column, expected, actual).
+A results folder is data: check never imports code it names. A reference whose grid uses your own
+activation module reruns only with --config <your config>, whose module must have the SHA-256 the
+reference recorded.
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
@@ -61,8 +68,11 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const used = manifest.backend?.name;
         const backend: BackendName = opts.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
         process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
+        // The reference's manifest names module files as data: their code runs only from the user's own config.
+        const trusted = opts.config ? configModules((await loadConfig(opts.config)).config) : [];
+        const config = rebindModules(manifest.config, manifest.activationModules, trusted, `reference ${opts.reference}`);
         const run = await runGridWithSignals({
-          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only,
+          config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only,
         });
         if (run.interrupted) {
           process.stderr.write('interrupted\n');

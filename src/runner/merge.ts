@@ -9,7 +9,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandGrid, runHash } from '../config/grid.js';
-import { loadConfigModules } from '../config/modules.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
@@ -55,10 +54,11 @@ async function readFolder(dir: string): Promise<Folder> {
   const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
   try {
-    await loadConfigModules(manifest.config);
+    // Never loads the activation modules a manifest names (a results folder is data): a grid with one
+    // does not expand, and its runs' settings are compared by their recorded hashes only.
     specs = new Map(expandGrid(manifest.config).map((spec) => [spec.id, spec]));
   } catch {
-    // A manifest from another version may not expand: its runs' settings are then not compared.
+    // A manifest from another version, or naming a module, may not expand.
   }
   return { dir, manifest, rows, specs };
 }

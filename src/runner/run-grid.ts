@@ -7,7 +7,6 @@
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { loadConfigModules } from '../config/modules.js';
 import { resultPaths } from '../report/files.js';
 import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
@@ -52,7 +51,6 @@ function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModule
 
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
-  await loadConfigModules(config); // a manifest's config (check --rerun) names user activations by absolute path
   const specs = expandGrid(config);
   const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
   const paths = resultPaths(outDir);
