@@ -205,6 +205,38 @@ export async function readRowsLenient(path: string): Promise<{ rows: Row[]; dama
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
 }
 
+/** The cells that identify a row of each CSV: one row per run, per run and epoch, per layer, per noise level. */
+const ROW_KEYS: Record<string, readonly string[]> = {
+  [FILES.summary]: ['run_id'], [FILES.epochs]: ['run_id', 'epoch'], [FILES.dead]: ['run_id', 'epoch', 'layer'], [FILES.robustness]: ['run_id', 'noise'],
+};
+
+/**
+ * A CSV's rows with repeated rows (the same key, e.g. a run's summary row twice) kept once. Copies
+ * that differ beyond their timing columns are an error naming the file and the row: neither can be trusted.
+ */
+export function uniqueRows(path: string, rows: Row[]): { rows: Row[]; repeated: number } {
+  const key = ROW_KEYS[basename(path)];
+  if (!key) return { rows, repeated: 0 };
+  const seen = new Map<string, Row>();
+  const out: Row[] = [];
+  for (const row of rows) {
+    const k = key.map((c) => row[c]).join('\u0000');
+    const prior = seen.get(k);
+    if (!prior) {
+      seen.set(k, row);
+      out.push(row);
+      continue;
+    }
+    const differs = Object.keys(row).find((c) => !TIMING_COLUMNS.has(c) && row[c] !== prior[c]);
+    if (differs) {
+      throw new ResultsError(`${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`, {
+        hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
+      });
+    }
+  }
+  return { rows: out, repeated: rows.length - out.length };
+}
+
 export function resultPaths(dir: string): Record<keyof typeof FILES, string> {
   return Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<keyof typeof FILES, string>;
 }

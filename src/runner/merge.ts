@@ -6,13 +6,13 @@
  * comparison row) must share every setting but the seed; the folders must come from one backend
  * (unless allowed). Otherwise nothing is written.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandGrid, runHash } from '../config/grid.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
-import { FILES, TIMING_COLUMNS, readRows, resultPaths, writeRows, type Row } from '../report/files.js';
+import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
 
@@ -27,6 +27,8 @@ interface Folder {
 export interface MergeOptions {
   /** Merge folders trained on different backends (recorded per folder in mergedFrom). */
   allowMixedBackends?: boolean;
+  /** Replace the results already in a non-empty --out folder (refused otherwise). */
+  force?: boolean;
 }
 
 interface Chosen {
@@ -51,7 +53,10 @@ async function readFolder(dir: string): Promise<Folder> {
   if (!manifest) {
     throw new UsageError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
   }
-  const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
+  // A row repeated within one folder (e.g. appended twice) is kept once, so a seed is never counted twice.
+  const rows = Object.fromEntries(await Promise.all(
+    CSV_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
+  )) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
   try {
     // Never loads the activation modules a manifest names (a results folder is data): a grid with one
@@ -61,6 +66,21 @@ async function readFolder(dir: string): Promise<Folder> {
     // A manifest from another version, or naming a module, may not expand.
   }
   return { dir, manifest, rows, specs };
+}
+
+/** Refuses an --out folder that holds anything, saying what merging would replace. */
+function refuseNonEmpty(outDir: string): void {
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) return;
+  const entries = readdirSync(outDir);
+  if (entries.length === 0) return;
+  const manifest = existsSync(resultPaths(outDir).manifest) ? readManifest(resultPaths(outDir).manifest) : null;
+  const runs = Object.keys(manifest?.runs ?? {});
+  const what = runs.length > 0
+    ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
+    : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
+  throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
+    hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
+  });
 }
 
 /** Leaf values of a JSON-like value by dotted path. */
@@ -155,6 +175,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
   if (clash) throw new UsageError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
+  if (!options.force) refuseNonEmpty(outDir);
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
   checkBackends(folders, options.allowMixedBackends ?? false);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, writeFileAtomic, writeRows,
+  DEAD_COLUMNS, EPOCH_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, uniqueRows, writeFileAtomic, writeRows,
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
@@ -93,9 +93,10 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
   const paths = resultPaths(outDir);
   const sorted: Partial<Record<(typeof CSV_FILES)[number][0], Row[]>> = {};
   for (const [file, columns] of CSV_FILES) {
-    const rows = await readRows(paths[file]);
+    const read = await readRows(paths[file]);
+    const { rows } = uniqueRows(paths[file], read);
     const inOrder = sortByRun(rows, order);
-    if (inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
+    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
   const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
