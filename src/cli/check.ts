@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readManifest } from '../runner/manifest.js';
@@ -30,6 +31,15 @@ function parseTolerance(text: string): number {
   return value;
 }
 
+/** The same folder, also through a symlink or another spelling of the path. */
+function sameFolder(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
 export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('check')
@@ -50,7 +60,9 @@ Examples:
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
-which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
+which must be equal; robustness accuracies within --tolerance; summary.csv (final and best accuracy
+and loss within --tolerance, final counts equal). Timing columns are ignored. A folder checked against
+itself is an error (exit 2), not OK.
 Differences are printed as a table (run, epoch, column, expected, actual).
 A results folder is data: check never imports code it names. A reference whose grid uses your own
 activation module reruns only with --config <your config>, whose module must have the SHA-256 the
@@ -86,6 +98,11 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
       const result = await checkResults(resultsDir, opts.reference, tolerance, only);
+      if (sameFolder(resultsDir, opts.reference)) {
+        throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
+          hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
+        });
+      }
       if (result.differences.length === 0) {
         process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
         return;
