@@ -54,7 +54,10 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const specs = expandGrid(config);
   const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
   const paths = resultPaths(outDir);
-  if (options.fresh) await clearResults(outDir);
+  // --fresh with --only or --shard starts over for the selected runs only: the folder's other runs are
+  // kept (deleting them unasked would lose results the command never named).
+  const partialFresh = options.fresh === true && (options.only !== undefined || !!options.shard);
+  if (options.fresh && !partialFresh) await clearResults(outDir);
   const previous = readManifest(paths.manifest);
   const manifest: Manifest = {
     ...newManifest(config, options.overrides),
@@ -68,6 +71,11 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   // of other shards in the same folder) and every run outside this grid keep theirs.
   const { done, damaged, notes } = await finishedRuns(outDir, previous, specs);
   for (const note of notes) progress.log(note);
+  if (partialFresh) {
+    const kept = Object.keys(previous?.runs ?? {}).filter((id) => !selected.some((s) => s.id === id)).length;
+    for (const s of selected) done.delete(s.id);
+    progress.log(`--fresh: retraining the ${selected.length} selected run${selected.length === 1 ? '' : 's'}; keeping the folder's ${kept} other run${kept === 1 ? '' : 's'}`);
+  }
   const todo = selected.filter((s) => !done.has(s.id));
   // A run with a damaged row loses all its rows, also when it is not trained now (another shard,
   // --only, outside this grid): its manifest entry goes too, so the next run of its grid retrains it
