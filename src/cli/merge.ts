@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { outOption } from './options.js';
-import { mergeResults } from '../runner/merge.js';
+import { mergeResults, type MergeResult } from '../runner/merge.js';
+import { lockFolder } from '../runner/lock.js';
 import { writeHtmlReport } from '../report/html.js';
 import { checkOutDir } from './paths.js';
 
@@ -29,7 +30,13 @@ or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 b
 folders, disagreeing runs or mixed settings or backends.`)
     .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean }) => {
       checkOutDir(opts.out);
-      const result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force });
+      const lock = lockFolder(opts.out, `merge --out ${opts.out}`, (line) => process.stderr.write(`${line}\n`));
+      let result: MergeResult;
+      try {
+        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force });
+      } finally {
+        lock.release();
+      }
       process.stdout.write(`${result.comparison}\n`);
       if (opts.html) {
         const { html, plots } = await writeHtmlReport(result.outDir);

@@ -14,6 +14,7 @@ import { readRows, resultPaths } from '../report/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
+import { lockFolder } from '../runner/lock.js';
 
 interface RunOptions {
   out?: string;
@@ -31,6 +32,8 @@ interface RunOptions {
  * runs stop after their current batch; a second one quits at once (exit code 130).
  */
 export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
+  // One writer per folder: a second run (or merge, or check --rerun) on it stops here with exit 1.
+  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) => progress.log(line));
   let stopRequested = false;
   const onSignal = (): void => {
     if (stopRequested) process.exit(EXIT.interrupted);
@@ -44,6 +47,7 @@ export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    lock.release();
   }
 }
 

@@ -13,6 +13,7 @@ import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
 import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
+import { LOCK_FILE } from './lock.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
 
@@ -71,7 +72,7 @@ async function readFolder(dir: string): Promise<Folder> {
 /** Refuses an --out folder that holds anything, saying what merging would replace. */
 function refuseNonEmpty(outDir: string): void {
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) return;
-  const entries = readdirSync(outDir);
+  const entries = readdirSync(outDir).filter((f) => f !== LOCK_FILE);
   if (entries.length === 0) return;
   const manifest = existsSync(resultPaths(outDir).manifest) ? readManifest(resultPaths(outDir).manifest) : null;
   const runs = Object.keys(manifest?.runs ?? {});
