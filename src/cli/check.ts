@@ -9,7 +9,7 @@ import { checkResults, renderDifferences } from '../runner/check.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { parseOnly } from '../runner/only.js';
 import { runGridWithSignals } from './run.js';
-import { backendOption, jobsOption } from './options.js';
+import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
 import { type BackendName, isBackendName } from '../backend/names.js';
 
@@ -21,6 +21,7 @@ interface CheckOptions {
   jobs?: number | 'auto';
   backend?: BackendName;
   only?: string[];
+  workerTimeout?: number;
 }
 
 function parseTolerance(text: string): number {
@@ -51,6 +52,7 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
+    .addOption(workerTimeoutOption())
     .option('--only <run-ids>', 'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
@@ -84,7 +86,7 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const trusted = opts.config ? configModules((await loadConfig(opts.config)).config) : [];
         const config = rebindModules(manifest.config, manifest.activationModules, trusted, `reference ${opts.reference}`);
         const run = await runGridWithSignals({
-          config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only,
+          config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only, workerTimeoutS: opts.workerTimeout,
         });
         if (run.interrupted) {
           process.stderr.write('interrupted\n');

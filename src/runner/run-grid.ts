@@ -32,6 +32,8 @@ export interface RunGridOptions {
   shard?: Shard | null;
   /** Train only the runs with these ids (`--only`). */
   only?: string[];
+  /** Seconds a worker may stay silent (no heartbeat) before its run fails (`--worker-timeout`). */
+  workerTimeoutS?: number;
 }
 
 export interface RunGridResult {
@@ -103,6 +105,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     const { notStarted } = await runPool({
       specs: todo,
       jobs: options.jobs ?? 'auto',
+      workerTimeoutMs: options.workerTimeoutS === undefined ? undefined : options.workerTimeoutS * 1000,
       init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize },
       shouldStop: stopping,
       log: (line) => progress.log(line),
