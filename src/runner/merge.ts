@@ -8,12 +8,13 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expandGrid, runHash } from '../config/grid.js';
+import { expandGrid } from '../config/grid.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
 import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
 import { LOCK_FILE } from './lock.js';
+import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
 
@@ -23,6 +24,8 @@ interface Folder {
   rows: Record<(typeof CSV_FILES)[number][0], Row[]>;
   /** The folder's grid by run id (empty when its manifest's config does not expand). */
   specs: Map<string, RunSpec>;
+  /** Each run's setting hash without the seed (settings.ts); null when the folder cannot tell. */
+  keys: Map<string, string> | null;
 }
 
 export interface MergeOptions {
@@ -66,7 +69,7 @@ async function readFolder(dir: string): Promise<Folder> {
   } catch {
     // A manifest from another version, or naming a module, may not expand.
   }
-  return { dir, manifest, rows, specs };
+  return { dir, manifest, rows, specs, keys: settingKeys(manifest, rows.summary) };
 }
 
 /** Refuses an --out folder that holds anything, saying what merging would replace. */
@@ -128,23 +131,32 @@ function checkBackends(folders: Folder[], allow: boolean): void {
 
 /** Refuses two runs that share a comparison row (model and setting) but differ in more than the seed. */
 function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
-  const first = new Map<string, { id: string; spec: RunSpec; dir: string; key: string }>();
+  const first = new Map<string, { id: string; spec: RunSpec | undefined; dir: string; key: string }>();
   for (const id of runIds) {
-    const { folder } = chosen.get(id) as Chosen;
-    const spec = folder.specs.get(id);
+    const { folder, record } = chosen.get(id) as Chosen;
+    const key = folder.keys?.get(id);
     const row = folder.rows.summary.find((r) => r.run_id === id);
-    if (!spec || !row) continue;
+    if (!key || !row) continue;
+    // The folder's current config describes this run only when the run's recorded hash says it was trained with it.
+    const spec = folder.specs.get(id);
+    const known = spec && spec.hash === record.hash ? spec : undefined;
     const group = `${row.model}\u0000${settingOf(row)}`;
-    const key = runHash({ ...spec, seed: 0 });
     const prior = first.get(group);
-    if (!prior) first.set(group, { id, spec, dir: folder.dir, key });
+    if (!prior) first.set(group, { id, spec: known, dir: folder.dir, key });
     else if (prior.key !== key) {
+      const diff = prior.spec && known ? settingDiff(prior.spec, known) : 'their recorded setting hashes differ';
       throw new UsageError(
-        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${settingDiff(prior.spec, spec)}`,
+        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
         { hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders' },
       );
     }
   }
+}
+
+/** A run's record with its setting hash, also when its folder derived it from its own config (merged configs differ). */
+function withSettingHash(id: string, { folder, record }: Chosen): RunRecord {
+  const key = folder.keys?.get(id);
+  return isSettingHash(key) ? { ...record, settingHash: key } : record;
 }
 
 const isFinished = (r: RunRecord): boolean => r.status === 'completed' || r.status === 'diverged';
@@ -241,7 +253,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     ...base,
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
     finishedAt: finished.every((t) => t) ? (finished as string[]).sort().at(-1) ?? null : null,
-    runs: Object.fromEntries(runIds.map((id) => [id, (chosen.get(id) as Chosen).record])),
+    runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),
     mergedFrom: sources,
   };
   await writeManifest(paths.manifest, manifest);

@@ -16,7 +16,8 @@ import {
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
 import { readCompareOptions } from '../report/compare-options.js';
-import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { isDone, readManifest, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { excludedNote, poolableRows, settingHash } from './settings.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
@@ -99,8 +100,12 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
     if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
-  const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
-  const md = renderComparison(comparison, title);
+  // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are never pooled.
+  const { rows: pooled, excluded } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
+  const left = new Set(excluded);
+  const comparison = compare(pooled, (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)), readCompareOptions(outDir));
+  const note = excludedNote(excluded);
+  const md = `${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`;
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
   return md;
@@ -150,7 +155,7 @@ export class ResultWriter {
     return this.enqueue(async () => {
       await appendRows(this.paths.robustness, ROBUSTNESS_COLUMNS, robustnessRows(spec, result));
       await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
-      this.manifest.runs[spec.id] = { hash: spec.hash, status, message, finishedAt: new Date().toISOString() };
+      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status, message, finishedAt: new Date().toISOString() };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }
@@ -158,7 +163,7 @@ export class ResultWriter {
   /** A run stopped by Ctrl-C: recorded in the manifest only, so resuming reruns it. */
   interrupted(spec: RunSpec, message?: string): Promise<void> {
     return this.enqueue(async () => {
-      this.manifest.runs[spec.id] = { hash: spec.hash, status: 'interrupted', message };
+      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status: 'interrupted', message };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }

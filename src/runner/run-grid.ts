@@ -95,7 +95,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const inGrid = new Set(specs.map((s) => s.id));
   const outside = Object.keys(manifest.runs).filter((id) => !inGrid.has(id));
   if (outside.length > 0) {
-    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; --fresh starts over)`);
+    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; `
+      + 'the comparison pools them only with runs of the same settings; --fresh starts over)');
   }
   if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
   if (options.only) progress.log(`only: ${selected.length} of the grid's ${specs.length} runs (${selected.map((s) => s.id).join(', ') || 'none in this shard'})`);
