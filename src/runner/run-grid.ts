@@ -14,6 +14,7 @@ import { runPool } from './pool.js';
 import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneRuns } from './results.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
+import { UsageError } from '../errors.js';
 
 export { sigmaLabel } from './rows.js';
 export { finishOutputs } from './results.js';
@@ -51,6 +52,19 @@ function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModule
   return modules.size > 0 ? { activationModules: [...modules.values()] } : {};
 }
 
+/**
+ * Refuses to train into a folder whose finished runs came from another backend: backends differ in the
+ * last digits, so the comparison would mix them silently and the manifest would name only the last one.
+ */
+function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: string): void {
+  const was = previous?.backend?.name;
+  const finished = Object.values(previous?.runs ?? {}).filter((r) => r.status === 'completed' || r.status === 'diverged').length;
+  if (!was || was === backend || finished === 0) return;
+  throw new UsageError(`${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`, {
+    hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
+  });
+}
+
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
   const specs = expandGrid(config);
@@ -69,6 +83,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     ...(options.shard ? { shard: options.shard } : {}),
     ...activationModulesOf(specs),
   };
+  const requested = options.backend ?? config.backend;
+  if (requested !== 'auto') refuseOtherBackend(previous, requested, outDir);
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
   // of other shards in the same folder) and every run outside this grid keep theirs.
   const { done, damaged, notes } = await finishedRuns(outDir, previous, specs);
@@ -111,6 +127,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
       shouldStop: stopping,
       log: (line) => progress.log(line),
       onReady: async ({ backend, dataset }, jobs) => {
+        refuseOtherBackend(previous, backend.name, outDir);
         for (const note of backend.notes) progress.log(`backend: ${note}`);
         progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${jobs === 1 ? '' : 's'} at a time, each worker its own process`);
         if (backend.gpu && jobs > 1) progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);
