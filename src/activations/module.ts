@@ -12,8 +12,13 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { descriptorProblems, type ActivationDescriptor } from './descriptor.js';
 import { activationByModule, activationModule, registerActivation, type ActivationModule } from './registry.js';
 
-/** Loads and registers the activation in the module at absolute `path`; returns its descriptor and where it came from. */
-export async function loadActivationModule(path: string): Promise<{ descriptor: ActivationDescriptor; module: ActivationModule }> {
+/**
+ * Loads and registers the activation in the module at absolute `path`; returns its descriptor and where it came from.
+ * With `expectedSha256`, a file whose content differs is refused before it is imported (its code never runs).
+ */
+export async function loadActivationModule(
+  path: string, expectedSha256?: string,
+): Promise<{ descriptor: ActivationDescriptor; module: ActivationModule }> {
   if (!isAbsolute(path)) throw new Error(`loadActivationModule needs an absolute path, got ${path}`);
   let bytes: Buffer;
   try {
@@ -24,6 +29,7 @@ export async function loadActivationModule(path: string): Promise<{ descriptor: 
     throw new ConfigError(`activation module ${path}: ${why}`, { hint: 'module: paths are relative to the config file\'s folder' });
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256) throw changedModule(path, sha256, expectedSha256);
   const known = activationByModule(path);
   if (known && activationModule(known.name)?.sha256 === sha256) return { descriptor: known, module: { path, sha256 } };
   let exports: Record<string, unknown>;
@@ -52,11 +58,14 @@ export async function loadActivationModule(path: string): Promise<{ descriptor: 
 /** Loads the module of a run's user activation if this process has not (a worker's first run); checks its content is unchanged. */
 export async function loadRunModule(setting: { name: string; module?: ActivationModule }): Promise<void> {
   if (!setting.module) return;
-  const { descriptor, module } = await loadActivationModule(setting.module.path);
-  if (module.sha256 !== setting.module.sha256) {
-    throw new ConfigError(`activation module ${module.path} changed since the grid was expanded (sha256 ${module.sha256.slice(0, 12)}, expected ${setting.module.sha256.slice(0, 12)})`);
-  }
+  const { descriptor, module } = await loadActivationModule(setting.module.path, setting.module.sha256);
   if (descriptor.name !== setting.name) {
     throw new ConfigError(`activation module ${module.path} now names its activation "${descriptor.name}", not "${setting.name}"`);
   }
+}
+
+function changedModule(path: string, sha256: string, expected: string): ConfigError {
+  return new ConfigError(`activation module ${path} is not the file the grid was expanded with (sha256 ${sha256.slice(0, 12)}, expected ${expected.slice(0, 12)})`, {
+    hint: 'it was not imported; restore the file, or run the config again so the runs record the new content',
+  });
 }

@@ -1,22 +1,27 @@
 import type { Command } from 'commander';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readManifest } from '../runner/manifest.js';
+import { configModules, rebindModules } from '../config/modules.js';
+import { loadConfig } from '../config/load.js';
 import { checkResults, renderDifferences } from '../runner/check.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { parseOnly } from '../runner/only.js';
 import { runGridWithSignals } from './run.js';
-import { backendOption, jobsOption } from './options.js';
+import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
 import { type BackendName, isBackendName } from '../backend/names.js';
 
 interface CheckOptions {
   reference: string;
+  config?: string;
   tolerance: string;
   rerun?: boolean;
   jobs?: number | 'auto';
   backend?: BackendName;
   only?: string[];
+  workerTimeout?: number;
 }
 
 function parseTolerance(text: string): number {
@@ -27,6 +32,15 @@ function parseTolerance(text: string): number {
   return value;
 }
 
+/** The same folder, also through a symlink or another spelling of the path. */
+function sameFolder(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
 export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('check')
@@ -34,9 +48,11 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .argument('<results-dir>', 'the folder to check (with --rerun: the folder to rerun the reference\'s config into)')
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
+    .option('--config <file>', 'with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference\'s)')
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
+    .addOption(workerTimeoutOption())
     .option('--only <run-ids>', 'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
@@ -46,8 +62,13 @@ Examples:
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
-which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
+which must be equal; robustness accuracies within --tolerance; summary.csv (final and best accuracy
+and loss within --tolerance, final counts equal). Timing columns are ignored. A folder checked against
+itself is an error (exit 2), not OK.
 Differences are printed as a table (run, epoch, column, expected, actual).
+A results folder is data: check never imports code it names. A reference whose grid uses your own
+activation module reruns only with --config <your config>, whose module must have the SHA-256 the
+reference recorded.
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
@@ -61,8 +82,11 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const used = manifest.backend?.name;
         const backend: BackendName = opts.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
         process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
+        // The reference's manifest names module files as data: their code runs only from the user's own config.
+        const trusted = opts.config ? configModules((await loadConfig(opts.config)).config) : [];
+        const config = rebindModules(manifest.config, manifest.activationModules, trusted, `reference ${opts.reference}`);
         const run = await runGridWithSignals({
-          config: manifest.config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only,
+          config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only, workerTimeoutS: opts.workerTimeout,
         });
         if (run.interrupted) {
           process.stderr.write('interrupted\n');
@@ -76,6 +100,11 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
       const result = await checkResults(resultsDir, opts.reference, tolerance, only);
+      if (sameFolder(resultsDir, opts.reference)) {
+        throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
+          hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
+        });
+      }
       if (result.differences.length === 0) {
         process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
         return;

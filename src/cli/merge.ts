@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { outOption } from './options.js';
-import { mergeResults } from '../runner/merge.js';
+import { mergeResults, type MergeResult } from '../runner/merge.js';
+import { lockFolder } from '../runner/lock.js';
 import { writeHtmlReport } from '../report/html.js';
 import { checkOutDir } from './paths.js';
 
@@ -10,7 +11,8 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
-    .addOption(outOption('the merged folder (its previous results are replaced)').makeOptionMandatory())
+    .addOption(outOption('the merged folder: a new or empty folder (a non-empty one is refused unless --force)').makeOptionMandatory())
+    .option('--force', 'replace the results already in a non-empty --out folder')
     .option('--html', 'also write report.html and plots/ for the merged folder')
     .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
     .addHelpText('after', `
@@ -22,12 +24,19 @@ Every run is taken once, with its epochs, dead-neuron and robustness rows; all C
 grid order with a merged manifest.json. A run found in two folders must have the same config hash
 in both, and the same results when both copies finished (a finished copy wins over a failed one).
 Runs that land in one comparison row must share every setting but the seed, and all folders must
-come from one backend (or pass --allow-mixed-backends). Otherwise nothing is written and the error
-names the runs or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
+come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
+--out must be new or empty unless --force. Otherwise nothing is written and the error names the runs
+or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
 folders, disagreeing runs or mixed settings or backends.`)
-    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean }) => {
+    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean }) => {
       checkOutDir(opts.out);
-      const result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends });
+      const lock = lockFolder(opts.out, `merge --out ${opts.out}`, (line) => process.stderr.write(`${line}\n`));
+      let result: MergeResult;
+      try {
+        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force });
+      } finally {
+        lock.release();
+      }
       process.stdout.write(`${result.comparison}\n`);
       if (opts.html) {
         const { html, plots } = await writeHtmlReport(result.outDir);

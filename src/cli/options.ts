@@ -6,6 +6,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
 import { MODEL_KINDS } from '../models/kinds.js';
+import { DEFAULT_WORKER_TIMEOUT_S } from '../runner/protocol.js';
 
 /** `--backend <name>`, one of the backends; `description` says what it overrides. */
 export function backendOption(description: string, defaultValue?: BackendName): Option {
@@ -35,4 +36,14 @@ export function jobsOption(description: string): Option {
 /** `--out <dir>`: the result folder. */
 export function outOption(description: string): Option {
   return new Option('-o, --out <dir>', description);
+}
+
+/** `--worker-timeout <s>`: seconds a silent worker (no heartbeat: frozen, or stopped) may hold its run before it is killed. */
+export function workerTimeoutOption(): Option {
+  return new Option('--worker-timeout <seconds>', `kill a worker that sends no heartbeat for this long (frozen or stopped) and fail its run; the grid goes on (default ${DEFAULT_WORKER_TIMEOUT_S})`)
+    .argParser((text: string) => {
+      const value = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) throw new InvalidArgumentError('pass a number of seconds above 0, e.g. 600');
+      return value;
+    });
 }

@@ -12,8 +12,9 @@ import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
-import { backendOption, jobsOption, outOption } from './options.js';
+import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
+import { lockFolder } from '../runner/lock.js';
 
 interface RunOptions {
   out?: string;
@@ -24,6 +25,7 @@ interface RunOptions {
   shard?: string;
   only?: string[];
   saveModels?: boolean;
+  workerTimeout?: number;
 }
 
 
@@ -32,6 +34,8 @@ interface RunOptions {
  * runs stop after their current batch; a second one quits at once (exit code 130).
  */
 export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
+  // One writer per folder: a second run (or merge, or check --rerun) on it stops here with exit 1.
+  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) => progress.log(line));
   let stopRequested = false;
   const onSignal = (): void => {
     if (stopRequested) process.exit(EXIT.interrupted);
@@ -45,6 +49,7 @@ export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    lock.release();
   }
 }
 
@@ -59,7 +64,8 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .addOption(jobsOption('runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)'))
     .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
     .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming')
+    .addOption(workerTimeoutOption())
+    .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming (with --only or --shard: retrain just those runs, keep the rest)')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
     .option('--save-models', 'also write each completed run\'s final model to <out>/models/<run-id>/ (TF.js layers format: model.json '
       + '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)')
@@ -73,7 +79,8 @@ Examples:
   $ nrelu-bench run configs/paper-cnn.yaml --save-models
 
 Running the same command again resumes: runs already finished with the same settings are skipped.
-Each run trains in a worker process: a crash or out-of-memory kill fails only that run. The files
+Each run trains in a worker process: a crash or out-of-memory kill fails only that run, and so does
+a worker that sends no heartbeat for --worker-timeout seconds (600 by default: frozen or stopped). The files
 do not depend on --jobs: rows are rewritten in grid order at the end. Shards are combined with
 \`nrelu-bench merge\`. Ctrl-C stops after the current batch and leaves every file readable. Exit
 codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
@@ -91,7 +98,7 @@ ${activationsHelp()}`)
       const progress = createProgress();
       const only = parseOnly(opts.only);
       const result = await runGridWithSignals({
-        config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels,
+        config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels, workerTimeoutS: opts.workerTimeout,
       }, progress);
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {

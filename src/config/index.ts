@@ -11,4 +11,4 @@ export {
   activationTag, formatNumber, parseSigma, parseVaried, resolveActivationEntry, type ResolvedActivation,
 } from './activation-entry.js';
 export { formatPath, type Problem } from './messages.js';
-export { loadConfigModules, resolveActivationModules } from './modules.js';
+export { configModules, rebindModules, resolveActivationModules } from './modules.js';

@@ -2,12 +2,13 @@
  * The `module:` entries of a config's activations (a user's own activation from a file). loadConfig
  * resolves each path against the config file's folder, makes it absolute (so worker processes and
  * Slurm shards, whatever their working folder, load the same file) and loads the module before
- * validation, which then finds the descriptor in the registry. A resolved config (a manifest's, for
- * merge or check --rerun) holds absolute paths; `loadConfigModules` loads them again in this process.
+ * validation, which then finds the descriptor in the registry. Only a config file the user passes
+ * loads modules: a manifest's config (merge, report, check) names them as data (`rebindModules`).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadActivationModule } from '../activations/module.js';
-import type { ActivationModule } from '../activations/registry.js';
+import { activationByModule, activationModule } from '../activations/registry.js';
+import { UsageError } from '../errors.js';
 
 function moduleOf(entry: unknown): string | undefined {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
@@ -34,12 +35,51 @@ export async function resolveActivationModules(raw: unknown, baseDir: string): P
   return { ...config, activations };
 }
 
-/** Loads the activation modules a resolved config names (absolute paths); returns each one's path and sha256. */
-export async function loadConfigModules(config: { activations: unknown[] }): Promise<ActivationModule[]> {
-  const loaded: ActivationModule[] = [];
+/** A user activation module as a manifest records it: its activation's name, absolute path and SHA-256. */
+export interface RecordedModule { name: string; path: string; sha256: string }
+
+/** The activation modules a config read by loadConfig names (already loaded: nothing is imported here). */
+export function configModules(config: { activations: unknown[] }): RecordedModule[] {
+  const out: RecordedModule[] = [];
   for (const entry of config.activations) {
-    const module = moduleOf(entry);
-    if (module !== undefined && isAbsolute(module)) loaded.push((await loadActivationModule(module)).module);
+    const path = moduleOf(entry);
+    const name = path === undefined ? undefined : activationByModule(path)?.name;
+    const module = name === undefined ? undefined : activationModule(name);
+    if (path !== undefined && name !== undefined && module?.path === path) out.push({ name, ...module });
   }
-  return loaded;
+  return out;
+}
+
+/**
+ * A manifest's config (e.g. the reference of `check --rerun`) with each activation module replaced by
+ * the one of the same name from the user's own config (`trusted`, loaded by loadConfig), whose SHA-256
+ * must equal the one the manifest recorded. A results folder is data: the paths it names are never
+ * imported, so a folder from elsewhere cannot run code by naming a file.
+ */
+export function rebindModules<C extends { activations: unknown[] }>(
+  config: C, recorded: RecordedModule[] | undefined, trusted: RecordedModule[], source: string,
+): C {
+  const activations = config.activations.map((entry) => {
+    const path = moduleOf(entry);
+    if (path === undefined) return entry;
+    const rec = recorded?.find((m) => m.path === path);
+    if (!rec) {
+      throw new UsageError(`${source} names activation module ${path} without recording its SHA-256`, {
+        hint: 'it was not imported; rerun the grid from its config file with `nrelu-bench run` instead',
+      });
+    }
+    const mine = trusted.find((m) => m.name === rec.name);
+    if (!mine) {
+      throw new UsageError(`${source} uses the activation "${rec.name}" from a module file (${rec.path}); its code is not run from a results folder`, {
+        hint: 'pass --config <your config file> whose activations load that module (its SHA-256 must match the recorded one)',
+      });
+    }
+    if (mine.sha256 !== rec.sha256) {
+      throw new UsageError(`activation "${rec.name}": ${mine.path} (sha256 ${mine.sha256.slice(0, 12)}) is not the module ${source} recorded (sha256 ${rec.sha256.slice(0, 12)})`, {
+        hint: 'pass the config with the same module file the reference was run with',
+      });
+    }
+    return { ...(entry as object), module: mine.path };
+  });
+  return { ...config, activations };
 }

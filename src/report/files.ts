@@ -27,6 +27,63 @@ export const SUMMARY_COLUMNS = [
   'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
   'final_grad_dead', 'final_grad_zero_fraction', 'setting',
 ] as const;
+/**
+ * What a cell of each column may hold, for every CSV above (a column name means the same in every file).
+ * `int` and `number` cells are plain decimals (no `0x10`, no `1_000`); `special` lists the non-finite
+ * values a diverged run may write; `min`/`max` bound the finite ones. An empty cell is checked by
+ * REQUIRED_NUMBERS below (a probe skips some epochs). A cell that breaks its type or range damages its row.
+ */
+export interface ColumnType {
+  type: 'text' | 'int' | 'number';
+  min?: number;
+  max?: number;
+  special?: readonly ('NaN' | 'Infinity')[];
+  /** The only texts allowed (a text column). */
+  oneOf?: readonly string[];
+}
+const TEXT: ColumnType = { type: 'text' };
+const COUNT: ColumnType = { type: 'int', min: 0 };
+const FRACTION: ColumnType = { type: 'number', min: 0, max: 1 };
+/** Accuracy is a fraction of examples; NaN only from a diverged run. */
+const ACCURACY: ColumnType = { type: 'number', min: 0, max: 1, special: ['NaN'] };
+/** Losses and gradient sizes: >= 0, NaN or Infinity once a run diverged. */
+const NONNEGATIVE_OR_DIVERGED: ColumnType = { type: 'number', min: 0, special: ['NaN', 'Infinity'] };
+const SECONDS: ColumnType = { type: 'number', min: 0 };
+export const COLUMN_TYPES: Record<(typeof EPOCH_COLUMNS | typeof DEAD_COLUMNS | typeof SUMMARY_COLUMNS | typeof ROBUSTNESS_COLUMNS)[number], ColumnType> = {
+  run_id: TEXT, model: TEXT, activation: TEXT, sigma: TEXT, setting: TEXT, backend: TEXT, layer: TEXT,
+  status: { type: 'text', oneOf: ['completed', 'diverged', 'failed'] },
+  seed: { type: 'int' }, epoch: { type: 'int', min: 1 }, epochs: COUNT,
+  train_loss: NONNEGATIVE_OR_DIVERGED, test_loss: NONNEGATIVE_OR_DIVERGED, final_test_loss: NONNEGATIVE_OR_DIVERGED,
+  train_acc: ACCURACY, test_acc: ACCURACY, final_test_acc: ACCURACY, best_test_acc: ACCURACY,
+  dead: COUNT, units: COUNT, dormant: COUNT, zero_output: COUNT, grad_dead: COUNT,
+  final_dead: COUNT, final_dormant: COUNT, final_zero_output: COUNT, final_grad_dead: COUNT,
+  dead_fraction: FRACTION, dormant_fraction: FRACTION, grad_dead_fraction: FRACTION, grad_zero_fraction: FRACTION,
+  final_grad_zero_fraction: FRACTION,
+  grad_mean_abs: NONNEGATIVE_OR_DIVERGED, weight_grad_norm: NONNEGATIVE_OR_DIVERGED, bias_grad_norm: NONNEGATIVE_OR_DIVERGED,
+  output_weight_grad_norm: NONNEGATIVE_OR_DIVERGED,
+  epoch_seconds: SECONDS, samples_per_second: SECONDS, train_seconds: SECONDS,
+  noise: { type: 'number', min: 0 },
+};
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** Why a non-empty cell breaks its column's type or range, or null when it fits. */
+export function cellProblem(column: string, cell: string): string | null {
+  const t = (COLUMN_TYPES as Record<string, ColumnType | undefined>)[column];
+  if (!t || cell === '') return null;
+  if (t.type === 'text') return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
+  const special = t.special ?? [];
+  if (/^[+-]?NaN$/.test(cell)) return special.includes('NaN') ? null : `is '${cell}', not a number`;
+  if (/^[+-]?Infinity$/.test(cell)) return special.includes('Infinity') && !cell.startsWith('-') ? null : `is '${cell}', not a finite number`;
+  if (!(t.type === 'int' ? INTEGER : DECIMAL).test(cell.trim())) return `is '${cell}', not ${t.type === 'int' ? 'a whole number' : 'a decimal number'}`;
+  const value = Number(cell);
+  if ((t.min !== undefined && value < t.min) || (t.max !== undefined && value > t.max)) {
+    return `is ${cell}, outside ${t.min ?? '-inf'}..${t.max ?? 'inf'}`;
+  }
+  return null;
+}
+
 /** Columns that measure time and so differ between otherwise identical runs. */
 export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds']);
 
@@ -134,6 +191,20 @@ const REQUIRED_NUMBERS: Record<string, { always: string[]; completed?: string[] 
 
 const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
+/** The first problem of a row: an empty cell where a number must be, or a cell outside its column's type and range. */
+function rowProblem(row: Row, required: { always: string[]; completed?: string[] } | undefined): string | null {
+  const need = [...(required?.always ?? []), ...(row.status === 'completed' ? required?.completed ?? [] : [])];
+  const empty = need.find((c) => !isNumberCell(row[c]));
+  if (empty) return `${empty} is ${row[empty] === '' ? 'empty' : `'${row[empty]}'`}, not a number`;
+  for (const [column, cell] of Object.entries(row)) {
+    const problem = cellProblem(column, cell);
+    if (problem) return `${column} ${problem}`;
+  }
+  // A completed run's results are finite: NaN or Infinity there would be averaged into the comparison.
+  const nonFinite = row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
+  return nonFinite ? `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number` : null;
+}
+
 function damaged(path: string, what: string): ResultsError {
   return new ResultsError(`${path}: ${what}`, {
     hint: 'the file was cut off or edited; `nrelu-bench run` with the same config retrains the runs whose rows are damaged and keeps the rest (or move the file away)',
@@ -177,9 +248,8 @@ function parseCsv(path: string, text: string): Parsed {
       return;
     }
     const row = Object.fromEntries(head.map((c, j) => [c, cells[j]])) as Row;
-    const need = [...(required?.always ?? []), ...(row.status === 'completed' ? required?.completed ?? [] : [])];
-    const bad = need.find((c) => !isNumberCell(row[c]));
-    if (bad) parsed.damaged.push({ line, runId, why: `line ${line} (${runId}): ${bad} is ${row[bad] === '' ? 'empty' : `'${row[bad]}'`}, not a number` });
+    const why = rowProblem(row, required);
+    if (why) parsed.damaged.push({ line, runId, why: `line ${line} (${runId}): ${why}` });
     else parsed.rows.push(row);
   });
   return parsed;
@@ -209,6 +279,38 @@ export async function readRowsLenient(path: string): Promise<{ rows: Row[]; dama
   if (!existsSync(path)) return { rows: [], damaged: [] };
   const p = parseCsv(path, await readFile(path, 'utf8'));
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
+}
+
+/** The cells that identify a row of each CSV: one row per run, per run and epoch, per layer, per noise level. */
+const ROW_KEYS: Record<string, readonly string[]> = {
+  [FILES.summary]: ['run_id'], [FILES.epochs]: ['run_id', 'epoch'], [FILES.dead]: ['run_id', 'epoch', 'layer'], [FILES.robustness]: ['run_id', 'noise'],
+};
+
+/**
+ * A CSV's rows with repeated rows (the same key, e.g. a run's summary row twice) kept once. Copies
+ * that differ beyond their timing columns are an error naming the file and the row: neither can be trusted.
+ */
+export function uniqueRows(path: string, rows: Row[]): { rows: Row[]; repeated: number } {
+  const key = ROW_KEYS[basename(path)];
+  if (!key) return { rows, repeated: 0 };
+  const seen = new Map<string, Row>();
+  const out: Row[] = [];
+  for (const row of rows) {
+    const k = key.map((c) => row[c]).join('\u0000');
+    const prior = seen.get(k);
+    if (!prior) {
+      seen.set(k, row);
+      out.push(row);
+      continue;
+    }
+    const differs = Object.keys(row).find((c) => !TIMING_COLUMNS.has(c) && row[c] !== prior[c]);
+    if (differs) {
+      throw new ResultsError(`${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`, {
+        hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
+      });
+    }
+  }
+  return { rows: out, repeated: rows.length - out.length };
 }
 
 export function resultPaths(dir: string): Record<keyof typeof FILES, string> {

@@ -1,6 +1,6 @@
 /**
  * Reproducibility check: compares a result folder with a reference folder run by run and epoch by
- * epoch. Accuracy and loss columns may differ by at most an absolute tolerance; counts (dead,
+ * epoch, and every file the tables are built from (summary.csv included). Accuracy and loss columns may differ by at most an absolute tolerance; counts (dead,
  * dormant, zero-output units, per epoch and per layer) must be equal; both folders must hold the
  * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
  */
@@ -28,6 +28,14 @@ export interface CheckResult {
 export const TOLERANCE_COLUMNS = ['train_loss', 'train_acc', 'test_loss', 'test_acc'] as const;
 export const EXACT_COLUMNS = ['sigma', 'dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
 const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
+/**
+ * summary.csv, which every table is built from: what identifies the run must be equal, its final
+ * accuracy and loss within the tolerance, its final unit counts equal. Timing and backend are ignored.
+ */
+export const SUMMARY_EXACT_COLUMNS = [
+  'model', 'activation', 'sigma', 'seed', 'setting', 'final_dead', 'units', 'final_dormant', 'final_zero_output', 'final_grad_dead',
+] as const;
+export const SUMMARY_TOLERANCE_COLUMNS = ['final_test_acc', 'best_test_acc', 'final_test_loss', 'final_grad_zero_fraction'] as const;
 
 function folderRows(dir: string, role: string): Promise<Row[][]> {
   const paths = resultPaths(dir);
@@ -68,11 +76,19 @@ export async function checkResults(resultsDir: string, referenceDir: string, tol
   for (const id of runs.keys()) if (!refRuns.has(id)) diff(id, '-', 'run', 'absent', 'present');
   const common = new Set([...refRuns.keys()].filter((id) => runs.has(id)));
 
+  // Columns the reference does not have (older folders) are not compared.
+  const refSummaryHeader = new Set(Object.keys(refSummary[0] ?? {}));
   for (const id of common) {
     const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
     const [he, ha] = [refHashes[id]?.hash ?? '', hashes[id]?.hash ?? ''];
     if (he && ha && he !== ha) diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
     for (const column of ['status', 'epochs']) if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
+    for (const c of SUMMARY_EXACT_COLUMNS) {
+      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
+    }
+    for (const c of SUMMARY_TOLERANCE_COLUMNS) {
+      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
+    }
   }
 
   // Per epoch: epochs.csv. Columns the reference does not have (older folders) are not compared.

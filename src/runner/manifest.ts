@@ -13,6 +13,8 @@ export type FinalStatus = 'completed' | 'diverged' | 'failed';
 
 export interface RunRecord {
   hash: string;
+  /** The hash of the run's settings without its seed (settings.ts): the runs a comparison row may pool share it. */
+  settingHash?: string;
   status: FinalStatus | 'interrupted';
   message?: string;
   finishedAt?: string;

@@ -6,14 +6,15 @@
  * comparison row) must share every setting but the seed; the folders must come from one backend
  * (unless allowed). Otherwise nothing is written.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expandGrid, runHash } from '../config/grid.js';
-import { loadConfigModules } from '../config/modules.js';
+import { expandGrid } from '../config/grid.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
-import { FILES, TIMING_COLUMNS, readRows, resultPaths, writeRows, type Row } from '../report/files.js';
+import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
+import { LOCK_FILE } from './lock.js';
+import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
 
@@ -23,11 +24,15 @@ interface Folder {
   rows: Record<(typeof CSV_FILES)[number][0], Row[]>;
   /** The folder's grid by run id (empty when its manifest's config does not expand). */
   specs: Map<string, RunSpec>;
+  /** Each run's setting hash without the seed (settings.ts); null when the folder cannot tell. */
+  keys: Map<string, string> | null;
 }
 
 export interface MergeOptions {
   /** Merge folders trained on different backends (recorded per folder in mergedFrom). */
   allowMixedBackends?: boolean;
+  /** Replace the results already in a non-empty --out folder (refused otherwise). */
+  force?: boolean;
 }
 
 interface Chosen {
@@ -52,15 +57,34 @@ async function readFolder(dir: string): Promise<Folder> {
   if (!manifest) {
     throw new UsageError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
   }
-  const rows = Object.fromEntries(await Promise.all(CSV_FILES.map(async ([file]) => [file, await readRows(paths[file])] as const))) as Folder['rows'];
+  // A row repeated within one folder (e.g. appended twice) is kept once, so a seed is never counted twice.
+  const rows = Object.fromEntries(await Promise.all(
+    CSV_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
+  )) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
   try {
-    await loadConfigModules(manifest.config);
+    // Never loads the activation modules a manifest names (a results folder is data): a grid with one
+    // does not expand, and its runs' settings are compared by their recorded hashes only.
     specs = new Map(expandGrid(manifest.config).map((spec) => [spec.id, spec]));
   } catch {
-    // A manifest from another version may not expand: its runs' settings are then not compared.
+    // A manifest from another version, or naming a module, may not expand.
   }
-  return { dir, manifest, rows, specs };
+  return { dir, manifest, rows, specs, keys: settingKeys(manifest, rows.summary) };
+}
+
+/** Refuses an --out folder that holds anything, saying what merging would replace. */
+function refuseNonEmpty(outDir: string): void {
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) return;
+  const entries = readdirSync(outDir).filter((f) => f !== LOCK_FILE);
+  if (entries.length === 0) return;
+  const manifest = existsSync(resultPaths(outDir).manifest) ? readManifest(resultPaths(outDir).manifest) : null;
+  const runs = Object.keys(manifest?.runs ?? {});
+  const what = runs.length > 0
+    ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
+    : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
+  throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
+    hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
+  });
 }
 
 /** Leaf values of a JSON-like value by dotted path. */
@@ -107,23 +131,32 @@ function checkBackends(folders: Folder[], allow: boolean): void {
 
 /** Refuses two runs that share a comparison row (model and setting) but differ in more than the seed. */
 function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
-  const first = new Map<string, { id: string; spec: RunSpec; dir: string; key: string }>();
+  const first = new Map<string, { id: string; spec: RunSpec | undefined; dir: string; key: string }>();
   for (const id of runIds) {
-    const { folder } = chosen.get(id) as Chosen;
-    const spec = folder.specs.get(id);
+    const { folder, record } = chosen.get(id) as Chosen;
+    const key = folder.keys?.get(id);
     const row = folder.rows.summary.find((r) => r.run_id === id);
-    if (!spec || !row) continue;
+    if (!key || !row) continue;
+    // The folder's current config describes this run only when the run's recorded hash says it was trained with it.
+    const spec = folder.specs.get(id);
+    const known = spec && spec.hash === record.hash ? spec : undefined;
     const group = `${row.model}\u0000${settingOf(row)}`;
-    const key = runHash({ ...spec, seed: 0 });
     const prior = first.get(group);
-    if (!prior) first.set(group, { id, spec, dir: folder.dir, key });
+    if (!prior) first.set(group, { id, spec: known, dir: folder.dir, key });
     else if (prior.key !== key) {
+      const diff = prior.spec && known ? settingDiff(prior.spec, known) : 'their recorded setting hashes differ';
       throw new UsageError(
-        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${settingDiff(prior.spec, spec)}`,
+        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
         { hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders' },
       );
     }
   }
+}
+
+/** A run's record with its setting hash, also when its folder derived it from its own config (merged configs differ). */
+function withSettingHash(id: string, { folder, record }: Chosen): RunRecord {
+  const key = folder.keys?.get(id);
+  return isSettingHash(key) ? { ...record, settingHash: key } : record;
 }
 
 const isFinished = (r: RunRecord): boolean => r.status === 'completed' || r.status === 'diverged';
@@ -155,6 +188,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
   if (clash) throw new UsageError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
+  if (!options.force) refuseNonEmpty(outDir);
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
   checkBackends(folders, options.allowMixedBackends ?? false);
@@ -219,7 +253,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     ...base,
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
     finishedAt: finished.every((t) => t) ? (finished as string[]).sort().at(-1) ?? null : null,
-    runs: Object.fromEntries(runIds.map((id) => [id, (chosen.get(id) as Chosen).record])),
+    runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),
     mergedFrom: sources,
   };
   await writeManifest(paths.manifest, manifest);

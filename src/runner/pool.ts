@@ -28,6 +28,8 @@ export interface PoolOptions {
   onBatch: (spec: RunSpec, p: BatchProgress) => void;
   onEpoch: (spec: RunSpec, r: EpochResult) => void;
   onDone: (spec: RunSpec, outcome: RunOutcome) => Promise<void>;
+  /** A worker silent this long while it holds a run is killed and the run fails (protocol.ts's default). */
+  workerTimeoutMs?: number;
 }
 
 /** The default number of parallel runs: Slurm's CPUs per task when set, else the usable cores; 1 on a GPU. */
@@ -43,7 +45,7 @@ export async function runPool(options: PoolOptions): Promise<{ notStarted: RunSp
   if (queue.length === 0) return { notStarted: [] };
   const workers = new Set<WorkerProcess>();
   const spawn = (): WorkerProcess => {
-    const w = new WorkerProcess(options.log);
+    const w = new WorkerProcess(options.log, options.workerTimeoutMs);
     workers.add(w);
     return w;
   };

@@ -34,6 +34,8 @@ export interface BackendInfo {
 }
 
 export type FromWorker =
+  /** Sent every HEARTBEAT_ENV milliseconds while the process is alive and its event loop runs. */
+  | { type: 'heartbeat' }
   | { type: 'ready'; backend: BackendInfo; dataset: { name: string; source: unknown } }
   /**
    * The backend or dataset could not be loaded: a problem of the grid, not of one run. `kind` is the
@@ -44,6 +46,17 @@ export type FromWorker =
   | { type: 'epoch'; id: string; result: EpochResult }
   /** The run ended: `result` is null when training threw (`status` is then 'failed'). */
   | { type: 'done'; id: string; status: RunResult['status'] | 'failed'; message?: string; result: RunResult | null; model?: SavedModelFiles };
+
+/** A worker's heartbeat interval in milliseconds, set in its environment by the parent. */
+export const HEARTBEAT_ENV = 'NRELU_BENCH_HEARTBEAT_MS';
+
+/**
+ * How long a worker may stay silent (no heartbeat, no message) before the parent kills it and fails
+ * its run: 10 minutes by default (`run --worker-timeout <s>`), far above the longest pause of a healthy
+ * worker (it sends a heartbeat every few seconds even while an epoch trains), so only a frozen or
+ * stopped process (e.g. `kill -STOP`) reaches it.
+ */
+export const DEFAULT_WORKER_TIMEOUT_S = 600;
 
 /** Set in a worker's environment; the worker module refuses to start without it. */
 export const WORKER_ENV = 'NRELU_BENCH_WORKER';

@@ -12,14 +12,16 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, writeFileAtomic, writeRows,
+  DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, uniqueRows,
+  writeFileAtomic, writeRows,
   type Row,
 } from '../report/files.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
 import { readCompareOptions } from '../report/compare-options.js';
 import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from '../report/layers.js';
 import { comparePostHoc, renderPostHoc } from '../report/post-hoc.js';
-import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { isDone, readManifest, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { excludedNote, poolableRows, settingHash } from './settings.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
@@ -110,15 +112,20 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
   const paths = resultPaths(outDir);
   const sorted: Partial<Record<(typeof CSV_FILES)[number][0], Row[]>> = {};
   for (const [file, columns] of CSV_FILES) {
-    const rows = await readRows(paths[file]);
+    const read = await readRows(paths[file]);
+    const { rows } = uniqueRows(paths[file], read);
     const inOrder = sortByRun(rows, order);
-    if (inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
+    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
-  const comparison = compare(sorted.summary ?? [], sorted.robustness ?? [], readCompareOptions(outDir));
-  const layers = compareLayers(sorted.summary ?? [], sorted.dead ?? []);
-  const postHoc = comparePostHoc(await readRows(paths.eval));
-  const md = [renderComparison(comparison, title), ...renderLayers(layers), ...renderPostHoc(postHoc)].join('\n');
+  // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are never pooled.
+  const { rows: pooled, excluded } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
+  const left = new Set(excluded);
+  const comparison = compare(pooled, (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)), readCompareOptions(outDir));
+  const note = excludedNote(excluded);
+  const layers = compareLayers(pooled, sorted.dead ?? []);
+  const postHoc = comparePostHoc((await readRows(paths.eval)).filter((r) => !left.has(r.run_id)));
+  const md = [`${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`, ...renderLayers(layers), ...renderPostHoc(postHoc)].join('\n');
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
   if (layers.length > 0) await writeRows(paths.comparisonLayersCsv, LAYER_COLUMNS, layerRecords(layers));
@@ -169,7 +176,7 @@ export class ResultWriter {
     return this.enqueue(async () => {
       await appendRows(this.paths.robustness, ROBUSTNESS_COLUMNS, robustnessRows(spec, result));
       await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
-      this.manifest.runs[spec.id] = { hash: spec.hash, status, message, finishedAt: new Date().toISOString() };
+      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status, message, finishedAt: new Date().toISOString() };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }
@@ -186,7 +193,7 @@ export class ResultWriter {
   /** A run stopped by Ctrl-C: recorded in the manifest only, so resuming reruns it. */
   interrupted(spec: RunSpec, message?: string): Promise<void> {
     return this.enqueue(async () => {
-      this.manifest.runs[spec.id] = { hash: spec.hash, status: 'interrupted', message };
+      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status: 'interrupted', message };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }

@@ -7,7 +7,6 @@
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { loadConfigModules } from '../config/modules.js';
 import { resultPaths } from '../report/files.js';
 import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
@@ -15,6 +14,7 @@ import { runPool } from './pool.js';
 import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneModels, pruneRuns } from './results.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
+import { UsageError } from '../errors.js';
 
 export { sigmaLabel } from './rows.js';
 export { finishOutputs } from './results.js';
@@ -35,6 +35,8 @@ export interface RunGridOptions {
   only?: string[];
   /** Write each completed run's final model to `<outDir>/models/<run-id>/` (`--save-models`). */
   saveModels?: boolean;
+  /** Seconds a worker may stay silent (no heartbeat) before its run fails (`--worker-timeout`). */
+  workerTimeoutS?: number;
 }
 
 export interface RunGridResult {
@@ -52,13 +54,28 @@ function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModule
   return modules.size > 0 ? { activationModules: [...modules.values()] } : {};
 }
 
+/**
+ * Refuses to train into a folder whose finished runs came from another backend: backends differ in the
+ * last digits, so the comparison would mix them silently and the manifest would name only the last one.
+ */
+function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: string): void {
+  const was = previous?.backend?.name;
+  const finished = Object.values(previous?.runs ?? {}).filter((r) => r.status === 'completed' || r.status === 'diverged').length;
+  if (!was || was === backend || finished === 0) return;
+  throw new UsageError(`${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`, {
+    hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
+  });
+}
+
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
-  await loadConfigModules(config); // a manifest's config (check --rerun) names user activations by absolute path
   const specs = expandGrid(config);
   const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
   const paths = resultPaths(outDir);
-  if (options.fresh) await clearResults(outDir);
+  // --fresh with --only or --shard starts over for the selected runs only: the folder's other runs are
+  // kept (deleting them unasked would lose results the command never named).
+  const partialFresh = options.fresh === true && (options.only !== undefined || !!options.shard);
+  if (options.fresh && !partialFresh) await clearResults(outDir);
   const previous = readManifest(paths.manifest);
   const manifest: Manifest = {
     ...newManifest(config, options.overrides),
@@ -68,10 +85,17 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     ...(options.shard ? { shard: options.shard } : {}),
     ...activationModulesOf(specs),
   };
+  const requested = options.backend ?? config.backend;
+  if (requested !== 'auto') refuseOtherBackend(previous, requested, outDir);
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
   // of other shards in the same folder) and every run outside this grid keep theirs.
   const { done, damaged, notes } = await finishedRuns(outDir, previous, specs);
   for (const note of notes) progress.log(note);
+  if (partialFresh) {
+    const kept = Object.keys(previous?.runs ?? {}).filter((id) => !selected.some((s) => s.id === id)).length;
+    for (const s of selected) done.delete(s.id);
+    progress.log(`--fresh: retraining the ${selected.length} selected run${selected.length === 1 ? '' : 's'}; keeping the folder's ${kept} other run${kept === 1 ? '' : 's'}`);
+  }
   const todo = selected.filter((s) => !done.has(s.id));
   // A run with a damaged row loses all its rows, also when it is not trained now (another shard,
   // --only, outside this grid): its manifest entry goes too, so the next run of its grid retrains it
@@ -90,7 +114,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const inGrid = new Set(specs.map((s) => s.id));
   const outside = Object.keys(manifest.runs).filter((id) => !inGrid.has(id));
   if (outside.length > 0) {
-    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; --fresh starts over)`);
+    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; `
+      + 'the comparison pools them only with runs of the same settings; --fresh starts over)');
   }
   if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
   if (options.only) progress.log(`only: ${selected.length} of the grid's ${specs.length} runs (${selected.map((s) => s.id).join(', ') || 'none in this shard'})`);
@@ -100,11 +125,13 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     const { notStarted } = await runPool({
       specs: todo,
       jobs: options.jobs ?? 'auto',
+      workerTimeoutMs: options.workerTimeoutS === undefined ? undefined : options.workerTimeoutS * 1000,
       init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize,
         saveModels: options.saveModels },
       shouldStop: stopping,
       log: (line) => progress.log(line),
       onReady: async ({ backend, dataset }, jobs) => {
+        refuseOtherBackend(previous, backend.name, outDir);
         for (const note of backend.notes) progress.log(`backend: ${note}`);
         progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${jobs === 1 ? '' : 's'} at a time, each worker its own process`);
         if (backend.gpu && jobs > 1) progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);

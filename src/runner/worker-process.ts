@@ -12,7 +12,7 @@ import { UserError, isProblemKind } from '../errors.js';
 import type { RunSpec } from '../config/types.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
 import type { SavedModelFiles } from '../models/saved.js';
-import { WORKER_ENV, type BackendInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { DEFAULT_WORKER_TIMEOUT_S, HEARTBEAT_ENV, WORKER_ENV, type BackendInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 const HERE = fileURLToPath(import.meta.url);
 /** worker.js in dist/, worker.ts when running from the sources under tsx. */
@@ -75,11 +75,20 @@ export class WorkerProcess {
   private current: { id: string; callbacks: RunCallbacks; resolve: (o: RunOutcome) => void } | null = null;
   private pendingInit: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void } | null = null;
 
-  /** `log` receives the worker's own output (stdout and stderr), line by line. */
-  constructor(private readonly log: (line: string) => void) {
+  private lastHeard = Date.now();
+  /** Why the parent killed the process, when it did (a missed heartbeat). */
+  private killReason: string | null = null;
+  private readonly watchdog: NodeJS.Timeout;
+
+  /**
+   * `log` receives the worker's own output (stdout and stderr), line by line. A worker that sends
+   * nothing (not even its heartbeat) for `timeoutMs` while it holds a run is killed, and the run fails.
+   */
+  constructor(private readonly log: (line: string) => void, private readonly timeoutMs = DEFAULT_WORKER_TIMEOUT_S * 1000) {
+    const heartbeatMs = Math.max(50, Math.min(5000, Math.floor(timeoutMs / 4)));
     this.child = fork(WORKER_MODULE, [], {
       execArgv: workerExecArgv(),
-      env: { ...process.env, [WORKER_ENV]: '1' },
+      env: { ...process.env, [WORKER_ENV]: '1', [HEARTBEAT_ENV]: String(heartbeatMs) },
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -103,7 +112,11 @@ export class WorkerProcess {
     // The IPC channel closes after its last message was read: a result sent just before the process
     // died still counts.
     const channelClosed = new Promise<void>((resolve) => this.child.once('disconnect', resolve));
-    this.child.on('message', (m: FromWorker) => this.onMessage(m));
+    this.child.on('message', (m: FromWorker) => {
+      this.lastHeard = Date.now();
+      this.onMessage(m);
+    });
+    this.watchdog = setInterval(() => this.checkHeartbeat(), heartbeatMs).unref();
     // 'error' covers a failed spawn and a failed send; the process may still be alive: end it.
     this.child.on('error', (err) => {
       this.log(`worker process ${this.pid ?? '?'}: ${err.message}`);
@@ -115,6 +128,7 @@ export class WorkerProcess {
       this.child.on('exit', (code, signal) => {
         const grace = new Promise<void>((r) => setTimeout(r, 2000).unref());
         const drained = Promise.all([...streamsEnded, this.child.connected ? channelClosed : Promise.resolve()]);
+        clearInterval(this.watchdog);
         void Promise.race([drained, grace]).then(() => {
           this.exitInfo = { code, signal };
           this.onExit();
@@ -146,6 +160,7 @@ export class WorkerProcess {
   init(init: WorkerInit): Promise<ReadyInfo> {
     return new Promise((resolve, reject) => {
       this.pendingInit = { resolve, reject };
+      this.lastHeard = Date.now();
       this.send({ type: 'init', init });
     });
   }
@@ -158,6 +173,7 @@ export class WorkerProcess {
         return;
       }
       this.current = { id: spec.id, callbacks, resolve };
+      this.lastHeard = Date.now();
       this.send({ type: 'run', spec });
     });
   }
@@ -177,13 +193,27 @@ export class WorkerProcess {
     if (this.alive) this.child.kill('SIGKILL');
   }
 
+  /** Kills a worker that holds a run (or is loading) but has been silent for longer than the timeout. */
+  private checkHeartbeat(): void {
+    if (!this.alive || (!this.current && !this.pendingInit)) return;
+    const silent = Date.now() - this.lastHeard;
+    if (silent <= this.timeoutMs) return;
+    this.killReason = `worker process ${this.pid ?? '?'} sent no heartbeat for ${(silent / 1000).toFixed(1)} s (frozen or stopped; ` +
+      `the limit is --worker-timeout ${this.timeoutMs / 1000} s) and was killed`;
+    this.log(this.killReason);
+    this.kill();
+  }
+
   private deathMessage(): string {
+    if (this.killReason) return this.killReason;
     const tail = this.stderrTail.filter((l) => /error|abort|memory|fatal|killed/i.test(l)).slice(-1)[0] ?? '';
     return describeExit(this.pid, this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null, tail.trim());
   }
 
   private onMessage(m: FromWorker): void {
     switch (m.type) {
+      case 'heartbeat':
+        break;
       case 'ready':
         this.pendingInit?.resolve({ backend: m.backend, dataset: m.dataset });
         this.pendingInit = null;

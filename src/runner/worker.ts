@@ -17,7 +17,7 @@ import { modelFiles, type SavedModelFiles } from '../models/saved.js';
 import { errorMessage, isUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
-import { FAIL_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { FAIL_ENV, HEARTBEAT_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 let dataset: Dataset | null = null;
 let saveModels = false;
@@ -94,6 +94,11 @@ if (!process.env[WORKER_ENV] || !process.send) {
   process.stderr.write('this module is nrelu-bench\'s worker process; it is started by `nrelu-bench run --jobs N`\n');
   process.exit(2);
 }
+
+// The heartbeat tells the parent this process still runs; a frozen or stopped one falls silent and is
+// killed (worker-process.ts). unref: it never keeps the process alive on its own.
+const heartbeatMs = Number(process.env[HEARTBEAT_ENV]);
+if (heartbeatMs > 0) setInterval(() => { void send({ type: 'heartbeat' }); }, heartbeatMs).unref();
 
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', onSigterm);

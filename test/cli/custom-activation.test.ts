@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -87,6 +87,24 @@ test('Slurm-style shards load the module too, and merge into the same folder', a
   assert.deepEqual(manifest.activationModules.map((m) => m.path), [EXAMPLE]);
   const check = await runCli(['check', merged, '--reference', jobs2]);
   assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('check --rerun of a reference with a module needs --config, and a module with its recorded SHA-256', async () => {
+  const refused = await runCli(['check', join(dir, 'rerun-no-config'), '--reference', jobs2, '--rerun', '--jobs', '1']);
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /uses the activation "swish" from a module file \(.*swish\.mjs\); its code is not run from a results folder/);
+  const rerun = await runCli(['check', join(dir, 'rerun'), '--reference', jobs2, '--rerun', '--config', config, '--jobs', '1']);
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  assert.match(rerun.stdout, /^OK: 3 runs/m);
+  const stale = join(dir, 'stale-ref');
+  cpSync(jobs2, stale, { recursive: true });
+  const manifestPath = join(stale, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { activationModules: { sha256: string }[] };
+  manifest.activationModules[0].sha256 = '1'.repeat(64);
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const mismatch = await runCli(['check', join(dir, 'rerun-stale'), '--reference', stale, '--rerun', '--config', config, '--jobs', '1']);
+  assert.equal(mismatch.code, 2, mismatch.stdout + mismatch.stderr);
+  assert.match(mismatch.stderr, /swish\.mjs \(sha256 [0-9a-f]{12}\) is not the module reference .* recorded \(sha256 111111111111\)/);
 });
 
 test('a missing module is one line and exit code 2', async () => {

@@ -88,3 +88,38 @@ test('a completed copy is preferred over a failed one, whichever folder comes fi
     assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), readFileSync(join(a, 'epochs.csv'), 'utf8'));
   }
 });
+
+test('merge --out into a folder with results refuses, saying what it would replace; --force replaces them', async () => {
+  const target = copyWith(lr, 'target', {});
+  const before = readFileSync(join(target, 'summary.csv'), 'utf8');
+  const r = await runCli(['merge', a, b, '--out', target]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--out .*target is not empty: merging would replace the results of 1 run \(mlp-relu-seed2\)/);
+  assert.match(r.stderr, /--force/);
+  assert.equal(readFileSync(join(target, 'summary.csv'), 'utf8'), before, 'the folder is untouched');
+  const forced = await runCli(['merge', a, b, '--out', target, '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.deepEqual(readRowsSync(join(target, 'summary.csv')).map((x) => x.run_id), ['mlp-relu-seed1', 'mlp-relu-seed2']);
+});
+
+test('a summary row repeated within a folder is kept once, by merge and by report', async () => {
+  const twice = (t: string): string => t + t.split('\n').slice(1).join('\n');
+  const dup = copyWith(a, 'dup', { 'summary.csv': twice, 'epochs.csv': twice });
+  assert.equal(readFileSync(join(dup, 'summary.csv'), 'utf8').trim().split('\n').length, 3, 'the fixture has its row twice');
+  const out = join(dir, 'dedup');
+  const r = await runCli(['merge', dup, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readRowsSync(join(out, 'summary.csv')).length, 1);
+  assert.equal(readRowsSync(join(out, 'epochs.csv')).length, 1);
+  assert.match(readFileSync(join(out, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,1,/);
+  const report = await runCli(['report', dup]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(readFileSync(join(dup, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,1,/);
+});
+
+test('two different rows for one run in one folder are an error naming the file and the cell', async () => {
+  const clash = copyWith(a, 'clash', { 'summary.csv': (t) => t + t.split('\n')[1].replace(',completed,', ',diverged,') + '\n' });
+  const r = await runCli(['merge', clash, '--out', join(dir, 'clash-out')]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /clash\/summary\.csv: two rows for run_id mlp-relu-seed1 that differ in status \(completed vs diverged\)/);
+});

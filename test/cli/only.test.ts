@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -83,4 +83,16 @@ test('check --rerun --only retrains one run from the folder\'s manifest and chec
   const badRun = await runCli(['run', config, '--only', 'mlp-gelu-seed1', '--out', join(dir, 'x')]);
   assert.equal(badRun.code, 2);
   assert.match(badRun.stderr, /--only: mlp-gelu-seed1 is not a run of this grid/);
+});
+
+test('run --only X --fresh retrains X and keeps every other run of the folder', async () => {
+  const copy = join(dir, 'fresh');
+  cpSync(grid, copy, { recursive: true });
+  const before = readRowsSync(join(copy, 'summary.csv')).map((r) => r.run_id);
+  const r = await runCli(['run', config, '--out', copy, '--only', ONE, '--fresh', '--jobs', '1', '--no-report']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /--fresh: retraining the 1 selected run; keeping the folder's 3 other runs/);
+  assert.deepEqual(readRowsSync(join(copy, 'summary.csv')).map((x) => x.run_id), before);
+  assert.equal(readRowsSync(join(copy, 'epochs.csv')).length, 8);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).runs).sort(), [...before].sort());
 });

@@ -83,3 +83,18 @@ test('the CLI prints the table and a DIFFERENT line, and exits 1', async () => {
   assert.match(r.stdout, /^mlp-gelu-seed1 +- +status +completed +failed/m);
   assert.match(r.stdout, /^DIFFERENT: 1 difference\(s\) in 1 run\(s\) between /m);
 });
+
+test('an edited summary.csv (which every table reads) is a difference naming the run and the column', async () => {
+  const dir = edited({
+    'summary.csv': (t) => t.replace(/^(mlp-relu-seed1,(?:[^,]*,){6})([0-9.]+),/m, '$10.703,'),
+  });
+  const { differences } = await checkResults(dir, REFERENCE, 0.002);
+  assert.deepEqual(differences.map((d) => [d.run, d.column, d.actual]), [['mlp-relu-seed1', 'summary final_test_acc', '0.703']]);
+});
+
+test('check of a folder against itself is an error, not OK', async () => {
+  const r = await runCli(['check', REFERENCE, '--reference', join(REFERENCE, '.')]);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /is the reference itself: a folder always matches itself/);
+  assert.doesNotMatch(r.stdout, /OK/);
+});

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SUMMARY_COLUMNS, type SummaryCells, appendRows, readRows, readRowsLenient, writeFileAtomic, writeRows } from '../../src/report/files.js';
+import {
+  COLUMN_TYPES, DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, type SummaryCells, appendRows, cellProblem, readRows, readRowsLenient,
+  writeFileAtomic, writeRows,
+} from '../../src/report/files.js';
 import { readManifest } from '../../src/runner/manifest.js';
 import { UserError } from '../../src/errors.js';
 
@@ -92,4 +95,27 @@ test('concurrent atomic writes to one file never collide on a temporary name', a
   await Promise.all(contents.map((c) => writeFileAtomic(path, c)));
   assert.ok(contents.includes(readFileSync(path, 'utf8')), 'the file is one of the writes, whole');
   assert.deepEqual(readdirSync(dirname(path)), ['manifest.json'], 'no temporary file left behind');
+});
+
+test('an accuracy that is hex, infinite, negative or NaN in a completed run is an error naming file, line and column', async () => {
+  const path = join(dir(), 'summary.csv');
+  for (const bad of ['0x10', 'Infinity', '-5', 'NaN', '1.5', '1_0']) {
+    writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '0.95')}\n${row('mlp-relu-seed2', bad)}\n`);
+    await namesFile(() => readRows(path), path, /line 3 \(mlp-relu-seed2\): final_test_acc /);
+    // Resuming reads leniently: the run's row is damaged, so the run trains again instead of counting as done.
+    const lenient = await readRowsLenient(path);
+    assert.deepEqual([lenient.rows.map((r) => r.run_id), lenient.damaged], [['mlp-relu-seed1'], ['mlp-relu-seed2']], bad);
+  }
+});
+
+test('every column of the result CSVs has a type, and the cells a diverged run writes still fit', () => {
+  for (const column of [...SUMMARY_COLUMNS, ...EPOCH_COLUMNS, ...DEAD_COLUMNS, ...ROBUSTNESS_COLUMNS]) {
+    assert.ok(column in COLUMN_TYPES, `${column} has a type`);
+  }
+  assert.equal(cellProblem('test_loss', 'NaN'), null);
+  assert.equal(cellProblem('train_loss', 'Infinity'), null);
+  assert.equal(cellProblem('test_acc', 'NaN'), null);
+  assert.match(cellProblem('dead', '2.5') ?? '', /not a whole number/);
+  assert.match(cellProblem('dead_fraction', '1.01') ?? '', /outside 0\.\.1/);
+  assert.match(cellProblem('status', 'done') ?? '', /not one of completed, diverged, failed/);
 });
