@@ -82,6 +82,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     runs: previous?.runs ?? {},
     backend: previous?.backend ?? null,
     dataset: previous?.dataset ?? null,
+    // Where runs merged into this folder were trained: resuming into it must not erase their provenance.
+    ...(previous?.mergedFrom ? { mergedFrom: previous.mergedFrom } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...activationModulesOf(specs),
   };
