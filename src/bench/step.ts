@@ -98,7 +98,7 @@ export class StepRunner {
   ) {
     normalizeActivation(activation); // a bad spec fails here, with the registry's message
     ({ model: this.model, optimizer: this.optimizer } = buildRun(
-      { model: kind, modelOptions, activation, seed, train }, data.train.x.shape.slice(1), data.classes));
+      { model: kind, modelOptions, activation, seed, train }, data.train.shape, data.classes));
     const n = data.train.count;
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }
@@ -110,9 +110,7 @@ export class StepRunner {
     const idx = this.order.subarray(this.cursor, this.cursor + this.batchSize);
     this.cursor += this.batchSize;
     const loss = tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
-      const xb = tf.gather(this.data.train.x, indices);
-      const yb = tf.gather(this.data.train.y, indices);
+      const { x: xb, y: yb } = this.data.train.gather(idx);
       const { value, grads } = tf.variableGrads(() => {
         const logits = this.model.apply(xb, { training: true }) as tf.Tensor2D;
         return tf.losses.softmaxCrossEntropy(tf.oneHot(yb, this.data.classes), logits) as tf.Scalar;
