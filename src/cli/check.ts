@@ -13,10 +13,19 @@ import { type BackendName, isBackendName } from '../backend/names.js';
 interface CheckOptions {
   reference: string;
   tolerance: string;
+  countTolerance: string;
   rerun?: boolean;
   jobs?: number | 'auto';
   backend?: BackendName;
   only?: string[];
+}
+
+function parseCountTolerance(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || text.trim() === '') {
+    throw new UsageError(`invalid --count-tolerance '${text}'`, { hint: 'pass a whole number of units >= 0, e.g. 1' });
+  }
+  return value;
 }
 
 function parseTolerance(text: string): number {
@@ -34,6 +43,7 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .argument('<results-dir>', 'the folder to check (with --rerun: the folder to rerun the reference\'s config into)')
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
+    .option('--count-tolerance <n>', 'dead/dormant/zero-output/gradient-dead counts may differ by n units (each one is named)', '0')
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
@@ -46,11 +56,13 @@ Examples:
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
-which must be equal; robustness accuracies within --tolerance. Timing columns are ignored.
+which must be equal (or within --count-tolerance units: for another backend, whose rounding can tip a unit at a
+threshold; each count that moved is listed); robustness accuracies within --tolerance. Timing columns are ignored.
 Differences are printed as a table (run, epoch, column, expected, actual).
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
+      const countTolerance = parseCountTolerance(opts.countTolerance);
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         if (resolve(resultsDir) === resolve(opts.reference)) {
@@ -75,7 +87,11 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const missing = only.filter((id) => !inReference.has(id));
         if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
-      const result = await checkResults(resultsDir, opts.reference, tolerance, only);
+      const result = await checkResults(resultsDir, opts.reference, tolerance, only, { countTolerance });
+      const moved = result.moved ?? [];
+      if (moved.length > 0) {
+        process.stdout.write(`${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`);
+      }
       if (result.differences.length === 0) {
         process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
         return;
