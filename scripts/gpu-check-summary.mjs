@@ -40,7 +40,7 @@ if (bench.length > 0) {
 }
 const check = read('ci-check.txt').trim().split('\n');
 const verdict = check.find((l) => /^(OK|DIFFERENT)/.test(l));
-if (verdict) lines.push(`ci.yaml webgpu vs wasm: ${verdict}`);
+if (verdict) lines.push(`ci.yaml webgpu vs wasm: ${verdict.replaceAll(`${dir.replace(/\/$/, '')}/`, '')}`);
 const moved = check.find((l) => /moved within --count-tolerance/.test(l));
 if (moved) lines.push(`  ${moved}`);
 const took = read('environment.txt').match(/took (\d+) s/);

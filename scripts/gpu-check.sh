@@ -30,7 +30,8 @@
 # Output: one DIR/gpu-check-<time>.tar.gz (at most 16 MiB) and a one-screen summary on stdout (also in the
 # tarball). Exit status: 0 when every step passed, 1 otherwise, 2 for a bad option or a missing bundle.
 # shellcheck disable=SC2317  # the step functions are called through step "NAME" FUNCTION
-set -uo pipefail
+# Strict mode; each step runs as an `if` condition (step below), so a failing step is recorded, not fatal.
+set -euo pipefail
 export PATH="$PATH:/sbin:/usr/sbin"  # ldconfig
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -111,22 +112,23 @@ setup_vulkan() {
     echo "Vulkan loader: found ($(ldconfig -p 2>/dev/null | grep -m1 'libvulkan\.so\.1' || echo 'on LD_LIBRARY_PATH'))"
   else
     local deb
-    for deb in "$RT"/deb/*.deb; do [ -f "$deb" ] && unpack_deb "$deb" "$RT/vulkan"; done
+    for deb in "$RT"/deb/*.deb; do if [ -f "$deb" ]; then unpack_deb "$deb" "$RT/vulkan"; fi; done
     export LD_LIBRARY_PATH="$RT/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    loader_found && echo "Vulkan loader: the bundle's libvulkan1, unpacked into $RT/vulkan" || echo "Vulkan loader: none (no .deb in the bundle)"
+    if loader_found; then echo "Vulkan loader: the bundle's libvulkan1, unpacked into $RT/vulkan"; else echo "Vulkan loader: none (no .deb in the bundle)"; fi
   fi
   local dir
   for dir in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
-    [ -d "$dir" ] && case ":${LD_LIBRARY_PATH:-}:" in *":$dir:"*) ;; *) export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$dir" ;; esac
+    [ -d "$dir" ] || continue
+    case ":${LD_LIBRARY_PATH:-}:" in *":$dir:"*) ;; *) export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$dir" ;; esac
   done
   if [ -n "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
     echo "Vulkan ICD: as given, VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
   else
     local icds nvidia
     icds="$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json \
-      /usr/local/etc/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json /usr/local/nvidia/etc/vulkan/icd.d/*.json 2>/dev/null)"
+      /usr/local/etc/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json /usr/local/nvidia/etc/vulkan/icd.d/*.json 2>/dev/null || true)"
     echo "Vulkan ICDs found: ${icds:-none}"
-    nvidia="$(grep -i -m1 nvidia <<<"$icds")"
+    nvidia="$(grep -i -m1 nvidia <<<"$icds" || true)"
     if [ -n "$nvidia" ]; then
       export VK_DRIVER_FILES="$nvidia" VK_ICD_FILENAMES="$nvidia"
       echo "Vulkan ICD: $nvidia (VK_DRIVER_FILES and VK_ICD_FILENAMES)"
