@@ -8,7 +8,7 @@
 import { tf } from '../tf.js';
 import type { ModelKind } from '../models/build.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
-import { toDeviceData, type DeviceData } from '../train/device-data.js';
+import { assertDeviceHealthy, toDeviceData, type DeviceData } from '../train/device-data.js';
 import { Rng, deriveSeed } from '../rng/index.js';
 import { buildRun } from '../train/setup.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
@@ -119,6 +119,7 @@ export class StepRunner {
       return value;
     });
     const value = (await loss.data())[0];
+    await assertDeviceHealthy(); // a WebGPU error would make the timing that of a broken step
     loss.dispose();
     return value;
   }

@@ -14,6 +14,9 @@ import { tf } from '../tf.js';
 import type { Dataset } from '../data/datasets.js';
 import { assertWebGpuBufferFits } from '../backend/webgpu-errors.js';
 
+/** For the benches (bench/ reaches the backend only through train/): throws a WebGPU error the device reported. */
+export { assertWebGpuHealthy as assertDeviceHealthy } from '../backend/webgpu-errors.js';
+
 export interface Batch {
   x: tf.Tensor4D;
   y: tf.Tensor1D;
