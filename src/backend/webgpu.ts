@@ -18,6 +18,8 @@ import { describeImportError } from './native.js';
 import { importOptional } from './optional-import.js';
 import { registerWebGpuNoiseKernels } from './webgpu-noise.js';
 import { registerWebGpuConvKernels } from './webgpu-conv.js';
+import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
+import { registerWebGpuAdamKernel } from './webgpu-adam.js';
 import type { WebGpuUtil } from './webgpu-program.js';
 
 /** What the harness records about the adapter (info, manifest.json). */
@@ -197,6 +199,8 @@ async function importBackend(): Promise<string | null> {
   }
   registerWebGpuNoiseKernels(util);
   registerWebGpuConvKernels(util);
+  registerWebGpuActivationGradKernels(util);
+  registerWebGpuAdamKernel(util);
   return null;
 }
 
