@@ -9,7 +9,7 @@ counts are timed round-robin (torch.set_num_threads before each step); `npm run 
 count per process instead, with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it, because the
 idle threads of a larger pool spin into the next step's time.
 
-    python3 scripts/bench_torch.py --model mlp --threads 1,2 --steps 40 [--warmup 3] [--json]
+    python3 scripts/bench_torch.py --model mlp --threads 1,2 --steps 40 [--warmup 3] [--device cuda] [--json]
 
 Prints one JSON object: {"torch": version, "blas": ..., "model": ..., "step_ms": {"1": [...], "2": [...]}}.
 Needs Debian's python3-torch (and libopenblas0-pthread, or Linear layers run on the reference BLAS).
@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (scripts/gpu-check.sh); data and model live there")
     parser.add_argument("--json", action="store_true", help="(the output is always JSON; accepted for symmetry)")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
@@ -63,9 +64,11 @@ def main() -> None:
     labels = torch.randint(0, 10, (n,), generator=gen)
     images = (prototypes[labels] + 0.3 * torch.randn(n, 1, 28, 28, generator=gen)).clamp_(0, 1)
     order = torch.randperm(n, generator=gen)
+    device = torch.device(args.device)
+    images, labels, order = images.to(device), labels.to(device), order.to(device)
 
     torch.manual_seed(args.seed)
-    model = build(args.model)
+    model = build(args.model).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = nn.CrossEntropyLoss()
     cursor = 0
@@ -81,7 +84,7 @@ def main() -> None:
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return loss.item()  # waits for the device, as the harness's read of the loss does
 
     times = {str(t): [] for t in threads}
     for t in threads:
@@ -95,8 +98,9 @@ def main() -> None:
             step()
             times[str(t)].append((time.perf_counter() - start) * 1000)
     blas = loaded_blas()
-    json.dump({"torch": torch.__version__, "blas": blas, "model": args.model, "batch_size": args.batch_size,
-               "step_ms": times}, sys.stdout)
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
+    json.dump({"torch": torch.__version__, "blas": blas, "device": args.device, "gpu": gpu, "model": args.model,
+               "batch_size": args.batch_size, "step_ms": times}, sys.stdout)
     sys.stdout.write("\n")
 
 

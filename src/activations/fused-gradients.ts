@@ -16,8 +16,9 @@ import { tf } from '../tf.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 import { addressOf, simdKernels } from '../backend/wasm-kernels/simd.js';
 
-export const RELU_GRAD_KERNEL = 'NreluBenchReluGrad';
-export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
+import { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../backend/fused-kernel-contract.js';
+
+export { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL };
 /** Outputs [dx, dalpha] for a one-element alpha. */
 export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
 

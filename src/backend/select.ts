@@ -18,6 +18,7 @@ import { registerWasmKernels } from './wasm-kernels/index.js';
 import {
   type WebGpuAdapterInfo, WEBGPU_INSTALL_HINT, computesCorrectly, describeAdapter, probeWebGpu, registerWebGpuBackend,
 } from './webgpu.js';
+import { watchWebGpuDevice } from './webgpu-errors.js';
 
 export type BackendRequest = BackendName;
 
@@ -118,6 +119,7 @@ async function attemptWebGpu(): Promise<Attempt> {
   const failure = await registerWebGpuBackend();
   if (failure != null) return { ok: false, reason: failure };
   if (!(await activate('webgpu'))) return { ok: false, reason: '@tensorflow/tfjs-backend-webgpu failed to initialise on the adapter' };
+  watchWebGpuDevice();
   if (!(await computesCorrectly())) return { ok: false, reason: `the adapter (${describeAdapter(probe.adapter)}) computes wrong results; refused` };
   const { adapter } = probe;
   const notes = probe.tried.map((line) => `webgpu: skipped ${line}`);

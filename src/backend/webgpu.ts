@@ -15,8 +15,11 @@ import { join } from 'node:path';
 import { tf } from '../tf.js';
 import { errorMessage } from '../errors.js';
 import { describeImportError } from './native.js';
+import { importOptional } from './optional-import.js';
 import { registerWebGpuNoiseKernels } from './webgpu-noise.js';
 import { registerWebGpuConvKernels } from './webgpu-conv.js';
+import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
+import { registerWebGpuAdamKernel } from './webgpu-adam.js';
 import type { WebGpuUtil } from './webgpu-program.js';
 
 /** What the harness records about the adapter (info, manifest.json). */
@@ -85,8 +88,7 @@ const probes = new Map<boolean, Promise<WebGpuProbe>>();
 
 async function loadDawn(): Promise<DawnModule | string> {
   try {
-    const specifier: string = 'webgpu';
-    const mod = (await import(specifier)) as DawnModule;
+    const mod = (await importOptional('webgpu')) as DawnModule;
     return mod;
   } catch (err) {
     return describeImportError('webgpu', err);
@@ -188,8 +190,7 @@ async function importBackend(): Promise<string | null> {
   Object.defineProperty(scope.navigator, 'gpu', { value: navigatorGpu, configurable: true, writable: true });
   let util: WebGpuUtil;
   try {
-    const specifier: string = '@tensorflow/tfjs-backend-webgpu';
-    util = ((await import(specifier)) as { webgpu_util: WebGpuUtil }).webgpu_util;
+    util = ((await importOptional('@tensorflow/tfjs-backend-webgpu')) as { webgpu_util: WebGpuUtil }).webgpu_util;
   } catch (err) {
     return describeImportError('@tensorflow/tfjs-backend-webgpu', err);
   }
@@ -198,6 +199,8 @@ async function importBackend(): Promise<string | null> {
   }
   registerWebGpuNoiseKernels(util);
   registerWebGpuConvKernels(util);
+  registerWebGpuActivationGradKernels(util);
+  registerWebGpuAdamKernel(util);
   return null;
 }
 

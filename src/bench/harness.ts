@@ -91,7 +91,7 @@ function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec
 
 /** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
 async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): Promise<number[]> {
-  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
+  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
   const n = data.train.count;
   const batchSize = spec.train.batchSize;
   const seconds: number[] = [];
@@ -103,11 +103,11 @@ async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: numbe
       for (let b = 0; b * batchSize < n; b++) {
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
         const final = (b + 1) * batchSize >= n;
-        const indices = tf.tensor1d(idx, 'int32');
-        const xb = tf.gather(data.train.x, indices);
-        const yb = tf.oneHot(tf.gather(data.train.y, indices), data.classes);
+        const batch = data.train.gather(idx);
+        const xb = batch.x;
+        const yb = tf.oneHot(batch.y, data.classes);
         const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, final);
-        tf.dispose([indices, xb, yb]);
+        tf.dispose([batch.x, batch.y, yb]);
         if (cost) last = cost;
       }
       // One read per epoch, so a backend with asynchronous kernels has finished the epoch.
@@ -134,9 +134,11 @@ interface EpochCallTimes {
 async function timeEpochCalls(
   model: tf.LayersModel, spec: RunSpec, data: DeviceData, probeSamples: number, gradientSamples: number, repeats: number,
 ): Promise<EpochCallTimes> {
-  const probeX = tf.slice(data.train.x, 0, Math.min(probeSamples, data.train.count));
+  const probe = data.train.slice(0, Math.min(probeSamples, data.train.count));
+  probe.y.dispose();
+  const probeX = probe.x;
   const gradCount = Math.min(gradientSamples, data.train.count);
-  const [gradX, gradY] = [tf.slice(data.train.x, 0, gradCount), tf.slice(data.train.y, 0, gradCount)];
+  const { x: gradX, y: gradY } = data.train.slice(0, gradCount);
   try {
     return {
       evaluateSeconds: await timeAsync(repeats, () => evaluate(model, data.test, data.classes)),
@@ -195,7 +197,7 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     bare.push(...(await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1));
 
     // The evaluation and the probe on their own, on a model of the same architecture.
-    const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
+    const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
     built.optimizer.dispose(); // only the model is timed here
     const model = built.model;
     let calls: EpochCallTimes;

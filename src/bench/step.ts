@@ -8,7 +8,7 @@
 import { tf } from '../tf.js';
 import type { ModelKind } from '../models/build.js';
 import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
-import { toDeviceData, type DeviceData } from '../train/device-data.js';
+import { assertDeviceHealthy, toDeviceData, type DeviceData } from '../train/device-data.js';
 import { Rng, deriveSeed } from '../rng/index.js';
 import { buildRun } from '../train/setup.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
@@ -98,7 +98,7 @@ export class StepRunner {
   ) {
     normalizeActivation(activation); // a bad spec fails here, with the registry's message
     ({ model: this.model, optimizer: this.optimizer } = buildRun(
-      { model: kind, modelOptions, activation, seed, train }, data.train.x.shape.slice(1), data.classes));
+      { model: kind, modelOptions, activation, seed, train }, data.train.shape, data.classes));
     const n = data.train.count;
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }
@@ -110,9 +110,7 @@ export class StepRunner {
     const idx = this.order.subarray(this.cursor, this.cursor + this.batchSize);
     this.cursor += this.batchSize;
     const loss = tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
-      const xb = tf.gather(this.data.train.x, indices);
-      const yb = tf.gather(this.data.train.y, indices);
+      const { x: xb, y: yb } = this.data.train.gather(idx);
       const { value, grads } = tf.variableGrads(() => {
         const logits = this.model.apply(xb, { training: true }) as tf.Tensor2D;
         return tf.losses.softmaxCrossEntropy(tf.oneHot(yb, this.data.classes), logits) as tf.Scalar;
@@ -121,6 +119,7 @@ export class StepRunner {
       return value;
     });
     const value = (await loss.data())[0];
+    await assertDeviceHealthy(); // a WebGPU error would make the timing that of a broken step
     loss.dispose();
     return value;
   }

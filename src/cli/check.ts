@@ -17,11 +17,20 @@ interface CheckOptions {
   reference: string;
   config?: string;
   tolerance: string;
+  countTolerance: string;
   rerun?: boolean;
   jobs?: number | 'auto';
   backend?: BackendName;
   only?: string[];
   workerTimeout?: number;
+}
+
+function parseCountTolerance(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || text.trim() === '') {
+    throw new UsageError(`invalid --count-tolerance '${text}'`, { hint: 'pass a whole number of units >= 0, e.g. 1' });
+  }
+  return value;
 }
 
 function parseTolerance(text: string): number {
@@ -49,6 +58,7 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
     .option('--config <file>', 'with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference\'s)')
+    .option('--count-tolerance <n>', 'dead/dormant/zero-output/gradient-dead counts may differ by n units (each one is named)', '0')
     .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
@@ -62,9 +72,10 @@ Examples:
 
 Compared: the set of runs (and their status and config hash), the set of epochs, train/test loss and
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
-which must be equal; robustness accuracies within --tolerance; summary.csv (final and best accuracy
-and loss within --tolerance, final counts equal). Timing columns are ignored. A folder checked against
-itself is an error (exit 2), not OK.
+which must be equal (or within --count-tolerance units: for another backend, whose rounding can tip a unit at a
+threshold; each count that moved is listed); robustness accuracies within --tolerance; summary.csv (final and best
+accuracy and loss within --tolerance, final counts as the epochs' counts). Timing columns are ignored. A folder
+checked against itself is an error (exit 2), not OK.
 Differences are printed as a table (run, epoch, column, expected, actual).
 A results folder is data: check never imports code it names. A reference whose grid uses your own
 activation module reruns only with --config <your config>, whose module must have the SHA-256 the
@@ -72,6 +83,7 @@ reference recorded.
 Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
+      const countTolerance = parseCountTolerance(opts.countTolerance);
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         if (resolve(resultsDir) === resolve(opts.reference)) {
@@ -99,11 +111,15 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const missing = only.filter((id) => !inReference.has(id));
         if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
-      const result = await checkResults(resultsDir, opts.reference, tolerance, only);
       if (sameFolder(resultsDir, opts.reference)) {
         throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
           hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
         });
+      }
+      const result = await checkResults(resultsDir, opts.reference, tolerance, only, { countTolerance });
+      const moved = result.moved ?? [];
+      if (moved.length > 0) {
+        process.stdout.write(`${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`);
       }
       if (result.differences.length === 0) {
         process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);

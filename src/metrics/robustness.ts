@@ -11,15 +11,21 @@ export interface RobustnessResult {
   testAcc: number;
 }
 
+/** Test samples by range (train/device-data.ts's DeviceSplit). */
+export interface SampleSource {
+  count: number;
+  shape: number[];
+  slice(start: number, size: number): { x: tf.Tensor; y: tf.Tensor1D };
+  range(): Promise<[number, number]>;
+}
+
 export async function evaluateUnderNoise(
-  model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor1D, levels: number[], seed: number, batchSize = 1000,
+  model: tf.LayersModel, samples: SampleSource, levels: number[], seed: number, batchSize = 1000,
 ): Promise<RobustnessResult[]> {
   if (levels.length === 0) return [];
-  const range = [tf.min(x), tf.max(x)];
-  const [lo, hi] = (await Promise.all(range.map((t) => t.data()))).map((v) => v[0]);
-  tf.dispose(range);
-  const n = x.shape[0];
-  const perSample = x.size / n;
+  const [lo, hi] = await samples.range();
+  const n = samples.count;
+  const perSample = samples.shape.reduce((a, b) => a * b, 1);
   const buffer = new Float32Array(batchSize * perSample);
   const results: RobustnessResult[] = [];
   for (const level of levels) {
@@ -28,10 +34,10 @@ export async function evaluateUnderNoise(
       const size = Math.min(batchSize, n - start);
       const noise = new Rng(deriveSeed(seed, 'robustness', level, start)).fillNormal(buffer.subarray(0, size * perSample));
       const next = tf.tidy(() => {
-        const batch = tf.slice(x, start, size);
+        const { x: batch, y } = samples.slice(start, size);
         const noisy = tf.clipByValue(tf.add(batch, tf.mul(tf.tensor(noise, batch.shape), level)), lo, hi);
         const logits = model.predict(noisy) as tf.Tensor;
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.slice(y, start, size)), 'float32'));
+        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
         return tf.add(correct, hits);
       });
       correct.dispose();

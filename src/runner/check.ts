@@ -20,6 +20,8 @@ export interface Difference {
 
 export interface CheckResult {
   differences: Difference[];
+  /** Unit counts that differ by no more than the count tolerance: not failures, but named. */
+  moved?: Difference[];
   runs: number;
   epochs: number;
 }
@@ -58,8 +60,28 @@ function sameValue(a: string, b: string, tolerance = 0): boolean {
   return Math.abs(x - y) <= tolerance + 1e-12;
 }
 
+/** Unit counts that `countTolerance` applies to (`units` and `sigma` are settings, always exact). */
+export const COUNT_COLUMNS = ['dead', 'dormant', 'zero_output', 'grad_dead'] as const;
+
+export interface CheckOptions {
+  /**
+   * Unit counts may differ by this many units (default 0). Dead and dormant counts are thresholds
+   * on continuous values, so another backend's rounding can tip one unit at the edge.
+   */
+  countTolerance?: number;
+}
+
+/** 'moved' when a count column differs by no more than `countTolerance` (and is not equal). */
+export function countVerdict(column: string, expected: string, actual: string, countTolerance: number): 'same' | 'moved' | 'different' {
+  if (sameValue(expected, actual)) return 'same';
+  const counted = (COUNT_COLUMNS as readonly string[]).includes(column);
+  return counted && countTolerance > 0 && sameValue(expected, actual, countTolerance) ? 'moved' : 'different';
+}
+
 /** `only`: compare just these runs (`check --only`), e.g. one run re-run from a committed grid. */
-export async function checkResults(resultsDir: string, referenceDir: string, tolerance: number, only?: string[]): Promise<CheckResult> {
+export async function checkResults(
+  resultsDir: string, referenceDir: string, tolerance: number, only?: string[], options: CheckOptions = {},
+): Promise<CheckResult> {
   const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
   const [refSummary, refEpochs, refDead, refRobust] = (await folderRows(referenceDir, 'reference')).map(pick);
   const [summary, epochs, dead, robust] = (await folderRows(resultsDir, 'results folder')).map(pick);
@@ -68,6 +90,12 @@ export async function checkResults(resultsDir: string, referenceDir: string, tol
   const differences: Difference[] = [];
   const diff = (run: string, epoch: string, column: string, expected: string, actual: string): void => {
     differences.push({ run, epoch, column, expected, actual });
+  };
+  const moved: Difference[] = [];
+  const count = (run: string, epoch: string, column: string, label: string, expected: string, actual: string): void => {
+    const verdict = countVerdict(column, expected, actual, options.countTolerance ?? 0);
+    if (verdict === 'moved') moved.push({ run, epoch, column: label, expected, actual });
+    else if (verdict === 'different') diff(run, epoch, label, expected, actual);
   };
 
   const refRuns = byKey(refSummary, (r) => r.run_id);
@@ -103,7 +131,7 @@ export async function checkResults(resultsDir: string, referenceDir: string, tol
       continue;
     }
     for (const c of TOLERANCE_COLUMNS) if (!sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
-    for (const c of EXACT_COLUMNS) if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+    for (const c of EXACT_COLUMNS) if (refHeader.has(c)) count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
   }
   for (const [key, a] of byEpoch) if (!refByEpoch.has(key)) diff(a.run_id, a.epoch, 'epoch row', 'absent', 'present');
 
@@ -118,7 +146,7 @@ export async function checkResults(resultsDir: string, referenceDir: string, tol
       diff(e.run_id, e.epoch, `layer ${e.layer}`, 'present', 'missing');
       continue;
     }
-    for (const c of LAYER_COLUMNS) if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+    for (const c of LAYER_COLUMNS) if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
   }
   for (const [key, a] of layers) if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
 
@@ -132,7 +160,7 @@ export async function checkResults(resultsDir: string, referenceDir: string, tol
   }
   for (const [key, a] of noise) if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
 
-  return { differences, runs: common.size, epochs: refByEpoch.size };
+  return { differences, moved, runs: common.size, epochs: refByEpoch.size };
 }
 
 /** The differences as an aligned text table, with the numeric difference where there is one. */

@@ -53,7 +53,11 @@ export interface MergeSource {
 
 const require = createRequire(import.meta.url);
 
+/** Defined by the one-file bundle (scripts/bundle.mjs), which has no package.json beside it. */
+declare const NRELU_BENCH_BUNDLE_VERSION: string | undefined;
+
 export function packageVersion(): string {
+  if (typeof NRELU_BENCH_BUNDLE_VERSION === 'string') return NRELU_BENCH_BUNDLE_VERSION;
   return (require('../../package.json') as { version: string }).version;
 }
 

@@ -69,3 +69,8 @@ export const HOLD_ENV = 'NRELU_BENCH_TEST_HOLD_RUN';
 
 /** For tests: a worker fails this run (by id) with an error after its first epoch, as a crash in training would. */
 export const FAIL_ENV = 'NRELU_BENCH_TEST_FAIL_RUN';
+/**
+ * Test hook: the run with this id provokes a WebGPU validation error after its first epoch (the
+ * next health check in the trainer must end it as failed, naming the error).
+ */
+export const WEBGPU_FAULT_ENV = 'NRELU_BENCH_TEST_WEBGPU_FAULT_RUN';

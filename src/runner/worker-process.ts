@@ -17,6 +17,9 @@ import { DEFAULT_WORKER_TIMEOUT_S, HEARTBEAT_ENV, WORKER_ENV, type BackendInfo, 
 const HERE = fileURLToPath(import.meta.url);
 /** worker.js in dist/, worker.ts when running from the sources under tsx. */
 export const WORKER_MODULE = join(dirname(HERE), `worker${extname(HERE)}`);
+/** Set by the bundle's entry (scripts/bundle-entry.ts): the one-file bundle is its own worker module. */
+export const WORKER_MODULE_ENV = 'NRELU_BENCH_WORKER_MODULE';
+const workerModule = (): string => process.env[WORKER_MODULE_ENV] ?? WORKER_MODULE;
 
 /** Node test-runner flags that take their value as the next argument. */
 const TEST_FLAGS_WITH_VALUE = new Set([
@@ -25,7 +28,7 @@ const TEST_FLAGS_WITH_VALUE = new Set([
 ]);
 
 /** The parent's Node flags a worker should share: loaders yes (tsx), test-runner and watch flags no. */
-export function workerExecArgv(execArgv: string[] = process.execArgv, module = WORKER_MODULE): string[] {
+export function workerExecArgv(execArgv: string[] = process.execArgv, module = workerModule()): string[] {
   const args: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i];
@@ -86,7 +89,7 @@ export class WorkerProcess {
    */
   constructor(private readonly log: (line: string) => void, private readonly timeoutMs = DEFAULT_WORKER_TIMEOUT_S * 1000) {
     const heartbeatMs = Math.max(50, Math.min(5000, Math.floor(timeoutMs / 4)));
-    this.child = fork(WORKER_MODULE, [], {
+    this.child = fork(workerModule(), [], {
       execArgv: workerExecArgv(),
       env: { ...process.env, [WORKER_ENV]: '1', [HEARTBEAT_ENV]: String(heartbeatMs) },
       serialization: 'advanced',

@@ -10,6 +10,7 @@
  * second SIGTERM exits at once.
  */
 import { selectBackend } from '../backend/select.js';
+import { provokeWebGpuValidationError } from '../backend/webgpu-errors.js';
 import { loadDataset, type Dataset } from '../data/datasets.js';
 import { toDeviceData, type DeviceData } from '../train/device-data.js';
 import { trainRun } from '../train/trainer.js';
@@ -17,7 +18,7 @@ import { modelFiles, type SavedModelFiles } from '../models/saved.js';
 import { errorMessage, isUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
-import { FAIL_ENV, HEARTBEAT_ENV, HOLD_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { FAIL_ENV, HEARTBEAT_ENV, HOLD_ENV, WEBGPU_FAULT_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 let dataset: Dataset | null = null;
 let saveModels = false;
@@ -77,6 +78,7 @@ async function run(spec: RunSpec): Promise<void> {
         // Test-only hooks (protocol.ts): never set outside the tests.
         if (r.epoch === 1 && process.env[HOLD_ENV] === spec.id) await hold();
         if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
+        if (r.epoch === 1 && process.env[WEBGPU_FAULT_ENV] === spec.id) provokeWebGpuValidationError();
       },
     });
     await send({ type: 'done', id: spec.id, status: result.status, message: result.message, result, model });

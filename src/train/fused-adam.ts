@@ -13,13 +13,19 @@
  * `mul(gradient, 1 - this.beta1)` does). The bias-correction accumulators stay TF.js's own
  * scalar variables, so the optimizer's state, weights and a switch between paths are unchanged.
  *
+ * On webgpu the kernel is three WGSL passes (backend/webgpu-adam.ts). WebGPU under Node.js has no
+ * synchronous read, so there the bias-correction accumulators' values are mirrored on the host (the
+ * same float32 products); if the mirror cannot be trusted (the optimizer stepped without it) the
+ * update is TF.js's.
+ *
  * Other backends, non-float32 variables, or `useFusedAdam(false)` take TF.js's own update.
  */
 import { tf } from '../tf.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 import { addressOf, simdKernels } from '../backend/wasm-kernels/simd.js';
+import { FUSED_ADAM_KERNEL } from '../backend/fused-kernel-contract.js';
 
-export const FUSED_ADAM_KERNEL = 'NreluBenchAdam';
+export { FUSED_ADAM_KERNEL };
 
 /** Float32 constants of one Adam step. */
 export interface AdamConstants {
@@ -100,6 +106,17 @@ interface AdamState {
 type NamedGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /** accBeta1 and accBeta2 at `iteration`, for backends that cannot read them synchronously (webgpu). */
+  private mirror: { iteration: number; accBeta1: number; accBeta2: number } | null = null;
+
+  /** The accumulators' values, or null when they are unknown without a synchronous read. */
+  private accumulators(state: AdamState): [number, number] | null {
+    if (tf.getBackend() !== 'webgpu') return [state.accBeta1.dataSync()[0], state.accBeta2.dataSync()[0]];
+    // TF.js starts them at scalar(beta1) and scalar(beta2).
+    if (this.iterations === 0 && this.mirror === null) this.mirror = { iteration: 0, accBeta1: f(this.beta1), accBeta2: f(this.beta2) };
+    return this.mirror?.iteration === this.iterations ? [this.mirror.accBeta1, this.mirror.accBeta2] : null;
+  }
+
   override applyGradients(variableGradients: NamedGradients): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
@@ -107,14 +124,15 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const engine = tf.engine();
     const fused = fusedEnabled && tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) != null
       && names.every((name, i) => engine.registeredVariables[name]?.dtype === 'float32' && (gradientOf(name, i)?.dtype ?? 'float32') === 'float32');
-    if (!fused) {
+    const state = this as unknown as AdamState;
+    const accumulators = fused ? this.accumulators(state) : null;
+    if (accumulators === null) {
       super.applyGradients(variableGradients);
       return;
     }
-    const state = this as unknown as AdamState;
+    const [accBeta1, accBeta2] = accumulators;
     tf.tidy(() => {
       // sub(1, accBeta): float32 subtraction of float32 scalars.
-      const accBeta1 = state.accBeta1.dataSync()[0], accBeta2 = state.accBeta2.dataSync()[0];
       const constants: AdamConstants = {
         beta1: f(this.beta1), oneMinusBeta1: f(1 - this.beta1),
         beta2: f(this.beta2), oneMinusBeta2: f(1 - this.beta2),
@@ -138,6 +156,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       state.accBeta1.assign(tf.scalar(f(accBeta1 * f(this.beta1))));
       state.accBeta2.assign(tf.scalar(f(accBeta2 * f(this.beta2))));
     });
+    if (this.mirror !== null) this.mirror = { iteration: this.iterations + 1, accBeta1: f(accBeta1 * f(this.beta1)), accBeta2: f(accBeta2 * f(this.beta2)) };
     this.incrementIterations();
   }
 }

@@ -36,7 +36,7 @@ export async function evaluateMonteCarlo(
     for (let b = 0; b < batches; b++) {
       const start = b * batchSize;
       const size = Math.min(batchSize, split.count - start);
-      const x = tf.slice(split.x, start, size);
+      const { x, y } = split.slice(start, size);
       let probs: tf.Tensor = tf.zeros([size, classes]);
       for (let k = 0; k < passes; k++) {
         for (const l of stochastic) l.setStep(MC_STEP_BASE + k * batches + b);
@@ -46,13 +46,12 @@ export async function evaluateMonteCarlo(
       }
       const [batchNll, batchHits] = tf.tidy(() => {
         const mean = tf.div(probs, passes);
-        const y = tf.slice(split.y, start, size);
         const picked = tf.sum(tf.mul(mean, tf.oneHot(y, classes)), 1);
         return [tf.neg(tf.sum(tf.log(tf.maximum(picked, 1e-12)))), tf.sum(tf.cast(tf.equal(tf.argMax(mean, 1), y), 'float32'))];
       });
       nll += (await batchNll.data())[0];
       hits += (await batchHits.data())[0];
-      tf.dispose([x, probs, batchNll, batchHits]);
+      tf.dispose([x, y, probs, batchNll, batchHits]);
     }
   } finally {
     stochastic.forEach((l, i) => l.setStep(saved[i]));

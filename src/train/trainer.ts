@@ -14,6 +14,7 @@ import { sigmaAt } from './schedule.js';
 import { buildRun, runActivationSpec, scheduledLayers } from './setup.js';
 import { loadRunModule } from '../activations/module.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
+import { assertWebGpuHealthy, clearWebGpuFaults } from '../backend/webgpu-errors.js';
 
 export interface EpochResult {
   epoch: number;
@@ -73,8 +74,8 @@ export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classe
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
     const [l, c] = tf.tidy(() => {
-      const logits = model.predict(tf.slice(split.x, start, size), { batchSize: size }) as tf.Tensor2D;
-      const y = tf.slice(split.y, start, size);
+      const { x, y } = split.slice(start, size);
+      const logits = model.predict(x, { batchSize: size }) as tf.Tensor2D;
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
       return [tf.add(lossSum, loss), tf.add(correct, hits)];
@@ -91,7 +92,8 @@ export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classe
 export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHooks = {}): Promise<RunResult> {
   const readEvery = hooks.readEvery ?? 10;
   await loadRunModule(spec.activation);
-  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.x.shape.slice(1), data.classes);
+  clearWebGpuFaults(); // an earlier run's errors are its own
+  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
   const scheduled = scheduledLayers(model, spec);
   const batchSize = spec.train.batchSize;
   const n = data.train.count;
@@ -99,9 +101,12 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
   const totalSteps = batches * spec.train.epochs;
   const probeSplit = spec.deadNeurons.probe === 'train' ? data.train : data.test;
   const probeCount = Math.min(spec.deadNeurons.samples, probeSplit.count);
-  const probeX = tf.slice(probeSplit.x, 0, probeCount);
+  const probe = probeSplit.slice(0, probeCount);
+  probe.y.dispose();
+  const probeX = probe.x;
   const gradientCount = Math.min(spec.deadNeurons.gradientSamples, probeSplit.count);
-  const [gradX, gradY] = gradientCount > 0 ? [tf.slice(probeSplit.x, 0, gradientCount), tf.slice(probeSplit.y, 0, gradientCount)] : [null, null];
+  const grad = gradientCount > 0 ? probeSplit.slice(0, gradientCount) : null;
+  const [gradX, gradY] = grad ? [grad.x, grad.y] : [null, null];
   const epochs: EpochResult[] = [];
   let trainSeconds = 0;
   let step = 0;
@@ -133,9 +138,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
         const size = idx.length;
         const [l, c] = tf.tidy(() => {
-          const indices = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(data.train.x, indices);
-          const yb = tf.gather(data.train.y, indices);
+          const { x: xb, y: yb } = data.train.gather(idx);
           // Tensors made inside variableGrads' function are freed when it returns, except kept ones.
           const kept: { hits?: tf.Tensor } = {};
           const { value, grads } = tf.variableGrads(() => {
@@ -158,6 +161,8 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
         if ((b + 1) % readEvery === 0 || b === batches - 1) {
           // Asynchronous reads: WebGPU under Node.js has no synchronous read (it needs OffscreenCanvas).
           const [ls, cs] = [(await lossSum.data())[0], (await correct.data())[0]];
+          // A device error ends the run as failed, naming it: its NaN or zeros are no divergence.
+          await assertWebGpuHealthy(!Number.isFinite(ls));
           if (!Number.isFinite(ls)) {
             tf.dispose([lossSum, correct]);
             return finish('diverged', `training loss became ${ls} in epoch ${epoch}, batch ${b + 1}`);
@@ -174,6 +179,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       const trainLoss = (await lossSum.data())[0] / seen;
       const trainAcc = (await correct.data())[0] / seen;
       tf.dispose([lossSum, correct]);
+      accumulators = [];
       const trainTime = (performance.now() - epochStart) / 1000;
       trainSeconds += trainTime;
       if (stopped) return finish('interrupted', `stopped in epoch ${epoch}`);
@@ -185,6 +191,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
         ? await probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })
         : { dead: null, activity: null };
       const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
+      await assertWebGpuHealthy(true); // before the epoch is recorded
       const result: EpochResult = {
         epoch, sigma, trainLoss, trainAcc, testLoss: test.loss, testAcc: test.acc, dead, activity, gradient,
         epochSeconds: (performance.now() - epochStart) / 1000,
@@ -195,7 +202,8 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       if (!Number.isFinite(test.loss)) return finish('diverged', `test loss became ${test.loss} in epoch ${epoch}`);
       if (hooks.shouldStop?.() && epoch < spec.train.epochs) return finish('interrupted', `stopped after epoch ${epoch}`);
     }
-    const robustness = await evaluateUnderNoise(model, data.test.x, data.test.y, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
+    const robustness = await evaluateUnderNoise(model, data.test, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
+    await assertWebGpuHealthy(true);
     await hooks.onCompleted?.(model);
     return finish('completed', undefined, robustness);
   } catch (err) {

@@ -10,7 +10,7 @@ import { readRowsSync } from '../../src/report/files.js';
 import { available } from '../helpers/requires.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh', 'gpu-check.sh'].map((f) => join(ROOT, 'scripts', f));
+const SCRIPTS = ['sigma-sweep.sh', 'ci-repro-check.sh', 'make-reference.sh', 'gpu-check.sh', 'ci-gpu-rehearsal.sh'].map((f) => join(ROOT, 'scripts', f));
 const shellcheckMissing = spawnSync('shellcheck', ['--version']).status === 0 ? null : 'shellcheck not found: apt-get install shellcheck';
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -5,6 +5,7 @@ import { createActivation, type ActivationSpec } from '../../src/activations/reg
 import { measureUnitActivity, probeUnits } from '../../src/metrics/unit-activity.js';
 import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
+import { makeSplit } from '../../src/train/device-data.js';
 import { buildModel } from '../../src/models/build.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL } from '../../src/activations/noise-kernels.js';
@@ -81,12 +82,16 @@ test('robustness: seeded, clean at level 0, lower accuracy under more noise', as
   const model = buildModel({ model: 'mlp', activation: 'relu', hidden: [16], seed: 2 });
   const x = tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 7);
   const y = tf.argMax(model.predict(x) as tf.Tensor, 1).cast('int32') as tf.Tensor1D; // labels the model gets right
-  const results = await evaluateUnderNoise(model, x, y, [0, 0.2, 50], 11, 128);
+  const samples = makeSplit(await x.data() as Float32Array, await y.data() as Int32Array, [28, 28, 1], 'device');
+  const results = await evaluateUnderNoise(model, samples, [0, 0.2, 50], 11, 128);
   assert.deepEqual(results.map((r) => r.noise), [0, 0.2, 50]);
   assert.equal(results[0].testAcc, 1);
   assert.ok(results[1].testAcc < 1 && results[1].testAcc > results[2].testAcc);
-  const again = await evaluateUnderNoise(model, x, y, [0.2], 11, 128);
+  const again = await evaluateUnderNoise(model, samples, [0.2], 11, 128);
   assert.equal(again[0].testAcc, results[1].testAcc, 'same seed, same accuracy');
+  const onHost = makeSplit(await x.data() as Float32Array, await y.data() as Int32Array, [28, 28, 1], 'host');
+  assert.deepEqual(await evaluateUnderNoise(model, onHost, [0, 0.2, 50], 11, 128), results, 'host-kept samples, same results');
+  samples.dispose();
   tf.dispose([x, y]);
   model.dispose();
 });
@@ -137,10 +142,9 @@ test('robustness: the noise has the given sigma, inputs are clipped to their ran
   // The inputs' range is [0, 1]: one pixel in the last row (outside every stripe) at each end.
   clean[783] = 0;
   clean[784 + 783] = 1;
-  const x = tf.tensor(clean, [n, 28, 28, 1]);
-  const y = tf.tensor1d(labels, 'int32') as tf.Tensor1D;
+  const samples = makeSplit(clean, labels, [28, 28, 1], 'device');
   const seen: Float32Array[] = [];
-  const [level0, small, heavy] = await evaluateUnderNoise(stripeModel(seen), x, y, [0, 0.01, 50], 3, n);
+  const [level0, small, heavy] = await evaluateUnderNoise(stripeModel(seen), samples, [0, 0.01, 50], 3, n);
   assert.equal(level0.testAcc, 1, 'clean stripes are classified perfectly');
   assert.deepEqual(seen[0], clean, 'level 0 adds nothing');
   // sigma 0.01: (noisy - clean) has std 0.01 (784,000 values, 0.1 % relative standard error), away
@@ -156,5 +160,5 @@ test('robustness: the noise has the given sigma, inputs are clipped to their ran
   assert.ok(ends > 0.99, `${ends} of the values at an end of the range`);
   // ... so the stripes are gone: accuracy is chance, 0.1 +- 4 standard errors (sqrt(0.09 / 1000)).
   assert.ok(Math.abs(heavy.testAcc - 0.1) < 4 * Math.sqrt(0.09 / n), `accuracy under heavy noise ${heavy.testAcc}`);
-  tf.dispose([x, y]);
+  samples.dispose();
 });

@@ -65,6 +65,29 @@ test('a status change, a config hash change, an accuracy beyond the tolerance, a
   assert.match(table, /^mlp-leaky_relu-seed1 +- +status +completed +diverged *$/m);
 });
 
+test('a count tolerance lets unit counts move by that many units and names each that moved; units stay exact', async () => {
+  const dir = edited({
+    // epochs.csv columns 10-11 are dead and units, 15 dormant.
+    'epochs.csv': (t) => t.replace(/^(mlp-relu-seed1,(?:[^,]*,){9})(\d+),(\d+),((?:[^,]*,){3})(\d+),/m,
+      (_m, head: string, dead: string, units: string, mid: string, dormant: string) => `${head}${dead},${units},${mid}${Number(dormant) + 1},`)
+      .replace(/^(mlp-gelu-seed1,(?:[^,]*,){10})(\d+),/m, (_m, head: string, units: string) => `${head}${Number(units) + 1},`),
+    'dead_neurons.csv': (t) => t.replace(/^(cnn-gelu-seed1,2,conv_2,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) + 2},`)
+      .replace(/^(mlp-relu-seed1,1,dense_1,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) - 1},`),
+  });
+  const exact = await checkResults(dir, REFERENCE, 0.002);
+  assert.deepEqual(exact.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(),
+    ['cnn-gelu-seed1 2 dead (conv_2)', 'mlp-gelu-seed1 1 units', 'mlp-relu-seed1 1 dead (dense_1)', 'mlp-relu-seed1 1 dormant']);
+  assert.deepEqual(exact.moved, []);
+  const loose = await checkResults(dir, REFERENCE, 0.002, undefined, { countTolerance: 1 });
+  assert.deepEqual(loose.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(), ['cnn-gelu-seed1 2 dead (conv_2)', 'mlp-gelu-seed1 1 units']);
+  assert.deepEqual(loose.moved?.map((d) => `${d.run} ${d.epoch} ${d.column} ${d.expected}->${d.actual}`).sort(),
+    ['mlp-relu-seed1 1 dead (dense_1) 2->1', 'mlp-relu-seed1 1 dormant 12->13']);
+  const cli = await runCli(['check', dir, '--reference', REFERENCE, '--count-tolerance', '2']);
+  assert.equal(cli.code, 1, 'units still differ');
+  assert.match(cli.stdout, /^mlp-relu-seed1 +1 +dormant +12 +13 +1$/m);
+  assert.match(cli.stdout, /3 count\(s\) moved within --count-tolerance 2/);
+});
+
 test('within the tolerance is a match; a long table is cut off with a count of the rest', async () => {
   const dir = edited({ 'epochs.csv': (t) => t.replace(/^(mlp-relu-seed1,mlp,relu,,1,1,[^,]*,[^,]*,[^,]*,)([^,]*),/m, (_m, h: string, acc: string) => `${h}${Number(acc) + 0.0015},`) });
   assert.deepEqual((await checkResults(dir, REFERENCE, 0.002)).differences, []);

@@ -11,18 +11,21 @@ import { createActivation } from '../../src/activations/registry.js';
 import { isStochasticLayer } from '../../src/activations/stochastic.js';
 import { evaluateMonteCarlo } from '../../src/train/mc-eval.js';
 import { evaluate } from '../../src/train/trainer.js';
-import type { DeviceSplit } from '../../src/train/device-data.js';
+import { makeSplit, type DeviceSplit } from '../../src/train/device-data.js';
 
+/** A split of `labels.length` samples of `shape` (each placement gives the same values). */
 function split(x: tf.Tensor, labels: number[]): DeviceSplit {
-  return { x: x as tf.Tensor4D, y: tf.tensor1d(labels, 'int32'), count: labels.length };
+  const shape = [...x.shape.slice(1), 1, 1, 1].slice(0, 3) as [number, number, number];
+  return makeSplit(x.dataSync() as Float32Array, Int32Array.from(labels), shape, 'device');
 }
 
 /** input (always -1: an inactive unit) -> N-ReLU(σ) -> logits [z, bias] with z = σε in training mode. */
 function noiseModel(sigma: number, bias: number): tf.LayersModel {
-  const input = tf.input({ shape: [1] });
+  const input = tf.input({ shape: [1, 1, 1] });
   const act = createActivation({ name: 'nrelu', sigma }, { seed: 11, name: 'act' });
   const dense = tf.layers.dense({ units: 2, kernelInitializer: 'zeros', biasInitializer: 'zeros', name: 'out' });
-  const model = tf.model({ inputs: input, outputs: dense.apply(act.apply(input)) as tf.SymbolicTensor });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: dense.apply(act.apply(flat)) as tf.SymbolicTensor });
   dense.setWeights([tf.tensor2d([[1, 0]]), tf.tensor1d([0, bias])]);
   return model;
 }
@@ -41,7 +44,7 @@ test('N-ReLU: seeded and repeatable, step counters restored, and E[softmax] of p
   await tf.setBackend('cpu');
   const model = noiseModel(1, 0);
   const n = 200;
-  const s = split(tf.fill([n, 1], -1), new Array<number>(n).fill(0));
+  const s = split(tf.fill([n, 1, 1, 1], -1), new Array<number>(n).fill(0));
   const stochastic = model.layers.filter(isStochasticLayer);
   assert.equal(stochastic.length, 1);
   stochastic[0].setStep(17);

@@ -31,6 +31,26 @@ for (const backend of TEST_BACKENDS) {
   });
 }
 
+for (const backend of TEST_BACKENDS) {
+  test(`[${backend}] a dataset kept on the host (batches uploaded one by one) trains exactly as one kept on the device`, async () => {
+    await useBackend(backend);
+    const dataset = syntheticDataset(300, 70);
+    const spec = runSpec({
+      activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      deadNeurons: { probe: 'test', samples: 50, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 40 },
+      eval: { robustness: { gaussian: [0.3] } },
+    });
+    const [device, host] = [toDeviceData(dataset, {}, 'device'), toDeviceData(dataset, {}, 'host')];
+    const a = await trainRun(spec, device);
+    const before = tf.memory().numTensors;
+    const b = await trainRun(spec, host);
+    assert.equal(tf.memory().numTensors, before, 'host batches are freed');
+    assert.deepEqual(withoutTiming(b.epochs), withoutTiming(a.epochs));
+    assert.deepEqual(b.robustness, a.robustness);
+    device.dispose();
+  });
+}
+
 test('a huge learning rate diverges and is reported as such', async () => {
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());

@@ -1,0 +1,14 @@
+/**
+ * Names of the fused kernels that activations/ and train/ call and that backend/ implements for
+ * WebGPU (cpu/wasm implement them beside their callers): the one-pass activation gradients
+ * (activations/fused-gradients.ts; WebGPU in webgpu-activation-grads.ts) and Adam
+ * (train/fused-adam.ts; WebGPU in webgpu-adam.ts). Here so that backend/ never imports them.
+ */
+
+/** dx = dy * step(x) (NaN where x is NaN), one pass. Inputs x, dy. */
+export const RELU_GRAD_KERNEL = 'NreluBenchReluGrad';
+/** dx = x > 0 ? dy : dy * alpha, one pass. Inputs x, dy; attr alpha. */
+export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
+
+/** One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts). */
+export const FUSED_ADAM_KERNEL = 'NreluBenchAdam';
