@@ -41,16 +41,21 @@ export function runHash(run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<
 /** Expands a validated config into its runs; throws a ConfigError on a bad activation or a duplicate id. */
 export function expandGrid(config: ResolvedConfig): RunSpec[] {
   const problems: Problem[] = [];
-  const activations = config.activations.flatMap((entry, i) => {
-    const { value, problems: found } = resolveActivationEntry(entry);
-    problems.push(...found.map((p) => ({ ...p, path: ['activations', i, ...p.path] })));
-    return value ? [value] : [];
-  });
+  const resolve = (entries: unknown[], at: (string | number)[]): ReturnType<typeof resolveActivationEntry>['value'][] =>
+    entries.flatMap((entry, i) => {
+      const { value, problems: found } = resolveActivationEntry(entry);
+      problems.push(...found.map((p) => ({ ...p, path: [...at, i, ...p.path] })));
+      return value ? [value] : [];
+    });
+  const shared = resolve(config.activations, ['activations']);
+  // A model with its own activation list trains those instead of the config's.
+  const perModel = config.models.map((m, i) => (m.activations ? resolve(m.activations, ['models', i, 'activations']) : shared));
   if (problems.length > 0) throw problemsError('invalid activations', problems);
 
   const runs: RunSpec[] = [];
-  for (const { model, options, name } of config.models) {
-    for (const activation of activations) {
+  for (const [m, { model, options, name }] of config.models.entries()) {
+    for (const activation of perModel[m]) {
+      if (!activation) continue;
       for (const sigma of activation.sigmas) {
         for (const seed of config.seeds) {
           // A name enters the settings (and the hash) only when given, so unnamed models keep their hashes.

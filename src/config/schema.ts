@@ -32,21 +32,6 @@ const positiveInt = z.number().int().min(1);
 const widths = z.array(positiveInt).min(1);
 const dropout = z.number().min(0).lt(1);
 
-/**
- * A model variant's own name, for several variants of one architecture in one grid: it replaces the kind in
- * run ids and in the CSVs' `model` column, so each variant gets its own comparison table (and its own ReLU).
- */
-const modelName = z.string().regex(/^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$/, 'must be lower-case letters, digits and "_", in parts joined by "-" (it starts run ids)');
-
-// Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout, pool,
-// activationAfterPool); `name` is taken out before (it labels the variant and is no option of the model).
-const MODEL_OPTIONS: { [K in ModelKind]: z.ZodType<{ model: K } & Record<string, unknown>> } = {
-  mlp: z.strictObject({ model: z.literal('mlp'), name: modelName.optional(), hidden: widths.optional(), dropout: dropout.optional() }),
-  cnn: z.strictObject({
-    model: z.literal('cnn'), name: modelName.optional(), filters: widths.optional(), kernel_size: positiveInt.optional(),
-    dense: widths.optional(), dropout: dropout.optional(), pool: z.enum(['max', 'avg']).optional(), activation_after_pool: z.boolean().optional(),
-  }),
-};
 
 type Ctx = Pick<z.core.$RefinementCtx, 'addIssue'>;
 
@@ -78,10 +63,11 @@ const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
     report(ctx, issuesToProblems(parsed.error.issues));
     return z.NEVER;
   }
-  const { model: _model, name, ...options } = parsed.data;
+  const { model: _model, name, activations, ...options } = parsed.data;
   return {
     model, options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])),
     ...(typeof name === 'string' ? { name } : {}),
+    ...(Array.isArray(activations) ? { activations: activations as unknown[] } : {}),
   };
 });
 
@@ -100,6 +86,37 @@ function noDuplicates<T>(list: string, keys: (item: T) => string[], why = '') {
     });
   };
 }
+
+/**
+ * A model variant's own name, for several variants of one architecture in one grid: it replaces the kind in
+ * run ids and in the CSVs' `model` column, so each variant gets its own comparison table (and its own ReLU).
+ */
+const modelName = z.string().regex(/^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$/, 'must be lower-case letters, digits and "_", in parts joined by "-" (it starts run ids)');
+
+/** A list of activation entries, none repeating another's setting (they would repeat run ids). */
+const activationList = z.array(activationEntry).min(1).superRefine(noDuplicates('activations', (entry) => {
+  const { value } = resolveActivationEntry(entry);
+  return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
+}));
+
+/** A model's own activation list: built-in activations only (user modules are loaded from the config's `activations`). */
+const modelActivationList = activationList.superRefine((entries, ctx) => entries.forEach((entry, i) => {
+  if (entry !== null && typeof entry === 'object' && 'module' in entry) {
+    report(ctx, [{ path: [i], message: 'a model\'s own activations are built-in ones; list a module activation in the config\'s activations' }]);
+  }
+}));
+
+// Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout, pool,
+// activationAfterPool); `name` and `activations` are taken out before: they shape the grid, not the model.
+const MODEL_OPTIONS: { [K in ModelKind]: z.ZodType<{ model: K } & Record<string, unknown>> } = {
+  mlp: z.strictObject({
+    model: z.literal('mlp'), name: modelName.optional(), activations: modelActivationList.optional(), hidden: widths.optional(), dropout: dropout.optional(),
+  }),
+  cnn: z.strictObject({
+    model: z.literal('cnn'), name: modelName.optional(), activations: modelActivationList.optional(), filters: widths.optional(), kernel_size: positiveInt.optional(),
+    dense: widths.optional(), dropout: dropout.optional(), pool: z.enum(['max', 'avg']).optional(), activation_after_pool: z.boolean().optional(),
+  }),
+};
 
 const trainSchema = z.strictObject({
   epochs: positiveInt.default(CONFIG_DEFAULTS.train.epochs),
@@ -176,10 +193,7 @@ export const configSchema = z.strictObject({
     .superRefine(noDuplicates('models', (m) => [m.name ?? m.model], '; give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}')),
   backend: z.enum(BACKEND_NAMES).default(CONFIG_DEFAULTS.backend),
   init: z.enum(['torch', 'glorot']).default(CONFIG_DEFAULTS.init),
-  activations: z.array(activationEntry).min(1).superRefine(noDuplicates('activations', (entry) => {
-    const { value } = resolveActivationEntry(entry);
-    return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
-  })),
+  activations: activationList,
   seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)
     .superRefine(noDuplicates('seeds', (s) => [String(s)])).default([...CONFIG_DEFAULTS.seeds]),
   train: trainSchema.prefault({}),

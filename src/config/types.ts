@@ -85,8 +85,11 @@ export interface ResolvedConfig {
   dataset: string;
   dataDir?: string;
   standardize: boolean;
-  /** Each model: its kind, its options, and the variant's name when the config gives one (run ids and CSVs use it). */
-  models: { model: ModelKind; options: Record<string, unknown>; name?: string }[];
+  /**
+   * Each model: its kind, its options, the variant's name when the config gives one (run ids and CSVs use it), and its
+   * own activation entries when it has them (else the config's `activations`).
+   */
+  models: { model: ModelKind; options: Record<string, unknown>; name?: string; activations?: unknown[] }[];
   backend: BackendName;
   /** Activation entries as written (one entry may expand into several runs). */
   activations: unknown[];

@@ -32,7 +32,7 @@ function userError(pattern: RegExp) {
 
 test('every file in configs/ loads, validates and expands', async () => {
   const files = (await readdir(CONFIGS)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  assert.deepEqual(files, ['ci.yaml', 'paper-cnn.yaml', 'paper-mlp.yaml', 'quick.yaml', 'smoke.yaml']);
+  assert.deepEqual(files, ['ci.yaml', 'mechanism-cnn.yaml', 'mechanism-mlp.yaml', 'paper-cnn.yaml', 'paper-mlp.yaml', 'quick.yaml', 'smoke.yaml']);
   for (const file of files) {
     const { config } = await loadConfig(join(CONFIGS, file));
     assert.equal(config.name, file.replace(/\.yaml$/, ''), `${file}: name matches the file`);
@@ -62,6 +62,38 @@ test('the shipped configs describe the grids the README promises', async () => {
   assert.deepEqual([quick.dataset, quick.backend, quick.train.epochs, quick.seeds, quick.train.trainSamples], ['mnist', 'auto', 2, [1], 8000]);
   const ci = (await loadConfig(join(CONFIGS, 'ci.yaml'))).config;
   assert.equal(ci.backend, 'wasm');
+});
+
+test('the mechanism grids: their arms, and the runs they share with the paper grids have the same hashes (merged in, not retrained)', async () => {
+  const grid = async (file: string) => expandGrid((await loadConfig(join(CONFIGS, file))).config);
+  const cnn = await grid('mechanism-cnn.yaml');
+  const settings = [...new Set(cnn.map((r) => r.id.replace(/-seed\d+$/, '')))];
+  assert.deepEqual(settings, ['cnn-relu', 'cnn-nrelu-s0.1', 'cnn-nrelu-s0.2to0-cosine', 'cnn-poolfirst-relu', 'cnn-poolfirst-nrelu-s0.1',
+    'cnn-avgpool-relu', 'cnn-avgpool-nrelu-s0.1']);
+  assert.equal(cnn.length, 7 * 8);
+  const paperCnn = new Map((await grid('paper-cnn.yaml')).map((r) => [r.id, r.hash]));
+  const shared = cnn.filter((r) => paperCnn.has(r.id));
+  assert.equal(shared.length, 16, 'ReLU and N-ReLU sigma 0.1, seeds 1-8');
+  for (const r of shared) assert.equal(r.hash, paperCnn.get(r.id), r.id);
+  assert.deepEqual(cnn.find((r) => r.id === 'cnn-avgpool-relu-seed1')?.modelOptions, { pool: 'avg' });
+  const mlp = await grid('mechanism-mlp.yaml');
+  const paperMlp = new Map((await grid('paper-mlp.yaml')).map((r) => [r.id, r.hash]));
+  const reused = mlp.filter((r) => paperMlp.get(r.id) === r.hash).map((r) => r.id.replace(/-seed\d+$/, ''));
+  assert.deepEqual([...new Set(reused)], ['mlp-relu', 'mlp-nrelu-s0.1', 'mlp-nrelu-s0.2']);
+  assert.equal(mlp.length - reused.length, 15, 'only the annealed arm trains');
+});
+
+test('a model\'s own activations: used instead of the config\'s, built-in ones only', async () => {
+  await withFile('dataset: mnist-10k\nmodels: [mlp, {model: cnn, activations: [gelu]}]\nactivations: [relu]\n', async (path) => {
+    const ids = expandGrid((await loadConfig(path)).config).map((r) => r.id);
+    assert.deepEqual(ids, ['mlp-relu-seed1', 'cnn-gelu-seed1']);
+  });
+  await withFile('dataset: mnist-10k\nmodels: [{model: mlp, activations: [{module: ./x.mjs}]}]\nactivations: [relu]\n', async (path) => {
+    await assert.rejects(() => loadConfig(path), /models\[0\]\.activations\[0\]: a model's own activations are built-in ones/);
+  });
+  await withFile('dataset: mnist-10k\nmodels: [{model: mlp, activations: [relu, relu]}]\nactivations: [relu]\n', async (path) => {
+    await assert.rejects(() => loadConfig(path), /repeats activations\[0\]/);
+  });
 });
 
 test('overrides are applied before validation and returned; raw is the file as written', async () => {
