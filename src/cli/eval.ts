@@ -21,7 +21,8 @@ export function registerEval(program: Command, setExitCode: (code: number) => vo
     .argument('<results-dir>', 'a folder written by `nrelu-bench run --save-models`')
     .option('--mode <deterministic|mc:K>', 'deterministic: inference mode, as the run was scored; mc:K: the softmax averaged over K '
       + 'training-mode passes (noise on), seeded, so a rerun gives the same numbers', 'deterministic')
-    .option('--only <run-ids>', 'evaluate only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--only <run-ids>', 'evaluate only these runs (comma-separated or repeated)',
+      (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(backendOption('', 'auto'))
     .addHelpText('after', `
 Examples:

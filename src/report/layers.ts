@@ -136,7 +136,8 @@ export function layerTableRows(rows: LayerComparisonRow[]): { layer: string; uni
     layer: group[0].layer, units: group[0].units, setting: group[0].setting,
     cells: LAYER_METRICS.flatMap(({ column }) => {
       const r = group.find((x) => x.metric === column);
-      return r ? [`${r.mean.toFixed(1)}`, unitDiffCell(r.paired), pValue(r.paired.p), `${r.below}/${r.above}`] : ['–', '–', '–', '–'];
+      if (!r) return ['–', '–', '–', '–'];
+      return [r.mean.toFixed(1), unitDiffCell(r.paired), pValue(r.paired.p), `${r.below}/${r.above}`];
     }),
   }));
 }

@@ -33,7 +33,8 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
   const find = (model: string, setting: string, mode: string): Row[] => groups.get(`${model}\u0000${setting}\u0000${mode}`) ?? [];
   for (const rows of groups.values()) {
     const { model, setting, mode } = rows[0];
-    const reluRows = setting === 'relu' ? [] : find(model, 'relu', mode).length > 0 ? find(model, 'relu', mode) : find(model, 'relu', 'deterministic');
+    const sameMode = find(model, 'relu', mode);
+    const reluRows = setting === 'relu' ? [] : sameMode.length > 0 ? sameMode : find(model, 'relu', 'deterministic');
     const det = mode === 'deterministic' ? [] : find(model, setting, 'deterministic');
     out.push({
       model, setting, mode, n: rows.length, accMean: mean(rows.map((r) => Number(r.test_acc))),
@@ -53,11 +54,13 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
     '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU (same mode, else its',
     'deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same runs\' inference-mode accuracy.', ''];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
-    out.push(`### ${model.toUpperCase()}`, '', '| setting | mode | n | test acc (%) | Δ vs ReLU [95% CI] | p | ReLU read in | vs deterministic [95% CI] | p |',
+    out.push(`### ${model.toUpperCase()}`, '',
+      '| setting | mode | n | test acc (%) | Δ vs ReLU [95% CI] | p | ReLU read in | vs deterministic [95% CI] | p |',
       '|---|---|---|---|---|---|---|---|---|');
     for (const r of rows.filter((x) => x.model === model)) {
       const cell = (p: PairedResult | null): string => (p ? pairedCell({ paired: p, n: p.n }) : '–');
-      out.push(`| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} | ${pValue(r.vsRelu?.p ?? null)} | ${r.reluMode ?? '–'} `
+      out.push(`| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} | ${pValue(r.vsRelu?.p ?? null)} `
+        + `| ${r.reluMode ?? '–'} `
         + `| ${cell(r.vsDeterministic)} | ${pValue(r.vsDeterministic?.p ?? null)} |`);
     }
     out.push('');

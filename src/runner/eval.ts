@@ -53,7 +53,10 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   const summary = (await readRows(paths.summary)).filter((r) => r.status === 'completed');
   const known = new Set(summary.map((r) => r.run_id));
   const unknown = (options.only ?? []).filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`--only: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a completed run' : 'are not completed runs'} of ${dir}`);
+  if (unknown.length > 0) {
+    const what = unknown.length === 1 ? 'is not a completed run' : 'are not completed runs';
+    throw new UsageError(`--only: ${unknown.join(', ')} ${what} of ${dir}`);
+  }
   const chosen = summary.filter((r) => !options.only || options.only.includes(r.run_id))
     .filter((r) => existsSync(join(dir, MODELS_DIR, r.run_id)));
   if (chosen.length === 0) {
@@ -84,7 +87,8 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
         : await evaluate(model, data.test, data.classes);
       model.dispose();
       rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r));
-      options.log?.(`${run.run_id} ${label}: test acc ${(100 * r.acc).toFixed(2)}% (recorded ${(100 * Number(run.final_test_acc)).toFixed(2)}%)`);
+      const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
+      options.log?.(`${run.run_id} ${label}: test acc ${(100 * r.acc).toFixed(2)}% (recorded ${recorded}%)`);
     }
   } finally {
     data.dispose();
@@ -93,7 +97,8 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   const kept = (await readRows(paths.eval)).filter((r) => !replaced.has(`${r.run_id}\u0000${r.mode}`));
   const order = new Map(summary.map((r, i) => [r.run_id, i]));
   const all: Record<string, CellValue>[] = [...kept, ...rows]
-    .sort((a, b) => (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity) || String(a.mode).localeCompare(String(b.mode)));
+    .sort((a, b) => (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity)
+      || String(a.mode).localeCompare(String(b.mode)));
   await writeRows(paths.eval, EVAL_COLUMNS, all);
   return { rows, failed };
 }
