@@ -4,7 +4,8 @@
  * dataset kept on the host and uploaded batch by batch) gives wasm's test accuracy within 0.1 pp
  * (the backends sum in different orders; measured on llvmpipe: see the README's GPU section), and
  * uploading the whole training split to the device is refused before any upload when it exceeds
- * the adapter's limits. A file of its own: about 150 s of llvmpipe, under the suite's per-file timeout.
+ * the adapter's limits. A file of its own: about 150 s of llvmpipe alone, up to twice that beside another file, under
+ * the suite's 600 s per-file timeout (package.json).
  * Skips without an adapter; the missing adapter itself fails in CI.
  */
 import { test } from 'node:test';
