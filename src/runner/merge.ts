@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandGrid } from '../config/grid.js';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface MergeOptions {
   allowMixedBackends?: boolean;
   /** Replace the results already in a non-empty --out folder (refused otherwise). */
   force?: boolean;
+  /** The comparison's equivalence margin (pp) for the merged folder; required when the folders' margins differ. */
+  margin?: number;
 }
 
 interface Chosen {
@@ -129,6 +132,22 @@ function checkBackends(folders: Folder[], allow: boolean): void {
   }
 }
 
+/**
+ * The merged comparison's margin: the folders' common `compare.margin` (the default for folders from
+ * before it), or the one given; different margins without one given are refused, since the verdicts
+ * would otherwise depend on which folder came first.
+ */
+function mergedMargin(folders: Folder[], given: number | undefined): number {
+  if (given !== undefined) return given;
+  const margins = folders.map((f) => f.manifest.config.compare?.margin ?? CONFIG_DEFAULTS.compare.margin);
+  if (new Set(margins).size > 1) {
+    throw new UsageError(`the folders use different equivalence margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`, {
+      hint: 'pass --margin <pp> to choose the merged comparison\'s margin',
+    });
+  }
+  return margins[0];
+}
+
 /** Refuses two runs that share a comparison row (model and setting) but differ in more than the seed. */
 function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
   const first = new Map<string, { id: string; spec: RunSpec | undefined; dir: string; key: string }>();
@@ -192,6 +211,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
   checkBackends(folders, options.allowMixedBackends ?? false);
+  const margin = mergedMargin(folders, options.margin);
 
   const chosen = new Map<string, Chosen>();
   const duplicates: string[] = [];
@@ -251,6 +271,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   }));
   const manifest: Manifest = {
     ...base,
+    config: { ...base.config, compare: { ...base.config.compare, margin } },
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
     finishedAt: finished.every((t) => t) ? (finished as string[]).sort().at(-1) ?? null : null,
     runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),

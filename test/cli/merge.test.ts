@@ -123,3 +123,21 @@ test('two different rows for one run in one folder are an error naming the file 
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /clash\/summary\.csv: two rows for run_id mlp-relu-seed1 that differ in status \(completed vs diverged\)/);
 });
+
+test('folders with different compare.margin are refused in either order unless --margin chooses one', async () => {
+  const wide = copyWith(b, 'b-margin', {
+    'manifest.json': (t) => {
+      const m = JSON.parse(t) as { config: { compare?: { margin: number } } };
+      m.config.compare = { margin: 0.5 };
+      return JSON.stringify(m);
+    },
+  });
+  for (const [i, order] of [[a, wide], [wide, a]].entries()) {
+    const r = await runCli(['merge', ...order, '--out', join(dir, `margin-${i}`)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /different equivalence margins: .*\(0\.(2|5) pp\), .*\(0\.(2|5) pp\)/);
+  }
+  const chosen = await runCli(['merge', wide, a, '--out', join(dir, 'margin-chosen'), '--margin', '0.3']);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'margin-chosen', 'manifest.json'), 'utf8')).config.compare.margin, 0.3);
+});
