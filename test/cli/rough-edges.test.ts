@@ -34,3 +34,20 @@ test('run --backend cpu into a folder trained on wasm is refused and the manifes
   assert.equal((JSON.parse(readFileSync(join(wasm, 'manifest.json'), 'utf8')) as { backend: { name: string } }).backend.name, 'wasm');
   assert.equal(readFileSync(join(wasm, 'summary.csv'), 'utf8'), readFileSync(join(base, 'summary.csv'), 'utf8'));
 });
+
+const headerOnly = (text: string): string => `${text.split('\n')[0]}\n`;
+
+test('report refuses a folder whose manifest has a finished run without its summary.csv row, naming it', async () => {
+  const lost = copyFolder(base, join(dir, 'lost-summary'), { 'summary.csv': headerOnly });
+  const r = await runCli(['report', lost]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /1 finished run in manifest\.json lacks rows: mlp-relu-seed1 \(no summary\.csv row\)/);
+});
+
+test('run retrains a finished run whose dead_neurons.csv rows were lost, and restores them', async () => {
+  const lost = copyFolder(base, join(dir, 'lost-dead'), { 'dead_neurons.csv': headerOnly });
+  const r = await runCli(['run', config, '--out', lost, 'activations=[relu]', '--jobs', '1', '--no-report']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /mlp-relu-seed1: dead_neurons\.csv rows of epoch 1 missing; it trains again/);
+  assert.equal(readFileSync(join(lost, 'dead_neurons.csv'), 'utf8'), readFileSync(join(base, 'dead_neurons.csv'), 'utf8'));
+});
