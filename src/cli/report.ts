@@ -7,6 +7,7 @@ import { incompleteRuns } from '../runner/results.js';
 import { readManifest } from '../runner/manifest.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { writeHtmlReport } from '../report/html.js';
+import { checkReadableDir } from './paths.js';
 
 /** A finished run with rows lost would make the tables use n-1 seeds without a word: refuse, naming the runs. */
 function refuseIncomplete(dir: string, incomplete: Map<string, string>): void {
@@ -26,6 +27,7 @@ export function registerReport(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ nrelu-bench report results/quick\n  $ nrelu-bench report results/quick --html\n')
     .action(async (dir: string, options: { html?: boolean }) => {
       const paths = resultPaths(dir);
+      checkReadableDir(dir);
       if (!existsSync(paths.summary)) {
         throw new UsageError(`no summary.csv in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
       }
