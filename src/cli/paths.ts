@@ -8,6 +8,8 @@ import { UsageError, fileSystemError } from '../errors.js';
 
 /** An output folder: it (or the folder it will be made in) must be a writable folder. */
 export function checkOutDir(path: string, flag = '--out'): void {
+  // resolve('') is the current folder: an empty --out (an unset shell variable) would write results there.
+  if (path.trim() === '') throw new UsageError(`${flag} is empty`, { hint: `pass a folder for ${flag}, e.g. --out results/try` });
   let at = resolve(path);
   while (!existsSync(at)) {
     const up = dirname(at);

@@ -139,6 +139,7 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       if (shards > runs) {
         throw new UsageError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
       }
+      if (opts.out?.trim() === '') throw new UsageError('--out is empty', { hint: 'pass the result folder for --out, e.g. --out /scratch/me/mlp' });
       const outDir = resolve(opts.out ?? config.output);
       const scriptDir = resolve(opts.scripts ?? join(outDir, 'slurm'));
       const scripts = slurmScripts({

@@ -237,7 +237,8 @@ interface Parsed { rows: Row[]; damaged: { line: number; runId: string; why: str
 function parseCsv(path: string, text: string): Parsed {
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    // bom: a header written by Excel starts with a UTF-8 byte order mark, which is not part of `run_id`.
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (err) {
     throw damaged(path, `not a readable CSV (${err instanceof Error ? err.message : String(err)})`);
   }

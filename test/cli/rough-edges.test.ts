@@ -91,3 +91,18 @@ test('a full disk is one line naming the file and saying that finished runs are 
   assert.equal(err.message, 'no space left on the disk (ENOSPC) while writing /results/x/epochs.csv');
   assert.match(err.hint ?? '', /finished runs are safe.*run the same command again, it resumes/);
 });
+
+test('--out "" is refused instead of writing into the current folder', async () => {
+  for (const args of [['run', config, '--out', ''], ['merge', base, '--out', ''], ['slurm', config, '--shards', '1', '--out', '']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: --out is empty\n/, args[0]);
+  }
+});
+
+test('a CSV whose header starts with a UTF-8 byte order mark (as Excel writes) reads like one without', async () => {
+  const bom = copyFolder(base, join(dir, 'bom'), { 'summary.csv': (t) => `\uFEFF${t}` });
+  const r = await runCli(['report', bom]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(bom, 'comparison.md'), 'utf8'), readFileSync(join(base, 'comparison.md'), 'utf8'));
+});
