@@ -106,3 +106,13 @@ test('a CSV whose header starts with a UTF-8 byte order mark (as Excel writes) r
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readFileSync(join(bom, 'comparison.md'), 'utf8'), readFileSync(join(base, 'comparison.md'), 'utf8'));
 });
+
+test('a subset of seeds run into a folder keeps the union of the grids in the manifest, so check --rerun reruns every run', async () => {
+  const folder = copyFolder(base, join(dir, 'union'));
+  await trainInto(config, folder, 'activations=[relu]', 'seeds=[2]');
+  const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { config: { seeds: number[] } };
+  assert.deepEqual(manifest.config.seeds, [1, 2]);
+  const r = await runCli(['check', join(dir, 'union-rerun'), '--reference', folder, '--rerun', '--jobs', '1', '--tolerance', '0']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^OK: 2 runs/m);
+});
