@@ -55,7 +55,7 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
   const epochs = new Map<string, Row[]>();
   for (const r of rows.epochs) epochs.set(r.run_id, [...(epochs.get(r.run_id) ?? []), r]);
   const layers = new Map<string, { dead: number; units: number }>();
-  for (const r of rows.dead) {
+  for (const r of uniqueRows(FILES.dead, rows.dead).rows) {
     const key = `${r.run_id}\u0000${r.epoch}`;
     const sum = layers.get(key) ?? { dead: 0, units: 0 };
     layers.set(key, { dead: sum.dead + Number(r.dead), units: sum.units + Number(r.units) });
@@ -65,8 +65,10 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
     if (record.status !== 'completed' && record.status !== 'diverged') continue;
     const row = summary.get(id);
     const mine = epochs.get(id) ?? [];
+    // Distinct epochs: a row repeated whole is kept once (uniqueRows), not a lost one.
+    const distinct = new Set(mine.map((e) => e.epoch)).size;
     if (!row) out.set(id, 'no summary.csv row');
-    else if (Number(row.epochs) !== mine.length) out.set(id, `${mine.length} of ${row.epochs} epochs.csv rows`);
+    else if (Number(row.epochs) !== distinct) out.set(id, `${distinct} of ${row.epochs} epochs.csv rows`);
     else {
       const lost = mine.find((e) => e.dead !== '' && e.dead !== undefined && (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead)
         || layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)));

@@ -141,3 +141,15 @@ test('folders with different compare.margin are refused in either order unless -
   assert.equal(chosen.code, 0, chosen.stderr);
   assert.equal(JSON.parse(readFileSync(join(dir, 'margin-chosen', 'manifest.json'), 'utf8')).config.compare.margin, 0.3);
 });
+
+test('merge --out into its shards\' parent folder, and again into a folder an earlier merge of the same inputs wrote, is allowed', async () => {
+  const parent = join(dir, 'parent');
+  const shards = [copyWith(a, 'parent/shard-0', {}), copyWith(b, 'parent/shard-1', {})];
+  const first = await runCli(['merge', ...shards, '--out', parent]);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await runCli(['merge', ...shards, '--out', parent]);
+  assert.equal(again.code, 0, again.stderr);
+  const other = await runCli(['merge', shards[0], '--out', parent]);
+  assert.equal(other.code, 2, 'a merge of other inputs would replace runs it does not hold');
+  assert.match(other.stderr, /is not empty: merging would replace the results of 2 runs/);
+});
