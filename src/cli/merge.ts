@@ -17,7 +17,7 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
-    .addOption(outOption('the merged folder: a new or empty folder (a non-empty one is refused unless --force)').makeOptionMandatory())
+    .addOption(outOption('the merged folder; one that holds results is refused unless --force (or an earlier merge of the same inputs wrote them)').makeOptionMandatory())
     .option('--force', 'replace the results already in a non-empty --out folder')
     .option('--margin <pp>', 'the merged comparison\'s equivalence margin in percentage points (needed when the folders\' compare.margin differ)', parseMargin)
     .option('--html', 'also write report.html and plots/ for the merged folder')
@@ -33,7 +33,7 @@ in both, and the same results when both copies finished (a finished copy wins ov
 Runs that land in one comparison row must share every setting but the seed, the folders' compare.margin
 must agree (or pass --margin), and all folders must
 come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
---out must be new or empty unless --force. Otherwise nothing is written and the error names the runs
+An --out holding other results is refused unless --force. Otherwise nothing is written and the error names the runs
 or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
 folders, disagreeing runs or mixed settings or backends.`)
     .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number }) => {
