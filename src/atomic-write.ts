@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fileSystemError } from './errors.js';
 
 let counter = 0;
 
@@ -17,6 +18,6 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw fileSystemError(err, path);
   }
 }

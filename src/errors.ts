@@ -69,3 +69,31 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * A file-system error the user can act on (disk full, a folder where a file belongs, permission
+ * denied, a read-only disk) as one line naming the file; any other error is returned as it is.
+ * `path`: the file being written or read, when the error does not carry it (writes through a handle).
+ */
+export function fileSystemError(err: unknown, path?: string): unknown {
+  if (isUserError(err) || !(err instanceof Error)) return err;
+  const { code, path: errPath } = err as NodeJS.ErrnoException;
+  const file = errPath ?? path ?? '(unknown file)';
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new EnvironmentError(`no space left on the disk (${code}) while writing ${file}`, {
+        cause: err,
+        hint: 'finished runs are safe: rows are appended whole and other files replaced only once complete; free some space and run the same command again, it resumes',
+      });
+    case 'EISDIR':
+      return new ResultsError(`${file} is a folder where a file belongs`, { cause: err, hint: 'move or rename that folder, then run again' });
+    case 'EACCES':
+    case 'EPERM':
+      return new EnvironmentError(`permission denied: ${file}`, { cause: err, hint: 'check the owner and mode of the file and its folder (ls -l)' });
+    case 'EROFS':
+      return new EnvironmentError(`${file} is on a read-only file system`, { cause: err, hint: 'write the results to a writable folder (--out)' });
+    default:
+      return err;
+  }
+}

@@ -66,6 +66,12 @@ export function parseActivationSpec(text: string): ActivationSpec {
     throw new UsageError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`,
       { hint: 'e.g. --activation relu or --activation "{name: nrelu, sigma: 0.1}"' });
   }
+  // YAML reads `{name:nrelu}` as the key "name:nrelu" with no value: say so instead of "needs a name".
+  const glued = typeof value === 'object' ? Object.entries(value as object).find(([k, v]) => k.includes(':') && v === null) : undefined;
+  if (glued) {
+    throw new UsageError(`--activation ${JSON.stringify(text)}: YAML reads "${glued[0]}" as one key, since a colon needs a space after it`,
+      { hint: `put a space after each colon: --activation "${text.replace(/:(?=\S)/g, ': ')}"` });
+  }
   normalizeActivation(value); // throws a one-line ConfigError naming the activation and parameter
   return value as ActivationSpec;
 }

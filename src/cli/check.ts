@@ -10,6 +10,7 @@ import { readRows, resultPaths } from '../report/files.js';
 import { parseOnly } from '../runner/only.js';
 import { runGridWithSignals } from './run.js';
 import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
+import { checkReadableDir } from './paths.js';
 import { EXIT } from '../exit-codes.js';
 import { type BackendName, isBackendName } from '../backend/names.js';
 
@@ -84,6 +85,8 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
       const countTolerance = parseCountTolerance(opts.countTolerance);
+      checkReadableDir(opts.reference);
+      if (!opts.rerun) checkReadableDir(resultsDir);
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         if (resolve(resultsDir) === resolve(opts.reference)) {

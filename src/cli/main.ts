@@ -5,7 +5,7 @@
  * usage/config problems, 1 for environment, data and results problems and any other error.
  */
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../errors.js';
+import { fileSystemError, isUserError } from '../errors.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { packageVersion } from '../runner/manifest.js';
 import { registerRun } from './run.js';
@@ -53,7 +53,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
     return code;
-  } catch (err) {
+  } catch (thrown) {
+    // A full disk, a folder where a file belongs, permission denied: one line naming the file, not a raw errno.
+    const err = fileSystemError(thrown);
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0; usage errors are already printed.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;

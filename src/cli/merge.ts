@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { dirname } from 'node:path';
 import { outOption } from './options.js';
 import { mergeResults, type MergeResult } from '../runner/merge.js';
@@ -6,13 +6,20 @@ import { lockFolder } from '../runner/lock.js';
 import { writeHtmlReport } from '../report/html.js';
 import { checkOutDir } from './paths.js';
 
+function parseMargin(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 100) throw new InvalidArgumentError('pass a margin in percentage points, above 0 and at most 100, e.g. 0.2');
+  return value;
+}
+
 export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
-    .addOption(outOption('the merged folder: a new or empty folder (a non-empty one is refused unless --force)').makeOptionMandatory())
+    .addOption(outOption('the merged folder; one that holds results is refused unless --force (or an earlier merge of the same inputs wrote them)').makeOptionMandatory())
     .option('--force', 'replace the results already in a non-empty --out folder')
+    .option('--margin <pp>', 'the merged comparison\'s equivalence margin in percentage points (needed when the folders\' compare.margin differ)', parseMargin)
     .option('--html', 'also write report.html and plots/ for the merged folder')
     .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
     .addHelpText('after', `
@@ -23,17 +30,18 @@ Examples:
 Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
 grid order with a merged manifest.json. A run found in two folders must have the same config hash
 in both, and the same results when both copies finished (a finished copy wins over a failed one).
-Runs that land in one comparison row must share every setting but the seed, and all folders must
+Runs that land in one comparison row must share every setting but the seed, the folders' compare.margin
+must agree (or pass --margin), and all folders must
 come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
---out must be new or empty unless --force. Otherwise nothing is written and the error names the runs
+An --out holding other results is refused unless --force. Otherwise nothing is written and the error names the runs
 or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
 folders, disagreeing runs or mixed settings or backends.`)
-    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean }) => {
+    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number }) => {
       checkOutDir(opts.out);
       const lock = lockFolder(opts.out, `merge --out ${opts.out}`, (line) => process.stderr.write(`${line}\n`));
       let result: MergeResult;
       try {
-        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force });
+        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force, margin: opts.margin });
       } finally {
         lock.release();
       }

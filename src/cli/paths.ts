@@ -4,10 +4,12 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, fileSystemError } from '../errors.js';
 
 /** An output folder: it (or the folder it will be made in) must be a writable folder. */
 export function checkOutDir(path: string, flag = '--out'): void {
+  // resolve('') is the current folder: an empty --out (an unset shell variable) would write results there.
+  if (path.trim() === '') throw new UsageError(`${flag} is empty`, { hint: `pass a folder for ${flag}, e.g. --out results/try` });
   let at = resolve(path);
   while (!existsSync(at)) {
     const up = dirname(at);
@@ -29,4 +31,13 @@ export function checkOutDir(path: string, flag = '--out'): void {
 export function checkDataDir(path: string | undefined, label: string): void {
   if (path === undefined || !existsSync(path) || statSync(path).isDirectory()) return;
   throw new UsageError(`${label} ${path} is a file, not a folder`, { hint: 'point it at the folder that holds (or will cache) the datasets' });
+}
+
+/** A folder to read results from: a permission problem is said as such, not as a missing file. */
+export function checkReadableDir(path: string): void {
+  try {
+    accessSync(path, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fileSystemError(err, path);
+  }
 }

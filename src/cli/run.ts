@@ -93,7 +93,7 @@ ${activationsHelp()}`)
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
       const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
-      checkOutDir(outDir, opts.out ? '--out' : 'output folder');
+      checkOutDir(outDir, opts.out !== undefined ? '--out' : 'output folder');
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const only = parseOnly(opts.only);

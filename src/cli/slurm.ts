@@ -74,6 +74,24 @@ export function slurmMem(text: string | undefined): string | undefined {
   throw new UsageError(`invalid --mem '${text}'`, { hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G' });
 }
 
+/** A Slurm name (partition, account): letters, digits, `_ . -`, and commas between names; nothing a shell would read. */
+export function slurmName(text: string | undefined, flag: string): string | undefined {
+  if (text === undefined || /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(text)) return text;
+  throw new UsageError(`invalid ${flag} ${JSON.stringify(text)}`, { hint: `${flag} is a Slurm name: letters, digits, _ . - (a comma between several), e.g. gpu` });
+}
+
+/**
+ * Strings that go into the scripts as they are (--setup and --command are shell on purpose; --sbatch
+ * an option): one line each, so no value can add lines to a script; --sbatch must be an option.
+ */
+export function scriptLines(values: string[] | undefined, flag: string, option = false): string[] | undefined {
+  for (const v of values ?? []) {
+    if (/[\r\n\0]/.test(v)) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}: it spans several lines`, { hint: `pass one line per ${flag}` });
+    if (option && !/^--?[A-Za-z]/.test(v)) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}`, { hint: `${flag} is an sbatch option, e.g. --sbatch=--qos=short` });
+  }
+  return values;
+}
+
 export function registerSlurm(program: Command): void {
   program
     .command('slurm')
@@ -121,15 +139,16 @@ which submits the array and then the merge with --dependency=afterok:<array job 
       if (shards > runs) {
         throw new UsageError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
       }
+      if (opts.out?.trim() === '') throw new UsageError('--out is empty', { hint: 'pass the result folder for --out, e.g. --out /scratch/me/mlp' });
       const outDir = resolve(opts.out ?? config.output);
       const scriptDir = resolve(opts.scripts ?? join(outDir, 'slurm'));
       const scripts = slurmScripts({
         name: config.name, configPath: resolve(configPath), overrides, shards, outDir, scriptDir, cwd: process.cwd(),
-        command: opts.command ?? currentCommand(),
-        partition: opts.partition, account: opts.account,
+        command: opts.command === undefined ? currentCommand() : (scriptLines([opts.command], '--command') as string[])[0],
+        partition: slurmName(opts.partition, '--partition'), account: slurmName(opts.account, '--account'),
         gpusPerTask: positiveInt(opts.gpusPerTask, '--gpus-per-task'), cpusPerTask: positiveInt(opts.cpusPerTask, '--cpus-per-task'),
         time, mem, mergeTime, mergeAfter: opts.mergeAfter,
-        jobs: jobs === 'auto' ? undefined : jobs, backend, setup: opts.setup, sbatch: opts.sbatch,
+        jobs: jobs === 'auto' ? undefined : jobs, backend, setup: scriptLines(opts.setup, '--setup'), sbatch: scriptLines(opts.sbatch, '--sbatch', true),
       });
       await mkdir(join(scriptDir, 'logs'), { recursive: true });
       const files = { array: 'array.sbatch', merge: 'merge.sbatch', submit: 'submit.sh' } as const;

@@ -1,5 +1,5 @@
 /** Reading a config file: YAML -> overrides -> validation with defaults filled. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, errorMessage } from '../errors.js';
@@ -30,7 +30,29 @@ export function parseYamlText(text: string, source: string): unknown {
     const head = lines.length === 1 ? 'YAML syntax error in ' : `${lines.length} YAML syntax errors in `;
     throw new ConfigError(`${head}${lines.join('\n  ')}`, { hint: 'fix the YAML at the line and column shown' });
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml refuses an alias that expands too often (a "billion laughs" file) with a ReferenceError.
+    throw new ConfigError(`${source}: ${errorMessage(err).split('\n')[0]}`, { hint: 'a config needs no more than a few YAML aliases (*name); write the values out' });
+  }
+}
+
+/** A config is a small text file: a device (/dev/zero), a FIFO or a huge file is refused before reading it. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+async function checkConfigFile(path: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    return; // reading reports a missing file
+  }
+  if (info.isDirectory()) return;
+  if (!info.isFile()) throw new ConfigError(`config file ${path} is not a regular file`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+  if (info.size > MAX_CONFIG_BYTES) {
+    throw new ConfigError(`config file ${path} is ${info.size} bytes, too large for a config (at most ${MAX_CONFIG_BYTES})`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+  }
 }
 
 /**
@@ -40,6 +62,7 @@ export function parseYamlText(text: string, source: string): unknown {
  */
 export async function loadConfig(path: string, overrides: string[] = []): Promise<LoadedConfig> {
   let text: string;
+  await checkConfigFile(path);
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {

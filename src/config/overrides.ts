@@ -24,12 +24,16 @@ const SEGMENT = /^([A-Za-z_][A-Za-z0-9_-]*|\d+)((?:\[\d+\])*)$/;
 
 class OverrideProblem extends Error {}
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function parseKey(key: string): OverridePath {
   if (key === '') throw new OverrideProblem(`no key before "="; ${EXAMPLE}`);
   const path: OverridePath = [];
   for (const segment of key.split('.')) {
     const m = SEGMENT.exec(segment);
     if (!m) throw new OverrideProblem(`bad key part "${segment}"; keys are letters, digits, "_", "-" and [index]`);
+    // These keys reach Object.prototype through plain objects: refused before anything is set.
+    if (FORBIDDEN_KEYS.has(m[1])) throw new OverrideProblem(`"${m[1]}" is not a config key (it would change every object, not the config)`);
     path.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
     for (const idx of m[2].matchAll(/\[(\d+)\]/g)) path.push(Number(idx[1]));
   }

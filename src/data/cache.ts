@@ -66,7 +66,9 @@ async function readIfExists(file: string): Promise<Uint8Array | undefined> {
   try {
     return await fs.readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A folder where the file belongs is no copy of it either: the loader falls back (package copy, mirrors).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') return undefined;
     throw err;
   }
 }

@@ -4,10 +4,10 @@
  */
 import { createObjectCsvStringifier } from 'csv-writer';
 import { parse } from 'csv-parse/sync';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError, ResultsError } from '../errors.js';
+import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 
 export const EPOCH_COLUMNS = [
@@ -132,6 +132,33 @@ function toCells(columns: readonly string[], rows: Partial<Record<string, CellVa
  */
 export async function appendRows<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
   if (rows.length === 0) return;
+  refuseSymlink(path);
+  try {
+    await appendWhole(path, columns, rows);
+  } catch (err) {
+    throw fileSystemError(err, path);
+  }
+}
+
+/**
+ * A result file must be a plain file in its folder: appending through a symbolic link (even a dangling
+ * one) would write outside the result folder.
+ */
+function refuseSymlink(path: string): void {
+  let link: boolean;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    return; // no such file yet
+  }
+  if (link) {
+    throw new ResultsError(`${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`, {
+      hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
+    });
+  }
+}
+
+async function appendWhole<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
   const s = stringifier(columns);
   const exists = existsSync(path);
   if (exists && (await headerOf(path)) !== columns.join(',')) {
@@ -216,7 +243,8 @@ interface Parsed { rows: Row[]; damaged: { line: number; runId: string; why: str
 function parseCsv(path: string, text: string): Parsed {
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    // bom: a header written by Excel starts with a UTF-8 byte order mark, which is not part of `run_id`.
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (err) {
     throw damaged(path, `not a readable CSV (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -266,18 +294,33 @@ function strict(path: string, p: Parsed): Row[] {
  */
 export async function readRows(path: string): Promise<Row[]> {
   if (!existsSync(path)) return [];
-  return strict(path, parseCsv(path, await readFile(path, 'utf8')));
+  return strict(path, parseCsv(path, await readText(path)));
 }
 
 export function readRowsSync(path: string): Row[] {
   if (!existsSync(path)) return [];
-  return strict(path, parseCsv(path, readFileSync(path, 'utf8')));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw fileSystemError(err, path);
+  }
+  return strict(path, parseCsv(path, text));
+}
+
+/** A result file's text; a folder in its place or a permission problem is one line naming it. */
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw fileSystemError(err, path);
+  }
 }
 
 /** For resuming: the whole, valid rows, and the run ids of damaged ones (which then train again). */
 export async function readRowsLenient(path: string): Promise<{ rows: Row[]; damaged: string[] }> {
   if (!existsSync(path)) return { rows: [], damaged: [] };
-  const p = parseCsv(path, await readFile(path, 'utf8'));
+  const p = parseCsv(path, await readText(path));
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
 }
 

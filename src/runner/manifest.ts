@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { canonicalJson } from '../config/grid.js';
 import { writeFileAtomic } from '../report/files.js';
 import { ResultsError } from '../errors.js';
 
@@ -105,4 +106,21 @@ export async function writeManifest(path: string, manifest: Manifest): Promise<v
 export function isDone(manifest: Manifest | null, id: string, hash: string): boolean {
   const rec = manifest?.runs[id];
   return !!rec && rec.hash === hash && (rec.status === 'completed' || rec.status === 'diverged');
+}
+
+/**
+ * The config a folder's manifest records after a run of `current` into it: when the previous grid differs
+ * only in its seeds (say, `seeds=[1]` run into a three-seed folder), the union of both seed lists, so the
+ * manifest describes every run the folder holds and `check --rerun` reruns them all; otherwise `current`.
+ */
+export function unionGrid(previous: ResolvedConfig | undefined, current: ResolvedConfig): ResolvedConfig {
+  if (!previous || !Array.isArray(previous.seeds)) return current;
+  let sameButSeeds: boolean;
+  try {
+    sameButSeeds = canonicalJson({ ...previous, seeds: [] }) === canonicalJson({ ...current, seeds: [] });
+  } catch {
+    return current; // a manifest from another version holding a value JSON cannot encode
+  }
+  if (!sameButSeeds) return current;
+  return { ...current, seeds: [...new Set([...previous.seeds, ...current.seeds])] };
 }

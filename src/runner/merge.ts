@@ -6,14 +6,14 @@
  * comparison row) must share every setting but the seed; the folders must come from one backend
  * (unless allowed). Otherwise nothing is written.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expandGrid } from '../config/grid.js';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
 import { UsageError } from '../errors.js';
 import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
-import { LOCK_FILE } from './lock.js';
 import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
@@ -33,6 +33,8 @@ export interface MergeOptions {
   allowMixedBackends?: boolean;
   /** Replace the results already in a non-empty --out folder (refused otherwise). */
   force?: boolean;
+  /** The comparison's equivalence margin (pp) for the merged folder; required when the folders' margins differ. */
+  margin?: number;
 }
 
 interface Chosen {
@@ -72,16 +74,23 @@ async function readFolder(dir: string): Promise<Folder> {
   return { dir, manifest, rows, specs, keys: settingKeys(manifest, rows.summary) };
 }
 
-/** Refuses an --out folder that holds anything, saying what merging would replace. */
-function refuseNonEmpty(outDir: string): void {
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) return;
-  const entries = readdirSync(outDir).filter((f) => f !== LOCK_FILE);
-  if (entries.length === 0) return;
-  const manifest = existsSync(resultPaths(outDir).manifest) ? readManifest(resultPaths(outDir).manifest) : null;
+/**
+ * Refuses an --out folder that holds results merge would replace (its result files; shard folders,
+ * scripts and other files are left alone), saying which runs. A folder an earlier merge of the same
+ * inputs wrote (its `mergedFrom` all among `dirs`, e.g. a resubmitted Slurm merge job) is replaced.
+ */
+function refuseExistingResults(outDir: string, dirs: string[]): void {
+  const paths = resultPaths(outDir);
+  const present = Object.values(FILES).filter((f) => existsSync(join(outDir, f)));
+  if (present.length === 0) return;
+  const manifest = existsSync(paths.manifest) ? readManifest(paths.manifest) : null;
+  const inputs = new Set(dirs.map((d) => resolve(d)));
+  const sources = manifest?.mergedFrom ?? [];
+  if (sources.length > 0 && sources.every((src) => inputs.has(resolve(src.dir)))) return;
   const runs = Object.keys(manifest?.runs ?? {});
   const what = runs.length > 0
     ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
-    : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
+    : `${present.join(', ')}`;
   throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
     hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
   });
@@ -127,6 +136,22 @@ function checkBackends(folders: Folder[], allow: boolean): void {
       hint: 'backends differ in the last digits; merge folders of one backend, or pass --allow-mixed-backends (each folder\'s backend is kept in manifest.json)',
     });
   }
+}
+
+/**
+ * The merged comparison's margin: the folders' common `compare.margin` (the default for folders from
+ * before it), or the one given; different margins without one given are refused, since the verdicts
+ * would otherwise depend on which folder came first.
+ */
+function mergedMargin(folders: Folder[], given: number | undefined): number {
+  if (given !== undefined) return given;
+  const margins = folders.map((f) => f.manifest.config.compare?.margin ?? CONFIG_DEFAULTS.compare.margin);
+  if (new Set(margins).size > 1) {
+    throw new UsageError(`the folders use different equivalence margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`, {
+      hint: 'pass --margin <pp> to choose the merged comparison\'s margin',
+    });
+  }
+  return margins[0];
 }
 
 /** Refuses two runs that share a comparison row (model and setting) but differ in more than the seed. */
@@ -188,10 +213,11 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
   if (clash) throw new UsageError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
-  if (!options.force) refuseNonEmpty(outDir);
+  if (!options.force) refuseExistingResults(outDir, dirs);
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
   checkBackends(folders, options.allowMixedBackends ?? false);
+  const margin = mergedMargin(folders, options.margin);
 
   const chosen = new Map<string, Chosen>();
   const duplicates: string[] = [];
@@ -251,6 +277,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   }));
   const manifest: Manifest = {
     ...base,
+    config: { ...base.config, compare: { ...base.config.compare, margin } },
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
     finishedAt: finished.every((t) => t) ? (finished as string[]).sort().at(-1) ?? null : null,
     runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),

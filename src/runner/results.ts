@@ -64,6 +64,39 @@ export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<voi
 }
 
 /**
+ * Finished runs (by the manifest) whose rows are not all there, with why: no summary.csv row, fewer
+ * epochs.csv rows than the summary says, or a probed epoch (dead/units filled) whose dead_neurons.csv
+ * rows are missing or do not add up to its counts.
+ */
+export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]; epochs: Row[]; dead: Row[] }): Map<string, string> {
+  const summary = new Map(rows.summary.map((r) => [r.run_id, r]));
+  const epochs = new Map<string, Row[]>();
+  for (const r of rows.epochs) epochs.set(r.run_id, [...(epochs.get(r.run_id) ?? []), r]);
+  const layers = new Map<string, { dead: number; units: number }>();
+  for (const r of uniqueRows(FILES.dead, rows.dead).rows) {
+    const key = `${r.run_id}\u0000${r.epoch}`;
+    const sum = layers.get(key) ?? { dead: 0, units: 0 };
+    layers.set(key, { dead: sum.dead + Number(r.dead), units: sum.units + Number(r.units) });
+  }
+  const out = new Map<string, string>();
+  for (const [id, record] of Object.entries(manifest?.runs ?? {})) {
+    if (record.status !== 'completed' && record.status !== 'diverged') continue;
+    const row = summary.get(id);
+    const mine = epochs.get(id) ?? [];
+    // Distinct epochs: a row repeated whole is kept once (uniqueRows), not a lost one.
+    const distinct = new Set(mine.map((e) => e.epoch)).size;
+    if (!row) out.set(id, 'no summary.csv row');
+    else if (Number(row.epochs) !== distinct) out.set(id, `${distinct} of ${row.epochs} epochs.csv rows`);
+    else {
+      const lost = mine.find((e) => e.dead !== '' && e.dead !== undefined && (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead)
+        || layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)));
+      if (lost) out.set(id, `dead_neurons.csv rows of epoch ${lost.epoch} missing`);
+    }
+  }
+  return out;
+}
+
+/**
  * The runs of `specs` that are done: the manifest says finished with the same config hash, and the
  * rows agree (a summary row with that status, as many epochs.csv rows as it says, none damaged).
  * `damaged`: every run with a damaged row in any CSV, in this grid or not.
@@ -81,16 +114,23 @@ export async function finishedRuns(
     for (const id of r.damaged) damaged.add(id);
     return r.rows;
   };
-  const summary = new Map((await read('summary')).map((r) => [r.run_id, r]));
-  const epochs = new Map<string, number>();
-  for (const r of await read('epochs')) epochs.set(r.run_id, (epochs.get(r.run_id) ?? 0) + 1);
-  await read('dead');
+  const summaryRows = await read('summary');
+  const summary = new Map(summaryRows.map((r) => [r.run_id, r]));
+  const epochRows = await read('epochs');
+  const deadRows = await read('dead');
   await read('robustness');
+  // A finished run with rows lost (e.g. dead_neurons.csv rows) trains again; one outside this grid loses
+  // its rows and record like a damaged one, so no table is built from part of a run.
+  const incomplete = incompleteRuns(manifest, { summary: summaryRows, epochs: epochRows, dead: deadRows });
+  const inGrid = new Set(specs.map((s) => s.id));
+  for (const [id, why] of incomplete) {
+    notes.push(`${id}: ${why}; ${inGrid.has(id) ? 'it trains again' : 'its rows are dropped until its grid runs again'}`);
+    if (!inGrid.has(id)) damaged.add(id);
+  }
   const done = new Set<string>();
   for (const s of specs) {
-    if (!isDone(manifest, s.id, s.hash) || damaged.has(s.id)) continue;
-    const row = summary.get(s.id);
-    if (row && row.status === manifest?.runs[s.id]?.status && Number(row.epochs) === (epochs.get(s.id) ?? 0)) done.add(s.id);
+    if (!isDone(manifest, s.id, s.hash) || damaged.has(s.id) || incomplete.has(s.id)) continue;
+    if (summary.get(s.id)?.status === manifest?.runs[s.id]?.status) done.add(s.id);
   }
   return { done, damaged, notes };
 }

@@ -8,7 +8,7 @@
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
 import { resultPaths } from '../report/files.js';
-import { newManifest, readManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from './manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
 import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneModels, pruneRuns } from './results.js';
@@ -78,7 +78,7 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (options.fresh && !partialFresh) await clearResults(outDir);
   const previous = readManifest(paths.manifest);
   const manifest: Manifest = {
-    ...newManifest(config, options.overrides),
+    ...newManifest(unionGrid(previous?.config, config), options.overrides),
     runs: previous?.runs ?? {},
     backend: previous?.backend ?? null,
     dataset: previous?.dataset ?? null,

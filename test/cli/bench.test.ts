@@ -119,3 +119,9 @@ test('harnessAtScale: the per-epoch calls over a training epoch of trainSamples 
   assert.ok(Math.abs(r.ratio - (r.trainEpochSeconds + r.evaluateSeconds + r.probeSeconds + r.gradientSeconds) / r.trainEpochSeconds) < 1e-12);
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
 });
+
+test('parseActivationSpec: a flow object without spaces after its colons explains the YAML rule', () => {
+  assert.throws(() => parseActivationSpec('{name:nrelu,sigma:-1}'), (err: unknown) =>
+    err instanceof Error && /YAML reads "name:nrelu" as one key, since a colon needs a space after it/.test(err.message)
+    && /--activation "\{name: nrelu,sigma: -1\}"/.test((err as { hint?: string }).hint ?? ''));
+});

@@ -123,3 +123,33 @@ test('two different rows for one run in one folder are an error naming the file 
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /clash\/summary\.csv: two rows for run_id mlp-relu-seed1 that differ in status \(completed vs diverged\)/);
 });
+
+test('folders with different compare.margin are refused in either order unless --margin chooses one', async () => {
+  const wide = copyWith(b, 'b-margin', {
+    'manifest.json': (t) => {
+      const m = JSON.parse(t) as { config: { compare?: { margin: number } } };
+      m.config.compare = { margin: 0.5 };
+      return JSON.stringify(m);
+    },
+  });
+  for (const [i, order] of [[a, wide], [wide, a]].entries()) {
+    const r = await runCli(['merge', ...order, '--out', join(dir, `margin-${i}`)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /different equivalence margins: .*\(0\.(2|5) pp\), .*\(0\.(2|5) pp\)/);
+  }
+  const chosen = await runCli(['merge', wide, a, '--out', join(dir, 'margin-chosen'), '--margin', '0.3']);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'margin-chosen', 'manifest.json'), 'utf8')).config.compare.margin, 0.3);
+});
+
+test('merge --out into its shards\' parent folder, and again into a folder an earlier merge of the same inputs wrote, is allowed', async () => {
+  const parent = join(dir, 'parent');
+  const shards = [copyWith(a, 'parent/shard-0', {}), copyWith(b, 'parent/shard-1', {})];
+  const first = await runCli(['merge', ...shards, '--out', parent]);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await runCli(['merge', ...shards, '--out', parent]);
+  assert.equal(again.code, 0, again.stderr);
+  const other = await runCli(['merge', shards[0], '--out', parent]);
+  assert.equal(other.code, 2, 'a merge of other inputs would replace runs it does not hold');
+  assert.match(other.stderr, /is not empty: merging would replace the results of 2 runs/);
+});

@@ -55,3 +55,18 @@ test('the scripts call the resolved package bin, not a symlink in .bin or npx\'s
   writeFileSync(join(npx, 'nrelu-bench.js'), '');
   assert.equal(cliEntry(join(npx, 'nrelu-bench.js')).npxCache, true);
 });
+
+test('--partition and every other string that reaches a script cannot add a shell line to it', async () => {
+  const out = join(dir, 'injected');
+  const r = await runCli(['slurm', config, '--shards', '2', '--out', out, '--partition', 'gpu\ntouch /tmp/X']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^error: invalid --partition "gpu\\ntouch \/tmp\/X"\nhint: --partition is a Slurm name/);
+  for (const [flag, value] of [['--account', 'a b'], ['--setup', 'module load x\nrm -rf ~'], ['--sbatch', '--qos=short\necho hi'], ['--sbatch', 'echo'], ['--command', 'npx nrelu-bench\nid']]) {
+    const bad = await runCli(['slurm', config, '--shards', '2', '--out', out, flag, value]);
+    assert.equal(bad.code, 2, `${flag}: ${bad.stderr}`);
+    assert.match(bad.stderr, new RegExp(`^error: invalid ${flag} `), bad.stderr);
+  }
+  const ok = await runCli(['slurm', config, '--shards', '2', '--out', out, '--partition', 'gpu,gpu-long', '--account', 'proj_1.a', '--sbatch=--qos=short']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(readFileSync(join(out, 'slurm', 'array.sbatch'), 'utf8'), /^#SBATCH --partition=gpu,gpu-long$/m);
+});

@@ -141,3 +141,15 @@ test('an empty file and an invalid file list their problems', async () => {
       await assert.rejects(loadConfig(path), userError(/\(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be a number, got "two"$/));
     });
 });
+
+test('a YAML alias bomb is a config error naming the file; /dev/zero is refused in one line without reading it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nrelu-bomb-'));
+  const file = join(dir, 'bomb.yaml');
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  await writeFile(file, `${levels.join('\n')}\n`);
+  await assert.rejects(loadConfig(file), (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2 && err.message.startsWith(`${file}: `));
+  await assert.rejects(loadConfig('/dev/zero'), (err: unknown) =>
+    err instanceof UserError && exitCodeOf(err) === 2 && err.message === 'config file /dev/zero is not a regular file');
+  await rm(dir, { recursive: true, force: true });
+});

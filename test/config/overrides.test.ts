@@ -92,3 +92,11 @@ test('several bad overrides are listed together', () => {
     return true;
   });
 });
+
+test('__proto__, constructor and prototype keys are refused while parsing, before anything is polluted', () => {
+  for (const text of ['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'train.__proto__.polluted=1']) {
+    assert.throws(() => applyOverrides({ train: {} }, [text]), (err: unknown) =>
+      err instanceof UserError && exitCodeOf(err) === 2 && /is not a config key/.test(err.message));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, `${text} polluted Object.prototype`);
+  }
+});
