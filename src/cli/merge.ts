@@ -4,6 +4,7 @@ import { outOption } from './options.js';
 import { mergeResults, type MergeResult } from '../runner/merge.js';
 import { lockFolder } from '../runner/lock.js';
 import { writeHtmlReport } from '../report/html.js';
+import { excludedRuns } from '../runner/settings.js';
 import { checkOutDir } from './paths.js';
 
 function parseMargin(text: string): number {
@@ -47,7 +48,7 @@ folders, disagreeing runs or mixed settings or backends.`)
       }
       process.stdout.write(`${result.comparison}\n`);
       if (opts.html) {
-        const { html, plots } = await writeHtmlReport(result.outDir);
+        const { html, plots } = await writeHtmlReport(result.outDir, { exclude: await excludedRuns(result.outDir) });
         process.stdout.write(`\nreport: ${html}\n`);
         if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
       }

@@ -7,6 +7,7 @@ import { incompleteRuns } from '../runner/results.js';
 import { readManifest } from '../runner/manifest.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { writeHtmlReport } from '../report/html.js';
+import { excludedRuns } from '../runner/settings.js';
 import { checkReadableDir } from './paths.js';
 
 /** A finished run with rows lost would make the tables use n-1 seeds without a word: refuse, naming the runs. */
@@ -38,7 +39,7 @@ export function registerReport(program: Command): void {
       const title = manifest?.name ?? 'Comparison';
       process.stdout.write(`${await finishOutputs(dir, order, title)}\n`);
       if (options.html) {
-        const { html, plots } = await writeHtmlReport(dir);
+        const { html, plots } = await writeHtmlReport(dir, { exclude: await excludedRuns(dir) });
         process.stdout.write(`\nreport: ${html}\n`);
         if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
       }

@@ -9,6 +9,7 @@ import { createProgress, type ProgressReporter } from '../runner/progress.js';
 import { parseShard } from '../runner/shard.js';
 import { parseOnly } from '../runner/only.js';
 import { writeHtmlReport } from '../report/html.js';
+import { excludedRuns } from '../runner/settings.js';
 import { renderSparklines } from '../report/sparkline.js';
 import { readRows, resultPaths } from '../report/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
@@ -102,7 +103,7 @@ ${activationsHelp()}`)
       }, progress);
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
-        const { html } = await writeHtmlReport(outDir);
+        const { html } = await writeHtmlReport(outDir, { exclude: await excludedRuns(outDir) });
         progress.log(`report: ${html}`);
       }
       process.stdout.write(`\n${result.comparison}\n`);

@@ -31,6 +31,11 @@ export interface HtmlReport {
 export interface HtmlReportOptions {
   /** Receives rendering warnings from Vega (by default they are ignored). */
   onWarning?: (message: string) => void;
+  /**
+   * Runs left out of the tables and charts: trained with other settings than the row they would join
+   * (runner/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   */
+  exclude?: readonly string[];
 }
 
 const escapeHtml = (s: string): string =>
@@ -182,7 +187,7 @@ function renderFigure(chart: Chart, svg: string): string {
 
 function renderPage(
   info: ManifestInfo, summary: Row[], table: ComparisonRow[], layers: LayerComparisonRow[], charts: Chart[], svgs: Map<string, string>,
-  colors: Map<string, string>,
+  colors: Map<string, string>, excluded: string[] = [],
 ): string {
   const title = info.name ?? 'results';
   const completed = summary.filter((r) => r.status === 'completed').length;
@@ -217,6 +222,9 @@ function renderPage(
   const skipped = notCompleted.length
     ? `<p class="note">Left out of the table and charts (not completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
     : '';
+  const leftOut = excluded.length
+    ? `<p class="note">Left out of the tables and charts (trained with other settings than the row they would join; their rows stay in the CSVs): ${excluded.map(escapeHtml).join(', ')}.</p>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -230,6 +238,7 @@ function renderPage(
 <h1>${escapeHtml(title)}<small>nrelu-bench report</small></h1>
 <p class="meta">${meta.join('')}</p>
 ${skipped}
+${leftOut}
 </header>
 <main>
 ${sections.join('\n')}
@@ -255,10 +264,12 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   if (!existsSync(paths.summary)) {
     throw new UsageError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
   }
-  const summary = await readRows(paths.summary);
-  const rows = { summary, epochs: await readRows(paths.epochs), robustness: await readRows(paths.robustness) };
+  const left = new Set(options.exclude ?? []);
+  const kept = (r: Row): boolean => !left.has(r.run_id);
+  const summary = (await readRows(paths.summary)).filter(kept);
+  const rows = { summary, epochs: (await readRows(paths.epochs)).filter(kept), robustness: (await readRows(paths.robustness)).filter(kept) };
   const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
-  const layers = compareLayers(summary, await readRows(paths.dead));
+  const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept));
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
   const charts = [...pairedCharts(table, colors), ...buildCharts(rows)];
@@ -279,6 +290,6 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     }
   }
   const html = join(resultsDir, REPORT_FILE);
-  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors));
+  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]));
   return { html, plots };
 }

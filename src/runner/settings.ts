@@ -10,8 +10,8 @@
 import { expandGrid, runHash } from '../config/grid.js';
 import type { ResolvedConfig, RunSpec } from '../config/types.js';
 import { settingOf } from '../report/comparison.js';
-import type { Row } from '../report/files.js';
-import type { Manifest } from './manifest.js';
+import { readRows, resultPaths, type Row } from '../report/files.js';
+import { readManifest, type Manifest } from './manifest.js';
 
 /** The hash of a run's settings without its seed: equal for the seeds of one setting. */
 export function settingHash(spec: RunSpec): string {
@@ -97,4 +97,10 @@ export function excludedNote(excluded: string[]): string {
   const n = excluded.length;
   return `Left out of this comparison: ${n} run${n === 1 ? '' : 's'} (${excluded.join(', ')}) trained with other settings than the row ${n === 1 ? 'it' : 'they'} would join; `
     + `${n === 1 ? 'its' : 'their'} rows stay in the CSVs (rerun ${n === 1 ? 'it' : 'them'} with the current config, or run the other settings into their own folder).`;
+}
+
+/** The runs of a result folder that its comparison leaves out (for the HTML report, which must leave out the same). */
+export async function excludedRuns(dir: string): Promise<string[]> {
+  const paths = resultPaths(dir);
+  return poolableRows(await readRows(paths.summary), readManifest(paths.manifest)).excluded;
 }

@@ -42,6 +42,17 @@ test('report of the folder pools the same way', async () => {
   assert.match(readFileSync(join(copy, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,1,/);
 });
 
+test('report --html leaves the same run out of the page\'s table and charts, and names it', async () => {
+  const copy = copyFolder(folder, join(dir, 'html'));
+  const r = await runCli(['report', copy, '--html']);
+  assert.equal(r.code, 0, r.stderr);
+  const page = readFileSync(join(copy, 'report.html'), 'utf8');
+  const table = page.match(/<table class="comparison" id="table-mlp">([\s\S]*?)<\/table>/);
+  assert.ok(table);
+  assert.match(table[1], /<td>1<\/td>/, 'n = 1 in the page too');
+  assert.match(page, /Left out of the tables and charts \(trained with other settings[^)]*\): mlp-relu-seed2\./);
+});
+
 test('merge of that one folder refuses, as merge of two such folders does', async () => {
   const r = await runCli(['merge', folder, '--out', join(dir, 'merged')]);
   assert.equal(r.code, 2, r.stderr);
