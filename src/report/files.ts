@@ -49,7 +49,9 @@ const ACCURACY: ColumnType = { type: 'number', min: 0, max: 1, special: ['NaN'] 
 /** Losses and gradient sizes: >= 0, NaN or Infinity once a run diverged. */
 const NONNEGATIVE_OR_DIVERGED: ColumnType = { type: 'number', min: 0, special: ['NaN', 'Infinity'] };
 const SECONDS: ColumnType = { type: 'number', min: 0 };
-export const COLUMN_TYPES: Record<(typeof EPOCH_COLUMNS | typeof DEAD_COLUMNS | typeof SUMMARY_COLUMNS | typeof ROBUSTNESS_COLUMNS)[number], ColumnType> = {
+export const COLUMN_TYPES: Record<
+  (typeof EPOCH_COLUMNS | typeof DEAD_COLUMNS | typeof SUMMARY_COLUMNS | typeof ROBUSTNESS_COLUMNS | typeof EVAL_COLUMNS)[number], ColumnType
+> = {
   run_id: TEXT, model: TEXT, activation: TEXT, sigma: TEXT, setting: TEXT, backend: TEXT, layer: TEXT,
   status: { type: 'text', oneOf: ['completed', 'diverged', 'failed'] },
   seed: { type: 'int' }, epoch: { type: 'int', min: 1 }, epochs: COUNT,
@@ -63,6 +65,7 @@ export const COLUMN_TYPES: Record<(typeof EPOCH_COLUMNS | typeof DEAD_COLUMNS | 
   output_weight_grad_norm: NONNEGATIVE_OR_DIVERGED,
   epoch_seconds: SECONDS, samples_per_second: SECONDS, train_seconds: SECONDS,
   noise: { type: 'number', min: 0 },
+  mode: TEXT, passes: COUNT, recorded_test_acc: ACCURACY,
 };
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
