@@ -114,12 +114,13 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         const missing = only.filter((id) => !inReference.has(id));
         if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
       }
+      // Read both folders first: a damaged file is reported as such even when the two folders are one.
+      const result = await checkResults(resultsDir, opts.reference, tolerance, only, { countTolerance });
       if (sameFolder(resultsDir, opts.reference)) {
         throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
           hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
         });
       }
-      const result = await checkResults(resultsDir, opts.reference, tolerance, only, { countTolerance });
       const moved = result.moved ?? [];
       if (moved.length > 0) {
         process.stdout.write(`${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`);
