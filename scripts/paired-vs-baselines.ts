@@ -1,7 +1,7 @@
 /**
  * Claim 1 of the paper compares N-ReLU with every baseline, while the comparison table pairs every
  * setting with ReLU only. This script pairs each N-ReLU setting of a result folder with each
- * baseline by seed (same tests as the table: src/metrics/paired.ts), Holm-adjusted over the whole
+ * baseline by seed (same tests as the table: src/stats/paired.ts), Holm-adjusted over the whole
  * family of one model, and prints a markdown table per model.
  *
  *   npx tsx scripts/paired-vs-baselines.ts results/paper-mlp [--sigmas 0.05,0.1]
@@ -9,10 +9,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/metrics/paired.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/stats/paired.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
-import { readRowsSync, type Row } from '../src/report/files.js';
+import { readRowsSync, type Row } from '../src/results/files.js';
 
 const BASELINES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu'] as const;
 

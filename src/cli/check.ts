@@ -1,18 +1,12 @@
 import type { Command } from 'commander';
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readManifest } from '../runner/manifest.js';
-import { configModules, rebindModules } from '../config/modules.js';
-import { loadConfig } from '../config/load.js';
-import { checkResults, renderDifferences } from '../runner/check.js';
-import { readRows, resultPaths } from '../report/files.js';
+import { checkAgainstReference, renderDifferences } from '../results/check.js';
 import { parseOnly } from '../runner/only.js';
-import { runGridWithSignals } from './run.js';
+import { rerunReference } from '../runner/rerun.js';
 import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
 import { checkReadableDir } from './paths.js';
 import { EXIT } from '../exit-codes.js';
-import { type BackendName, isBackendName } from '../backend/names.js';
+import type { BackendName } from '../backend/names.js';
 
 interface CheckOptions {
   reference: string;
@@ -40,15 +34,6 @@ function parseTolerance(text: string): number {
     throw new UsageError(`invalid --tolerance '${text}'`, { hint: 'pass an absolute tolerance >= 0, e.g. 0.002' });
   }
   return value;
-}
-
-/** The same folder, also through a symlink or another spelling of the path. */
-function sameFolder(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return resolve(a) === resolve(b);
-  }
 }
 
 export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
@@ -89,38 +74,17 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       if (!opts.rerun) checkReadableDir(resultsDir);
       const only = parseOnly(opts.only);
       if (opts.rerun) {
-        if (resolve(resultsDir) === resolve(opts.reference)) {
-          throw new UsageError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
-        }
-        const manifest = readManifest(resultPaths(opts.reference).manifest);
-        if (!manifest) throw new UsageError(`reference ${opts.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
-        const used = manifest.backend?.name;
-        const backend: BackendName = opts.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
-        process.stderr.write(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${resultsDir}\n`);
-        // The reference's manifest names module files as data: their code runs only from the user's own config.
-        const trusted = opts.config ? configModules((await loadConfig(opts.config)).config) : [];
-        const config = rebindModules(manifest.config, manifest.activationModules, trusted, `reference ${opts.reference}`);
-        const run = await runGridWithSignals({
-          config, overrides: manifest.overrides, outDir: resultsDir, fresh: true, backend, jobs: opts.jobs ?? 'auto', only, workerTimeoutS: opts.workerTimeout,
+        const { interrupted } = await rerunReference({
+          reference: opts.reference, into: resultsDir, configFile: opts.config, backend: opts.backend, jobs: opts.jobs ?? 'auto', only,
+          workerTimeoutS: opts.workerTimeout, log: (line) => process.stderr.write(`${line}\n`), quitNow: () => process.exit(EXIT.interrupted),
         });
-        if (run.interrupted) {
+        if (interrupted) {
           process.stderr.write('interrupted\n');
           setExitCode(EXIT.interrupted);
           return;
         }
       }
-      if (only) {
-        const inReference = new Set((await readRows(resultPaths(opts.reference).summary)).map((r) => r.run_id));
-        const missing = only.filter((id) => !inReference.has(id));
-        if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${opts.reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
-      }
-      // Read both folders first: a damaged file is reported as such even when the two folders are one.
-      const result = await checkResults(resultsDir, opts.reference, tolerance, only, { countTolerance });
-      if (sameFolder(resultsDir, opts.reference)) {
-        throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
-          hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
-        });
-      }
+      const result = await checkAgainstReference(resultsDir, opts.reference, tolerance, only, { countTolerance });
       const moved = result.moved ?? [];
       if (moved.length > 0) {
         process.stdout.write(`${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`);

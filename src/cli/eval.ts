@@ -3,9 +3,7 @@ import { selectBackend } from '../backend/select.js';
 import type { BackendName } from '../backend/names.js';
 import { evaluateSavedRuns, modeLabel, parseEvalMode } from '../runner/eval.js';
 import { parseOnly } from '../runner/only.js';
-import { finishOutputs } from '../runner/run-grid.js';
-import { readManifest } from '../runner/manifest.js';
-import { readRows, resultPaths } from '../report/files.js';
+import { resultPaths } from '../results/files.js';
 import { backendOption } from './options.js';
 
 interface EvalCliOptions {
@@ -40,8 +38,6 @@ as not loadable. Exit codes: 0 every chosen model evaluated, 1 some could not be
       const log = (line: string): void => { process.stderr.write(`${line}\n`); };
       const { rows, failed } = await evaluateSavedRuns(dir, { only: parseOnly(opts.only), mode, log });
       const paths = resultPaths(dir);
-      const order = (await readRows(paths.summary)).map((r) => r.run_id);
-      await finishOutputs(dir, order, readManifest(paths.manifest)?.name ?? 'Comparison');
       process.stdout.write(`eval: ${rows.length} run(s) in ${modeLabel(mode)} mode written to ${paths.eval}\n`);
       if (failed.length > 0) setExitCode(1);
     });

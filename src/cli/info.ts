@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableBackends } from '../backend/select.js';
 import { datasetStatus } from '../data/datasets.js';
 import { resolveDataDir } from '../data/cache.js';
-import { packageVersion } from '../runner/manifest.js';
+import { packageVersion } from '../results/manifest.js';
 import { tf } from '../tf.js';
 import { checkDataDir } from './paths.js';
 

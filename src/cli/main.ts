@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { fileSystemError, isUserError } from '../errors.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
-import { packageVersion } from '../runner/manifest.js';
+import { packageVersion } from '../results/manifest.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerList } from './list.js';

@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { dirname } from 'node:path';
 import { outOption } from './options.js';
-import { mergeResults, type MergeResult } from '../runner/merge.js';
-import { lockFolder } from '../runner/lock.js';
-import { writeHtmlReport } from '../report/html.js';
-import { excludedRuns } from '../runner/settings.js';
+import { mergeFolders } from '../runner/merge-folders.js';
 import { checkOutDir } from './paths.js';
 
 function parseMargin(text: string): number {
@@ -39,18 +36,13 @@ or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 b
 folders, disagreeing runs or mixed settings or backends.`)
     .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number }) => {
       checkOutDir(opts.out);
-      const lock = lockFolder(opts.out, `merge --out ${opts.out}`, (line) => process.stderr.write(`${line}\n`));
-      let result: MergeResult;
-      try {
-        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force, margin: opts.margin });
-      } finally {
-        lock.release();
-      }
+      const result = await mergeFolders(dirs, opts.out, {
+        allowMixedBackends: opts.allowMixedBackends, force: opts.force, margin: opts.margin, html: opts.html, log: (line) => process.stderr.write(`${line}\n`),
+      });
       process.stdout.write(`${result.comparison}\n`);
-      if (opts.html) {
-        const { html, plots } = await writeHtmlReport(result.outDir, { exclude: await excludedRuns(result.outDir) });
-        process.stdout.write(`\nreport: ${html}\n`);
-        if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
+      if (result.html) {
+        process.stdout.write(`\nreport: ${result.html.html}\n`);
+        if (result.html.plots.length) process.stdout.write(`plots:  ${dirname(result.html.plots[0])}/ (${result.html.plots.length} charts)\n`);
       }
       const dup = result.duplicates.length ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)` : '';
       process.stdout.write(`merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`);

@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { activationsHelp } from './activations-help.js';
 import type { BackendName } from '../config/types.js';
-import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
-import { createProgress, type ProgressReporter } from '../runner/progress.js';
-import { parseShard } from '../runner/shard.js';
+import { runGridWithSignals } from '../runner/signals.js';
+import { createProgress } from '../runner/progress.js';
+import { parseShard, shardFolder } from '../runner/shard.js';
 import { parseOnly } from '../runner/only.js';
 import { writeHtmlReport } from '../report/html.js';
-import { excludedRuns } from '../runner/settings.js';
 import { renderSparklines } from '../report/sparkline.js';
-import { readRows, resultPaths } from '../report/files.js';
+import { readRows, resultPaths } from '../results/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
-import { lockFolder } from '../runner/lock.js';
 
 interface RunOptions {
   out?: string;
@@ -29,30 +26,6 @@ interface RunOptions {
   workerTimeout?: number;
 }
 
-
-/**
- * Runs a grid with Ctrl-C handling: the first SIGINT/SIGTERM stops scheduling and lets running
- * runs stop after their current batch; a second one quits at once (exit code 130).
- */
-export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
-  // One writer per folder: a second run (or merge, or check --rerun) on it stops here with exit 1.
-  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) => progress.log(line));
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) process.exit(EXIT.interrupted);
-    stopRequested = true;
-    progress.log('stopping after the current batch (press Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await runGrid({ ...options, progress, shouldStop: () => stopRequested });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    lock.release();
-  }
-}
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -93,17 +66,17 @@ ${activationsHelp()}`)
       const jobs = opts.jobs ?? 'auto';
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
-      const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
+      const outDir = opts.out ?? (shard ? shardFolder(config.output, shard) : config.output);
       checkOutDir(outDir, opts.out !== undefined ? '--out' : 'output folder');
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const only = parseOnly(opts.only);
       const result = await runGridWithSignals({
         config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels, workerTimeoutS: opts.workerTimeout,
-      }, progress);
+      }, progress, () => process.exit(EXIT.interrupted));
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
-        const { html } = await writeHtmlReport(outDir, { exclude: await excludedRuns(outDir) });
+        const { html } = await writeHtmlReport(outDir);
         progress.log(`report: ${html}`);
       }
       process.stdout.write(`\n${result.comparison}\n`);

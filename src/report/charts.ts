@@ -6,8 +6,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DEFINITIONS } from './definitions.js';
-import { compareSettings, settingOf } from './comparison.js';
-import type { Row } from './files.js';
+import { compareSettings } from './comparison.js';
+import { settingOf } from '../results/settings.js';
+import type { Row } from '../results/files.js';
 
 export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
 

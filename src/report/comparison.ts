@@ -5,9 +5,10 @@
  * model's settings, TOST against the margin, verdict), final loss and dead units, in the style of a
  * paper's results table. comparison.md is for people, comparison.csv carries the same numbers for machines.
  */
-import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../metrics/paired.js';
-import { mean, summarize, welchPValue } from '../metrics/statistics.js';
-import type { CellValue, Row } from './files.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../stats/paired.js';
+import { mean, summarize, welchPValue } from '../stats/statistics.js';
+import type { CellValue, Row } from '../results/files.js';
+import { settingOf } from '../results/settings.js';
 import { activationNames } from '../activations/registry.js';
 import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
@@ -69,15 +70,6 @@ export interface ComparisonRow {
   units: number;
   /** Runs of this setting that did not complete (diverged or failed): excluded from the statistics. */
   notCompleted: number;
-}
-
-/**
- * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
- * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
- */
-export function settingOf(row: Row): string {
-  if (row.setting !== undefined && row.setting !== '') return row.setting;
-  return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
 }
 
 /** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */

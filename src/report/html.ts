@@ -14,8 +14,9 @@ import { compare, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } f
 import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
-import { verdictLabel } from '../metrics/paired.js';
-import { readRows, resultPaths, writeFileAtomic, type Row } from './files.js';
+import { verdictLabel } from '../stats/paired.js';
+import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
+import { excludedRuns } from '../results/settings.js';
 import { inlineSvg, renderSvg } from './render.js';
 
 export const REPORT_FILE = 'report.html';
@@ -33,7 +34,8 @@ export interface HtmlReportOptions {
   onWarning?: (message: string) => void;
   /**
    * Runs left out of the tables and charts: trained with other settings than the row they would join
-   * (runner/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * (results/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * Default: the folder's own (`excludedRuns`).
    */
   exclude?: readonly string[];
 }
@@ -264,7 +266,7 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   if (!existsSync(paths.summary)) {
     throw new UsageError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
   }
-  const left = new Set(options.exclude ?? []);
+  const left = new Set(options.exclude ?? (await excludedRuns(resultsDir)));
   const kept = (r: Row): boolean => !left.has(r.run_id);
   const summary = (await readRows(paths.summary)).filter(kept);
   const rows = { summary, epochs: (await readRows(paths.epochs)).filter(kept), robustness: (await readRows(paths.robustness)).filter(kept) };

@@ -5,10 +5,11 @@
  * p-value (unadjusted: these describe where a total's change sits, they are not the claim's test).
  * comparison.md gets one table per model, comparison-layers.csv the same numbers unrounded.
  */
-import { pairedTest, type BySeed, type PairedResult } from '../metrics/paired.js';
-import { mean } from '../metrics/statistics.js';
-import type { CellValue, Row } from './files.js';
-import { compareSettings, settingOf } from './comparison.js';
+import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
+import { mean } from '../stats/statistics.js';
+import type { CellValue, Row } from '../results/files.js';
+import { compareSettings } from './comparison.js';
+import { settingOf } from '../results/settings.js';
 import { pValue } from './format.js';
 
 /** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, type Chart } from './charts.js';
 import type { ComparisonRow } from './comparison.js';
-import { verdictLabel } from '../metrics/paired.js';
+import { verdictLabel } from '../stats/paired.js';
 
 export interface PairedPoint {
   setting: string;

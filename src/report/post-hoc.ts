@@ -4,9 +4,9 @@
  * when it was not evaluated in that mode: ReLU without dropout has no training-mode noise), and for an
  * `mc:K` row the change from the same runs' deterministic accuracy. Paired t-intervals and p as elsewhere.
  */
-import { pairedTest, type BySeed, type PairedResult } from '../metrics/paired.js';
-import { mean } from '../metrics/statistics.js';
-import type { Row } from './files.js';
+import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
+import { mean } from '../stats/statistics.js';
+import type { Row } from '../results/files.js';
 import { pairedCell } from './comparison.js';
 import { pct, pValue } from './format.js';
 

@@ -4,8 +4,8 @@
  * lower line is a lower accuracy.
  */
 import { aggregateSeries, cellNumber, settingOrder } from './charts.js';
-import { settingOf } from './comparison.js';
-import type { Row } from './files.js';
+import { settingOf } from '../results/settings.js';
+import type { Row } from '../results/files.js';
 
 export const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 

@@ -15,10 +15,11 @@ import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
 import { loadSavedModel } from '../models/saved.js';
-import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../report/files.js';
-import { settingOf } from '../report/comparison.js';
-import { readManifest } from './manifest.js';
-import { MODELS_DIR } from './results.js';
+import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../results/files.js';
+import { settingOf } from '../results/settings.js';
+import { writeComparison } from '../report/write.js';
+import { readManifest } from '../results/manifest.js';
+import { MODELS_DIR } from '../results/writer.js';
 
 export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number };
 
@@ -45,7 +46,7 @@ export interface EvalOutcome {
   failed: { id: string; why: string }[];
 }
 
-/** Evaluates the saved models of the folder's completed runs (or the `only` ones) and rewrites eval.csv. */
+/** Evaluates the saved models of the folder's completed runs (or the `only` ones), rewrites eval.csv and rebuilds the comparison. */
 export async function evaluateSavedRuns(dir: string, options: EvalOptions): Promise<EvalOutcome> {
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
@@ -100,6 +101,8 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     .sort((a, b) => (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity)
       || String(a.mode).localeCompare(String(b.mode)));
   await writeRows(paths.eval, EVAL_COLUMNS, all);
+  // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
+  await writeComparison(dir, (await readRows(paths.summary)).map((r) => r.run_id), manifest.name);
   return { rows, failed };
 }
 

@@ -7,17 +7,17 @@
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { resultPaths } from '../report/files.js';
-import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from './manifest.js';
+import { resultPaths } from '../results/files.js';
+import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from '../results/manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
-import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneModels, pruneRuns } from './results.js';
+import { ResultWriter, clearResults, finishedRuns, pruneModels, pruneRuns } from '../results/writer.js';
+import { writeComparison } from '../report/write.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
 
-export { sigmaLabel } from './rows.js';
-export { finishOutputs } from './results.js';
+export { sigmaLabel } from '../results/rows.js';
 
 export interface RunGridOptions {
   config: ResolvedConfig;
@@ -175,6 +175,6 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (!interrupted) manifest.finishedAt = new Date().toISOString();
   await writer.writeManifest();
   await writer.flush();
-  const comparison = await finishOutputs(outDir, specs.map((s) => s.id), config.name);
+  const comparison = await writeComparison(outDir, specs.map((s) => s.id), config.name);
   return { outDir, runs: results, comparison, interrupted, failed: results.filter((r) => r.status === 'failed').length };
 }

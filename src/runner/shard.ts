@@ -4,6 +4,7 @@
  * mix of models and activations). A run's shard depends only on the config, never on what is
  * already done, so resuming a shard reruns exactly its own unfinished runs.
  */
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface Shard {
@@ -57,4 +58,9 @@ export function selectShard<T>(items: T[], shard: Shard | null | undefined): T[]
 
 export function shardLabel(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
+}
+
+/** A shard's folder under the grid's output folder: `run --shard i/n` writes there, and Slurm's array tasks too. */
+export function shardFolder(output: string, shard: Shard): string {
+  return join(output, `shard-${shard.index}`);
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { WEBGPU_FAULT_ENV } from '../../src/runner/protocol.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 import { requires } from '../helpers/requires.js';

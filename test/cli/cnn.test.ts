@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 test('run trains a CNN with ReLU and N-ReLU through the CLI: both learn, conv channels are counted, the comparison has a CNN table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nrelu-cnn-'));

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { UserError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/exit-codes.js';
 import { expandGrid, loadConfig } from '../../src/config/index.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../helpers/cli.js';
 import { writeTiny } from '../helpers/tiny-folder.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-heartbeat-'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { copyFolder, trainInto, writeTiny } from '../helpers/tiny-folder.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
-import { LOCK_FILE } from '../../src/runner/lock.js';
+import { LOCK_FILE } from '../../src/results/lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-merge-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

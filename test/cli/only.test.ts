@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { parseOnly, selectOnly } from '../../src/runner/only.js';
 import { UserError } from '../../src/errors.js';
 

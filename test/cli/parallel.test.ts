@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { sameResults, tinyConfig, withoutTiming } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-parallel-'));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { copyFolder, trainInto, writeTiny } from '../helpers/tiny-folder.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-pooling-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 function setup(): { dir: string; cfg: string; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nrelu-resume-'));

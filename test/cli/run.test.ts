@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { FAIL_ENV, HOLD_ENV } from '../../src/runner/protocol.js';
-import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/report/files.js';
+import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/results/files.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'nrelu-cli-'));

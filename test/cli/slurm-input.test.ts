@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { cliEntry, slurmMem, slurmTime } from '../../src/cli/slurm.js';
+import { cliEntry, slurmMem, slurmTime } from '../../src/runner/slurm-setup.js';
 import { UserError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu slurm input '));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 import { slurmClient, slurmUnavailable, startLocalSlurm } from '../helpers/slurm-cluster.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { available, requires } from '../helpers/requires.js';
 
 const GRID = ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2'];

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { TIMING_COLUMNS } from '../../src/report/files.js';
+import { TIMING_COLUMNS } from '../../src/results/files.js';
 
 /** A CSV's text with every timing column's cells emptied (header and everything else untouched). */
 export function withoutTiming(path: string): string {

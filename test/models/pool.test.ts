@@ -13,7 +13,7 @@ import { buildModel } from '../../src/models/build.js';
 import { loadConfig } from '../../src/config/load.js';
 import { expandGrid } from '../../src/config/grid.js';
 import { runHash } from '../../src/config/grid.js';
-import { readRowsSync, TIMING_COLUMNS } from '../../src/report/files.js';
+import { readRowsSync, TIMING_COLUMNS } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-pool-'));

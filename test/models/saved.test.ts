@@ -17,7 +17,7 @@ import { loadActivationModule } from '../../src/activations/module.js';
 import { loadDataset } from '../../src/data/datasets.js';
 import { toDeviceData } from '../../src/train/device-data.js';
 import { evaluate } from '../../src/train/trainer.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeHtmlReport } from '../../src/report/html.js';
 import { compare } from '../../src/report/comparison.js';
-import { readRows, resultPaths } from '../../src/report/files.js';
+import { readRows, resultPaths } from '../../src/results/files.js';
 import { writeFixture, removeFixtures } from './fixture.js';
 import { requires } from '../helpers/requires.js';
 

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregateSeries, buildCharts, cellNumber, completedRuns, isConstantSigma, settingColors, settingOrder } from '../../src/report/charts.js';
-import { readRows, resultPaths, type Row } from '../../src/report/files.js';
+import { readRows, resultPaths, type Row } from '../../src/results/files.js';
 import { FIXTURE_SETTING_TAGS, fixtureAcc, writeFixture, removeFixtures } from './fixture.js';
 
 after(removeFixtures);

@@ -1,6 +1,6 @@
 /**
  * comparison.csv / comparison.md with the paired statistics, against independent reference values
- * (SciPy 1.10.1 and statsmodels 0.13.5, printed by `/usr/bin/python3 test/metrics/paired-reference.py`,
+ * (SciPy 1.10.1 and statsmodels 0.13.5, printed by `/usr/bin/python3 test/stats/paired-reference.py`,
  * section TABLE). One MLP table: ReLU's seed 5 diverged, so every setting's seed 5 is unpaired; leaky_relu
  * equals ReLU exactly (zero variance); nrelu-s0.1 has two seeds (n = 2).
  */
@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPARISON_COLUMNS, compare } from '../../src/report/comparison.js';
-import { SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/report/files.js';
-import { finishOutputs } from '../../src/runner/results.js';
+import { SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/results/files.js';
+import { writeComparison } from '../../src/report/write.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -56,7 +56,7 @@ function close(cell: string | number | null | undefined, expected: number, what:
 test('comparison.csv: paired columns per setting match SciPy/statsmodels, with Holm over the model\'s settings', async () => {
   const dir = await folder();
   const order = summaryRows().map((r) => String(r.run_id));
-  const md = await finishOutputs(dir, order, 't');
+  const md = await writeComparison(dir, order, 't');
   const text = await readFile(resultPaths(dir).comparisonCsv, 'utf8');
   assert.equal(text.split('\n')[0], COMPARISON_COLUMNS.join(','));
   const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
@@ -122,7 +122,7 @@ test('comparison.csv: paired columns per setting match SciPy/statsmodels, with H
 
 test('compare.margin from the folder\'s manifest sets the verdicts; without it the default 0.2 pp applies', async () => {
   const tight = await folder(0.05);
-  await finishOutputs(tight, summaryRows().map((r) => String(r.run_id)), 't');
+  await writeComparison(tight, summaryRows().map((r) => String(r.run_id)), 't');
   const rows = new Map((await readRows(resultPaths(tight).comparisonCsv)).map((r) => [r.setting, r]));
   // gelu: +0.0625 pp, not within ±0.05 pp, and Holm p 0.082 > 0.05: inconclusive
   assert.equal(rows.get('gelu')?.verdict, 'inconclusive');
@@ -136,7 +136,7 @@ test('compare.margin from the folder\'s manifest sets the verdicts; without it t
 
 test('equivalence is judged on the Holm-adjusted TOST p: gelu at ±0.12 pp is equivalent alone (0.017) but not in its family (0.051)', async () => {
   const dir = await folder(0.12);
-  await finishOutputs(dir, summaryRows().map((r) => String(r.run_id)), 't');
+  await writeComparison(dir, summaryRows().map((r) => String(r.run_id)), 't');
   const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
   const gelu = rows.get('gelu') as Row;
   close(gelu.tost_p, 0.01696396902816939, 'gelu TOST at 0.12 pp');
@@ -148,7 +148,7 @@ test('equivalence is judged on the Holm-adjusted TOST p: gelu at ±0.12 pp is eq
 
 test('the primary comparison (nrelu-s0.1 vs relu) is judged on its unadjusted p-values and reported apart', async () => {
   const dir = await folder();
-  const md = await finishOutputs(dir, summaryRows().map((r) => String(r.run_id)), 't');
+  const md = await writeComparison(dir, summaryRows().map((r) => String(r.run_id)), 't');
   const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
   // n = 2: paired p 0.382, TOST p 0.176 (statsmodels), so inconclusive unadjusted too; only its row carries it.
   assert.equal(rows.get('nrelu-s0.1')?.primary_verdict, 'inconclusive');

@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, resultPaths, writeRows, type CellValue } from '../../src/report/files.js';
+import { DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, resultPaths, writeRows, type CellValue } from '../../src/results/files.js';
 
 export interface FixtureSetting {
   tag: string;

@@ -1,5 +1,5 @@
 /**
- * The per-layer comparison against SciPy 1.10.1 (section LAYERS of `/usr/bin/python3 test/metrics/paired-reference.py`):
+ * The per-layer comparison against SciPy 1.10.1 (section LAYERS of `/usr/bin/python3 test/stats/paired-reference.py`):
  * the last probe of each run and layer, paired with ReLU by seed; earlier epochs, runs that did not complete and a
  * metric missing at the last epoch must not change the numbers.
  */
@@ -9,8 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareLayers, renderLayers } from '../../src/report/layers.js';
-import { DEAD_COLUMNS, SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/report/files.js';
-import { finishOutputs } from '../../src/runner/results.js';
+import { DEAD_COLUMNS, SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/results/files.js';
+import { writeComparison } from '../../src/report/write.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -80,14 +80,14 @@ test('per-layer paired differences, intervals and p-values match SciPy, from eac
   assert.equal(out.filter((r) => r.setting === 'relu').length, 0);
 });
 
-test('finishOutputs writes comparison-layers.csv and a per-layer section in comparison.md', async () => {
+test('writeComparison writes comparison-layers.csv and a per-layer section in comparison.md', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-layers-'));
   dirs.push(dir);
   const { summary, dead } = rows();
   await writeRows(resultPaths(dir).summary, SUMMARY_COLUMNS, summary);
   await writeRows(resultPaths(dir).dead, DEAD_COLUMNS, dead);
   await writeFile(resultPaths(dir).manifest, JSON.stringify({ name: 't', config: {}, runs: {} }));
-  const md = await finishOutputs(dir, summary.map((r) => String(r.run_id)), 't');
+  const md = await writeComparison(dir, summary.map((r) => String(r.run_id)), 't');
   const csv = await readRows(resultPaths(dir).comparisonLayersCsv);
   const l1 = csv.find((r) => r.layer === 'L1' && r.metric === 'dead');
   close(l1?.paired_diff_mean, 1.75, 'csv L1 dead', 1e-6);

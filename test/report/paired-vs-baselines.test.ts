@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairedVsBaselines, markdown } from '../../scripts/paired-vs-baselines.js';
-import { holm, pairedTest } from '../../src/metrics/paired.js';
+import { holm, pairedTest } from '../../src/stats/paired.js';
 
 type Acc = Record<number, number>;
 

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRowsSync, type EpochCells, type SummaryCells } from '../../src/report/files.js';
-import { compare, settingOf } from '../../src/report/comparison.js';
+import { readRowsSync, type EpochCells, type SummaryCells } from '../../src/results/files.js';
+import { compare } from '../../src/report/comparison.js';
+import { settingOf } from '../../src/results/settings.js';
 import { settingOrder } from '../../src/report/charts.js';
 
 /**

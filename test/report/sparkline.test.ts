@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCKS, renderSparklines, sparkline } from '../../src/report/sparkline.js';
-import type { Row } from '../../src/report/files.js';
+import type { Row } from '../../src/results/files.js';
 
 test('sparkline maps min to ▁, max to █ and the values between proportionally', () => {
   assert.equal(sparkline([0, 1]), '▁█');

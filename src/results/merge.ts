@@ -11,12 +11,12 @@ import { join, resolve } from 'node:path';
 import { expandGrid } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
-import { settingOf } from '../report/comparison.js';
+import { settingOf } from '../results/settings.js';
 import { UsageError } from '../errors.js';
-import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
+import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from './files.js';
 import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
-import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
+import { CSV_FILES, clearResults, sortByRun } from './writer.js';
 
 interface Folder {
   dir: string;
@@ -47,7 +47,9 @@ export interface MergeResult {
   runs: string[];
   /** Runs found in more than one folder with the same hash (one copy kept). */
   duplicates: string[];
-  comparison: string;
+  /** The merged runs in grid order, and the grid's name: what the comparison is rendered with. */
+  order: string[];
+  title: string;
 }
 
 async function readFolder(dir: string): Promise<Folder> {
@@ -284,6 +286,5 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     mergedFrom: sources,
   };
   await writeManifest(paths.manifest, manifest);
-  const comparison = await finishOutputs(outDir, order, first.name);
-  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], comparison };
+  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], order, title: first.name };
 }

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkResults, renderDifferences } from '../../src/runner/check.js';
+import { checkResults, renderDifferences } from '../../src/results/check.js';
 import { runCli } from '../helpers/cli.js';
 
 const REFERENCE = fileURLToPath(new URL('../../results/reference/', import.meta.url));

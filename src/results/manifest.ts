@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { canonicalJson } from '../config/grid.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from './files.js';
 import { ResultsError } from '../errors.js';
 
 export type FinalStatus = 'completed' | 'diverged' | 'failed';

@@ -1,14 +1,14 @@
 /**
  * The paired statistics against independent reference values: SciPy 1.10.1 and statsmodels 0.13.5
  * (Debian 12's python3-scipy and python3-statsmodels), printed by
- *     /usr/bin/python3 test/metrics/paired-reference.py
+ *     /usr/bin/python3 test/stats/paired-reference.py
  * and copied here, so CI needs neither. Cases: n = 5, n = 2, a missing seed, zero variance of the
  * differences, identical runs, and Holm's adjustment (statsmodels multipletests, method 'holm').
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../../src/metrics/paired.js';
-import { welchPValue } from '../../src/metrics/statistics.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../../src/stats/paired.js';
+import { welchPValue } from '../../src/stats/statistics.js';
 
 /** |actual - expected| <= 1e-9 relative (or 1e-15 absolute near 0). */
 function close(actual: number | null, expected: number, what: string): void {

@@ -4,9 +4,10 @@
  * dormant, zero-output units, per epoch and per layer) must be equal; both folders must hold the
  * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readRows, resultPaths, type Row } from '../report/files.js';
+import { readRows, resultPaths, type Row } from './files.js';
 import { readManifest } from './manifest.js';
 
 export interface Difference {
@@ -176,4 +177,34 @@ export function renderDifferences(differences: Difference[], limit = 200): strin
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   if (differences.length > limit) out.push(`... and ${differences.length - limit} more`);
   return out.join('\n');
+}
+
+/** The same folder, also through a symlink or another spelling of the path. */
+function sameFolder(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
+/**
+ * `check`: `only` must name runs the reference holds; both folders are read first (a damaged file is
+ * reported as damaged even when the two are one folder), then a folder checked against itself is refused.
+ */
+export async function checkAgainstReference(
+  resultsDir: string, reference: string, tolerance: number, only: string[] | undefined, options: CheckOptions = {},
+): Promise<CheckResult> {
+  if (only) {
+    const inReference = new Set((await readRows(resultPaths(reference).summary)).map((r) => r.run_id));
+    const missing = only.filter((id) => !inReference.has(id));
+    if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
+  }
+  const result = await checkResults(resultsDir, reference, tolerance, only, options);
+  if (sameFolder(resultsDir, reference)) {
+    throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
+      hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
+    });
+  }
+  return result;
 }

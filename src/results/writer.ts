@@ -2,8 +2,8 @@
  * The one writer of a result folder. Every file change goes through a single queue, so results
  * arriving from several worker processes at once never interleave within a line or race on a
  * CSV's header: rows are appended whole, other files are written to a temporary name and renamed.
- * At the end, finishOutputs rewrites every CSV in grid order and renders the comparison, so the
- * folder does not depend on which run finished first.
+ * At the end, sortResultFiles rewrites every CSV in grid order, so the folder does not depend on
+ * which run finished first (the report is then rendered from it: report/write.ts).
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,13 +15,9 @@ import {
   DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, uniqueRows,
   writeFileAtomic, writeRows,
   type Row,
-} from '../report/files.js';
-import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
-import { readCompareOptions } from '../report/compare-options.js';
-import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from '../report/layers.js';
-import { comparePostHoc, renderPostHoc } from '../report/post-hoc.js';
-import { isDone, readManifest, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
-import { excludedNote, poolableRows, settingHash } from './settings.js';
+} from './files.js';
+import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { settingHash } from './settings.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
@@ -144,13 +140,16 @@ export function sortByRun(rows: Row[], order: string[]): Row[] {
     .map((x) => x.row);
 }
 
+/** The rows of a folder's CSVs after `sortResultFiles`, by file. */
+export type SortedRows = Partial<Record<(typeof CSV_FILES)[number][0], Row[]>>;
+
 /**
- * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`:
- * run ids) and renders comparison.md, comparison.csv and comparison-layers.csv from them; returns the Markdown.
+ * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`: run
+ * ids), each repeated row kept once, so a folder does not depend on which run finished first; returns the rows.
  */
-export async function finishOutputs(outDir: string, order: string[], title: string): Promise<string> {
+export async function sortResultFiles(outDir: string, order: string[]): Promise<SortedRows> {
   const paths = resultPaths(outDir);
-  const sorted: Partial<Record<(typeof CSV_FILES)[number][0], Row[]>> = {};
+  const sorted: SortedRows = {};
   for (const [file, columns] of CSV_FILES) {
     const read = await readRows(paths[file]);
     const { rows } = uniqueRows(paths[file], read);
@@ -158,18 +157,7 @@ export async function finishOutputs(outDir: string, order: string[], title: stri
     if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
-  // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are never pooled.
-  const { rows: pooled, excluded } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
-  const left = new Set(excluded);
-  const comparison = compare(pooled, (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)), readCompareOptions(outDir));
-  const note = excludedNote(excluded);
-  const layers = compareLayers(pooled, sorted.dead ?? []);
-  const postHoc = comparePostHoc((await readRows(paths.eval)).filter((r) => !left.has(r.run_id)));
-  const md = [`${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`, ...renderLayers(layers), ...renderPostHoc(postHoc)].join('\n');
-  await writeFileAtomic(paths.comparison, `${md}\n`);
-  await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
-  if (layers.length > 0) await writeRows(paths.comparisonLayersCsv, LAYER_COLUMNS, layerRecords(layers));
-  return md;
+  return sorted;
 }
 
 /** Appends a grid's results to its folder and keeps manifest.json current, one change at a time. */

@@ -4,7 +4,7 @@
  */
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
-import type { DeadCells, EpochCells, RobustnessCells, SummaryCells } from '../report/files.js';
+import type { DeadCells, EpochCells, RobustnessCells, SummaryCells } from './files.js';
 import type { FinalStatus } from './manifest.js';
 
 /** The sigma column: the constant value, or `start->end:schedule` for an annealed sigma. */

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import {
   COLUMN_TYPES, DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, type SummaryCells, appendRows, cellProblem, readRows, readRowsLenient,
   writeFileAtomic, writeRows,
-} from '../../src/report/files.js';
-import { readManifest } from '../../src/runner/manifest.js';
+} from '../../src/results/files.js';
+import { readManifest } from '../../src/results/manifest.js';
 import { UserError } from '../../src/errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
