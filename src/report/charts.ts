@@ -6,11 +6,13 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DEFINITIONS } from './definitions.js';
+import { epochCharts, type EpochChart } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
 import { settingOf } from '../results/settings.js';
 import type { Row } from '../results/files.js';
 
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
+/** The charts of a model: the fixed ones, the per-epoch charts of registry columns (columns.ts `chart`), the paired differences. */
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | EpochChart['kind'] | 'robustness' | 'paired';
 
 export interface Chart {
   /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
@@ -239,14 +241,10 @@ function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: M
   };
 }
 
-const NOTES: Record<Exclude<ChartKind, 'paired'>, string> = {
+const NOTES: Record<Exclude<ChartKind, 'paired' | EpochChart['kind']>, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
   loss: `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.`,
   sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
-  dead: `${DEFINITIONS.dead}; epochs without a probe are skipped.`,
-  grad_dead: `${DEFINITIONS.gradDead}. Epochs without a probe are skipped.`,
-  dormant: `${DEFINITIONS.dormant}. Epochs without a probe are skipped.`,
-  zero_output: `${DEFINITIONS.zeroOutput}.`,
   robustness: `${DEFINITIONS.robustness}, for each trained model. Mean over seeds; band: min to max.`,
 };
 
@@ -261,10 +259,11 @@ export function buildCharts(rows: ReportRows): Chart[] {
   const colors = settingColors(settingOrder(rows.summary));
   const models = [...new Set(rows.summary.map((r) => r.model))].sort();
   const charts: Chart[] = [];
-  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null): void => {
+  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null, note?: string): void => {
     if (!spec) return;
     const title = typeof spec.title === 'object' && spec.title && 'text' in spec.title ? String(spec.title.text) : kind;
-    charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: NOTES[kind], spec });
+    const text = note ?? NOTES[kind as keyof typeof NOTES];
+    charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: text, spec });
   };
   for (const model of models) {
     const mine = new Map([...runs].filter(([, r]) => r.model === model));
@@ -283,26 +282,13 @@ export function buildCharts(rows: ReportRows): Chart[] {
     ];
     add('loss', model, loss.length ? lossSpec(model, loss, colors) : null);
     add('sigma', model, sigmaSpec(model, [...mine.values()], colors));
-    const dead = aggregateSeries(epochs, mine, 'epoch', 'dead');
-    add('dead', model, dead.length ? lineBandSpec({
-      title: `Dead units per epoch (${M})`, subtitle: ['pre-activation <= threshold on every probe sample', seedNote], points: dead,
-      xTitle: 'epoch', yTitle: `dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const gradDead = aggregateSeries(epochs, mine, 'epoch', 'grad_dead');
-    add('grad_dead', model, gradDead.length ? lineBandSpec({
-      title: `Gradient-dead units per epoch (${M})`, subtitle: ['dL/d(pre-activation) exactly 0 on every gradient-probe sample', seedNote], points: gradDead,
-      xTitle: 'epoch', yTitle: `gradient-dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const dormant = aggregateSeries(epochs, mine, 'epoch', 'dormant');
-    add('dormant', model, dormant.length ? lineBandSpec({
-      title: `Dormant units per epoch (${M})`, subtitle: ['normalised mean |activation| <= tau', seedNote], points: dormant,
-      xTitle: 'epoch', yTitle: `dormant units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const zero = aggregateSeries(epochs, mine, 'epoch', 'zero_output');
-    add('zero_output', model, zero.length ? lineBandSpec({
-      title: `Units with zero output per epoch (${M})`, subtitle: ['output exactly 0 on every probe sample, training mode', seedNote], points: zero,
-      xTitle: 'epoch', yTitle: `zero-output units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
+    for (const { column, chart } of epochCharts()) {
+      const points = aggregateSeries(epochs, mine, 'epoch', column);
+      add(chart.kind, model, points.length ? lineBandSpec({
+        title: `${chart.title} (${M})`, subtitle: [chart.subtitle, seedNote], points,
+        xTitle: 'epoch', yTitle: `${chart.yTitle}${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
+      }) : null, chart.note);
+    }
     const robustness = aggregateSeries(rows.robustness, mine, 'noise', 'test_acc');
     add('robustness', model, robustness.length ? lineBandSpec({
       title: `Test accuracy under Gaussian input noise (${M})`, subtitle: seedNote, points: robustness,

@@ -9,18 +9,26 @@ import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verd
 import { mean, summarize, welchPValue } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
 import { settingOf } from '../results/settings.js';
+import { comparedMetrics, type Format } from '../results/columns.js';
 import { activationNames } from '../activations/registry.js';
 import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
 
-export const COMPARISON_COLUMNS = [
+/**
+ * comparison.csv's columns in the order committed folders have them; the means of summary columns the
+ * registry compares (columns.ts) and that this list does not name come after, then one per noise level.
+ */
+const COMPARISON_LAYOUT = [
   'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
   'delta_vs_relu', 'p_vs_relu',
   'paired_n', 'paired_diff_mean', 'paired_diff_std', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'paired_p_holm',
   'tost_p', 'margin', 'verdict', 'seeds_without_relu', 'relu_seeds_without_this',
   'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
   'grad_dead_mean', 'grad_zero_fraction_mean', 'tost_p_holm', 'primary_verdict',
-] as const;
+];
+export function comparisonBaseColumns(): string[] {
+  return [...COMPARISON_LAYOUT, ...comparedMetrics().map((m) => m.metric.csv).filter((c) => !COMPARISON_LAYOUT.includes(c))];
+}
 
 /**
  * The primary comparison, named before the CNN grid finished (issue 20): N-ReLU at sigma 0.1 against
@@ -58,13 +66,11 @@ export interface ComparisonRow {
   primaryVerdict: Verdict | null;
   /** The equivalence margin the verdict used, in percentage points. */
   marginPp: number;
-  lossMean: number;
-  deadMean: number;
-  dormantMean: number;
-  zeroOutputMean: number;
-  /** Gradient probe at the last probed epoch: gradient-dead units, and the fraction of (sample, unit) pairs with zero gradient. */
-  gradDeadMean: number;
-  gradZeroFractionMean: number;
+  /**
+   * Mean over the completed seeds of each summary column the registry compares (columns.ts `compare`:
+   * final loss, unit counts at the last probed epoch, ...), keyed by the summary column; NaN when no seed has it.
+   */
+  means: Record<string, number>;
   /** Mean test accuracy under each input-noise level (robustness.csv), keyed by the level as written. */
   robustness: Map<string, number>;
   units: number;
@@ -93,9 +99,15 @@ function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
   return new Map([...byLevel].sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => [k, mean(v)]));
 }
 
-/** Mean of a column over the rows that have it (older folders lack the gradient columns). */
+/** Mean of a column over the rows that have it (older folders lack the later columns); NaN when none has it. */
 const meanOf = (rows: Row[], column: string): number =>
   mean(rows.filter((r) => r[column] !== '' && r[column] !== undefined).map((r) => Number(r[column])));
+
+/** A compared metric's cell: a loss, a unit count out of the row's units, or a percentage. */
+export function formatMetric(format: Format, value: number, units: number): string {
+  if (format === 'loss') return loss(value);
+  return format === 'units' ? unitsOf(value, units) : pct(value);
+}
 
 export interface CompareOptions {
   /** Equivalence margin in percentage points (config `compare.margin`; default 0.2). */
@@ -144,12 +156,7 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
       n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs, seeds: done.map((r) => Number(r.seed)),
       deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, tostPHolm: null, verdict: null, primaryVerdict: null,
       marginPp: NaN,
-      lossMean: mean(done.map((r) => Number(r.final_test_loss))),
-      deadMean: mean(done.map((r) => Number(r.final_dead))),
-      dormantMean: mean(done.filter((r) => r.final_dormant !== '' && r.final_dormant !== undefined).map((r) => Number(r.final_dormant))),
-      zeroOutputMean: mean(done.filter((r) => r.final_zero_output !== '' && r.final_zero_output !== undefined).map((r) => Number(r.final_zero_output))),
-      gradDeadMean: meanOf(done, 'final_grad_dead'),
-      gradZeroFractionMean: meanOf(done, 'final_grad_zero_fraction'),
+      means: Object.fromEntries(comparedMetrics().map(({ column }) => [column, meanOf(done, column)])),
       robustness: robustnessOf(robustness, new Set(done.map((r) => r.run_id))),
       units: Number(group[0].units),
       notCompleted: group.length - done.length,
@@ -216,20 +223,22 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
+    const metrics = comparedMetrics();
+    const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
     out.push(`## ${model.toUpperCase()}`, '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`);
     const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
       const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
       const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const count = (v: number): string => unitsOf(v, r.units);
+      const metricCells = metrics.map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`).join('');
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
       const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${pValue(r.tostPHolm)} | ${verdict}`;
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss(r.lossMean)} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
+      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`);
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
@@ -262,10 +271,8 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
     margin: r.paired ? r.marginPp / 100 : null, verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
     seeds_without_relu: r.paired ? r.paired.onlyHere.join(' ') : null,
     relu_seeds_without_this: r.paired ? r.paired.onlyReference.join(' ') : null,
-    final_test_loss_mean: num(r.lossMean), dead_mean: num(r.deadMean),
-    dormant_mean: num(r.dormantMean), zero_output_mean: num(r.zeroOutputMean),
     units: num(r.units), not_completed: r.notCompleted,
-    grad_dead_mean: num(r.gradDeadMean), grad_zero_fraction_mean: num(r.gradZeroFractionMean),
+    ...Object.fromEntries(comparedMetrics().map(({ column, metric }) => [metric.csv, num(r.means[column])])),
     tost_p_holm: r.tostPHolm, primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
     ...Object.fromEntries([...r.robustness].map(([level, acc]) => [`noise_${level}_test_acc`, acc])),
   }));
@@ -274,5 +281,5 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
 /** comparison.csv's columns: the fixed ones, then one per input-noise level present. */
 export function comparisonColumns(rows: ComparisonRow[]): string[] {
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
-  return [...COMPARISON_COLUMNS, ...levels.map((l) => `noise_${l}_test_acc`)];
+  return [...comparisonBaseColumns(), ...levels.map((l) => `noise_${l}_test_acc`)];
 }

@@ -5,12 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { DEFINITIONS } from './definitions.js';
-import { loss, pct, pValue, signedPct, unitsOf as units } from './format.js';
+import { pct, pValue, signedPct } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
-import { compare, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { compare, formatMetric, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { comparedMetrics, type ComparedMetric } from '../results/columns.js';
 import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
@@ -80,16 +81,17 @@ const METRIC_NOTES: [string, string][] = [
   ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
   ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
   ['Paired Δ, paired p, Holm p, TOST Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.'],
-  ['Final test loss', `${DEFINITIONS.loss} over the whole test split after the last epoch, mean over seeds.`],
-  ['Dead units', `${DEFINITIONS.dead}, at the last probed epoch; mean over seeds, out of all hidden units.`],
+];
+/** Notes after the compared metrics' own (columns.ts), the optional ones among those placed after these. */
+const COMPLETION_NOTES: [string, string][] = [
   ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
 ];
-const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'grad' | 'noise', [string, string]> = {
-  dormant: ['Dormant units', `${DEFINITIONS.dormant}; at the last probed epoch, mean over seeds.`],
-  zero: ['Zero-output units', `${DEFINITIONS.zeroOutput}.`],
-  grad: ['Gradient-dead units, zero-gradient pairs', `${DEFINITIONS.gradDead}; and ${DEFINITIONS.zeroGradient}; at the last probed epoch, mean over seeds.`],
-  noise: ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`],
-};
+const NOISE_NOTE: [string, string] = ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`];
+
+/** The compared metrics (columns.ts) report.html shows: every required one, an optional one when some row has it. */
+function shownMetrics(rows: ComparisonRow[]): { column: string; metric: ComparedMetric }[] {
+  return comparedMetrics().filter(({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])));
+}
 
 interface ManifestInfo {
   name?: string;
@@ -122,10 +124,8 @@ function readManifestInfo(path: string): ManifestInfo {
 
 function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
-  // optional columns, shown when some row has them: dormant, zero output, accuracy under input noise
-  const hasDormant = rows.some((r) => !Number.isNaN(r.dormantMean));
-  const hasZero = rows.some((r) => !Number.isNaN(r.zeroOutputMean));
-  const hasGrad = rows.some((r) => !Number.isNaN(r.gradDeadMean));
+  // optional columns, shown when some row has them: later metrics, accuracy under input noise
+  const metrics = shownMetrics(rows);
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
   const relu = rows.find((r) => r.setting === 'relu');
   const body = rows.map((r) => {
@@ -140,19 +140,15 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
       `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu, '−'), p, ...paired, loss(r.lossMean), units(r.deadMean, r.units),
-      ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
-      ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
-      ...(hasGrad ? [units(r.gradDeadMean, r.units), pct(r.gradZeroFractionMean)] : []),
+      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu, '−'), p, ...paired,
+      ...metrics.map(({ column, metric }) => formatMetric(metric.format, r.means[column], r.units)),
       ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
     ];
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   const head = [
     'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict',
-    'final test loss', 'dead units',
-    ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
-    ...(hasGrad ? ['gradient-dead units', 'zero-gradient pairs (%)'] : []),
+    ...metrics.map(({ metric }) => metric.html),
     ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
   ];
   return [
@@ -203,12 +199,13 @@ function renderPage(
     info.finishedAt && `finished ${info.finishedAt}`,
   ].filter((s): s is string => Boolean(s)).map((s) => `<span>${escapeHtml(s)}</span>`);
   const models = [...new Set(table.map((r) => r.model))];
+  const metricNotes = shownMetrics(table);
   const notes = [
     ...METRIC_NOTES,
-    ...(table.some((r) => !Number.isNaN(r.dormantMean)) ? [OPTIONAL_NOTES.dormant] : []),
-    ...(table.some((r) => !Number.isNaN(r.zeroOutputMean)) ? [OPTIONAL_NOTES.zero] : []),
-    ...(table.some((r) => !Number.isNaN(r.gradDeadMean)) ? [OPTIONAL_NOTES.grad] : []),
-    ...(table.some((r) => r.robustness.size > 0) ? [OPTIONAL_NOTES.noise] : []),
+    ...metricNotes.filter(({ metric }) => !metric.optional).flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...COMPLETION_NOTES,
+    ...metricNotes.filter(({ metric }) => metric.optional).flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...(table.some((r) => r.robustness.size > 0) ? [NOISE_NOTE] : []),
   ];
   const sections = models.map((model) => {
     const figures = charts.filter((c) => c.model === model).map((c) => renderFigure(c, svgs.get(c.id) ?? ''));

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readRows, resultPaths, type Row } from './files.js';
 import { readManifest } from './manifest.js';
+import { columnDef, columnsChecked, type FileKey } from './columns.js';
 
 export interface Difference {
   run: string;
@@ -27,18 +28,16 @@ export interface CheckResult {
   epochs: number;
 }
 
-/** epochs.csv columns compared within the tolerance, and those that must be equal. */
-export const TOLERANCE_COLUMNS = ['train_loss', 'train_acc', 'test_loss', 'test_acc'] as const;
-export const EXACT_COLUMNS = ['sigma', 'dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
-const LAYER_COLUMNS = ['dead', 'units', 'dormant', 'zero_output', 'grad_dead'] as const;
 /**
- * summary.csv, which every table is built from: what identifies the run must be equal, its final
- * accuracy and loss within the tolerance, its final unit counts equal. Timing and backend are ignored.
+ * What each file's columns must satisfy, from the registry (columns.ts): `exact` and `count` columns
+ * equal (counts within --count-tolerance), `tolerance` ones within --tolerance; `derived`, `ignored`
+ * (timing, backend) and `key` columns are not compared cell by cell. Status and epochs identify a
+ * run's outcome and are compared first.
  */
-export const SUMMARY_EXACT_COLUMNS = [
-  'model', 'activation', 'sigma', 'seed', 'setting', 'final_dead', 'units', 'final_dormant', 'final_zero_output', 'final_grad_dead',
-] as const;
-export const SUMMARY_TOLERANCE_COLUMNS = ['final_test_acc', 'best_test_acc', 'final_test_loss', 'final_grad_zero_fraction'] as const;
+const compared = (file: FileKey): { exact: string[]; tolerance: string[] } => ({
+  exact: [...columnsChecked(file, 'exact'), ...columnsChecked(file, 'count')].filter((c) => c !== 'status' && c !== 'epochs'),
+  tolerance: columnsChecked(file, 'tolerance'),
+});
 
 function folderRows(dir: string, role: string): Promise<Row[][]> {
   const paths = resultPaths(dir);
@@ -61,8 +60,6 @@ function sameValue(a: string, b: string, tolerance = 0): boolean {
   return Math.abs(x - y) <= tolerance + 1e-12;
 }
 
-/** Unit counts that `countTolerance` applies to (`units` and `sigma` are settings, always exact). */
-export const COUNT_COLUMNS = ['dead', 'dormant', 'zero_output', 'grad_dead'] as const;
 
 export interface CheckOptions {
   /**
@@ -75,7 +72,8 @@ export interface CheckOptions {
 /** 'moved' when a count column differs by no more than `countTolerance` (and is not equal). */
 export function countVerdict(column: string, expected: string, actual: string, countTolerance: number): 'same' | 'moved' | 'different' {
   if (sameValue(expected, actual)) return 'same';
-  const counted = (COUNT_COLUMNS as readonly string[]).includes(column);
+  // `units` and `sigma` are settings, always exact; only unit counts may move.
+  const counted = columnDef(column)?.check === 'count';
   return counted && countTolerance > 0 && sameValue(expected, actual, countTolerance) ? 'moved' : 'different';
 }
 
@@ -107,15 +105,14 @@ export async function checkResults(
 
   // Columns the reference does not have (older folders) are not compared.
   const refSummaryHeader = new Set(Object.keys(refSummary[0] ?? {}));
+  const [summaryColumns, epochColumns, layerColumns] = [compared('summary'), compared('epochs'), compared('dead')];
   for (const id of common) {
     const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
     const [he, ha] = [refHashes[id]?.hash ?? '', hashes[id]?.hash ?? ''];
     if (he && ha && he !== ha) diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
     for (const column of ['status', 'epochs']) if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
-    for (const c of SUMMARY_EXACT_COLUMNS) {
-      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '')) diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
-    }
-    for (const c of SUMMARY_TOLERANCE_COLUMNS) {
+    for (const c of summaryColumns.exact) if (refSummaryHeader.has(c)) count(id, '-', c, `summary ${c}`, e[c] ?? '', a[c] ?? '');
+    for (const c of summaryColumns.tolerance) {
       if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
     }
   }
@@ -131,8 +128,10 @@ export async function checkResults(
       diff(e.run_id, e.epoch, 'epoch row', 'present', 'missing');
       continue;
     }
-    for (const c of TOLERANCE_COLUMNS) if (!sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
-    for (const c of EXACT_COLUMNS) if (refHeader.has(c)) count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
+    for (const c of epochColumns.tolerance) {
+      if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+    }
+    for (const c of epochColumns.exact) if (refHeader.has(c)) count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
   }
   for (const [key, a] of byEpoch) if (!refByEpoch.has(key)) diff(a.run_id, a.epoch, 'epoch row', 'absent', 'present');
 
@@ -147,7 +146,10 @@ export async function checkResults(
       diff(e.run_id, e.epoch, `layer ${e.layer}`, 'present', 'missing');
       continue;
     }
-    for (const c of LAYER_COLUMNS) if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+    for (const c of layerColumns.exact) if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+    for (const c of layerColumns.tolerance) {
+      if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+    }
   }
   for (const [key, a] of layers) if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
 

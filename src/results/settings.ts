@@ -10,16 +10,11 @@
 import { expandGrid, runHash } from '../config/grid.js';
 import type { ResolvedConfig, RunSpec } from '../config/types.js';
 import { readRows, resultPaths, type Row } from './files.js';
+import { settingOf } from './columns.js';
 import { readManifest, type Manifest } from './manifest.js';
 
-/**
- * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
- * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
- */
-export function settingOf(row: Row): string {
-  if (row.setting !== undefined && row.setting !== '') return row.setting;
-  return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
-}
+export { settingOf };
+
 
 /** The hash of a run's settings without its seed: equal for the seeds of one setting. */
 export function settingHash(spec: RunSpec): string {

@@ -16,8 +16,8 @@ import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
 import { loadSavedModel } from '../models/saved.js';
 import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../results/files.js';
-import { settingOf } from '../results/settings.js';
 import { writeComparison } from '../report/write.js';
+import { evalRow } from '../results/rows.js';
 import { readManifest } from '../results/manifest.js';
 import { MODELS_DIR } from '../results/writer.js';
 
@@ -104,11 +104,4 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
   await writeComparison(dir, (await readRows(paths.summary)).map((r) => r.run_id), manifest.name);
   return { rows, failed };
-}
-
-function evalRow(run: Row, mode: string, passes: number | null, r: { acc: number; loss: number }): Record<string, CellValue> {
-  return {
-    run_id: run.run_id, model: run.model, setting: settingOf(run), seed: run.seed, mode, passes,
-    test_acc: r.acc, test_loss: r.loss, recorded_test_acc: Number(run.final_test_acc),
-  };
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPARISON_COLUMNS, compare } from '../../src/report/comparison.js';
+import { comparisonBaseColumns, compare } from '../../src/report/comparison.js';
 import { SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/results/files.js';
 import { writeComparison } from '../../src/report/write.js';
 
@@ -58,7 +58,7 @@ test('comparison.csv: paired columns per setting match SciPy/statsmodels, with H
   const order = summaryRows().map((r) => String(r.run_id));
   const md = await writeComparison(dir, order, 't');
   const text = await readFile(resultPaths(dir).comparisonCsv, 'utf8');
-  assert.equal(text.split('\n')[0], COMPARISON_COLUMNS.join(','));
+  assert.equal(text.split('\n')[0], comparisonBaseColumns().join(','));
   const rows = new Map((await readRows(resultPaths(dir).comparisonCsv)).map((r) => [r.setting, r]));
   const relu = rows.get('relu') as Row;
   for (const c of ['paired_n', 'paired_diff_mean', 'paired_p', 'paired_p_holm', 'tost_p', 'margin', 'verdict']) assert.equal(relu[c], '', `relu ${c}`);

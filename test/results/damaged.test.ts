@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  COLUMN_TYPES, DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, type SummaryCells, appendRows, cellProblem, readRows, readRowsLenient,
+  DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, cellProblem, readRows, readRowsLenient,
   writeFileAtomic, writeRows,
 } from '../../src/results/files.js';
+import { columnDef } from '../../src/results/columns.js';
 import { readManifest } from '../../src/results/manifest.js';
 import { UserError } from '../../src/errors.js';
 
@@ -74,7 +75,7 @@ test('appending to a CSV written before later columns rewrites it under the curr
   const path = join(dir(), 'summary.csv');
   const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad') && c !== 'setting');
   writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
-  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as SummaryCells]);
+  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as Record<string, string>]);
   assert.equal(readFileSync(path, 'utf8').split('\n')[0], header);
   const rows = await readRows(path);
   assert.deepEqual(rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]), [['mlp-relu-seed1', '0.95', ''], ['mlp-relu-seed2', '0.9', '0']]);
@@ -110,7 +111,7 @@ test('an accuracy that is hex, infinite, negative or NaN in a completed run is a
 
 test('every column of the result CSVs has a type, and the cells a diverged run writes still fit', () => {
   for (const column of [...SUMMARY_COLUMNS, ...EPOCH_COLUMNS, ...DEAD_COLUMNS, ...ROBUSTNESS_COLUMNS]) {
-    assert.ok(column in COLUMN_TYPES, `${column} has a type`);
+    assert.ok(columnDef(column)?.type, `${column} has a type`);
   }
   assert.equal(cellProblem('test_loss', 'NaN'), null);
   assert.equal(cellProblem('train_loss', 'Infinity'), null);
