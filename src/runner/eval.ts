@@ -15,7 +15,7 @@ import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
 import { loadSavedModel } from '../models/saved.js';
-import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../results/files.js';
+import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue } from '../results/files.js';
 import { writeComparison } from '../report/write.js';
 import { evalRow } from '../results/rows.js';
 import { readManifest } from '../results/manifest.js';
