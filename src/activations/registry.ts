@@ -3,8 +3,8 @@
  * not TF.js's), plus any a user's module registered (module.ts). Config validation, run ids, the
  * grid, the trainer, the comparison's order, `bench` and `--help` read this list.
  *
- * Adding an activation that ships with the harness: its file exporting a descriptor, and one line
- * in BUILTIN below (docs/ARCHITECTURE.md).
+ * Adding an activation that ships with the harness: its file (its pure function and
+ * `elementwiseActivation(...)`, kit.ts), and its entry in BUILTIN below (docs/ARCHITECTURE.md).
  */
 import { tf } from '../tf.js';
 import { UsageError, ConfigError } from '../errors.js';
@@ -119,7 +119,6 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
 
 export type { ActivationDescriptor } from './descriptor.js';
 export type { ActivationParam, ActivationSpec, NormalizedActivation } from './spec.js';
-export { LEAKY_RELU_DEFAULT_ALPHA } from './leaky-relu.js';
 export { GELU } from './gelu.js';
 export { NReLU } from './nrelu.js';
 export { TorchPReLU } from './prelu.js';
