@@ -25,7 +25,9 @@ export const gelu = elementwiseActivation<{ approximate: GeluApproximation }>({
   name: 'gelu',
   summary: 'x * Phi(x), exact (erf) as in PyTorch, or its tanh approximation',
   className: 'GELU',
-  params: { approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' } },
+  params: {
+    approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' },
+  },
   forward: (x, { approximate }, { training }) => geluForward(x, approximate, training),
 });
 

@@ -12,7 +12,9 @@
  */
 import { tf } from '../tf.js';
 import { ConfigError } from '../errors.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, isTraining, singleTensor } from './common.js';
+import {
+  type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, isTraining, singleTensor,
+} from './common.js';
 import { type ActivationDescriptor, type ActivationParams, type ParamDef, defineActivation } from './descriptor.js';
 import { checkParam } from './spec.js';
 

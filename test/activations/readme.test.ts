@@ -10,7 +10,8 @@ import { activationDescriptors, ACTIVATION_NAMES } from '../../src/activations/r
 import type { ActivationDescriptor, ParamDef } from '../../src/activations/descriptor.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const builtin = (): ActivationDescriptor[] => activationDescriptors().filter((d) => (ACTIVATION_NAMES as readonly string[]).includes(d.name));
+const builtin = (): ActivationDescriptor[] =>
+  activationDescriptors().filter((d) => (ACTIVATION_NAMES as readonly string[]).includes(d.name));
 
 /** The cells of the Activations table's rows, by the activation's name. */
 function activationRows(): Map<string, string[]> {
@@ -33,12 +34,15 @@ function statedDefault(cell: string, key: string): string | undefined {
 }
 
 function defaultProblem(cell: string, key: string, def: ParamDef): string | undefined {
-  if (def.default === undefined) return cell.includes(`\`${key}\` required`) ? undefined : `\`${key}\` required is missing`;
+  if (def.default === undefined) {
+    return cell.includes(`\`${key}\` required`) ? undefined : `\`${key}\` required is missing`;
+  }
   const stated = statedDefault(cell, key);
-  return stated === String(def.default) ? undefined : `\`${key}: ${String(def.default)}\` expected, found ${stated ?? 'none'}`;
+  if (stated === String(def.default)) return undefined;
+  return `\`${key}: ${String(def.default)}\` expected, found ${stated ?? 'none'}`;
 }
 
-test('the README\'s Activations table has a row per built-in activation, in order, with each parameter\'s default', () => {
+test('the README\'s Activations table: a row per built-in activation, in order, with its parameters\' defaults', () => {
   const rows = activationRows();
   assert.deepEqual([...rows.keys()], [...ACTIVATION_NAMES]);
   for (const d of builtin()) {
@@ -47,7 +51,8 @@ test('the README\'s Activations table has a row per built-in activation, in orde
       const problem = defaultProblem(defaults, key, def);
       assert.equal(problem, undefined, `README row ${d.name}, defaults column "${defaults}": ${problem}`);
     }
-    if (Object.keys(d.params).length === 0) assert.equal(defaults, '–', `README row ${d.name}: no parameters, so no defaults`);
+    const none = Object.keys(d.params).length === 0;
+    if (none) assert.equal(defaults, '–', `README row ${d.name}: no parameters, so no defaults`);
   }
 });
 

@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../../src/tf.js';
-import { ACTIVATION_NAMES, createActivation, findActivation, type ActivationSpec } from '../../src/activations/registry.js';
+import {
+  ACTIVATION_NAMES, createActivation, findActivation, type ActivationSpec,
+} from '../../src/activations/registry.js';
 import { useFusedActivationGradients } from '../../src/activations/fused-gradients.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { gradOf, run } from './helpers.js';
@@ -22,7 +24,8 @@ interface Case {
   dydx: number[];
 }
 
-const FIXTURE = JSON.parse(readFileSync(join(import.meta.dirname, 'pytorch-reference.json'), 'utf8')) as { x: number[]; cases: Case[] };
+const FIXTURE_FILE = join(import.meta.dirname, 'pytorch-reference.json');
+const FIXTURE = JSON.parse(readFileSync(FIXTURE_FILE, 'utf8')) as { x: number[]; cases: Case[] };
 const nameOf = (spec: ActivationSpec): string => (typeof spec === 'string' ? spec : spec.name);
 const label = (c: Case): string => JSON.stringify(c.spec);
 
@@ -37,9 +40,12 @@ function assertClose(actual: Float32Array, expected: number[], what: string): vo
 
 test('the fixture has a case for every built-in activation, and only for those', () => {
   const covered = new Set(FIXTURE.cases.map((c) => nameOf(c.spec)));
-  for (const name of ACTIVATION_NAMES) assert.ok(covered.has(name), `${name}: no case in pytorch-reference.json (add it to pytorch-reference.py)`);
+  for (const name of ACTIVATION_NAMES) {
+    assert.ok(covered.has(name), `${name}: no case in pytorch-reference.json (add it to pytorch-reference.py)`);
+  }
   for (const name of covered) assert.ok(findActivation(name), `${name}: in the fixture but not registered`);
-  assert.ok(FIXTURE.x.includes(0) && FIXTURE.x.some((v) => v < -100) && FIXTURE.x.some((v) => v > 100), 'inputs: 0 and large values');
+  const { x } = FIXTURE;
+  assert.ok(x.includes(0) && x.some((v) => v < -100) && x.some((v) => v > 100), 'inputs: 0 and large values');
 });
 
 for (const backend of TEST_BACKENDS) {
@@ -79,7 +85,7 @@ function docstringOf(name: string): string | undefined {
   return undefined;
 }
 
-test('every built-in activation\'s file opens with the one docstring shape: formula, gradient, defaults, PyTorch', () => {
+test('each built-in activation\'s file opens with the docstring shape: formula, gradient, defaults, PyTorch', () => {
   for (const name of ACTIVATION_NAMES) {
     const doc = docstringOf(name);
     assert.ok(doc, `${name}: no file in src/activations defines it`);
