@@ -18,11 +18,12 @@ import { gelu } from './gelu.js';
 import { rrelu } from './rrelu.js';
 import { nrelu } from './nrelu.js';
 import { silu } from './silu.js';
+import { elu } from './elu.js';
 // One-pass gradients for ReLU, LeakyReLU and PReLU on cpu and wasm (registered on import).
 import './fused-gradients.js';
 
 /** The activations that ship with the harness, in the paper's order (the comparison's and the help's). */
-const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu] as const;
+const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu, elu] as const;
 
 export type ActivationName = (typeof BUILTIN)[number]['name'];
 export const ACTIVATION_NAMES: readonly ActivationName[] = BUILTIN.map((d) => d.name);

@@ -41,6 +41,9 @@ CASES = [
     ({"name": "rrelu", "lower": 0.1, "upper": 0.3}, "F.rrelu(x, 0.1, 0.3, training=False)", rrelu_inference(0.1, 0.3)),
     ({"name": "nrelu", "sigma": 0.1}, "F.relu(x) (N-ReLU's inference mode)", F.relu),
     ("silu", "F.silu(x)", F.silu),
+    ("elu", "F.elu(x)", F.elu),
+    ({"name": "elu", "alpha": 0.5}, "F.elu(x, 0.5)", lambda x: F.elu(x, 0.5)),
+    ({"name": "elu", "alpha": 2.5}, "F.elu(x, 2.5)", lambda x: F.elu(x, 2.5)),
 ]
 
 
