@@ -79,8 +79,11 @@ export function activationLayer<P extends ActivationParams>(kit: ElementwiseKit<
       for (const key of keys) delete layerArgs[key];
       super(layerArgs as LayerArgs);
       this.params = validParams(kit, args as Partial<P>);
-      // The parameters as fields too (`layer.alpha`), as PyTorch's modules have them.
-      for (const key of keys) Object.defineProperty(this, key, { value: this.params[key], enumerable: true });
+      // The parameters as fields too (`layer.alpha`), as PyTorch's modules have them; never over a Layer's own.
+      for (const key of keys) {
+        if (key in this) throw new Error(`${kit.className}: parameter "${key}" would hide the layer's own "${key}"`);
+        Object.defineProperty(this, key, { value: this.params[key], enumerable: true });
+      }
     }
 
     override build(inputShape: LayerShape): void {
