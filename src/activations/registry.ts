@@ -3,8 +3,8 @@
  * not TF.js's), plus any a user's module registered (module.ts). Config validation, run ids, the
  * grid, the trainer, the comparison's order, `bench` and `--help` read this list.
  *
- * Adding an activation that ships with the harness: its file exporting a descriptor, and one line
- * in BUILTIN below (docs/ARCHITECTURE.md).
+ * Adding an activation that ships with the harness: its file (its pure function and
+ * `elementwiseActivation(...)`, kit.ts), and its entry in BUILTIN below (docs/ARCHITECTURE.md).
  */
 import { tf } from '../tf.js';
 import { UsageError, ConfigError } from '../errors.js';
@@ -18,11 +18,12 @@ import { gelu } from './gelu.js';
 import { rrelu } from './rrelu.js';
 import { nrelu } from './nrelu.js';
 import { silu } from './silu.js';
+import { elu } from './elu.js';
 // One-pass gradients for ReLU, LeakyReLU and PReLU on cpu and wasm (registered on import).
 import './fused-gradients.js';
 
 /** The activations that ship with the harness, in the paper's order (the comparison's and the help's). */
-const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu] as const;
+const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu, elu] as const;
 
 export type ActivationName = (typeof BUILTIN)[number]['name'];
 export const ACTIVATION_NAMES: readonly ActivationName[] = BUILTIN.map((d) => d.name);
@@ -119,7 +120,6 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
 
 export type { ActivationDescriptor } from './descriptor.js';
 export type { ActivationParam, ActivationSpec, NormalizedActivation } from './spec.js';
-export { LEAKY_RELU_DEFAULT_ALPHA } from './leaky-relu.js';
 export { GELU } from './gelu.js';
 export { NReLU } from './nrelu.js';
 export { TorchPReLU } from './prelu.js';

@@ -7,6 +7,7 @@ import {
 } from '../../src/activations/registry.js';
 import { defineActivation, descriptorProblems } from '../../src/activations/descriptor.js';
 import { isStochasticLayer } from '../../src/activations/stochastic.js';
+import { elementwiseActivation } from '../../src/activations/kit.js';
 import { SeededDropout } from '../../src/models/dropout.js';
 
 test('every descriptor builds a layer that declares StochasticLayer exactly when the descriptor says stochastic', () => {
@@ -51,4 +52,12 @@ test('descriptorProblems names what a user descriptor lacks', () => {
   const twoVaried = { type: 'number', sweep: true };
   assert.ok(descriptorProblems({ name: 'x', summary: '', stochastic: false, create: () => null, params: { a: twoVaried, b: twoVaried } })
     .includes('at most one parameter may have sweep or schedule'));
+});
+
+test('the kit refuses a parameter that would hide a field of TF.js\'s Layer', () => {
+  const shadowing = elementwiseActivation<{ trainable: boolean }>({
+    name: 'test_shadowing', summary: 'x', className: 'TestShadowing',
+    params: { trainable: { type: 'boolean', default: false } }, forward: (x) => tf.clone(x),
+  });
+  assert.throws(() => shadowing.create({ trainable: false }, { seed: 0 }), /"trainable" would hide the layer's own "trainable"/);
 });

@@ -50,7 +50,7 @@ for (const backend of TEST_BACKENDS) {
       assert.deepEqual(layerConfigs(loaded), layerConfigs(model));
       assert.deepEqual(
         loaded.layers.filter((_, i) => i % 2 === 1).map((l) => l.getClassName()),
-        ['ReLU', 'LeakyReLU', 'TorchPReLU', 'GELU', 'RReLU', 'NReLU'],
+        ['TorchReLU', 'TorchLeakyReLU', 'TorchPReLU', 'GELU', 'RReLU', 'NReLU'],
       );
       const cfg = (i: number): Record<string, unknown> => loaded.getLayer(`act${i}`).getConfig();
       assert.equal(cfg(1).alpha, 0.05);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/exit-codes.js';
 import { validateConfig, parseSigma } from '../../src/config/index.js';
+import { ACTIVATION_NAMES } from '../../src/activations/registry.js';
 
 const minimal = { name: 'm', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
 
@@ -101,7 +102,7 @@ test('problems in models, activations, seeds and types are all reported', () => 
     'models[0]: must be mlp or cnn; got "rnn"',
     'models[1].filter: unknown key (did you mean "filters"?)',
     'backend: must be one of auto, tensorflow, webgpu, wasm, cpu; got "gpu"',
-    'activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: relu, leaky_relu, prelu, gelu, rrelu, nrelu, silu',
+    `activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: ${ACTIVATION_NAMES.join(', ')}`,
     'activations[2]: nrelu needs a sigma, e.g. {name: nrelu, sigma: 0.1}',
     'activations[3].sigma[1]: 0.1 is listed twice',
     'seeds[0]: must be an integer, got 1.5',

@@ -35,9 +35,9 @@ dead_neurons: {samples: 128, gradient_samples: 64}
 
 test('the layer order and pool kind build as asked', () => {
   const names = (o: object): string[] => buildModel({ model: 'cnn', activation: 'relu', filters: [4], dense: [8], ...o }).layers.map((l) => l.getClassName());
-  assert.deepEqual(names({}).slice(1, 4), ['Conv2D', 'ReLU', 'MaxPooling2D']);
-  assert.deepEqual(names({ activationAfterPool: true }).slice(1, 4), ['Conv2D', 'MaxPooling2D', 'ReLU']);
-  assert.deepEqual(names({ pool: 'avg' }).slice(1, 4), ['Conv2D', 'ReLU', 'AveragePooling2D']);
+  assert.deepEqual(names({}).slice(1, 4), ['Conv2D', 'TorchReLU', 'MaxPooling2D']);
+  assert.deepEqual(names({ activationAfterPool: true }).slice(1, 4), ['Conv2D', 'MaxPooling2D', 'TorchReLU']);
+  assert.deepEqual(names({ pool: 'avg' }).slice(1, 4), ['Conv2D', 'TorchReLU', 'AveragePooling2D']);
   tf.disposeVariables();
 });
 
