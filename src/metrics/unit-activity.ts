@@ -88,7 +88,7 @@ async function everyUnitNonZero(maxima: tf.Tensor[]): Promise<boolean> {
   }
 }
 
-/** Per hidden layer, in layer order: the per-unit tensors the counts are made from (each scanned over every probe sample). */
+/** Per hidden layer, in layer order: the per-unit tensors the counts are made from (scanned over every sample). */
 interface UnitScan {
   /** Max pre-activation of each hidden linear layer's units. */
   preMax: tf.Tensor[];
@@ -122,7 +122,8 @@ async function scanGroups<K extends string>(
  * training-mode pass for the |activation| maxima (its step counters put back afterwards).
  */
 async function scanUnits(
-  model: tf.LayersModel, x: tf.Tensor, batchSize: number, kind: string, linear: tf.layers.Layer[], acts: tf.layers.Layer[],
+  model: tf.LayersModel, x: tf.Tensor, batchSize: number, kind: string,
+  linear: tf.layers.Layer[], acts: tf.layers.Layer[],
 ): Promise<UnitScan> {
   const stepped = model.layers.filter(isStochasticLayer);
   const stochastic = stepped.length > 0;

@@ -104,7 +104,7 @@ interface TrainLoop {
   step: number;
   /** Sigma in force (null for activations without one). */
   sigma: number | null;
-  /** The current epoch's running [loss sum, correct count]; empty between epochs. Disposed if an exception ends the run. */
+  /** The epoch's running [loss sum, correct count]; empty between epochs (freed if an exception ends the run). */
   sums: tf.Tensor[];
 }
 
@@ -228,8 +228,8 @@ async function measureEpoch(
   const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
   await assertWebGpuHealthy(true); // before the epoch is recorded
   return {
-    epoch, sigma: loop.sigma, trainLoss: pass.trainLoss, trainAcc: pass.trainAcc, testLoss: test.loss, testAcc: test.acc,
-    dead, activity, gradient,
+    epoch, sigma: loop.sigma, trainLoss: pass.trainLoss, trainAcc: pass.trainAcc,
+    testLoss: test.loss, testAcc: test.acc, dead, activity, gradient,
     epochSeconds: (performance.now() - timing.epochStart) / 1000,
     samplesPerSecond: pass.seen / timing.trainTime,
   };
@@ -261,11 +261,15 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       const trainTime = (performance.now() - epochStart) / 1000;
       trainSeconds += trainTime;
       if (pass.stopped) return finish('interrupted', `stopped in epoch ${epoch}`);
-      if (!Number.isFinite(pass.trainLoss)) return finish('diverged', `training loss became ${pass.trainLoss} in epoch ${epoch}`);
+      if (!Number.isFinite(pass.trainLoss)) {
+        return finish('diverged', `training loss became ${pass.trainLoss} in epoch ${epoch}`);
+      }
       const result = await measureEpoch(loop, probes, epoch, pass, { epochStart, trainTime });
       epochs.push(result);
       await hooks.onEpoch?.(result);
-      if (!Number.isFinite(result.testLoss)) return finish('diverged', `test loss became ${result.testLoss} in epoch ${epoch}`);
+      if (!Number.isFinite(result.testLoss)) {
+        return finish('diverged', `test loss became ${result.testLoss} in epoch ${epoch}`);
+      }
       if (hooks.shouldStop?.() && epoch < spec.train.epochs) return finish('interrupted', `stopped after epoch ${epoch}`);
     }
     const robustness = await evaluateUnderNoise(model, data.test, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));

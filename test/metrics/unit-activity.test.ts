@@ -27,7 +27,9 @@ function handModel(activation: ActivationSpec, kernel = [[1, 0.05, -1], [1, 0.05
 }
 
 /** The dormant and zero-output report alone: probeUnits with the dead count off. */
-async function activityOf(model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {}): Promise<UnitActivityReport> {
+async function activityOf(
+  model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {},
+): Promise<UnitActivityReport> {
   const { activity } = await probeUnits(model, x, { ...options, dead: false });
   assert.ok(activity);
   return activity;
