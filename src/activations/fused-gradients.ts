@@ -20,7 +20,7 @@ import { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../backend/fused-kerne
 
 export { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL };
 /** Outputs [dx, dalpha] for a one-element alpha. */
-export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
+const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
 
 const f = Math.fround;
 let enabled = true;

@@ -88,7 +88,7 @@ function copyAndList(x: Float32Array, y: Float32Array, start: number, end: numbe
  * worker drew it ahead, else from the stream. Each value is rounded to float32 before the
  * float32 multiply, exactly as the generic path's tensor multiply does.
  */
-export function noisyReluInto(
+function noisyReluInto(
   x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null,
 ): void {
   const n = x.length;
@@ -112,7 +112,7 @@ export function noisyReluInto(
 }
 
 /** Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1). */
-export function randomSlopeReluInto(
+function randomSlopeReluInto(
   x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey,
 ): void {
   const n = x.length;

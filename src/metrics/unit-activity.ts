@@ -68,7 +68,7 @@ export interface UnitProbeOptions extends UnitActivityOptions {
 }
 
 /** The activation layer that consumes each hidden linear layer's output. */
-export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
+function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return hiddenLinearLayers(model).map((linear) => {
     const next = linear.outboundNodes.map((n) => n.outboundLayer).find((l) => model.layers.includes(l));
     if (!next) throw new Error(`layer ${linear.name} feeds no layer of the model`);
