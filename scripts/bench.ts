@@ -106,7 +106,7 @@ function peerTargets(peers: PeerReport | null): string[] {
 }
 
 /** File name of the table: the backend, and on webgpu the adapter (or 'software'). */
-function tableName(selection: Awaited<ReturnType<typeof selectBackend>>): string {
+function tableName(selection: Selection): string {
   const adapter = selection.adapter;
   if (selection.name !== 'webgpu' || adapter == null) return selection.name;
   if (adapter.software) return 'webgpu-software';
@@ -114,60 +114,88 @@ function tableName(selection: Awaited<ReturnType<typeof selectBackend>>): string
   return `webgpu-${slug || 'gpu'}`;
 }
 
-async function main(): Promise<void> {
-  const selection = await selectBackend(values.backend as BackendRequest);
+const MODELS = ['mlp', 'cnn'] as const;
+type Selection = Awaited<ReturnType<typeof selectBackend>>;
+
+/** Everything the table reports, per model. */
+interface Measured {
+  steps: Record<ModelKind, StepBenchReport>;
+  /** On wasm: the ReLU step with TF.js's own kernels against ours. */
+  kernels: Partial<Record<ModelKind, StepBenchReport>>;
+  /** Harness overhead for ReLU and for N-ReLU, whose stochastic layers need a second, training-mode probe pass. */
+  harness: Record<ModelKind, HarnessBenchResult[]>;
+  atScale: Record<ModelKind, HarnessAtScaleResult[]>;
+  /** On wasm: this build, the baseline build and PyTorch side by side. */
+  peers: PeerReport | null;
+}
+
+async function measureSteps(model: ModelKind, backend: string): Promise<Pick<Measured, 'steps' | 'kernels'>> {
+  log(`${model}: step times of ${ACTIVATIONS.length} activations + N-ReLU generic path, ${STEPS[model]} rounds`);
+  const generic: StepBenchEntry = {
+    activation: NRELU, label: 'nrelu sigma=0.1 (generic path)',
+    before: () => useNoiseKernels(false), after: () => useNoiseKernels(true),
+  };
+  const steps = await benchSteps({ model, activations: [...ACTIVATIONS, generic], steps: STEPS[model] });
+  if (backend !== 'wasm') return { steps: { [model]: steps } as Measured['steps'], kernels: {} };
+  log(`${model}: step with TF.js 4.22's wasm kernels vs nrelu-bench's`);
+  const tfjs: StepBenchEntry = {
+    activation: 'relu', label: "TF.js 4.22's", before: restoreTfjsWasmKernels, after: registerWasmKernels,
+  };
+  const ours: StepBenchEntry = { activation: 'relu', label: "nrelu-bench's" };
+  const rounds = Math.max(3, Math.round(STEPS[model] / 2));
+  const kernels = await benchSteps({ model, activations: [tfjs, ours], steps: rounds });
+  return { steps: { [model]: steps } as Measured['steps'], kernels: { [model]: kernels } };
+}
+
+async function measureHarness(model: ModelKind): Promise<Pick<Measured, 'harness' | 'atScale'>> {
+  log(`${model}: harness epoch vs bare loop (${HARNESS_DATA[model].trainSamples} training samples)`);
+  const harness: HarnessBenchResult[] = [];
+  for (const activation of ['relu', NRELU]) {
+    harness.push(await benchHarness({
+      model, activation, ...HARNESS_DATA[model], epochs: model === 'mlp' && !quick ? 4 : 3, warmupSteps: quick ? 3 : 20,
+      onEpoch: (loop, epoch, s) => log(`  ${loop} epoch ${epoch}: ${f2(s)} s`),
+    }));
+  }
+  log(`${model}: the same at MNIST scale, from its parts`);
+  const atScale: HarnessAtScaleResult[] = [];
+  for (const activation of ['relu', NRELU]) {
+    atScale.push(await harnessAtScale({ model, activation, steps: quick ? 5 : 20, repeats: quick ? 1 : 2 }));
+  }
+  return { harness: { [model]: harness } as Measured['harness'], atScale: { [model]: atScale } as Measured['atScale'] };
+}
+
+async function measurePeers(backend: string): Promise<PeerReport | null> {
+  if (backend !== 'wasm') return null;
+  log('side by side: this build, the baseline build and PyTorch, each in its own process, round-robin');
+  const peers = await benchPeers({
+    models: ['mlp', 'cnn'], steps: { mlp: quick ? 10 : 30, cnn: quick ? 3 : 8 },
+    rounds: quick ? 1 : Number(values['peer-rounds']),
+    baseline: values.baseline, torch: values['no-peer'] !== true, log,
+  });
+  if ('skipped' in peers.torch) log(`note: ${peers.torch.skipped}`);
+  return peers;
+}
+
+/** Each model's step times, then its harness overhead, MLP first; then the peers. */
+async function measure(backend: string): Promise<Measured> {
+  const measured = { steps: {}, kernels: {}, harness: {}, atScale: {} } as Omit<Measured, 'peers'>;
+  for (const model of MODELS) {
+    const { steps, kernels } = await measureSteps(model, backend);
+    const { harness, atScale } = await measureHarness(model);
+    Object.assign(measured.steps, steps);
+    Object.assign(measured.kernels, kernels);
+    Object.assign(measured.harness, harness);
+    Object.assign(measured.atScale, atScale);
+  }
+  return { ...measured, peers: await measurePeers(backend) };
+}
+
+/** The title, the adapter, and how and when the table was made (load average included). */
+function headerLines(selection: Selection, started: number, loadAtStart: string): string[] {
   const backend = selection.name;
-  for (const note of selection.notes) log(`note: ${note}`);
-  log(`backend ${backend}; ${quick ? 'quick mode (numbers are rough)' : 'full run, about 4-6 minutes'}`);
-  const started = Date.now();
-  const loadAtStart = loadAverage();
-
-  const steps: Record<ModelKind, StepBenchReport> = {} as Record<ModelKind, StepBenchReport>;
-  const kernels: Partial<Record<ModelKind, StepBenchReport>> = {};
-  // Harness overhead for ReLU and for N-ReLU, whose stochastic layers need a second, training-mode probe pass.
-  const harness: Partial<Record<ModelKind, HarnessBenchResult[]>> = {};
-  const atScale: Partial<Record<ModelKind, HarnessAtScaleResult[]>> = {};
-  for (const model of ['mlp', 'cnn'] as const) {
-    log(`${model}: step times of ${ACTIVATIONS.length} activations + N-ReLU generic path, ${STEPS[model]} rounds`);
-    const generic: StepBenchEntry = {
-      activation: NRELU, label: 'nrelu sigma=0.1 (generic path)',
-      before: () => useNoiseKernels(false), after: () => useNoiseKernels(true),
-    };
-    steps[model] = await benchSteps({ model, activations: [...ACTIVATIONS, generic], steps: STEPS[model] });
-    if (backend === 'wasm') {
-      log(`${model}: step with TF.js 4.22's wasm kernels vs nrelu-bench's`);
-      const tfjs: StepBenchEntry = { activation: 'relu', label: "TF.js 4.22's", before: restoreTfjsWasmKernels, after: registerWasmKernels };
-      const ours: StepBenchEntry = { activation: 'relu', label: "nrelu-bench's" };
-      kernels[model] = await benchSteps({ model, activations: [tfjs, ours], steps: Math.max(3, Math.round(STEPS[model] / 2)) });
-    }
-    log(`${model}: harness epoch vs bare loop (${HARNESS_DATA[model].trainSamples} training samples)`);
-    harness[model] = [];
-    for (const activation of ['relu', NRELU]) {
-      harness[model]!.push(await benchHarness({
-        model, activation, ...HARNESS_DATA[model], epochs: model === 'mlp' && !quick ? 4 : 3, warmupSteps: quick ? 3 : 20,
-        onEpoch: (loop, epoch, s) => log(`  ${loop} epoch ${epoch}: ${f2(s)} s`),
-      }));
-    }
-    log(`${model}: the same at MNIST scale, from its parts`);
-    atScale[model] = [];
-    for (const activation of ['relu', NRELU]) {
-      atScale[model]!.push(await harnessAtScale({ model, activation, steps: quick ? 5 : 20, repeats: quick ? 1 : 2 }));
-    }
-  }
-
-  let peers: PeerReport | null = null;
-  if (backend === 'wasm') {
-    log('side by side: this build, the baseline build and PyTorch, each in its own process, round-robin');
-    peers = await benchPeers({
-      models: ['mlp', 'cnn'], steps: { mlp: quick ? 10 : 30, cnn: quick ? 3 : 8 }, rounds: quick ? 1 : Number(values['peer-rounds']),
-      baseline: values.baseline, torch: values['no-peer'] !== true, log,
-    });
-    if ('skipped' in peers.torch) log(`note: ${peers.torch.skipped}`);
-  }
-
   const cpus = os.cpus();
   const adapter = selection.adapter;
-  const lines: string[] = [
+  return [
     adapter?.software ? `# Correctness run on the ${backend} backend, software renderer: not a speed figure` : `# Performance on the ${backend} backend`,
     '',
     ...(adapter
@@ -189,6 +217,11 @@ async function main(): Promise<void> {
     'round-robin, one step each in turn, in this one process, so their ratios are side by side even when the machine',
     'is busy.',
     '',
+  ];
+}
+
+function stepSection(steps: Measured['steps'], backend: string): string[] {
+  return [
     '## Training step',
     '',
     '| model | activation | step ms (median) | min–max | samples/s | × ReLU | × ReLU (fastest steps) |',
@@ -204,28 +237,44 @@ async function main(): Promise<void> {
       : 'Both give bit-identical values.'}`,
     '',
   ];
-  if (kernels.mlp && kernels.cnn) {
-    lines.push(
-      "## Wasm kernels: TF.js 4.22's against nrelu-bench's",
-      '',
-      "ReLU models; \"TF.js 4.22's\" puts TF.js's own Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice, Sum, Max and",
-      "GatherV2 back (Conv2DBackpropFilter, which TF.js's wasm backend lacks, stays nrelu-bench's in both rows, and the",
-      'fused Adam, the one-pass activation gradients and the lazy-gradient Dense stay on: the side-by-side table below',
-      'compares with the whole build before them).',
-      '',
-      '| model | kernels | step ms (median) | samples/s | speed-up |',
-      '|---|---|---:|---:|---:|',
-    );
-    for (const model of ['mlp', 'cnn'] as const) {
-      const [theirs, ours] = kernels[model]!.results;
-      for (const r of [theirs, ours]) {
-        lines.push(`| ${model.toUpperCase()} | ${r.activation} | ${f2(r.stepMs.median)} | ${r.samplesPerSecond.toFixed(0)} | ${f2(theirs.stepMs.median / r.stepMs.median)} |`);
-      }
+}
+
+function kernelSection(kernels: Measured['kernels']): string[] {
+  if (!kernels.mlp || !kernels.cnn) return [];
+  const lines = [
+    "## Wasm kernels: TF.js 4.22's against nrelu-bench's",
+    '',
+    "ReLU models; \"TF.js 4.22's\" puts TF.js's own Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Slice, Sum, Max and",
+    "GatherV2 back (Conv2DBackpropFilter, which TF.js's wasm backend lacks, stays nrelu-bench's in both rows, and the",
+    'fused Adam, the one-pass activation gradients and the lazy-gradient Dense stay on: the side-by-side table below',
+    'compares with the whole build before them).',
+    '',
+    '| model | kernels | step ms (median) | samples/s | speed-up |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const model of MODELS) {
+    const [theirs, ours] = kernels[model]!.results;
+    for (const r of [theirs, ours]) {
+      lines.push(`| ${model.toUpperCase()} | ${r.activation} | ${f2(r.stepMs.median)} | `
+        + `${r.samplesPerSecond.toFixed(0)} | ${f2(theirs.stepMs.median / r.stepMs.median)} |`);
     }
-    lines.push('');
   }
-  if (peers) lines.push(...peerLines(peers));
-  lines.push(
+  lines.push('');
+  return lines;
+}
+
+function harnessRow(model: ModelKind, h: HarnessBenchResult): string {
+  const samples = `${h.trainSamples} / ${h.testSamples} / ${h.probeSamples} / ${h.gradientSamples}`;
+  return `| ${model.toUpperCase()} | ${h.activation} | ${samples} | ${f2(h.harnessEpochSeconds.median)} | `
+    + `${f2(h.harnessTrainSeconds.median)} | ${f2(h.bareEpochSeconds.median)} | ${f3(h.ratio)} | `
+    + `${f3(h.harnessEpochSeconds.min / h.bareEpochSeconds.min)} | `
+    + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | `
+    + `${h.gradientSeconds ? f3(h.gradientSeconds.median) : '–'} | ${h.tensorsPerEpoch.join(', ')} | `
+    + `${h.rssPerEpoch.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} |`;
+}
+
+function harnessSection(harness: Measured['harness']): string[] {
+  return [
     '## Harness overhead',
     '',
     'Epoch time of `trainRun` (evaluation on the test samples, the dead-neuron probe and the gradient probe every epoch,',
@@ -239,16 +288,12 @@ async function main(): Promise<void> {
     '',
     '| model | activation | train / test / probe / gradient probe | harness epoch s | of which training s | bare epoch s | harness / bare | same, fastest epochs | evaluate() s | probeUnits() s | probeGradients() s | tensors per epoch | RSS per epoch (MiB) |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
-  );
-  for (const model of ['mlp', 'cnn'] as const) {
-    for (const h of harness[model]!) {
-      lines.push(`| ${model.toUpperCase()} | ${h.activation} | ${h.trainSamples} / ${h.testSamples} / ${h.probeSamples} / ${h.gradientSamples} | ${f2(h.harnessEpochSeconds.median)} | `
-        + `${f2(h.harnessTrainSeconds.median)} | ${f2(h.bareEpochSeconds.median)} | ${f3(h.ratio)} | ${f3(h.harnessEpochSeconds.min / h.bareEpochSeconds.min)} | `
-        + `${f3(h.evaluateSeconds.median)} | ${f3(h.probeSeconds.median)} | ${h.gradientSeconds ? f3(h.gradientSeconds.median) : '–'} | ${h.tensorsPerEpoch.join(', ')} | `
-        + `${h.rssPerEpoch.map((b) => (b / 2 ** 20).toFixed(0)).join(', ')} |`);
-    }
-  }
-  lines.push(
+    ...MODELS.flatMap((model) => harness[model].map((h) => harnessRow(model, h))),
+  ];
+}
+
+function atScaleSection(atScale: Measured['atScale']): string[] {
+  return [
     '',
     'At MNIST\'s full size the proportions of a small run mislead: the unit probe scans 10,000 images in batches of 1,024,',
     'and N-ReLU\'s training-mode pass stops after the first of them, once every unit has had a non-zero output. So the',
@@ -257,46 +302,82 @@ async function main(): Promise<void> {
     '',
     '| model | activation | training epoch s (469 steps) | evaluate() s | probeUnits() s | probeGradients() s | harness / training |',
     '|---|---|---:|---:|---:|---:|---:|',
-    ...(['mlp', 'cnn'] as const).flatMap((m) => atScale[m]!.map((a) => `| ${m.toUpperCase()} | ${a.activation} | ${f2(a.trainEpochSeconds)} | `
+    ...MODELS.flatMap((m) => atScale[m].map((a) => `| ${m.toUpperCase()} | ${a.activation} | `
+      + `${f2(a.trainEpochSeconds)} | `
       + `${f3(a.evaluateSeconds)} | ${f3(a.probeSeconds)} | ${f3(a.gradientSeconds)} | ${f3(a.ratio)} |`)),
-  );
+  ];
+}
+
+const target = (name: string, measured: string, met: boolean): string =>
+  `| ${name} | ${measured} | ${met ? 'met' : '**missed**'} |`;
+
+/** Issue 6's step-time targets: each activation's step time over ReLU's. */
+function stepTargets(steps: Measured['steps']): string[] {
+  const ratioText = (r: { median: number; min: number }): string => `${f3(r.median)} (fastest steps: ${f3(r.min)})`;
+  return MODELS.flatMap((m) => ACTIVATIONS.filter((a) => a !== 'relu' && a !== 'rrelu').map((a) => {
+    const label = activationLabel(a);
+    const limit = m === 'mlp' || label.startsWith('nrelu') ? 1.05 : 1.10;
+    const r = ratioOf(steps[m], label);
+    return target(`${label} / ReLU step time, ${m.toUpperCase()} <= ${f2(limit)}`, ratioText(r), r.median <= limit);
+  }));
+}
+
+function targetSection({ steps, harness, atScale, peers }: Measured): string[] {
   const cnnRelu = steps.cnn.results.find((r) => r.activation === 'relu')!;
   const growth = Math.max(steps.mlp.tensorGrowth, steps.cnn.tensorGrowth,
-    ...Object.values(harness).flat().map((h) => h!.tensorsPerEpoch[h!.tensorsPerEpoch.length - 1] - h!.tensorsPerEpoch[0]));
-  const target = (name: string, measured: string, met: boolean): string => `| ${name} | ${measured} | ${met ? 'met' : '**missed**'} |`;
-  const ratioText = (r: { median: number; min: number }): string => `${f3(r.median)} (fastest steps: ${f3(r.min)})`;
-  lines.push(
+    ...Object.values(harness).flat().map((h) => h.tensorsPerEpoch[h.tensorsPerEpoch.length - 1] - h.tensorsPerEpoch[0]),
+  );
+  return [
     '',
     '## Targets (issues 6 and 15)',
     '',
     '| target (judged on medians) | measured | |',
     '|---|---|---|',
-    ...(['mlp', 'cnn'] as const).flatMap((m) => ACTIVATIONS.filter((a) => a !== 'relu' && a !== 'rrelu').map((a) => {
-      const label = activationLabel(a);
-      const limit = m === 'mlp' || label.startsWith('nrelu') ? 1.05 : 1.10;
-      const r = ratioOf(steps[m], label);
-      return target(`${label} / ReLU step time, ${m.toUpperCase()} <= ${f2(limit)}`, ratioText(r), r.median <= limit);
-    })),
+    ...stepTargets(steps),
     ...peerTargets(peers),
     target(`CNN throughput >= 3 × ${ISSUE_BASELINE_SAMPLES_PER_SECOND} samples/s (ReLU, batch 128)`, `${cnnRelu.samplesPerSecond.toFixed(0)} samples/s`,
       cnnRelu.samplesPerSecond >= 3 * ISSUE_BASELINE_SAMPLES_PER_SECOND),
-    ...(['mlp', 'cnn'] as const).flatMap((m) => harness[m]!.map((h) => target(`harness / bare epoch, ${m.toUpperCase()} ${h.activation} <= 1.10`,
+    ...MODELS.flatMap((m) => harness[m].map((h) => target(
+      `harness / bare epoch, ${m.toUpperCase()} ${h.activation} <= 1.10`,
       `${f3(h.ratio)} (fastest epochs: ${f3(h.harnessEpochSeconds.min / h.bareEpochSeconds.min)})`, h.ratio <= 1.10))),
-    ...(['mlp', 'cnn'] as const).flatMap((m) => atScale[m]!.map((a) => target(`harness / training epoch at MNIST scale, ${m.toUpperCase()} ${a.activation} <= 1.10`,
+    ...MODELS.flatMap((m) => atScale[m].map((a) => target(
+      `harness / training epoch at MNIST scale, ${m.toUpperCase()} ${a.activation} <= 1.10`,
       f3(a.ratio), a.ratio <= 1.10))),
     target('no growth of tf.memory().numTensors across steps and epochs', `${growth}`, growth <= 0),
     '',
     `Peak memory: ${(Math.max(steps.mlp.peakRssBytes, steps.cnn.peakRssBytes) / 2 ** 20).toFixed(0)} MiB process RSS, `
       + `${(Math.max(steps.mlp.peakTfBytes, steps.cnn.peakTfBytes) / 2 ** 20).toFixed(0)} MiB in TF.js tensors (step benchmarks).`,
     '',
-  );
+  ];
+}
 
+/** Writes the table atomically (a temporary file renamed into place) and prints it. */
+function writeTable(selection: Selection, lines: string[]): void {
   mkdirSync(values.out, { recursive: true });
   const path = `${values.out}/${tableName(selection)}.md`;
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, lines.join('\n'));
   renameSync(tmp, path);
   process.stdout.write(`${lines.join('\n')}\nwrote ${path}\n`);
+}
+
+async function main(): Promise<void> {
+  const selection = await selectBackend(values.backend as BackendRequest);
+  const backend = selection.name;
+  for (const note of selection.notes) log(`note: ${note}`);
+  log(`backend ${backend}; ${quick ? 'quick mode (numbers are rough)' : 'full run, about 4-6 minutes'}`);
+  const started = Date.now();
+  const loadAtStart = loadAverage();
+  const measured = await measure(backend);
+  writeTable(selection, [
+    ...headerLines(selection, started, loadAtStart),
+    ...stepSection(measured.steps, backend),
+    ...kernelSection(measured.kernels),
+    ...(measured.peers ? peerLines(measured.peers) : []),
+    ...harnessSection(measured.harness),
+    ...atScaleSection(measured.atScale),
+    ...targetSection(measured),
+  ]);
 }
 
 await main();

@@ -60,24 +60,43 @@ const BLOCK = 4096;
 const blockIndices = new Int32Array(BLOCK);
 
 /**
+ * Copies the block [start, end) of x into y and lists in blockIndices the block's elements that get
+ * noise: those <= 0, and NaN too when `nanToo` (N-ReLU's where(x > 0, x, noise) sends NaN to the noise
+ * branch; RReLU's x <= 0 leaves NaN a slope of 1). Returns how many it listed.
+ */
+function copyAndList(x: Float32Array, y: Float32Array, start: number, end: number, nanToo: boolean): number {
+  const idx = blockIndices;
+  y.set(x.subarray(start, end), start);
+  let count = 0;
+  if (nanToo) {
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +!(x[i] > 0);
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +(x[i] <= 0);
+    }
+  }
+  return count;
+}
+
+/**
  * Writes N-ReLU's training output for `x` into `y`. The noise branch takes every element that is
  * not > 0 (so NaN too, as where(x > 0, x, noise) does). Noise comes from `normals` when the
  * worker drew it ahead, else from the stream. Each value is rounded to float32 before the
  * float32 multiply, exactly as the generic path's tensor multiply does.
  */
-export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null): void {
+function noisyReluInto(
+  x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null,
+): void {
   const n = x.length;
   const idx = blockIndices;
   const s = Math.fround(sigma);
   const k0 = key.k0 | 0, k1 = key.k1 | 0;
   for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    y.set(x.subarray(start, end), start);
-    let count = 0;
-    for (let i = start; i < end; i++) {
-      idx[count] = i;
-      count += +!(x[i] > 0);
-    }
+    const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), true);
     if (normals != null) {
       for (let q = 0; q < count; q++) {
         const i = idx[q];
@@ -93,20 +112,16 @@ export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, k
 }
 
 /** Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1). */
-export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey): void {
+function randomSlopeReluInto(
+  x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey,
+): void {
   const n = x.length;
   const idx = blockIndices;
   const { low, span } = uniformParams(lower, upper);
   const k0 = key.k0 | 0, k1 = key.k1 | 0;
   slope.fill(1);
   for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    y.set(x.subarray(start, end), start);
-    let count = 0;
-    for (let i = start; i < end; i++) {
-      idx[count] = i;
-      count += +(x[i] <= 0);
-    }
+    const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), false);
     for (let q = 0; q < count; q++) {
       const i = idx[q];
       const a = counterUniformAt(i, k0, k1, low, span);

@@ -74,7 +74,7 @@ export interface HarnessBenchResult {
   rssPerEpoch: number[];
 }
 
-function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec {
+function harnessSpec(o: HarnessSettings): RunSpec {
   const config = validateConfig({
     name: 'bench',
     dataset: 'idx:synthetic',
@@ -161,59 +161,87 @@ async function timeAsync(repeats: number, fn: () => Promise<unknown>): Promise<T
   return timingStats(seconds);
 }
 
-export async function benchHarness(options: HarnessBenchOptions): Promise<HarnessBenchResult> {
-  const o = {
+type HarnessSettings = Required<Omit<HarnessBenchOptions, 'onEpoch'>>;
+
+function harnessSettings(options: HarnessBenchOptions): HarnessSettings {
+  const trainSamples = options.trainSamples ?? 6000;
+  return {
     model: options.model, activation: options.activation, batchSize: options.batchSize ?? 128,
-    trainSamples: options.trainSamples ?? 6000, testSamples: options.testSamples ?? 1000,
-    probeSamples: options.probeSamples ?? 1000, gradientSamples: options.gradientSamples ?? Math.round((options.trainSamples ?? 6000) / 60), epochs: options.epochs ?? 3, seed: options.seed ?? 1,
-    warmupSteps: options.warmupSteps ?? 20,
+    trainSamples, testSamples: options.testSamples ?? 1000, probeSamples: options.probeSamples ?? 1000,
+    gradientSamples: options.gradientSamples ?? Math.round(trainSamples / 60), epochs: options.epochs ?? 3,
+    seed: options.seed ?? 1, warmupSteps: options.warmupSteps ?? 20,
   };
+}
+
+/** Untimed training steps, so wasm code tiers up and XNNPACK and the JIT settle before anything is timed. */
+async function warmUp(data: DeviceData, o: HarnessSettings): Promise<void> {
+  const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
+  try {
+    for (let i = 0; i < o.warmupSteps; i++) await warm.step();
+  } finally {
+    warm.dispose();
+  }
+}
+
+interface HarnessEpochs {
+  epochs: { epochSeconds: number; trainSeconds: number }[];
+  tensorsPerEpoch: number[];
+  rssPerEpoch: number[];
+}
+
+/** trainRun's epochs: wall time, training time, and tensors and RSS after each. */
+async function harnessEpochs(
+  spec: RunSpec, data: DeviceData, o: HarnessSettings, onEpoch: HarnessBenchOptions['onEpoch'],
+): Promise<HarnessEpochs> {
+  const epochs: HarnessEpochs['epochs'] = [];
+  const tensorsPerEpoch: number[] = [];
+  const rssPerEpoch: number[] = [];
+  const result = await trainRun(spec, data, {
+    onEpoch: (r) => {
+      epochs.push({ epochSeconds: r.epochSeconds, trainSeconds: o.trainSamples / r.samplesPerSecond });
+      tensorsPerEpoch.push(tf.memory().numTensors);
+      rssPerEpoch.push(process.memoryUsage.rss());
+      onEpoch?.('harness', r.epoch, r.epochSeconds);
+    },
+  });
+  if (result.status !== 'completed') {
+    throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
+  }
+  return { epochs, tensorsPerEpoch, rssPerEpoch };
+}
+
+/** The evaluation and the probes on their own, on a fresh model of the run's architecture. */
+async function timeCallsOnFreshModel(spec: RunSpec, data: DeviceData, o: HarnessSettings): Promise<EpochCallTimes> {
+  const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
+  built.optimizer.dispose(); // only the model is timed here
+  try {
+    return await timeEpochCalls(built.model, spec, data, o.probeSamples, o.gradientSamples, 3);
+  } finally {
+    built.model.dispose();
+  }
+}
+
+export async function benchHarness(options: HarnessBenchOptions): Promise<HarnessBenchResult> {
+  const o = harnessSettings(options);
   if (o.epochs < 2) throw new Error('harness benchmark needs at least 2 epochs (the first is warm-up)');
   const spec = harnessSpec(o);
   await tf.ready();
   const data = toDeviceData(syntheticDataset(o.trainSamples, o.testSamples, o.seed));
   try {
-    // Warm the process up first (wasm code tiers up, XNNPACK and the JIT settle), then time the
-    // bare loop before and after trainRun so drift over the run affects both sides alike.
-    const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
-    try {
-      for (let i = 0; i < o.warmupSteps; i++) await warm.step();
-    } finally {
-      warm.dispose();
-    }
+    // Warm the process up first, then time the bare loop before and after trainRun so drift over
+    // the run affects both sides alike.
+    await warmUp(data, o);
     const bare = (await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1);
-    const harness: { epochSeconds: number; trainSeconds: number }[] = [];
-    const tensorsPerEpoch: number[] = [];
-    const rssPerEpoch: number[] = [];
-    const result = await trainRun(spec, data, {
-      onEpoch: (r) => {
-        harness.push({ epochSeconds: r.epochSeconds, trainSeconds: o.trainSamples / r.samplesPerSecond });
-        tensorsPerEpoch.push(tf.memory().numTensors);
-        rssPerEpoch.push(process.memoryUsage.rss());
-        options.onEpoch?.('harness', r.epoch, r.epochSeconds);
-      },
-    });
-    if (result.status !== 'completed') throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
+    const { epochs, tensorsPerEpoch, rssPerEpoch } = await harnessEpochs(spec, data, o, options.onEpoch);
     bare.push(...(await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1));
-
-    // The evaluation and the probe on their own, on a model of the same architecture.
-    const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
-    built.optimizer.dispose(); // only the model is timed here
-    const model = built.model;
-    let calls: EpochCallTimes;
-    try {
-      calls = await timeEpochCalls(model, spec, data, o.probeSamples, o.gradientSamples, 3);
-    } finally {
-      model.dispose();
-    }
-    const { evaluateSeconds, probeSeconds, gradientSeconds } = calls;
-
-    const counted = harness.slice(1);
+    const { evaluateSeconds, probeSeconds, gradientSeconds } = await timeCallsOnFreshModel(spec, data, o);
+    const counted = epochs.slice(1);
     const harnessEpochSeconds = timingStats(counted.map((h) => h.epochSeconds));
     const bareEpochSeconds = timingStats(bare);
     return {
       model: o.model, activation: activationLabel(o.activation),
-      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples, gradientSamples: o.gradientSamples,
+      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples,
+      gradientSamples: o.gradientSamples,
       harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
       bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
       evaluateSeconds, probeSeconds, gradientSeconds, tensorsPerEpoch, rssPerEpoch,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
-import { measureUnitActivity, probeUnits } from '../../src/metrics/unit-activity.js';
+import { probeUnits, type UnitActivityOptions, type UnitActivityReport } from '../../src/metrics/unit-activity.js';
 import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
 import { makeSplit } from '../../src/train/device-data.js';
@@ -26,24 +26,33 @@ function handModel(activation: ActivationSpec, kernel = [[1, 0.05, -1], [1, 0.05
   return model;
 }
 
+/** The dormant and zero-output report alone: probeUnits with the dead count off. */
+async function activityOf(
+  model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {},
+): Promise<UnitActivityReport> {
+  const { activity } = await probeUnits(model, x, { ...options, dead: false });
+  assert.ok(activity);
+  return activity;
+}
+
 for (const backend of TEST_BACKENDS) {
   test(`[${backend}] dormant score matches the hand-computed example; zero output counts training-mode zeros`, async () => {
     await useBackend(backend);
     const x = tf.tensor2d([[1, 0], [0, 1]]);
     const relu = handModel('relu');
-    const r = await measureUnitActivity(relu, x, { tau: 0.1 });
+    const r = await activityOf(relu, x, { tau: 0.1 });
     assert.deepEqual(r.layers, [{ name: 'act', units: 3, dormant: 1, zeroOutput: 1 }]);
-    assert.equal((await measureUnitActivity(relu, x, { tau: 0.15 })).dormant, 2, 'score 0.143 <= 0.15');
-    assert.equal((await measureUnitActivity(relu, x, { tau: 0.14 })).dormant, 1, 'score 0.143 > 0.14');
+    assert.equal((await activityOf(relu, x, { tau: 0.15 })).dormant, 2, 'score 0.143 <= 0.15');
+    assert.equal((await activityOf(relu, x, { tau: 0.14 })).dormant, 1, 'score 0.143 > 0.14');
     // N-ReLU: inference output equals ReLU's (same dormant count), but training-mode noise is never exactly 0.
     const nrelu = handModel({ name: 'nrelu', sigma: 0.1 });
     const before = tf.memory().numTensors;
-    const n = await measureUnitActivity(nrelu, x, { tau: 0.1 });
+    const n = await activityOf(nrelu, x, { tau: 0.1 });
     assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
     assert.equal(n.dormant, 1);
     assert.equal(n.zeroOutput, 0);
     // sigma 0 is exactly ReLU, in training mode too
-    assert.equal((await measureUnitActivity(handModel({ name: 'nrelu', sigma: 0 }), x)).zeroOutput, 1);
+    assert.equal((await activityOf(handModel({ name: 'nrelu', sigma: 0 }), x)).zeroOutput, 1);
     tf.dispose(x);
   });
 }
@@ -53,7 +62,7 @@ test('the training-mode probe does not change the noise the model trains with af
   const x = tf.tensor2d([[1, 0], [0, 1], [-1, -1]]);
   const a = handModel({ name: 'nrelu', sigma: 0.5 });
   const b = handModel({ name: 'nrelu', sigma: 0.5 });
-  await measureUnitActivity(a, x);
+  await activityOf(a, x);
   const ya = (a.apply(x, { training: true }) as tf.Tensor).dataSync();
   const yb = (b.apply(x, { training: true }) as tf.Tensor).dataSync();
   assert.deepEqual(ya, yb);
@@ -66,7 +75,7 @@ test('the training-mode pass stops once every unit has had a non-zero output, wi
   const kernel = [[1, 0, -1], [1, 0, -1]];
   const probe = async (model: tf.LayersModel, batchSize: number, noiseKernel: string): Promise<[number, number]> => {
     let zero = -1;
-    const info = await tf.profile(async () => { zero = (await measureUnitActivity(model, x, { batchSize })).zeroOutput; });
+    const info = await tf.profile(async () => { zero = (await activityOf(model, x, { batchSize })).zeroOutput; });
     return [zero, info.kernels.filter((k) => k.name === noiseKernel).length];
   };
   // N-ReLU: every unit is non-zero after the first of five batches, so one training-mode batch runs.
@@ -107,7 +116,7 @@ test('probeUnits in one pass equals the separate probes, for deterministic and s
     dense.setWeights([k, tf.tensor(Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? -100 : 0.1)))]);
     const both = await probeUnits(model, x, { tau: 0.1, batchSize: 64 });
     assert.deepEqual(both.dead, await countDeadNeurons(model, x, { batchSize: 50 }));
-    assert.deepEqual(both.activity, await measureUnitActivity(model, x, { tau: 0.1, batchSize: 50 }));
+    assert.deepEqual(both.activity, await activityOf(model, x, { tau: 0.1, batchSize: 50 }));
     assert.ok((both.dead?.dead ?? 0) >= 6, `${JSON.stringify(activation)}: forced-dead units counted`);
     model.dispose();
   }
