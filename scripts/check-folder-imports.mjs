@@ -51,7 +51,8 @@ for (const file of files) {
       problems.push(`${where}: only cli/ and runner/worker.ts map errors to exit codes`);
     }
     if (to === from || to.endsWith('.js') || to.endsWith('.ts')) continue;
-    if (!allowed.has(from)) problems.push(`${relative(root, file)}: folder ${from}/ has no row in ${relative(repo, doc)}'s folder table`);
+    if (!allowed.has(from))
+      problems.push(`${relative(root, file)}: folder ${from}/ has no row in ${relative(repo, doc)}'s folder table`);
     else if (!allowed.get(from).has(to)) {
       const may = [...allowed.get(from)].map((f) => `${f}/`).join(', ') || 'nothing';
       problems.push(`${where}: ${from}/ may import ${may} (${relative(repo, doc)})`);
@@ -85,4 +86,6 @@ function visit(node) {
   state.set(node, 'done');
 }
 for (const node of [...edges.keys()].sort()) if (!state.has(node)) visit(node);
-console.log(`src/ folders import only what ${relative(repo, doc)} allows, without cycles (${edges.size} folders checked)`);
+console.log(
+  `src/ folders import only what ${relative(repo, doc)} allows, without cycles (${edges.size} folders checked)`,
+);

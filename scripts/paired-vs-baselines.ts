@@ -59,8 +59,20 @@ export function pairedVsBaselines(summary: Row[], sigmas: string[], marginPp: nu
         if (ref.length === 0) continue;
         const t = pairedTest(here, bySeed(ref), marginPp / 100);
         tests.push(t);
-        family.push({ model, sigma, baseline, n: t.n, meanDiff: t.meanDiff, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, pHolm: null,
-          tostP: t.tostP, tostPHolm: null, verdict: '' });
+        family.push({
+          model,
+          sigma,
+          baseline,
+          n: t.n,
+          meanDiff: t.meanDiff,
+          ciLow: t.ciLow,
+          ciHigh: t.ciHigh,
+          p: t.p,
+          pHolm: null,
+          tostP: t.tostP,
+          tostPHolm: null,
+          verdict: '',
+        });
       }
     }
     const adjusted = holm(family.map((f) => f.p));
@@ -82,10 +94,18 @@ export function markdown(rows: BaselineRow[]): string {
   const lines: string[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const family = rows.filter((r) => r.model === model);
-    lines.push(`### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`, '');
-    lines.push('| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |', '|---|---|---:|---|---:|---:|---:|---|');
+    lines.push(
+      `### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`,
+      '',
+    );
+    lines.push(
+      '| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |',
+      '|---|---|---:|---|---:|---:|---:|---|',
+    );
     for (const r of family) {
-      lines.push(`| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${pv(r.tostPHolm)} | ${r.verdict} |`);
+      lines.push(
+        `| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${pv(r.tostPHolm)} | ${r.verdict} |`,
+      );
     }
     lines.push('');
   }

@@ -49,7 +49,14 @@ function leakyGradFrom(x: Float32Array, dy: Float32Array, dx: Float32Array, alph
   for (let i = from; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * alpha;
 }
 
-function preluGradFrom(x: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number, from: number, sum: number): number {
+function preluGradFrom(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  alpha: number,
+  from: number,
+  sum: number,
+): number {
   let s = sum;
   for (let i = from; i < x.length; i++) {
     if (x[i] > 0) {
@@ -75,7 +82,10 @@ interface GradientPass {
 }
 
 function gradientPass(
-  memory: (backend: unknown) => HostMemory, backend: unknown, x: tf.TensorInfo, dy: tf.TensorInfo,
+  memory: (backend: unknown) => HostMemory,
+  backend: unknown,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
 ): GradientPass {
   const mem = memory(backend);
   const dx = mem.alloc(x.shape);
@@ -123,11 +133,14 @@ registerHostKernel(RELU_GRAD_KERNEL, reluGradKernel);
 registerHostKernel(LEAKY_RELU_GRAD_KERNEL, leakyGradKernel);
 registerHostKernel(PRELU_GRAD_KERNEL, preluGradKernel);
 
-const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(kernel, inputs, attrs);
+const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(kernel, inputs, attrs);
 
 /** dy * step(x) (ReLU's gradient, and N-ReLU's): one kernel on cpu and wasm, TF.js's ops elsewhere; same values. */
 export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  return fusedOn(RELU_GRAD_KERNEL, x, dy) ? run(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+  return fusedOn(RELU_GRAD_KERNEL, x, dy)
+    ? (run(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor)
+    : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
 tf.registerGradient({
@@ -147,9 +160,10 @@ tf.registerGradient({
     const g = dy as tf.Tensor;
     const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
     return {
-      x: () => (fusedOn(LEAKY_RELU_GRAD_KERNEL, x, g)
-        ? run(LEAKY_RELU_GRAD_KERNEL, { x, dy: g }, { alpha }) as tf.Tensor
-        : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha))),
+      x: () =>
+        fusedOn(LEAKY_RELU_GRAD_KERNEL, x, g)
+          ? (run(LEAKY_RELU_GRAD_KERNEL, { x, dy: g }, { alpha }) as tf.Tensor)
+          : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha)),
     };
   },
 });

@@ -13,7 +13,13 @@
 import { tf } from '../tf.js';
 import { ConfigError } from '../errors.js';
 import {
-  type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, isTraining, singleTensor,
+  type CallKwargs,
+  ElementwiseLayer,
+  type LayerArgs,
+  type LayerShape,
+  type LayerWeight,
+  isTraining,
+  singleTensor,
 } from './common.js';
 import { type ActivationDescriptor, type ActivationParams, type ParamDef, defineActivation } from './descriptor.js';
 import { checkParam } from './spec.js';
@@ -89,7 +95,8 @@ export function activationLayer<P extends ActivationParams>(kit: ElementwiseKit<
     override build(inputShape: LayerShape): void {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
       this.learned = (kit.weights?.(this.params, shape, this.name) ?? []).map((w) =>
-        this.addWeight(w.name, w.shape, 'float32', tf.initializers.constant({ value: w.init }), undefined, true));
+        this.addWeight(w.name, w.shape, 'float32', tf.initializers.constant({ value: w.init }), undefined, true),
+      );
       this.built = true;
     }
 

@@ -89,12 +89,17 @@ function copyAndList(x: Float32Array, y: Float32Array, start: number, end: numbe
  * float32 multiply, exactly as the generic path's tensor multiply does.
  */
 function noisyReluInto(
-  x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null,
+  x: Float32Array,
+  y: Float32Array,
+  sigma: number,
+  key: StreamKey,
+  normals: Float32Array | null = null,
 ): void {
   const n = x.length;
   const idx = blockIndices;
   const s = Math.fround(sigma);
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), true);
     if (normals != null) {
@@ -111,14 +116,22 @@ function noisyReluInto(
   }
 }
 
-/** Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1). */
+/**
+ * Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1).
+ */
 function randomSlopeReluInto(
-  x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey,
+  x: Float32Array,
+  y: Float32Array,
+  slope: Float32Array,
+  lower: number,
+  upper: number,
+  key: StreamKey,
 ): void {
   const n = x.length;
   const idx = blockIndices;
   const { low, span } = uniformParams(lower, upper);
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   slope.fill(1);
   for (let start = 0; start < n; start += BLOCK) {
     const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), false);
@@ -142,7 +155,10 @@ function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
     const x = inputs.x as tf.TensorInfo;
     const key = keyOf(attrs);
     const size = tf.util.sizeFromShape(x.shape);
-    const ahead = handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size ? handoff.values : null;
+    const ahead =
+      handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size
+        ? handoff.values
+        : null;
     const mem = memory(backend);
     const out = mem.alloc(x.shape);
     const simd = ahead ? simdKernels(backend) : null;
@@ -155,7 +171,9 @@ function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
       const s = Math.fround(attrs?.sigma as number);
       if (head > 0) simd.noisyReluAhead(addressOf(backend, x), addressOf(backend, out), head, s);
       const xs = mem.view(x);
-      for (let i = head; i < size; i++) if (xs[i] > 0) y[i] = xs[i]; else y[i] = ahead[i] * s;
+      for (let i = head; i < size; i++)
+        if (xs[i] > 0) y[i] = xs[i];
+        else y[i] = ahead[i] * s;
       return out;
     }
     noisyReluInto(mem.view(x), mem.view(out), attrs?.sigma as number, key, ahead);
@@ -169,7 +187,14 @@ function randomSlopeReluKernel(memory: (backend: unknown) => HostMemory): tf.Ker
     const mem = memory(backend);
     const y = mem.alloc(x.shape);
     const slope = mem.alloc(x.shape);
-    randomSlopeReluInto(mem.view(x), mem.view(y), mem.view(slope), attrs?.lower as number, attrs?.upper as number, keyOf(attrs));
+    randomSlopeReluInto(
+      mem.view(x),
+      mem.view(y),
+      mem.view(slope),
+      attrs?.lower as number,
+      attrs?.upper as number,
+      keyOf(attrs),
+    );
     return [y, slope];
   };
 }

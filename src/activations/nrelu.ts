@@ -21,7 +21,13 @@ export const SIGMA_MAX = 100;
 
 const PARAMS = {
   sigma: {
-    type: 'number', min: 0, max: SIGMA_MAX, sweep: true, schedule: true, tag: 's', example: 0.1,
+    type: 'number',
+    min: 0,
+    max: SIGMA_MAX,
+    sweep: true,
+    schedule: true,
+    tag: 's',
+    example: 0.1,
     doc: 'noise standard deviation on the non-positive branch: a number, a list (sweep) or {start, end, schedule}',
   },
 } as const;
@@ -83,7 +89,7 @@ tf.serialization.registerClass(NReLU);
 
 export const nrelu = defineActivation({
   name: 'nrelu',
-  summary: 'x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper\'s N-ReLU)',
+  summary: "x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper's N-ReLU)",
   params: PARAMS,
   stochastic: true,
   create: (params, { name, seed }) => new NReLU({ name, seed, sigma: params.sigma as number }),

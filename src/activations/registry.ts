@@ -68,9 +68,12 @@ export function registerActivation(descriptor: ActivationDescriptor, module: Act
   const known = fromModules.get(descriptor.name);
   if (known || BUILTIN.some((d) => d.name === descriptor.name)) {
     const where = known ? `the activation module ${known.module.path}` : 'a built-in activation';
-    throw new ConfigError(`activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`, {
-      hint: 'give the descriptor another name',
-    });
+    throw new ConfigError(
+      `activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`,
+      {
+        hint: 'give the descriptor another name',
+      },
+    );
   }
   fromModules.set(descriptor.name, { descriptor, module });
 }
@@ -79,7 +82,8 @@ export function registerActivation(descriptor: ActivationDescriptor, module: Act
 export function normalizeActivation(spec: unknown): NormalizedActivation {
   const { name, given } = splitSpec(spec, activationNames());
   const descriptor = findActivation(name);
-  if (!descriptor) throw new ConfigError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
+  if (!descriptor)
+    throw new ConfigError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
   return { name, params: normalizeParams(descriptor, given) };
 }
 
@@ -90,7 +94,10 @@ export interface CreateActivationOptions {
   name?: string;
 }
 
-/** Builds the activation layer for `spec`. Stochastic layers are in inference mode unless called with `{training: true}`. */
+/**
+ * Builds the activation layer for `spec`. Stochastic layers are in inference mode unless called with `{training:
+ * true}`.
+ */
 export function createActivation(spec: ActivationSpec, options: CreateActivationOptions = {}): tf.layers.Layer {
   const { name: activation, params } = normalizeActivation(spec);
   const descriptor = findActivation(activation) as ActivationDescriptor;
@@ -98,7 +105,9 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
   if (!Number.isInteger(seed)) throw new UsageError(`activation "${activation}": seed must be an integer, got ${seed}`);
   const layer = descriptor.create(params, { seed, name: options.name });
   if (!(layer instanceof tf.layers.Layer)) {
-    throw new ConfigError(`activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`);
+    throw new ConfigError(
+      `activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`,
+    );
   }
   let stochastic: boolean;
   try {
@@ -107,13 +116,17 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
     throw new ConfigError(`activation "${activation}": ${(err as Error).message}`);
   }
   if (stochastic !== descriptor.stochastic) {
-    throw new ConfigError(descriptor.stochastic
-      ? `activation "${activation}" is marked stochastic but its layer does not implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
-      : `activation "${activation}" is not marked stochastic but its layer says it is; set stochastic: true in the descriptor`);
+    throw new ConfigError(
+      descriptor.stochastic
+        ? `activation "${activation}" is marked stochastic but its layer does not implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
+        : `activation "${activation}" is not marked stochastic but its layer says it is; set stochastic: true in the descriptor`,
+    );
   }
   const scheduled = Object.entries(descriptor.params).find(([, def]) => def.type === 'number' && def.schedule === true);
   if (scheduled && !isSchedulableLayer(layer)) {
-    throw new ConfigError(`activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`);
+    throw new ConfigError(
+      `activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`,
+    );
   }
   return layer;
 }

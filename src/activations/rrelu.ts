@@ -23,7 +23,8 @@ const PARAMS = {
 
 function checkBounds(params: ActivationParams): string | undefined {
   return (params.lower as number) > (params.upper as number)
-    ? `parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})` : undefined;
+    ? `parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})`
+    : undefined;
 }
 
 export interface RReLUArgs extends LayerArgs {
@@ -67,11 +68,15 @@ export const rrelu = defineActivation({
   params: PARAMS,
   stochastic: true,
   check: checkBounds,
-  create: (params, { name, seed }) => new RReLU({ name, seed, lower: params.lower as number, upper: params.upper as number }),
+  create: (params, { name, seed }) =>
+    new RReLU({ name, seed, lower: params.lower as number, upper: params.upper as number }),
 });
 
 /** The fused kernel (cpu, wasm): the same values as `randomSlopeRelu` in one pass over x. */
-function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: number; k0: number; k1: number }): tf.Tensor {
+function fusedRandomSlopeRelu(
+  x: tf.Tensor,
+  attrs: { lower: number; upper: number; k0: number; k1: number },
+): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;

@@ -15,7 +15,7 @@ export function siluForward(x: tf.Tensor): tf.Tensor {
 
 export const silu = elementwiseActivation({
   name: 'silu',
-  summary: 'x * sigmoid(x) (PyTorch\'s SiLU, Swish with beta 1)',
+  summary: "x * sigmoid(x) (PyTorch's SiLU, Swish with beta 1)",
   className: 'SiLU',
   params: {},
   forward: (x) => siluForward(x),

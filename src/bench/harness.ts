@@ -66,7 +66,10 @@ export interface HarnessBenchResult {
   evaluateSeconds: TimingStats;
   /** probeUnits() (dead, dormant and zero-output units) on the probe samples, timed on its own. */
   probeSeconds: TimingStats;
-  /** probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe off). */
+  /**
+   * probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe
+   * off).
+   */
   gradientSeconds: TimingStats | null;
   /** tf.memory().numTensors at the end of each harness epoch. */
   tensorsPerEpoch: number[];
@@ -75,30 +78,43 @@ export interface HarnessBenchResult {
 }
 
 function harnessSpec(o: HarnessSettings): RunSpec {
-  const config = validateConfig({
-    name: 'bench',
-    dataset: 'idx:synthetic',
-    models: [o.model],
-    activations: [o.activation],
-    seeds: [o.seed],
-    train: { epochs: o.epochs, batch_size: o.batchSize },
-    dead_neurons: { samples: o.probeSamples, every: 1, gradient_samples: o.gradientSamples },
-  }, 'harness benchmark settings');
+  const config = validateConfig(
+    {
+      name: 'bench',
+      dataset: 'idx:synthetic',
+      models: [o.model],
+      activations: [o.activation],
+      seeds: [o.seed],
+      train: { epochs: o.epochs, batch_size: o.batchSize },
+      dead_neurons: { samples: o.probeSamples, every: 1, gradient_samples: o.gradientSamples },
+    },
+    'harness benchmark settings',
+  );
   const specs = expandGrid(config);
   if (specs.length !== 1) throw new Error(`harness benchmark: expected one run, got ${specs.length} (give one sigma)`);
   return specs[0];
 }
 
 /** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
-async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): Promise<number[]> {
-  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
+async function bareLoop(
+  spec: RunSpec,
+  data: DeviceData,
+  onEpoch?: (epoch: number, seconds: number) => void,
+): Promise<number[]> {
+  const { model, optimizer } = buildRun(
+    { ...spec, activation: runActivationSpec(spec) },
+    data.train.shape,
+    data.classes,
+  );
   const n = data.train.count;
   const batchSize = spec.train.batchSize;
   const seconds: number[] = [];
   try {
     for (let epoch = 1; epoch <= spec.train.epochs; epoch++) {
       const start = performance.now();
-      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(
+        Int32Array.from({ length: n }, (_, i) => i),
+      );
       let last: tf.Scalar | null = null;
       for (let b = 0; b * batchSize < n; b++) {
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
@@ -106,7 +122,10 @@ async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: numbe
         const batch = data.train.gather(idx);
         const xb = batch.x;
         const yb = tf.oneHot(batch.y, data.classes);
-        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, final);
+        const cost = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
+          final,
+        );
         tf.dispose([batch.x, batch.y, yb]);
         if (cost) last = cost;
       }
@@ -130,9 +149,16 @@ interface EpochCallTimes {
   gradientSeconds: TimingStats | null;
 }
 
-/** evaluate(), probeUnits() and probeGradients() on `model`, each timed on its own, as trainRun calls them per epoch. */
+/**
+ * evaluate(), probeUnits() and probeGradients() on `model`, each timed on its own, as trainRun calls them per epoch.
+ */
 async function timeEpochCalls(
-  model: tf.LayersModel, spec: RunSpec, data: DeviceData, probeSamples: number, gradientSamples: number, repeats: number,
+  model: tf.LayersModel,
+  spec: RunSpec,
+  data: DeviceData,
+  probeSamples: number,
+  gradientSamples: number,
+  repeats: number,
 ): Promise<EpochCallTimes> {
   const probe = data.train.slice(0, Math.min(probeSamples, data.train.count));
   probe.y.dispose();
@@ -142,7 +168,9 @@ async function timeEpochCalls(
   try {
     return {
       evaluateSeconds: await timeAsync(repeats, () => evaluate(model, data.test, data.classes)),
-      probeSeconds: await timeAsync(repeats, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })),
+      probeSeconds: await timeAsync(repeats, () =>
+        probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }),
+      ),
       gradientSeconds: gradCount > 0 ? await timeAsync(repeats, () => probeGradients(model, gradX, gradY)) : null,
     };
   } finally {
@@ -166,10 +194,16 @@ type HarnessSettings = Required<Omit<HarnessBenchOptions, 'onEpoch'>>;
 function harnessSettings(options: HarnessBenchOptions): HarnessSettings {
   const trainSamples = options.trainSamples ?? 6000;
   return {
-    model: options.model, activation: options.activation, batchSize: options.batchSize ?? 128,
-    trainSamples, testSamples: options.testSamples ?? 1000, probeSamples: options.probeSamples ?? 1000,
-    gradientSamples: options.gradientSamples ?? Math.round(trainSamples / 60), epochs: options.epochs ?? 3,
-    seed: options.seed ?? 1, warmupSteps: options.warmupSteps ?? 20,
+    model: options.model,
+    activation: options.activation,
+    batchSize: options.batchSize ?? 128,
+    trainSamples,
+    testSamples: options.testSamples ?? 1000,
+    probeSamples: options.probeSamples ?? 1000,
+    gradientSamples: options.gradientSamples ?? Math.round(trainSamples / 60),
+    epochs: options.epochs ?? 3,
+    seed: options.seed ?? 1,
+    warmupSteps: options.warmupSteps ?? 20,
   };
 }
 
@@ -191,7 +225,10 @@ interface HarnessEpochs {
 
 /** trainRun's epochs: wall time, training time, and tensors and RSS after each. */
 async function harnessEpochs(
-  spec: RunSpec, data: DeviceData, o: HarnessSettings, onEpoch: HarnessBenchOptions['onEpoch'],
+  spec: RunSpec,
+  data: DeviceData,
+  o: HarnessSettings,
+  onEpoch: HarnessBenchOptions['onEpoch'],
 ): Promise<HarnessEpochs> {
   const epochs: HarnessEpochs['epochs'] = [];
   const tensorsPerEpoch: number[] = [];
@@ -239,12 +276,21 @@ export async function benchHarness(options: HarnessBenchOptions): Promise<Harnes
     const harnessEpochSeconds = timingStats(counted.map((h) => h.epochSeconds));
     const bareEpochSeconds = timingStats(bare);
     return {
-      model: o.model, activation: activationLabel(o.activation),
-      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples,
+      model: o.model,
+      activation: activationLabel(o.activation),
+      trainSamples: o.trainSamples,
+      testSamples: o.testSamples,
+      probeSamples: o.probeSamples,
       gradientSamples: o.gradientSamples,
-      harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
-      bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
-      evaluateSeconds, probeSeconds, gradientSeconds, tensorsPerEpoch, rssPerEpoch,
+      harnessEpochSeconds,
+      harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
+      bareEpochSeconds,
+      ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
+      evaluateSeconds,
+      probeSeconds,
+      gradientSeconds,
+      tensorsPerEpoch,
+      rssPerEpoch,
     };
   } finally {
     data.dispose();
@@ -283,7 +329,15 @@ export interface HarnessAtScaleResult {
 /** The harness's per-epoch overhead at full MNIST size, from its parts (see the file's comment). */
 export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<HarnessAtScaleResult> {
   const o = {
-    trainSamples: 60000, testSamples: 10000, probeSamples: 10000, gradientSamples: 1000, batchSize: 128, steps: 20, repeats: 2, seed: 1, ...options,
+    trainSamples: 60000,
+    testSamples: 10000,
+    probeSamples: 10000,
+    gradientSamples: 1000,
+    batchSize: 128,
+    steps: 20,
+    repeats: 2,
+    seed: 1,
+    ...options,
   };
   const spec = harnessSpec({ ...o, epochs: 2, warmupSteps: 0 });
   await tf.ready();
@@ -305,7 +359,13 @@ export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<Ha
     const probeSeconds = calls.probeSeconds.median;
     const gradientSeconds = calls.gradientSeconds?.median ?? 0;
     return {
-      model: o.model, activation: activationLabel(o.activation), stepSeconds: step, trainEpochSeconds, evaluateSeconds, probeSeconds, gradientSeconds,
+      model: o.model,
+      activation: activationLabel(o.activation),
+      stepSeconds: step,
+      trainEpochSeconds,
+      evaluateSeconds,
+      probeSeconds,
+      gradientSeconds,
       ratio: (trainEpochSeconds + evaluateSeconds + probeSeconds + gradientSeconds) / trainEpochSeconds,
     };
   } finally {

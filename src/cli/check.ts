@@ -40,17 +40,34 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
   program
     .command('check')
     .description('compare a result folder with a reference, run by run and epoch by epoch; exit 1 if anything differs')
-    .argument('<results-dir>', 'the folder to check (with --rerun: the folder to rerun the reference\'s config into)')
+    .argument('<results-dir>', "the folder to check (with --rerun: the folder to rerun the reference's config into)")
     .requiredOption('-r, --reference <dir>', 'the reference result folder (e.g. results/reference)')
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
-    .option('--config <file>', 'with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference\'s)')
-    .option('--count-tolerance <n>', 'dead/dormant/zero-output/gradient-dead counts may differ by n units (each one is named)', '0')
-    .option('--rerun', 'first rerun the reference\'s grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch')
+    .option(
+      '--config <file>',
+      "with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference's)",
+    )
+    .option(
+      '--count-tolerance <n>',
+      'dead/dormant/zero-output/gradient-dead counts may differ by n units (each one is named)',
+      '0',
+    )
+    .option(
+      '--rerun',
+      "first rerun the reference's grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch",
+    )
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
     .addOption(workerTimeoutOption())
-    .option('--only <run-ids>', 'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .addHelpText('after', `
+    .option(
+      '--only <run-ids>',
+      'compare (and with --rerun, retrain) only these runs (comma-separated or repeated)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ nrelu-bench run configs/ci.yaml --out /tmp/ci && nrelu-bench check /tmp/ci --reference results/reference
   $ nrelu-bench check /tmp/ci --reference results/reference --rerun
@@ -66,7 +83,8 @@ Differences are printed as a table (run, epoch, column, expected, actual).
 A results folder is data: check never imports code it names. A reference whose grid uses your own
 activation module reruns only with --config <your config>, whose module must have the SHA-256 the
 reference recorded.
-Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`)
+Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usage error.`,
+    )
     .action(async (resultsDir: string, opts: CheckOptions) => {
       const tolerance = parseTolerance(opts.tolerance);
       const countTolerance = parseCountTolerance(opts.countTolerance);
@@ -75,8 +93,15 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         const { interrupted } = await rerunReference({
-          reference: opts.reference, into: resultsDir, configFile: opts.config, backend: opts.backend, jobs: opts.jobs ?? 'auto', only,
-          workerTimeoutS: opts.workerTimeout, log: (line) => process.stderr.write(`${line}\n`), quitNow: () => process.exit(EXIT.interrupted),
+          reference: opts.reference,
+          into: resultsDir,
+          configFile: opts.config,
+          backend: opts.backend,
+          jobs: opts.jobs ?? 'auto',
+          only,
+          workerTimeoutS: opts.workerTimeout,
+          log: (line) => process.stderr.write(`${line}\n`),
+          quitNow: () => process.exit(EXIT.interrupted),
         });
         if (interrupted) {
           process.stderr.write('interrupted\n');
@@ -87,15 +112,21 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       const result = await checkAgainstReference(resultsDir, opts.reference, tolerance, only, { countTolerance });
       const moved = result.moved ?? [];
       if (moved.length > 0) {
-        process.stdout.write(`${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`);
+        process.stdout.write(
+          `${renderDifferences(moved)}\n${moved.length} count(s) moved within --count-tolerance ${countTolerance}\n\n`,
+        );
       }
       if (result.differences.length === 0) {
-        process.stdout.write(`OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`);
+        process.stdout.write(
+          `OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`,
+        );
         return;
       }
       const runs = new Set(result.differences.map((d) => d.run)).size;
       process.stdout.write(`${renderDifferences(result.differences)}\n\n`);
-      process.stdout.write(`DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`);
+      process.stdout.write(
+        `DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`,
+      );
       setExitCode(EXIT.runtime);
     });
 }

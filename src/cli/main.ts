@@ -49,7 +49,9 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => { code = c; });
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv);
     return code;

@@ -10,10 +10,18 @@ import { checkReadableDir } from './paths.js';
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('rebuild comparison.md from a result folder\'s CSVs, without training; --html adds report.html and plots/')
+    .description(
+      "rebuild comparison.md from a result folder's CSVs, without training; --html adds report.html and plots/",
+    )
     .argument('<results-dir>', 'a folder written by `nrelu-bench run`')
-    .option('--html', 'also write report.html (one self-contained page: table and charts) and one SVG per chart in plots/')
-    .addHelpText('after', '\nExamples:\n  $ nrelu-bench report results/quick\n  $ nrelu-bench report results/quick --html\n')
+    .option(
+      '--html',
+      'also write report.html (one self-contained page: table and charts) and one SVG per chart in plots/',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ nrelu-bench report results/quick\n  $ nrelu-bench report results/quick --html\n',
+    )
     .action(async (dir: string, options: { html?: boolean }) => {
       const paths = resultPaths(dir);
       checkReadableDir(dir);

@@ -26,24 +26,47 @@ interface RunOptions {
   workerTimeout?: number;
 }
 
-
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('run')
-    .description('train every run of a config\'s grid and write CSVs, a manifest and a comparison table')
+    .description("train every run of a config's grid and write CSVs, a manifest and a comparison table")
     .argument('<config>', 'YAML config file (see configs/)')
     .argument('[overrides...]', 'key=value overrides applied before validation, e.g. train.epochs=2 seeds=[1,2]')
-    .addOption(outOption('output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)'))
-    .addOption(backendOption('default: the config\'s, else auto'))
-    .addOption(jobsOption('runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)'))
-    .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
-    .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(
+      outOption(
+        "output folder (default: the config's `output`, else results/<name>; with --shard, its shard-<i> subfolder)",
+      ),
+    )
+    .addOption(backendOption("default: the config's, else auto"))
+    .addOption(
+      jobsOption(
+        'runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)',
+      ),
+    )
+    .option(
+      '--shard <i/n|slurm>',
+      'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT',
+    )
+    .option(
+      '--only <run-ids>',
+      'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .addOption(workerTimeoutOption())
-    .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming (with --only or --shard: retrain just those runs, keep the rest)')
+    .option(
+      '--fresh',
+      "start over: delete the folder's previous results instead of resuming (with --only or --shard: retrain just those runs, keep the rest)",
+    )
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
-    .option('--save-models', 'also write each completed run\'s final model to <out>/models/<run-id>/ (TF.js layers format: model.json '
-      + '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)')
-    .addHelpText('after', `
+    .option(
+      '--save-models',
+      "also write each completed run's final model to <out>/models/<run-id>/ (TF.js layers format: model.json " +
+        '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ nrelu-bench run configs/quick.yaml
   $ nrelu-bench run configs/paper-cnn.yaml train.epochs=2 seeds=[1] --backend wasm
@@ -60,7 +83,8 @@ do not depend on --jobs: rows are rewritten in grid order at the end. Shards are
 codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
 130 interrupted.
 
-${activationsHelp()}`)
+${activationsHelp()}`,
+    )
     .action(async (configPath: string, overrides: string[], opts: RunOptions) => {
       const backend = opts.backend;
       const jobs = opts.jobs ?? 'auto';
@@ -71,9 +95,22 @@ ${activationsHelp()}`)
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const only = parseOnly(opts.only);
-      const result = await runGridWithSignals({
-        config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels, workerTimeoutS: opts.workerTimeout,
-      }, progress, () => process.exit(EXIT.interrupted));
+      const result = await runGridWithSignals(
+        {
+          config,
+          overrides,
+          outDir,
+          fresh: opts.fresh,
+          backend,
+          jobs,
+          shard,
+          only,
+          saveModels: opts.saveModels,
+          workerTimeoutS: opts.workerTimeout,
+        },
+        progress,
+        () => process.exit(EXIT.interrupted),
+      );
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
         const { html } = await writeHtmlReport(outDir);

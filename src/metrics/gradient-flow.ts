@@ -63,15 +63,18 @@ export interface GradientReport {
   output: { name: string; weightGradNorm: number; biasGradNorm: number };
 }
 
-
 /** The model's layers after its input, checked to form one chain (each fed only by the one before). */
 function chainLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error('the gradient probe needs a model with one input and one output');
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new Error('the gradient probe needs a model with one input and one output');
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   let previous: tf.layers.Layer | undefined = model.layers.find((l) => l.getClassName() === 'InputLayer');
   for (const layer of layers) {
     const inbound = layer.inboundNodes.flatMap((n) => n.inboundLayers).filter((l) => model.layers.includes(l));
-    if (inbound.length !== 1 || inbound[0] !== previous) throw new Error(`the gradient probe needs a chain of layers; ${layer.name} is not fed only by the layer before it`);
+    if (inbound.length !== 1 || inbound[0] !== previous)
+      throw new Error(
+        `the gradient probe needs a chain of layers; ${layer.name} is not fed only by the layer before it`,
+      );
     previous = layer;
   }
   return layers;
@@ -85,15 +88,19 @@ interface LinearWeights {
 
 /** Dense/Conv2D layers in model order: the kernel and (optional) bias variables of each. */
 function linearWeights(model: tf.LayersModel): LinearWeights[] {
-  return model.layers.filter((l) => ['Dense', 'Conv2D'].includes(l.getClassName())).map((layer) => {
-    const find = (suffix: string): tf.Variable | null => {
-      const w = layer.trainableWeights.find((v) => v.originalName.endsWith(`/${suffix}`) || v.name.endsWith(`/${suffix}`));
-      return w ? (w.read() as tf.Variable) : null;
-    };
-    const kernel = find('kernel');
-    if (!kernel) throw new Error(`layer ${layer.name} has no trainable kernel`);
-    return { layer, kernel, bias: find('bias') };
-  });
+  return model.layers
+    .filter((l) => ['Dense', 'Conv2D'].includes(l.getClassName()))
+    .map((layer) => {
+      const find = (suffix: string): tf.Variable | null => {
+        const w = layer.trainableWeights.find(
+          (v) => v.originalName.endsWith(`/${suffix}`) || v.name.endsWith(`/${suffix}`),
+        );
+        return w ? (w.read() as tf.Variable) : null;
+      };
+      const kernel = find('kernel');
+      if (!kernel) throw new Error(`layer ${layer.name} has no trainable kernel`);
+      return { layer, kernel, bias: find('bias') };
+    });
 }
 
 /** What the probe needs to know of the model, worked out once per call. */
@@ -119,7 +126,12 @@ function probeLayout(model: tf.LayersModel): ProbeLayout {
   const outputShape = outputLayer.outputShape as number[];
   const unitShapes = hidden.map((l) => (l.outputShape as (number | null)[]).slice(1) as number[]);
   return {
-    chain, hidden, weights, outputLayer, classes: outputShape[outputShape.length - 1], unitShapes,
+    chain,
+    hidden,
+    weights,
+    outputLayer,
+    classes: outputShape[outputShape.length - 1],
+    unitShapes,
     positions: unitShapes.map((s) => s.slice(0, -1).reduce((a, b) => a * b, 1)),
     vars: weights.flatMap((w) => (w.bias ? [w.kernel, w.bias] : [w.kernel])),
   };
@@ -155,12 +167,20 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
   const grads = tf.grads(loss)([...taps, ...vars]);
   const perLayer = grads.slice(0, taps.length).map((g) => {
     const abs = tf.abs(g);
-    const pair = g.rank > 2 ? tf.max(abs, Array.from({ length: g.rank - 2 }, (_, k) => k + 1)) : abs;
+    const pair =
+      g.rank > 2
+        ? tf.max(
+            abs,
+            Array.from({ length: g.rank - 2 }, (_, k) => k + 1),
+          )
+        : abs;
     const zeros = tf.sum(tf.cast(tf.equal(pair, 0), 'float32'), 0);
     return { maxAbs: tf.max(pair, 0), zeros, sumAbs: tf.sum(abs, leadingAxes(abs)) };
   });
   return {
-    maxAbs: perLayer.map((l) => l.maxAbs), zeros: perLayer.map((l) => l.zeros), sumAbs: perLayer.map((l) => l.sumAbs),
+    maxAbs: perLayer.map((l) => l.maxAbs),
+    zeros: perLayer.map((l) => l.zeros),
+    sumAbs: perLayer.map((l) => l.sumAbs),
     weightGrads: grads.slice(taps.length),
   };
 }
@@ -168,14 +188,20 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
 function foldSums(acc: GradientSums, batch: GradientSums): GradientSums {
   const add = (a: tf.Tensor[], b: tf.Tensor[]): tf.Tensor[] => a.map((t, i) => tf.add(t, b[i]));
   return {
-    maxAbs: acc.maxAbs.map((t, i) => tf.maximum(t, batch.maxAbs[i])), zeros: add(acc.zeros, batch.zeros),
-    sumAbs: add(acc.sumAbs, batch.sumAbs), weightGrads: add(acc.weightGrads, batch.weightGrads),
+    maxAbs: acc.maxAbs.map((t, i) => tf.maximum(t, batch.maxAbs[i])),
+    zeros: add(acc.zeros, batch.zeros),
+    sumAbs: add(acc.sumAbs, batch.sumAbs),
+    weightGrads: add(acc.weightGrads, batch.weightGrads),
   };
 }
 
 /** The sums over all n samples, in batches; the stochastic layers' step counters are put back afterwards. */
 function scanGradients(
-  model: tf.LayersModel, layout: ProbeLayout, x: tf.Tensor, y: tf.Tensor1D, batchSize: number,
+  model: tf.LayersModel,
+  layout: ProbeLayout,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  batchSize: number,
 ): GradientSums {
   const n = x.shape[0];
   const stepped = model.layers.filter(isStochasticLayer);
@@ -204,24 +230,33 @@ type ReadSums = Record<'maxAbs' | 'zeros' | 'sumAbs', Float32Array[]> & { square
 
 /** The sums on the host, in one read: per-unit vectors, and the squared norms of the mean-loss weight gradients. */
 async function readSums(sums: GradientSums, n: number): Promise<ReadSums> {
-  const all = tf.tidy(() => tf.concat([
-    ...sums.maxAbs, ...sums.zeros, ...sums.sumAbs,
-    tf.stack(sums.weightGrads.map((g) => tf.sum(tf.square(tf.div(g, n))))),
-  ]));
+  const all = tf.tidy(() =>
+    tf.concat([
+      ...sums.maxAbs,
+      ...sums.zeros,
+      ...sums.sumAbs,
+      tf.stack(sums.weightGrads.map((g) => tf.sum(tf.square(tf.div(g, n))))),
+    ]),
+  );
   const values = (await all.data()) as Float32Array;
   tf.dispose(all);
   let at = 0;
   const take = (size: number): Float32Array => values.subarray(at, (at += size));
   const perLayer = (tensors: tf.Tensor[]): Float32Array[] => tensors.map((t) => take(t.size));
   return {
-    maxAbs: perLayer(sums.maxAbs), zeros: perLayer(sums.zeros), sumAbs: perLayer(sums.sumAbs),
+    maxAbs: perLayer(sums.maxAbs),
+    zeros: perLayer(sums.zeros),
+    sumAbs: perLayer(sums.sumAbs),
     squaredNorms: take(sums.weightGrads.length),
   };
 }
 
 /** The report's totals over the hidden layers, and the weight-gradient norms. */
 function gradientReport(
-  layout: ProbeLayout, n: number, layers: LayerGradient[], norms: { name: string; kernel: number; bias: number }[],
+  layout: ProbeLayout,
+  n: number,
+  layers: LayerGradient[],
+  norms: { name: string; kernel: number; bias: number }[],
 ): GradientReport {
   for (const l of layers) {
     const norm = norms.find((m) => m.name === l.name);
@@ -231,20 +266,28 @@ function gradientReport(
   const out = norms.find((m) => m.name === outputLayer.name);
   const units = layers.reduce((s, l) => s + l.units, 0);
   return {
-    samples: n, units,
+    samples: n,
+    units,
     gradDead: layers.reduce((s, l) => s + l.gradDead, 0),
     zeroFraction: units ? layers.reduce((s, l) => s + l.zeroFraction * l.units, 0) / units : 0,
     meanAbsGrad: units ? layers.reduce((s, l) => s + l.meanAbsGrad * l.units, 0) / units : 0,
     weightGradNorm: Math.sqrt(norms.reduce((s, m) => s + m.kernel, 0)),
     biasGradNorm: Math.sqrt(norms.reduce((s, m) => s + m.bias, 0)),
     layers,
-    output: { name: outputLayer.name, weightGradNorm: out ? Math.sqrt(out.kernel) : 0, biasGradNorm: out ? Math.sqrt(out.bias) : 0 },
+    output: {
+      name: outputLayer.name,
+      weightGradNorm: out ? Math.sqrt(out.kernel) : 0,
+      biasGradNorm: out ? Math.sqrt(out.bias) : 0,
+    },
   };
 }
 
 /** Gradient flow through `model`'s hidden units on the probe samples x (labels y, class indices). */
 export async function probeGradients(
-  model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor1D, options: GradientProbeOptions = {},
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  options: GradientProbeOptions = {},
 ): Promise<GradientReport> {
   const n = x.shape[0];
   if (n === 0) throw new Error('the gradient probe needs at least one sample');
@@ -258,15 +301,22 @@ export async function probeGradients(
     const unitGradDead = Uint8Array.from(read.maxAbs[i], (m) => (m === 0 ? 1 : 0));
     const unitMeanAbsGrad = Float32Array.from(read.sumAbs[i], (s) => s / (n * layout.positions[i]));
     return {
-      name: layer.name, units, gradDead: unitGradDead.reduce((s, d) => s + d, 0),
+      name: layer.name,
+      units,
+      gradDead: unitGradDead.reduce((s, d) => s + d, 0),
       zeroFraction: read.zeros[i].reduce((s, z) => s + z, 0) / (n * units),
       meanAbsGrad: unitMeanAbsGrad.reduce((s, v) => s + v, 0) / units,
-      weightGradNorm: 0, biasGradNorm: 0, unitGradDead, unitMeanAbsGrad,
+      weightGradNorm: 0,
+      biasGradNorm: 0,
+      unitGradDead,
+      unitMeanAbsGrad,
     };
   });
   let at = 0;
   const norms = layout.weights.map((w) => ({
-    name: w.layer.name, kernel: read.squaredNorms[at++], bias: w.bias ? read.squaredNorms[at++] : 0,
+    name: w.layer.name,
+    kernel: read.squaredNorms[at++],
+    bias: w.bias ? read.squaredNorms[at++] : 0,
   }));
   return gradientReport(layout, n, layers, norms);
 }

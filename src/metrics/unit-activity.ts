@@ -18,7 +18,15 @@
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
-import { cachedProbe, hiddenLinearLayers, maxAbsPerUnit, maxPerUnit, scanProbe, sumAbsPerUnit, type Accumulator } from './probe.js';
+import {
+  cachedProbe,
+  hiddenLinearLayers,
+  maxAbsPerUnit,
+  maxPerUnit,
+  scanProbe,
+  sumAbsPerUnit,
+  type Accumulator,
+} from './probe.js';
 
 export interface DeadNeuronOptions {
   /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
@@ -111,7 +119,10 @@ function regroup<K extends string, T>(groups: Record<K, unknown[]>, flat: ArrayL
 
 /** Scans every accumulator of every group in one pass; returns each group's folded tensors under its name. */
 async function scanGroups<K extends string>(
-  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, groups: Record<K, Accumulator[]>,
+  probe: tf.LayersModel,
+  x: tf.Tensor,
+  batchSize: number,
+  groups: Record<K, Accumulator[]>,
 ): Promise<Record<K, tf.Tensor[]>> {
   const all = (Object.keys(groups) as K[]).flatMap((name) => groups[name]);
   return regroup(groups, await scanProbe(probe, x, batchSize, false, all));
@@ -122,8 +133,12 @@ async function scanGroups<K extends string>(
  * training-mode pass for the |activation| maxima (its step counters put back afterwards).
  */
 async function scanUnits(
-  model: tf.LayersModel, x: tf.Tensor, batchSize: number, kind: string,
-  linear: tf.layers.Layer[], acts: tf.layers.Layer[],
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  batchSize: number,
+  kind: string,
+  linear: tf.layers.Layer[],
+  acts: tf.layers.Layer[],
 ): Promise<UnitScan> {
   const stepped = model.layers.filter(isStochasticLayer);
   const stochastic = stepped.length > 0;
@@ -155,7 +170,7 @@ async function countMasks<K extends string>(masks: () => Record<K, tf.Tensor[]>)
     return tf.stack(all.map((m) => tf.sum(tf.cast(m, 'int32'))));
   });
   try {
-    return regroup(groups, await counts.data() as Int32Array);
+    return regroup(groups, (await counts.data()) as Int32Array);
   } finally {
     counts.dispose();
   }
@@ -165,13 +180,18 @@ const unitsOf = (perUnit: tf.Tensor): number => perUnit.shape[0] as number;
 
 /** Dead, dormant and zero-output units of `model` on the probe samples `x`. */
 export async function probeUnits(
-  model: tf.LayersModel, x: tf.Tensor, options: UnitProbeOptions = {},
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  options: UnitProbeOptions = {},
 ): Promise<{ dead: DeadNeuronReport | null; activity: UnitActivityReport | null }> {
   const { threshold = 0, tau = 0.1, batchSize = 1024, dead = true, activity = true } = options;
   const linear = dead ? hiddenLinearLayers(model) : [];
   const acts = activity ? activationLayers(model) : [];
   if (linear.length + acts.length === 0) {
-    return { dead: dead ? { dead: 0, units: 0, layers: [] } : null, activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null };
+    return {
+      dead: dead ? { dead: 0, units: 0, layers: [] } : null,
+      activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null,
+    };
   }
   const scan = await scanUnits(model, x, batchSize, `units:${dead}:${activity}`, linear, acts);
   const counts = await countMasks(() => ({
@@ -182,14 +202,23 @@ export async function probeUnits(
   }));
   const deadLayers = linear.map((l, i) => ({ name: l.name, dead: counts.dead[i], units: unitsOf(scan.preMax[i]) }));
   const actLayers = acts.map((l, i) => ({
-    name: l.name, units: unitsOf(scan.absSum[i]), dormant: counts.dormant[i], zeroOutput: counts.zeroOutput[i],
+    name: l.name,
+    units: unitsOf(scan.absSum[i]),
+    dormant: counts.dormant[i],
+    zeroOutput: counts.zeroOutput[i],
   }));
   tf.dispose([...scan.preMax, ...scan.absSum, ...scan.absMax]);
   return {
-    dead: dead ? { dead: total(deadLayers, (l) => l.dead), units: total(deadLayers, (l) => l.units), layers: deadLayers } : null,
-    activity: activity ? {
-      units: total(actLayers, (l) => l.units), dormant: total(actLayers, (l) => l.dormant),
-      zeroOutput: total(actLayers, (l) => l.zeroOutput), layers: actLayers,
-    } : null,
+    dead: dead
+      ? { dead: total(deadLayers, (l) => l.dead), units: total(deadLayers, (l) => l.units), layers: deadLayers }
+      : null,
+    activity: activity
+      ? {
+          units: total(actLayers, (l) => l.units),
+          dormant: total(actLayers, (l) => l.dormant),
+          zeroOutput: total(actLayers, (l) => l.zeroOutput),
+          layers: actLayers,
+        }
+      : null,
   };
 }

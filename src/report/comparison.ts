@@ -13,21 +13,52 @@ import { comparedMetrics, type Format } from '../results/columns.js';
 import { activationNames } from '../activations/registry.js';
 import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
-
 /**
  * comparison.csv's columns in the order committed folders have them; the means of summary columns the
  * registry compares (columns.ts) and that this list does not name come after, then one per noise level.
  */
 const COMPARISON_LAYOUT = [
-  'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
-  'delta_vs_relu', 'p_vs_relu',
-  'paired_n', 'paired_diff_mean', 'paired_diff_std', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'paired_p_holm',
-  'tost_p', 'margin', 'verdict', 'seeds_without_relu', 'relu_seeds_without_this',
-  'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
-  'grad_dead_mean', 'grad_zero_fraction_mean', 'tost_p_holm', 'primary_verdict',
+  'model',
+  'setting',
+  'activation',
+  'sigma',
+  'n',
+  'test_acc_mean',
+  'test_acc_std',
+  'test_acc_ci95_low',
+  'test_acc_ci95_high',
+  'delta_vs_relu',
+  'p_vs_relu',
+  'paired_n',
+  'paired_diff_mean',
+  'paired_diff_std',
+  'paired_diff_ci95_low',
+  'paired_diff_ci95_high',
+  'paired_p',
+  'paired_p_holm',
+  'tost_p',
+  'margin',
+  'verdict',
+  'seeds_without_relu',
+  'relu_seeds_without_this',
+  'final_test_loss_mean',
+  'dead_mean',
+  'dormant_mean',
+  'zero_output_mean',
+  'units',
+  'not_completed',
+  'grad_dead_mean',
+  'grad_zero_fraction_mean',
+  'tost_p_holm',
+  'primary_verdict',
 ];
 export function comparisonBaseColumns(): string[] {
-  return [...COMPARISON_LAYOUT, ...comparedMetrics().map((m) => m.metric.csv).filter((c) => !COMPARISON_LAYOUT.includes(c))];
+  return [
+    ...COMPARISON_LAYOUT,
+    ...comparedMetrics()
+      .map((m) => m.metric.csv)
+      .filter((c) => !COMPARISON_LAYOUT.includes(c)),
+  ];
 }
 
 /**
@@ -81,7 +112,10 @@ export interface ComparisonRow {
 /** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */
 export type SettingKey = Pick<ComparisonRow, 'activation' | 'sigma' | 'setting'>;
 
-/** Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules after constants). */
+/**
+ * Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules
+ * after constants).
+ */
 export function compareSettings(a: SettingKey, b: SettingKey): number {
   const order = activationNames();
   const rank = (r: SettingKey): number => {
@@ -95,7 +129,8 @@ export function compareSettings(a: SettingKey, b: SettingKey): number {
 /** Mean robustness accuracy per noise level over the completed runs in `ids`. */
 function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
   const byLevel = new Map<string, number[]>();
-  for (const r of rows) if (ids.has(r.run_id)) byLevel.set(r.noise, [...(byLevel.get(r.noise) ?? []), Number(r.test_acc)]);
+  for (const r of rows)
+    if (ids.has(r.run_id)) byLevel.set(r.noise, [...(byLevel.get(r.noise) ?? []), Number(r.test_acc)]);
   return new Map([...byLevel].sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => [k, mean(v)]));
 }
 
@@ -152,9 +187,24 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     const accs = done.map((r) => Number(r.final_test_acc));
     const s = summarize(accs);
     return {
-      model: group[0].model, setting: settingOf(group[0]), activation: group[0].activation, sigma: group[0].sigma,
-      n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs, seeds: done.map((r) => Number(r.seed)),
-      deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, tostPHolm: null, verdict: null, primaryVerdict: null,
+      model: group[0].model,
+      setting: settingOf(group[0]),
+      activation: group[0].activation,
+      sigma: group[0].sigma,
+      n: s.n,
+      accMean: s.mean,
+      accStd: s.std,
+      ciLow: s.ciLow,
+      ciHigh: s.ciHigh,
+      accs,
+      seeds: done.map((r) => Number(r.seed)),
+      deltaVsRelu: null,
+      pVsRelu: null,
+      paired: null,
+      pairedPHolm: null,
+      tostPHolm: null,
+      verdict: null,
+      primaryVerdict: null,
       marginPp: NaN,
       means: Object.fromEntries(comparedMetrics().map(({ column }) => [column, meanOf(done, column)])),
       robustness: robustnessOf(robustness, new Set(done.map((r) => r.run_id))),
@@ -179,10 +229,11 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
  */
 function label(r: ComparisonRow): string {
   const constant = /^[0-9.e+-]+$/.test(r.sigma);
-  const plain = r.setting === r.activation || (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
+  const plain =
+    r.setting === r.activation ||
+    (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
   return plain ? r.activation : r.setting;
 }
-
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
 export function pairedCell(r: Pick<ComparisonRow, 'paired' | 'n'>, relu?: Pick<ComparisonRow, 'n'>): string {
@@ -199,25 +250,39 @@ export function unpairedNotes(rows: ComparisonRow[]): string[] {
     const p = r.paired;
     if (!p || (p.onlyHere.length === 0 && p.onlyReference.length === 0)) return [];
     const parts = [
-      ...(p.onlyHere.length ? [`seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`] : []),
-      ...(p.onlyReference.length ? [`ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`] : []),
+      ...(p.onlyHere.length
+        ? [
+            `seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`,
+          ]
+        : []),
+      ...(p.onlyReference.length
+        ? [
+            `ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`,
+          ]
+        : []),
     ];
-    return [`${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} common seed${p.n === 1 ? '' : 's'} only.`];
+    return [
+      `${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} common seed${p.n === 1 ? '' : 's'} only.`,
+    ];
   });
 }
 
 /** The Markdown tables, one per model; the best mean accuracy of each model is bold. */
 export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): string {
-  const out = [`# ${title}`, '',
+  const out = [
+    `# ${title}`,
+    '',
     'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student t, n - 1 df) and n.',
-    'Δ: difference of the means from ReLU in percentage points; p Welch: Welch\'s t-test against ReLU (two-sided, unpaired; – below two seeds).',
+    "Δ: difference of the means from ReLU in percentage points; p Welch: Welch's t-test against ReLU (two-sided, unpaired; – below two seeds).",
     `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; paired p: paired t-test; Holm p: adjusted over the model's settings;`,
-    'TOST Holm p: the equivalence test\'s p (TOST, ±margin; alone it rejects when the 90% interval lies inside ±margin), Holm-adjusted over the same settings;',
+    "TOST Holm p: the equivalence test's p (TOST, ±margin; alone it rejects when the 90% interval lies inside ±margin), Holm-adjusted over the same settings;",
     `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
     'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
     'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
     'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
-    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, unit) pairs with zero gradient.', ''];
+    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, unit) pairs with zero gradient.',
+    '',
+  ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const mine = rows.filter((r) => r.model === model);
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
@@ -225,20 +290,27 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
     const metrics = comparedMetrics();
     const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
-    out.push(`## ${model.toUpperCase()}`, '',
+    out.push(
+      `## ${model.toUpperCase()}`,
+      '',
       `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`);
+      `|---|---|---|---|---|---|---|---|---|---|---|---|${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
+    );
     const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
       const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
       const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const metricCells = metrics.map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`).join('');
+      const metricCells = metrics
+        .map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`)
+        .join('');
       const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
       const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${pValue(r.tostPHolm)} | ${verdict}`;
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`);
+      out.push(
+        `| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
+      );
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
@@ -253,27 +325,44 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
 export function primaryLine(rows: ComparisonRow[], relu?: ComparisonRow): string | null {
   const r = rows.find((x) => x.setting === PRIMARY_SETTING && x.paired !== null && x.primaryVerdict !== null);
   if (!r?.paired || !r.primaryVerdict) return null;
-  return `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): paired Δ ${pairedCell(r, relu)} pp, `
-    + `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ${verdictLabel(r.primaryVerdict, r.marginPp)}.`;
+  return (
+    `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): paired Δ ${pairedCell(r, relu)} pp, ` +
+    `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ${verdictLabel(r.primaryVerdict, r.marginPp)}.`
+  );
 }
 
 /** comparison.csv rows: the same numbers as the Markdown, unrounded. */
 export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellValue>[] {
   const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
   return rows.map((r) => ({
-    model: r.model, setting: r.setting, activation: r.activation, sigma: r.sigma, n: r.n,
-    test_acc_mean: num(r.accMean), test_acc_std: num(r.accStd), test_acc_ci95_low: num(r.ciLow), test_acc_ci95_high: num(r.ciHigh),
-    delta_vs_relu: r.deltaVsRelu, p_vs_relu: r.pVsRelu,
-    paired_n: r.paired ? r.paired.n : null, paired_diff_mean: r.paired ? num(r.paired.meanDiff) : null,
+    model: r.model,
+    setting: r.setting,
+    activation: r.activation,
+    sigma: r.sigma,
+    n: r.n,
+    test_acc_mean: num(r.accMean),
+    test_acc_std: num(r.accStd),
+    test_acc_ci95_low: num(r.ciLow),
+    test_acc_ci95_high: num(r.ciHigh),
+    delta_vs_relu: r.deltaVsRelu,
+    p_vs_relu: r.pVsRelu,
+    paired_n: r.paired ? r.paired.n : null,
+    paired_diff_mean: r.paired ? num(r.paired.meanDiff) : null,
     paired_diff_std: r.paired ? num(r.paired.sdDiff) : null,
-    paired_diff_ci95_low: r.paired ? num(r.paired.ciLow) : null, paired_diff_ci95_high: r.paired ? num(r.paired.ciHigh) : null,
-    paired_p: r.paired?.p ?? null, paired_p_holm: r.pairedPHolm, tost_p: r.paired?.tostP ?? null,
-    margin: r.paired ? r.marginPp / 100 : null, verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
+    paired_diff_ci95_low: r.paired ? num(r.paired.ciLow) : null,
+    paired_diff_ci95_high: r.paired ? num(r.paired.ciHigh) : null,
+    paired_p: r.paired?.p ?? null,
+    paired_p_holm: r.pairedPHolm,
+    tost_p: r.paired?.tostP ?? null,
+    margin: r.paired ? r.marginPp / 100 : null,
+    verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
     seeds_without_relu: r.paired ? r.paired.onlyHere.join(' ') : null,
     relu_seeds_without_this: r.paired ? r.paired.onlyReference.join(' ') : null,
-    units: num(r.units), not_completed: r.notCompleted,
+    units: num(r.units),
+    not_completed: r.notCompleted,
     ...Object.fromEntries(comparedMetrics().map(({ column, metric }) => [metric.csv, num(r.means[column])])),
-    tost_p_holm: r.tostPHolm, primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
+    tost_p_holm: r.tostPHolm,
+    primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
     ...Object.fromEntries([...r.robustness].map(([level, acc]) => [`noise_${level}_test_acc`, acc])),
   }));
 }

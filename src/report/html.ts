@@ -77,20 +77,37 @@ footer { color: #777; font-size: 13px; padding-bottom: 32px; }
 
 /** How each metric of the table is measured (the charts carry their own notes); optional columns last. */
 const METRIC_NOTES: [string, string][] = [
-  ['Test accuracy', `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`],
-  ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
-  ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
-  ['Paired Δ, paired p, Holm p, TOST Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.'],
+  [
+    'Test accuracy',
+    `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`,
+  ],
+  [
+    '95% CI, n',
+    'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.',
+  ],
+  [
+    'Δ vs ReLU, p Welch',
+    "Difference of the mean test accuracy from ReLU's with the same model, in percentage points, and the two-sided p-value of Welch's (unpaired) t-test against ReLU's seeds (– below two seeds).",
+  ],
+  [
+    'Paired Δ, paired p, Holm p, TOST Holm p, verdict',
+    'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.',
+  ],
 ];
 /** Notes after the compared metrics' own (columns.ts), the optional ones among those placed after these. */
 const COMPLETION_NOTES: [string, string][] = [
-  ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
+  [
+    'Not completed',
+    'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.',
+  ],
 ];
 const NOISE_NOTE: [string, string] = ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`];
 
 /** The compared metrics (columns.ts) report.html shows: every required one, an optional one when some row has it. */
 function shownMetrics(rows: ComparisonRow[]): { column: string; metric: ComparedMetric }[] {
-  return comparedMetrics().filter(({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])));
+  return comparedMetrics().filter(
+    ({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])),
+  );
 }
 
 interface ManifestInfo {
@@ -106,7 +123,8 @@ function readManifestInfo(path: string): ManifestInfo {
   if (!existsSync(path)) return {};
   try {
     const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? v as Record<string, unknown> : {});
+    const obj = (v: unknown): Record<string, unknown> =>
+      v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
     const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
     return {
       name: str(m.name),
@@ -120,7 +138,6 @@ function readManifestInfo(path: string): ManifestInfo {
     return {};
   }
 }
-
 
 function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
@@ -136,18 +153,41 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const pv = (v: number | null): string => pValue(v, '&lt;');
     const p = pv(r.pVsRelu);
     const verdict = r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–';
-    const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), pv(r.tostPHolm), verdict];
+    const paired = [
+      escapeHtml(pairedCell(r, relu)),
+      pv(r.paired?.p ?? null),
+      pv(r.pairedPHolm),
+      pv(r.tostPHolm),
+      verdict,
+    ];
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
-      `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu, '−'), p, ...paired,
+      `${swatch}${escapeHtml(r.setting)}`,
+      escapeHtml(r.sigma || '–'),
+      isBest ? `<strong>${acc}</strong>` : acc,
+      ci,
+      n,
+      signedPct(r.deltaVsRelu, '−'),
+      p,
+      ...paired,
       ...metrics.map(({ column, metric }) => formatMetric(metric.format, r.means[column], r.units)),
       ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
     ];
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   const head = [
-    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict',
+    'setting',
+    'σ',
+    'test acc (%)',
+    '95% CI',
+    'n',
+    'Δ vs ReLU (pp)',
+    'p Welch',
+    'paired Δ (pp) [95% CI]',
+    'paired p',
+    'Holm p',
+    'TOST Holm p',
+    'verdict',
     ...metrics.map(({ metric }) => metric.html),
     ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
   ];
@@ -158,7 +198,9 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
     ...unpairedNotes(rows).map((t) => `<p class="note">Not paired: ${escapeHtml(t)}</p>`),
-    ...[primaryLine(rows, relu)].filter((t): t is string => t !== null).map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
+    ...[primaryLine(rows, relu)]
+      .filter((t): t is string => t !== null)
+      .map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
   ].join('\n');
 }
 
@@ -166,12 +208,14 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
 function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   if (rows.length === 0) return '';
   const head = ['layer', 'setting', ...LAYER_TABLE_HEAD];
-  const body = layerTableRows(rows).map((r) => `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells]
-    .map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  const body = layerTableRows(rows).map(
+    (r) =>
+      `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells].map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
+  );
   return [
     `<div class="table-wrap"><table class="comparison" id="layers-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last probe: mean units over seeds, and the paired difference from ReLU `
-      + 'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
+    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last probe: mean units over seeds, and the paired difference from ReLU ` +
+      'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
     `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
@@ -179,13 +223,21 @@ function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
 }
 
 function renderFigure(chart: Chart, svg: string): string {
-  return `<figure class="chart" id="chart-${chart.id}">\n${inlineSvg(svg, chart.id)}\n`
-    + `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`;
+  return (
+    `<figure class="chart" id="chart-${chart.id}">\n${inlineSvg(svg, chart.id)}\n` +
+    `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`
+  );
 }
 
 function renderPage(
-  info: ManifestInfo, summary: Row[], table: ComparisonRow[], layers: LayerComparisonRow[], charts: Chart[], svgs: Map<string, string>,
-  colors: Map<string, string>, excluded: string[] = [],
+  info: ManifestInfo,
+  summary: Row[],
+  table: ComparisonRow[],
+  layers: LayerComparisonRow[],
+  charts: Chart[],
+  svgs: Map<string, string>,
+  colors: Map<string, string>,
+  excluded: string[] = [],
 ): string {
   const title = info.name ?? 'results';
   const completed = summary.filter((r) => r.status === 'completed').length;
@@ -197,14 +249,20 @@ function renderPage(
     info.tfjs && `TF.js ${info.tfjs}`,
     info.version && `nrelu-bench ${info.version}`,
     info.finishedAt && `finished ${info.finishedAt}`,
-  ].filter((s): s is string => Boolean(s)).map((s) => `<span>${escapeHtml(s)}</span>`);
+  ]
+    .filter((s): s is string => Boolean(s))
+    .map((s) => `<span>${escapeHtml(s)}</span>`);
   const models = [...new Set(table.map((r) => r.model))];
   const metricNotes = shownMetrics(table);
   const notes = [
     ...METRIC_NOTES,
-    ...metricNotes.filter(({ metric }) => !metric.optional).flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...metricNotes
+      .filter(({ metric }) => !metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
     ...COMPLETION_NOTES,
-    ...metricNotes.filter(({ metric }) => metric.optional).flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...metricNotes
+      .filter(({ metric }) => metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
     ...(table.some((r) => r.robustness.size > 0) ? [NOISE_NOTE] : []),
   ];
   const sections = models.map((model) => {
@@ -212,8 +270,15 @@ function renderPage(
     return [
       `<section class="model" id="model-${escapeHtml(model)}">`,
       `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
-      renderTable(model, table.filter((r) => r.model === model), colors),
-      renderLayerTable(model, layers.filter((r) => r.model === model)),
+      renderTable(
+        model,
+        table.filter((r) => r.model === model),
+        colors,
+      ),
+      renderLayerTable(
+        model,
+        layers.filter((r) => r.model === model),
+      ),
       `<div class="charts">\n${figures.join('\n')}\n</div>`,
       '</section>',
     ].join('\n');
@@ -266,7 +331,11 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   const left = new Set(options.exclude ?? (await excludedRuns(resultsDir)));
   const kept = (r: Row): boolean => !left.has(r.run_id);
   const summary = (await readRows(paths.summary)).filter(kept);
-  const rows = { summary, epochs: (await readRows(paths.epochs)).filter(kept), robustness: (await readRows(paths.robustness)).filter(kept) };
+  const rows = {
+    summary,
+    epochs: (await readRows(paths.epochs)).filter(kept),
+    robustness: (await readRows(paths.robustness)).filter(kept),
+  };
   const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
   const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept));
   const colors = settingColors(settingOrder(summary));
@@ -289,6 +358,9 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     }
   }
   const html = join(resultsDir, REPORT_FILE);
-  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]));
+  await writeFileAtomic(
+    html,
+    renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]),
+  );
   return { html, plots };
 }

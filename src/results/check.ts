@@ -1,6 +1,7 @@
 /**
  * Reproducibility check: compares a result folder with a reference folder run by run and epoch by
- * epoch, and every file the tables are built from (summary.csv included). Accuracy and loss columns may differ by at most an absolute tolerance; counts (dead,
+ * epoch, and every file the tables are built from (summary.csv included). Accuracy and loss columns may differ by at
+ * most an absolute tolerance; counts (dead,
  * dormant, zero-output units, per epoch and per layer) must be equal; both folders must hold the
  * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
  */
@@ -35,16 +36,25 @@ export interface CheckResult {
  * run's outcome and are compared first.
  */
 const compared = (file: FileKey): { exact: string[]; tolerance: string[] } => ({
-  exact: [...columnsChecked(file, 'exact'), ...columnsChecked(file, 'count')].filter((c) => c !== 'status' && c !== 'epochs'),
+  exact: [...columnsChecked(file, 'exact'), ...columnsChecked(file, 'count')].filter(
+    (c) => c !== 'status' && c !== 'epochs',
+  ),
   tolerance: columnsChecked(file, 'tolerance'),
 });
 
 function folderRows(dir: string, role: string): Promise<Row[][]> {
   const paths = resultPaths(dir);
   if (!existsSync(paths.summary)) {
-    throw new UsageError(`${role} ${dir} has no summary.csv`, { hint: 'pass a folder written by `nrelu-bench run` (or use --rerun to fill it)' });
+    throw new UsageError(`${role} ${dir} has no summary.csv`, {
+      hint: 'pass a folder written by `nrelu-bench run` (or use --rerun to fill it)',
+    });
   }
-  return Promise.all([readRows(paths.summary), readRows(paths.epochs), readRows(paths.dead), readRows(paths.robustness)]);
+  return Promise.all([
+    readRows(paths.summary),
+    readRows(paths.epochs),
+    readRows(paths.dead),
+    readRows(paths.robustness),
+  ]);
 }
 
 const byKey = (rows: Row[], key: (r: Row) => string): Map<string, Row> => new Map(rows.map((r) => [key(r), r]));
@@ -60,7 +70,6 @@ function sameValue(a: string, b: string, tolerance = 0): boolean {
   return Math.abs(x - y) <= tolerance + 1e-12;
 }
 
-
 export interface CheckOptions {
   /**
    * Unit counts may differ by this many units (default 0). Dead and dormant counts are thresholds
@@ -70,7 +79,12 @@ export interface CheckOptions {
 }
 
 /** 'moved' when a count column differs by no more than `countTolerance` (and is not equal). */
-export function countVerdict(column: string, expected: string, actual: string, countTolerance: number): 'same' | 'moved' | 'different' {
+export function countVerdict(
+  column: string,
+  expected: string,
+  actual: string,
+  countTolerance: number,
+): 'same' | 'moved' | 'different' {
   if (sameValue(expected, actual)) return 'same';
   // `units` and `sigma` are settings, always exact; only unit counts may move.
   const counted = columnDef(column)?.check === 'count';
@@ -79,7 +93,11 @@ export function countVerdict(column: string, expected: string, actual: string, c
 
 /** `only`: compare just these runs (`check --only`), e.g. one run re-run from a committed grid. */
 export async function checkResults(
-  resultsDir: string, referenceDir: string, tolerance: number, only?: string[], options: CheckOptions = {},
+  resultsDir: string,
+  referenceDir: string,
+  tolerance: number,
+  only?: string[],
+  options: CheckOptions = {},
 ): Promise<CheckResult> {
   const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
   const [refSummary, refEpochs, refDead, refRobust] = (await folderRows(referenceDir, 'reference')).map(pick);
@@ -110,18 +128,27 @@ export async function checkResults(
     const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
     const [he, ha] = [refHashes[id]?.hash ?? '', hashes[id]?.hash ?? ''];
     if (he && ha && he !== ha) diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
-    for (const column of ['status', 'epochs']) if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
-    for (const c of summaryColumns.exact) if (refSummaryHeader.has(c)) count(id, '-', c, `summary ${c}`, e[c] ?? '', a[c] ?? '');
+    for (const column of ['status', 'epochs'])
+      if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
+    for (const c of summaryColumns.exact)
+      if (refSummaryHeader.has(c)) count(id, '-', c, `summary ${c}`, e[c] ?? '', a[c] ?? '');
     for (const c of summaryColumns.tolerance) {
-      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
+      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
+        diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
     }
   }
 
   // Per epoch: epochs.csv. Columns the reference does not have (older folders) are not compared.
   const refHeader = new Set(Object.keys(refEpochs[0] ?? {}));
   const epochKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}`;
-  const refByEpoch = byKey(refEpochs.filter((r) => common.has(r.run_id)), epochKey);
-  const byEpoch = byKey(epochs.filter((r) => common.has(r.run_id)), epochKey);
+  const refByEpoch = byKey(
+    refEpochs.filter((r) => common.has(r.run_id)),
+    epochKey,
+  );
+  const byEpoch = byKey(
+    epochs.filter((r) => common.has(r.run_id)),
+    epochKey,
+  );
   for (const [key, e] of refByEpoch) {
     const a = byEpoch.get(key);
     if (!a) {
@@ -129,7 +156,8 @@ export async function checkResults(
       continue;
     }
     for (const c of epochColumns.tolerance) {
-      if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+      if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
+        diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
     }
     for (const c of epochColumns.exact) if (refHeader.has(c)) count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
   }
@@ -137,8 +165,14 @@ export async function checkResults(
 
   // Per epoch and hidden layer: dead_neurons.csv.
   const layerKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}\u0000${r.layer}`;
-  const refLayers = byKey(refDead.filter((r) => common.has(r.run_id)), layerKey);
-  const layers = byKey(dead.filter((r) => common.has(r.run_id)), layerKey);
+  const refLayers = byKey(
+    refDead.filter((r) => common.has(r.run_id)),
+    layerKey,
+  );
+  const layers = byKey(
+    dead.filter((r) => common.has(r.run_id)),
+    layerKey,
+  );
   const refLayerHeader = new Set(Object.keys(refDead[0] ?? {}));
   for (const [key, e] of refLayers) {
     const a = layers.get(key);
@@ -146,22 +180,33 @@ export async function checkResults(
       diff(e.run_id, e.epoch, `layer ${e.layer}`, 'present', 'missing');
       continue;
     }
-    for (const c of layerColumns.exact) if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+    for (const c of layerColumns.exact)
+      if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
     for (const c of layerColumns.tolerance) {
-      if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
+      if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
+        diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
     }
   }
-  for (const [key, a] of layers) if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
+  for (const [key, a] of layers)
+    if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
 
   // After training: robustness.csv, accuracy within the tolerance.
   const noiseKey = (r: Row): string => `${r.run_id}\u0000${r.noise}`;
-  const refNoise = byKey(refRobust.filter((r) => common.has(r.run_id)), noiseKey);
-  const noise = byKey(robust.filter((r) => common.has(r.run_id)), noiseKey);
+  const refNoise = byKey(
+    refRobust.filter((r) => common.has(r.run_id)),
+    noiseKey,
+  );
+  const noise = byKey(
+    robust.filter((r) => common.has(r.run_id)),
+    noiseKey,
+  );
   for (const [key, e] of refNoise) {
     const a = noise.get(key);
-    if (!a || !sameValue(e.test_acc, a.test_acc, tolerance)) diff(e.run_id, `noise=${e.noise}`, 'test_acc', e.test_acc, a ? a.test_acc : 'missing');
+    if (!a || !sameValue(e.test_acc, a.test_acc, tolerance))
+      diff(e.run_id, `noise=${e.noise}`, 'test_acc', e.test_acc, a ? a.test_acc : 'missing');
   }
-  for (const [key, a] of noise) if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
+  for (const [key, a] of noise)
+    if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
 
   return { differences, moved, runs: common.size, epochs: refByEpoch.size };
 }
@@ -171,11 +216,18 @@ export function renderDifferences(differences: Difference[], limit = 200): strin
   const head = ['run', 'epoch', 'column', 'expected', 'actual', 'diff'];
   const body = differences.slice(0, limit).map((d) => {
     const delta = Number(d.actual) - Number(d.expected);
-    const shown = d.expected.trim() !== '' && d.actual.trim() !== '' && Number.isFinite(delta) ? String(Number(delta.toPrecision(3))) : '';
+    const shown =
+      d.expected.trim() !== '' && d.actual.trim() !== '' && Number.isFinite(delta)
+        ? String(Number(delta.toPrecision(3)))
+        : '';
     return [d.run, d.epoch, d.column, d.expected || '(empty)', d.actual || '(empty)', shown];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   if (differences.length > limit) out.push(`... and ${differences.length - limit} more`);
   return out.join('\n');
@@ -195,18 +247,28 @@ function sameFolder(a: string, b: string): boolean {
  * reported as damaged even when the two are one folder), then a folder checked against itself is refused.
  */
 export async function checkAgainstReference(
-  resultsDir: string, reference: string, tolerance: number, only: string[] | undefined, options: CheckOptions = {},
+  resultsDir: string,
+  reference: string,
+  tolerance: number,
+  only: string[] | undefined,
+  options: CheckOptions = {},
 ): Promise<CheckResult> {
   if (only) {
     const inReference = new Set((await readRows(resultPaths(reference).summary)).map((r) => r.run_id));
     const missing = only.filter((id) => !inReference.has(id));
-    if (missing.length > 0) throw new UsageError(`--only: ${missing.join(', ')} not in ${reference}/summary.csv`, { hint: 'pass run ids the reference holds' });
+    if (missing.length > 0)
+      throw new UsageError(`--only: ${missing.join(', ')} not in ${reference}/summary.csv`, {
+        hint: 'pass run ids the reference holds',
+      });
   }
   const result = await checkResults(resultsDir, reference, tolerance, only, options);
   if (sameFolder(resultsDir, reference)) {
-    throw new UsageError(`${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`, {
-      hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
-    });
+    throw new UsageError(
+      `${resultsDir} is the reference itself: a folder always matches itself, so this checks nothing`,
+      {
+        hint: 'pass another folder to check, or --rerun into a new folder to reproduce the reference',
+      },
+    );
   }
   return result;
 }

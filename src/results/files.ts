@@ -26,11 +26,14 @@ const INTEGER = /^[+-]?\d+$/;
 export function cellProblem(column: string, cell: string): string | null {
   const t = columnDef(column)?.type;
   if (!t || cell === '') return null;
-  if (t.type === 'text') return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
+  if (t.type === 'text')
+    return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
   const special = t.special ?? [];
   if (/^[+-]?NaN$/.test(cell)) return special.includes('NaN') ? null : `is '${cell}', not a number`;
-  if (/^[+-]?Infinity$/.test(cell)) return special.includes('Infinity') && !cell.startsWith('-') ? null : `is '${cell}', not a finite number`;
-  if (!(t.type === 'int' ? INTEGER : DECIMAL).test(cell.trim())) return `is '${cell}', not ${t.type === 'int' ? 'a whole number' : 'a decimal number'}`;
+  if (/^[+-]?Infinity$/.test(cell))
+    return special.includes('Infinity') && !cell.startsWith('-') ? null : `is '${cell}', not a finite number`;
+  if (!(t.type === 'int' ? INTEGER : DECIMAL).test(cell.trim()))
+    return `is '${cell}', not ${t.type === 'int' ? 'a whole number' : 'a decimal number'}`;
   const value = Number(cell);
   if ((t.min !== undefined && value < t.min) || (t.max !== undefined && value > t.max)) {
     return `is ${cell}, outside ${t.min ?? '-inf'}..${t.max ?? 'inf'}`;
@@ -39,7 +42,9 @@ export function cellProblem(column: string, cell: string): string | null {
 }
 
 /** Columns that measure time and so differ between otherwise identical runs. */
-export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds'].filter((c) => columnDef(c)?.check === 'ignored'));
+export const TIMING_COLUMNS = new Set(
+  ['epoch_seconds', 'samples_per_second', 'train_seconds'].filter((c) => columnDef(c)?.check === 'ignored'),
+);
 
 export const FILES = {
   epochs: 'epochs.csv',
@@ -101,9 +106,12 @@ function refuseSymlink(path: string): void {
     return; // no such file yet
   }
   if (link) {
-    throw new ResultsError(`${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`, {
-      hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
-    });
+    throw new ResultsError(
+      `${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`,
+      {
+        hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
+      },
+    );
   }
 }
 
@@ -113,7 +121,7 @@ async function appendWhole(path: string, columns: readonly string[], rows: Cells
   if (exists && (await headerOf(path)) !== columns.join(',')) {
     await writeRows(path, columns, await readRows(path));
   }
-  const header = exists ? '' : s.getHeaderString() ?? '';
+  const header = exists ? '' : (s.getHeaderString() ?? '');
   await mkdir(dirname(path), { recursive: true });
   await appendFile(path, header + s.stringifyRecords(toCells(columns, rows)));
 }
@@ -134,17 +142,30 @@ async function headerOf(path: string): Promise<string> {
 export { writeFileAtomic };
 
 /** Rewrites a CSV atomically with exactly `rows` (used to drop partial runs and to sort). */
-export async function writeRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
+export async function writeRows(
+  path: string,
+  columns: readonly string[],
+  rows: Record<string, CellValue>[],
+): Promise<void> {
   const s = stringifier(columns);
   // stringifyRecords([]) is '\n': a blank line after the header that CSV readers take for a row.
-  await writeFileAtomic(path, (s.getHeaderString() ?? '') + (rows.length > 0 ? s.stringifyRecords(toCells(columns, rows)) : ''));
+  await writeFileAtomic(
+    path,
+    (s.getHeaderString() ?? '') + (rows.length > 0 ? s.stringifyRecords(toCells(columns, rows)) : ''),
+  );
 }
 
 /** The columns of each CSV the harness writes, by file name: a file read must have exactly these. */
 const FILE_KEYS: Record<string, FileKey> = {
-  [FILES.epochs]: 'epochs', [FILES.dead]: 'dead', [FILES.summary]: 'summary', [FILES.robustness]: 'robustness', [FILES.eval]: 'eval',
+  [FILES.epochs]: 'epochs',
+  [FILES.dead]: 'dead',
+  [FILES.summary]: 'summary',
+  [FILES.robustness]: 'robustness',
+  [FILES.eval]: 'eval',
 };
-export const COLUMNS_OF: Record<string, readonly string[]> = Object.fromEntries(Object.entries(FILE_KEYS).map(([f, k]) => [f, columnsOf(k)]));
+export const COLUMNS_OF: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(FILE_KEYS).map(([f, k]) => [f, columnsOf(k)]),
+);
 
 /** Columns added in later versions: a folder written before them is still read (without them). */
 const isLater = (column: string): boolean => columnDef(column)?.later === true;
@@ -153,15 +174,17 @@ const isLater = (column: string): boolean => columnDef(column)?.later === true;
 function requiredNumbers(file: string): { always: string[]; completed?: string[] } | undefined {
   const key = FILE_KEYS[file];
   if (!key) return undefined;
-  const needs = (when: 'always' | 'completed'): string[] => columnsOf(key).filter((c) => columnDef(c)?.required?.[key] === when);
+  const needs = (when: 'always' | 'completed'): string[] =>
+    columnsOf(key).filter((c) => columnDef(c)?.required?.[key] === when);
   return { always: needs('always'), completed: needs('completed') };
 }
 
-const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
+const isNumberCell = (c: string | undefined): boolean =>
+  c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
 /** The first problem of a row: an empty cell where a number must be, or a cell outside its column's type and range. */
 function rowProblem(row: Row, required: { always: string[]; completed?: string[] } | undefined): string | null {
-  const need = [...(required?.always ?? []), ...(row.status === 'completed' ? required?.completed ?? [] : [])];
+  const need = [...(required?.always ?? []), ...(row.status === 'completed' ? (required?.completed ?? []) : [])];
   const empty = need.find((c) => !isNumberCell(row[c]));
   if (empty) return `${empty} is ${row[empty] === '' ? 'empty' : `'${row[empty]}'`}, not a number`;
   for (const [column, cell] of Object.entries(row)) {
@@ -169,7 +192,8 @@ function rowProblem(row: Row, required: { always: string[]; completed?: string[]
     if (problem) return `${column} ${problem}`;
   }
   // A completed run's results are finite: NaN or Infinity there would be averaged into the comparison.
-  const nonFinite = row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
+  const nonFinite =
+    row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
   return nonFinite ? `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number` : null;
 }
 
@@ -179,7 +203,10 @@ function damaged(path: string, what: string): ResultsError {
   });
 }
 
-interface Parsed { rows: Row[]; damaged: { line: number; runId: string; why: string }[] }
+interface Parsed {
+  rows: Row[];
+  damaged: { line: number; runId: string; why: string }[];
+}
 
 function parseCsv(path: string, text: string): Parsed {
   let records: string[][];
@@ -198,7 +225,12 @@ function parseCsv(path: string, text: string): Parsed {
   const missing = expected ? expected.filter((c) => !head.includes(c) && !isLater(c)) : [];
   const extra = expected ? head.filter((c) => !expected.includes(c)) : [];
   if (missing.length > 0 || extra.length > 0) {
-    const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ');
+    const what = [
+      missing.length ? `lacks ${missing.join(', ')}` : '',
+      extra.length ? `has unknown ${extra.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     throw new UsageError(`${path}: its header ${what}`, {
       hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
     });
@@ -225,7 +257,8 @@ function parseCsv(path: string, text: string): Parsed {
 }
 
 function strict(path: string, p: Parsed): Row[] {
-  if (p.damaged.length > 0) throw damaged(path, `${p.damaged[0].why}${p.damaged.length > 1 ? ` (and ${p.damaged.length - 1} more)` : ''}`);
+  if (p.damaged.length > 0)
+    throw damaged(path, `${p.damaged[0].why}${p.damaged.length > 1 ? ` (and ${p.damaged.length - 1} more)` : ''}`);
   return p.rows;
 }
 
@@ -267,7 +300,10 @@ export async function readRowsLenient(path: string): Promise<{ rows: Row[]; dama
 
 /** The cells that identify a row of each CSV: one row per run, per run and epoch, per layer, per noise level. */
 const ROW_KEYS: Record<string, readonly string[]> = {
-  [FILES.summary]: ['run_id'], [FILES.epochs]: ['run_id', 'epoch'], [FILES.dead]: ['run_id', 'epoch', 'layer'], [FILES.robustness]: ['run_id', 'noise'],
+  [FILES.summary]: ['run_id'],
+  [FILES.epochs]: ['run_id', 'epoch'],
+  [FILES.dead]: ['run_id', 'epoch', 'layer'],
+  [FILES.robustness]: ['run_id', 'noise'],
 };
 
 /**
@@ -289,14 +325,20 @@ export function uniqueRows(path: string, rows: Row[]): { rows: Row[]; repeated: 
     }
     const differs = Object.keys(row).find((c) => !TIMING_COLUMNS.has(c) && row[c] !== prior[c]);
     if (differs) {
-      throw new ResultsError(`${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`, {
-        hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
-      });
+      throw new ResultsError(
+        `${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`,
+        {
+          hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
+        },
+      );
     }
   }
   return { rows: out, repeated: rows.length - out.length };
 }
 
 export function resultPaths(dir: string): Record<keyof typeof FILES, string> {
-  return Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<keyof typeof FILES, string>;
+  return Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<
+    keyof typeof FILES,
+    string
+  >;
 }

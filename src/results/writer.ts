@@ -12,8 +12,19 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, uniqueRows,
-  writeFileAtomic, writeRows,
+  DEAD_COLUMNS,
+  EPOCH_COLUMNS,
+  EVAL_COLUMNS,
+  FILES,
+  ROBUSTNESS_COLUMNS,
+  SUMMARY_COLUMNS,
+  appendRows,
+  readRows,
+  readRowsLenient,
+  resultPaths,
+  uniqueRows,
+  writeFileAtomic,
+  writeRows,
   type Row,
 } from './files.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
@@ -22,7 +33,10 @@ import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
 export const CSV_FILES = [
-  ['epochs', EPOCH_COLUMNS], ['dead', DEAD_COLUMNS], ['summary', SUMMARY_COLUMNS], ['robustness', ROBUSTNESS_COLUMNS],
+  ['epochs', EPOCH_COLUMNS],
+  ['dead', DEAD_COLUMNS],
+  ['summary', SUMMARY_COLUMNS],
+  ['robustness', ROBUSTNESS_COLUMNS],
 ] as const;
 
 /** Where `run --save-models` puts the final models: `<out>/models/<run-id>/`. */
@@ -30,10 +44,14 @@ export const MODELS_DIR = 'models';
 
 /** Deletes a folder's previous results (for --fresh); other files in it are left alone. */
 export async function clearResults(outDir: string): Promise<void> {
-  for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR]) await rm(join(outDir, f), { force: true, recursive: true });
+  for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR])
+    await rm(join(outDir, f), { force: true, recursive: true });
 }
 
-/** Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's model. */
+/**
+ * Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's
+ * model.
+ */
 export async function pruneModels(outDir: string, ids: Iterable<string>): Promise<void> {
   const gone = new Set(ids);
   for (const id of gone) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
@@ -64,7 +82,10 @@ export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<voi
  * epochs.csv rows than the summary says, or a probed epoch (dead/units filled) whose dead_neurons.csv
  * rows are missing or do not add up to its counts.
  */
-export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]; epochs: Row[]; dead: Row[] }): Map<string, string> {
+export function incompleteRuns(
+  manifest: Manifest | null,
+  rows: { summary: Row[]; epochs: Row[]; dead: Row[] },
+): Map<string, string> {
   const summary = new Map(rows.summary.map((r) => [r.run_id, r]));
   const epochs = new Map<string, Row[]>();
   for (const r of rows.epochs) epochs.set(r.run_id, [...(epochs.get(r.run_id) ?? []), r]);
@@ -84,8 +105,13 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
     if (!row) out.set(id, 'no summary.csv row');
     else if (Number(row.epochs) !== distinct) out.set(id, `${distinct} of ${row.epochs} epochs.csv rows`);
     else {
-      const lost = mine.find((e) => e.dead !== '' && e.dead !== undefined && (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead)
-        || layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)));
+      const lost = mine.find(
+        (e) =>
+          e.dead !== '' &&
+          e.dead !== undefined &&
+          (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead) ||
+            layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)),
+      );
       if (lost) out.set(id, `dead_neurons.csv rows of epoch ${lost.epoch} missing`);
     }
   }
@@ -99,14 +125,17 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
  * `notes`: one line per CSV with damaged rows, for the log.
  */
 export async function finishedRuns(
-  outDir: string, manifest: Manifest | null, specs: RunSpec[],
+  outDir: string,
+  manifest: Manifest | null,
+  specs: RunSpec[],
 ): Promise<{ done: Set<string>; damaged: Set<string>; notes: string[] }> {
   const paths = resultPaths(outDir);
   const damaged = new Set<string>();
   const notes: string[] = [];
   const read = async (file: (typeof CSV_FILES)[number][0]): Promise<Row[]> => {
     const r = await readRowsLenient(paths[file]);
-    if (r.damaged.length > 0) notes.push(`${paths[file]}: dropping ${r.damaged.length} damaged row(s); their runs train again`);
+    if (r.damaged.length > 0)
+      notes.push(`${paths[file]}: dropping ${r.damaged.length} damaged row(s); their runs train again`);
     for (const id of r.damaged) damaged.add(id);
     return r.rows;
   };
@@ -120,7 +149,9 @@ export async function finishedRuns(
   const incomplete = incompleteRuns(manifest, { summary: summaryRows, epochs: epochRows, dead: deadRows });
   const inGrid = new Set(specs.map((s) => s.id));
   for (const [id, why] of incomplete) {
-    notes.push(`${id}: ${why}; ${inGrid.has(id) ? 'it trains again' : 'its rows are dropped until its grid runs again'}`);
+    notes.push(
+      `${id}: ${why}; ${inGrid.has(id) ? 'it trains again' : 'its rows are dropped until its grid runs again'}`,
+    );
     if (!inGrid.has(id)) damaged.add(id);
   }
   const done = new Set<string>();
@@ -154,7 +185,8 @@ export async function sortResultFiles(outDir: string, order: string[]): Promise<
     const read = await readRows(paths[file]);
     const { rows } = uniqueRows(paths[file], read);
     const inOrder = sortByRun(rows, order);
-    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
+    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i]))
+      await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
   return sorted;
@@ -165,7 +197,10 @@ export class ResultWriter {
   private readonly paths: ReturnType<typeof resultPaths>;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly outDir: string, readonly manifest: Manifest) {
+  constructor(
+    private readonly outDir: string,
+    readonly manifest: Manifest,
+  ) {
     this.paths = resultPaths(outDir);
   }
 
@@ -200,11 +235,23 @@ export class ResultWriter {
   }
 
   /** A run that ended: its robustness and summary rows, and its record in the manifest. */
-  finished(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string, message?: string): Promise<void> {
+  finished(
+    spec: RunSpec,
+    status: FinalStatus,
+    result: RunResult | null,
+    backend: string,
+    message?: string,
+  ): Promise<void> {
     return this.enqueue(async () => {
       await appendRows(this.paths.robustness, ROBUSTNESS_COLUMNS, robustnessRows(spec, result));
       await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
-      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status, message, finishedAt: new Date().toISOString() };
+      this.manifest.runs[spec.id] = {
+        hash: spec.hash,
+        settingHash: settingHash(spec),
+        status,
+        message,
+        finishedAt: new Date().toISOString(),
+      };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }

@@ -14,7 +14,9 @@ export interface MergedFolder extends MergeResult {
 }
 
 export async function mergeFolders(
-  dirs: string[], outDir: string, options: MergeOptions & { html?: boolean; log: (line: string) => void },
+  dirs: string[],
+  outDir: string,
+  options: MergeOptions & { html?: boolean; log: (line: string) => void },
 ): Promise<MergedFolder> {
   const lock = lockFolder(outDir, `merge --out ${outDir}`, options.log);
   try {

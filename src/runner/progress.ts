@@ -61,18 +61,25 @@ export class BarProgress implements ProgressReporter {
   private last: string | null = null;
 
   constructor(stream: NodeJS.WritableStream = process.stderr) {
-    this.multi = new cliProgress.MultiBar({
-      clearOnComplete: false,
-      hideCursor: true,
-      format: '{label} |{bar}| {value}/{total} {info}',
-      stream,
-    }, cliProgress.Presets.shades_classic);
+    this.multi = new cliProgress.MultiBar(
+      {
+        clearOnComplete: false,
+        hideCursor: true,
+        format: '{label} |{bar}| {value}/{total} {info}',
+        stream,
+      },
+      cliProgress.Presets.shades_classic,
+    );
   }
 
   startGrid(total: number, skipped: number): void {
     // The ETA must be in the bar's format: cli-progress does not expand placeholders inside payload values.
-    this.grid = this.multi.create(total, skipped, { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' },
-      { format: '{label} |{bar}| {value}/{total} {info}  ETA {eta_formatted}' });
+    this.grid = this.multi.create(
+      total,
+      skipped,
+      { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' },
+      { format: '{label} |{bar}| {value}/{total} {info}  ETA {eta_formatted}' },
+    );
   }
   startRun(id: string, epochs: number): void {
     this.runs.set(id, { bar: this.multi.create(1, 0, { label: id, info: '' }), epochs });

@@ -31,17 +31,32 @@ export interface RerunOptions {
 /** Retrains the reference's grid (or its `only` runs) into `into`, from scratch; true when interrupted. */
 export async function rerunReference(o: RerunOptions): Promise<{ interrupted: boolean }> {
   if (resolve(o.into) === resolve(o.reference)) {
-    throw new UsageError('--rerun would overwrite the reference itself', { hint: 'pass another folder to rerun into, e.g. /tmp/check' });
+    throw new UsageError('--rerun would overwrite the reference itself', {
+      hint: 'pass another folder to rerun into, e.g. /tmp/check',
+    });
   }
   const manifest = readManifest(resultPaths(o.reference).manifest);
-  if (!manifest) throw new UsageError(`reference ${o.reference} has no manifest.json`, { hint: 'pass a folder written by `nrelu-bench run`' });
+  if (!manifest)
+    throw new UsageError(`reference ${o.reference} has no manifest.json`, {
+      hint: 'pass a folder written by `nrelu-bench run`',
+    });
   const used = manifest.backend?.name;
-  const backend: BackendName = o.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
+  const backend: BackendName =
+    o.backend ?? (used !== undefined && isBackendName(used) ? used : manifest.config.backend);
   o.log(`rerunning the reference's grid (${manifest.name}, backend ${backend}) into ${o.into}`);
   const trusted = o.configFile ? configModules((await loadConfig(o.configFile)).config) : [];
   const config = rebindModules(manifest.config, manifest.activationModules, trusted, `reference ${o.reference}`);
   const run = await runGridWithSignals(
-    { config, overrides: manifest.overrides, outDir: o.into, fresh: true, backend, jobs: o.jobs, only: o.only, workerTimeoutS: o.workerTimeoutS },
+    {
+      config,
+      overrides: manifest.overrides,
+      outDir: o.into,
+      fresh: true,
+      backend,
+      jobs: o.jobs,
+      only: o.only,
+      workerTimeoutS: o.workerTimeoutS,
+    },
     o.progress,
     o.quitNow,
   );

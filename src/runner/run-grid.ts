@@ -61,11 +61,16 @@ function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModule
  */
 function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: string): void {
   const was = previous?.backend?.name;
-  const finished = Object.values(previous?.runs ?? {}).filter((r) => r.status === 'completed' || r.status === 'diverged').length;
+  const finished = Object.values(previous?.runs ?? {}).filter(
+    (r) => r.status === 'completed' || r.status === 'diverged',
+  ).length;
   if (!was || was === backend || finished === 0) return;
-  throw new UsageError(`${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`, {
-    hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
-  });
+  throw new UsageError(
+    `${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`,
+    {
+      hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
+    },
+  );
 }
 
 /** The folder made ready for the grid: what is selected, what is done already, and what trains now. */
@@ -113,8 +118,10 @@ async function prepareFolder(options: RunGridOptions): Promise<GridPlan> {
   if (partialFresh) {
     const kept = Object.keys(previous?.runs ?? {}).filter((id) => !selected.some((s) => s.id === id)).length;
     for (const s of selected) done.delete(s.id);
-    progress.log(`--fresh: retraining the ${selected.length} selected run${plural(selected.length)}; `
-      + `keeping the folder's ${kept} other run${plural(kept)}`);
+    progress.log(
+      `--fresh: retraining the ${selected.length} selected run${plural(selected.length)}; ` +
+        `keeping the folder's ${kept} other run${plural(kept)}`,
+    );
   }
   const todo = selected.filter((s) => !done.has(s.id));
   // A run with a damaged row loses all its rows, also when it is not trained now (another shard,
@@ -135,9 +142,11 @@ function logSelection(options: RunGridOptions, { specs, selected, manifest }: Gr
   const inGrid = new Set(specs.map((s) => s.id));
   const outside = Object.keys(manifest.runs).filter((id) => !inGrid.has(id));
   if (outside.length > 0) {
-    progress.log(`keeping the results of ${outside.length} run${plural(outside.length)} outside this grid in ${outDir} `
-      + '(earlier runs into this folder; the comparison pools them only with runs of the same settings; '
-      + '--fresh starts over)');
+    progress.log(
+      `keeping the results of ${outside.length} run${plural(outside.length)} outside this grid in ${outDir} ` +
+        '(earlier runs into this folder; the comparison pools them only with runs of the same settings; ' +
+        '--fresh starts over)',
+    );
   }
   const of = `${selected.length} of the grid's ${specs.length} runs`;
   if (shard) progress.log(`shard ${shardLabel(shard)}: ${of}`);
@@ -159,11 +168,17 @@ const userStop = (run: GridRun): boolean => run.options.shouldStop?.() ?? false;
 
 /** The first worker's backend and dataset, checked against the folder's and written to the manifest. */
 async function recordReady(run: GridRun, { backend, dataset }: ReadyInfo, jobs: number): Promise<void> {
-  const { options: { progress, outDir }, plan, writer } = run;
+  const {
+    options: { progress, outDir },
+    plan,
+    writer,
+  } = run;
   refuseOtherBackend(plan.previous, backend.name, outDir);
   for (const note of backend.notes) progress.log(`backend: ${note}`);
-  progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${plural(jobs)} at a time, `
-    + 'each worker its own process');
+  progress.log(
+    `backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${plural(jobs)} at a time, ` +
+      'each worker its own process',
+  );
   if (backend.gpu && jobs > 1) {
     progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);
   }
@@ -176,7 +191,10 @@ async function recordReady(run: GridRun, { backend, dataset }: ReadyInfo, jobs: 
 
 /** Writes a run's outcome; a worker stopped by a signal that did not come through the runner counts as failed. */
 async function recordOutcome(run: GridRun, spec: RunSpec, outcome: RunOutcome): Promise<void> {
-  const { writer, options: { progress } } = run;
+  const {
+    writer,
+    options: { progress },
+  } = run;
   let { status, message } = outcome;
   if (status === 'interrupted' && !userStop(run)) {
     // A worker stopped by a signal that did not come through the runner (e.g. `kill <pid>`).
@@ -203,8 +221,11 @@ async function trainPlan(run: GridRun): Promise<void> {
     jobs: options.jobs ?? 'auto',
     workerTimeoutMs: options.workerTimeoutS === undefined ? undefined : options.workerTimeoutS * 1000,
     init: {
-      backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir,
-      standardize: config.standardize, saveModels: options.saveModels,
+      backend: options.backend ?? config.backend,
+      dataset: config.dataset,
+      dataDir: config.dataDir,
+      standardize: config.standardize,
+      saveModels: options.saveModels,
     },
     shouldStop: () => userStop(run) || writer.failed,
     log: (line) => progress.log(line),
@@ -225,7 +246,10 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const plan = await prepareFolder(options);
   const { specs, selected, previous, manifest, done, todo } = plan;
   const run: GridRun = {
-    options, plan, writer: new ResultWriter(outDir, manifest), backendName: previous?.backend?.name ?? '',
+    options,
+    plan,
+    writer: new ResultWriter(outDir, manifest),
+    backendName: previous?.backend?.name ?? '',
     interrupted: false,
     runs: selected.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const })),
   };
@@ -241,7 +265,11 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (!run.interrupted) manifest.finishedAt = new Date().toISOString();
   await run.writer.writeManifest();
   await run.writer.flush();
-  const comparison = await writeComparison(outDir, specs.map((s) => s.id), config.name);
+  const comparison = await writeComparison(
+    outDir,
+    specs.map((s) => s.id),
+    config.name,
+  );
   const failed = run.runs.filter((r) => r.status === 'failed').length;
   return { outDir, runs: run.runs, comparison, interrupted: run.interrupted, failed };
 }

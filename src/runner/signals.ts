@@ -14,7 +14,9 @@ export async function runGridWithSignals(
   quitNow: () => never = () => process.exit(130),
 ): Promise<RunGridResult> {
   // One writer per folder: a second run (or merge, or check --rerun) on it stops here with exit 1.
-  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) => progress.log(line));
+  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) =>
+    progress.log(line),
+  );
   let stopRequested = false;
   const onSignal = (): void => {
     if (stopRequested) quitNow();

@@ -43,7 +43,8 @@ export interface SlurmWritten {
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`invalid ${flag} '${text}'`, { hint: `${flag} takes a whole number >= 1` });
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`invalid ${flag} '${text}'`, { hint: `${flag} takes a whole number >= 1` });
   return Number(text);
 }
 
@@ -65,7 +66,9 @@ export function cliEntry(argv1: string): { path: string; npxCache: boolean } {
 function currentCommand(): string[] {
   const entry = cliEntry(process.argv[1] ?? 'nrelu-bench');
   if (entry.npxCache) {
-    process.stderr.write(`warning: nrelu-bench runs from npx's cache (${entry.path}), which npx may clear before the jobs start; install it (npm install nrelu-bench) or pass --command\n`);
+    process.stderr.write(
+      `warning: nrelu-bench runs from npx's cache (${entry.path}), which npx may clear before the jobs start; install it (npm install nrelu-bench) or pass --command\n`,
+    );
   }
   return [process.execPath, ...workerExecArgv(process.execArgv, process.argv[1] ?? ''), entry.path];
 }
@@ -75,18 +78,26 @@ const SLURM_TIME = /^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|in
 
 export function slurmTime(text: string | undefined, flag: string): string | undefined {
   if (text === undefined || SLURM_TIME.test(text)) return text;
-  throw new UsageError(`invalid ${flag} '${text}'`, { hint: `${flag} is a Slurm time limit: minutes, hh:mm:ss or days-hh:mm:ss, e.g. 04:00:00` });
+  throw new UsageError(`invalid ${flag} '${text}'`, {
+    hint: `${flag} is a Slurm time limit: minutes, hh:mm:ss or days-hh:mm:ss, e.g. 04:00:00`,
+  });
 }
 
 export function slurmMem(text: string | undefined): string | undefined {
   if (text === undefined || /^\d+[KMGT]?$/i.test(text)) return text;
-  throw new UsageError(`invalid --mem '${text}'`, { hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G' });
+  throw new UsageError(`invalid --mem '${text}'`, {
+    hint: '--mem is a Slurm memory size: a number with K, M, G or T, e.g. 16G',
+  });
 }
 
-/** A Slurm name (partition, account): letters, digits, `_ . -`, and commas between names; nothing a shell would read. */
+/**
+ * A Slurm name (partition, account): letters, digits, `_ . -`, and commas between names; nothing a shell would read.
+ */
 export function slurmName(text: string | undefined, flag: string): string | undefined {
   if (text === undefined || /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(text)) return text;
-  throw new UsageError(`invalid ${flag} ${JSON.stringify(text)}`, { hint: `${flag} is a Slurm name: letters, digits, _ . - (a comma between several), e.g. gpu` });
+  throw new UsageError(`invalid ${flag} ${JSON.stringify(text)}`, {
+    hint: `${flag} is a Slurm name: letters, digits, _ . - (a comma between several), e.g. gpu`,
+  });
 }
 
 /**
@@ -95,14 +106,24 @@ export function slurmName(text: string | undefined, flag: string): string | unde
  */
 export function scriptLines(values: string[] | undefined, flag: string, option = false): string[] | undefined {
   for (const v of values ?? []) {
-    if (/[\r\n\0]/.test(v)) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}: it spans several lines`, { hint: `pass one line per ${flag}` });
-    if (option && !/^--?[A-Za-z]/.test(v)) throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}`, { hint: `${flag} is an sbatch option, e.g. --sbatch=--qos=short` });
+    if (/[\r\n\0]/.test(v))
+      throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}: it spans several lines`, {
+        hint: `pass one line per ${flag}`,
+      });
+    if (option && !/^--?[A-Za-z]/.test(v))
+      throw new UsageError(`invalid ${flag} ${JSON.stringify(v)}`, {
+        hint: `${flag} is an sbatch option, e.g. --sbatch=--qos=short`,
+      });
   }
   return values;
 }
 
 /** Validates a request and writes the scripts; a bad value is a one-line UsageError naming its option. */
-export async function writeSlurmScripts(configPath: string, overrides: string[], opts: SlurmRequest): Promise<SlurmWritten> {
+export async function writeSlurmScripts(
+  configPath: string,
+  overrides: string[],
+  opts: SlurmRequest,
+): Promise<SlurmWritten> {
   const shards = positiveInt(opts.shards, '--shards') as number;
   if (opts.mergeAfter !== 'ok' && opts.mergeAfter !== 'any') {
     throw new UsageError(`invalid --merge-after '${opts.mergeAfter}'`, { hint: 'use ok or any' });
@@ -115,18 +136,35 @@ export async function writeSlurmScripts(configPath: string, overrides: string[],
   const { config } = await loadConfig(configPath, overrides);
   const runs = expandGrid(config).length;
   if (shards > runs) {
-    throw new UsageError(`--shards ${shards} is more than the grid's ${runs} runs`, { hint: `use at most --shards ${runs}` });
+    throw new UsageError(`--shards ${shards} is more than the grid's ${runs} runs`, {
+      hint: `use at most --shards ${runs}`,
+    });
   }
-  if (opts.out?.trim() === '') throw new UsageError('--out is empty', { hint: 'pass the result folder for --out, e.g. --out /scratch/me/mlp' });
+  if (opts.out?.trim() === '')
+    throw new UsageError('--out is empty', { hint: 'pass the result folder for --out, e.g. --out /scratch/me/mlp' });
   const outDir = resolve(opts.out ?? config.output);
   const scriptDir = resolve(opts.scripts ?? join(outDir, 'slurm'));
   const scripts = slurmScripts({
-    name: config.name, configPath: resolve(configPath), overrides, shards, outDir, scriptDir, cwd: process.cwd(),
+    name: config.name,
+    configPath: resolve(configPath),
+    overrides,
+    shards,
+    outDir,
+    scriptDir,
+    cwd: process.cwd(),
     command: opts.command === undefined ? currentCommand() : (scriptLines([opts.command], '--command') as string[])[0],
-    partition: slurmName(opts.partition, '--partition'), account: slurmName(opts.account, '--account'),
-    gpusPerTask: positiveInt(opts.gpusPerTask, '--gpus-per-task'), cpusPerTask: positiveInt(opts.cpusPerTask, '--cpus-per-task'),
-    time, mem, mergeTime, mergeAfter: opts.mergeAfter,
-    jobs: jobs === 'auto' ? undefined : jobs, backend, setup: scriptLines(opts.setup, '--setup'), sbatch: scriptLines(opts.sbatch, '--sbatch', true),
+    partition: slurmName(opts.partition, '--partition'),
+    account: slurmName(opts.account, '--account'),
+    gpusPerTask: positiveInt(opts.gpusPerTask, '--gpus-per-task'),
+    cpusPerTask: positiveInt(opts.cpusPerTask, '--cpus-per-task'),
+    time,
+    mem,
+    mergeTime,
+    mergeAfter: opts.mergeAfter,
+    jobs: jobs === 'auto' ? undefined : jobs,
+    backend,
+    setup: scriptLines(opts.setup, '--setup'),
+    sbatch: scriptLines(opts.sbatch, '--sbatch', true),
   });
   await mkdir(join(scriptDir, 'logs'), { recursive: true });
   const files = { array: 'array.sbatch', merge: 'merge.sbatch', submit: 'submit.sh' } as const;

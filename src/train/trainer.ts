@@ -66,9 +66,13 @@ export interface TrainHooks {
   onCompleted?: (model: tf.LayersModel) => Promise<void>;
 }
 
-
 /** Mean loss and accuracy over a split in inference mode; sums stay on the device until the end. */
-export async function evaluate(model: tf.LayersModel, split: DeviceSplit, classes: number, batchSize = 1000): Promise<{ loss: number; acc: number }> {
+export async function evaluate(
+  model: tf.LayersModel,
+  split: DeviceSplit,
+  classes: number,
+  batchSize = 1000,
+): Promise<{ loss: number; acc: number }> {
   let lossSum: tf.Tensor = tf.scalar(0);
   let correct: tf.Tensor = tf.scalar(0);
   for (let start = 0; start < split.count; start += batchSize) {
@@ -215,7 +219,10 @@ async function trainEpoch(loop: TrainLoop, epoch: number): Promise<EpochPass> {
 
 /** Test loss and accuracy, and the unit and gradient probes when due, of the epoch just trained. */
 async function measureEpoch(
-  loop: TrainLoop, probes: ProbeSamples, epoch: number, pass: { trainLoss: number; trainAcc: number; seen: number },
+  loop: TrainLoop,
+  probes: ProbeSamples,
+  epoch: number,
+  pass: { trainLoss: number; trainAcc: number; seen: number },
   timing: { epochStart: number; trainTime: number },
 ): Promise<EpochResult> {
   const { spec, model, data } = loop;
@@ -228,8 +235,15 @@ async function measureEpoch(
   const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
   await assertWebGpuHealthy(true); // before the epoch is recorded
   return {
-    epoch, sigma: loop.sigma, trainLoss: pass.trainLoss, trainAcc: pass.trainAcc,
-    testLoss: test.loss, testAcc: test.acc, dead, activity, gradient,
+    epoch,
+    sigma: loop.sigma,
+    trainLoss: pass.trainLoss,
+    trainAcc: pass.trainAcc,
+    testLoss: test.loss,
+    testAcc: test.acc,
+    dead,
+    activity,
+    gradient,
     epochSeconds: (performance.now() - timing.epochStart) / 1000,
     samplesPerSecond: pass.seen / timing.trainTime,
   };
@@ -238,11 +252,25 @@ async function measureEpoch(
 export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHooks = {}): Promise<RunResult> {
   await loadRunModule(spec.activation);
   clearWebGpuFaults(); // an earlier run's errors are its own
-  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
+  const { model, optimizer } = buildRun(
+    { ...spec, activation: runActivationSpec(spec) },
+    data.train.shape,
+    data.classes,
+  );
   const batches = Math.ceil(data.train.count / spec.train.batchSize);
   const loop: TrainLoop = {
-    spec, data, hooks, model, optimizer, scheduled: scheduledLayers(model, spec), readEvery: hooks.readEvery ?? 10,
-    batches, totalSteps: batches * spec.train.epochs, step: 0, sigma: spec.sigma ? spec.sigma.start : null, sums: [],
+    spec,
+    data,
+    hooks,
+    model,
+    optimizer,
+    scheduled: scheduledLayers(model, spec),
+    readEvery: hooks.readEvery ?? 10,
+    batches,
+    totalSteps: batches * spec.train.epochs,
+    step: 0,
+    sigma: spec.sigma ? spec.sigma.start : null,
+    sums: [],
   };
   const probes = probeSamples(spec, data);
   const epochs: EpochResult[] = [];
@@ -270,9 +298,15 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
       if (!Number.isFinite(result.testLoss)) {
         return finish('diverged', `test loss became ${result.testLoss} in epoch ${epoch}`);
       }
-      if (hooks.shouldStop?.() && epoch < spec.train.epochs) return finish('interrupted', `stopped after epoch ${epoch}`);
+      if (hooks.shouldStop?.() && epoch < spec.train.epochs)
+        return finish('interrupted', `stopped after epoch ${epoch}`);
     }
-    const robustness = await evaluateUnderNoise(model, data.test, spec.eval.robustness.gaussian, deriveSeed(spec.seed, 'eval'));
+    const robustness = await evaluateUnderNoise(
+      model,
+      data.test,
+      spec.eval.robustness.gaussian,
+      deriveSeed(spec.seed, 'eval'),
+    );
     await assertWebGpuHealthy(true);
     await hooks.onCompleted?.(model);
     return finish('completed', undefined, robustness);

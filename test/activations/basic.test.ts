@@ -16,7 +16,8 @@ for (const backend of TEST_BACKENDS) {
     before(() => useBackend(backend));
 
     test('prelu: shared alpha is one weight for any rank; shared: false is one per channel (last axis)', () => {
-      const dense = tf.zeros([2, 7]), conv = tf.zeros([2, 5, 5, 3]);
+      const dense = tf.zeros([2, 7]),
+        conv = tf.zeros([2, 5, 5, 3]);
       const shape = (spec: ActivationSpec, x: tf.Tensor): number[][] => {
         const layer = createActivation(spec);
         run(layer, x);
@@ -31,9 +32,15 @@ for (const backend of TEST_BACKENDS) {
 
     test('prelu: alpha trains (d sum / d alpha = sum of negative inputs); per-channel gradients', () => {
       const layer = createActivation('prelu') as TorchPReLU;
-      const x = tf.tensor2d([[-2, 1, -0.5], [3, -1, 0]]);
+      const x = tf.tensor2d([
+        [-2, 1, -0.5],
+        [3, -1, 0],
+      ]);
       run(layer, x); // builds the weight
-      const { grads, value } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar, layer.trainableWeights.map((w) => w.read() as tf.Variable));
+      const { grads, value } = tf.variableGrads(
+        () => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar,
+        layer.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
       close(Object.values(grads)[0].dataSync(), [-3.5], 1e-6, 'shared alpha gradient');
       tf.dispose([value, ...Object.values(grads)]);
       // One SGD step moves alpha: 0.25 - 0.1 * (-3.5) = 0.6.
@@ -41,7 +48,10 @@ for (const backend of TEST_BACKENDS) {
       close(layer.getWeights()[0].dataSync(), [0.6], 1e-6, 'alpha after one step');
       const perChannel = createActivation({ name: 'prelu', shared: false });
       run(perChannel, x);
-      const g = tf.variableGrads(() => tf.sum(perChannel.apply(x) as tf.Tensor) as tf.Scalar, perChannel.trainableWeights.map((w) => w.read() as tf.Variable));
+      const g = tf.variableGrads(
+        () => tf.sum(perChannel.apply(x) as tf.Tensor) as tf.Scalar,
+        perChannel.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
       close(Object.values(g.grads)[0].dataSync(), [-2, -1, -0.5], 1e-6, 'per-channel alpha gradient');
       tf.dispose([g.value, ...Object.values(g.grads), x]);
     });

@@ -18,7 +18,10 @@ function activationRows(): Map<string, string[]> {
   const section = readme.slice(readme.indexOf('\n## Activations\n'), readme.indexOf('\n### Your own activation'));
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim());
     const name = /^`([a-z_0-9]+)`$/.exec(cells[0] ?? '')?.[1];
     if (name) rows.set(name, cells);
   }
@@ -42,7 +45,7 @@ function defaultProblem(cell: string, key: string, def: ParamDef): string | unde
   return `\`${key}: ${String(def.default)}\` expected, found ${stated ?? 'none'}`;
 }
 
-test('the README\'s Activations table: a row per built-in activation, in order, with its parameters\' defaults', () => {
+test("the README's Activations table: a row per built-in activation, in order, with its parameters' defaults", () => {
   const rows = activationRows();
   assert.deepEqual([...rows.keys()], [...ACTIVATION_NAMES]);
   for (const d of builtin()) {
@@ -56,9 +59,9 @@ test('the README\'s Activations table: a row per built-in activation, in order, 
   }
 });
 
-test('the README\'s config table lists every built-in activation with its parameters', () => {
+test("the README's config table lists every built-in activation with its parameters", () => {
   const line = readme.split('\n').find((l) => l.startsWith('| `activations` |'));
-  assert.ok(line, 'the config table\'s activations row');
+  assert.ok(line, "the config table's activations row");
   for (const d of builtin()) {
     const keys = Object.keys(d.params);
     const entry = `\`${d.name}\`${keys.length ? ` (${keys.map((k) => `\`${k}\``).join(', ')})` : ''}`;

@@ -11,7 +11,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../../src/tf.js';
 import {
-  ACTIVATION_NAMES, createActivation, findActivation, type ActivationSpec,
+  ACTIVATION_NAMES,
+  createActivation,
+  findActivation,
+  type ActivationSpec,
 } from '../../src/activations/registry.js';
 import { useFusedActivationGradients } from '../../src/activations/fused-gradients.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
@@ -85,7 +88,7 @@ function docstringOf(name: string): string | undefined {
   return undefined;
 }
 
-test('each built-in activation\'s file opens with the docstring shape: formula, gradient, defaults, PyTorch', () => {
+test("each built-in activation's file opens with the docstring shape: formula, gradient, defaults, PyTorch", () => {
   for (const name of ACTIVATION_NAMES) {
     const doc = docstringOf(name);
     assert.ok(doc, `${name}: no file in src/activations defines it`);

@@ -34,14 +34,24 @@ test('the source tree imports only what the architecture table allows', () => {
 test('a planted report/ -> config/ import fails, naming the file and what report/ may import', () => {
   const r = check({ 'report/x.ts': "import { a } from '../config/y.js';\n", 'config/y.ts': 'export const a = 1;\n' });
   assert.equal(r.status, 1);
-  assert.match(r.out, /report\/x\.ts imports \.\.\/config\/y\.js: report\/ may import activations\/, results\/, stats\//);
+  assert.match(
+    r.out,
+    /report\/x\.ts imports \.\.\/config\/y\.js: report\/ may import activations\/, results\/, stats\//,
+  );
 });
 
 test('exit codes outside cli/, and a back edge from results/ to report/, fail', () => {
-  assert.match(check({ 'results/x.ts': "import { EXIT } from '../exit-codes.js';\n", 'exit-codes.ts': '' }).out, /only cli\/ and runner\/worker\.ts/);
+  assert.match(
+    check({ 'results/x.ts': "import { EXIT } from '../exit-codes.js';\n", 'exit-codes.ts': '' }).out,
+    /only cli\/ and runner\/worker\.ts/,
+  );
   const planted = check({
-    'results/a.ts': "import { b } from '../report/b.js';\n", 'report/b.ts': "import { a } from '../results/a.js';\nexport const b = 1;\n",
+    'results/a.ts': "import { b } from '../report/b.js';\n",
+    'report/b.ts': "import { a } from '../results/a.js';\nexport const b = 1;\n",
   });
   assert.equal(planted.status, 1);
-  assert.match(planted.out, /results\/a\.ts imports \.\.\/report\/b\.js: results\/ may import config\/, models\/, train\//);
+  assert.match(
+    planted.out,
+    /results\/a\.ts imports \.\.\/report\/b\.js: results\/ may import config\/, models\/, train\//,
+  );
 });

@@ -13,11 +13,19 @@ export function syntheticDataset(trainCount = 512, testCount = 128, seed = 1): D
 
 export function runSpec(overrides: Partial<RunSpec> = {}): RunSpec {
   return {
-    id: 'mlp-relu-seed1', setting: 'relu', model: 'mlp', modelOptions: { hidden: [32] }, activation: { name: 'relu', params: {} },
-    sigma: null, seed: 1, dataset: 'synthetic', init: 'torch',
+    id: 'mlp-relu-seed1',
+    setting: 'relu',
+    model: 'mlp',
+    modelOptions: { hidden: [32] },
+    activation: { name: 'relu', params: {} },
+    sigma: null,
+    seed: 1,
+    dataset: 'synthetic',
+    init: 'torch',
     train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.001 },
     deadNeurons: { probe: 'train', samples: 256, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 256 },
     eval: { robustness: { gaussian: [] } },
-    hash: 'test', ...overrides,
+    hash: 'test',
+    ...overrides,
   };
 }

@@ -19,7 +19,17 @@ function oldFormatSummary(): string {
   assert.ok(at >= 0, 'the reference has the setting column');
   const dir = mkdtempSync(join(tmpdir(), 'nrelu-old-summary-'));
   const path = join(dir, 'summary.csv');
-  writeFileSync(path, `${lines.map((l) => l.split(',').filter((_, i) => i !== at).join(',')).join('\n')}\n`);
+  writeFileSync(
+    path,
+    `${lines
+      .map((l) =>
+        l
+          .split(',')
+          .filter((_, i) => i !== at)
+          .join(','),
+      )
+      .join('\n')}\n`,
+  );
   return path;
 }
 const old = readRowsSync(oldFormatSummary());
@@ -36,5 +46,8 @@ test('the setting column, when present, is what groups and orders rows (no run-i
   // Run ids that no longer follow <model>-<setting>-seed<N> still land in their setting's row.
   const renamed = old.map((r, i) => ({ ...r, setting: settingOf(r), run_id: `run${i}` }));
   const rows = compare(renamed);
-  assert.deepEqual(rows.map((r) => [r.model, r.setting]), compare(old).map((r) => [r.model, r.setting]));
+  assert.deepEqual(
+    rows.map((r) => [r.model, r.setting]),
+    compare(old).map((r) => [r.model, r.setting]),
+  );
 });
