@@ -12,8 +12,9 @@
  */
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
-import type { FinalStatus } from './manifest.js';
 
+/** How a run ended, as summary.csv's `status` column holds it. */
+export type FinalStatus = 'completed' | 'diverged' | 'failed';
 export type FileKey = 'epochs' | 'dead' | 'summary' | 'robustness' | 'eval';
 export type CellValue = string | number | null | undefined;
 export type Row = Record<string, string>;
@@ -218,7 +219,7 @@ export const COLUMNS = {
     eval: (c) => settingOf(c.run),
   },
   status: {
-    type: { type: 'text', oneOf: ['completed', 'diverged', 'failed'] },
+    type: { type: 'text', oneOf: ['completed', 'diverged', 'failed'] satisfies FinalStatus[] },
     check: 'exact',
     doc: 'completed, diverged or failed',
     summary: (c) => c.status,

@@ -9,8 +9,9 @@ import type { ResolvedConfig } from '../config/types.js';
 import { canonicalJson } from '../config/grid.js';
 import { writeFileAtomic } from './files.js';
 import { ResultsError } from '../errors.js';
+import type { FinalStatus } from './columns.js';
 
-export type FinalStatus = 'completed' | 'diverged' | 'failed';
+export type { FinalStatus };
 
 export interface RunRecord {
   hash: string;
