@@ -100,7 +100,9 @@ export function fileSystemError(err: unknown, path?: string): unknown {
     case 'EDQUOT':
       return new EnvironmentError(`no space left on the disk (${code}) while writing ${file}`, {
         cause: err,
-        hint: 'finished runs are safe: rows are appended whole and other files replaced only once complete; free some space and run the same command again, it resumes',
+        hint:
+          'finished runs are safe: rows are appended whole and other files replaced ' +
+          'only once complete; free some space and run the same command again, it resumes',
       });
     case 'EISDIR':
       return new ResultsError(`${file} is a folder where a file belongs`, {

@@ -47,7 +47,8 @@ export async function loadActivationModule(
   const value = exports.default ?? exports.activation;
   if (value === undefined) {
     throw new ConfigError(
-      `activation module ${path}: exports no descriptor (export default defineActivation({...}), or export const activation)`,
+      `activation module ${path}: exports no descriptor (export ` +
+        `default defineActivation({...}), or export const activation)`,
       {
         hint: 'see examples/ and the README section "Your own activation"',
       },
@@ -78,7 +79,8 @@ export async function loadRunModule(setting: { name: string; module?: Activation
 
 function changedModule(path: string, sha256: string, expected: string): ConfigError {
   return new ConfigError(
-    `activation module ${path} is not the file the grid was expanded with (sha256 ${sha256.slice(0, 12)}, expected ${expected.slice(0, 12)})`,
+    `activation module ${path} is not the file the grid was expanded with ` +
+      `(sha256 ${sha256.slice(0, 12)}, expected ${expected.slice(0, 12)})`,
     {
       hint: 'it was not imported; restore the file, or run the config again so the runs record the new content',
     },

@@ -106,7 +106,8 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
   const layer = descriptor.create(params, { seed, name: options.name });
   if (!(layer instanceof tf.layers.Layer)) {
     throw new ConfigError(
-      `activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`,
+      `activation "${activation}": create() must return a tf.layers.Layer ` +
+        `of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`,
     );
   }
   let stochastic: boolean;
@@ -118,14 +119,17 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
   if (stochastic !== descriptor.stochastic) {
     throw new ConfigError(
       descriptor.stochastic
-        ? `activation "${activation}" is marked stochastic but its layer does not implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
-        : `activation "${activation}" is not marked stochastic but its layer says it is; set stochastic: true in the descriptor`,
+        ? `activation "${activation}" is marked stochastic but its layer does not ` +
+            `implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
+        : `activation "${activation}" is not marked stochastic but ` +
+            `its layer says it is; set stochastic: true in the descriptor`,
     );
   }
   const scheduled = Object.entries(descriptor.params).find(([, def]) => def.type === 'number' && def.schedule === true);
   if (scheduled && !isSchedulableLayer(layer)) {
     throw new ConfigError(
-      `activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`,
+      `activation "${activation}": parameter "${scheduled[0]}" is ` +
+        `schedulable but the layer has no setScheduled(param, value)`,
     );
   }
   return layer;

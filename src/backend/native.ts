@@ -106,7 +106,8 @@ export function describeNativeDevice(backend: unknown, packageName: string): { g
     notes: gpuPackage
       ? [
           `tensorflow: warning: ${packageName} found no GPU device and runs on the CPU ` +
-            "(CUDA/cuDNN libraries missing or not matching libtensorflow, or no visible GPU; see TensorFlow's log above)",
+            '(CUDA/cuDNN libraries missing or not matching ' +
+            "libtensorflow, or no visible GPU; see TensorFlow's log above)",
         ]
       : [],
   };

@@ -203,5 +203,8 @@ function describeSelection(selection: BackendSelection): string {
 async function describeWasm(): Promise<string> {
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? 'SIMD' : 'no SIMD';
   const { registered } = registerWasmKernels();
-  return `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); nrelu-bench kernels: ${registered.join(', ')}`;
+  return (
+    `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); ` +
+    `nrelu-bench kernels: ${registered.join(', ')}`
+  );
 }

@@ -16,7 +16,8 @@ import {
 } from './webgpu-program.js';
 
 const CONSTANTS =
-  'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32, ' +
+  'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, ' +
+  'oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32, ' +
   'epsilon : f32, negLearningRate : f32,';
 const NAMES = [
   'beta1',
@@ -36,7 +37,8 @@ const OUTPUTS = {
   x: {
     inputs: ['x', 'newM', 'newV'],
     expression:
-      '((newM[index] / uniforms.oneMinusAccBeta1) / (sqrt(newV[index] / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) ' +
+      '((newM[index] / uniforms.oneMinusAccBeta1) / ' +
+      '(sqrt(newV[index] / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) ' +
       '* uniforms.negLearningRate + x[index]',
   },
 } as const;

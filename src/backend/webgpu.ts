@@ -212,7 +212,10 @@ async function importBackend(): Promise<string | null> {
     return describeImportError('@tensorflow/tfjs-backend-webgpu', err);
   }
   if (tf.findBackendFactory('webgpu') == null) {
-    return `@tensorflow/tfjs-backend-webgpu loaded but uses a different copy of @tensorflow/tfjs-core than nrelu-bench (TF.js ${tf.version.tfjs})`;
+    return (
+      `@tensorflow/tfjs-backend-webgpu loaded but uses a different copy ` +
+      `of @tensorflow/tfjs-core than nrelu-bench (TF.js ${tf.version.tfjs})`
+    );
   }
   registerWebGpuNoiseKernels(util);
   registerWebGpuConvKernels(util);

@@ -17,5 +17,8 @@ export function activationsHelp(): string {
       .join(', ');
     return `  ${d.name.padEnd(width)}  ${d.summary}${params ? ` [${params}]` : ''}`;
   });
-  return `Activations (a name, {name, ...params}, or {module: ./my-activation.mjs, ...params} for your own):\n${lines.join('\n')}`;
+  return (
+    `Activations (a name, {name, ...params}, or {module: ` +
+    `./my-activation.mjs, ...params} for your own):\n${lines.join('\n')}`
+  );
 }

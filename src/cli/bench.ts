@@ -176,11 +176,16 @@ ${activationsHelp()}`,
       const r = report.results[0];
       process.stdout.write(
         [
-          `${json.model}, ${json.activation}, backend ${json.backend}${selection.gpu ? ' (GPU)' : ''}, batch ${batchSize}`,
-          `  step time    ${r.stepMs.median.toFixed(1)} ms median (${r.stepMs.min.toFixed(1)}-${r.stepMs.max.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`,
+          `${json.model}, ${json.activation}, backend ${json.backend}${selection.gpu ? ' (GPU)' : ''}, ` +
+            `batch ${batchSize}`,
+          `  step time    ${r.stepMs.median.toFixed(1)} ms median ` +
+            `(${r.stepMs.min.toFixed(1)}-${r.stepMs.max.toFixed(1)}) over ${steps} steps after ${warmup} ` +
+            `warm-up`,
           `  throughput   ${r.samplesPerSecond.toFixed(0)} samples/s`,
           `  peak memory  ${mb(report.peakRssBytes)} process RSS, ${mb(report.peakTfBytes)} in TF.js tensors`,
-          `  tensors      ${report.tensorGrowth === 0 ? 'no growth' : `${report.tensorGrowth > 0 ? '+' : ''}${report.tensorGrowth}`} over the timed steps`,
+          `  tensors      ` +
+            (report.tensorGrowth === 0 ? 'no growth' : `${report.tensorGrowth > 0 ? '+' : ''}${report.tensorGrowth}`) +
+            ` over the timed steps`,
           '',
         ].join('\n'),
       );

@@ -45,7 +45,8 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .option('-t, --tolerance <x>', 'absolute tolerance for accuracy and loss columns', '0.002')
     .option(
       '--config <file>',
-      "with --rerun: your config file whose activation modules the rerun uses (matched by name; their SHA-256 must equal the reference's)",
+      'with --rerun: your config file whose activation modules the rerun ' +
+        "uses (matched by name; their SHA-256 must equal the reference's)",
     )
     .option(
       '--count-tolerance <n>',
@@ -54,7 +55,8 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     )
     .option(
       '--rerun',
-      "first rerun the reference's grid (resolved config and overrides from its manifest.json) into <results-dir>, from scratch",
+      "first rerun the reference's grid (resolved config and overrides " +
+        'from its manifest.json) into <results-dir>, from scratch',
     )
     .addOption(jobsOption('with --rerun: runs trained at once (default as for `run`)'))
     .addOption(backendOption('with --rerun; default: the one the reference used'))
@@ -118,14 +120,16 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       }
       if (result.differences.length === 0) {
         process.stdout.write(
-          `OK: ${result.runs} runs and ${result.epochs} epochs of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`,
+          `OK: ${result.runs} runs and ${result.epochs} epochs ` +
+            `of ${resultsDir} match ${opts.reference} (tolerance ${tolerance})\n`,
         );
         return;
       }
       const runs = new Set(result.differences.map((d) => d.run)).size;
       process.stdout.write(`${renderDifferences(result.differences)}\n\n`);
       process.stdout.write(
-        `DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`,
+        `DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) ` +
+          `between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`,
       );
       setExitCode(EXIT.runtime);
     });

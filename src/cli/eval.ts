@@ -16,7 +16,8 @@ export function registerEval(program: Command, setExitCode: (code: number) => vo
   program
     .command('eval')
     .description(
-      're-evaluate the models a grid saved (run --save-models) on its test set; writes eval.csv and rebuilds the comparison',
+      're-evaluate the models a grid saved (run --save-models) on ' +
+        'its test set; writes eval.csv and rebuilds the comparison',
     )
     .argument('<results-dir>', 'a folder written by `nrelu-bench run --save-models`')
     .option(

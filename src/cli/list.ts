@@ -21,7 +21,8 @@ export function registerList(program: Command): void {
       for (const s of specs) {
         const sigma = sigmaLabel(s);
         process.stdout.write(
-          `${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
+          `${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}` +
+            `${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
         );
       }
       process.stdout.write(`${specs.length} runs, dataset ${config.dataset}, output ${config.output}\n`);

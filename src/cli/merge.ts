@@ -18,13 +18,15 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
     .addOption(
       outOption(
-        'the merged folder; one that holds results is refused unless --force (or an earlier merge of the same inputs wrote them)',
+        'the merged folder; one that holds results is refused unless ' +
+          '--force (or an earlier merge of the same inputs wrote them)',
       ).makeOptionMandatory(),
     )
     .option('--force', 'replace the results already in a non-empty --out folder')
     .option(
       '--margin <pp>',
-      "the merged comparison's equivalence margin in percentage points (needed when the folders' compare.margin differ)",
+      "the merged comparison's equivalence margin in percentage " +
+        "points (needed when the folders' compare.margin differ)",
       parseMargin,
     )
     .option('--html', 'also write report.html and plots/ for the merged folder')

@@ -49,7 +49,8 @@ export function outOption(description: string): Option {
 export function workerTimeoutOption(): Option {
   return new Option(
     '--worker-timeout <seconds>',
-    `kill a worker that sends no heartbeat for this long (frozen or stopped) and fail its run; the grid goes on (default ${DEFAULT_WORKER_TIMEOUT_S})`,
+    `kill a worker that sends no heartbeat for this long (frozen or stopped) ` +
+      `and fail its run; the grid goes on (default ${DEFAULT_WORKER_TIMEOUT_S})`,
   ).argParser((text: string) => {
     const value = Number(text);
     if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0))

@@ -40,29 +40,34 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .addOption(backendOption("default: the config's, else auto"))
     .addOption(
       jobsOption(
-        'runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)',
+        'runs trained at once, each in its own process (default ' +
+          'auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)',
       ),
     )
     .option(
       '--shard <i/n|slurm>',
-      'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT',
+      'train only shard i of n (0-based; run k of the grid is in shard ' +
+        'k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT',
     )
     .option(
       '--only <run-ids>',
-      'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it',
+      'train only these runs of the grid (comma-separated or repeated), ' +
+        'e.g. to re-run one run of a committed grid and `check --only` it',
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
     .addOption(workerTimeoutOption())
     .option(
       '--fresh',
-      "start over: delete the folder's previous results instead of resuming (with --only or --shard: retrain just those runs, keep the rest)",
+      "start over: delete the folder's previous results instead of resuming " +
+        '(with --only or --shard: retrain just those runs, keep the rest)',
     )
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
     .option(
       '--save-models',
       "also write each completed run's final model to <out>/models/<run-id>/ (TF.js layers format: model.json " +
-        '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)',
+        '+ weights.bin; not a run setting, so it changes no config ' +
+        'hash: resuming with it saves only the runs trained now)',
     )
     .addHelpText(
       'after',

@@ -43,7 +43,8 @@ export function registerSlurm(program: Command): void {
       'after',
       `
 Examples:
-  $ nrelu-bench slurm configs/paper-cnn.yaml --shards 8 --partition gpu --gpus-per-task 1 --cpus-per-task 4 --time 04:00:00 --mem 16G
+  $ nrelu-bench slurm configs/paper-cnn.yaml --shards 8 --partition gpu --gpus-per-task 1 --cpus-per-task 4 ` +
+        `--time 04:00:00 --mem 16G
   $ results/paper-cnn/slurm/submit.sh
   $ nrelu-bench slurm configs/paper-mlp.yaml seeds=[1,2,3,4,5] --shards 10 --cpus-per-task 2 --out /scratch/me/mlp
 
@@ -54,7 +55,8 @@ which submits the array and then the merge with --dependency=afterok:<array job 
     )
     .action(async (configPath: string, overrides: string[], opts: SlurmRequest) => {
       const { runs, shards, outDir, scriptDir } = await writeSlurmScripts(configPath, overrides, opts);
-      process.stdout.write(`${runs} runs in ${shards} shard(s); scripts in ${scriptDir}:
+      process.stdout.write(
+        `${runs} runs in ${shards} shard(s); scripts in ${scriptDir}:
   array.sbatch  the shards (sbatch --array=0-${shards - 1})
   merge.sbatch  merges ${outDir}/shard-* into ${outDir}
   submit.sh     submits both (the merge with --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'})
@@ -63,7 +65,9 @@ Submit:
   ${shellQuote(join(scriptDir, 'submit.sh'))}
 or by hand:
   jid=$(sbatch --parsable ${shellQuote(join(scriptDir, 'array.sbatch'))})
-  sbatch --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'}:"\${jid%%;*}" ${shellQuote(join(scriptDir, 'merge.sbatch'))}
-`);
+  sbatch --dependency=${opts.mergeAfter === 'any' ? 'afterany' : 'afterok'}:"\${jid%%;*}" ` +
+          `${shellQuote(join(scriptDir, 'merge.sbatch'))}
+`,
+      );
     });
 }

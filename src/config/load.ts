@@ -84,7 +84,8 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
   if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
     throw new ConfigError(
-      `config ${path}: its name (from the file name '${basename(path)}') must be letters, digits, ".", "_" or "-" (it names the output folder)`,
+      `config ${path}: its name (from the file name '${basename(path)}') ` +
+        `must be letters, digits, ".", "_" or "-" (it names the output folder)`,
       {
         hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
       },

@@ -78,15 +78,19 @@ export function rebindModules<C extends { activations: unknown[] }>(
     const mine = trusted.find((m) => m.name === rec.name);
     if (!mine) {
       throw new UsageError(
-        `${source} uses the activation "${rec.name}" from a module file (${rec.path}); its code is not run from a results folder`,
+        `${source} uses the activation "${rec.name}" from a module ` +
+          `file (${rec.path}); its code is not run from a results folder`,
         {
-          hint: 'pass --config <your config file> whose activations load that module (its SHA-256 must match the recorded one)',
+          hint:
+            'pass --config <your config file> whose activations load ' +
+            'that module (its SHA-256 must match the recorded one)',
         },
       );
     }
     if (mine.sha256 !== rec.sha256) {
       throw new UsageError(
-        `activation "${rec.name}": ${mine.path} (sha256 ${mine.sha256.slice(0, 12)}) is not the module ${source} recorded (sha256 ${rec.sha256.slice(0, 12)})`,
+        `activation "${rec.name}": ${mine.path} (sha256 ${mine.sha256.slice(0, 12)}) ` +
+          `is not the module ${source} recorded (sha256 ${rec.sha256.slice(0, 12)})`,
         {
           hint: 'pass the config with the same module file the reference was run with',
         },

@@ -55,7 +55,8 @@ const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
     const what =
       typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
         ? `must be ${MODEL_KINDS.join(' or ')}; got ${describeValue(kind)}`
-        : `must be ${MODEL_KINDS.join(', ')} or {model: ${MODEL_KINDS[MODEL_KINDS.length - 1]}, ...options}; got ${describeValue(value)}`;
+        : `must be ${MODEL_KINDS.join(', ')} or {model: ${MODEL_KINDS[MODEL_KINDS.length - 1]}, ` +
+          `...options}; got ${describeValue(value)}`;
     report(ctx, [
       { path: typeof value === 'object' && value !== null && !Array.isArray(value) ? ['model'] : [], message: what },
     ]);
@@ -204,11 +205,17 @@ export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SID
   let size = side;
   for (let i = 0; i < filters.length; i++) {
     if (size < k) {
-      return `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`;
+      return (
+        `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} ` +
+        `input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`
+      );
     }
     size = Math.floor((size - k + 1) / 2);
     if (size < 1)
-      return `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} gets a 1x1 input; use fewer filters or a smaller kernel_size`;
+      return (
+        `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} ` +
+        `gets a 1x1 input; use fewer filters or a smaller kernel_size`
+      );
   }
   return null;
 }
@@ -219,7 +226,8 @@ const datasetSchema = z.unknown().transform((value, ctx): string => {
   const map = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null;
   const why =
     map?.[0] === 'idx'
-      ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
+      ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> ' +
+        'with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
       : `got ${describeValue(value)}`;
   report(ctx, [{ path: [], message: `must be ${DATASET_NAMES.join(', ')} or idx:<folder>; ${why}` }]);
   return z.NEVER;

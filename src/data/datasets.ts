@@ -159,7 +159,10 @@ function byHand(remote: RemoteDataset, dir: string): string {
 function problem(spec: RemoteFile, l: LocalLookup): string {
   if (l.state === 'missing') return `${spec.name} (missing)`;
   if (l.state === 'mismatch')
-    return `${path.basename(l.path)} (SHA-256 mismatch: ${l.sha256.slice(0, 12)}… is not a digest pinned in src/data/catalog.ts)`;
+    return (
+      `${path.basename(l.path)} (SHA-256 mismatch: ${l.sha256.slice(0, 12)}… ` +
+      `is not a digest pinned in src/data/catalog.ts)`
+    );
   return '';
 }
 
@@ -195,7 +198,8 @@ async function fromPackages(
     }
     const bad = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
     problems.push(
-      `the ${resolved.name} ${resolved.version} package in ${resolved.dir} was rejected: ${bad.join(', ')}; reinstall it (npm ci)`,
+      `the ${resolved.name} ${resolved.version} package in ${resolved.dir} ` +
+        `was rejected: ${bad.join(', ')}; reinstall it (npm ci)`,
     );
   }
   return problems;

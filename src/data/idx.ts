@@ -57,7 +57,8 @@ function parseHeader(bytes: Uint8Array, maxBytes: number): Header {
   if (type !== 0x08) {
     const name = TYPE_NAMES[type] ?? 'unknown';
     throw new IdxFormatError(
-      `unsupported IDX element type 0x${type.toString(16).padStart(2, '0')} (${name}); only unsigned byte (0x08) is supported`,
+      `unsupported IDX element type 0x${type.toString(16).padStart(2, '0')} ` +
+        `(${name}); only unsigned byte (0x08) is supported`,
     );
   }
   const ndims = bytes[3];
@@ -80,7 +81,8 @@ function parseHeader(bytes: Uint8Array, maxBytes: number): Header {
     // Checked on the running product so the number stays exact.
     if (dataBytes > maxBytes) {
       throw new IdxFormatError(
-        `IDX dimensions [${dims.join(', ')}${i < ndims - 1 ? ', ...' : ''}] declare more than ${maxBytes} bytes; refusing`,
+        `IDX dimensions [${dims.join(', ')}${i < ndims - 1 ? ', ...' : ''}] ` +
+          `declare more than ${maxBytes} bytes; refusing`,
       );
     }
   }
@@ -143,12 +145,14 @@ export function readIdx(bytes: Uint8Array, maxBytes = MAX_IDX_BYTES): IdxArray {
   const expected = headerBytes + dataBytes;
   if (raw.length < expected) {
     throw new IdxFormatError(
-      `truncated IDX data: dimensions [${dims.join(', ')}] need ${dataBytes} bytes after the header, found ${raw.length - headerBytes}`,
+      `truncated IDX data: dimensions [${dims.join(', ')}] need ${dataBytes} ` +
+        `bytes after the header, found ${raw.length - headerBytes}`,
     );
   }
   if (raw.length > expected) {
     throw new IdxFormatError(
-      `trailing garbage: ${raw.length - expected} bytes after the ${dataBytes} bytes of data that dimensions [${dims.join(', ')}] declare`,
+      `trailing garbage: ${raw.length - expected} bytes after the ${dataBytes} ` +
+        `bytes of data that dimensions [${dims.join(', ')}] declare`,
     );
   }
   // A plain Uint8Array view, even when the input is a Node Buffer.

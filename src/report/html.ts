@@ -44,10 +44,12 @@ export interface HtmlReportOptions {
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const CSS = `
+const CSS =
+  `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d1d1f; background: #f6f7f9; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: ` +
+  `#1d1d1f; background: #f6f7f9; }
 header, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; }
 h1 { margin: 0 0 4px; font-size: 26px; }
@@ -55,16 +57,21 @@ h1 small { font-weight: normal; color: #666; font-size: 16px; margin-left: 8px; 
 h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .meta { margin: 0; color: #555; font-size: 14px; }
 .meta span + span::before { content: " · "; color: #aaa; }
-section.model { background: #fff; border: 1px solid #e3e5e8; border-radius: 8px; padding: 4px 24px 20px; margin: 24px 0; }
-table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; margin: 8px 0; }
-table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: top; }
-table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: right; white-space: nowrap; }
+section.model { background: #fff; border: 1px solid #e3e5e8; border-radius: 8px; padding: 4px 24px 20px; ` +
+  `margin: 24px 0; }
+table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; ` +
+  `margin: 8px 0; }
+table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: ` +
+  `top; }
+table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: ` +
+  `right; white-space: nowrap; }
 table.comparison th { background: #f2f4f7; font-weight: 600; white-space: normal; vertical-align: bottom; }
 table.comparison th:first-child, table.comparison td:first-child { text-align: left; }
 table.comparison tr.best td { background: #f3f8ee; }
 .table-wrap { overflow-x: auto; }
 table.comparison td small { display: block; color: #8a5a00; font-size: 12px; white-space: normal; }
-.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; ` +
+  `vertical-align: -1px; }
 .note { color: #555; font-size: 13px; margin: 6px 0 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 20px; margin-top: 16px; }
 figure.chart { margin: 0; flex: 1 1 560px; max-width: 100%; }
@@ -79,19 +86,28 @@ footer { color: #777; font-size: 13px; padding-bottom: 32px; }
 const METRIC_NOTES: [string, string][] = [
   [
     'Test accuracy',
-    `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`,
+    `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample ` +
+      `standard deviation over seeds; the best mean of each model is in bold.`,
   ],
   [
     '95% CI, n',
-    'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.',
+    'Confidence interval of the mean test accuracy (Student t with n - 1 ' +
+      'degrees of freedom) over the n completed seeds; – with fewer than two seeds.',
   ],
   [
     'Δ vs ReLU, p Welch',
-    "Difference of the mean test accuracy from ReLU's with the same model, in percentage points, and the two-sided p-value of Welch's (unpaired) t-test against ReLU's seeds (– below two seeds).",
+    "Difference of the mean test accuracy from ReLU's with the same model, in percentage points, " +
+      "and the two-sided p-value of Welch's (unpaired) t-test against ReLU's seeds (– below two seeds).",
   ],
   [
     'Paired Δ, paired p, Holm p, TOST Holm p, verdict',
-    'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.',
+    'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% ' +
+      "Student-t interval; the paired t-test's two-sided p; that p Holm–Bonferroni-adjusted over the " +
+      "model's settings; the equivalence test's p (two one-sided tests against ±m, m = compare.margin) " +
+      'adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, ' +
+      'else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison ' +
+      '(N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under ' +
+      'the table. Seeds without a completed partner are left out of the pairs and named under the table.',
   ],
 ];
 /** Notes after the compared metrics' own (columns.ts), the optional ones among those placed after these. */
@@ -193,7 +209,8 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
   ];
   return [
     `<div class="table-wrap"><table class="comparison" id="table-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy after the last epoch over seeds; best mean in bold.</caption>`,
+    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy ` +
+      `after the last epoch over seeds; best mean in bold.</caption>`,
     `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
@@ -214,7 +231,8 @@ function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   );
   return [
     `<div class="table-wrap"><table class="comparison" id="layers-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last probe: mean units over seeds, and the paired difference from ReLU ` +
+    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last ` +
+      `probe: mean units over seeds, and the paired difference from ReLU ` +
       'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
     `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
@@ -284,12 +302,15 @@ function renderPage(
     ].join('\n');
   });
   const skipped = notCompleted.length
-    ? `<p class="note">Left out of the table and charts (not completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
+    ? `<p class="note">Left out of the table and charts (not ` +
+      `completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
     : '';
   const leftOut = excluded.length
-    ? `<p class="note">Left out of the tables and charts (trained with other settings than the row they would join; their rows stay in the CSVs): ${excluded.map(escapeHtml).join(', ')}.</p>`
+    ? `<p class="note">Left out of the tables and charts (trained with other settings than the row ` +
+      `they would join; their rows stay in the CSVs): ${excluded.map(escapeHtml).join(', ')}.</p>`
     : '';
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -313,10 +334,12 @@ ${notes.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).jo
 </dl>
 </section>
 </main>
-<footer><p>Built from summary.csv and epochs.csv in this folder. Each chart is also in ${PLOTS_DIR}/ as an SVG file. Lines are means over seeds, bands the min-max over seeds.</p></footer>
+<footer><p>Built from summary.csv and epochs.csv in this folder. Each chart is also in ${PLOTS_DIR}/ as an SVG ` +
+    `file. Lines are means over seeds, bands the min-max over seeds.</p></footer>
 </body>
 </html>
-`;
+`
+  );
 }
 
 /**

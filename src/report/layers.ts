@@ -195,7 +195,12 @@ export function layerTableRows(
   }));
 }
 
-export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [label, `${label} Δ [95% CI]`, 'p', 'pairs −/+']);
+export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [
+  label,
+  `${label} Δ [95% CI]`,
+  'p',
+  'pairs ' + '−/+',
+]);
 
 /** The Markdown section: one table per model, or nothing when the folder has no per-layer probes. */
 export function renderLayers(rows: LayerComparisonRow[]): string[] {
@@ -203,8 +208,10 @@ export function renderLayers(rows: LayerComparisonRow[]): string[] {
   const out = [
     '## Per layer, paired with ReLU',
     '',
-    'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ReLU with the same seed)',
-    'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs −/+: pairs with fewer /',
+    'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ' +
+      'ReLU with the same seed)',
+    'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs ' +
+      '−/+: pairs with fewer /',
     'more units than ReLU. Totals over layers (the table above) can hide opposite changes in different layers.',
     '',
   ];

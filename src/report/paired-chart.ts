@@ -21,9 +21,12 @@ export interface PairedPoint {
 }
 
 export const PAIRED_NOTE =
-  "For each seed, this setting's final test accuracy minus ReLU's with the same seed (same initial weights and batch order); " +
-  'dot: mean over seeds, bar: its 95% Student-t interval, in percentage points. The shaded band is ±margin (compare.margin): ' +
-  '"equivalent" means the Holm-adjusted TOST rejects a difference beyond it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.';
+  "For each seed, this setting's final test accuracy minus ReLU's " +
+  'with the same seed (same initial weights and batch order); ' +
+  'dot: mean over seeds, bar: its 95% Student-t interval, in ' +
+  'percentage points. The shaded band is ±margin (compare.margin): ' +
+  '"equivalent" means the Holm-adjusted TOST rejects a difference beyond ' +
+  'it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.';
 
 /** The chart's points, in table order; settings without a pair are left out. */
 export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {

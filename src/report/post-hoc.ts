@@ -59,9 +59,12 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
   const out = [
     '## Post-hoc evaluation of saved models (eval.csv)',
     '',
-    "Test accuracy (%) of the saved final models: `deterministic` in inference mode (it reproduces the run's own score),",
-    '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU (same mode, else its',
-    "deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same runs' inference-mode accuracy.",
+    'Test accuracy (%) of the saved final models: `deterministic` in inference mode (it reproduces the ' +
+      "run's own score),",
+    '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU ' +
+      '(same mode, else its',
+    'deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same ' +
+      "runs' inference-mode accuracy.",
     '',
   ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
@@ -74,7 +77,8 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
     for (const r of rows.filter((x) => x.model === model)) {
       const cell = (p: PairedResult | null): string => (p ? pairedCell({ paired: p, n: p.n }) : '–');
       out.push(
-        `| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} | ${pValue(r.vsRelu?.p ?? null)} ` +
+        `| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} ` +
+          `| ${pValue(r.vsRelu?.p ?? null)} ` +
           `| ${r.reluMode ?? '–'} ` +
           `| ${cell(r.vsDeterministic)} | ${pValue(r.vsDeterministic?.p ?? null)} |`,
       );

@@ -70,7 +70,8 @@ export function renderSparklines(epochRows: Row[], options: SparklineOptions = {
     if (points.length === 0) continue;
     const range = { min: Math.min(...points.map((p) => p.mean)), max: Math.max(...points.map((p) => p.mean)) };
     lines.push(
-      `${model.toUpperCase()}  test accuracy per epoch (mean over seeds; ▁ ${pct(range.min)} .. █ ${pct(range.max)})`,
+      `${model.toUpperCase()}  test accuracy per epoch (mean over seeds; ` +
+        `▁ ${pct(range.min)} .. █ ${pct(range.max)})`,
     );
     for (const setting of order) {
       const series = points.filter((p) => p.setting === setting).sort((a, b) => a.x - b.x);

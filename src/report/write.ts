@@ -69,7 +69,8 @@ function refuseIncomplete(dir: string, incomplete: Map<string, string>): void {
     .map(([id, why]) => `${id} (${why})`)
     .join(', ');
   throw new ResultsError(
-    `${dir}: ${incomplete.size} finished run${incomplete.size === 1 ? '' : 's'} in manifest.json lack${incomplete.size === 1 ? 's' : ''} rows: ${list}${incomplete.size > 3 ? ', ...' : ''}`,
+    `${dir}: ${incomplete.size} finished run${incomplete.size === 1 ? '' : 's'} in manifest.json ` +
+      `lack${incomplete.size === 1 ? 's' : ''} rows: ${list}${incomplete.size > 3 ? ', ...' : ''}`,
     {
       hint: 'rows were lost or removed by hand; `nrelu-bench run` with the same config and --out retrains those runs',
     },

@@ -150,13 +150,19 @@ const layerOf = (c: LayerContext): { dead: number; units: number; name: string }
 
 /** Definitions shared by the report's notes (report/definitions.ts adds the ones that are not columns). */
 const DEAD_DOC =
-  'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the threshold for every probe sample, model in inference mode';
+  'Hidden units (Dense units, Conv2D channels; not the output layer) whose pre-activation is <= the ' +
+  'threshold for every probe sample, model in inference mode';
 const DORMANT_DOC =
-  'Units whose mean |activation| over the probe set (and spatial positions), divided by the mean of that score over their layer, is <= tau (default 0.1), model in inference mode';
+  'Units whose mean |activation| over the probe set (and spatial positions), divided by the mean of that ' +
+  'score over their layer, is <= tau (default 0.1), model in inference mode';
 const ZERO_OUTPUT_DOC =
-  'Units whose output is exactly 0 for every probe sample with the model in training mode (the paper\'s sense of "dead"); N-ReLU\'s noise makes this 0 by construction for sigma > 0';
+  "Units whose output is exactly 0 for every probe sample with the model in training mode (the paper's " +
+  'sense of "dead"); N-ReLU\'s noise makes this 0 by construction for sigma > 0';
 const GRAD_DEAD_DOC =
-  'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every gradient-probe sample (and, for a Conv2D channel, every position), model in training mode: no gradient reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and RReLU pass gradient everywhere';
+  'Hidden units whose loss gradient with respect to their pre-activation is exactly 0 for every ' +
+  'gradient-probe sample (and, for a Conv2D channel, every position), model in training mode: no gradient ' +
+  'reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and ' +
+  'RReLU pass gradient everywhere';
 const LOSS_DOC = 'Softmax cross-entropy';
 const ZERO_GRADIENT_DOC = 'the share of (sample, unit) pairs of the gradient probe with zero gradient';
 export const COLUMN_DOCS = {
@@ -197,7 +203,9 @@ export const COLUMNS = {
   sigma: {
     type: TEXT,
     check: 'exact',
-    doc: "the varied parameter's value: in force at the end of the epoch (epochs.csv), or the run's constant or `start->end:schedule`",
+    doc:
+      "the varied parameter's value: in force at the end of the epoch (epochs.csv), or the run's constant or " +
+      '`start->end:schedule`',
     epochs: (c) => c.r.sigma,
     summary: (c) => sigmaLabel(c.spec),
   },
@@ -672,8 +680,14 @@ export function columnTable(): string {
       .join(', ');
     const range = d.type.oneOf
       ? d.type.oneOf.join(' \\| ')
-      : `${d.type.type}${d.type.min !== undefined || d.type.max !== undefined ? ` ${d.type.min ?? '−∞'}..${d.type.max ?? '∞'}` : ''}`;
-    return `| \`${name}\` | ${files} | ${range} | ${d.check}${d.later ? ', later' : ''} | ${d.doc.replace(/\|/g, '\\|')} |`;
+      : `${d.type.type}` +
+        (d.type.min !== undefined || d.type.max !== undefined
+          ? ` ${d.type.min ?? '−∞'}..` + `${d.type.max ?? '∞'}`
+          : '');
+    return (
+      `| \`${name}\` | ${files} | ${range} | ${d.check}${d.later ? ', later' : ''} ` +
+      `| ${d.doc.replace(/\|/g, '\\|')} |`
+    );
   });
   return ['| column | files | type | check | what it holds |', '|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -199,7 +199,9 @@ function rowProblem(row: Row, required: { always: string[]; completed?: string[]
 
 function damaged(path: string, what: string): ResultsError {
   return new ResultsError(`${path}: ${what}`, {
-    hint: 'the file was cut off or edited; `nrelu-bench run` with the same config retrains the runs whose rows are damaged and keeps the rest (or move the file away)',
+    hint:
+      'the file was cut off or edited; `nrelu-bench run` with the same config retrains ' +
+      'the runs whose rows are damaged and keeps the rest (or move the file away)',
   });
 }
 
@@ -232,7 +234,9 @@ function parseCsv(path: string, text: string): Parsed {
       .filter(Boolean)
       .join(' and ');
     throw new UsageError(`${path}: its header ${what}`, {
-      hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
+      hint:
+        'it was written by another version of nrelu-bench or edited ' +
+        'by hand; move it away and rerun, or rerun into a new folder',
     });
   }
   const required = requiredNumbers(basename(path));
@@ -326,9 +330,12 @@ export function uniqueRows(path: string, rows: Row[]): { rows: Row[]; repeated: 
     const differs = Object.keys(row).find((c) => !TIMING_COLUMNS.has(c) && row[c] !== prior[c]);
     if (differs) {
       throw new ResultsError(
-        `${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`,
+        `${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} ` +
+          `that differ in ${differs} (${prior[differs]} vs ${row[differs]})`,
         {
-          hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
+          hint:
+            'two processes wrote into this folder, or it was edited by hand; ' +
+            'move the file away and rerun the runs, or rerun into a new folder',
         },
       );
     }

@@ -79,7 +79,8 @@ export function lockFolder(dir: string, command: string, log: (line: string) => 
       });
     }
     log(
-      `note: taking over the stale lock of ${dir} (${holder ? `process ${holder.pid}, ${holder.command}, is not running` : 'unreadable lock file'})`,
+      `note: taking over the stale lock of ${dir} ` +
+        `(${holder ? `process ${holder.pid}, ${holder.command}, is not running` : 'unreadable lock file'})`,
     );
     try {
       unlinkSync(path);

@@ -104,7 +104,9 @@ export function readManifest(path: string): Manifest | null {
 
 function damagedManifest(path: string, what: string): ResultsError {
   return new ResultsError(`${path} ${what}`, {
-    hint: "restore it from a copy, or move it away: `nrelu-bench run` then retrains the grid's runs and keeps the rows of other runs (--fresh deletes everything)",
+    hint:
+      'restore it from a copy, or move it away: `nrelu-bench run` then retrains ' +
+      "the grid's runs and keeps the rows of other runs (--fresh deletes everything)",
   });
 }
 

@@ -98,7 +98,8 @@ function refuseExistingResults(outDir: string, dirs: string[]): void {
   const runs = Object.keys(manifest?.runs ?? {});
   const what =
     runs.length > 0
-      ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
+      ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} ` +
+        `(${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
       : `${present.join(', ')}`;
   throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
     hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
@@ -146,9 +147,12 @@ function checkBackends(folders: Folder[], allow: boolean): void {
   const names = new Set(named.map((f) => f.manifest.backend?.name));
   if (names.size > 1 && !allow) {
     throw new UsageError(
-      `the folders were trained on different backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`,
+      `the folders were trained on different ` +
+        `backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`,
       {
-        hint: "backends differ in the last digits; merge folders of one backend, or pass --allow-mixed-backends (each folder's backend is kept in manifest.json)",
+        hint:
+          'backends differ in the last digits; merge folders of one backend, or pass ' +
+          "--allow-mixed-backends (each folder's backend is kept in manifest.json)",
       },
     );
   }
@@ -164,7 +168,8 @@ function mergedMargin(folders: Folder[], given: number | undefined): number {
   const margins = folders.map((f) => f.manifest.config.compare?.margin ?? CONFIG_DEFAULTS.compare.margin);
   if (new Set(margins).size > 1) {
     throw new UsageError(
-      `the folders use different equivalence margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`,
+      `the folders use different equivalence ` +
+        `margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`,
       {
         hint: "pass --margin <pp> to choose the merged comparison's margin",
       },
@@ -190,9 +195,12 @@ function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
     else if (prior.key !== key) {
       const diff = prior.spec && known ? settingDiff(prior.spec, known) : 'their recorded setting hashes differ';
       throw new UsageError(
-        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
+        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the ` +
+          `comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
         {
-          hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders',
+          hint:
+            'merge only folders run from the same config and overrides ' +
+            '(seeds may differ); keep the others in their own folders',
         },
       );
     }
@@ -261,9 +269,12 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
       }
       if (prior.record.hash !== record.hash) {
         throw new UsageError(
-          `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} (config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
+          `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} ` +
+            `(config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
           {
-            hint: 'merge only folders run from the same config and overrides; rerun the stale folder with the current config',
+            hint:
+              'merge only folders run from the same config and ' +
+              'overrides; rerun the stale folder with the current config',
           },
         );
       }
@@ -272,9 +283,12 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
         const difference = firstResultDifference(id, prior.folder, folder);
         if (difference) {
           throw new UsageError(
-            `run ${id} has the same settings but different results in ${prior.folder.dir} and ${folder.dir} (${difference})`,
+            `run ${id} has the same settings but different results ` +
+              `in ${prior.folder.dir} and ${folder.dir} (${difference})`,
             {
-              hint: 'the copies were trained on different machines or versions; merge one of them, or rerun the run into a new folder',
+              hint:
+                'the copies were trained on different machines or versions; ' +
+                'merge one of them, or rerun the run into a new folder',
             },
           );
         }

@@ -100,8 +100,10 @@ export function excludedNote(excluded: string[]): string {
   if (excluded.length === 0) return '';
   const n = excluded.length;
   return (
-    `Left out of this comparison: ${n} run${n === 1 ? '' : 's'} (${excluded.join(', ')}) trained with other settings than the row ${n === 1 ? 'it' : 'they'} would join; ` +
-    `${n === 1 ? 'its' : 'their'} rows stay in the CSVs (rerun ${n === 1 ? 'it' : 'them'} with the current config, or run the other settings into their own folder).`
+    `Left out of this comparison: ${n} run${n === 1 ? '' : 's'} (${excluded.join(', ')}) ` +
+    `trained with other settings than the row ${n === 1 ? 'it' : 'they'} would join; ` +
+    `${n === 1 ? 'its' : 'their'} rows stay in the CSVs (rerun ${n === 1 ? 'it' : 'them'} ` +
+    `with the current config, or run the other settings into their own folder).`
   );
 }
 

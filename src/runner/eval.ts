@@ -73,7 +73,9 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     throw new ResultsError(
       `no saved models in ${join(dir, MODELS_DIR)} for ${options.only ? 'the --only runs' : 'any completed run'}`,
       {
-        hint: 'train with `nrelu-bench run <config> --save-models` (finished runs are retrained only if you remove them)',
+        hint:
+          'train with `nrelu-bench run <config> --save-models` ' +
+          '(finished runs are retrained only if you remove them)',
       },
     );
   }

@@ -32,7 +32,9 @@ export function selectOnly<T extends { id: string }>(grid: T[], selected: T[], o
     throw new UsageError(
       `--only: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a run' : 'are not runs'} of this grid`,
       {
-        hint: `\`nrelu-bench list <config> [overrides...]\` prints its ${grid.length} run ids, e.g. ${grid[0]?.id ?? '(none)'}`,
+        hint:
+          `\`nrelu-bench list <config> [overrides...]\` prints ` +
+          `its ${grid.length} run ids, e.g. ${grid[0]?.id ?? '(none)'}`,
       },
     );
   }

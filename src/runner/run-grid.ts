@@ -66,9 +66,12 @@ function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: 
   ).length;
   if (!was || was === backend || finished === 0) return;
   throw new UsageError(
-    `${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`,
+    `${outDir} holds ${finished} run${finished === 1 ? '' : 's'} ` +
+      `trained on the ${was} backend; this run would use ${backend}`,
     {
-      hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
+      hint:
+        `pass --backend ${was} to add to this folder, or run into another folder ` +
+        `(merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
     },
   );
 }

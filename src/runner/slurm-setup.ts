@@ -67,7 +67,8 @@ function currentCommand(): string[] {
   const entry = cliEntry(process.argv[1] ?? 'nrelu-bench');
   if (entry.npxCache) {
     process.stderr.write(
-      `warning: nrelu-bench runs from npx's cache (${entry.path}), which npx may clear before the jobs start; install it (npm install nrelu-bench) or pass --command\n`,
+      `warning: nrelu-bench runs from npx's cache (${entry.path}), which npx may clear ` +
+        `before the jobs start; install it (npm install nrelu-bench) or pass --command\n`,
     );
   }
   return [process.execPath, ...workerExecArgv(process.execArgv, process.argv[1] ?? ''), entry.path];

@@ -55,6 +55,7 @@ export function registerHostKernel(
   make: (memory: (backend: unknown) => HostMemory) => tf.KernelFunc,
 ): void {
   for (const [backendName, memory] of HOST_MEMORIES) {
-    if (tf.getKernel(kernelName, backendName) == null) registerOnce(kernelName, backendName, make(memory)); // make() only when missing
+    // make() only when missing
+    if (tf.getKernel(kernelName, backendName) == null) registerOnce(kernelName, backendName, make(memory));
   }
 }
