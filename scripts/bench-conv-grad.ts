@@ -20,7 +20,9 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '10' },
   },
 });
-const batch = Number(values.batch), warmup = Number(values.warmup), repeats = Number(values.repeats);
+const batch = Number(values.batch),
+  warmup = Number(values.warmup),
+  repeats = Number(values.repeats);
 
 function stats(ms: number[]): { median: number; min: number; max: number } {
   const sorted = [...ms].sort((a, b) => a - b);
@@ -61,19 +63,30 @@ async function main(): Promise<void> {
   const selection = await selectBackend('wasm');
   const rng = new Rng(1);
   const xs = tf.tensor4d(rng.fillUniform(new Float32Array(batch * 784)), [batch, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const model = defaultCnn();
   const optimizer = tf.train.adam(1e-3);
   const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar, true);
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar,
+      true,
+    );
     loss?.dataSync();
     loss?.dispose();
   };
 
   const stepStats = stats(timeIt(step));
-  console.log(`backend ${selection.name}, TF.js ${tf.version.tfjs}, Node.js ${process.version}, batch ${batch}, ` +
-    `${warmup} warm-up + ${repeats} timed steps`);
-  console.log(`\ntraining step: ${fmt(stepStats)}, ${(batch / stepStats.median * 1000).toFixed(0)} samples/s\n`);
+  console.log(
+    `backend ${selection.name}, TF.js ${tf.version.tfjs}, Node.js ${process.version}, batch ${batch}, ` +
+      `${warmup} warm-up + ${repeats} timed steps`,
+  );
+  console.log(`\ntraining step: ${fmt(stepStats)}, ${((batch / stepStats.median) * 1000).toFixed(0)} samples/s\n`);
 
   const profile = await tf.profile(step);
   const byKernel = new Map<string, number>();
@@ -84,7 +97,7 @@ async function main(): Promise<void> {
   const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
   console.log('| kernel (one profiled step) | ms | share |\n|---|---:|---:|');
   for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
-    console.log(`| ${name} | ${ms.toFixed(1)} | ${(100 * ms / total).toFixed(0)}% |`);
+    console.log(`| ${name} | ${ms.toFixed(1)} | ${((100 * ms) / total).toFixed(0)}% |`);
   }
 
   console.log('\n| layer | forward Conv2D | Conv2DBackpropFilter (ours) | ratio |\n|---|---:|---:|---:|');
@@ -98,12 +111,20 @@ async function main(): Promise<void> {
     const dy = tf.conv2d(x, filter, 1, 'valid');
     const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: layer.f };
     // Return nothing from tidy: it would walk a returned typed array element by element.
-    const fwd = stats(timeIt(() => tf.tidy(() => { tf.conv2d(x, filter, 1, 'valid').dataSync(); })));
-    const grad = stats(timeIt(() => {
-      const out = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs) as tf.Tensor;
-      out.dataSync();
-      out.dispose();
-    }));
+    const fwd = stats(
+      timeIt(() =>
+        tf.tidy(() => {
+          tf.conv2d(x, filter, 1, 'valid').dataSync();
+        }),
+      ),
+    );
+    const grad = stats(
+      timeIt(() => {
+        const out = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs) as tf.Tensor;
+        out.dataSync();
+        out.dispose();
+      }),
+    );
     console.log(`| ${layer.name} | ${fmt(fwd)} | ${fmt(grad)} | ${(grad.median / fwd.median).toFixed(2)} |`);
     tf.dispose([x, filter, dy]);
   }

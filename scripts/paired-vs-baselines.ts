@@ -1,7 +1,7 @@
 /**
  * Claim 1 of the paper compares N-ReLU with every baseline, while the comparison table pairs every
  * setting with ReLU only. This script pairs each N-ReLU setting of a result folder with each
- * baseline by seed (same tests as the table: src/metrics/paired.ts), Holm-adjusted over the whole
+ * baseline by seed (same tests as the table: src/stats/paired.ts), Holm-adjusted over the whole
  * family of one model, and prints a markdown table per model.
  *
  *   npx tsx scripts/paired-vs-baselines.ts results/paper-mlp [--sigmas 0.05,0.1]
@@ -9,10 +9,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/metrics/paired.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/stats/paired.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
-import { readRowsSync, type Row } from '../src/report/files.js';
+import { readRowsSync, type Row } from '../src/results/files.js';
 
 const BASELINES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu'] as const;
 
@@ -59,8 +59,20 @@ export function pairedVsBaselines(summary: Row[], sigmas: string[], marginPp: nu
         if (ref.length === 0) continue;
         const t = pairedTest(here, bySeed(ref), marginPp / 100);
         tests.push(t);
-        family.push({ model, sigma, baseline, n: t.n, meanDiff: t.meanDiff, ciLow: t.ciLow, ciHigh: t.ciHigh, p: t.p, pHolm: null,
-          tostP: t.tostP, tostPHolm: null, verdict: '' });
+        family.push({
+          model,
+          sigma,
+          baseline,
+          n: t.n,
+          meanDiff: t.meanDiff,
+          ciLow: t.ciLow,
+          ciHigh: t.ciHigh,
+          p: t.p,
+          pHolm: null,
+          tostP: t.tostP,
+          tostPHolm: null,
+          verdict: '',
+        });
       }
     }
     const adjusted = holm(family.map((f) => f.p));
@@ -82,10 +94,18 @@ export function markdown(rows: BaselineRow[]): string {
   const lines: string[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const family = rows.filter((r) => r.model === model);
-    lines.push(`### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`, '');
-    lines.push('| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |', '|---|---|---:|---|---:|---:|---:|---|');
+    lines.push(
+      `### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`,
+      '',
+    );
+    lines.push(
+      '| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |',
+      '|---|---|---:|---|---:|---:|---:|---|',
+    );
     for (const r of family) {
-      lines.push(`| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${pv(r.tostPHolm)} | ${r.verdict} |`);
+      lines.push(
+        `| ${r.sigma} | ${r.baseline} | ${r.n} | ${pp(r.meanDiff)} [${pp(r.ciLow)}, ${pp(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} | ${pv(r.tostPHolm)} | ${r.verdict} |`,
+      );
     }
     lines.push('');
   }

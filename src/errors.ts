@@ -16,7 +16,13 @@
  */
 export type ProblemKind = 'usage' | 'config' | 'environment' | 'data' | 'results';
 
-export const PROBLEM_KINDS = ['usage', 'config', 'environment', 'data', 'results'] as const satisfies readonly ProblemKind[];
+export const PROBLEM_KINDS = [
+  'usage',
+  'config',
+  'environment',
+  'data',
+  'results',
+] as const satisfies readonly ProblemKind[];
 
 export interface ProblemOptions {
   hint?: string;
@@ -37,23 +43,33 @@ export class UserError extends Error {
 }
 
 export class UsageError extends UserError {
-  constructor(message: string, options?: ProblemOptions) { super('usage', message, options); }
+  constructor(message: string, options?: ProblemOptions) {
+    super('usage', message, options);
+  }
 }
 
 export class ConfigError extends UserError {
-  constructor(message: string, options?: ProblemOptions) { super('config', message, options); }
+  constructor(message: string, options?: ProblemOptions) {
+    super('config', message, options);
+  }
 }
 
 export class EnvironmentError extends UserError {
-  constructor(message: string, options?: ProblemOptions) { super('environment', message, options); }
+  constructor(message: string, options?: ProblemOptions) {
+    super('environment', message, options);
+  }
 }
 
 export class DataError extends UserError {
-  constructor(message: string, options?: ProblemOptions) { super('data', message, options); }
+  constructor(message: string, options?: ProblemOptions) {
+    super('data', message, options);
+  }
 }
 
 export class ResultsError extends UserError {
-  constructor(message: string, options?: ProblemOptions) { super('results', message, options); }
+  constructor(message: string, options?: ProblemOptions) {
+    super('results', message, options);
+  }
 }
 
 export function isUserError(err: unknown): err is UserError {
@@ -84,15 +100,26 @@ export function fileSystemError(err: unknown, path?: string): unknown {
     case 'EDQUOT':
       return new EnvironmentError(`no space left on the disk (${code}) while writing ${file}`, {
         cause: err,
-        hint: 'finished runs are safe: rows are appended whole and other files replaced only once complete; free some space and run the same command again, it resumes',
+        hint:
+          'finished runs are safe: rows are appended whole and other files replaced ' +
+          'only once complete; free some space and run the same command again, it resumes',
       });
     case 'EISDIR':
-      return new ResultsError(`${file} is a folder where a file belongs`, { cause: err, hint: 'move or rename that folder, then run again' });
+      return new ResultsError(`${file} is a folder where a file belongs`, {
+        cause: err,
+        hint: 'move or rename that folder, then run again',
+      });
     case 'EACCES':
     case 'EPERM':
-      return new EnvironmentError(`permission denied: ${file}`, { cause: err, hint: 'check the owner and mode of the file and its folder (ls -l)' });
+      return new EnvironmentError(`permission denied: ${file}`, {
+        cause: err,
+        hint: 'check the owner and mode of the file and its folder (ls -l)',
+      });
     case 'EROFS':
-      return new EnvironmentError(`${file} is on a read-only file system`, { cause: err, hint: 'write the results to a writable folder (--out)' });
+      return new EnvironmentError(`${file} is on a read-only file system`, {
+        cause: err,
+        hint: 'write the results to a writable folder (--out)',
+      });
     default:
       return err;
   }

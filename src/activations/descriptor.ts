@@ -29,7 +29,10 @@ export interface NumberParam extends ParamBase {
   max?: number;
   /** A list of values sweeps: one grid entry per value. */
   sweep?: boolean;
-  /** `{start, end, schedule: linear | cosine}` anneals the value every step; the layer must implement `SchedulableLayer`. */
+  /**
+   * `{start, end, schedule: linear | cosine}` anneals the value every step; the layer must implement
+   * `SchedulableLayer`.
+   */
   schedule?: boolean;
   /** Prefix in run ids (default: the parameter's name), e.g. N-ReLU's `s` in `nrelu-s0.1`. */
   tag?: string;
@@ -92,7 +95,8 @@ export function descriptorProblems(value: unknown): string[] {
   if (value === null || typeof value !== 'object') return ['it is not an object'];
   const d = value as Partial<ActivationDescriptor>;
   const problems: string[] = [];
-  if (typeof d.name !== 'string' || !NAME.test(d.name)) problems.push('"name" must be lower-case letters, digits and _ (starting with a letter)');
+  if (typeof d.name !== 'string' || !NAME.test(d.name))
+    problems.push('"name" must be lower-case letters, digits and _ (starting with a letter)');
   if (typeof d.summary !== 'string') problems.push('"summary" must be a string');
   if (typeof d.stochastic !== 'boolean') problems.push('"stochastic" must be true or false');
   if (typeof d.create !== 'function') problems.push('"create" must be a function (params, {seed, name}) => layer');
@@ -103,7 +107,8 @@ export function descriptorProblems(value: unknown): string[] {
   }
   let varied = 0;
   for (const [key, def] of Object.entries(d.params as Record<string, ParamDef>)) {
-    if (!NAME.test(key) || key === 'name' || key === 'module') problems.push(`parameter "${key}": names are lower-case letters, digits and _, not "name" or "module"`);
+    if (!NAME.test(key) || key === 'name' || key === 'module')
+      problems.push(`parameter "${key}": names are lower-case letters, digits and _, not "name" or "module"`);
     if (def === null || typeof def !== 'object' || !['number', 'boolean', 'choice'].includes(def.type)) {
       problems.push(`parameter "${key}": "type" must be number, boolean or choice`);
       continue;

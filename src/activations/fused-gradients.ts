@@ -14,13 +14,13 @@
  */
 import { tf } from '../tf.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
-import { addressOf, simdKernels } from '../backend/wasm-kernels/simd.js';
+import { addressOf, simdKernels, type SimdExports } from '../backend/wasm-kernels/simd.js';
 
 import { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../backend/fused-kernel-contract.js';
 
 export { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL };
 /** Outputs [dx, dalpha] for a one-element alpha. */
-export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
+const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
 
 const f = Math.fround;
 let enabled = true;
@@ -49,7 +49,14 @@ function leakyGradFrom(x: Float32Array, dy: Float32Array, dx: Float32Array, alph
   for (let i = from; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * alpha;
 }
 
-function preluGradFrom(x: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number, from: number, sum: number): number {
+function preluGradFrom(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  alpha: number,
+  from: number,
+  sum: number,
+): number {
   let s = sum;
   for (let i = from; i < x.length; i++) {
     if (x[i] > 0) {
@@ -64,15 +71,36 @@ function preluGradFrom(x: Float32Array, dy: Float32Array, dx: Float32Array, alph
 
 type Inputs = Record<string, tf.TensorInfo>;
 
+/** What each gradient kernel starts from: dx shaped like x, and the part of the work the SIMD kernel does. */
+interface GradientPass {
+  mem: HostMemory;
+  dx: tf.TensorInfo;
+  /** Elements the SIMD kernel covers: n - n % 4 (0 without SIMD); the JavaScript loop does the rest. */
+  head: number;
+  /** The SIMD kernels and x, dy and dx's addresses in the wasm heap; null when there is no SIMD work. */
+  simd: { kernels: SimdExports; x: number; dy: number; dx: number } | null;
+}
+
+function gradientPass(
+  memory: (backend: unknown) => HostMemory,
+  backend: unknown,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+): GradientPass {
+  const mem = memory(backend);
+  const dx = mem.alloc(x.shape);
+  const n = tf.util.sizeFromShape(x.shape);
+  const kernels = simdKernels(backend);
+  const head = kernels ? n - (n % 4) : 0;
+  const at = (t: tf.TensorInfo): number => addressOf(backend, t);
+  return { mem, dx, head, simd: kernels && head > 0 ? { kernels, x: at(x), dy: at(dy), dx: at(dx) } : null };
+}
+
 function reluGradKernel(memory: (backend: unknown) => HostMemory): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const { x, dy } = inputs as Inputs;
-    const mem = memory(backend);
-    const dx = mem.alloc(x.shape);
-    const n = tf.util.sizeFromShape(x.shape);
-    const simd = simdKernels(backend);
-    const head = simd ? n - (n % 4) : 0;
-    if (simd && head > 0) simd.reluGrad(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, dx), head);
+    const { mem, dx, head, simd } = gradientPass(memory, backend, x, dy);
+    if (simd) simd.kernels.reluGrad(simd.x, simd.dy, simd.dx, head);
     reluGradFrom(mem.view(x), mem.view(dy), mem.view(dx), head);
     return dx;
   };
@@ -82,12 +110,8 @@ function leakyGradKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
   return ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as Inputs;
     const alpha = f(attrs?.alpha as number);
-    const mem = memory(backend);
-    const dx = mem.alloc(x.shape);
-    const n = tf.util.sizeFromShape(x.shape);
-    const simd = simdKernels(backend);
-    const head = simd ? n - (n % 4) : 0;
-    if (simd && head > 0) simd.leakyReluGrad(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, dx), head, alpha);
+    const { mem, dx, head, simd } = gradientPass(memory, backend, x, dy);
+    if (simd) simd.kernels.leakyReluGrad(simd.x, simd.dy, simd.dx, head, alpha);
     leakyGradFrom(mem.view(x), mem.view(dy), mem.view(dx), alpha, head);
     return dx;
   };
@@ -96,15 +120,10 @@ function leakyGradKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
 function preluGradKernel(memory: (backend: unknown) => HostMemory): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const { x, dy, alpha } = inputs as Inputs;
-    const mem = memory(backend);
-    const dx = mem.alloc(x.shape);
+    const { mem, dx, head, simd } = gradientPass(memory, backend, x, dy);
     const dAlpha = mem.alloc(alpha.shape);
     const a = mem.view(alpha)[0];
-    const n = tf.util.sizeFromShape(x.shape);
-    const simd = simdKernels(backend);
-    const head = simd ? n - (n % 4) : 0;
-    let sum = 0;
-    if (simd && head > 0) sum = simd.preluGrad(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, dx), head, a);
+    const sum = simd ? simd.kernels.preluGrad(simd.x, simd.dy, simd.dx, head, a) : 0;
     mem.view(dAlpha)[0] = preluGradFrom(mem.view(x), mem.view(dy), mem.view(dx), a, head, sum);
     return [dx, dAlpha];
   };
@@ -114,11 +133,14 @@ registerHostKernel(RELU_GRAD_KERNEL, reluGradKernel);
 registerHostKernel(LEAKY_RELU_GRAD_KERNEL, leakyGradKernel);
 registerHostKernel(PRELU_GRAD_KERNEL, preluGradKernel);
 
-const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(kernel, inputs, attrs);
+const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(kernel, inputs, attrs);
 
 /** dy * step(x) (ReLU's gradient, and N-ReLU's): one kernel on cpu and wasm, TF.js's ops elsewhere; same values. */
 export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  return fusedOn(RELU_GRAD_KERNEL, x, dy) ? run(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+  return fusedOn(RELU_GRAD_KERNEL, x, dy)
+    ? (run(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor)
+    : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
 tf.registerGradient({
@@ -138,9 +160,10 @@ tf.registerGradient({
     const g = dy as tf.Tensor;
     const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
     return {
-      x: () => (fusedOn(LEAKY_RELU_GRAD_KERNEL, x, g)
-        ? run(LEAKY_RELU_GRAD_KERNEL, { x, dy: g }, { alpha }) as tf.Tensor
-        : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha))),
+      x: () =>
+        fusedOn(LEAKY_RELU_GRAD_KERNEL, x, g)
+          ? (run(LEAKY_RELU_GRAD_KERNEL, { x, dy: g }, { alpha }) as tf.Tensor)
+          : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha)),
     };
   },
 });

@@ -28,7 +28,9 @@ const f = Math.fround;
 const SQRT1_2 = f(Math.SQRT1_2);
 const P = f(0.3275911);
 /** A&S 7.1.26's a1..a5, halved (exactly) so the polynomial gives erfc/2. */
-const [A1, A2, A3, A4, A5] = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429].map((a) => f(f(a) / 2));
+const [A1, A2, A3, A4, A5] = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429].map((a) =>
+  f(f(a) / 2),
+);
 const LOG2E = f(Math.LOG2E);
 const LN2HI = 0.693359375; // 9 significant bits: k * LN2HI is exact
 const LN2LO = f(Math.LN2 - LN2HI);
@@ -66,18 +68,20 @@ export function geluInto(x: Float32Array, y: Float32Array, g: Float32Array | nul
 }
 
 function geluKernel(withGrad: boolean) {
-  return (memory: (backend: unknown) => HostMemory): tf.KernelFunc => ({ inputs, backend }) => {
-    const x = inputs.x as tf.TensorInfo;
-    const mem = memory(backend);
-    const y = mem.alloc(x.shape);
-    const g = withGrad ? mem.alloc(x.shape) : null;
-    const n = tf.util.sizeFromShape(x.shape);
-    const simd = simdKernels(backend);
-    const head = simd ? n - (n % 4) : 0;
-    if (simd && head > 0) simd.gelu(addressOf(backend, x), addressOf(backend, y), g ? addressOf(backend, g) : 0, head, g ? 1 : 0);
-    geluInto(mem.view(x), mem.view(y), g ? mem.view(g) : null, head);
-    return g ? [y, g] : y;
-  };
+  return (memory: (backend: unknown) => HostMemory): tf.KernelFunc =>
+    ({ inputs, backend }) => {
+      const x = inputs.x as tf.TensorInfo;
+      const mem = memory(backend);
+      const y = mem.alloc(x.shape);
+      const g = withGrad ? mem.alloc(x.shape) : null;
+      const n = tf.util.sizeFromShape(x.shape);
+      const simd = simdKernels(backend);
+      const head = simd ? n - (n % 4) : 0;
+      if (simd && head > 0)
+        simd.gelu(addressOf(backend, x), addressOf(backend, y), g ? addressOf(backend, g) : 0, head, g ? 1 : 0);
+      geluInto(mem.view(x), mem.view(y), g ? mem.view(g) : null, head);
+      return g ? [y, g] : y;
+    };
 }
 
 registerHostKernel(GELU_KERNEL, geluKernel(false));

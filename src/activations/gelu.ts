@@ -1,54 +1,38 @@
 /**
- * GELU, x * Phi(x), exact (erf) by default as in PyTorch; `approximate: 'tanh'` gives
- * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). TF.js 4.22 has no GELU kernel or layer (only
- * the composed 'gelu'/'gelu_new' activation functions), so both forms are composed from erf/tanh,
- * which the cpu and wasm backends implement with gradients.
+ * GELU. TF.js 4.22 has no GELU kernel or layer (only the composed 'gelu'/'gelu_new' activation functions), so
+ * both forms are composed from erf/tanh, which the cpu and wasm backends implement with gradients; on cpu and
+ * wasm the exact form is one fused kernel (gelu-kernels.ts).
+ *   formula:  x * Phi(x), exact (erf); `approximate: 'tanh'`: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+ *   gradient: Phi(x) + x phi(x) (the fused kernel keeps it from the forward pass in training); the tanh form's
+ *             from TF.js's autodiff
+ *   defaults: approximate 'none'
+ *   PyTorch:  torch.nn.GELU(approximate='none') / F.gelu
  */
 import { tf } from '../tf.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, isTraining, singleTensor } from './common.js';
-import { defineActivation } from './descriptor.js';
-import { checkParam } from './spec.js';
+import { elementwiseActivation } from './kit.js';
 import { fusedOn } from './fused-gradients.js';
 import { GELU_KERNEL, fusedGelu } from './gelu-kernels.js';
 
 export const GELU_APPROXIMATIONS = ['none', 'tanh'] as const;
 export type GeluApproximation = (typeof GELU_APPROXIMATIONS)[number];
 
-const PARAMS = {
-  approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' },
-} as const;
-
-export interface GELUArgs extends LayerArgs {
-  approximate?: GeluApproximation;
+/** GELU of x in the given form; `training` lets the fused kernel keep the derivative for the backward pass. */
+export function geluForward(x: tf.Tensor, approximate: GeluApproximation, training = false): tf.Tensor {
+  return approximate === 'tanh' ? geluTanh(x) : geluExact(x, training);
 }
 
-export class GELU extends ElementwiseLayer {
-  static className = 'GELU';
-  readonly approximate: GeluApproximation;
-
-  constructor(args: GELUArgs = {}) {
-    super(args);
-    this.approximate = checkParam('gelu', 'approximate', PARAMS.approximate, args.approximate) as GeluApproximation;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
-    const x = singleTensor(inputs, GELU.className);
-    return this.approximate === 'tanh' ? geluTanh(x) : geluExact(x, isTraining(kwargs));
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), approximate: this.approximate };
-  }
-}
-tf.serialization.registerClass(GELU);
-
-export const gelu = defineActivation({
+export const gelu = elementwiseActivation<{ approximate: GeluApproximation }>({
   name: 'gelu',
   summary: 'x * Phi(x), exact (erf) as in PyTorch, or its tanh approximation',
-  params: PARAMS,
-  stochastic: false,
-  create: (params, { name }) => new GELU({ name, approximate: params.approximate as GeluApproximation }),
+  className: 'GELU',
+  params: {
+    approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' },
+  },
+  forward: (x, { approximate }, { training }) => geluForward(x, approximate, training),
 });
+
+export const GELU = gelu.layer;
+export type GELU = InstanceType<typeof GELU>;
 
 /**
  * 0.5 x (1 + erf(x / sqrt 2)): the fused kernel where there is one (in training it also keeps the

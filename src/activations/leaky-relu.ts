@@ -1,17 +1,23 @@
 /**
- * LeakyReLU, x if x >= 0 else alpha * x, with PyTorch's default slope 0.01 (TF.js's is 0.3). TF.js's
- * layer is correct; only its default differs, and alpha is always passed here.
+ * LeakyReLU.
+ *   formula:  x if x > 0 else alpha * x
+ *   gradient: 1 if x > 0 else alpha (alpha at x = 0); one fused pass on cpu and wasm (fused-gradients.ts)
+ *   defaults: alpha 0.01, PyTorch's negative_slope (TF.js's default is 0.3)
+ *   PyTorch:  torch.nn.LeakyReLU(negative_slope=0.01) / F.leaky_relu
  */
 import { tf } from '../tf.js';
-import { defineActivation } from './descriptor.js';
+import { elementwiseActivation } from './kit.js';
 
-/** PyTorch's LeakyReLU negative_slope (TF.js defaults to 0.3). */
-export const LEAKY_RELU_DEFAULT_ALPHA = 0.01;
+/** x if x > 0 else alpha * x, TF.js's LeakyRelu kernel (whose gradient fused-gradients.ts replaces on cpu and wasm). */
+export function leakyReluForward(x: tf.Tensor, alpha: number): tf.Tensor {
+  return tf.leakyRelu(x, alpha);
+}
 
-export const leakyRelu = defineActivation({
+export const leakyRelu = elementwiseActivation<{ alpha: number }>({
   name: 'leaky_relu',
   summary: 'x if x >= 0 else alpha * x',
-  params: { alpha: { type: 'number', default: LEAKY_RELU_DEFAULT_ALPHA, doc: 'negative slope (PyTorch default 0.01)' } },
-  stochastic: false,
-  create: (params, { name }) => tf.layers.leakyReLU({ name, alpha: params.alpha as number }),
+  // Not 'LeakyReLU': that name is TF.js's own layer (old model.json files still load as it).
+  className: 'TorchLeakyReLU',
+  params: { alpha: { type: 'number', default: 0.01, doc: 'negative slope (PyTorch default 0.01)' } },
+  forward: (x, { alpha }) => leakyReluForward(x, alpha),
 });

@@ -60,24 +60,48 @@ const BLOCK = 4096;
 const blockIndices = new Int32Array(BLOCK);
 
 /**
+ * Copies the block [start, end) of x into y and lists in blockIndices the block's elements that get
+ * noise: those <= 0, and NaN too when `nanToo` (N-ReLU's where(x > 0, x, noise) sends NaN to the noise
+ * branch; RReLU's x <= 0 leaves NaN a slope of 1). Returns how many it listed.
+ */
+function copyAndList(x: Float32Array, y: Float32Array, start: number, end: number, nanToo: boolean): number {
+  const idx = blockIndices;
+  y.set(x.subarray(start, end), start);
+  let count = 0;
+  if (nanToo) {
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +!(x[i] > 0);
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      idx[count] = i;
+      count += +(x[i] <= 0);
+    }
+  }
+  return count;
+}
+
+/**
  * Writes N-ReLU's training output for `x` into `y`. The noise branch takes every element that is
  * not > 0 (so NaN too, as where(x > 0, x, noise) does). Noise comes from `normals` when the
  * worker drew it ahead, else from the stream. Each value is rounded to float32 before the
  * float32 multiply, exactly as the generic path's tensor multiply does.
  */
-export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, key: StreamKey, normals: Float32Array | null = null): void {
+function noisyReluInto(
+  x: Float32Array,
+  y: Float32Array,
+  sigma: number,
+  key: StreamKey,
+  normals: Float32Array | null = null,
+): void {
   const n = x.length;
   const idx = blockIndices;
   const s = Math.fround(sigma);
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    y.set(x.subarray(start, end), start);
-    let count = 0;
-    for (let i = start; i < end; i++) {
-      idx[count] = i;
-      count += +!(x[i] > 0);
-    }
+    const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), true);
     if (normals != null) {
       for (let q = 0; q < count; q++) {
         const i = idx[q];
@@ -92,21 +116,25 @@ export function noisyReluInto(x: Float32Array, y: Float32Array, sigma: number, k
   }
 }
 
-/** Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1). */
-export function randomSlopeReluInto(x: Float32Array, y: Float32Array, slope: Float32Array, lower: number, upper: number, key: StreamKey): void {
+/**
+ * Writes RReLU's training output and slopes for `x` (U_i(lower, upper) where x <= 0, as PyTorch, so also at 0; else 1).
+ */
+function randomSlopeReluInto(
+  x: Float32Array,
+  y: Float32Array,
+  slope: Float32Array,
+  lower: number,
+  upper: number,
+  key: StreamKey,
+): void {
   const n = x.length;
   const idx = blockIndices;
   const { low, span } = uniformParams(lower, upper);
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   slope.fill(1);
   for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
-    y.set(x.subarray(start, end), start);
-    let count = 0;
-    for (let i = start; i < end; i++) {
-      idx[count] = i;
-      count += +(x[i] <= 0);
-    }
+    const count = copyAndList(x, y, start, Math.min(n, start + BLOCK), false);
     for (let q = 0; q < count; q++) {
       const i = idx[q];
       const a = counterUniformAt(i, k0, k1, low, span);
@@ -127,7 +155,10 @@ function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
     const x = inputs.x as tf.TensorInfo;
     const key = keyOf(attrs);
     const size = tf.util.sizeFromShape(x.shape);
-    const ahead = handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size ? handoff.values : null;
+    const ahead =
+      handoff?.key.k0 === key.k0 && handoff.key.k1 === key.k1 && handoff.values?.length === size
+        ? handoff.values
+        : null;
     const mem = memory(backend);
     const out = mem.alloc(x.shape);
     const simd = ahead ? simdKernels(backend) : null;
@@ -140,7 +171,9 @@ function noisyReluKernel(memory: (backend: unknown) => HostMemory): tf.KernelFun
       const s = Math.fround(attrs?.sigma as number);
       if (head > 0) simd.noisyReluAhead(addressOf(backend, x), addressOf(backend, out), head, s);
       const xs = mem.view(x);
-      for (let i = head; i < size; i++) if (xs[i] > 0) y[i] = xs[i]; else y[i] = ahead[i] * s;
+      for (let i = head; i < size; i++)
+        if (xs[i] > 0) y[i] = xs[i];
+        else y[i] = ahead[i] * s;
       return out;
     }
     noisyReluInto(mem.view(x), mem.view(out), attrs?.sigma as number, key, ahead);
@@ -154,7 +187,14 @@ function randomSlopeReluKernel(memory: (backend: unknown) => HostMemory): tf.Ker
     const mem = memory(backend);
     const y = mem.alloc(x.shape);
     const slope = mem.alloc(x.shape);
-    randomSlopeReluInto(mem.view(x), mem.view(y), mem.view(slope), attrs?.lower as number, attrs?.upper as number, keyOf(attrs));
+    randomSlopeReluInto(
+      mem.view(x),
+      mem.view(y),
+      mem.view(slope),
+      attrs?.lower as number,
+      attrs?.upper as number,
+      keyOf(attrs),
+    );
     return [y, slope];
   };
 }

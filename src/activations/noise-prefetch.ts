@@ -13,7 +13,9 @@ import { type StreamKey, createCounterSampler } from '../rng/index.js';
  * so waiting would often be slower. Anything that does not match (another size, a step set by
  * hand) also draws in place.
  */
-export const PENDING = 1, DONE = 2, FAILED = 3;
+export const PENDING = 1,
+  DONE = 2,
+  FAILED = 3;
 /** Smaller passes are drawn in place: the round trip would cost about as much as the draw. */
 export const MIN_PREFETCH = 8192;
 /** Larger passes (e.g. a probe's 1024-sample batches) are drawn in place: 32 MiB per layer at most. */
@@ -36,7 +38,11 @@ export function useNoisePrefetch(enabled: boolean): boolean {
 /** Passes asked of the worker, and passes that used its draw (for tests and benchmarks). */
 export const prefetchStats = { requested: 0, used: 0 };
 
-type WorkerHandle = { postMessage(message: unknown): void; unref(): void; on(event: string, listener: (...args: unknown[]) => void): unknown };
+type WorkerHandle = {
+  postMessage(message: unknown): void;
+  unref(): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+};
 let worker: WorkerHandle | null | undefined;
 
 /** The worker's program: the generator's own source, so it computes exactly this thread's values. */
@@ -69,7 +75,9 @@ export function noiseWorker(): WorkerHandle | null {
     const w = new threads.Worker(workerSource(), { eval: true });
     w.unref();
     // A worker that fails stays failed: later passes draw in place.
-    const fail = (): void => { worker = null; };
+    const fail = (): void => {
+      worker = null;
+    };
     w.on('error', fail);
     w.on('exit', fail);
     worker = w;

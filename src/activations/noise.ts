@@ -88,7 +88,15 @@ export class SeededNoise {
   prefetchNormal(size: number): void {
     const steady = size === this.lastSize;
     this.lastSize = size;
-    if (!prefetchOn() || drawsOnDevice() || !steady || size < MIN_PREFETCH || size > MAX_PREFETCH || noiseWorker() == null) return;
+    if (
+      !prefetchOn() ||
+      drawsOnDevice() ||
+      !steady ||
+      size < MIN_PREFETCH ||
+      size > MAX_PREFETCH ||
+      noiseWorker() == null
+    )
+      return;
     this.ahead ??= new Prefetch();
     this.ahead.request(this.step, size, this.keyAt(this.step));
   }
@@ -150,4 +158,3 @@ export abstract class NoisyLayer extends ElementwiseLayer implements StochasticL
     this.noise.setStep(step);
   }
 }
-

@@ -1,8 +1,12 @@
 /**
- * N-ReLU (Manik, Islam & Wang 2025): a zero-mean stochastic extension of ReLU.
- *   training:  x if x > 0, else sigma * eps with eps ~ N(0, 1) drawn per element per forward pass
- *   inference: max(x, 0), the expected value of the training output
- * The gradient is the indicator 1[x > 0]; the noise does not depend on x, so none flows into it.
+ * N-ReLU (Manik, Islam & Wang 2025): a zero-mean stochastic extension of ReLU. Its layer is its own class (not
+ * the kit's): a seeded noise stream with a step counter (StochasticLayer), a schedulable sigma, fused cpu/wasm
+ * kernels and normals drawn ahead on a worker.
+ *   formula:  training: x if x > 0, else sigma * eps with eps ~ N(0, 1) drawn per element per forward pass;
+ *             inference: max(x, 0), the expected value of the training output
+ *   gradient: 1[x > 0] in both modes; the noise does not depend on x, so none flows into it
+ *   defaults: sigma required (>= 0; 0 is exactly ReLU)
+ *   PyTorch:  none in torch.nn; in inference F.relu, in training torch.where(x > 0, x, sigma * torch.randn_like(x))
  */
 import { tf } from '../tf.js';
 import { NoisyLayer } from './noise.js';
@@ -17,7 +21,13 @@ export const SIGMA_MAX = 100;
 
 const PARAMS = {
   sigma: {
-    type: 'number', min: 0, max: SIGMA_MAX, sweep: true, schedule: true, tag: 's', example: 0.1,
+    type: 'number',
+    min: 0,
+    max: SIGMA_MAX,
+    sweep: true,
+    schedule: true,
+    tag: 's',
+    example: 0.1,
     doc: 'noise standard deviation on the non-positive branch: a number, a list (sweep) or {start, end, schedule}',
   },
 } as const;
@@ -55,7 +65,7 @@ export class NReLU extends NoisyLayer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleTensor(inputs, NReLU.className);
-    if (!isTraining(kwargs)) return tf.relu(x);
+    if (!isTraining(kwargs)) return nreluForward(x, this.sigmaValue, null);
     // sigma 0: skip the draw (exactly ReLU, and no -0 from 0 * negative eps), keep the step count.
     if (this.sigmaValue === 0) {
       this.noise.skip();
@@ -68,7 +78,7 @@ export class NReLU extends NoisyLayer {
       this.noise.prefetchNormal(x.size);
       return y;
     }
-    return noisyRelu(x, this.noise.normal(x.size), this.sigmaValue);
+    return nreluForward(x, this.sigmaValue, this.noise.normal(x.size));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -79,11 +89,16 @@ tf.serialization.registerClass(NReLU);
 
 export const nrelu = defineActivation({
   name: 'nrelu',
-  summary: 'x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper\'s N-ReLU)',
+  summary: "x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper's N-ReLU)",
   params: PARAMS,
   stochastic: true,
   create: (params, { name, seed }) => new NReLU({ name, seed, sigma: params.sigma as number }),
 });
+
+/** N-ReLU's pure function: inference (`eps` null) is max(x, 0); training takes the N(0, 1) draws `eps`. */
+export function nreluForward(x: tf.Tensor, sigma: number, eps: Float32Array | null): tf.Tensor {
+  return eps === null ? tf.relu(x) : noisyRelu(x, eps, sigma);
+}
 
 /**
  * The generic path, for any backend: where(x > 0, x, sigma * eps) with gradient dy * 1[x > 0].

@@ -1,66 +1,43 @@
 /**
- * PReLU with PyTorch's defaults: x if x >= 0 else alpha * x, with ONE learnable alpha shared by
- * all units, initialised to 0.25 (torch.nn.PReLU(num_parameters=1, init=0.25)). `shared: false`
- * learns one alpha per channel, the last axis here (Dense units, or Conv2D channels in NHWC).
- * TF.js's own PReLU layer defaults to one alpha per unit initialised to 0, hence this class.
+ * PReLU with PyTorch's defaults; TF.js's own PReLU layer has one alpha per unit initialised to 0.
+ *   formula:  x if x > 0 else alpha * x, alpha learned
+ *   gradient: d/dx 1 if x > 0 else alpha (alpha at x = 0); d/dalpha the sum of x where x <= 0; one fused pass
+ *             on cpu and wasm for a shared alpha (fused-gradients.ts)
+ *   defaults: shared true (ONE alpha for the layer), init 0.25; `shared: false` learns one alpha per channel,
+ *             the last axis here (Dense units, or Conv2D channels in NHWC)
+ *   PyTorch:  torch.nn.PReLU(num_parameters=1, init=0.25) / F.prelu
  */
 import { tf } from '../tf.js';
-import { type CallKwargs, ElementwiseLayer, type LayerArgs, type LayerShape, type LayerWeight, singleTensor } from './common.js';
-import { defineActivation } from './descriptor.js';
-import { checkParam } from './spec.js';
+import { elementwiseActivation } from './kit.js';
 
-const PARAMS = {
-  shared: { type: 'boolean', default: true, doc: 'one alpha for the layer (true) or one per channel' },
-  init: { type: 'number', default: 0.25, doc: 'initial alpha' },
-} as const;
-
-export interface TorchPReLUArgs extends LayerArgs {
-  /** One alpha for the whole layer (default true) or one per channel (last axis). */
-  shared?: boolean;
-  /** Initial value of alpha (default 0.25). */
-  init?: number;
+/** x if x > 0 else alpha * x, alpha broadcast over the last axis (TF.js's Prelu kernel). */
+export function preluForward(x: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
+  return tf.prelu(x, alpha);
 }
 
-export class TorchPReLU extends ElementwiseLayer {
-  // Not 'PReLU': that name is TF.js's own layer in the serialisation registry.
-  static className = 'TorchPReLU';
-  readonly shared: boolean;
-  readonly init: number;
-  private alpha: LayerWeight | null = null;
+type PReLUParams = { shared: boolean; init: number };
 
-  constructor(args: TorchPReLUArgs = {}) {
-    super(args);
-    this.shared = checkParam('prelu', 'shared', PARAMS.shared, args.shared) as boolean;
-    this.init = checkParam('prelu', 'init', PARAMS.init, args.init) as number;
+function alphaShape({ shared }: PReLUParams, shape: (number | null)[], layer: string): number[] {
+  if (shared) return [1];
+  const channels = shape[shape.length - 1];
+  if (channels == null || shape.length < 2) {
+    throw new Error(`${layer}: per-channel PReLU needs a known last dimension, got input shape [${shape.join(', ')}]`);
   }
-
-  override build(inputShape: LayerShape): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
-    const channels = shape[shape.length - 1];
-    if (!this.shared && (channels == null || shape.length < 2)) {
-      throw new Error(`${this.name}: per-channel PReLU needs a known last dimension, got input shape [${shape.join(', ')}]`);
-    }
-    const paramShape = this.shared ? [1] : [channels as number];
-    this.alpha = this.addWeight('alpha', paramShape, 'float32', tf.initializers.constant({ value: this.init }), undefined, true);
-    this.built = true;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
-    const x = singleTensor(inputs, TorchPReLU.className);
-    if (this.alpha === null) throw new Error(`${this.name}: call() before build()`);
-    return tf.prelu(x, this.alpha.read());
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), shared: this.shared, init: this.init };
-  }
+  return [channels];
 }
-tf.serialization.registerClass(TorchPReLU);
 
-export const prelu = defineActivation({
+export const prelu = elementwiseActivation<PReLUParams>({
   name: 'prelu',
   summary: 'x if x >= 0 else alpha * x, alpha learned (PyTorch: one shared alpha, init 0.25)',
-  params: PARAMS,
-  stochastic: false,
-  create: (params, { name }) => new TorchPReLU({ name, shared: params.shared as boolean, init: params.init as number }),
+  // Not 'PReLU': that name is TF.js's own layer in the serialisation registry.
+  className: 'TorchPReLU',
+  params: {
+    shared: { type: 'boolean', default: true, doc: 'one alpha for the layer (true) or one per channel' },
+    init: { type: 'number', default: 0.25, doc: 'initial alpha' },
+  },
+  forward: (x, _params, { weights }) => preluForward(x, weights[0]),
+  weights: (params, shape, layer) => [{ name: 'alpha', shape: alphaShape(params, shape, layer), init: params.init }],
 });
+
+export const TorchPReLU = prelu.layer;
+export type TorchPReLU = InstanceType<typeof TorchPReLU>;

@@ -3,8 +3,8 @@
  * not TF.js's), plus any a user's module registered (module.ts). Config validation, run ids, the
  * grid, the trainer, the comparison's order, `bench` and `--help` read this list.
  *
- * Adding an activation that ships with the harness: its file exporting a descriptor, and one line
- * in BUILTIN below (docs/ARCHITECTURE.md).
+ * Adding an activation that ships with the harness: its file (its pure function and
+ * `elementwiseActivation(...)`, kit.ts), and its entry in BUILTIN below (docs/ARCHITECTURE.md).
  */
 import { tf } from '../tf.js';
 import { UsageError, ConfigError } from '../errors.js';
@@ -18,11 +18,12 @@ import { gelu } from './gelu.js';
 import { rrelu } from './rrelu.js';
 import { nrelu } from './nrelu.js';
 import { silu } from './silu.js';
+import { elu } from './elu.js';
 // One-pass gradients for ReLU, LeakyReLU and PReLU on cpu and wasm (registered on import).
 import './fused-gradients.js';
 
 /** The activations that ship with the harness, in the paper's order (the comparison's and the help's). */
-const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu] as const;
+const BUILTIN = [relu, leakyRelu, prelu, gelu, rrelu, nrelu, silu, elu] as const;
 
 export type ActivationName = (typeof BUILTIN)[number]['name'];
 export const ACTIVATION_NAMES: readonly ActivationName[] = BUILTIN.map((d) => d.name);
@@ -67,9 +68,12 @@ export function registerActivation(descriptor: ActivationDescriptor, module: Act
   const known = fromModules.get(descriptor.name);
   if (known || BUILTIN.some((d) => d.name === descriptor.name)) {
     const where = known ? `the activation module ${known.module.path}` : 'a built-in activation';
-    throw new ConfigError(`activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`, {
-      hint: 'give the descriptor another name',
-    });
+    throw new ConfigError(
+      `activation module ${module.path}: its name "${descriptor.name}" is already taken by ${where}`,
+      {
+        hint: 'give the descriptor another name',
+      },
+    );
   }
   fromModules.set(descriptor.name, { descriptor, module });
 }
@@ -78,7 +82,8 @@ export function registerActivation(descriptor: ActivationDescriptor, module: Act
 export function normalizeActivation(spec: unknown): NormalizedActivation {
   const { name, given } = splitSpec(spec, activationNames());
   const descriptor = findActivation(name);
-  if (!descriptor) throw new ConfigError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
+  if (!descriptor)
+    throw new ConfigError(`unknown activation "${name}"; valid activations: ${activationNames().join(', ')}`);
   return { name, params: normalizeParams(descriptor, given) };
 }
 
@@ -89,7 +94,10 @@ export interface CreateActivationOptions {
   name?: string;
 }
 
-/** Builds the activation layer for `spec`. Stochastic layers are in inference mode unless called with `{training: true}`. */
+/**
+ * Builds the activation layer for `spec`. Stochastic layers are in inference mode unless called with `{training:
+ * true}`.
+ */
 export function createActivation(spec: ActivationSpec, options: CreateActivationOptions = {}): tf.layers.Layer {
   const { name: activation, params } = normalizeActivation(spec);
   const descriptor = findActivation(activation) as ActivationDescriptor;
@@ -97,7 +105,10 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
   if (!Number.isInteger(seed)) throw new UsageError(`activation "${activation}": seed must be an integer, got ${seed}`);
   const layer = descriptor.create(params, { seed, name: options.name });
   if (!(layer instanceof tf.layers.Layer)) {
-    throw new ConfigError(`activation "${activation}": create() must return a tf.layers.Layer of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`);
+    throw new ConfigError(
+      `activation "${activation}": create() must return a tf.layers.Layer ` +
+        `of nrelu-bench's TF.js (import { tf } from 'nrelu-bench')`,
+    );
   }
   let stochastic: boolean;
   try {
@@ -106,20 +117,26 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
     throw new ConfigError(`activation "${activation}": ${(err as Error).message}`);
   }
   if (stochastic !== descriptor.stochastic) {
-    throw new ConfigError(descriptor.stochastic
-      ? `activation "${activation}" is marked stochastic but its layer does not implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
-      : `activation "${activation}" is not marked stochastic but its layer says it is; set stochastic: true in the descriptor`);
+    throw new ConfigError(
+      descriptor.stochastic
+        ? `activation "${activation}" is marked stochastic but its layer does not ` +
+            `implement StochasticLayer (stochastic = true, seed, getStep(), setStep())`
+        : `activation "${activation}" is not marked stochastic but ` +
+            `its layer says it is; set stochastic: true in the descriptor`,
+    );
   }
   const scheduled = Object.entries(descriptor.params).find(([, def]) => def.type === 'number' && def.schedule === true);
   if (scheduled && !isSchedulableLayer(layer)) {
-    throw new ConfigError(`activation "${activation}": parameter "${scheduled[0]}" is schedulable but the layer has no setScheduled(param, value)`);
+    throw new ConfigError(
+      `activation "${activation}": parameter "${scheduled[0]}" is ` +
+        `schedulable but the layer has no setScheduled(param, value)`,
+    );
   }
   return layer;
 }
 
 export type { ActivationDescriptor } from './descriptor.js';
 export type { ActivationParam, ActivationSpec, NormalizedActivation } from './spec.js';
-export { LEAKY_RELU_DEFAULT_ALPHA } from './leaky-relu.js';
 export { GELU } from './gelu.js';
 export { NReLU } from './nrelu.js';
 export { TorchPReLU } from './prelu.js';

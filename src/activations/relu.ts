@@ -1,11 +1,23 @@
-/** ReLU, max(x, 0): TF.js's own layer, which matches PyTorch's. */
+/**
+ * ReLU.
+ *   formula:  max(x, 0)
+ *   gradient: 1[x > 0] (0 at x = 0); one fused pass on cpu and wasm (fused-gradients.ts)
+ *   defaults: no parameters
+ *   PyTorch:  torch.nn.ReLU / F.relu
+ */
 import { tf } from '../tf.js';
-import { defineActivation } from './descriptor.js';
+import { elementwiseActivation } from './kit.js';
 
-export const relu = defineActivation({
+/** max(x, 0), TF.js's Relu kernel (whose gradient fused-gradients.ts replaces on cpu and wasm). */
+export function reluForward(x: tf.Tensor): tf.Tensor {
+  return tf.relu(x);
+}
+
+export const relu = elementwiseActivation({
   name: 'relu',
   summary: 'max(x, 0)',
+  // Not 'ReLU': that name is TF.js's own layer in the serialization registry (old model.json files still load).
+  className: 'TorchReLU',
   params: {},
-  stochastic: false,
-  create: (_params, { name }) => tf.layers.reLU({ name }),
+  forward: (x) => reluForward(x),
 });

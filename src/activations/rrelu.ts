@@ -1,9 +1,12 @@
 /**
- * Randomized leaky ReLU (Xu et al. 2015), with PyTorch's semantics and defaults:
- *   training:  x if x > 0, else a * x with a ~ U(lower, upper) per element per forward pass (the
- *              slope is drawn where x <= 0, so the gradient at exactly 0 is a, as in PyTorch)
- *   inference: x if x >= 0, else ((lower + upper) / 2) * x
- * Defaults lower = 1/8, upper = 1/3. TF.js has no RReLU.
+ * Randomized leaky ReLU (Xu et al. 2015), with PyTorch's semantics and defaults; TF.js has no RReLU. Its layer is
+ * its own class (not the kit's): a seeded slope stream with a step counter (StochasticLayer) and a fused kernel.
+ *   formula:  training: x if x > 0, else a * x with a ~ U(lower, upper) per element per forward pass;
+ *             inference: x if x > 0, else ((lower + upper) / 2) * x
+ *   gradient: the slope of the forward pass: 1 if x > 0, else a (training; drawn where x <= 0, so the gradient at
+ *             exactly 0 is a, as in PyTorch) or (lower + upper) / 2 (inference)
+ *   defaults: lower 1/8, upper 1/3
+ *   PyTorch:  torch.nn.RReLU(lower=1/8, upper=1/3) / F.rrelu
  */
 import { tf } from '../tf.js';
 import { ConfigError } from '../errors.js';
@@ -20,7 +23,8 @@ const PARAMS = {
 
 function checkBounds(params: ActivationParams): string | undefined {
   return (params.lower as number) > (params.upper as number)
-    ? `parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})` : undefined;
+    ? `parameter "lower" (${params.lower}) must be <= "upper" (${params.upper})`
+    : undefined;
 }
 
 export interface RReLUArgs extends LayerArgs {
@@ -45,11 +49,11 @@ export class RReLU extends NoisyLayer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     const x = singleTensor(inputs, RReLU.className);
-    if (!isTraining(kwargs)) return tf.leakyRelu(x, (this.lower + this.upper) / 2);
+    if (!isTraining(kwargs)) return rreluForward(x, this.lower, this.upper, null);
     if (hasNoiseKernel(RANDOM_SLOPE_RELU_KERNEL, x.dtype)) {
       return fusedRandomSlopeRelu(x, { lower: this.lower, upper: this.upper, ...this.noise.nextKey() });
     }
-    return randomSlopeRelu(x, this.noise.uniform(x.size, this.lower, this.upper));
+    return rreluForward(x, this.lower, this.upper, this.noise.uniform(x.size, this.lower, this.upper));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -64,11 +68,15 @@ export const rrelu = defineActivation({
   params: PARAMS,
   stochastic: true,
   check: checkBounds,
-  create: (params, { name, seed }) => new RReLU({ name, seed, lower: params.lower as number, upper: params.upper as number }),
+  create: (params, { name, seed }) =>
+    new RReLU({ name, seed, lower: params.lower as number, upper: params.upper as number }),
 });
 
 /** The fused kernel (cpu, wasm): the same values as `randomSlopeRelu` in one pass over x. */
-function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: number; k0: number; k1: number }): tf.Tensor {
+function fusedRandomSlopeRelu(
+  x: tf.Tensor,
+  attrs: { lower: number; upper: number; k0: number; k1: number },
+): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
@@ -77,6 +85,11 @@ function fusedRandomSlopeRelu(x: tf.Tensor, attrs: { lower: number; upper: numbe
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
   });
   return op(x);
+}
+
+/** RReLU's pure function: inference (`slopes` null) has the slope (lower + upper) / 2; training the drawn `slopes`. */
+export function rreluForward(x: tf.Tensor, lower: number, upper: number, slopes: Float32Array | null): tf.Tensor {
+  return slopes === null ? tf.leakyRelu(x, (lower + upper) / 2) : randomSlopeRelu(x, slopes);
 }
 
 /**

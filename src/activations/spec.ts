@@ -24,7 +24,9 @@ export function checkParam(activation: string, key: string, def: ParamDef, value
     case 'number': {
       const bound = def.min === undefined ? '' : ` >= ${def.min}`;
       if (value === undefined && def.default === undefined) {
-        throw new ConfigError(`${at} is required (a number${bound}), e.g. {name: ${activation}, ${key}: ${def.example ?? 1}}`);
+        throw new ConfigError(
+          `${at} is required (a number${bound}), e.g. {name: ${activation}, ${key}: ${def.example ?? 1}}`,
+        );
       }
       if (typeof v !== 'number' || !Number.isFinite(v) || (def.min !== undefined && v < def.min)) {
         throw new ConfigError(`${at} must be a finite number${bound}, got ${describe(v)}`);
@@ -39,7 +41,8 @@ export function checkParam(activation: string, key: string, def: ParamDef, value
     case 'choice': {
       const list = def.choices.map((c) => `"${c}"`).join(' or ');
       if (value === undefined && def.default === undefined) throw new ConfigError(`${at} is required (${list})`);
-      if (typeof v !== 'string' || !def.choices.includes(v)) throw new ConfigError(`${at} must be ${list}, got ${describe(v)}`);
+      if (typeof v !== 'string' || !def.choices.includes(v))
+        throw new ConfigError(`${at} must be ${list}, got ${describe(v)}`);
       return v;
     }
   }
@@ -68,7 +71,9 @@ export function splitSpec(spec: unknown, known: readonly string[]): { name: stri
   if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
     const { name, ...given } = spec as Record<string, unknown>;
     if (typeof name !== 'string') {
-      throw new ConfigError(`activation spec needs a "name" string (one of ${known.join(', ')}), got ${describe(name)}`);
+      throw new ConfigError(
+        `activation spec needs a "name" string (one of ${known.join(', ')}), got ${describe(name)}`,
+      );
     }
     return { name, given };
   }

@@ -22,7 +22,9 @@ export function isStochasticLayer<T extends object>(layer: T): layer is T & Stoc
   const l = layer as Partial<StochasticLayer>;
   if (l.stochastic !== true) return false;
   if (typeof l.getStep !== 'function' || typeof l.setStep !== 'function') {
-    throw new TypeError(`layer ${String((layer as { name?: unknown }).name)} says it is stochastic but lacks getStep()/setStep()`);
+    throw new TypeError(
+      `layer ${String((layer as { name?: unknown }).name)} says it is stochastic but lacks getStep()/setStep()`,
+    );
   }
   return true;
 }

@@ -10,5 +10,7 @@ export const RELU_GRAD_KERNEL = 'NreluBenchReluGrad';
 /** dx = x > 0 ? dy : dy * alpha, one pass. Inputs x, dy; attr alpha. */
 export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
 
-/** One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts). */
+/**
+ * One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts).
+ */
 export const FUSED_ADAM_KERNEL = 'NreluBenchAdam';

@@ -12,9 +12,7 @@ import { errorMessage } from '../errors.js';
 export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 export type NativePackage = (typeof NATIVE_PACKAGES)[number];
 
-export type NativeLoad =
-  | { ok: true; packageName: NativePackage; skipped: string[] }
-  | { ok: false; skipped: string[] };
+export type NativeLoad = { ok: true; packageName: NativePackage; skipped: string[] } | { ok: false; skipped: string[] };
 
 /** The fields of tfjs-node's NodeJSKernelBackend we read (set in its constructor). */
 interface NodeBackendFlags {
@@ -43,7 +41,10 @@ async function tryPackages(): Promise<NativeLoad> {
   }
   const missing = NATIVE_PACKAGES.map((name) => notInstalled(name));
   if (skipped.every((line, i) => line === missing[i])) {
-    return { ok: false, skipped: [`neither ${NATIVE_PACKAGES.join(' nor ')} is installed (their install step downloads libtensorflow)`] };
+    return {
+      ok: false,
+      skipped: [`neither ${NATIVE_PACKAGES.join(' nor ')} is installed (their install step downloads libtensorflow)`],
+    };
   }
   return { ok: false, skipped };
 }
@@ -63,8 +64,10 @@ async function tryImport(packageName: NativePackage): Promise<string | null> {
   }
   if (tf.findBackendFactory('tensorflow') == null) {
     // It registered on another copy of @tensorflow/tfjs-core (nested node_modules).
-    return `${packageName} loaded but uses a different copy of @tensorflow/tfjs-core than nrelu-bench ` +
-      `(TF.js ${tf.version.tfjs}); install the same 4.x version of both`;
+    return (
+      `${packageName} loaded but uses a different copy of @tensorflow/tfjs-core than nrelu-bench ` +
+      `(TF.js ${tf.version.tfjs}); install the same 4.x version of both`
+    );
   }
   return null;
 }
@@ -92,15 +95,20 @@ export function describeNativeDevice(backend: unknown, packageName: string): { g
   if (typeof flags.isUsingGpuDevice !== 'boolean') {
     return {
       gpu: false,
-      notes: gpuPackage ? [`tensorflow: cannot tell whether ${packageName} uses a GPU (backend reports no device flag); assuming CPU`] : [],
+      notes: gpuPackage
+        ? [`tensorflow: cannot tell whether ${packageName} uses a GPU (backend reports no device flag); assuming CPU`]
+        : [],
     };
   }
   if (flags.isUsingGpuDevice) return { gpu: true, notes: [] };
   return {
     gpu: false,
     notes: gpuPackage
-      ? [`tensorflow: warning: ${packageName} found no GPU device and runs on the CPU ` +
-        '(CUDA/cuDNN libraries missing or not matching libtensorflow, or no visible GPU; see TensorFlow\'s log above)']
+      ? [
+          `tensorflow: warning: ${packageName} found no GPU device and runs on the CPU ` +
+            '(CUDA/cuDNN libraries missing or not matching ' +
+            "libtensorflow, or no visible GPU; see TensorFlow's log above)",
+        ]
       : [],
   };
 }

@@ -4,9 +4,15 @@
  * webgpu-noise.ts). It lives here so that backend/ never imports activations/.
  */
 
-/** N-ReLU training forward: x > 0 ? x : sigma * eps_i. Attrs: sigma, k0, k1. Gradient dy * 1[x > 0]. Prefixed so it cannot clash with TF.js's kernels. */
+/**
+ * N-ReLU training forward: x > 0 ? x : sigma * eps_i. Attrs: sigma, k0, k1. Gradient dy * 1[x > 0]. Prefixed so it
+ * cannot clash with TF.js's kernels.
+ */
 export const NOISY_RELU_KERNEL = 'NreluBenchNoisyRelu';
-/** RReLU training forward: outputs [y, slope], slope = x > 0 ? 1 : U_i(lower, upper) (PyTorch draws where x <= 0). Attrs: lower, upper, k0, k1. */
+/**
+ * RReLU training forward: outputs [y, slope], slope = x > 0 ? 1 : U_i(lower, upper) (PyTorch draws where x <= 0).
+ * Attrs: lower, upper, k0, k1.
+ */
 export const RANDOM_SLOPE_RELU_KERNEL = 'NreluBenchRandomSlopeRelu';
 
 /** Backends whose fused kernels draw the noise on the device: no worker draws ahead for them. */

@@ -16,7 +16,12 @@ import type { BackendName } from './names.js';
 import { describeNativeDevice, loadNative, NATIVE_INSTALL_HINT } from './native.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import {
-  type WebGpuAdapterInfo, WEBGPU_INSTALL_HINT, computesCorrectly, describeAdapter, probeWebGpu, registerWebGpuBackend,
+  type WebGpuAdapterInfo,
+  WEBGPU_INSTALL_HINT,
+  computesCorrectly,
+  describeAdapter,
+  probeWebGpu,
+  registerWebGpuBackend,
 } from './webgpu.js';
 import { watchWebGpuDevice } from './webgpu-errors.js';
 
@@ -48,9 +53,12 @@ export async function selectBackend(name: BackendRequest): Promise<BackendSelect
   if (name === 'auto') return selectAuto();
   const attempt = await attemptFor(name);
   if (attempt.ok) return attempt.selection;
-  const hint = name === 'tensorflow'
-    ? `install it with ${NATIVE_INSTALL_HINT}`
-    : name === 'webgpu' ? WEBGPU_INSTALL_HINT : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
+  const hint =
+    name === 'tensorflow'
+      ? `install it with ${NATIVE_INSTALL_HINT}`
+      : name === 'webgpu'
+        ? WEBGPU_INSTALL_HINT
+        : 'reinstall @tensorflow/tfjs-backend-wasm, or use --backend cpu';
   throw new EnvironmentError(`backend '${name}' is not available: ${attempt.reason}`, { hint });
 }
 
@@ -93,7 +101,11 @@ async function selectAuto(): Promise<BackendSelection> {
     if (webgpu.ok) return { ...webgpu.selection, notes: [...notes, ...webgpu.selection.notes] };
     notes.push(`webgpu: ${webgpu.reason}`);
   } else {
-    notes.push(probe.ok ? `webgpu: skipped, its adapter is a software renderer (${describeAdapter(probe.adapter)})` : `webgpu: no GPU: ${probe.reason}`);
+    notes.push(
+      probe.ok
+        ? `webgpu: skipped, its adapter is a software renderer (${describeAdapter(probe.adapter)})`
+        : `webgpu: no GPU: ${probe.reason}`,
+    );
   }
   const wasm = await attemptWasm();
   if (wasm.ok) return { ...wasm.selection, notes: [...notes, ...wasm.selection.notes] };
@@ -105,11 +117,16 @@ async function selectAuto(): Promise<BackendSelection> {
 
 function attemptFor(name: Exclude<BackendRequest, 'auto'>): Promise<Attempt> {
   switch (name) {
-    case 'tensorflow': return attemptNative();
-    case 'webgpu': return attemptWebGpu();
-    case 'wasm': return attemptWasm();
-    case 'cpu': return attemptCpu();
-    default: throw new UsageError(`unknown backend '${String(name)}'; use auto, tensorflow, webgpu, wasm or cpu`);
+    case 'tensorflow':
+      return attemptNative();
+    case 'webgpu':
+      return attemptWebGpu();
+    case 'wasm':
+      return attemptWasm();
+    case 'cpu':
+      return attemptCpu();
+    default:
+      throw new UsageError(`unknown backend '${String(name)}'; use auto, tensorflow, webgpu, wasm or cpu`);
   }
 }
 
@@ -118,9 +135,11 @@ async function attemptWebGpu(): Promise<Attempt> {
   if (!probe.ok) return { ok: false, reason: probe.reason };
   const failure = await registerWebGpuBackend();
   if (failure != null) return { ok: false, reason: failure };
-  if (!(await activate('webgpu'))) return { ok: false, reason: '@tensorflow/tfjs-backend-webgpu failed to initialise on the adapter' };
+  if (!(await activate('webgpu')))
+    return { ok: false, reason: '@tensorflow/tfjs-backend-webgpu failed to initialise on the adapter' };
   watchWebGpuDevice();
-  if (!(await computesCorrectly())) return { ok: false, reason: `the adapter (${describeAdapter(probe.adapter)}) computes wrong results; refused` };
+  if (!(await computesCorrectly()))
+    return { ok: false, reason: `the adapter (${describeAdapter(probe.adapter)}) computes wrong results; refused` };
   const { adapter } = probe;
   const notes = probe.tried.map((line) => `webgpu: skipped ${line}`);
   if (adapter.software) notes.push(`webgpu: warning: ${describeAdapter(adapter)}; a correctness run, not GPU speed`);
@@ -142,7 +161,8 @@ async function attemptNative(): Promise<Attempt> {
 }
 
 async function attemptWasm(): Promise<Attempt> {
-  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { ok: false, reason: 'this Node.js has no WebAssembly' };
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+    return { ok: false, reason: 'this Node.js has no WebAssembly' };
   const kernels = registerWasmKernels();
   if (!(await activate('wasm'))) return { ok: false, reason: '@tensorflow/tfjs-backend-wasm failed to initialise' };
   const notes = kernels.skipped.map((k) => `wasm: kept the ${k} kernel TF.js already registers instead of ours`);
@@ -183,5 +203,8 @@ function describeSelection(selection: BackendSelection): string {
 async function describeWasm(): Promise<string> {
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true ? 'SIMD' : 'no SIMD';
   const { registered } = registerWasmKernels();
-  return `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); nrelu-bench kernels: ${registered.join(', ')}`;
+  return (
+    `WebAssembly (${simd}, ${getThreadsCount()} thread; ${WASM_THREADS_NOTE}); ` +
+    `nrelu-bench kernels: ${registered.join(', ')}`
+  );
 }

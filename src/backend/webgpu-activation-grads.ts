@@ -49,11 +49,19 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 export function registerWebGpuActivationGradKernels(util: WebGpuUtil): void {
   registerOnce(RELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend }: KernelArgs) => {
     const [x, dy] = [inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo];
-    return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(reluGradProgram(util, x.shape), [x, dy], 'float32');
+    return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+      reluGradProgram(util, x.shape),
+      [x, dy],
+      'float32',
+    );
   });
   registerOnce(LEAKY_RELU_GRAD_KERNEL, 'webgpu', ({ inputs, backend, attrs }: KernelArgs) => {
     const [x, dy] = [inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo];
-    return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(leakyGradProgram(util, x.shape), [x, dy], 'float32',
-      [{ type: 'float32', data: [attrs?.alpha as number] }]);
+    return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+      leakyGradProgram(util, x.shape),
+      [x, dy],
+      'float32',
+      [{ type: 'float32', data: [attrs?.alpha as number] }],
+    );
   });
 }

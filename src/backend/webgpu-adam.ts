@@ -7,11 +7,28 @@
 import type { tf } from '../tf.js';
 import { FUSED_ADAM_KERNEL } from './fused-kernel-contract.js';
 import { registerOnce } from './register.js';
-import { type ProgramUniform, type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
+import {
+  type ProgramUniform,
+  type WebGpuBackendLike,
+  type WebGpuProgramLike,
+  type WebGpuUtil,
+  flatProgram,
+} from './webgpu-program.js';
 
-const CONSTANTS = 'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32, ' +
+const CONSTANTS =
+  'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, ' +
+  'oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32, ' +
   'epsilon : f32, negLearningRate : f32,';
-const NAMES = ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'oneMinusAccBeta1', 'oneMinusAccBeta2', 'epsilon', 'negLearningRate'];
+const NAMES = [
+  'beta1',
+  'oneMinusBeta1',
+  'beta2',
+  'oneMinusBeta2',
+  'oneMinusAccBeta1',
+  'oneMinusAccBeta2',
+  'epsilon',
+  'negLearningRate',
+];
 
 /** The WGSL expression of each output; inputs are named as in `variableNames`. */
 const OUTPUTS = {
@@ -19,7 +36,9 @@ const OUTPUTS = {
   v: { inputs: ['v', 'g'], expression: 'v[index] * uniforms.beta2 + (g[index] * g[index]) * uniforms.oneMinusBeta2' },
   x: {
     inputs: ['x', 'newM', 'newV'],
-    expression: '((newM[index] / uniforms.oneMinusAccBeta1) / (sqrt(newV[index] / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) ' +
+    expression:
+      '((newM[index] / uniforms.oneMinusAccBeta1) / ' +
+      '(sqrt(newV[index] / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) ' +
       '* uniforms.negLearningRate + x[index]',
   },
 } as const;

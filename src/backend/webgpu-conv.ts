@@ -31,10 +31,14 @@ interface BackpropFilterAttrs {
 function partialsProgram(util: WebGpuUtil, chunks: number, rows: number, cols: number) {
   const shape = [chunks, rows, cols];
   return {
-    ...flatProgram(util, shape, ['x', 'dy'],
+    ...flatProgram(
+      util,
+      shape,
+      ['x', 'dy'],
       'rows : i32, cols : i32, n : i32, chunk : i32, outW : i32, outHW : i32, filterW : i32, inC : i32, ' +
-      'stride : vec2<i32>, dilation : vec2<i32>, pad : vec2<i32>, inH : i32, inW : i32,',
-      'nreluBenchConv2DBackpropFilterPartials'),
+        'stride : vec2<i32>, dilation : vec2<i32>, pad : vec2<i32>, inH : i32, inW : i32,',
+      'nreluBenchConv2DBackpropFilterPartials',
+    ),
     getUserCode: () => `
   fn main(index : i32) {
     if (index >= uniforms.size) {
@@ -83,11 +87,20 @@ export function registerWebGpuConvKernels(util: WebGpuUtil): void {
     backendName: 'webgpu',
     nreluBench: true,
     kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo, dy = args.inputs.dy as tf.TensorInfo;
+      const x = args.inputs.x as tf.TensorInfo,
+        dy = args.inputs.dy as tf.TensorInfo;
       const attrs = args.attrs as unknown as BackpropFilterAttrs;
       if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback(args);
       const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+        x.shape as [number, number, number, number],
+        attrs.filterShape,
+        attrs.strides,
+        1,
+        attrs.pad,
+        attrs.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
       return backpropFilter(util, args.backend, x, dy, info);
     },
   };
@@ -95,13 +108,24 @@ export function registerWebGpuConvKernels(util: WebGpuUtil): void {
 }
 
 /** Runs TF.js's own `kernelName` kernel for this backend directly (no engine bookkeeping). */
-function runBackendKernel(kernelName: string, backend: KernelArgs['backend'], inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
+function runBackendKernel(
+  kernelName: string,
+  backend: KernelArgs['backend'],
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+): tf.TensorInfo {
   const kernel = tf.getKernel(kernelName, 'webgpu');
   if (kernel == null) throw new Error(`webgpu has no ${kernelName} kernel`);
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
-function backpropFilter(util: WebGpuUtil, tfBackend: KernelArgs['backend'], x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+function backpropFilter(
+  util: WebGpuUtil,
+  tfBackend: KernelArgs['backend'],
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const backend = tfBackend as unknown as WebGpuBackendLike;
   const n = info.batchSize * info.outHeight * info.outWidth;
   const rows = info.filterHeight * info.filterWidth * info.inChannels;

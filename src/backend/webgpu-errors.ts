@@ -62,7 +62,11 @@ export function watchWebGpuDevice(device: GpuDevice | null = activeDevice()): vo
 }
 
 function oneLine(message: string): string {
-  return message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' ');
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
 }
 
 /** The device's loss, else the first WebGPU error recorded since the last clear (with how many followed), or null. */
@@ -105,7 +109,8 @@ export function assertWebGpuBufferFits(bytes: number, what: string): void {
   if (bytes > limit) {
     throw new WebGpuError(
       `${what} needs one WebGPU buffer of ${bytes} bytes, over this adapter's limit of ${limit} ` +
-      `(maxStorageBufferBindingSize ${maxStorageBufferBindingSize}, maxBufferSize ${maxBufferSize})`);
+        `(maxStorageBufferBindingSize ${maxStorageBufferBindingSize}, maxBufferSize ${maxBufferSize})`,
+    );
   }
 }
 

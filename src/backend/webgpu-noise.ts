@@ -119,10 +119,19 @@ function noisyReluProgram(util: WebGpuUtil, shape: number[]): WebGpuProgramLike 
   };
 }
 
-/** RReLU's output (`slopeOnly` false) or its slopes: slope = x > 0 ? 1 : low + u24 * span (drawn where x <= 0, as PyTorch and the cpu kernel). */
+/**
+ * RReLU's output (`slopeOnly` false) or its slopes: slope = x > 0 ? 1 : low + u24 * span (drawn where x <= 0, as
+ * PyTorch and the cpu kernel).
+ */
 function randomSlopeProgram(util: WebGpuUtil, shape: number[], slopeOnly: boolean): WebGpuProgramLike {
   return {
-    ...flatProgram(util, shape, ['x'], 'low : f32, span : f32, k0 : u32, k1 : u32,', `nreluBenchRandomSlope_${slopeOnly}`),
+    ...flatProgram(
+      util,
+      shape,
+      ['x'],
+      'low : f32, span : f32, k0 : u32, k1 : u32,',
+      `nreluBenchRandomSlope_${slopeOnly}`,
+    ),
     getUserCode: () => `
   ${HASH_SOURCE}
   fn main(index : i32) {

@@ -26,7 +26,12 @@ export interface ProgramUniform {
 
 /** The WebGPUBackend methods our kernels call. */
 export interface WebGpuBackendLike {
-  runWebGPUProgram(program: WebGpuProgramLike, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: ProgramUniform[]): tf.TensorInfo;
+  runWebGPUProgram(
+    program: WebGpuProgramLike,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: ProgramUniform[],
+  ): tf.TensorInfo;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
 }
@@ -34,11 +39,21 @@ export interface WebGpuBackendLike {
 /** The package's webgpu_util functions we use. */
 export interface WebGpuUtil {
   flatDispatchLayout(shape: number[]): { x: number[] };
-  computeDispatch(layout: { x: number[] }, shape: number[], workgroupSize: [number, number, number]): [number, number, number];
+  computeDispatch(
+    layout: { x: number[] },
+    shape: number[],
+    workgroupSize: [number, number, number],
+  ): [number, number, number];
 }
 
 /** Shape, dispatch and uniforms of a program with one thread per output element. */
-export function flatProgram(util: WebGpuUtil, outputShape: number[], variableNames: string[], uniforms: string, shaderKey: string): Omit<WebGpuProgramLike, 'getUserCode'> {
+export function flatProgram(
+  util: WebGpuUtil,
+  outputShape: number[],
+  variableNames: string[],
+  uniforms: string,
+  shaderKey: string,
+): Omit<WebGpuProgramLike, 'getUserCode'> {
   const workgroupSize: [number, number, number] = [64, 1, 1];
   const dispatchLayout = util.flatDispatchLayout(outputShape);
   return {

@@ -35,9 +35,7 @@ export interface WebGpuAdapterInfo {
   software: boolean;
 }
 
-export type WebGpuProbe =
-  | { ok: true; adapter: WebGpuAdapterInfo; tried: string[] }
-  | { ok: false; reason: string };
+export type WebGpuProbe = { ok: true; adapter: WebGpuAdapterInfo; tried: string[] } | { ok: false; reason: string };
 
 export const WEBGPU_INSTALL_HINT =
   'npm install webgpu@0.6 @tensorflow/tfjs-backend-webgpu@4.22 (optional dependencies); a GPU needs libvulkan1 and ' +
@@ -68,7 +66,9 @@ export function isNullAdapter(info: GpuAdapter['info']): boolean {
   return fields.every((v) => v === '') || /null/i.test(fields[2]) || /null backend/i.test(fields[3]);
 }
 
-export function isSoftwareAdapter(info: Pick<WebGpuAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>): boolean {
+export function isSoftwareAdapter(
+  info: Pick<WebGpuAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>,
+): boolean {
   return [info.vendor, info.architecture, info.device, info.description].some((v) => SOFTWARE.test(v));
 }
 
@@ -99,7 +99,12 @@ async function loadDawn(): Promise<DawnModule | string> {
 function vulkanLoaderFound(): boolean {
   const dirs = [
     ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
   ];
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
@@ -143,7 +148,11 @@ async function findAdapter(hardwareOnly: boolean): Promise<WebGpuProbe> {
   return { ok: false, reason: `Dawn found no usable adapter (${tried.join('; ')})` };
 }
 
-async function tryCandidate(mod: DawnModule, api: string, featureLevel: 'core' | 'compatibility'): Promise<Found | string> {
+async function tryCandidate(
+  mod: DawnModule,
+  api: string,
+  featureLevel: 'core' | 'compatibility',
+): Promise<Found | string> {
   if (api === 'vulkan' && !vulkanLoaderFound()) return 'libvulkan.so.1 not found (install libvulkan1)';
   try {
     const gpu = mod.create([`backend=${api}`]);
@@ -153,10 +162,17 @@ async function tryCandidate(mod: DawnModule, api: string, featureLevel: 'core' |
     if (isNullAdapter(adapter.info)) return 'refused a null adapter';
     const info = adapter.info ?? {};
     const base = {
-      api, featureLevel,
-      vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '',
+      api,
+      featureLevel,
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      device: info.device ?? '',
+      description: info.description ?? '',
     };
-    const described: WebGpuAdapterInfo = { ...base, software: adapter.isFallbackAdapter === true || isSoftwareAdapter(base) };
+    const described: WebGpuAdapterInfo = {
+      ...base,
+      software: adapter.isFallbackAdapter === true || isSoftwareAdapter(base),
+    };
     return { gpu, options, adapter: described, first: adapter };
   } catch (err) {
     return errorMessage(err).split('\n')[0];
@@ -186,7 +202,8 @@ async function importBackend(): Promise<string | null> {
     },
   };
   const scope = globalThis as { navigator?: object };
-  if (scope.navigator == null) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  if (scope.navigator == null)
+    Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   Object.defineProperty(scope.navigator, 'gpu', { value: navigatorGpu, configurable: true, writable: true });
   let util: WebGpuUtil;
   try {
@@ -195,7 +212,10 @@ async function importBackend(): Promise<string | null> {
     return describeImportError('@tensorflow/tfjs-backend-webgpu', err);
   }
   if (tf.findBackendFactory('webgpu') == null) {
-    return `@tensorflow/tfjs-backend-webgpu loaded but uses a different copy of @tensorflow/tfjs-core than nrelu-bench (TF.js ${tf.version.tfjs})`;
+    return (
+      `@tensorflow/tfjs-backend-webgpu loaded but uses a different copy ` +
+      `of @tensorflow/tfjs-core than nrelu-bench (TF.js ${tf.version.tfjs})`
+    );
   }
   registerWebGpuNoiseKernels(util);
   registerWebGpuConvKernels(util);

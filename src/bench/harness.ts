@@ -66,7 +66,10 @@ export interface HarnessBenchResult {
   evaluateSeconds: TimingStats;
   /** probeUnits() (dead, dormant and zero-output units) on the probe samples, timed on its own. */
   probeSeconds: TimingStats;
-  /** probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe off). */
+  /**
+   * probeGradients() (gradient-dead units, gradient norms) on the gradient-probe samples, timed on its own (null: probe
+   * off).
+   */
   gradientSeconds: TimingStats | null;
   /** tf.memory().numTensors at the end of each harness epoch. */
   tensorsPerEpoch: number[];
@@ -74,31 +77,44 @@ export interface HarnessBenchResult {
   rssPerEpoch: number[];
 }
 
-function harnessSpec(o: Required<Omit<HarnessBenchOptions, 'onEpoch'>>): RunSpec {
-  const config = validateConfig({
-    name: 'bench',
-    dataset: 'idx:synthetic',
-    models: [o.model],
-    activations: [o.activation],
-    seeds: [o.seed],
-    train: { epochs: o.epochs, batch_size: o.batchSize },
-    dead_neurons: { samples: o.probeSamples, every: 1, gradient_samples: o.gradientSamples },
-  }, 'harness benchmark settings');
+function harnessSpec(o: HarnessSettings): RunSpec {
+  const config = validateConfig(
+    {
+      name: 'bench',
+      dataset: 'idx:synthetic',
+      models: [o.model],
+      activations: [o.activation],
+      seeds: [o.seed],
+      train: { epochs: o.epochs, batch_size: o.batchSize },
+      dead_neurons: { samples: o.probeSamples, every: 1, gradient_samples: o.gradientSamples },
+    },
+    'harness benchmark settings',
+  );
   const specs = expandGrid(config);
   if (specs.length !== 1) throw new Error(`harness benchmark: expected one run, got ${specs.length} (give one sigma)`);
   return specs[0];
 }
 
 /** A plain TF.js loop: shuffled batches, model.apply in training mode, Adam; returns epoch seconds. */
-async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: number, seconds: number) => void): Promise<number[]> {
-  const { model, optimizer } = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
+async function bareLoop(
+  spec: RunSpec,
+  data: DeviceData,
+  onEpoch?: (epoch: number, seconds: number) => void,
+): Promise<number[]> {
+  const { model, optimizer } = buildRun(
+    { ...spec, activation: runActivationSpec(spec) },
+    data.train.shape,
+    data.classes,
+  );
   const n = data.train.count;
   const batchSize = spec.train.batchSize;
   const seconds: number[] = [];
   try {
     for (let epoch = 1; epoch <= spec.train.epochs; epoch++) {
       const start = performance.now();
-      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      const order = new Rng(deriveSeed(spec.seed, 'shuffle', epoch)).shuffle(
+        Int32Array.from({ length: n }, (_, i) => i),
+      );
       let last: tf.Scalar | null = null;
       for (let b = 0; b * batchSize < n; b++) {
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
@@ -106,7 +122,10 @@ async function bareLoop(spec: RunSpec, data: DeviceData, onEpoch?: (epoch: numbe
         const batch = data.train.gather(idx);
         const xb = batch.x;
         const yb = tf.oneHot(batch.y, data.classes);
-        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, final);
+        const cost = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
+          final,
+        );
         tf.dispose([batch.x, batch.y, yb]);
         if (cost) last = cost;
       }
@@ -130,9 +149,16 @@ interface EpochCallTimes {
   gradientSeconds: TimingStats | null;
 }
 
-/** evaluate(), probeUnits() and probeGradients() on `model`, each timed on its own, as trainRun calls them per epoch. */
+/**
+ * evaluate(), probeUnits() and probeGradients() on `model`, each timed on its own, as trainRun calls them per epoch.
+ */
 async function timeEpochCalls(
-  model: tf.LayersModel, spec: RunSpec, data: DeviceData, probeSamples: number, gradientSamples: number, repeats: number,
+  model: tf.LayersModel,
+  spec: RunSpec,
+  data: DeviceData,
+  probeSamples: number,
+  gradientSamples: number,
+  repeats: number,
 ): Promise<EpochCallTimes> {
   const probe = data.train.slice(0, Math.min(probeSamples, data.train.count));
   probe.y.dispose();
@@ -142,7 +168,9 @@ async function timeEpochCalls(
   try {
     return {
       evaluateSeconds: await timeAsync(repeats, () => evaluate(model, data.test, data.classes)),
-      probeSeconds: await timeAsync(repeats, () => probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })),
+      probeSeconds: await timeAsync(repeats, () =>
+        probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }),
+      ),
       gradientSeconds: gradCount > 0 ? await timeAsync(repeats, () => probeGradients(model, gradX, gradY)) : null,
     };
   } finally {
@@ -161,62 +189,108 @@ async function timeAsync(repeats: number, fn: () => Promise<unknown>): Promise<T
   return timingStats(seconds);
 }
 
-export async function benchHarness(options: HarnessBenchOptions): Promise<HarnessBenchResult> {
-  const o = {
-    model: options.model, activation: options.activation, batchSize: options.batchSize ?? 128,
-    trainSamples: options.trainSamples ?? 6000, testSamples: options.testSamples ?? 1000,
-    probeSamples: options.probeSamples ?? 1000, gradientSamples: options.gradientSamples ?? Math.round((options.trainSamples ?? 6000) / 60), epochs: options.epochs ?? 3, seed: options.seed ?? 1,
+type HarnessSettings = Required<Omit<HarnessBenchOptions, 'onEpoch'>>;
+
+function harnessSettings(options: HarnessBenchOptions): HarnessSettings {
+  const trainSamples = options.trainSamples ?? 6000;
+  return {
+    model: options.model,
+    activation: options.activation,
+    batchSize: options.batchSize ?? 128,
+    trainSamples,
+    testSamples: options.testSamples ?? 1000,
+    probeSamples: options.probeSamples ?? 1000,
+    gradientSamples: options.gradientSamples ?? Math.round(trainSamples / 60),
+    epochs: options.epochs ?? 3,
+    seed: options.seed ?? 1,
     warmupSteps: options.warmupSteps ?? 20,
   };
+}
+
+/** Untimed training steps, so wasm code tiers up and XNNPACK and the JIT settle before anything is timed. */
+async function warmUp(data: DeviceData, o: HarnessSettings): Promise<void> {
+  const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
+  try {
+    for (let i = 0; i < o.warmupSteps; i++) await warm.step();
+  } finally {
+    warm.dispose();
+  }
+}
+
+interface HarnessEpochs {
+  epochs: { epochSeconds: number; trainSeconds: number }[];
+  tensorsPerEpoch: number[];
+  rssPerEpoch: number[];
+}
+
+/** trainRun's epochs: wall time, training time, and tensors and RSS after each. */
+async function harnessEpochs(
+  spec: RunSpec,
+  data: DeviceData,
+  o: HarnessSettings,
+  onEpoch: HarnessBenchOptions['onEpoch'],
+): Promise<HarnessEpochs> {
+  const epochs: HarnessEpochs['epochs'] = [];
+  const tensorsPerEpoch: number[] = [];
+  const rssPerEpoch: number[] = [];
+  const result = await trainRun(spec, data, {
+    onEpoch: (r) => {
+      epochs.push({ epochSeconds: r.epochSeconds, trainSeconds: o.trainSamples / r.samplesPerSecond });
+      tensorsPerEpoch.push(tf.memory().numTensors);
+      rssPerEpoch.push(process.memoryUsage.rss());
+      onEpoch?.('harness', r.epoch, r.epochSeconds);
+    },
+  });
+  if (result.status !== 'completed') {
+    throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
+  }
+  return { epochs, tensorsPerEpoch, rssPerEpoch };
+}
+
+/** The evaluation and the probes on their own, on a fresh model of the run's architecture. */
+async function timeCallsOnFreshModel(spec: RunSpec, data: DeviceData, o: HarnessSettings): Promise<EpochCallTimes> {
+  const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
+  built.optimizer.dispose(); // only the model is timed here
+  try {
+    return await timeEpochCalls(built.model, spec, data, o.probeSamples, o.gradientSamples, 3);
+  } finally {
+    built.model.dispose();
+  }
+}
+
+export async function benchHarness(options: HarnessBenchOptions): Promise<HarnessBenchResult> {
+  const o = harnessSettings(options);
   if (o.epochs < 2) throw new Error('harness benchmark needs at least 2 epochs (the first is warm-up)');
   const spec = harnessSpec(o);
   await tf.ready();
   const data = toDeviceData(syntheticDataset(o.trainSamples, o.testSamples, o.seed));
   try {
-    // Warm the process up first (wasm code tiers up, XNNPACK and the JIT settle), then time the
-    // bare loop before and after trainRun so drift over the run affects both sides alike.
-    const warm = new StepRunner(data, o.model, o.activation, o.batchSize, o.seed);
-    try {
-      for (let i = 0; i < o.warmupSteps; i++) await warm.step();
-    } finally {
-      warm.dispose();
-    }
+    // Warm the process up first, then time the bare loop before and after trainRun so drift over
+    // the run affects both sides alike.
+    await warmUp(data, o);
     const bare = (await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1);
-    const harness: { epochSeconds: number; trainSeconds: number }[] = [];
-    const tensorsPerEpoch: number[] = [];
-    const rssPerEpoch: number[] = [];
-    const result = await trainRun(spec, data, {
-      onEpoch: (r) => {
-        harness.push({ epochSeconds: r.epochSeconds, trainSeconds: o.trainSamples / r.samplesPerSecond });
-        tensorsPerEpoch.push(tf.memory().numTensors);
-        rssPerEpoch.push(process.memoryUsage.rss());
-        options.onEpoch?.('harness', r.epoch, r.epochSeconds);
-      },
-    });
-    if (result.status !== 'completed') throw new Error(`harness benchmark run ended ${result.status}: ${result.message ?? ''}`);
+    const { epochs, tensorsPerEpoch, rssPerEpoch } = await harnessEpochs(spec, data, o, options.onEpoch);
     bare.push(...(await bareLoop(spec, data, (e, s) => options.onEpoch?.('bare', e, s))).slice(1));
-
-    // The evaluation and the probe on their own, on a model of the same architecture.
-    const built = buildRun({ ...spec, activation: runActivationSpec(spec) }, data.train.shape, data.classes);
-    built.optimizer.dispose(); // only the model is timed here
-    const model = built.model;
-    let calls: EpochCallTimes;
-    try {
-      calls = await timeEpochCalls(model, spec, data, o.probeSamples, o.gradientSamples, 3);
-    } finally {
-      model.dispose();
-    }
-    const { evaluateSeconds, probeSeconds, gradientSeconds } = calls;
-
-    const counted = harness.slice(1);
+    const { evaluateSeconds, probeSeconds, gradientSeconds } = await timeCallsOnFreshModel(spec, data, o);
+    const counted = epochs.slice(1);
     const harnessEpochSeconds = timingStats(counted.map((h) => h.epochSeconds));
     const bareEpochSeconds = timingStats(bare);
     return {
-      model: o.model, activation: activationLabel(o.activation),
-      trainSamples: o.trainSamples, testSamples: o.testSamples, probeSamples: o.probeSamples, gradientSamples: o.gradientSamples,
-      harnessEpochSeconds, harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
-      bareEpochSeconds, ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
-      evaluateSeconds, probeSeconds, gradientSeconds, tensorsPerEpoch, rssPerEpoch,
+      model: o.model,
+      activation: activationLabel(o.activation),
+      trainSamples: o.trainSamples,
+      testSamples: o.testSamples,
+      probeSamples: o.probeSamples,
+      gradientSamples: o.gradientSamples,
+      harnessEpochSeconds,
+      harnessTrainSeconds: timingStats(counted.map((h) => h.trainSeconds)),
+      bareEpochSeconds,
+      ratio: harnessEpochSeconds.median / bareEpochSeconds.median,
+      evaluateSeconds,
+      probeSeconds,
+      gradientSeconds,
+      tensorsPerEpoch,
+      rssPerEpoch,
     };
   } finally {
     data.dispose();
@@ -255,7 +329,15 @@ export interface HarnessAtScaleResult {
 /** The harness's per-epoch overhead at full MNIST size, from its parts (see the file's comment). */
 export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<HarnessAtScaleResult> {
   const o = {
-    trainSamples: 60000, testSamples: 10000, probeSamples: 10000, gradientSamples: 1000, batchSize: 128, steps: 20, repeats: 2, seed: 1, ...options,
+    trainSamples: 60000,
+    testSamples: 10000,
+    probeSamples: 10000,
+    gradientSamples: 1000,
+    batchSize: 128,
+    steps: 20,
+    repeats: 2,
+    seed: 1,
+    ...options,
   };
   const spec = harnessSpec({ ...o, epochs: 2, warmupSteps: 0 });
   await tf.ready();
@@ -277,7 +359,13 @@ export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<Ha
     const probeSeconds = calls.probeSeconds.median;
     const gradientSeconds = calls.gradientSeconds?.median ?? 0;
     return {
-      model: o.model, activation: activationLabel(o.activation), stepSeconds: step, trainEpochSeconds, evaluateSeconds, probeSeconds, gradientSeconds,
+      model: o.model,
+      activation: activationLabel(o.activation),
+      stepSeconds: step,
+      trainEpochSeconds,
+      evaluateSeconds,
+      probeSeconds,
+      gradientSeconds,
       ratio: (trainEpochSeconds + evaluateSeconds + probeSeconds + gradientSeconds) / trainEpochSeconds,
     };
   } finally {

@@ -70,7 +70,9 @@ export interface StepBenchReport {
 /** `relu`, `nrelu sigma=0.1`: the name and the parameters given, in the order given. */
 export function activationLabel(spec: ActivationSpec): string {
   if (typeof spec === 'string') return spec;
-  const params = Object.entries(spec).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${String(v)}`);
+  const params = Object.entries(spec)
+    .filter(([k]) => k !== 'name')
+    .map(([k, v]) => `${k}=${String(v)}`);
   return [spec.name, ...params].join(' ');
 }
 
@@ -94,11 +96,17 @@ export class StepRunner {
     private readonly batchSize: number,
     seed: number,
     modelOptions: Record<string, unknown> = {},
-    train: Pick<TrainSettings, 'optimizer' | 'learningRate'> = { optimizer: CONFIG_DEFAULTS.train.optimizer, learningRate: CONFIG_DEFAULTS.train.learningRate },
+    train: Pick<TrainSettings, 'optimizer' | 'learningRate'> = {
+      optimizer: CONFIG_DEFAULTS.train.optimizer,
+      learningRate: CONFIG_DEFAULTS.train.learningRate,
+    },
   ) {
     normalizeActivation(activation); // a bad spec fails here, with the registry's message
     ({ model: this.model, optimizer: this.optimizer } = buildRun(
-      { model: kind, modelOptions, activation, seed, train }, data.train.shape, data.classes));
+      { model: kind, modelOptions, activation, seed, train },
+      data.train.shape,
+      data.classes,
+    ));
     const n = data.train.count;
     this.order = new Rng(deriveSeed(seed, 'bench-order')).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   }
@@ -155,7 +163,10 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     }
   };
   try {
-    for (const e of entries) runners.push(new StepRunner(data, options.model, e.activation, batchSize, seed, options.modelOptions, options.train));
+    for (const e of entries)
+      runners.push(
+        new StepRunner(data, options.model, e.activation, batchSize, seed, options.modelOptions, options.train),
+      );
     for (let k = 0; k < runners.length; k++) {
       for (let i = 0; i < warmup; i++) await step(k);
     }

@@ -12,8 +12,13 @@ export function activationsHelp(): string {
   const descriptors = activationDescriptors();
   const width = Math.max(...descriptors.map((d) => d.name.length));
   const lines = descriptors.map((d) => {
-    const params = Object.entries(d.params).map(([k, def]) => paramText(k, def)).join(', ');
+    const params = Object.entries(d.params)
+      .map(([k, def]) => paramText(k, def))
+      .join(', ');
     return `  ${d.name.padEnd(width)}  ${d.summary}${params ? ` [${params}]` : ''}`;
   });
-  return `Activations (a name, {name, ...params}, or {module: ./my-activation.mjs, ...params} for your own):\n${lines.join('\n')}`;
+  return (
+    `Activations (a name, {name, ...params}, or {module: ` +
+    `./my-activation.mjs, ...params} for your own):\n${lines.join('\n')}`
+  );
 }

@@ -15,7 +15,6 @@ import { normalizeActivation, type ActivationSpec } from '../activations/registr
 import { activationsHelp } from './activations-help.js';
 import { benchSteps, type StepBenchReport } from '../bench/step.js';
 
-
 interface BenchOptions {
   model: ModelKind;
   activation: string;
@@ -59,18 +58,25 @@ export function parseActivationSpec(text: string): ActivationSpec {
     value = parseYaml(text);
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0].replace(/:\s*$/, '');
-    throw new UsageError(`--activation: cannot parse ${JSON.stringify(text)}: ${reason}`,
-      { hint: 'give a name (relu) or a flow object: --activation "{name: nrelu, sigma: 0.1}"' });
+    throw new UsageError(`--activation: cannot parse ${JSON.stringify(text)}: ${reason}`, {
+      hint: 'give a name (relu) or a flow object: --activation "{name: nrelu, sigma: 0.1}"',
+    });
   }
   if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new UsageError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`,
-      { hint: 'e.g. --activation relu or --activation "{name: nrelu, sigma: 0.1}"' });
+    throw new UsageError(`--activation must be a name or an object with a "name", got ${JSON.stringify(text)}`, {
+      hint: 'e.g. --activation relu or --activation "{name: nrelu, sigma: 0.1}"',
+    });
   }
   // YAML reads `{name:nrelu}` as the key "name:nrelu" with no value: say so instead of "needs a name".
-  const glued = typeof value === 'object' ? Object.entries(value as object).find(([k, v]) => k.includes(':') && v === null) : undefined;
+  const glued =
+    typeof value === 'object'
+      ? Object.entries(value as object).find(([k, v]) => k.includes(':') && v === null)
+      : undefined;
   if (glued) {
-    throw new UsageError(`--activation ${JSON.stringify(text)}: YAML reads "${glued[0]}" as one key, since a colon needs a space after it`,
-      { hint: `put a space after each colon: --activation "${text.replace(/:(?=\S)/g, ': ')}"` });
+    throw new UsageError(
+      `--activation ${JSON.stringify(text)}: YAML reads "${glued[0]}" as one key, since a colon needs a space after it`,
+      { hint: `put a space after each colon: --activation "${text.replace(/:(?=\S)/g, ': ')}"` },
+    );
   }
   normalizeActivation(value); // throws a one-line ConfigError naming the activation and parameter
   return value as ActivationSpec;
@@ -92,7 +98,11 @@ function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
-export function benchJson(report: StepBenchReport, spec: ActivationSpec, settings: { warmup: number; seed: number }): BenchJson {
+export function benchJson(
+  report: StepBenchReport,
+  spec: ActivationSpec,
+  settings: { warmup: number; seed: number },
+): BenchJson {
   const r = report.results[0];
   return {
     samples_per_second: r.samplesPerSecond,
@@ -128,7 +138,9 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed steps first (the first creates the optimizer state)', '3')
     .option('--seed <n>', 'seeds the synthetic data, the weights and the noise', '1')
     .option('--json', 'print one JSON object (samples_per_second, step_ms_median, backend, model, activation, ...)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ nrelu-bench bench
   $ nrelu-bench bench --model mlp --activation "{name: nrelu, sigma: 0.1}" --backend wasm
@@ -139,10 +151,17 @@ Adam, softmax cross-entropy, batches gathered on the device. Samples per second 
 over the median step time. To compare activations, use \`npm run bench\`, which times them
 side by side and writes results/bench/<backend>.md.
 
-${activationsHelp()}`)
+${activationsHelp()}`,
+    )
     .action(async (opts: BenchOptions) => {
       const spec = parseActivationSpec(opts.activation);
-      const batchSize = positiveInt('--batch-size', opts.batchSize, 1, MAX_BENCH_BATCH, ' (larger batches do not fit in memory)');
+      const batchSize = positiveInt(
+        '--batch-size',
+        opts.batchSize,
+        1,
+        MAX_BENCH_BATCH,
+        ' (larger batches do not fit in memory)',
+      );
       const steps = positiveInt('--steps', opts.steps);
       const warmup = positiveInt('--warmup', opts.warmup, 0);
       const seed = positiveInt('--seed', opts.seed, 0);
@@ -155,13 +174,20 @@ ${activationsHelp()}`)
         return;
       }
       const r = report.results[0];
-      process.stdout.write([
-        `${json.model}, ${json.activation}, backend ${json.backend}${selection.gpu ? ' (GPU)' : ''}, batch ${batchSize}`,
-        `  step time    ${r.stepMs.median.toFixed(1)} ms median (${r.stepMs.min.toFixed(1)}-${r.stepMs.max.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`,
-        `  throughput   ${r.samplesPerSecond.toFixed(0)} samples/s`,
-        `  peak memory  ${mb(report.peakRssBytes)} process RSS, ${mb(report.peakTfBytes)} in TF.js tensors`,
-        `  tensors      ${report.tensorGrowth === 0 ? 'no growth' : `${report.tensorGrowth > 0 ? '+' : ''}${report.tensorGrowth}`} over the timed steps`,
-        '',
-      ].join('\n'));
+      process.stdout.write(
+        [
+          `${json.model}, ${json.activation}, backend ${json.backend}${selection.gpu ? ' (GPU)' : ''}, ` +
+            `batch ${batchSize}`,
+          `  step time    ${r.stepMs.median.toFixed(1)} ms median ` +
+            `(${r.stepMs.min.toFixed(1)}-${r.stepMs.max.toFixed(1)}) over ${steps} steps after ${warmup} ` +
+            `warm-up`,
+          `  throughput   ${r.samplesPerSecond.toFixed(0)} samples/s`,
+          `  peak memory  ${mb(report.peakRssBytes)} process RSS, ${mb(report.peakTfBytes)} in TF.js tensors`,
+          `  tensors      ` +
+            (report.tensorGrowth === 0 ? 'no growth' : `${report.tensorGrowth > 0 ? '+' : ''}${report.tensorGrowth}`) +
+            ` over the timed steps`,
+          '',
+        ].join('\n'),
+      );
     });
 }

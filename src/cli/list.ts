@@ -6,7 +6,7 @@ import { sigmaLabel } from '../runner/run-grid.js';
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('print the runs a config\'s grid expands to, without training')
+    .description("print the runs a config's grid expands to, without training")
     .argument('<config>', 'YAML config file')
     .argument('[overrides...]', 'key=value overrides, as for `run`')
     .option('--json', 'print the run specs as JSON')
@@ -20,7 +20,10 @@ export function registerList(program: Command): void {
       }
       for (const s of specs) {
         const sigma = sigmaLabel(s);
-        process.stdout.write(`${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`);
+        process.stdout.write(
+          `${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}` +
+            `${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
+        );
       }
       process.stdout.write(`${specs.length} runs, dataset ${config.dataset}, output ${config.output}\n`);
     });

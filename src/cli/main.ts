@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { fileSystemError, isUserError } from '../errors.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
-import { packageVersion } from '../runner/manifest.js';
+import { packageVersion } from '../results/manifest.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerList } from './list.js';
@@ -49,7 +49,9 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => { code = c; });
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv);
     return code;

@@ -1,15 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { dirname } from 'node:path';
 import { outOption } from './options.js';
-import { mergeResults, type MergeResult } from '../runner/merge.js';
-import { lockFolder } from '../runner/lock.js';
-import { writeHtmlReport } from '../report/html.js';
-import { excludedRuns } from '../runner/settings.js';
+import { mergeFolders } from '../runner/merge-folders.js';
 import { checkOutDir } from './paths.js';
 
 function parseMargin(text: string): number {
   const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 100) throw new InvalidArgumentError('pass a margin in percentage points, above 0 and at most 100, e.g. 0.2');
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 100)
+    throw new InvalidArgumentError('pass a margin in percentage points, above 0 and at most 100, e.g. 0.2');
   return value;
 }
 
@@ -18,12 +16,24 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('combine result folders (e.g. the shards of a grid) into one folder and rebuild the comparison')
     .argument('<dirs...>', 'result folders written by `nrelu-bench run` (e.g. results/x/shard-*)')
-    .addOption(outOption('the merged folder; one that holds results is refused unless --force (or an earlier merge of the same inputs wrote them)').makeOptionMandatory())
+    .addOption(
+      outOption(
+        'the merged folder; one that holds results is refused unless ' +
+          '--force (or an earlier merge of the same inputs wrote them)',
+      ).makeOptionMandatory(),
+    )
     .option('--force', 'replace the results already in a non-empty --out folder')
-    .option('--margin <pp>', 'the merged comparison\'s equivalence margin in percentage points (needed when the folders\' compare.margin differ)', parseMargin)
+    .option(
+      '--margin <pp>',
+      "the merged comparison's equivalence margin in percentage " +
+        "points (needed when the folders' compare.margin differ)",
+      parseMargin,
+    )
     .option('--html', 'also write report.html and plots/ for the merged folder')
     .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
   $ nrelu-bench merge results/paper-mlp/shard-* --out results/paper-mlp --html
@@ -36,23 +46,33 @@ must agree (or pass --margin), and all folders must
 come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
 An --out holding other results is refused unless --force. Otherwise nothing is written and the error names the runs
 or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
-folders, disagreeing runs or mixed settings or backends.`)
-    .action(async (dirs: string[], opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number }) => {
-      checkOutDir(opts.out);
-      const lock = lockFolder(opts.out, `merge --out ${opts.out}`, (line) => process.stderr.write(`${line}\n`));
-      let result: MergeResult;
-      try {
-        result = await mergeResults(dirs, opts.out, { allowMixedBackends: opts.allowMixedBackends, force: opts.force, margin: opts.margin });
-      } finally {
-        lock.release();
-      }
-      process.stdout.write(`${result.comparison}\n`);
-      if (opts.html) {
-        const { html, plots } = await writeHtmlReport(result.outDir, { exclude: await excludedRuns(result.outDir) });
-        process.stdout.write(`\nreport: ${html}\n`);
-        if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
-      }
-      const dup = result.duplicates.length ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)` : '';
-      process.stdout.write(`merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`);
-    });
+folders, disagreeing runs or mixed settings or backends.`,
+    )
+    .action(
+      async (
+        dirs: string[],
+        opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number },
+      ) => {
+        checkOutDir(opts.out);
+        const result = await mergeFolders(dirs, opts.out, {
+          allowMixedBackends: opts.allowMixedBackends,
+          force: opts.force,
+          margin: opts.margin,
+          html: opts.html,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stdout.write(`${result.comparison}\n`);
+        if (result.html) {
+          process.stdout.write(`\nreport: ${result.html.html}\n`);
+          if (result.html.plots.length)
+            process.stdout.write(`plots:  ${dirname(result.html.plots[0])}/ (${result.html.plots.length} charts)\n`);
+        }
+        const dup = result.duplicates.length
+          ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)`
+          : '';
+        process.stdout.write(
+          `merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`,
+        );
+      },
+    );
 }

@@ -10,14 +10,18 @@ import { DEFAULT_WORKER_TIMEOUT_S } from '../runner/protocol.js';
 
 /** `--backend <name>`, one of the backends; `description` says what it overrides. */
 export function backendOption(description: string, defaultValue?: BackendName): Option {
-  const option = new Option('-b, --backend <name>', `backend: ${BACKEND_NAMES.join(' | ')}${description ? ` (${description})` : ''}`)
-    .choices(BACKEND_NAMES);
+  const option = new Option(
+    '-b, --backend <name>',
+    `backend: ${BACKEND_NAMES.join(' | ')}${description ? ` (${description})` : ''}`,
+  ).choices(BACKEND_NAMES);
   return defaultValue === undefined ? option : option.default(defaultValue);
 }
 
 /** `--model <model>`, one of the architectures. */
 export function modelOption(defaultValue: (typeof MODEL_KINDS)[number]): Option {
-  return new Option('-m, --model <model>', `model: ${MODEL_KINDS.join(' | ')}`).choices(MODEL_KINDS).default(defaultValue);
+  return new Option('-m, --model <model>', `model: ${MODEL_KINDS.join(' | ')}`)
+    .choices(MODEL_KINDS)
+    .default(defaultValue);
 }
 
 /** `--jobs N`: a positive integer or `auto` (cores, or 1 on a GPU). */
@@ -38,12 +42,19 @@ export function outOption(description: string): Option {
   return new Option('-o, --out <dir>', description);
 }
 
-/** `--worker-timeout <s>`: seconds a silent worker (no heartbeat: frozen, or stopped) may hold its run before it is killed. */
+/**
+ * `--worker-timeout <s>`: seconds a silent worker (no heartbeat: frozen, or stopped) may hold its run before it is
+ * killed.
+ */
 export function workerTimeoutOption(): Option {
-  return new Option('--worker-timeout <seconds>', `kill a worker that sends no heartbeat for this long (frozen or stopped) and fail its run; the grid goes on (default ${DEFAULT_WORKER_TIMEOUT_S})`)
-    .argParser((text: string) => {
-      const value = Number(text);
-      if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) throw new InvalidArgumentError('pass a number of seconds above 0, e.g. 600');
-      return value;
-    });
+  return new Option(
+    '--worker-timeout <seconds>',
+    `kill a worker that sends no heartbeat for this long (frozen or stopped) ` +
+      `and fail its run; the grid goes on (default ${DEFAULT_WORKER_TIMEOUT_S})`,
+  ).argParser((text: string) => {
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0))
+      throw new InvalidArgumentError('pass a number of seconds above 0, e.g. 600');
+    return value;
+  });
 }

@@ -9,7 +9,8 @@ import { UsageError, fileSystemError } from '../errors.js';
 /** An output folder: it (or the folder it will be made in) must be a writable folder. */
 export function checkOutDir(path: string, flag = '--out'): void {
   // resolve('') is the current folder: an empty --out (an unset shell variable) would write results there.
-  if (path.trim() === '') throw new UsageError(`${flag} is empty`, { hint: `pass a folder for ${flag}, e.g. --out results/try` });
+  if (path.trim() === '')
+    throw new UsageError(`${flag} is empty`, { hint: `pass a folder for ${flag}, e.g. --out results/try` });
   let at = resolve(path);
   while (!existsSync(at)) {
     const up = dirname(at);
@@ -18,19 +19,25 @@ export function checkOutDir(path: string, flag = '--out'): void {
   }
   if (!statSync(at).isDirectory()) {
     const where = at === resolve(path) ? 'is a file' : `lies under ${at}, which is a file`;
-    throw new UsageError(`${flag} ${path}: ${where}, not a folder`, { hint: `pass a folder for ${flag} (it is created if missing)` });
+    throw new UsageError(`${flag} ${path}: ${where}, not a folder`, {
+      hint: `pass a folder for ${flag} (it is created if missing)`,
+    });
   }
   try {
     accessSync(at, constants.W_OK);
   } catch {
-    throw new UsageError(`${flag} ${path}: ${at} is not writable`, { hint: `pass a folder you can write to for ${flag}` });
+    throw new UsageError(`${flag} ${path}: ${at} is not writable`, {
+      hint: `pass a folder you can write to for ${flag}`,
+    });
   }
 }
 
 /** A data folder the user named: must not be a file (a missing one is created or reported later). */
 export function checkDataDir(path: string | undefined, label: string): void {
   if (path === undefined || !existsSync(path) || statSync(path).isDirectory()) return;
-  throw new UsageError(`${label} ${path} is a file, not a folder`, { hint: 'point it at the folder that holds (or will cache) the datasets' });
+  throw new UsageError(`${label} ${path} is a file, not a folder`, {
+    hint: 'point it at the folder that holds (or will cache) the datasets',
+  });
 }
 
 /** A folder to read results from: a permission problem is said as such, not as a missing file. */

@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { activationsHelp } from './activations-help.js';
 import type { BackendName } from '../config/types.js';
-import { runGrid, type RunGridOptions, type RunGridResult } from '../runner/run-grid.js';
-import { createProgress, type ProgressReporter } from '../runner/progress.js';
-import { parseShard } from '../runner/shard.js';
+import { runGridWithSignals } from '../runner/signals.js';
+import { createProgress } from '../runner/progress.js';
+import { parseShard, shardFolder } from '../runner/shard.js';
 import { parseOnly } from '../runner/only.js';
 import { writeHtmlReport } from '../report/html.js';
-import { excludedRuns } from '../runner/settings.js';
 import { renderSparklines } from '../report/sparkline.js';
-import { readRows, resultPaths } from '../report/files.js';
+import { readRows, resultPaths } from '../results/files.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
-import { lockFolder } from '../runner/lock.js';
 
 interface RunOptions {
   out?: string;
@@ -29,48 +26,52 @@ interface RunOptions {
   workerTimeout?: number;
 }
 
-
-/**
- * Runs a grid with Ctrl-C handling: the first SIGINT/SIGTERM stops scheduling and lets running
- * runs stop after their current batch; a second one quits at once (exit code 130).
- */
-export async function runGridWithSignals(options: Omit<RunGridOptions, 'progress' | 'shouldStop'>, progress: ProgressReporter = createProgress()): Promise<RunGridResult> {
-  // One writer per folder: a second run (or merge, or check --rerun) on it stops here with exit 1.
-  const lock = lockFolder(options.outDir, process.argv.slice(2).join(' ') || 'nrelu-bench', (line) => progress.log(line));
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) process.exit(EXIT.interrupted);
-    stopRequested = true;
-    progress.log('stopping after the current batch (press Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await runGrid({ ...options, progress, shouldStop: () => stopRequested });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    lock.release();
-  }
-}
-
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('run')
-    .description('train every run of a config\'s grid and write CSVs, a manifest and a comparison table')
+    .description("train every run of a config's grid and write CSVs, a manifest and a comparison table")
     .argument('<config>', 'YAML config file (see configs/)')
     .argument('[overrides...]', 'key=value overrides applied before validation, e.g. train.epochs=2 seeds=[1,2]')
-    .addOption(outOption('output folder (default: the config\'s `output`, else results/<name>; with --shard, its shard-<i> subfolder)'))
-    .addOption(backendOption('default: the config\'s, else auto'))
-    .addOption(jobsOption('runs trained at once, each in its own process (default auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)'))
-    .option('--shard <i/n|slurm>', 'train only shard i of n (0-based; run k of the grid is in shard k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT')
-    .option('--only <run-ids>', 'train only these runs of the grid (comma-separated or repeated), e.g. to re-run one run of a committed grid and `check --only` it', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(
+      outOption(
+        "output folder (default: the config's `output`, else results/<name>; with --shard, its shard-<i> subfolder)",
+      ),
+    )
+    .addOption(backendOption("default: the config's, else auto"))
+    .addOption(
+      jobsOption(
+        'runs trained at once, each in its own process (default ' +
+          'auto: one per CPU core, or $SLURM_CPUS_PER_TASK; 1 on a GPU)',
+      ),
+    )
+    .option(
+      '--shard <i/n|slurm>',
+      'train only shard i of n (0-based; run k of the grid is in shard ' +
+        'k mod n); `slurm` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT',
+    )
+    .option(
+      '--only <run-ids>',
+      'train only these runs of the grid (comma-separated or repeated), ' +
+        'e.g. to re-run one run of a committed grid and `check --only` it',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .addOption(workerTimeoutOption())
-    .option('--fresh', 'start over: delete the folder\'s previous results instead of resuming (with --only or --shard: retrain just those runs, keep the rest)')
+    .option(
+      '--fresh',
+      "start over: delete the folder's previous results instead of resuming " +
+        '(with --only or --shard: retrain just those runs, keep the rest)',
+    )
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
-    .option('--save-models', 'also write each completed run\'s final model to <out>/models/<run-id>/ (TF.js layers format: model.json '
-      + '+ weights.bin; not a run setting, so it changes no config hash: resuming with it saves only the runs trained now)')
-    .addHelpText('after', `
+    .option(
+      '--save-models',
+      "also write each completed run's final model to <out>/models/<run-id>/ (TF.js layers format: model.json " +
+        '+ weights.bin; not a run setting, so it changes no config ' +
+        'hash: resuming with it saves only the runs trained now)',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ nrelu-bench run configs/quick.yaml
   $ nrelu-bench run configs/paper-cnn.yaml train.epochs=2 seeds=[1] --backend wasm
@@ -87,23 +88,37 @@ do not depend on --jobs: rows are rewritten in grid order at the end. Shards are
 codes: 0 all runs finished (diverged runs are results), 1 some run failed, 2 bad config or usage,
 130 interrupted.
 
-${activationsHelp()}`)
+${activationsHelp()}`,
+    )
     .action(async (configPath: string, overrides: string[], opts: RunOptions) => {
       const backend = opts.backend;
       const jobs = opts.jobs ?? 'auto';
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
       const { config } = await loadConfig(configPath, overrides);
-      const outDir = opts.out ?? (shard ? join(config.output, `shard-${shard.index}`) : config.output);
+      const outDir = opts.out ?? (shard ? shardFolder(config.output, shard) : config.output);
       checkOutDir(outDir, opts.out !== undefined ? '--out' : 'output folder');
       checkDataDir(config.dataDir, 'data_dir');
       const progress = createProgress();
       const only = parseOnly(opts.only);
-      const result = await runGridWithSignals({
-        config, overrides, outDir, fresh: opts.fresh, backend, jobs, shard, only, saveModels: opts.saveModels, workerTimeoutS: opts.workerTimeout,
-      }, progress);
+      const result = await runGridWithSignals(
+        {
+          config,
+          overrides,
+          outDir,
+          fresh: opts.fresh,
+          backend,
+          jobs,
+          shard,
+          only,
+          saveModels: opts.saveModels,
+          workerTimeoutS: opts.workerTimeout,
+        },
+        progress,
+        () => process.exit(EXIT.interrupted),
+      );
       const paths = resultPaths(outDir);
       if (opts.report !== false && existsSync(paths.summary)) {
-        const { html } = await writeHtmlReport(outDir, { exclude: await excludedRuns(outDir) });
+        const { html } = await writeHtmlReport(outDir);
         progress.log(`report: ${html}`);
       }
       process.stdout.write(`\n${result.comparison}\n`);

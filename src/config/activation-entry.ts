@@ -7,7 +7,13 @@
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { activationByModule, activationModule, activationNames, findActivation, type ActivationDescriptor } from '../activations/registry.js';
+import {
+  activationByModule,
+  activationModule,
+  activationNames,
+  findActivation,
+  type ActivationDescriptor,
+} from '../activations/registry.js';
 import { variedParam, type NumberParam } from '../activations/descriptor.js';
 import { normalizeParams } from '../activations/spec.js';
 import { nrelu } from '../activations/nrelu.js';
@@ -34,7 +40,11 @@ function numberSchema(def: NumberParam) {
 }
 
 /** A varied parameter as written -> one schedule per grid entry, or problems (paths relative to `key`). */
-export function parseVaried(value: unknown, key: string, def: NumberParam): { sigmas: SigmaSchedule[]; problems: Problem[] } {
+export function parseVaried(
+  value: unknown,
+  key: string,
+  def: NumberParam,
+): { sigmas: SigmaSchedule[]; problems: Problem[] } {
   const at = (path: PropertyKey[], message: string): Problem => ({ path: [key, ...path], message });
   const fail = (problems: Problem[]) => ({ sigmas: [], problems });
   const one = numberSchema(def);
@@ -46,8 +56,7 @@ export function parseVaried(value: unknown, key: string, def: NumberParam): { si
     const parsed = (typeof value === 'number' ? one : z.array(one).min(1)).safeParse(value, { error: configErrorMap });
     if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, [key]));
     const values = typeof value === 'number' ? [value] : (parsed.data as number[]);
-    const problems = values.flatMap((v, i) =>
-      values.indexOf(v) < i ? [at([i], `${v} is listed twice`)] : []);
+    const problems = values.flatMap((v, i) => (values.indexOf(v) < i ? [at([i], `${v} is listed twice`)] : []));
     return { sigmas: values.map((v) => ({ schedule: 'constant', start: v, end: v })), problems };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || def.schedule !== true) {
@@ -55,16 +64,19 @@ export function parseVaried(value: unknown, key: string, def: NumberParam): { si
     const list = forms.length === 1 ? forms[0] : `${forms.slice(0, -1).join(', ')}, or ${forms[forms.length - 1]}`;
     return fail([at([], `must be ${list}; got ${describeValue(value)}`)]);
   }
-  const parsed = z.strictObject({
-    start: one.optional(),
-    end: one.optional(),
-    value: one.optional(),
-    schedule: z.enum(['constant', 'linear', 'cosine']).default('constant'),
-  }).safeParse(value, { error: configErrorMap });
+  const parsed = z
+    .strictObject({
+      start: one.optional(),
+      end: one.optional(),
+      value: one.optional(),
+      schedule: z.enum(['constant', 'linear', 'cosine']).default('constant'),
+    })
+    .safeParse(value, { error: configErrorMap });
   if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, [key]));
   const { start, end, value: constant, schedule } = parsed.data;
   if (constant !== undefined) {
-    if (start !== undefined || end !== undefined) return fail([at(['value'], 'use either value or start/end, not both')]);
+    if (start !== undefined || end !== undefined)
+      return fail([at(['value'], 'use either value or start/end, not both')]);
     if (schedule !== 'constant') return fail([at(['value'], `a ${schedule} schedule needs start and end, not value`)]);
     return { sigmas: [{ schedule, start: constant, end: constant }], problems: [] };
   }
@@ -107,18 +119,35 @@ function paramTag(params: ActivationSetting['params'], descriptor: ActivationDes
 }
 
 /** The descriptor an entry names (by name, or by its module's absolute path), or a problem. */
-function descriptorOf(entry: unknown): { descriptor?: ActivationDescriptor; rest: Record<string, unknown>; problems: Problem[] } {
+function descriptorOf(entry: unknown): {
+  descriptor?: ActivationDescriptor;
+  rest: Record<string, unknown>;
+  problems: Problem[];
+} {
   const fail = (path: PropertyKey[], message: string) => ({ rest: {}, problems: [{ path, message }] });
   if (typeof entry !== 'string' && !isPlainObject(entry)) {
-    return fail([], `must be an activation name, {name, ...params} or {module: <file>, ...params}; got ${describeValue(entry)}`);
+    return fail(
+      [],
+      `must be an activation name, {name, ...params} or {module: <file>, ...params}; got ${describeValue(entry)}`,
+    );
   }
   if (isPlainObject(entry) && entry.module !== undefined) {
     const { module, name, ...rest } = entry;
-    if (typeof module !== 'string') return fail(['module'], `must be a path to a .js or .mjs file, got ${describeValue(module)}`);
-    if (!isAbsolute(module)) return fail(['module'], `${module}: not loaded (a config read with loadConfig resolves module paths against its folder)`);
+    if (typeof module !== 'string')
+      return fail(['module'], `must be a path to a .js or .mjs file, got ${describeValue(module)}`);
+    if (!isAbsolute(module))
+      return fail(
+        ['module'],
+        `${module}: not loaded (a config read with loadConfig resolves module paths against its folder)`,
+      );
     const descriptor = activationByModule(module);
-    if (!descriptor) return fail(['module'], `${module}: not loaded (a config read with loadConfig loads its activation modules)`);
-    if (name !== undefined && name !== descriptor.name) return fail(['name'], `is "${String(name)}" but the module's activation is named "${descriptor.name}"; drop name or make them agree`);
+    if (!descriptor)
+      return fail(['module'], `${module}: not loaded (a config read with loadConfig loads its activation modules)`);
+    if (name !== undefined && name !== descriptor.name)
+      return fail(
+        ['name'],
+        `is "${String(name)}" but the module's activation is named "${descriptor.name}"; drop name or make them agree`,
+      );
     return { descriptor, rest, problems: [] };
   }
   let name: string;
@@ -127,7 +156,12 @@ function descriptorOf(entry: unknown): { descriptor?: ActivationDescriptor; rest
     name = entry;
   } else {
     if (typeof entry.name !== 'string') {
-      return fail(['name'], entry.name === undefined ? 'is required (or module: <file> for your own activation)' : `must be a string, got ${describeValue(entry.name)}`);
+      return fail(
+        ['name'],
+        entry.name === undefined
+          ? 'is required (or module: <file> for your own activation)'
+          : `must be a string, got ${describeValue(entry.name)}`,
+      );
     }
     ({ name, ...rest } = entry as { name: string });
   }
@@ -135,12 +169,18 @@ function descriptorOf(entry: unknown): { descriptor?: ActivationDescriptor; rest
   if (!descriptor) {
     const known = activationNames();
     const near = suggest(name, known);
-    return fail(typeof entry === 'string' ? [] : ['name'], `unknown activation "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${known.join(', ')}`);
+    return fail(
+      typeof entry === 'string' ? [] : ['name'],
+      `unknown activation "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${known.join(', ')}`,
+    );
   }
   return { descriptor, rest, problems: [] };
 }
 
-function tryNormalize(descriptor: ActivationDescriptor, given: Record<string, unknown>): ActivationSetting['params'] | string {
+function tryNormalize(
+  descriptor: ActivationDescriptor,
+  given: Record<string, unknown>,
+): ActivationSetting['params'] | string {
   try {
     return normalizeParams(descriptor, given);
   } catch (err) {
@@ -160,13 +200,28 @@ export function resolveActivationEntry(entry: unknown): { value?: ResolvedActiva
   if (!varied) {
     const params = tryNormalize(descriptor, rest);
     if (typeof params === 'string') return { problems: [{ path: [], message: params }] };
-    return { value: { setting: withModule({ name, params }), sigmas: [null], paramTag: paramTag(params, descriptor), variedTag: '' }, problems: [] };
+    return {
+      value: {
+        setting: withModule({ name, params }),
+        sigmas: [null],
+        paramTag: paramTag(params, descriptor),
+        variedTag: '',
+      },
+      problems: [],
+    };
   }
 
   const [key, def] = varied;
   const value = rest[key] ?? def.default;
   if (value === undefined) {
-    return { problems: [{ path: typeof entry === 'string' ? [] : [key], message: `${name} needs a ${key}, e.g. {name: ${name}, ${key}: ${def.example ?? 1}}` }] };
+    return {
+      problems: [
+        {
+          path: typeof entry === 'string' ? [] : [key],
+          message: `${name} needs a ${key}, e.g. {name: ${name}, ${key}: ${def.example ?? 1}}`,
+        },
+      ],
+    };
   }
   const { [key]: _varied, ...others } = rest;
   const { sigmas, problems } = parseVaried(value, key, def);
@@ -177,7 +232,10 @@ export function resolveActivationEntry(entry: unknown): { value?: ResolvedActiva
   if (problems.length > 0 || typeof checked === 'string') return { problems };
   const { [key]: _scalar, ...params } = checked;
   const tag = paramTag(params, descriptor);
-  return { value: { setting: withModule({ name, params }), sigmas, paramTag: tag, variedTag: def.tag ?? key }, problems: [] };
+  return {
+    value: { setting: withModule({ name, params }), sigmas, paramTag: tag, variedTag: def.tag ?? key },
+    problems: [],
+  };
 }
 
 /** `nrelu-s0.1`, `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`: the activation part of a run id. */
@@ -185,9 +243,11 @@ export function activationTag(resolved: ResolvedActivation, sigma: SigmaSchedule
   const parts = [resolved.setting.name];
   const t = resolved.variedTag;
   if (sigma !== null) {
-    parts.push(sigma.schedule === 'constant'
-      ? `${t}${formatNumber(sigma.start)}`
-      : `${t}${formatNumber(sigma.start)}to${formatNumber(sigma.end)}-${sigma.schedule}`);
+    parts.push(
+      sigma.schedule === 'constant'
+        ? `${t}${formatNumber(sigma.start)}`
+        : `${t}${formatNumber(sigma.start)}to${formatNumber(sigma.end)}-${sigma.schedule}`,
+    );
   }
   if (resolved.paramTag !== '') parts.push(resolved.paramTag);
   return parts.join('-');

@@ -19,7 +19,8 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    const members = Object.keys(obj).sort()
+    const members = Object.keys(obj)
+      .sort()
       .filter((k) => obj[k] !== undefined)
       .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
     return `{${members.join(',')}}`;
@@ -31,10 +32,14 @@ export function canonicalJson(value: unknown): string {
  * sha256 (hex) of a run's settings, its id, setting and hash excluded. A user activation's module enters by
  * its content (sha256), not its path, so moving the file keeps the runs and editing it retrains them.
  */
-export function runHash(run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'setting' | 'hash'>>): string {
+export function runHash(
+  run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'setting' | 'hash'>>,
+): string {
   const { id: _id, setting: _setting, hash: _hash, ...settings } = run;
   const module = settings.activation.module;
-  const hashed = module ? { ...settings, activation: { ...settings.activation, module: { sha256: module.sha256 } } } : settings;
+  const hashed = module
+    ? { ...settings, activation: { ...settings.activation, module: { sha256: module.sha256 } } }
+    : settings;
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
@@ -49,7 +54,9 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
     });
   const shared = resolve(config.activations, ['activations']);
   // A model with its own activation list trains those instead of the config's.
-  const perModel = config.models.map((m, i) => (m.activations ? resolve(m.activations, ['models', i, 'activations']) : shared));
+  const perModel = config.models.map((m, i) =>
+    m.activations ? resolve(m.activations, ['models', i, 'activations']) : shared,
+  );
   if (problems.length > 0) throw problemsError('invalid activations', problems);
 
   const runs: RunSpec[] = [];

@@ -34,7 +34,9 @@ export function parseYamlText(text: string, source: string): unknown {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     // yaml refuses an alias that expands too often (a "billion laughs" file) with a ReferenceError.
-    throw new ConfigError(`${source}: ${errorMessage(err).split('\n')[0]}`, { hint: 'a config needs no more than a few YAML aliases (*name); write the values out' });
+    throw new ConfigError(`${source}: ${errorMessage(err).split('\n')[0]}`, {
+      hint: 'a config needs no more than a few YAML aliases (*name); write the values out',
+    });
   }
 }
 
@@ -49,9 +51,15 @@ async function checkConfigFile(path: string): Promise<void> {
     return; // reading reports a missing file
   }
   if (info.isDirectory()) return;
-  if (!info.isFile()) throw new ConfigError(`config file ${path} is not a regular file`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+  if (!info.isFile())
+    throw new ConfigError(`config file ${path} is not a regular file`, {
+      hint: 'pass a YAML file, e.g. configs/quick.yaml',
+    });
   if (info.size > MAX_CONFIG_BYTES) {
-    throw new ConfigError(`config file ${path} is ${info.size} bytes, too large for a config (at most ${MAX_CONFIG_BYTES})`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
+    throw new ConfigError(
+      `config file ${path} is ${info.size} bytes, too large for a config (at most ${MAX_CONFIG_BYTES})`,
+      { hint: 'pass a YAML file, e.g. configs/quick.yaml' },
+    );
   }
 }
 
@@ -75,9 +83,13 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
   const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
   if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
-    throw new ConfigError(`config ${path}: its name (from the file name '${basename(path)}') must be letters, digits, ".", "_" or "-" (it names the output folder)`, {
-      hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
-    });
+    throw new ConfigError(
+      `config ${path}: its name (from the file name '${basename(path)}') ` +
+        `must be letters, digits, ".", "_" or "-" (it names the output folder)`,
+      {
+        hint: 'add a line `name: my-sweep` to the config, pass name=my-sweep, or rename the file',
+      },
+    );
   }
   const withModules = await resolveActivationModules(withName, dirname(resolve(path)));
   const config = validateConfig(withModules, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);

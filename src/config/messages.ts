@@ -59,14 +59,21 @@ export function suggest(word: string, known: readonly string[]): string | undefi
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false',
-  array: 'a list', object: 'a map', record: 'a map',
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a map',
+  record: 'a map',
 };
 
 function bound(origin: string, limit: number | bigint, inclusive: boolean | undefined, dir: '>' | '<'): string {
   const op = inclusive === false ? dir : `${dir}=`;
   if (origin === 'array' || origin === 'set') {
-    return dir === '>' ? `must have at least ${limit} item${limit === 1 ? '' : 's'}` : `must have at most ${limit} items`;
+    return dir === '>'
+      ? `must have at least ${limit} item${limit === 1 ? '' : 's'}`
+      : `must have at most ${limit} items`;
   }
   if (origin === 'string') return dir === '>' ? 'must not be empty' : `must be at most ${limit} characters`;
   return `must be ${op} ${limit}`;

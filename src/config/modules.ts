@@ -36,7 +36,11 @@ export async function resolveActivationModules(raw: unknown, baseDir: string): P
 }
 
 /** A user activation module as a manifest records it: its activation's name, absolute path and SHA-256. */
-export interface RecordedModule { name: string; path: string; sha256: string }
+export interface RecordedModule {
+  name: string;
+  path: string;
+  sha256: string;
+}
 
 /** The activation modules a config read by loadConfig names (already loaded: nothing is imported here). */
 export function configModules(config: { activations: unknown[] }): RecordedModule[] {
@@ -57,7 +61,10 @@ export function configModules(config: { activations: unknown[] }): RecordedModul
  * imported, so a folder from elsewhere cannot run code by naming a file.
  */
 export function rebindModules<C extends { activations: unknown[] }>(
-  config: C, recorded: RecordedModule[] | undefined, trusted: RecordedModule[], source: string,
+  config: C,
+  recorded: RecordedModule[] | undefined,
+  trusted: RecordedModule[],
+  source: string,
 ): C {
   const activations = config.activations.map((entry) => {
     const path = moduleOf(entry);
@@ -70,14 +77,24 @@ export function rebindModules<C extends { activations: unknown[] }>(
     }
     const mine = trusted.find((m) => m.name === rec.name);
     if (!mine) {
-      throw new UsageError(`${source} uses the activation "${rec.name}" from a module file (${rec.path}); its code is not run from a results folder`, {
-        hint: 'pass --config <your config file> whose activations load that module (its SHA-256 must match the recorded one)',
-      });
+      throw new UsageError(
+        `${source} uses the activation "${rec.name}" from a module ` +
+          `file (${rec.path}); its code is not run from a results folder`,
+        {
+          hint:
+            'pass --config <your config file> whose activations load ' +
+            'that module (its SHA-256 must match the recorded one)',
+        },
+      );
     }
     if (mine.sha256 !== rec.sha256) {
-      throw new UsageError(`activation "${rec.name}": ${mine.path} (sha256 ${mine.sha256.slice(0, 12)}) is not the module ${source} recorded (sha256 ${rec.sha256.slice(0, 12)})`, {
-        hint: 'pass the config with the same module file the reference was run with',
-      });
+      throw new UsageError(
+        `activation "${rec.name}": ${mine.path} (sha256 ${mine.sha256.slice(0, 12)}) ` +
+          `is not the module ${source} recorded (sha256 ${rec.sha256.slice(0, 12)})`,
+        {
+          hint: 'pass the config with the same module file the reference was run with',
+        },
+      );
     }
     return { ...(entry as object), module: mine.path };
   });

@@ -33,7 +33,8 @@ function parseKey(key: string): OverridePath {
     const m = SEGMENT.exec(segment);
     if (!m) throw new OverrideProblem(`bad key part "${segment}"; keys are letters, digits, "_", "-" and [index]`);
     // These keys reach Object.prototype through plain objects: refused before anything is set.
-    if (FORBIDDEN_KEYS.has(m[1])) throw new OverrideProblem(`"${m[1]}" is not a config key (it would change every object, not the config)`);
+    if (FORBIDDEN_KEYS.has(m[1]))
+      throw new OverrideProblem(`"${m[1]}" is not a config key (it would change every object, not the config)`);
     path.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
     for (const idx of m[2].matchAll(/\[(\d+)\]/g)) path.push(Number(idx[1]));
   }
@@ -133,6 +134,7 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
     }
   }
   if (problems.length === 1) throw new ConfigError(problems[0], { hint: EXAMPLE });
-  if (problems.length > 1) throw new ConfigError(`${problems.length} bad overrides:\n  ${problems.join('\n  ')}`, { hint: EXAMPLE });
+  if (problems.length > 1)
+    throw new ConfigError(`${problems.length} bad overrides:\n  ${problems.join('\n  ')}`, { hint: EXAMPLE });
   return root;
 }

@@ -32,7 +32,6 @@ const positiveInt = z.number().int().min(1);
 const widths = z.array(positiveInt).min(1);
 const dropout = z.number().min(0).lt(1);
 
-
 type Ctx = Pick<z.core.$RefinementCtx, 'addIssue'>;
 
 function report(ctx: Ctx, problems: readonly Problem[]): void {
@@ -46,14 +45,21 @@ function camelCase(key: string): string {
 type ModelEntry = ResolvedConfig['models'][number];
 
 const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
-  const kind: unknown = typeof value === 'string' ? value
-    : value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).model
-      : undefined;
+  const kind: unknown =
+    typeof value === 'string'
+      ? value
+      : value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>).model
+        : undefined;
   if (!(MODEL_KINDS as readonly unknown[]).includes(kind)) {
-    const what = typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
-      ? `must be ${MODEL_KINDS.join(' or ')}; got ${describeValue(kind)}`
-      : `must be ${MODEL_KINDS.join(', ')} or {model: ${MODEL_KINDS[MODEL_KINDS.length - 1]}, ...options}; got ${describeValue(value)}`;
-    report(ctx, [{ path: typeof value === 'object' && value !== null && !Array.isArray(value) ? ['model'] : [], message: what }]);
+    const what =
+      typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value))
+        ? `must be ${MODEL_KINDS.join(' or ')}; got ${describeValue(kind)}`
+        : `must be ${MODEL_KINDS.join(', ')} or {model: ${MODEL_KINDS[MODEL_KINDS.length - 1]}, ` +
+          `...options}; got ${describeValue(value)}`;
+    report(ctx, [
+      { path: typeof value === 'object' && value !== null && !Array.isArray(value) ? ['model'] : [], message: what },
+    ]);
     return z.NEVER;
   }
   const model = kind as ModelKind;
@@ -65,7 +71,8 @@ const modelEntry = z.unknown().transform((value, ctx): ModelEntry => {
   }
   const { model: _model, name, activations, ...options } = parsed.data;
   return {
-    model, options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])),
+    model,
+    options: Object.fromEntries(Object.entries(options).map(([k, v]) => [camelCase(k), v])),
     ...(typeof name === 'string' ? { name } : {}),
     ...(Array.isArray(activations) ? { activations: activations as unknown[] } : {}),
   };
@@ -91,30 +98,60 @@ function noDuplicates<T>(list: string, keys: (item: T) => string[], why = '') {
  * A model variant's own name, for several variants of one architecture in one grid: it replaces the kind in
  * run ids and in the CSVs' `model` column, so each variant gets its own comparison table (and its own ReLU).
  */
-const modelName = z.string().regex(/^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$/, 'must be lower-case letters, digits and "_", in parts joined by "-" (it starts run ids)');
+const modelName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$/,
+    'must be lower-case letters, digits and "_", in parts joined by "-" (it starts run ids)',
+  );
 
 /** A list of activation entries, none repeating another's setting (they would repeat run ids). */
-const activationList = z.array(activationEntry).min(1).superRefine(noDuplicates('activations', (entry) => {
-  const { value } = resolveActivationEntry(entry);
-  return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
-}));
+const activationList = z
+  .array(activationEntry)
+  .min(1)
+  .superRefine(
+    noDuplicates('activations', (entry) => {
+      const { value } = resolveActivationEntry(entry);
+      return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
+    }),
+  );
 
-/** A model's own activation list: built-in activations only (user modules are loaded from the config's `activations`). */
-const modelActivationList = activationList.superRefine((entries, ctx) => entries.forEach((entry, i) => {
-  if (entry !== null && typeof entry === 'object' && 'module' in entry) {
-    report(ctx, [{ path: [i], message: 'a model\'s own activations are built-in ones; list a module activation in the config\'s activations' }]);
-  }
-}));
+/**
+ * A model's own activation list: built-in activations only (user modules are loaded from the config's `activations`).
+ */
+const modelActivationList = activationList.superRefine((entries, ctx) =>
+  entries.forEach((entry, i) => {
+    if (entry !== null && typeof entry === 'object' && 'module' in entry) {
+      report(ctx, [
+        {
+          path: [i],
+          message: "a model's own activations are built-in ones; list a module activation in the config's activations",
+        },
+      ]);
+    }
+  }),
+);
 
 // Per-model options, named as buildModel takes them once camelCased (hidden, filters, kernelSize, dense, dropout, pool,
 // activationAfterPool); `name` and `activations` are taken out before: they shape the grid, not the model.
 const MODEL_OPTIONS: { [K in ModelKind]: z.ZodType<{ model: K } & Record<string, unknown>> } = {
   mlp: z.strictObject({
-    model: z.literal('mlp'), name: modelName.optional(), activations: modelActivationList.optional(), hidden: widths.optional(), dropout: dropout.optional(),
+    model: z.literal('mlp'),
+    name: modelName.optional(),
+    activations: modelActivationList.optional(),
+    hidden: widths.optional(),
+    dropout: dropout.optional(),
   }),
   cnn: z.strictObject({
-    model: z.literal('cnn'), name: modelName.optional(), activations: modelActivationList.optional(), filters: widths.optional(), kernel_size: positiveInt.optional(),
-    dense: widths.optional(), dropout: dropout.optional(), pool: z.enum(['max', 'avg']).optional(), activation_after_pool: z.boolean().optional(),
+    model: z.literal('cnn'),
+    name: modelName.optional(),
+    activations: modelActivationList.optional(),
+    filters: widths.optional(),
+    kernel_size: positiveInt.optional(),
+    dense: widths.optional(),
+    dropout: dropout.optional(),
+    pool: z.enum(['max', 'avg']).optional(),
+    activation_after_pool: z.boolean().optional(),
   }),
 };
 
@@ -137,10 +174,14 @@ const deadNeuronsSchema = z.strictObject({
 });
 
 const evalSchema = z.strictObject({
-  robustness: z.strictObject({
-    gaussian: z.array(z.number().gt(0)).default([])
-      .superRefine(noDuplicates('noise levels', (v) => [String(v)])),
-  }).prefault({}),
+  robustness: z
+    .strictObject({
+      gaussian: z
+        .array(z.number().gt(0))
+        .default([])
+        .superRefine(noDuplicates('noise levels', (v) => [String(v)])),
+    })
+    .prefault({}),
 });
 
 const compareSchema = z.strictObject({
@@ -164,10 +205,17 @@ export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SID
   let size = side;
   for (let i = 0; i < filters.length; i++) {
     if (size < k) {
-      return `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`;
+      return (
+        `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} ` +
+        `input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`
+      );
     }
     size = Math.floor((size - k + 1) / 2);
-    if (size < 1) return `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} gets a 1x1 input; use fewer filters or a smaller kernel_size`;
+    if (size < 1)
+      return (
+        `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} ` +
+        `gets a 1x1 input; use fewer filters or a smaller kernel_size`
+      );
   }
   return null;
 }
@@ -176,63 +224,91 @@ export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SID
 const datasetSchema = z.unknown().transform((value, ctx): string => {
   if (typeof value === 'string' && isDataset(value)) return value;
   const map = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : null;
-  const why = map?.[0] === 'idx'
-    ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
-    : `got ${describeValue(value)}`;
+  const why =
+    map?.[0] === 'idx'
+      ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> ' +
+        'with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
+      : `got ${describeValue(value)}`;
   report(ctx, [{ path: [], message: `must be ${DATASET_NAMES.join(', ')} or idx:<folder>; ${why}` }]);
   return z.NEVER;
 });
 
 /** The raw (YAML-shaped) config schema; its output is the `ResolvedConfig`. */
-export const configSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-" (it names the output folder)'),
-  dataset: datasetSchema,
-  data_dir: z.string().min(1).optional(),
-  standardize: z.boolean().default(CONFIG_DEFAULTS.standardize),
-  models: z.array(modelEntry).min(1)
-    .superRefine(noDuplicates('models', (m) => [m.name ?? m.model], '; give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}')),
-  backend: z.enum(BACKEND_NAMES).default(CONFIG_DEFAULTS.backend),
-  init: z.enum(['torch', 'glorot']).default(CONFIG_DEFAULTS.init),
-  activations: activationList,
-  seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)
-    .superRefine(noDuplicates('seeds', (s) => [String(s)])).default([...CONFIG_DEFAULTS.seeds]),
-  train: trainSchema.prefault({}),
-  dead_neurons: deadNeuronsSchema.prefault({}),
-  eval: evalSchema.prefault({}),
-  compare: compareSchema.prefault({}),
-  output: z.string().min(1).optional(),
-}).superRefine((c, ctx) => {
-  if (!isDatasetName(c.dataset)) return;
-  c.models.forEach((m, i) => {
-    const why = m.model === 'cnn' ? cnnFitProblem(m.options) : null;
-    if (why) report(ctx, [{ path: ['models', i], message: why }]);
-  });
-}).transform((c): ResolvedConfig => ({
-  name: c.name,
-  dataset: c.dataset,
-  ...(c.data_dir === undefined ? {} : { dataDir: c.data_dir }),
-  standardize: c.standardize,
-  models: c.models,
-  backend: c.backend,
-  init: c.init,
-  activations: c.activations,
-  seeds: c.seeds,
-  train: {
-    epochs: c.train.epochs,
-    batchSize: c.train.batch_size,
-    optimizer: c.train.optimizer,
-    learningRate: c.train.learning_rate,
-    ...(c.train.train_samples === undefined ? {} : { trainSamples: c.train.train_samples }),
-    ...(c.train.test_samples === undefined ? {} : { testSamples: c.train.test_samples }),
-  },
-  deadNeurons: {
-    probe: c.dead_neurons.probe, samples: c.dead_neurons.samples, threshold: c.dead_neurons.threshold,
-    every: c.dead_neurons.every, dormantTau: c.dead_neurons.dormant_tau, gradientSamples: c.dead_neurons.gradient_samples,
-  },
-  eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
-  compare: { margin: c.compare.margin },
-  output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
-}));
+export const configSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-" (it names the output folder)'),
+    dataset: datasetSchema,
+    data_dir: z.string().min(1).optional(),
+    standardize: z.boolean().default(CONFIG_DEFAULTS.standardize),
+    models: z
+      .array(modelEntry)
+      .min(1)
+      .superRefine(
+        noDuplicates(
+          'models',
+          (m) => [m.name ?? m.model],
+          '; give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}',
+        ),
+      ),
+    backend: z.enum(BACKEND_NAMES).default(CONFIG_DEFAULTS.backend),
+    init: z.enum(['torch', 'glorot']).default(CONFIG_DEFAULTS.init),
+    activations: activationList,
+    seeds: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+      )
+      .min(1)
+      .superRefine(noDuplicates('seeds', (s) => [String(s)]))
+      .default([...CONFIG_DEFAULTS.seeds]),
+    train: trainSchema.prefault({}),
+    dead_neurons: deadNeuronsSchema.prefault({}),
+    eval: evalSchema.prefault({}),
+    compare: compareSchema.prefault({}),
+    output: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!isDatasetName(c.dataset)) return;
+    c.models.forEach((m, i) => {
+      const why = m.model === 'cnn' ? cnnFitProblem(m.options) : null;
+      if (why) report(ctx, [{ path: ['models', i], message: why }]);
+    });
+  })
+  .transform((c): ResolvedConfig => ({
+    name: c.name,
+    dataset: c.dataset,
+    ...(c.data_dir === undefined ? {} : { dataDir: c.data_dir }),
+    standardize: c.standardize,
+    models: c.models,
+    backend: c.backend,
+    init: c.init,
+    activations: c.activations,
+    seeds: c.seeds,
+    train: {
+      epochs: c.train.epochs,
+      batchSize: c.train.batch_size,
+      optimizer: c.train.optimizer,
+      learningRate: c.train.learning_rate,
+      ...(c.train.train_samples === undefined ? {} : { trainSamples: c.train.train_samples }),
+      ...(c.train.test_samples === undefined ? {} : { testSamples: c.train.test_samples }),
+    },
+    deadNeurons: {
+      probe: c.dead_neurons.probe,
+      samples: c.dead_neurons.samples,
+      threshold: c.dead_neurons.threshold,
+      every: c.dead_neurons.every,
+      dormantTau: c.dead_neurons.dormant_tau,
+      gradientSamples: c.dead_neurons.gradient_samples,
+    },
+    eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
+    compare: { margin: c.compare.margin },
+    output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
+  }));
 
 /**
  * Validates a raw config (YAML-shaped, overrides applied) and fills its defaults.
@@ -240,7 +316,9 @@ export const configSchema = z.strictObject({
  */
 export function validateConfig(raw: unknown, source = 'config'): ResolvedConfig {
   if (raw === null || raw === undefined) {
-    throw problemsError(`invalid ${source}`, [{ path: [], message: 'is empty; expected a map with name, dataset, models and activations' }]);
+    throw problemsError(`invalid ${source}`, [
+      { path: [], message: 'is empty; expected a map with name, dataset, models and activations' },
+    ]);
   }
   const parsed = configSchema.safeParse(raw, { error: configErrorMap });
   if (!parsed.success) throw problemsError(`invalid ${source}`, issuesToProblems(parsed.error.issues));

@@ -16,7 +16,9 @@ export interface SigmaSchedule {
   end: number;
 }
 
-/** An activation as the model builder takes it: a registry name and its parameters (the varied one, `sigma`, excluded). */
+/**
+ * An activation as the model builder takes it: a registry name and its parameters (the varied one, `sigma`, excluded).
+ */
 export interface ActivationSetting {
   name: string;
   params: Record<string, number | string | boolean>;
@@ -57,7 +59,10 @@ export interface EvalSettings {
 export interface RunSpec {
   /** Stable, human-readable id, e.g. `cnn-nrelu-s0.1-seed2`. */
   id: string;
-  /** The id without model and seed, e.g. `nrelu-s0.1`: the comparison's row (summary.csv's `setting` column). Not hashed, like the id. */
+  /**
+   * The id without model and seed, e.g. `nrelu-s0.1`: the comparison's row (summary.csv's `setting` column). Not
+   * hashed, like the id.
+   */
   setting: string;
   model: ModelKind;
   /** The model variant's name (config `{model, name}`), only when given: it replaces `model` in the id and the CSVs. */

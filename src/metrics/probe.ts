@@ -22,7 +22,11 @@ export interface Probe {
 const caches = new Map<string, WeakMap<tf.LayersModel, Probe>>();
 
 /** A probe of `model` on the layers `choose` picks, built once per model and kind. */
-export function cachedProbe(kind: string, model: tf.LayersModel, choose: (m: tf.LayersModel) => tf.layers.Layer[]): Probe {
+export function cachedProbe(
+  kind: string,
+  model: tf.LayersModel,
+  choose: (m: tf.LayersModel) => tf.layers.Layer[],
+): Probe {
   let cache = caches.get(kind);
   if (!cache) caches.set(kind, (cache = new WeakMap()));
   let probe = cache.get(model);
@@ -30,7 +34,10 @@ export function cachedProbe(kind: string, model: tf.LayersModel, choose: (m: tf.
     const layers = choose(model);
     probe = {
       layers,
-      model: layers.length === 0 ? null : tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) }),
+      model:
+        layers.length === 0
+          ? null
+          : tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) }),
     };
     cache.set(model, probe);
   }
@@ -48,8 +55,14 @@ export interface Accumulator {
 }
 
 export const maxPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.max(o, leadingAxes(o)), fold: tf.maximum };
-export const maxAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.max(tf.abs(o), leadingAxes(o)), fold: tf.maximum };
-export const sumAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.sum(tf.abs(o), leadingAxes(o)), fold: tf.add };
+export const maxAbsPerUnit: Omit<Accumulator, 'output'> = {
+  reduce: (o) => tf.max(tf.abs(o), leadingAxes(o)),
+  fold: tf.maximum,
+};
+export const sumAbsPerUnit: Omit<Accumulator, 'output'> = {
+  reduce: (o) => tf.sum(tf.abs(o), leadingAxes(o)),
+  fold: tf.add,
+};
 
 /**
  * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
@@ -58,7 +71,11 @@ export const sumAbsPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.su
  * longer change the caller's answer; if so, the scan stops there.
  */
 export async function scanProbe(
-  probe: tf.LayersModel, x: tf.Tensor, batchSize: number, training: boolean, accumulators: Accumulator[],
+  probe: tf.LayersModel,
+  x: tf.Tensor,
+  batchSize: number,
+  training: boolean,
+  accumulators: Accumulator[],
   settled?: (acc: tf.Tensor[]) => Promise<boolean>,
 ): Promise<tf.Tensor[]> {
   if (x.shape[0] === 0) throw new Error('a unit probe needs at least one sample');
@@ -69,11 +86,13 @@ export async function scanProbe(
       const batch = tf.slice(x, start, size);
       const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
       const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
-      return accumulators.map((a, i) => (acc.length ? a.fold(acc[i], a.reduce(list[a.output])) : a.reduce(list[a.output])));
+      return accumulators.map((a, i) =>
+        acc.length ? a.fold(acc[i], a.reduce(list[a.output])) : a.reduce(list[a.output]),
+      );
     });
     tf.dispose(acc);
     acc = next;
-    if (settled && start + size < x.shape[0] && await settled(acc)) break;
+    if (settled && start + size < x.shape[0] && (await settled(acc))) break;
   }
   return acc;
 }

@@ -20,7 +20,11 @@ export interface SampleSource {
 }
 
 export async function evaluateUnderNoise(
-  model: tf.LayersModel, samples: SampleSource, levels: number[], seed: number, batchSize = 1000,
+  model: tf.LayersModel,
+  samples: SampleSource,
+  levels: number[],
+  seed: number,
+  batchSize = 1000,
 ): Promise<RobustnessResult[]> {
   if (levels.length === 0) return [];
   const [lo, hi] = await samples.range();
@@ -32,7 +36,9 @@ export async function evaluateUnderNoise(
     let correct: tf.Tensor = tf.scalar(0);
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      const noise = new Rng(deriveSeed(seed, 'robustness', level, start)).fillNormal(buffer.subarray(0, size * perSample));
+      const noise = new Rng(deriveSeed(seed, 'robustness', level, start)).fillNormal(
+        buffer.subarray(0, size * perSample),
+      );
       const next = tf.tidy(() => {
         const { x: batch, y } = samples.slice(start, size);
         const noisy = tf.clipByValue(tf.add(batch, tf.mul(tf.tensor(noise, batch.shape), level)), lo, hi);

@@ -18,7 +18,15 @@
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
-import { cachedProbe, hiddenLinearLayers, maxAbsPerUnit, maxPerUnit, scanProbe, sumAbsPerUnit, type Accumulator } from './probe.js';
+import {
+  cachedProbe,
+  hiddenLinearLayers,
+  maxAbsPerUnit,
+  maxPerUnit,
+  scanProbe,
+  sumAbsPerUnit,
+  type Accumulator,
+} from './probe.js';
 
 export interface DeadNeuronOptions {
   /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
@@ -68,7 +76,7 @@ export interface UnitProbeOptions extends UnitActivityOptions {
 }
 
 /** The activation layer that consumes each hidden linear layer's output. */
-export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
+function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return hiddenLinearLayers(model).map((linear) => {
     const next = linear.outboundNodes.map((n) => n.outboundLayer).find((l) => model.layers.includes(l));
     if (!next) throw new Error(`layer ${linear.name} feeds no layer of the model`);
@@ -88,69 +96,129 @@ async function everyUnitNonZero(maxima: tf.Tensor[]): Promise<boolean> {
   }
 }
 
+/** Per hidden layer, in layer order: the per-unit tensors the counts are made from (scanned over every sample). */
+interface UnitScan {
+  /** Max pre-activation of each hidden linear layer's units. */
+  preMax: tf.Tensor[];
+  /** Sum of |activation| of each activation layer's units (inference mode). */
+  absSum: tf.Tensor[];
+  /** Max |activation| of each activation layer's units (training mode). */
+  absMax: tf.Tensor[];
+}
+
+/** Splits `flat` into consecutive runs as long as each of `groups`' lists, under the same names. */
+function regroup<K extends string, T>(groups: Record<K, unknown[]>, flat: ArrayLike<T>): Record<K, T[]> {
+  const out = {} as Record<K, T[]>;
+  let at = 0;
+  for (const name of Object.keys(groups) as K[]) {
+    out[name] = Array.from({ length: groups[name].length }, (_, i) => flat[at + i]);
+    at += groups[name].length;
+  }
+  return out;
+}
+
+/** Scans every accumulator of every group in one pass; returns each group's folded tensors under its name. */
+async function scanGroups<K extends string>(
+  probe: tf.LayersModel,
+  x: tf.Tensor,
+  batchSize: number,
+  groups: Record<K, Accumulator[]>,
+): Promise<Record<K, tf.Tensor[]>> {
+  const all = (Object.keys(groups) as K[]).flatMap((name) => groups[name]);
+  return regroup(groups, await scanProbe(probe, x, batchSize, false, all));
+}
+
+/**
+ * The scan behind the counts: one inference-mode pass, and for a model with stochastic layers a
+ * training-mode pass for the |activation| maxima (its step counters put back afterwards).
+ */
+async function scanUnits(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  batchSize: number,
+  kind: string,
+  linear: tf.layers.Layer[],
+  acts: tf.layers.Layer[],
+): Promise<UnitScan> {
+  const stepped = model.layers.filter(isStochasticLayer);
+  const stochastic = stepped.length > 0;
+  // The probe's outputs: the linear layers, then the activation layers.
+  const probe = cachedProbe(kind, model, () => [...linear, ...acts]).model as tf.LayersModel;
+  const actOutput = (i: number): number => linear.length + i;
+  const scan = await scanGroups(probe, x, batchSize, {
+    preMax: linear.map((_, i) => ({ output: i, ...maxPerUnit })),
+    absSum: acts.map((_, i) => ({ output: actOutput(i), ...sumAbsPerUnit })),
+    // Without stochastic layers training mode equals inference, so this pass gives the maxima too.
+    absMax: stochastic ? [] : acts.map((_, i) => ({ output: actOutput(i), ...maxAbsPerUnit })),
+  });
+  if (stochastic && acts.length) {
+    const actProbe = cachedProbe('activation', model, activationLayers).model as tf.LayersModel;
+    const steps = stepped.map((l) => l.getStep());
+    const maxima = acts.map((_, i) => ({ output: i, ...maxAbsPerUnit }));
+    scan.absMax = await scanProbe(actProbe, x, batchSize, true, maxima, everyUnitNonZero);
+    stepped.forEach((l, i) => l.setStep(steps[i]));
+  }
+  return scan;
+}
+
+/** Counts each group's 0/1 masks (made by `masks` inside a tidy); every count comes back to JS in one read. */
+async function countMasks<K extends string>(masks: () => Record<K, tf.Tensor[]>): Promise<Record<K, number[]>> {
+  let groups = {} as Record<K, tf.Tensor[]>;
+  const counts = tf.tidy(() => {
+    groups = masks();
+    const all = (Object.keys(groups) as K[]).flatMap((name) => groups[name]);
+    return tf.stack(all.map((m) => tf.sum(tf.cast(m, 'int32'))));
+  });
+  try {
+    return regroup(groups, (await counts.data()) as Int32Array);
+  } finally {
+    counts.dispose();
+  }
+}
+
+const unitsOf = (perUnit: tf.Tensor): number => perUnit.shape[0] as number;
+
 /** Dead, dormant and zero-output units of `model` on the probe samples `x`. */
 export async function probeUnits(
-  model: tf.LayersModel, x: tf.Tensor, options: UnitProbeOptions = {},
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  options: UnitProbeOptions = {},
 ): Promise<{ dead: DeadNeuronReport | null; activity: UnitActivityReport | null }> {
   const { threshold = 0, tau = 0.1, batchSize = 1024, dead = true, activity = true } = options;
   const linear = dead ? hiddenLinearLayers(model) : [];
   const acts = activity ? activationLayers(model) : [];
-  const stepped = model.layers.filter(isStochasticLayer);
-  const stochastic = stepped.length > 0;
   if (linear.length + acts.length === 0) {
-    return { dead: dead ? { dead: 0, units: 0, layers: [] } : null, activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null };
+    return {
+      dead: dead ? { dead: 0, units: 0, layers: [] } : null,
+      activity: activity ? { units: 0, dormant: 0, zeroOutput: 0, layers: [] } : null,
+    };
   }
-
-  // Outputs: the linear layers, then the activation layers. Accumulators in the same order:
-  // pre-activation max per linear layer, then per activation layer |a| sum (and |a| max if deterministic).
-  const probe = cachedProbe(`units:${dead}:${activity}`, model, () => [...linear, ...acts]).model as tf.LayersModel;
-  const accumulators: Accumulator[] = [
-    ...linear.map((_, i) => ({ output: i, ...maxPerUnit })),
-    ...acts.flatMap((_, i) => [
-      { output: linear.length + i, ...sumAbsPerUnit },
-      ...(stochastic ? [] : [{ output: linear.length + i, ...maxAbsPerUnit }]),
-    ]),
-  ];
-  const folded = await scanProbe(probe, x, batchSize, false, accumulators);
-  const preMax = folded.slice(0, linear.length);
-  const perAct = stochastic ? 1 : 2;
-  const sums = acts.map((_, i) => folded[linear.length + perAct * i]);
-  let outMax = stochastic ? [] : acts.map((_, i) => folded[linear.length + perAct * i + 1]);
-  if (stochastic && acts.length) {
-    const actProbe = cachedProbe('activation', model, activationLayers).model as tf.LayersModel;
-    const steps = stepped.map((l) => l.getStep());
-    outMax = await scanProbe(actProbe, x, batchSize, true, acts.map((_, i) => ({ output: i, ...maxAbsPerUnit })), everyUnitNonZero);
-    stepped.forEach((l, i) => l.setStep(steps[i]));
-  }
-
-  // Every count comes back to JS in one read.
-  const counts = tf.tidy(() => tf.stack([
-    ...preMax.map((m) => tf.sum(tf.cast(tf.lessEqual(m, threshold), 'int32'))),
-    ...sums.flatMap((s, i) => [
-      // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.
-      tf.sum(tf.cast(tf.lessEqual(s, tf.mul(tf.mean(s), tau)), 'int32')),
-      tf.sum(tf.cast(tf.equal(outMax[i], 0), 'int32')),
-    ]),
-  ]));
-  const values = await counts.data();
-  const preUnits = preMax.map((m) => m.shape[0] as number);
-  const actUnits = sums.map((m) => m.shape[0] as number);
-  tf.dispose([counts, ...folded, ...(stochastic ? outMax : [])]);
-
-  const deadLayers = linear.map((l, i) => ({ name: l.name, dead: values[i], units: preUnits[i] }));
-  const actLayers = acts.map((l, i) => ({
-    name: l.name, units: actUnits[i], dormant: values[linear.length + 2 * i], zeroOutput: values[linear.length + 2 * i + 1],
+  const scan = await scanUnits(model, x, batchSize, `units:${dead}:${activity}`, linear, acts);
+  const counts = await countMasks(() => ({
+    dead: scan.preMax.map((m) => tf.lessEqual(m, threshold)),
+    // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.
+    dormant: scan.absSum.map((s) => tf.lessEqual(s, tf.mul(tf.mean(s), tau))),
+    zeroOutput: scan.absMax.map((m) => tf.equal(m, 0)),
   }));
+  const deadLayers = linear.map((l, i) => ({ name: l.name, dead: counts.dead[i], units: unitsOf(scan.preMax[i]) }));
+  const actLayers = acts.map((l, i) => ({
+    name: l.name,
+    units: unitsOf(scan.absSum[i]),
+    dormant: counts.dormant[i],
+    zeroOutput: counts.zeroOutput[i],
+  }));
+  tf.dispose([...scan.preMax, ...scan.absSum, ...scan.absMax]);
   return {
-    dead: dead ? { dead: total(deadLayers, (l) => l.dead), units: total(deadLayers, (l) => l.units), layers: deadLayers } : null,
-    activity: activity ? {
-      units: total(actLayers, (l) => l.units), dormant: total(actLayers, (l) => l.dormant),
-      zeroOutput: total(actLayers, (l) => l.zeroOutput), layers: actLayers,
-    } : null,
+    dead: dead
+      ? { dead: total(deadLayers, (l) => l.dead), units: total(deadLayers, (l) => l.units), layers: deadLayers }
+      : null,
+    activity: activity
+      ? {
+          units: total(actLayers, (l) => l.units),
+          dormant: total(actLayers, (l) => l.dormant),
+          zeroOutput: total(actLayers, (l) => l.zeroOutput),
+          layers: actLayers,
+        }
+      : null,
   };
-}
-
-/** Dormant and zero-output units only (see probeUnits). */
-export async function measureUnitActivity(model: tf.LayersModel, x: tf.Tensor, options: UnitActivityOptions = {}): Promise<UnitActivityReport> {
-  return (await probeUnits(model, x, { ...options, dead: false })).activity as UnitActivityReport;
 }

@@ -32,7 +32,8 @@ export interface BuildModelOptions {
   pool?: 'max' | 'avg';
   /**
    * CNN: conv -> pool -> activation instead of conv -> activation -> pool (default false). For ReLU with max-pool
-   * the two orders give the same numbers bit for bit (ReLU is monotone); for N-ReLU the noise then enters after the pool.
+   * the two orders give the same numbers bit for bit (ReLU is monotone); for N-ReLU the noise then enters after the
+   * pool.
    */
   activationAfterPool?: boolean;
   /** CNN: conv kernel size (default 3). */
@@ -59,7 +60,10 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
   let denseIndex = 0;
   const activation = (): tf.layers.Layer => {
     actIndex += 1;
-    return createActivation(options.activation, { seed: deriveSeed(seed, 'activation', actIndex), name: `act_${actIndex}` });
+    return createActivation(options.activation, {
+      seed: deriveSeed(seed, 'activation', actIndex),
+      name: `act_${actIndex}`,
+    });
   };
   const dense = (units: number): tf.layers.Layer =>
     // A Dense that skips the input gradient nobody uses (the first layer's); same values as tf.layers.dense.
@@ -74,12 +78,21 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
   if (options.model === 'cnn') {
     const filters = positiveInts(options.filters ?? [32, 64], 'filters');
     const kernelSize = options.kernelSize ?? 3;
-    const pool = (i: number): tf.layers.Layer => (options.pool === 'avg'
-      ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` })
-      : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` }));
+    const pool = (i: number): tf.layers.Layer =>
+      options.pool === 'avg'
+        ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` })
+        : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` });
     filters.forEach((f, i) => {
-      apply(tf.layers.conv2d({ filters: f, kernelSize, padding: 'valid', name: `conv_${i + 1}`,
-        kernelInitializer: 'zeros', biasInitializer: 'zeros' }));
+      apply(
+        tf.layers.conv2d({
+          filters: f,
+          kernelSize,
+          padding: 'valid',
+          name: `conv_${i + 1}`,
+          kernelInitializer: 'zeros',
+          biasInitializer: 'zeros',
+        }),
+      );
       if (options.activationAfterPool) {
         apply(pool(i));
         apply(activation());
@@ -92,14 +105,28 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
     for (const units of positiveInts(options.dense ?? [128], 'dense')) {
       apply(dense(units));
       apply(activation());
-      if (dropout > 0) apply(new SeededDropout({ rate: dropout, seed: deriveSeed(seed, 'dropout', denseIndex), name: `dropout_${denseIndex}` }));
+      if (dropout > 0)
+        apply(
+          new SeededDropout({
+            rate: dropout,
+            seed: deriveSeed(seed, 'dropout', denseIndex),
+            name: `dropout_${denseIndex}`,
+          }),
+        );
     }
   } else if (options.model === 'mlp') {
     apply(tf.layers.flatten({ name: 'flatten' }));
     for (const units of positiveInts(options.hidden ?? [256, 128], 'hidden')) {
       apply(dense(units));
       apply(activation());
-      if (dropout > 0) apply(new SeededDropout({ rate: dropout, seed: deriveSeed(seed, 'dropout', denseIndex), name: `dropout_${denseIndex}` }));
+      if (dropout > 0)
+        apply(
+          new SeededDropout({
+            rate: dropout,
+            seed: deriveSeed(seed, 'dropout', denseIndex),
+            name: `dropout_${denseIndex}`,
+          }),
+        );
     }
   } else {
     throw new Error(`unknown model '${String(options.model)}': expected mlp or cnn`);

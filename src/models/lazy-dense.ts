@@ -29,16 +29,23 @@ type DenseInternals = {
 };
 
 /** Dense's class (tfjs-layers exports only the factory). */
-const DenseBase = Object.getPrototypeOf(tf.layers.dense({ units: 1 })).constructor as new (args: DenseArgs) => DenseLayer;
+const DenseBase = Object.getPrototypeOf(tf.layers.dense({ units: 1 })).constructor as new (
+  args: DenseArgs,
+) => DenseLayer;
 
 function denseKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const { a, b, bias } = inputs as Record<'a' | 'b' | 'bias', tf.TensorInfo>;
-    const [m, k] = a.shape, n = b.shape[1];
+    const [m, k] = a.shape,
+      n = b.shape[1];
     return withKernelCalls(backend, backendName, (calls) => {
       const a3 = calls.run('Reshape', { x: a }, { shape: [1, m, k] });
       const b3 = calls.run('Reshape', { x: b }, { shape: [1, k, n] });
-      const y = calls.run(tf._FusedMatMul, { a: a3, b: b3, bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0.2 });
+      const y = calls.run(
+        tf._FusedMatMul,
+        { a: a3, b: b3, bias },
+        { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0.2 },
+      );
       return calls.run('Reshape', { x: y }, { shape: [m, n] });
     });
   };
@@ -83,12 +90,23 @@ class LazyGradDense extends DenseBase {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs;
     const self = this as unknown as DenseInternals;
-    if (!enabled || x == null || x.rank !== 2 || x.dtype !== 'float32' || self.kernel == null || self.bias == null
-      || self.activation?.getClassName() !== 'linear' || !ensureKernel(tf.getBackend())) {
+    if (
+      !enabled ||
+      x == null ||
+      x.rank !== 2 ||
+      x.dtype !== 'float32' ||
+      self.kernel == null ||
+      self.bias == null ||
+      self.activation?.getClassName() !== 'linear' ||
+      !ensureKernel(tf.getBackend())
+    ) {
       return super.call(inputs, kwargs);
     }
-    const kernel = self.kernel, bias = self.bias;
-    return tf.tidy(() => tf.engine().runKernel(DENSE_KERNEL, { a: x, b: kernel.read(), bias: bias.read() }, {}) as tf.Tensor);
+    const kernel = self.kernel,
+      bias = self.bias;
+    return tf.tidy(
+      () => tf.engine().runKernel(DENSE_KERNEL, { a: x, b: kernel.read(), bias: bias.read() }, {}) as tf.Tensor,
+    );
   }
 }
 

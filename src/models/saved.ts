@@ -22,10 +22,12 @@ export interface SavedModelFiles {
 /** Serializes `model` (topology and current weights) without touching the file system. */
 export async function modelFiles(model: tf.LayersModel): Promise<SavedModelFiles> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('TF.js saved no weights for the model');
   const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const json = {
@@ -41,15 +43,20 @@ export async function modelFiles(model: tf.LayersModel): Promise<SavedModelFiles
 /** Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as {
-    modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string;
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+    format?: string;
+    generatedBy?: string;
   };
   const bytes = await readFile(join(dir, WEIGHTS_FILE));
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData,
-    format: json.format,
-    generatedBy: json.generatedBy,
-  }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+    }),
+  );
 }

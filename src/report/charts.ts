@@ -6,10 +6,16 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { DEFINITIONS } from './definitions.js';
-import { compareSettings, settingOf } from './comparison.js';
-import type { Row } from './files.js';
+import { epochCharts, type EpochChart } from '../results/columns.js';
+import { compareSettings } from './comparison.js';
+import { settingOf } from '../results/settings.js';
+import type { Row } from '../results/files.js';
 
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'robustness' | 'paired';
+/**
+ * The charts of a model: the fixed ones, the per-epoch charts of registry columns (columns.ts `chart`), the paired
+ * differences.
+ */
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | EpochChart['kind'] | 'robustness' | 'paired';
 
 export interface Chart {
   /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
@@ -40,10 +46,39 @@ export interface SeriesPoint {
 }
 
 /** Tableau 10 then Tableau 20 (Vega's schemes of the same names): categorical, colour-blind-aware order. */
-const TABLEAU10 = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+const TABLEAU10 = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+];
 const TABLEAU20 = [
-  '#4c78a8', '#9ecae9', '#f58518', '#ffbf79', '#54a24b', '#88d27a', '#b79a20', '#f2cf5b', '#439894', '#83bcb6',
-  '#e45756', '#ff9d98', '#79706e', '#bab0ac', '#d67195', '#fcbfd2', '#b279a2', '#d6a5c9', '#9e765f', '#d8b5a5',
+  '#4c78a8',
+  '#9ecae9',
+  '#f58518',
+  '#ffbf79',
+  '#54a24b',
+  '#88d27a',
+  '#b79a20',
+  '#f2cf5b',
+  '#439894',
+  '#83bcb6',
+  '#e45756',
+  '#ff9d98',
+  '#79706e',
+  '#bab0ac',
+  '#d67195',
+  '#fcbfd2',
+  '#b279a2',
+  '#d6a5c9',
+  '#9e765f',
+  '#d8b5a5',
 ];
 const NRELU_CURVE = 'N-ReLU (σ on x axis)';
 const NRELU_COLOR = '#222222';
@@ -68,7 +103,9 @@ export function cellNumber(value: string | undefined): number | null {
 
 /** Completed runs by id, with their model and setting, from summary.csv rows. */
 export function completedRuns(summary: Row[]): Map<string, Row & { setting: string }> {
-  return new Map(summary.filter((r) => r.status === 'completed').map((r) => [r.run_id, { ...r, setting: settingOf(r) }]));
+  return new Map(
+    summary.filter((r) => r.status === 'completed').map((r) => [r.run_id, { ...r, setting: settingOf(r) }]),
+  );
 }
 
 /**
@@ -76,7 +113,9 @@ export function completedRuns(summary: Row[]): Map<string, Row & { setting: stri
  * all models are ranked together so that colours agree between models.
  */
 export function settingOrder(rows: Row[]): string[] {
-  const settings = new Map(rows.map((r) => [settingOf(r), { activation: r.activation, sigma: r.sigma, setting: settingOf(r) }]));
+  const settings = new Map(
+    rows.map((r) => [settingOf(r), { activation: r.activation, sigma: r.sigma, setting: settingOf(r) }]),
+  );
   return [...settings.values()].sort(compareSettings).map((s) => s.setting);
 }
 
@@ -99,7 +138,12 @@ function stats(values: number[]): { mean: number; min: number; max: number; n: n
  * Mean, min and max of `yField` over runs at each value of `xField`, per setting. Rows whose run
  * is not in `runs` or whose cells are empty are left out.
  */
-export function aggregateSeries(rows: Row[], runs: Map<string, { setting: string }>, xField: string, yField: string): SeriesPoint[] {
+export function aggregateSeries(
+  rows: Row[],
+  runs: Map<string, { setting: string }>,
+  xField: string,
+  yField: string,
+): SeriesPoint[] {
   const groups = new Map<string, { setting: string; x: number; ys: number[] }>();
   for (const row of rows) {
     const run = runs.get(row.run_id);
@@ -143,7 +187,9 @@ interface LineBandOptions {
 function lineBandSpec(o: LineBandOptions): TopLevelSpec {
   const domain = [...o.colors.keys()].filter((s) => o.points.some((p) => p.setting === s));
   const x = {
-    field: 'x', type: 'quantitative' as const, title: o.xTitle,
+    field: 'x',
+    type: 'quantitative' as const,
+    title: o.xTitle,
     axis: o.integerX ? { format: 'd', tickMinStep: 1 } : {},
     scale: o.integerX ? { nice: false } : {},
   };
@@ -157,32 +203,61 @@ function lineBandSpec(o: LineBandOptions): TopLevelSpec {
     layer: [
       {
         mark: { type: 'area', opacity: 0.18 },
-        encoding: { x, y: { field: 'min', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } }, y2: { field: 'max' }, color },
+        encoding: {
+          x,
+          y: { field: 'min', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } },
+          y2: { field: 'max' },
+          color,
+        },
       },
       {
         mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: { x, y: { field: 'mean', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } }, color },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: o.yTitle, axis, scale: { zero: o.yZero ?? false } },
+          color,
+        },
       },
     ],
     config: CHART_CONFIG,
   };
 }
 
-function lossSpec(model: string, points: (SeriesPoint & { split: string })[], colors: Map<string, string>): TopLevelSpec {
+function lossSpec(
+  model: string,
+  points: (SeriesPoint & { split: string })[],
+  colors: Map<string, string>,
+): TopLevelSpec {
   const domain = [...colors.keys()].filter((s) => points.some((p) => p.setting === s));
   const logScale = points.length > 0 && points.every((p) => p.min > 0);
-  const y = { type: 'quantitative' as const, title: `cross-entropy loss${logScale ? ' (log scale)' : ''}`, scale: logScale ? { type: 'log' as const, nice: false, padding: 8 } : { zero: false } };
-  const x = { field: 'x', type: 'quantitative' as const, title: 'epoch', axis: { format: 'd', tickMinStep: 1 }, scale: { nice: false } };
+  const y = {
+    type: 'quantitative' as const,
+    title: `cross-entropy loss${logScale ? ' (log scale)' : ''}`,
+    scale: logScale ? { type: 'log' as const, nice: false, padding: 8 } : { zero: false },
+  };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: 'epoch',
+    axis: { format: 'd', tickMinStep: 1 },
+    scale: { nice: false },
+  };
   const color = colorEncoding(domain, colors);
   return {
-    title: { text: `Train and test loss per epoch (${model.toUpperCase()})`, subtitle: 'mean over seeds; band: min-max over seeds' },
+    title: {
+      text: `Train and test loss per epoch (${model.toUpperCase()})`,
+      subtitle: 'mean over seeds; band: min-max over seeds',
+    },
     data: { values: points },
     facet: { column: { field: 'split', type: 'nominal', title: null, sort: ['train loss', 'test loss'] } },
     spec: {
       width: 200,
       height: 230,
       layer: [
-        { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color } },
+        {
+          mark: { type: 'area', opacity: 0.18 },
+          encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color },
+        },
         { mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
       ],
     },
@@ -196,7 +271,11 @@ export function isConstantSigma(label: string | undefined): boolean {
   return cellNumber(label) !== null;
 }
 
-function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: Map<string, string>): TopLevelSpec | null {
+function sigmaSpec(
+  model: string,
+  runs: (Row & { setting: string })[],
+  colors: Map<string, string>,
+): TopLevelSpec | null {
   const bySetting = new Map<string, (Row & { setting: string })[]>();
   for (const r of runs) bySetting.set(r.setting, [...(bySetting.get(r.setting) ?? []), r]);
   const curve: (SeriesPoint & { sigma: number })[] = [];
@@ -216,36 +295,58 @@ function sigmaSpec(model: string, runs: (Row & { setting: string })[], colors: M
   curve.sort((a, b) => a.x - b.x);
   const domain = [...colors.keys()].filter((s) => references.some((r) => r.setting === s));
   const color = colorEncoding(domain, colors, { label: NRELU_CURVE, color: NRELU_COLOR });
-  const y = { type: 'quantitative' as const, title: 'final test accuracy', axis: { format: '.1%' }, scale: { zero: false } };
+  const y = {
+    type: 'quantitative' as const,
+    title: 'final test accuracy',
+    axis: { format: '.1%' },
+    scale: { zero: false },
+  };
   // from 0 (where N-ReLU is ReLU) to a little past the largest sigma, so its error bar is off the frame
   const x = {
-    field: 'x', type: 'quantitative' as const, title: 'σ (N-ReLU noise standard deviation)',
+    field: 'x',
+    type: 'quantitative' as const,
+    title: 'σ (N-ReLU noise standard deviation)',
     scale: { domainMin: 0, domainMax: 1.08 * curve[curve.length - 1].x, nice: false },
   };
   return {
     title: {
       text: `Final test accuracy against σ (${model.toUpperCase()})`,
-      subtitle: ['N-ReLU with constant σ: mean over seeds, bar min-max', 'dashed rules: the other settings (mean over seeds)'],
+      subtitle: [
+        'N-ReLU with constant σ: mean over seeds, bar min-max',
+        'dashed rules: the other settings (mean over seeds)',
+      ],
     },
     width: 340,
     height: 230,
     layer: [
-      { data: { values: references }, mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { ...y, field: 'mean' }, color } },
-      { data: { values: curve }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color } },
-      { data: { values: curve }, mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
+      {
+        data: { values: references },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: { y: { ...y, field: 'mean' }, color },
+      },
+      {
+        data: { values: curve },
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color },
+      },
+      {
+        data: { values: curve },
+        mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2 },
+        encoding: { x, y: { ...y, field: 'mean' }, color },
+      },
     ],
     config: CHART_CONFIG,
   };
 }
 
-const NOTES: Record<Exclude<ChartKind, 'paired'>, string> = {
+const NOTES: Record<Exclude<ChartKind, 'paired' | EpochChart['kind']>, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
-  loss: `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, weights still changing). Test: over the whole test split in inference mode after the epoch.`,
-  sigma: 'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
-  dead: `${DEFINITIONS.dead}; epochs without a probe are skipped.`,
-  grad_dead: `${DEFINITIONS.gradDead}. Epochs without a probe are skipped.`,
-  dormant: `${DEFINITIONS.dormant}. Epochs without a probe are skipped.`,
-  zero_output: `${DEFINITIONS.zeroOutput}.`,
+  loss:
+    `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, ` +
+    `weights still changing). Test: over the whole test split in inference mode after the epoch.`,
+  sigma:
+    'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; ' +
+    'N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
   robustness: `${DEFINITIONS.robustness}, for each trained model. Mean over seeds; band: min to max.`,
 };
 
@@ -254,16 +355,20 @@ function unitsLabel(runs: Row[]): string {
   return units.length === 1 ? ` of ${units[0]} hidden units` : '';
 }
 
-/** Every chart of a result folder, model by model: accuracy, loss, sigma, dead, gradient-dead, dormant, zero output, robustness. */
+/**
+ * Every chart of a result folder, model by model: accuracy, loss, sigma, dead, gradient-dead, dormant, zero output,
+ * robustness.
+ */
 export function buildCharts(rows: ReportRows): Chart[] {
   const runs = completedRuns(rows.summary);
   const colors = settingColors(settingOrder(rows.summary));
   const models = [...new Set(rows.summary.map((r) => r.model))].sort();
   const charts: Chart[] = [];
-  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null): void => {
+  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null, note?: string): void => {
     if (!spec) return;
     const title = typeof spec.title === 'object' && spec.title && 'text' in spec.title ? String(spec.title.text) : kind;
-    charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: NOTES[kind], spec });
+    const text = note ?? NOTES[kind as keyof typeof NOTES];
+    charts.push({ id: `${kind}-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind, model, title, note: text, spec });
   };
   for (const model of models) {
     const mine = new Map([...runs].filter(([, r]) => r.model === model));
@@ -272,41 +377,64 @@ export function buildCharts(rows: ReportRows): Chart[] {
     const M = model.toUpperCase();
     const seedNote = 'mean over seeds; band: min-max over seeds';
     const accuracy = aggregateSeries(epochs, mine, 'epoch', 'test_acc');
-    add('accuracy', model, accuracy.length ? lineBandSpec({
-      title: `Test accuracy per epoch (${M})`, subtitle: seedNote, points: accuracy, xTitle: 'epoch', yTitle: 'test accuracy',
-      yFormat: '.1%', integerX: true, colors,
-    }) : null);
+    add(
+      'accuracy',
+      model,
+      accuracy.length
+        ? lineBandSpec({
+            title: `Test accuracy per epoch (${M})`,
+            subtitle: seedNote,
+            points: accuracy,
+            xTitle: 'epoch',
+            yTitle: 'test accuracy',
+            yFormat: '.1%',
+            integerX: true,
+            colors,
+          })
+        : null,
+    );
     const loss = [
       ...aggregateSeries(epochs, mine, 'epoch', 'train_loss').map((p) => ({ ...p, split: 'train loss' })),
       ...aggregateSeries(epochs, mine, 'epoch', 'test_loss').map((p) => ({ ...p, split: 'test loss' })),
     ];
     add('loss', model, loss.length ? lossSpec(model, loss, colors) : null);
     add('sigma', model, sigmaSpec(model, [...mine.values()], colors));
-    const dead = aggregateSeries(epochs, mine, 'epoch', 'dead');
-    add('dead', model, dead.length ? lineBandSpec({
-      title: `Dead units per epoch (${M})`, subtitle: ['pre-activation <= threshold on every probe sample', seedNote], points: dead,
-      xTitle: 'epoch', yTitle: `dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const gradDead = aggregateSeries(epochs, mine, 'epoch', 'grad_dead');
-    add('grad_dead', model, gradDead.length ? lineBandSpec({
-      title: `Gradient-dead units per epoch (${M})`, subtitle: ['dL/d(pre-activation) exactly 0 on every gradient-probe sample', seedNote], points: gradDead,
-      xTitle: 'epoch', yTitle: `gradient-dead units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const dormant = aggregateSeries(epochs, mine, 'epoch', 'dormant');
-    add('dormant', model, dormant.length ? lineBandSpec({
-      title: `Dormant units per epoch (${M})`, subtitle: ['normalised mean |activation| <= tau', seedNote], points: dormant,
-      xTitle: 'epoch', yTitle: `dormant units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
-    const zero = aggregateSeries(epochs, mine, 'epoch', 'zero_output');
-    add('zero_output', model, zero.length ? lineBandSpec({
-      title: `Units with zero output per epoch (${M})`, subtitle: ['output exactly 0 on every probe sample, training mode', seedNote], points: zero,
-      xTitle: 'epoch', yTitle: `zero-output units${unitsLabel(epochs)}`, integerX: true, yZero: true, colors,
-    }) : null);
+    for (const { column, chart } of epochCharts()) {
+      const points = aggregateSeries(epochs, mine, 'epoch', column);
+      add(
+        chart.kind,
+        model,
+        points.length
+          ? lineBandSpec({
+              title: `${chart.title} (${M})`,
+              subtitle: [chart.subtitle, seedNote],
+              points,
+              xTitle: 'epoch',
+              yTitle: `${chart.yTitle}${unitsLabel(epochs)}`,
+              integerX: true,
+              yZero: true,
+              colors,
+            })
+          : null,
+        chart.note,
+      );
+    }
     const robustness = aggregateSeries(rows.robustness, mine, 'noise', 'test_acc');
-    add('robustness', model, robustness.length ? lineBandSpec({
-      title: `Test accuracy under Gaussian input noise (${M})`, subtitle: seedNote, points: robustness,
-      xTitle: 'input noise standard deviation', yTitle: 'test accuracy', yFormat: '.1%', colors,
-    }) : null);
+    add(
+      'robustness',
+      model,
+      robustness.length
+        ? lineBandSpec({
+            title: `Test accuracy under Gaussian input noise (${M})`,
+            subtitle: seedNote,
+            points: robustness,
+            xTitle: 'input noise standard deviation',
+            yTitle: 'test accuracy',
+            yFormat: '.1%',
+            colors,
+          })
+        : null,
+    );
   }
   return charts;
 }

@@ -5,21 +5,61 @@
  * model's settings, TOST against the margin, verdict), final loss and dead units, in the style of a
  * paper's results table. comparison.md is for people, comparison.csv carries the same numbers for machines.
  */
-import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../metrics/paired.js';
-import { mean, summarize, welchPValue } from '../metrics/statistics.js';
-import type { CellValue, Row } from './files.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../stats/paired.js';
+import { mean, summarize, welchPValue } from '../stats/statistics.js';
+import type { CellValue, Row } from '../results/files.js';
+import { settingOf } from '../results/settings.js';
+import { comparedMetrics, type Format } from '../results/columns.js';
 import { activationNames } from '../activations/registry.js';
 import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
-
-export const COMPARISON_COLUMNS = [
-  'model', 'setting', 'activation', 'sigma', 'n', 'test_acc_mean', 'test_acc_std', 'test_acc_ci95_low', 'test_acc_ci95_high',
-  'delta_vs_relu', 'p_vs_relu',
-  'paired_n', 'paired_diff_mean', 'paired_diff_std', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'paired_p_holm',
-  'tost_p', 'margin', 'verdict', 'seeds_without_relu', 'relu_seeds_without_this',
-  'final_test_loss_mean', 'dead_mean', 'dormant_mean', 'zero_output_mean', 'units', 'not_completed',
-  'grad_dead_mean', 'grad_zero_fraction_mean', 'tost_p_holm', 'primary_verdict',
-] as const;
+/**
+ * comparison.csv's columns in the order committed folders have them; the means of summary columns the
+ * registry compares (columns.ts) and that this list does not name come after, then one per noise level.
+ */
+const COMPARISON_LAYOUT = [
+  'model',
+  'setting',
+  'activation',
+  'sigma',
+  'n',
+  'test_acc_mean',
+  'test_acc_std',
+  'test_acc_ci95_low',
+  'test_acc_ci95_high',
+  'delta_vs_relu',
+  'p_vs_relu',
+  'paired_n',
+  'paired_diff_mean',
+  'paired_diff_std',
+  'paired_diff_ci95_low',
+  'paired_diff_ci95_high',
+  'paired_p',
+  'paired_p_holm',
+  'tost_p',
+  'margin',
+  'verdict',
+  'seeds_without_relu',
+  'relu_seeds_without_this',
+  'final_test_loss_mean',
+  'dead_mean',
+  'dormant_mean',
+  'zero_output_mean',
+  'units',
+  'not_completed',
+  'grad_dead_mean',
+  'grad_zero_fraction_mean',
+  'tost_p_holm',
+  'primary_verdict',
+];
+export function comparisonBaseColumns(): string[] {
+  return [
+    ...COMPARISON_LAYOUT,
+    ...comparedMetrics()
+      .map((m) => m.metric.csv)
+      .filter((c) => !COMPARISON_LAYOUT.includes(c)),
+  ];
+}
 
 /**
  * The primary comparison, named before the CNN grid finished (issue 20): N-ReLU at sigma 0.1 against
@@ -57,13 +97,11 @@ export interface ComparisonRow {
   primaryVerdict: Verdict | null;
   /** The equivalence margin the verdict used, in percentage points. */
   marginPp: number;
-  lossMean: number;
-  deadMean: number;
-  dormantMean: number;
-  zeroOutputMean: number;
-  /** Gradient probe at the last probed epoch: gradient-dead units, and the fraction of (sample, unit) pairs with zero gradient. */
-  gradDeadMean: number;
-  gradZeroFractionMean: number;
+  /**
+   * Mean over the completed seeds of each summary column the registry compares (columns.ts `compare`:
+   * final loss, unit counts at the last probed epoch, ...), keyed by the summary column; NaN when no seed has it.
+   */
+  means: Record<string, number>;
   /** Mean test accuracy under each input-noise level (robustness.csv), keyed by the level as written. */
   robustness: Map<string, number>;
   units: number;
@@ -71,19 +109,13 @@ export interface ComparisonRow {
   notCompleted: number;
 }
 
-/**
- * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
- * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
- */
-export function settingOf(row: Row): string {
-  if (row.setting !== undefined && row.setting !== '') return row.setting;
-  return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
-}
-
 /** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */
 export type SettingKey = Pick<ComparisonRow, 'activation' | 'sigma' | 'setting'>;
 
-/** Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules after constants). */
+/**
+ * Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules
+ * after constants).
+ */
 export function compareSettings(a: SettingKey, b: SettingKey): number {
   const order = activationNames();
   const rank = (r: SettingKey): number => {
@@ -97,13 +129,20 @@ export function compareSettings(a: SettingKey, b: SettingKey): number {
 /** Mean robustness accuracy per noise level over the completed runs in `ids`. */
 function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
   const byLevel = new Map<string, number[]>();
-  for (const r of rows) if (ids.has(r.run_id)) byLevel.set(r.noise, [...(byLevel.get(r.noise) ?? []), Number(r.test_acc)]);
+  for (const r of rows)
+    if (ids.has(r.run_id)) byLevel.set(r.noise, [...(byLevel.get(r.noise) ?? []), Number(r.test_acc)]);
   return new Map([...byLevel].sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => [k, mean(v)]));
 }
 
-/** Mean of a column over the rows that have it (older folders lack the gradient columns). */
+/** Mean of a column over the rows that have it (older folders lack the later columns); NaN when none has it. */
 const meanOf = (rows: Row[], column: string): number =>
   mean(rows.filter((r) => r[column] !== '' && r[column] !== undefined).map((r) => Number(r[column])));
+
+/** A compared metric's cell: a loss, a unit count out of the row's units, or a percentage. */
+export function formatMetric(format: Format, value: number, units: number): string {
+  if (format === 'loss') return loss(value);
+  return format === 'units' ? unitsOf(value, units) : pct(value);
+}
 
 export interface CompareOptions {
   /** Equivalence margin in percentage points (config `compare.margin`; default 0.2). */
@@ -148,16 +187,26 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     const accs = done.map((r) => Number(r.final_test_acc));
     const s = summarize(accs);
     return {
-      model: group[0].model, setting: settingOf(group[0]), activation: group[0].activation, sigma: group[0].sigma,
-      n: s.n, accMean: s.mean, accStd: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, accs, seeds: done.map((r) => Number(r.seed)),
-      deltaVsRelu: null, pVsRelu: null, paired: null, pairedPHolm: null, tostPHolm: null, verdict: null, primaryVerdict: null,
+      model: group[0].model,
+      setting: settingOf(group[0]),
+      activation: group[0].activation,
+      sigma: group[0].sigma,
+      n: s.n,
+      accMean: s.mean,
+      accStd: s.std,
+      ciLow: s.ciLow,
+      ciHigh: s.ciHigh,
+      accs,
+      seeds: done.map((r) => Number(r.seed)),
+      deltaVsRelu: null,
+      pVsRelu: null,
+      paired: null,
+      pairedPHolm: null,
+      tostPHolm: null,
+      verdict: null,
+      primaryVerdict: null,
       marginPp: NaN,
-      lossMean: mean(done.map((r) => Number(r.final_test_loss))),
-      deadMean: mean(done.map((r) => Number(r.final_dead))),
-      dormantMean: mean(done.filter((r) => r.final_dormant !== '' && r.final_dormant !== undefined).map((r) => Number(r.final_dormant))),
-      zeroOutputMean: mean(done.filter((r) => r.final_zero_output !== '' && r.final_zero_output !== undefined).map((r) => Number(r.final_zero_output))),
-      gradDeadMean: meanOf(done, 'final_grad_dead'),
-      gradZeroFractionMean: meanOf(done, 'final_grad_zero_fraction'),
+      means: Object.fromEntries(comparedMetrics().map(({ column }) => [column, meanOf(done, column)])),
       robustness: robustnessOf(robustness, new Set(done.map((r) => r.run_id))),
       units: Number(group[0].units),
       notCompleted: group.length - done.length,
@@ -180,10 +229,11 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
  */
 function label(r: ComparisonRow): string {
   const constant = /^[0-9.e+-]+$/.test(r.sigma);
-  const plain = r.setting === r.activation || (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
+  const plain =
+    r.setting === r.activation ||
+    (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
   return plain ? r.activation : r.setting;
 }
-
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
 export function pairedCell(r: Pick<ComparisonRow, 'paired' | 'n'>, relu?: Pick<ComparisonRow, 'n'>): string {
@@ -200,44 +250,86 @@ export function unpairedNotes(rows: ComparisonRow[]): string[] {
     const p = r.paired;
     if (!p || (p.onlyHere.length === 0 && p.onlyReference.length === 0)) return [];
     const parts = [
-      ...(p.onlyHere.length ? [`seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`] : []),
-      ...(p.onlyReference.length ? [`ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`] : []),
+      ...(p.onlyHere.length
+        ? [
+            `seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ` +
+              `ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`,
+          ]
+        : []),
+      ...(p.onlyReference.length
+        ? [
+            `ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ` +
+              `ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`,
+          ]
+        : []),
     ];
-    return [`${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} common seed${p.n === 1 ? '' : 's'} only.`];
+    return [
+      `${r.model.toUpperCase()} ${r.setting}: ${parts.join('; ')}; the paired columns use the ${p.n} ` +
+        `common seed${p.n === 1 ? '' : 's'} only.`,
+    ];
   });
 }
 
 /** The Markdown tables, one per model; the best mean accuracy of each model is bold. */
 export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): string {
-  const out = [`# ${title}`, '',
-    'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student t, n - 1 df) and n.',
-    'Δ: difference of the means from ReLU in percentage points; p Welch: Welch\'s t-test against ReLU (two-sided, unpaired; – below two seeds).',
-    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; paired p: paired t-test; Holm p: adjusted over the model's settings;`,
-    'TOST Holm p: the equivalence test\'s p (TOST, ±margin; alone it rejects when the 90% interval lies inside ±margin), Holm-adjusted over the same settings;',
-    `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else inconclusive (README, "Statistics").`,
-    'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised mean |activation| <= tau;',
-    'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). Noise σ: test accuracy under',
-    'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient with respect to the',
-    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, unit) pairs with zero gradient.', ''];
+  const out = [
+    `# ${title}`,
+    '',
+    'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student ' +
+      't, n - 1 df) and n.',
+    "Δ: difference of the means from ReLU in percentage points; p Welch: Welch's t-test against ReLU " +
+      '(two-sided, unpaired; – below two seeds).',
+    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; ` +
+      `paired p: paired t-test; Holm p: adjusted over the model's settings;`,
+    "TOST Holm p: the equivalence test's p (TOST, ±margin; alone it rejects when the 90% interval lies " +
+      'inside ±margin), Holm-adjusted over the same settings;',
+    `verdict: equivalent (±margin pp) if TOST Holm p < 0.05, else better/worse if Holm p < 0.05, else ` +
+      `inconclusive (README, "Statistics").`,
+    'Dead: hidden units whose pre-activation is <= threshold on every probe sample; dormant: normalised ' +
+      'mean |activation| <= tau;',
+    'zero output: output exactly 0 on every probe sample in training mode (means over seeds / units). ' +
+      'Noise σ: test accuracy under',
+    'additive Gaussian input noise of that standard deviation. Grad-dead: hidden units whose loss gradient ' +
+      'with respect to the',
+    'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, ' +
+      'unit) pairs with zero gradient.',
+    '',
+  ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const mine = rows.filter((r) => r.model === model);
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
-    out.push(`## ${model.toUpperCase()}`, '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] | paired p | Holm p | TOST Holm p | verdict | final test loss | dead | dormant | zero output | grad-dead | zero grad (%) |${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${levels.map(() => '---|').join('')}`);
+    const metrics = comparedMetrics();
+    const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
+    out.push(
+      `## ${model.toUpperCase()}`,
+      '',
+      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] ` +
+        `| paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
+      `|---|---|---|---|---|---|---|---|---|---|---|---|` +
+        `${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
+    );
     const relu = mine.find((r) => r.setting === 'relu');
     for (const r of mine) {
       const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
       const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
       const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
       const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const count = (v: number): string => unitsOf(v, r.units);
-      const noise = levels.map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} |`).join('');
+      const metricCells = metrics
+        .map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`)
+        .join('');
+      const noise = levels
+        .map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} ` + '|')
+        .join('');
       const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
-      const paired = `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} | ${pValue(r.tostPHolm)} | ${verdict}`;
-      out.push(`| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} | ${pValue(r.pVsRelu)} | ${paired} | ${loss(r.lossMean)} | ${count(r.deadMean)} | ${count(r.dormantMean)} | ${count(r.zeroOutputMean)} | ${count(r.gradDeadMean)} | ${pct(r.gradZeroFractionMean)} |${noise}`);
+      const paired =
+        `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} ` +
+        `| ${pValue(r.tostPHolm)} | ${verdict}`;
+      out.push(
+        `| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
+          `| ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
+      );
     }
     const notes = unpairedNotes(mine);
     if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
@@ -252,29 +344,46 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
 export function primaryLine(rows: ComparisonRow[], relu?: ComparisonRow): string | null {
   const r = rows.find((x) => x.setting === PRIMARY_SETTING && x.paired !== null && x.primaryVerdict !== null);
   if (!r?.paired || !r.primaryVerdict) return null;
-  return `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): paired Δ ${pairedCell(r, relu)} pp, `
-    + `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ${verdictLabel(r.primaryVerdict, r.marginPp)}.`;
+  return (
+    `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): ` +
+    `paired Δ ${pairedCell(r, relu)} pp, ` +
+    `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ` +
+    `${verdictLabel(r.primaryVerdict, r.marginPp)}.`
+  );
 }
 
 /** comparison.csv rows: the same numbers as the Markdown, unrounded. */
 export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellValue>[] {
   const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
   return rows.map((r) => ({
-    model: r.model, setting: r.setting, activation: r.activation, sigma: r.sigma, n: r.n,
-    test_acc_mean: num(r.accMean), test_acc_std: num(r.accStd), test_acc_ci95_low: num(r.ciLow), test_acc_ci95_high: num(r.ciHigh),
-    delta_vs_relu: r.deltaVsRelu, p_vs_relu: r.pVsRelu,
-    paired_n: r.paired ? r.paired.n : null, paired_diff_mean: r.paired ? num(r.paired.meanDiff) : null,
+    model: r.model,
+    setting: r.setting,
+    activation: r.activation,
+    sigma: r.sigma,
+    n: r.n,
+    test_acc_mean: num(r.accMean),
+    test_acc_std: num(r.accStd),
+    test_acc_ci95_low: num(r.ciLow),
+    test_acc_ci95_high: num(r.ciHigh),
+    delta_vs_relu: r.deltaVsRelu,
+    p_vs_relu: r.pVsRelu,
+    paired_n: r.paired ? r.paired.n : null,
+    paired_diff_mean: r.paired ? num(r.paired.meanDiff) : null,
     paired_diff_std: r.paired ? num(r.paired.sdDiff) : null,
-    paired_diff_ci95_low: r.paired ? num(r.paired.ciLow) : null, paired_diff_ci95_high: r.paired ? num(r.paired.ciHigh) : null,
-    paired_p: r.paired?.p ?? null, paired_p_holm: r.pairedPHolm, tost_p: r.paired?.tostP ?? null,
-    margin: r.paired ? r.marginPp / 100 : null, verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
+    paired_diff_ci95_low: r.paired ? num(r.paired.ciLow) : null,
+    paired_diff_ci95_high: r.paired ? num(r.paired.ciHigh) : null,
+    paired_p: r.paired?.p ?? null,
+    paired_p_holm: r.pairedPHolm,
+    tost_p: r.paired?.tostP ?? null,
+    margin: r.paired ? r.marginPp / 100 : null,
+    verdict: r.verdict ? verdictLabel(r.verdict, r.marginPp) : null,
     seeds_without_relu: r.paired ? r.paired.onlyHere.join(' ') : null,
     relu_seeds_without_this: r.paired ? r.paired.onlyReference.join(' ') : null,
-    final_test_loss_mean: num(r.lossMean), dead_mean: num(r.deadMean),
-    dormant_mean: num(r.dormantMean), zero_output_mean: num(r.zeroOutputMean),
-    units: num(r.units), not_completed: r.notCompleted,
-    grad_dead_mean: num(r.gradDeadMean), grad_zero_fraction_mean: num(r.gradZeroFractionMean),
-    tost_p_holm: r.tostPHolm, primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
+    units: num(r.units),
+    not_completed: r.notCompleted,
+    ...Object.fromEntries(comparedMetrics().map(({ column, metric }) => [metric.csv, num(r.means[column])])),
+    tost_p_holm: r.tostPHolm,
+    primary_verdict: r.primaryVerdict ? verdictLabel(r.primaryVerdict, r.marginPp) : null,
     ...Object.fromEntries([...r.robustness].map(([level, acc]) => [`noise_${level}_test_acc`, acc])),
   }));
 }
@@ -282,5 +391,5 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
 /** comparison.csv's columns: the fixed ones, then one per input-noise level present. */
 export function comparisonColumns(rows: ComparisonRow[]): string[] {
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
-  return [...COMPARISON_COLUMNS, ...levels.map((l) => `noise_${l}_test_acc`)];
+  return [...comparisonBaseColumns(), ...levels.map((l) => `noise_${l}_test_acc`)];
 }

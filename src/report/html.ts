@@ -5,17 +5,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { DEFINITIONS } from './definitions.js';
-import { loss, pct, pValue, signedPct, unitsOf as units } from './format.js';
+import { pct, pValue, signedPct } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
-import { compare, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { compare, formatMetric, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
+import { comparedMetrics, type ComparedMetric } from '../results/columns.js';
 import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
-import { verdictLabel } from '../metrics/paired.js';
-import { readRows, resultPaths, writeFileAtomic, type Row } from './files.js';
+import { verdictLabel } from '../stats/paired.js';
+import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
+import { excludedRuns } from '../results/settings.js';
 import { inlineSvg, renderSvg } from './render.js';
 
 export const REPORT_FILE = 'report.html';
@@ -33,7 +35,8 @@ export interface HtmlReportOptions {
   onWarning?: (message: string) => void;
   /**
    * Runs left out of the tables and charts: trained with other settings than the row they would join
-   * (runner/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * (results/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * Default: the folder's own (`excludedRuns`).
    */
   exclude?: readonly string[];
 }
@@ -41,10 +44,12 @@ export interface HtmlReportOptions {
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const CSS = `
+const CSS =
+  `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d1d1f; background: #f6f7f9; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: ` +
+  `#1d1d1f; background: #f6f7f9; }
 header, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; }
 h1 { margin: 0 0 4px; font-size: 26px; }
@@ -52,16 +57,21 @@ h1 small { font-weight: normal; color: #666; font-size: 16px; margin-left: 8px; 
 h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .meta { margin: 0; color: #555; font-size: 14px; }
 .meta span + span::before { content: " · "; color: #aaa; }
-section.model { background: #fff; border: 1px solid #e3e5e8; border-radius: 8px; padding: 4px 24px 20px; margin: 24px 0; }
-table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; margin: 8px 0; }
-table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: top; }
-table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: right; white-space: nowrap; }
+section.model { background: #fff; border: 1px solid #e3e5e8; border-radius: 8px; padding: 4px 24px 20px; ` +
+  `margin: 24px 0; }
+table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; ` +
+  `margin: 8px 0; }
+table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: ` +
+  `top; }
+table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: ` +
+  `right; white-space: nowrap; }
 table.comparison th { background: #f2f4f7; font-weight: 600; white-space: normal; vertical-align: bottom; }
 table.comparison th:first-child, table.comparison td:first-child { text-align: left; }
 table.comparison tr.best td { background: #f3f8ee; }
 .table-wrap { overflow-x: auto; }
 table.comparison td small { display: block; color: #8a5a00; font-size: 12px; white-space: normal; }
-.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; ` +
+  `vertical-align: -1px; }
 .note { color: #555; font-size: 13px; margin: 6px 0 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 20px; margin-top: 16px; }
 figure.chart { margin: 0; flex: 1 1 560px; max-width: 100%; }
@@ -74,20 +84,47 @@ footer { color: #777; font-size: 13px; padding-bottom: 32px; }
 
 /** How each metric of the table is measured (the charts carry their own notes); optional columns last. */
 const METRIC_NOTES: [string, string][] = [
-  ['Test accuracy', `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample standard deviation over seeds; the best mean of each model is in bold.`],
-  ['95% CI, n', 'Confidence interval of the mean test accuracy (Student t with n - 1 degrees of freedom) over the n completed seeds; – with fewer than two seeds.'],
-  ['Δ vs ReLU, p Welch', 'Difference of the mean test accuracy from ReLU\'s with the same model, in percentage points, and the two-sided p-value of Welch\'s (unpaired) t-test against ReLU\'s seeds (– below two seeds).'],
-  ['Paired Δ, paired p, Holm p, TOST Holm p, verdict', 'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% Student-t interval; the paired t-test\'s two-sided p; that p Holm–Bonferroni-adjusted over the model\'s settings; the equivalence test\'s p (two one-sided tests against ±m, m = compare.margin) adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison (N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under the table. Seeds without a completed partner are left out of the pairs and named under the table.'],
-  ['Final test loss', `${DEFINITIONS.loss} over the whole test split after the last epoch, mean over seeds.`],
-  ['Dead units', `${DEFINITIONS.dead}, at the last probed epoch; mean over seeds, out of all hidden units.`],
-  ['Not completed', 'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.'],
+  [
+    'Test accuracy',
+    `${DEFINITIONS.accuracy}, after the last epoch. Mean ± sample ` +
+      `standard deviation over seeds; the best mean of each model is in bold.`,
+  ],
+  [
+    '95% CI, n',
+    'Confidence interval of the mean test accuracy (Student t with n - 1 ' +
+      'degrees of freedom) over the n completed seeds; – with fewer than two seeds.',
+  ],
+  [
+    'Δ vs ReLU, p Welch',
+    "Difference of the mean test accuracy from ReLU's with the same model, in percentage points, " +
+      "and the two-sided p-value of Welch's (unpaired) t-test against ReLU's seeds (– below two seeds).",
+  ],
+  [
+    'Paired Δ, paired p, Holm p, TOST Holm p, verdict',
+    'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% ' +
+      "Student-t interval; the paired t-test's two-sided p; that p Holm–Bonferroni-adjusted over the " +
+      "model's settings; the equivalence test's p (two one-sided tests against ±m, m = compare.margin) " +
+      'adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, ' +
+      'else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison ' +
+      '(N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under ' +
+      'the table. Seeds without a completed partner are left out of the pairs and named under the table.',
+  ],
 ];
-const OPTIONAL_NOTES: Record<'dormant' | 'zero' | 'grad' | 'noise', [string, string]> = {
-  dormant: ['Dormant units', `${DEFINITIONS.dormant}; at the last probed epoch, mean over seeds.`],
-  zero: ['Zero-output units', `${DEFINITIONS.zeroOutput}.`],
-  grad: ['Gradient-dead units, zero-gradient pairs', `${DEFINITIONS.gradDead}; and ${DEFINITIONS.zeroGradient}; at the last probed epoch, mean over seeds.`],
-  noise: ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`],
-};
+/** Notes after the compared metrics' own (columns.ts), the optional ones among those placed after these. */
+const COMPLETION_NOTES: [string, string][] = [
+  [
+    'Not completed',
+    'Runs that diverged or failed are counted apart (n + k not completed) and left out of every number and chart.',
+  ],
+];
+const NOISE_NOTE: [string, string] = ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`];
+
+/** The compared metrics (columns.ts) report.html shows: every required one, an optional one when some row has it. */
+function shownMetrics(rows: ComparisonRow[]): { column: string; metric: ComparedMetric }[] {
+  return comparedMetrics().filter(
+    ({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])),
+  );
+}
 
 interface ManifestInfo {
   name?: string;
@@ -102,7 +139,8 @@ function readManifestInfo(path: string): ManifestInfo {
   if (!existsSync(path)) return {};
   try {
     const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? v as Record<string, unknown> : {});
+    const obj = (v: unknown): Record<string, unknown> =>
+      v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
     const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
     return {
       name: str(m.name),
@@ -117,13 +155,10 @@ function readManifestInfo(path: string): ManifestInfo {
   }
 }
 
-
 function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
-  // optional columns, shown when some row has them: dormant, zero output, accuracy under input noise
-  const hasDormant = rows.some((r) => !Number.isNaN(r.dormantMean));
-  const hasZero = rows.some((r) => !Number.isNaN(r.zeroOutputMean));
-  const hasGrad = rows.some((r) => !Number.isNaN(r.gradDeadMean));
+  // optional columns, shown when some row has them: later metrics, accuracy under input noise
+  const metrics = shownMetrics(rows);
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
   const relu = rows.find((r) => r.setting === 'relu');
   const body = rows.map((r) => {
@@ -134,33 +169,55 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const pv = (v: number | null): string => pValue(v, '&lt;');
     const p = pv(r.pVsRelu);
     const verdict = r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–';
-    const paired = [escapeHtml(pairedCell(r, relu)), pv(r.paired?.p ?? null), pv(r.pairedPHolm), pv(r.tostPHolm), verdict];
+    const paired = [
+      escapeHtml(pairedCell(r, relu)),
+      pv(r.paired?.p ?? null),
+      pv(r.pairedPHolm),
+      pv(r.tostPHolm),
+      verdict,
+    ];
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
-      `${swatch}${escapeHtml(r.setting)}`, escapeHtml(r.sigma || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc, ci, n, signedPct(r.deltaVsRelu, '−'), p, ...paired, loss(r.lossMean), units(r.deadMean, r.units),
-      ...(hasDormant ? [units(r.dormantMean, r.units)] : []),
-      ...(hasZero ? [units(r.zeroOutputMean, r.units)] : []),
-      ...(hasGrad ? [units(r.gradDeadMean, r.units), pct(r.gradZeroFractionMean)] : []),
+      `${swatch}${escapeHtml(r.setting)}`,
+      escapeHtml(r.sigma || '–'),
+      isBest ? `<strong>${acc}</strong>` : acc,
+      ci,
+      n,
+      signedPct(r.deltaVsRelu, '−'),
+      p,
+      ...paired,
+      ...metrics.map(({ column, metric }) => formatMetric(metric.format, r.means[column], r.units)),
       ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
     ];
     return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
   const head = [
-    'setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch', 'paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict',
-    'final test loss', 'dead units',
-    ...(hasDormant ? ['dormant units'] : []), ...(hasZero ? ['zero-output units'] : []),
-    ...(hasGrad ? ['gradient-dead units', 'zero-gradient pairs (%)'] : []),
+    'setting',
+    'σ',
+    'test acc (%)',
+    '95% CI',
+    'n',
+    'Δ vs ReLU (pp)',
+    'p Welch',
+    'paired Δ (pp) [95% CI]',
+    'paired p',
+    'Holm p',
+    'TOST Holm p',
+    'verdict',
+    ...metrics.map(({ metric }) => metric.html),
     ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
   ];
   return [
     `<div class="table-wrap"><table class="comparison" id="table-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy after the last epoch over seeds; best mean in bold.</caption>`,
+    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy ` +
+      `after the last epoch over seeds; best mean in bold.</caption>`,
     `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
     ...unpairedNotes(rows).map((t) => `<p class="note">Not paired: ${escapeHtml(t)}</p>`),
-    ...[primaryLine(rows, relu)].filter((t): t is string => t !== null).map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
+    ...[primaryLine(rows, relu)]
+      .filter((t): t is string => t !== null)
+      .map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
   ].join('\n');
 }
 
@@ -168,12 +225,15 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
 function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   if (rows.length === 0) return '';
   const head = ['layer', 'setting', ...LAYER_TABLE_HEAD];
-  const body = layerTableRows(rows).map((r) => `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells]
-    .map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  const body = layerTableRows(rows).map(
+    (r) =>
+      `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells].map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
+  );
   return [
     `<div class="table-wrap"><table class="comparison" id="layers-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last probe: mean units over seeds, and the paired difference from ReLU `
-      + 'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
+    `<caption>${escapeHtml(model.toUpperCase())} per layer at the last ` +
+      `probe: mean units over seeds, and the paired difference from ReLU ` +
+      'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
     `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
@@ -181,13 +241,21 @@ function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
 }
 
 function renderFigure(chart: Chart, svg: string): string {
-  return `<figure class="chart" id="chart-${chart.id}">\n${inlineSvg(svg, chart.id)}\n`
-    + `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`;
+  return (
+    `<figure class="chart" id="chart-${chart.id}">\n${inlineSvg(svg, chart.id)}\n` +
+    `<figcaption><strong>How measured.</strong> ${escapeHtml(chart.note)}</figcaption>\n</figure>`
+  );
 }
 
 function renderPage(
-  info: ManifestInfo, summary: Row[], table: ComparisonRow[], layers: LayerComparisonRow[], charts: Chart[], svgs: Map<string, string>,
-  colors: Map<string, string>, excluded: string[] = [],
+  info: ManifestInfo,
+  summary: Row[],
+  table: ComparisonRow[],
+  layers: LayerComparisonRow[],
+  charts: Chart[],
+  svgs: Map<string, string>,
+  colors: Map<string, string>,
+  excluded: string[] = [],
 ): string {
   const title = info.name ?? 'results';
   const completed = summary.filter((r) => r.status === 'completed').length;
@@ -199,33 +267,50 @@ function renderPage(
     info.tfjs && `TF.js ${info.tfjs}`,
     info.version && `nrelu-bench ${info.version}`,
     info.finishedAt && `finished ${info.finishedAt}`,
-  ].filter((s): s is string => Boolean(s)).map((s) => `<span>${escapeHtml(s)}</span>`);
+  ]
+    .filter((s): s is string => Boolean(s))
+    .map((s) => `<span>${escapeHtml(s)}</span>`);
   const models = [...new Set(table.map((r) => r.model))];
+  const metricNotes = shownMetrics(table);
   const notes = [
     ...METRIC_NOTES,
-    ...(table.some((r) => !Number.isNaN(r.dormantMean)) ? [OPTIONAL_NOTES.dormant] : []),
-    ...(table.some((r) => !Number.isNaN(r.zeroOutputMean)) ? [OPTIONAL_NOTES.zero] : []),
-    ...(table.some((r) => !Number.isNaN(r.gradDeadMean)) ? [OPTIONAL_NOTES.grad] : []),
-    ...(table.some((r) => r.robustness.size > 0) ? [OPTIONAL_NOTES.noise] : []),
+    ...metricNotes
+      .filter(({ metric }) => !metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...COMPLETION_NOTES,
+    ...metricNotes
+      .filter(({ metric }) => metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...(table.some((r) => r.robustness.size > 0) ? [NOISE_NOTE] : []),
   ];
   const sections = models.map((model) => {
     const figures = charts.filter((c) => c.model === model).map((c) => renderFigure(c, svgs.get(c.id) ?? ''));
     return [
       `<section class="model" id="model-${escapeHtml(model)}">`,
       `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
-      renderTable(model, table.filter((r) => r.model === model), colors),
-      renderLayerTable(model, layers.filter((r) => r.model === model)),
+      renderTable(
+        model,
+        table.filter((r) => r.model === model),
+        colors,
+      ),
+      renderLayerTable(
+        model,
+        layers.filter((r) => r.model === model),
+      ),
       `<div class="charts">\n${figures.join('\n')}\n</div>`,
       '</section>',
     ].join('\n');
   });
   const skipped = notCompleted.length
-    ? `<p class="note">Left out of the table and charts (not completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
+    ? `<p class="note">Left out of the table and charts (not ` +
+      `completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
     : '';
   const leftOut = excluded.length
-    ? `<p class="note">Left out of the tables and charts (trained with other settings than the row they would join; their rows stay in the CSVs): ${excluded.map(escapeHtml).join(', ')}.</p>`
+    ? `<p class="note">Left out of the tables and charts (trained with other settings than the row ` +
+      `they would join; their rows stay in the CSVs): ${excluded.map(escapeHtml).join(', ')}.</p>`
     : '';
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -249,10 +334,12 @@ ${notes.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).jo
 </dl>
 </section>
 </main>
-<footer><p>Built from summary.csv and epochs.csv in this folder. Each chart is also in ${PLOTS_DIR}/ as an SVG file. Lines are means over seeds, bands the min-max over seeds.</p></footer>
+<footer><p>Built from summary.csv and epochs.csv in this folder. Each chart is also in ${PLOTS_DIR}/ as an SVG ` +
+    `file. Lines are means over seeds, bands the min-max over seeds.</p></footer>
 </body>
 </html>
-`;
+`
+  );
 }
 
 /**
@@ -264,10 +351,14 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   if (!existsSync(paths.summary)) {
     throw new UsageError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
   }
-  const left = new Set(options.exclude ?? []);
+  const left = new Set(options.exclude ?? (await excludedRuns(resultsDir)));
   const kept = (r: Row): boolean => !left.has(r.run_id);
   const summary = (await readRows(paths.summary)).filter(kept);
-  const rows = { summary, epochs: (await readRows(paths.epochs)).filter(kept), robustness: (await readRows(paths.robustness)).filter(kept) };
+  const rows = {
+    summary,
+    epochs: (await readRows(paths.epochs)).filter(kept),
+    robustness: (await readRows(paths.robustness)).filter(kept),
+  };
   const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
   const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept));
   const colors = settingColors(settingOrder(summary));
@@ -290,6 +381,9 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     }
   }
   const html = join(resultsDir, REPORT_FILE);
-  await writeFileAtomic(html, renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]));
+  await writeFileAtomic(
+    html,
+    renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]),
+  );
   return { html, plots };
 }

@@ -5,10 +5,11 @@
  * p-value (unadjusted: these describe where a total's change sits, they are not the claim's test).
  * comparison.md gets one table per model, comparison-layers.csv the same numbers unrounded.
  */
-import { pairedTest, type BySeed, type PairedResult } from '../metrics/paired.js';
-import { mean } from '../metrics/statistics.js';
-import type { CellValue, Row } from './files.js';
-import { compareSettings, settingOf } from './comparison.js';
+import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
+import { mean } from '../stats/statistics.js';
+import type { CellValue, Row } from '../results/files.js';
+import { compareSettings } from './comparison.js';
+import { settingOf } from '../results/settings.js';
 import { pValue } from './format.js';
 
 /** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */
@@ -20,8 +21,23 @@ export const LAYER_METRICS = [
 export type LayerMetric = (typeof LAYER_METRICS)[number]['column'];
 
 export const LAYER_COLUMNS = [
-  'model', 'layer', 'units', 'setting', 'activation', 'sigma', 'metric', 'n', 'mean', 'relu_mean',
-  'paired_n', 'paired_diff_mean', 'paired_diff_ci95_low', 'paired_diff_ci95_high', 'paired_p', 'pairs_below', 'pairs_above',
+  'model',
+  'layer',
+  'units',
+  'setting',
+  'activation',
+  'sigma',
+  'metric',
+  'n',
+  'mean',
+  'relu_mean',
+  'paired_n',
+  'paired_diff_mean',
+  'paired_diff_ci95_low',
+  'paired_diff_ci95_high',
+  'paired_p',
+  'pairs_below',
+  'pairs_above',
 ] as const;
 
 export interface LayerComparisonRow {
@@ -77,7 +93,13 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
   const runs = new Map<string, RunInfo>();
   for (const r of summary) {
     if (r.status !== 'completed' || !probes.has(r.run_id)) continue;
-    runs.set(r.run_id, { model: r.model, setting: settingOf(r), activation: r.activation, sigma: r.sigma, seed: Number(r.seed) });
+    runs.set(r.run_id, {
+      model: r.model,
+      setting: settingOf(r),
+      activation: r.activation,
+      sigma: r.sigma,
+      seed: Number(r.seed),
+    });
   }
   const units = new Map<string, number>();
   for (const row of dead) units.set(`${runs.get(row.run_id)?.model}\u0000${row.layer}`, Number(row.units));
@@ -86,10 +108,13 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
     const mine = [...runs].filter(([, r]) => r.model === model);
     const layers = [...new Set(mine.flatMap(([id]) => [...(probes.get(id)?.keys() ?? [])]))];
     const settings = [...new Map(mine.map(([, r]) => [r.setting, r])).values()].sort(compareSettings);
-    const valuesOf = (setting: string, layer: string, metric: LayerMetric): BySeed => new Map(mine.flatMap(([id, r]) => {
-      const v = probes.get(id)?.get(layer)?.[metric];
-      return r.setting === setting && v !== undefined ? [[r.seed, v] as [number, number]] : [];
-    }));
+    const valuesOf = (setting: string, layer: string, metric: LayerMetric): BySeed =>
+      new Map(
+        mine.flatMap(([id, r]) => {
+          const v = probes.get(id)?.get(layer)?.[metric];
+          return r.setting === setting && v !== undefined ? [[r.seed, v] as [number, number]] : [];
+        }),
+      );
     for (const layer of layers) {
       for (const s of settings.filter((x) => x.setting !== 'relu')) {
         for (const { column } of LAYER_METRICS) {
@@ -99,9 +124,19 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
           const paired = pairedTest(here, relu, 0);
           const diffs = paired.seeds.map((seed) => (here.get(seed) as number) - (relu.get(seed) as number));
           out.push({
-            model, layer, units: units.get(`${model}\u0000${layer}`) ?? NaN, setting: s.setting, activation: s.activation, sigma: s.sigma,
-            metric: column, mean: mean([...here.values()]), reluMean: mean([...relu.values()]), n: here.size, paired,
-            below: diffs.filter((d) => d < 0).length, above: diffs.filter((d) => d > 0).length,
+            model,
+            layer,
+            units: units.get(`${model}\u0000${layer}`) ?? NaN,
+            setting: s.setting,
+            activation: s.activation,
+            sigma: s.sigma,
+            metric: column,
+            mean: mean([...here.values()]),
+            reluMean: mean([...relu.values()]),
+            n: here.size,
+            paired,
+            below: diffs.filter((d) => d < 0).length,
+            above: diffs.filter((d) => d > 0).length,
           });
         }
       }
@@ -114,10 +149,23 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
 export function layerRecords(rows: LayerComparisonRow[]): Record<string, CellValue>[] {
   const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
   return rows.map((r) => ({
-    model: r.model, layer: r.layer, units: num(r.units), setting: r.setting, activation: r.activation, sigma: r.sigma, metric: r.metric,
-    n: r.n, mean: num(r.mean), relu_mean: num(r.reluMean), paired_n: r.paired.n, paired_diff_mean: num(r.paired.meanDiff),
-    paired_diff_ci95_low: num(r.paired.ciLow), paired_diff_ci95_high: num(r.paired.ciHigh), paired_p: r.paired.p,
-    pairs_below: r.below, pairs_above: r.above,
+    model: r.model,
+    layer: r.layer,
+    units: num(r.units),
+    setting: r.setting,
+    activation: r.activation,
+    sigma: r.sigma,
+    metric: r.metric,
+    n: r.n,
+    mean: num(r.mean),
+    relu_mean: num(r.reluMean),
+    paired_n: r.paired.n,
+    paired_diff_mean: num(r.paired.meanDiff),
+    paired_diff_ci95_low: num(r.paired.ciLow),
+    paired_diff_ci95_high: num(r.paired.ciHigh),
+    paired_p: r.paired.p,
+    pairs_below: r.below,
+    pairs_above: r.above,
   }));
 }
 
@@ -129,11 +177,16 @@ export function unitDiffCell(p: PairedResult): string {
 }
 
 /** One row per layer and setting: each metric's paired Δ [95% CI], its p and the pairs below/above ReLU. */
-export function layerTableRows(rows: LayerComparisonRow[]): { layer: string; units: number; setting: string; cells: string[] }[] {
+export function layerTableRows(
+  rows: LayerComparisonRow[],
+): { layer: string; units: number; setting: string; cells: string[] }[] {
   const keyed = new Map<string, LayerComparisonRow[]>();
-  for (const r of rows) keyed.set(`${r.layer}\u0000${r.setting}`, [...(keyed.get(`${r.layer}\u0000${r.setting}`) ?? []), r]);
+  for (const r of rows)
+    keyed.set(`${r.layer}\u0000${r.setting}`, [...(keyed.get(`${r.layer}\u0000${r.setting}`) ?? []), r]);
   return [...keyed.values()].map((group) => ({
-    layer: group[0].layer, units: group[0].units, setting: group[0].setting,
+    layer: group[0].layer,
+    units: group[0].units,
+    setting: group[0].setting,
     cells: LAYER_METRICS.flatMap(({ column }) => {
       const r = group.find((x) => x.metric === column);
       if (!r) return ['–', '–', '–', '–'];
@@ -142,18 +195,33 @@ export function layerTableRows(rows: LayerComparisonRow[]): { layer: string; uni
   }));
 }
 
-export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [label, `${label} Δ [95% CI]`, 'p', 'pairs −/+']);
+export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [
+  label,
+  `${label} Δ [95% CI]`,
+  'p',
+  'pairs ' + '−/+',
+]);
 
 /** The Markdown section: one table per model, or nothing when the folder has no per-layer probes. */
 export function renderLayers(rows: LayerComparisonRow[]): string[] {
   if (rows.length === 0) return [];
-  const out = ['## Per layer, paired with ReLU', '',
-    'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ReLU with the same seed)',
-    'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs −/+: pairs with fewer /',
-    'more units than ReLU. Totals over layers (the table above) can hide opposite changes in different layers.', ''];
+  const out = [
+    '## Per layer, paired with ReLU',
+    '',
+    'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ' +
+      'ReLU with the same seed)',
+    'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs ' +
+      '−/+: pairs with fewer /',
+    'more units than ReLU. Totals over layers (the table above) can hide opposite changes in different layers.',
+    '',
+  ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
-    out.push(`### ${model.toUpperCase()}`, '',
-      `| layer | setting | ${LAYER_TABLE_HEAD.join(' | ')} |`, `|---|---|${LAYER_TABLE_HEAD.map(() => '---').join('|')}|`);
+    out.push(
+      `### ${model.toUpperCase()}`,
+      '',
+      `| layer | setting | ${LAYER_TABLE_HEAD.join(' | ')} |`,
+      `|---|---|${LAYER_TABLE_HEAD.map(() => '---').join('|')}|`,
+    );
     for (const r of layerTableRows(rows.filter((x) => x.model === model))) {
       out.push(`| ${r.layer} (${r.units}) | ${r.setting} | ${r.cells.join(' | ')} |`);
     }

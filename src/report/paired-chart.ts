@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, type Chart } from './charts.js';
 import type { ComparisonRow } from './comparison.js';
-import { verdictLabel } from '../metrics/paired.js';
+import { verdictLabel } from '../stats/paired.js';
 
 export interface PairedPoint {
   setting: string;
@@ -20,9 +20,13 @@ export interface PairedPoint {
   pairs: number;
 }
 
-export const PAIRED_NOTE = 'For each seed, this setting\'s final test accuracy minus ReLU\'s with the same seed (same initial weights and batch order); '
-  + 'dot: mean over seeds, bar: its 95% Student-t interval, in percentage points. The shaded band is ±margin (compare.margin): '
-  + '"equivalent" means the Holm-adjusted TOST rejects a difference beyond it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.';
+export const PAIRED_NOTE =
+  "For each seed, this setting's final test accuracy minus ReLU's " +
+  'with the same seed (same initial weights and batch order); ' +
+  'dot: mean over seeds, bar: its 95% Student-t interval, in ' +
+  'percentage points. The shaded band is ±margin (compare.margin): ' +
+  '"equivalent" means the Holm-adjusted TOST rejects a difference beyond ' +
+  'it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.';
 
 /** The chart's points, in table order; settings without a pair are left out. */
 export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
@@ -33,24 +37,40 @@ export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
     // As in the table (pairedCell): noted when either side has seeds the other lacks.
     const pairs = p.onlyHere.length > 0 || p.onlyReference.length > 0 ? ` (${p.n} pair${p.n === 1 ? '' : 's'})` : '';
     const finite = !Number.isNaN(p.ciLow);
-    return [{
-      setting: r.setting, label: `${r.setting}${verdict}${pairs}`, mean: 100 * p.meanDiff,
-      low: finite ? 100 * p.ciLow : null, high: finite ? 100 * p.ciHigh : null, pairs: p.n,
-    }];
+    return [
+      {
+        setting: r.setting,
+        label: `${r.setting}${verdict}${pairs}`,
+        mean: 100 * p.meanDiff,
+        low: finite ? 100 * p.ciLow : null,
+        high: finite ? 100 * p.ciHigh : null,
+        pairs: p.n,
+      },
+    ];
   });
 }
 
-export function pairedSpec(model: string, points: PairedPoint[], marginPp: number, colors: Map<string, string>): TopLevelSpec {
+export function pairedSpec(
+  model: string,
+  points: PairedPoint[],
+  marginPp: number,
+  colors: Map<string, string>,
+): TopLevelSpec {
   const labels = points.map((p) => p.label);
   const y = { field: 'label', type: 'nominal' as const, title: null, sort: labels, axis: { labelLimit: 400 } };
   const x = { type: 'quantitative' as const, title: 'difference from ReLU (percentage points)' };
   const domain = points.map((p) => p.setting);
   const color = {
-    field: 'setting', type: 'nominal' as const, legend: null,
+    field: 'setting',
+    type: 'nominal' as const,
+    legend: null,
     scale: { domain, range: domain.map((s) => colors.get(s) ?? '#888888') },
   };
   return {
-    title: { text: `Paired difference from ReLU (${model.toUpperCase()})`, subtitle: `final test accuracy, same seed; band: ±${marginPp} pp margin` },
+    title: {
+      text: `Paired difference from ReLU (${model.toUpperCase()})`,
+      subtitle: `final test accuracy, same seed; band: ±${marginPp} pp margin`,
+    },
     width: 420,
     height: { step: 28 },
     layer: [
@@ -87,9 +107,15 @@ export function pairedCharts(rows: ComparisonRow[], colors: Map<string, string>)
     const points = pairedPoints(mine);
     if (points.length === 0) return [];
     const spec = pairedSpec(model, points, mine[0].marginPp, colors);
-    return [{
-      id: `paired-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`, kind: 'paired' as const, model,
-      title: `Paired difference from ReLU (${model.toUpperCase()})`, note: PAIRED_NOTE, spec,
-    }];
+    return [
+      {
+        id: `paired-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+        kind: 'paired' as const,
+        model,
+        title: `Paired difference from ReLU (${model.toUpperCase()})`,
+        note: PAIRED_NOTE,
+        spec,
+      },
+    ];
   });
 }

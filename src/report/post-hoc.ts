@@ -4,9 +4,9 @@
  * when it was not evaluated in that mode: ReLU without dropout has no training-mode noise), and for an
  * `mc:K` row the change from the same runs' deterministic accuracy. Paired t-intervals and p as elsewhere.
  */
-import { pairedTest, type BySeed, type PairedResult } from '../metrics/paired.js';
-import { mean } from '../metrics/statistics.js';
-import type { Row } from './files.js';
+import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
+import { mean } from '../stats/statistics.js';
+import type { Row } from '../results/files.js';
 import { pairedCell } from './comparison.js';
 import { pct, pValue } from './format.js';
 
@@ -30,38 +30,58 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
   const key = (r: Row): string => `${r.model}\u0000${r.setting}\u0000${r.mode}`;
   const groups = new Map<string, Row[]>();
   for (const r of evalRows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-  const find = (model: string, setting: string, mode: string): Row[] => groups.get(`${model}\u0000${setting}\u0000${mode}`) ?? [];
+  const find = (model: string, setting: string, mode: string): Row[] =>
+    groups.get(`${model}\u0000${setting}\u0000${mode}`) ?? [];
   for (const rows of groups.values()) {
     const { model, setting, mode } = rows[0];
     const sameMode = find(model, 'relu', mode);
     const reluRows = setting === 'relu' ? [] : sameMode.length > 0 ? sameMode : find(model, 'relu', 'deterministic');
     const det = mode === 'deterministic' ? [] : find(model, setting, 'deterministic');
     out.push({
-      model, setting, mode, n: rows.length, accMean: mean(rows.map((r) => Number(r.test_acc))),
+      model,
+      setting,
+      mode,
+      n: rows.length,
+      accMean: mean(rows.map((r) => Number(r.test_acc))),
       vsRelu: reluRows.length > 0 ? pairedTest(bySeed(rows), bySeed(reluRows), 0) : null,
       reluMode: reluRows.length > 0 ? reluRows[0].mode : null,
       vsDeterministic: det.length > 0 ? pairedTest(bySeed(rows), bySeed(det), 0) : null,
     });
   }
-  return out.sort((a, b) => a.model.localeCompare(b.model) || a.mode.localeCompare(b.mode) || a.setting.localeCompare(b.setting));
+  return out.sort(
+    (a, b) => a.model.localeCompare(b.model) || a.mode.localeCompare(b.mode) || a.setting.localeCompare(b.setting),
+  );
 }
 
 /** The Markdown section, or nothing without eval.csv rows. */
 export function renderPostHoc(rows: PostHocRow[]): string[] {
   if (rows.length === 0) return [];
-  const out = ['## Post-hoc evaluation of saved models (eval.csv)', '',
-    'Test accuracy (%) of the saved final models: `deterministic` in inference mode (it reproduces the run\'s own score),',
-    '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU (same mode, else its',
-    'deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same runs\' inference-mode accuracy.', ''];
+  const out = [
+    '## Post-hoc evaluation of saved models (eval.csv)',
+    '',
+    'Test accuracy (%) of the saved final models: `deterministic` in inference mode (it reproduces the ' +
+      "run's own score),",
+    '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU ' +
+      '(same mode, else its',
+    'deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same ' +
+      "runs' inference-mode accuracy.",
+    '',
+  ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
-    out.push(`### ${model.toUpperCase()}`, '',
+    out.push(
+      `### ${model.toUpperCase()}`,
+      '',
       '| setting | mode | n | test acc (%) | Δ vs ReLU [95% CI] | p | ReLU read in | vs deterministic [95% CI] | p |',
-      '|---|---|---|---|---|---|---|---|---|');
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const r of rows.filter((x) => x.model === model)) {
       const cell = (p: PairedResult | null): string => (p ? pairedCell({ paired: p, n: p.n }) : '–');
-      out.push(`| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} | ${pValue(r.vsRelu?.p ?? null)} `
-        + `| ${r.reluMode ?? '–'} `
-        + `| ${cell(r.vsDeterministic)} | ${pValue(r.vsDeterministic?.p ?? null)} |`);
+      out.push(
+        `| ${r.setting} | ${r.mode} | ${r.n} | ${pct(r.accMean)} | ${cell(r.vsRelu)} ` +
+          `| ${pValue(r.vsRelu?.p ?? null)} ` +
+          `| ${r.reluMode ?? '–'} ` +
+          `| ${cell(r.vsDeterministic)} | ${pValue(r.vsDeterministic?.p ?? null)} |`,
+      );
     }
     out.push('');
   }

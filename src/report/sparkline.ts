@@ -4,8 +4,8 @@
  * lower line is a lower accuracy.
  */
 import { aggregateSeries, cellNumber, settingOrder } from './charts.js';
-import { settingOf } from './comparison.js';
-import type { Row } from './files.js';
+import { settingOf } from '../results/settings.js';
+import type { Row } from '../results/files.js';
 
 export const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 
@@ -24,12 +24,14 @@ export function sparkline(values: number[], range?: SparklineRange): string {
   const min = range?.min ?? Math.min(...finite);
   const max = range?.max ?? Math.max(...finite);
   const top = BLOCKS.length - 1;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return ' ';
-    if (!(max > min)) return BLOCKS[3];
-    const level = Math.round(((v - min) / (max - min)) * top);
-    return BLOCKS[Math.min(top, Math.max(0, level))];
-  }).join('');
+  return values
+    .map((v) => {
+      if (!Number.isFinite(v)) return ' ';
+      if (!(max > min)) return BLOCKS[3];
+      const level = Math.round(((v - min) / (max - min)) * top);
+      return BLOCKS[Math.min(top, Math.max(0, level))];
+    })
+    .join('');
 }
 
 export interface SparklineOptions {
@@ -59,15 +61,28 @@ export function renderSparklines(epochRows: Row[], options: SparklineOptions = {
   const width = Math.max(0, ...[...runs.values()].map((r) => r.setting.length));
   for (const model of models) {
     const mine = new Map([...runs].filter(([, r]) => r.model === model));
-    const points = aggregateSeries(epochRows.filter((r) => cellNumber(r.epoch) !== null), mine, 'epoch', 'test_acc');
+    const points = aggregateSeries(
+      epochRows.filter((r) => cellNumber(r.epoch) !== null),
+      mine,
+      'epoch',
+      'test_acc',
+    );
     if (points.length === 0) continue;
     const range = { min: Math.min(...points.map((p) => p.mean)), max: Math.max(...points.map((p) => p.mean)) };
-    lines.push(`${model.toUpperCase()}  test accuracy per epoch (mean over seeds; ▁ ${pct(range.min)} .. █ ${pct(range.max)})`);
+    lines.push(
+      `${model.toUpperCase()}  test accuracy per epoch (mean over seeds; ` +
+        `▁ ${pct(range.min)} .. █ ${pct(range.max)})`,
+    );
     for (const setting of order) {
       const series = points.filter((p) => p.setting === setting).sort((a, b) => a.x - b.x);
       if (series.length === 0) continue;
       const last = series[series.length - 1].mean;
-      lines.push(`  ${setting.padEnd(width)}  ${sparkline(series.map((p) => p.mean), range)}  ${pct(last)}`);
+      lines.push(
+        `  ${setting.padEnd(width)}  ${sparkline(
+          series.map((p) => p.mean),
+          range,
+        )}  ${pct(last)}`,
+      );
     }
   }
   return lines.join('\n');

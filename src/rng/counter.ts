@@ -37,7 +37,9 @@ export interface CounterSampler {
    * float32 operations; `low` and `span` come from `uniformParams`.
    */
   uniformAt(i: number, k0: number, k1: number, low: number, span: number): number;
-  /** The ziggurat for a GPU port: tables K[b] (acceptance bounds), W[b] (float32 widths), F[j] = f(X[j]), and constants. */
+  /**
+   * The ziggurat for a GPU port: tables K[b] (acceptance bounds), W[b] (float32 widths), F[j] = f(X[j]), and constants.
+   */
   tables(): ZigguratTables;
 }
 
@@ -154,7 +156,8 @@ export function createCounterSampler(): CounterSampler {
     Math.fround(low + Math.fround((bits(i, k0, k1) >>> 8) * span));
 
   const fillNormal = (out: Float32Array, k0: number, k1: number, offset: number): void => {
-    const a = k0 | 0, b = k1 | 0; // int32 keys keep the loop on V8's integer fast path
+    const a = k0 | 0,
+      b = k1 | 0; // int32 keys keep the loop on V8's integer fast path
     for (let i = 0; i < out.length; i++) out[i] = normalAt(offset + i, a, b);
   };
 
@@ -192,7 +195,8 @@ export function fillCounterNormal(out: Float32Array, key: StreamKey, offset = 0)
 
 /** Fills `out` with elements offset..offset+out.length-1 of the U[low, high] stream `key`. */
 export function fillCounterUniform(out: Float32Array, key: StreamKey, low = 0, high = 1, offset = 0): Float32Array {
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   const p = uniformParams(low, high);
   for (let i = 0; i < out.length; i++) out[i] = sampler.uniformAt(offset + i, k0, k1, p.low, p.span);
   return out;

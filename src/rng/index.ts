@@ -6,6 +6,17 @@
 export { deriveSeed, fmix32 } from './seed.js';
 export { Rng } from './sequential.js';
 export {
-  type CounterSampler, type StreamKey, type ZigguratTables, counterHash, counterUniformAt, createCounterSampler,
-  fillCounterNormal, fillCounterUniform, normalAt, streamKey, uniformAt, uniformParams, zigguratTables,
+  type CounterSampler,
+  type StreamKey,
+  type ZigguratTables,
+  counterHash,
+  counterUniformAt,
+  createCounterSampler,
+  fillCounterNormal,
+  fillCounterUniform,
+  normalAt,
+  streamKey,
+  uniformAt,
+  uniformParams,
+  zigguratTables,
 } from './counter.js';

@@ -15,10 +15,11 @@ import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
 import { loadSavedModel } from '../models/saved.js';
-import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../report/files.js';
-import { settingOf } from '../report/comparison.js';
-import { readManifest } from './manifest.js';
-import { MODELS_DIR } from './results.js';
+import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue } from '../results/files.js';
+import { writeComparison } from '../report/write.js';
+import { evalRow } from '../results/rows.js';
+import { readManifest } from '../results/manifest.js';
+import { MODELS_DIR } from '../results/writer.js';
 
 export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number };
 
@@ -27,7 +28,9 @@ export function parseEvalMode(text: string): EvalMode {
   if (text === 'deterministic') return { kind: 'deterministic' };
   const m = /^mc:(\d+)$/.exec(text);
   if (m && Number(m[1]) >= 1) return { kind: 'mc', passes: Number(m[1]) };
-  throw new UsageError(`--mode ${text}: expected deterministic or mc:K with K a positive integer`, { hint: 'e.g. --mode mc:20' });
+  throw new UsageError(`--mode ${text}: expected deterministic or mc:K with K a positive integer`, {
+    hint: 'e.g. --mode mc:20',
+  });
 }
 
 /** The mode as eval.csv writes it. */
@@ -45,11 +48,17 @@ export interface EvalOutcome {
   failed: { id: string; why: string }[];
 }
 
-/** Evaluates the saved models of the folder's completed runs (or the `only` ones) and rewrites eval.csv. */
+/**
+ * Evaluates the saved models of the folder's completed runs (or the `only` ones), rewrites eval.csv and rebuilds the
+ * comparison.
+ */
 export async function evaluateSavedRuns(dir: string, options: EvalOptions): Promise<EvalOutcome> {
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
-  if (!manifest) throw new UsageError(`no manifest.json in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run --save-models`' });
+  if (!manifest)
+    throw new UsageError(`no manifest.json in ${dir}`, {
+      hint: 'pass a folder written by `nrelu-bench run --save-models`',
+    });
   const summary = (await readRows(paths.summary)).filter((r) => r.status === 'completed');
   const known = new Set(summary.map((r) => r.run_id));
   const unknown = (options.only ?? []).filter((id) => !known.has(id));
@@ -57,12 +66,18 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     const what = unknown.length === 1 ? 'is not a completed run' : 'are not completed runs';
     throw new UsageError(`--only: ${unknown.join(', ')} ${what} of ${dir}`);
   }
-  const chosen = summary.filter((r) => !options.only || options.only.includes(r.run_id))
+  const chosen = summary
+    .filter((r) => !options.only || options.only.includes(r.run_id))
     .filter((r) => existsSync(join(dir, MODELS_DIR, r.run_id)));
   if (chosen.length === 0) {
-    throw new ResultsError(`no saved models in ${join(dir, MODELS_DIR)} for ${options.only ? 'the --only runs' : 'any completed run'}`, {
-      hint: 'train with `nrelu-bench run <config> --save-models` (finished runs are retrained only if you remove them)',
-    });
+    throw new ResultsError(
+      `no saved models in ${join(dir, MODELS_DIR)} for ${options.only ? 'the --only runs' : 'any completed run'}`,
+      {
+        hint:
+          'train with `nrelu-bench run <config> --save-models` ' +
+          '(finished runs are retrained only if you remove them)',
+      },
+    );
   }
   const config = manifest.config;
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
@@ -76,15 +91,19 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
       try {
         model = await loadSavedModel(join(dir, MODELS_DIR, run.run_id));
       } catch (err) {
-        const why = `its model could not be loaded: ${errorMessage(err).split('\n')[0]}`
-          + (/Unknown layer/i.test(errorMessage(err)) ? ' (a user activation\'s layer: eval loads no code a results folder names)' : '');
+        const why =
+          `its model could not be loaded: ${errorMessage(err).split('\n')[0]}` +
+          (/Unknown layer/i.test(errorMessage(err))
+            ? " (a user activation's layer: eval loads no code a results folder names)"
+            : '');
         failed.push({ id: run.run_id, why });
         options.log?.(`${run.run_id}: ${why}`);
         continue;
       }
-      const r = options.mode.kind === 'mc'
-        ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
-        : await evaluate(model, data.test, data.classes);
+      const r =
+        options.mode.kind === 'mc'
+          ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
+          : await evaluate(model, data.test, data.classes);
       model.dispose();
       rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r));
       const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
@@ -96,16 +115,17 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   const replaced = new Set(rows.map((r) => `${String(r.run_id)}\u0000${label}`));
   const kept = (await readRows(paths.eval)).filter((r) => !replaced.has(`${r.run_id}\u0000${r.mode}`));
   const order = new Map(summary.map((r, i) => [r.run_id, i]));
-  const all: Record<string, CellValue>[] = [...kept, ...rows]
-    .sort((a, b) => (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity)
-      || String(a.mode).localeCompare(String(b.mode)));
+  const all: Record<string, CellValue>[] = [...kept, ...rows].sort(
+    (a, b) =>
+      (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity) ||
+      String(a.mode).localeCompare(String(b.mode)),
+  );
   await writeRows(paths.eval, EVAL_COLUMNS, all);
+  // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
+  await writeComparison(
+    dir,
+    (await readRows(paths.summary)).map((r) => r.run_id),
+    manifest.name,
+  );
   return { rows, failed };
-}
-
-function evalRow(run: Row, mode: string, passes: number | null, r: { acc: number; loss: number }): Record<string, CellValue> {
-  return {
-    run_id: run.run_id, model: run.model, setting: settingOf(run), seed: run.seed, mode, passes,
-    test_acc: r.acc, test_loss: r.loss, recorded_test_acc: Number(run.final_test_acc),
-  };
 }

@@ -8,8 +8,18 @@ import { UsageError } from '../errors.js';
 /** `--only a,b --only c` -> [a, b, c] (trimmed, duplicates dropped); undefined without the option. */
 export function parseOnly(values: string[] | undefined): string[] | undefined {
   if (!values || values.length === 0) return undefined;
-  const ids = [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))];
-  if (ids.length === 0) throw new UsageError('--only needs at least one run id', { hint: 'e.g. --only mlp-relu-seed1 (`nrelu-bench list <config>` prints the ids)' });
+  const ids = [
+    ...new Set(
+      values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    ),
+  ];
+  if (ids.length === 0)
+    throw new UsageError('--only needs at least one run id', {
+      hint: 'e.g. --only mlp-relu-seed1 (`nrelu-bench list <config>` prints the ids)',
+    });
   return ids;
 }
 
@@ -19,9 +29,14 @@ export function selectOnly<T extends { id: string }>(grid: T[], selected: T[], o
   const known = new Set(grid.map((s) => s.id));
   const unknown = only.filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw new UsageError(`--only: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a run' : 'are not runs'} of this grid`, {
-      hint: `\`nrelu-bench list <config> [overrides...]\` prints its ${grid.length} run ids, e.g. ${grid[0]?.id ?? '(none)'}`,
-    });
+    throw new UsageError(
+      `--only: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a run' : 'are not runs'} of this grid`,
+      {
+        hint:
+          `\`nrelu-bench list <config> [overrides...]\` prints ` +
+          `its ${grid.length} run ids, e.g. ${grid[0]?.id ?? '(none)'}`,
+      },
+    );
   }
   const wanted = new Set(only);
   return selected.filter((s) => wanted.has(s.id));

@@ -63,7 +63,10 @@ export async function runPool(options: PoolOptions): Promise<{ notStarted: RunSp
       await first.close();
       throw err;
     }
-    const jobs = Math.max(1, Math.min(queue.length, options.jobs === 'auto' ? defaultJobs(ready.backend.gpu) : options.jobs));
+    const jobs = Math.max(
+      1,
+      Math.min(queue.length, options.jobs === 'auto' ? defaultJobs(ready.backend.gpu) : options.jobs),
+    );
     await options.onReady(ready, jobs);
 
     const slot = async (initial: WorkerProcess | null): Promise<void> => {
@@ -80,7 +83,11 @@ export async function runPool(options: PoolOptions): Promise<{ notStarted: RunSp
             worker.kill();
             workers.delete(worker);
             worker = null;
-            await options.onDone(spec, { status: 'failed', message: `could not start a worker process: ${errorMessage(err)}`, result: null });
+            await options.onDone(spec, {
+              status: 'failed',
+              message: `could not start a worker process: ${errorMessage(err)}`,
+              result: null,
+            });
             continue;
           }
           if (options.shouldStop()) {

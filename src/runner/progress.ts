@@ -23,7 +23,11 @@ const fmt = (v: number, digits = 4): string => v.toFixed(digits);
 function epochLine(id: string, r: EpochResult, epochs: number): string {
   const dead = r.dead ? ` dead ${r.dead.dead}/${r.dead.units}` : '';
   const sigma = r.sigma === null ? '' : ` sigma ${Number(r.sigma.toPrecision(4))}`;
-  return `${id} epoch ${r.epoch}/${epochs}: train loss ${fmt(r.trainLoss)} acc ${fmt(r.trainAcc)} | test loss ${fmt(r.testLoss)} acc ${fmt(r.testAcc)}${dead}${sigma} | ${r.epochSeconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`;
+  return (
+    `${id} epoch ${r.epoch}/${epochs}: train loss ${fmt(r.trainLoss)} acc ${fmt(r.trainAcc)} ` +
+    `| test loss ${fmt(r.testLoss)} acc ${fmt(r.testAcc)}${dead}${sigma} ` +
+    `| ${r.epochSeconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`
+  );
 }
 
 /** Plain lines on a stream: for logs and pipes. */
@@ -61,18 +65,25 @@ export class BarProgress implements ProgressReporter {
   private last: string | null = null;
 
   constructor(stream: NodeJS.WritableStream = process.stderr) {
-    this.multi = new cliProgress.MultiBar({
-      clearOnComplete: false,
-      hideCursor: true,
-      format: '{label} |{bar}| {value}/{total} {info}',
-      stream,
-    }, cliProgress.Presets.shades_classic);
+    this.multi = new cliProgress.MultiBar(
+      {
+        clearOnComplete: false,
+        hideCursor: true,
+        format: '{label} |{bar}| {value}/{total} {info}',
+        stream,
+      },
+      cliProgress.Presets.shades_classic,
+    );
   }
 
   startGrid(total: number, skipped: number): void {
     // The ETA must be in the bar's format: cli-progress does not expand placeholders inside payload values.
-    this.grid = this.multi.create(total, skipped, { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' },
-      { format: '{label} |{bar}| {value}/{total} {info}  ETA {eta_formatted}' });
+    this.grid = this.multi.create(
+      total,
+      skipped,
+      { label: 'grid', info: skipped ? `runs (${skipped} resumed)` : 'runs' },
+      { format: '{label} |{bar}| {value}/{total} {info}  ETA {eta_formatted}' },
+    );
   }
   startRun(id: string, epochs: number): void {
     this.runs.set(id, { bar: this.multi.create(1, 0, { label: id, info: '' }), epochs });

@@ -45,7 +45,14 @@ export type FromWorker =
   | { type: 'batch'; id: string; progress: BatchProgress }
   | { type: 'epoch'; id: string; result: EpochResult }
   /** The run ended: `result` is null when training threw (`status` is then 'failed'). */
-  | { type: 'done'; id: string; status: RunResult['status'] | 'failed'; message?: string; result: RunResult | null; model?: SavedModelFiles };
+  | {
+      type: 'done';
+      id: string;
+      status: RunResult['status'] | 'failed';
+      message?: string;
+      result: RunResult | null;
+      model?: SavedModelFiles;
+    };
 
 /** A worker's heartbeat interval in milliseconds, set in its environment by the parent. */
 export const HEARTBEAT_ENV = 'NRELU_BENCH_HEARTBEAT_MS';

@@ -7,17 +7,18 @@
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { resultPaths } from '../report/files.js';
-import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from './manifest.js';
+import { resultPaths } from '../results/files.js';
+import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from '../results/manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
-import { ResultWriter, clearResults, finishOutputs, finishedRuns, pruneModels, pruneRuns } from './results.js';
+import type { ReadyInfo, RunOutcome } from './worker-process.js';
+import { ResultWriter, clearResults, finishedRuns, pruneModels, pruneRuns } from '../results/writer.js';
+import { writeComparison } from '../report/write.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
 
-export { sigmaLabel } from './rows.js';
-export { finishOutputs } from './results.js';
+export { sigmaLabel } from '../results/rows.js';
 
 export interface RunGridOptions {
   config: ResolvedConfig;
@@ -60,25 +61,36 @@ function activationModulesOf(specs: RunSpec[]): Pick<Manifest, 'activationModule
  */
 function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: string): void {
   const was = previous?.backend?.name;
-  const finished = Object.values(previous?.runs ?? {}).filter((r) => r.status === 'completed' || r.status === 'diverged').length;
+  const finished = Object.values(previous?.runs ?? {}).filter(
+    (r) => r.status === 'completed' || r.status === 'diverged',
+  ).length;
   if (!was || was === backend || finished === 0) return;
-  throw new UsageError(`${outDir} holds ${finished} run${finished === 1 ? '' : 's'} trained on the ${was} backend; this run would use ${backend}`, {
-    hint: `pass --backend ${was} to add to this folder, or run into another folder (merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
-  });
+  throw new UsageError(
+    `${outDir} holds ${finished} run${finished === 1 ? '' : 's'} ` +
+      `trained on the ${was} backend; this run would use ${backend}`,
+    {
+      hint:
+        `pass --backend ${was} to add to this folder, or run into another folder ` +
+        `(merge --allow-mixed-backends combines them on purpose); --fresh starts over`,
+    },
+  );
 }
 
-export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
-  const { config, outDir, progress } = options;
-  const specs = expandGrid(config);
-  const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
-  const paths = resultPaths(outDir);
-  // --fresh with --only or --shard starts over for the selected runs only: the folder's other runs are
-  // kept (deleting them unasked would lose results the command never named).
-  const partialFresh = options.fresh === true && (options.only !== undefined || !!options.shard);
-  if (options.fresh && !partialFresh) await clearResults(outDir);
-  const previous = readManifest(paths.manifest);
-  const manifest: Manifest = {
-    ...newManifest(unionGrid(previous?.config, config), options.overrides),
+/** The folder made ready for the grid: what is selected, what is done already, and what trains now. */
+interface GridPlan {
+  specs: RunSpec[];
+  /** The runs this command covers (its shard and --only). */
+  selected: RunSpec[];
+  previous: Manifest | null;
+  manifest: Manifest;
+  done: Set<string>;
+  todo: RunSpec[];
+}
+
+/** The manifest this command starts from: the folder's runs, backend, dataset and provenance; the grids' union. */
+function startManifest(options: RunGridOptions, specs: RunSpec[], previous: Manifest | null): Manifest {
+  return {
+    ...newManifest(unionGrid(previous?.config, options.config), options.overrides),
     runs: previous?.runs ?? {},
     backend: previous?.backend ?? null,
     dataset: previous?.dataset ?? null,
@@ -87,6 +99,19 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
     ...(options.shard ? { shard: options.shard } : {}),
     ...activationModulesOf(specs),
   };
+}
+
+/** Resume or start over: which runs are done, and the rows of the runs about to train (or damaged) removed. */
+async function prepareFolder(options: RunGridOptions): Promise<GridPlan> {
+  const { config, outDir, progress } = options;
+  const specs = expandGrid(config);
+  const selected = selectOnly(specs, selectShard(specs, options.shard), options.only);
+  // --fresh with --only or --shard starts over for the selected runs only: the folder's other runs are
+  // kept (deleting them unasked would lose results the command never named).
+  const partialFresh = options.fresh === true && (options.only !== undefined || !!options.shard);
+  if (options.fresh && !partialFresh) await clearResults(outDir);
+  const previous = readManifest(resultPaths(outDir).manifest);
+  const manifest = startManifest(options, specs, previous);
   const requested = options.backend ?? config.backend;
   if (requested !== 'auto') refuseOtherBackend(previous, requested, outDir);
   // Only the rows of runs about to train again are dropped: done runs of the whole grid (also those
@@ -96,7 +121,10 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (partialFresh) {
     const kept = Object.keys(previous?.runs ?? {}).filter((id) => !selected.some((s) => s.id === id)).length;
     for (const s of selected) done.delete(s.id);
-    progress.log(`--fresh: retraining the ${selected.length} selected run${selected.length === 1 ? '' : 's'}; keeping the folder's ${kept} other run${kept === 1 ? '' : 's'}`);
+    progress.log(
+      `--fresh: retraining the ${selected.length} selected run${plural(selected.length)}; ` +
+        `keeping the folder's ${kept} other run${plural(kept)}`,
+    );
   }
   const todo = selected.filter((s) => !done.has(s.id));
   // A run with a damaged row loses all its rows, also when it is not trained now (another shard,
@@ -106,75 +134,145 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   for (const id of damaged) if (!todoIds.has(id)) delete manifest.runs[id];
   await pruneRuns(outDir, new Set([...todoIds, ...damaged]));
   await pruneModels(outDir, [...todoIds, ...damaged]);
-  const writer = new ResultWriter(outDir, manifest);
-  const userStop = (): boolean => options.shouldStop?.() ?? false;
-  const stopping = (): boolean => userStop() || writer.failed;
+  return { specs, selected, previous, manifest, done, todo };
+}
 
-  const results: RunGridResult['runs'] = selected.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const }));
-  let interrupted = false;
-  let backendName = previous?.backend?.name ?? '';
+const plural = (n: number): string => (n === 1 ? '' : 's');
+
+/** What the folder keeps beside this command's runs, and which slice of the grid it trains. */
+function logSelection(options: RunGridOptions, { specs, selected, manifest }: GridPlan): void {
+  const { outDir, progress, shard, only } = options;
   const inGrid = new Set(specs.map((s) => s.id));
   const outside = Object.keys(manifest.runs).filter((id) => !inGrid.has(id));
   if (outside.length > 0) {
-    progress.log(`keeping the results of ${outside.length} run${outside.length === 1 ? '' : 's'} outside this grid in ${outDir} (earlier runs into this folder; `
-      + 'the comparison pools them only with runs of the same settings; --fresh starts over)');
+    progress.log(
+      `keeping the results of ${outside.length} run${plural(outside.length)} outside this grid in ${outDir} ` +
+        '(earlier runs into this folder; the comparison pools them only with runs of the same settings; ' +
+        '--fresh starts over)',
+    );
   }
-  if (options.shard) progress.log(`shard ${shardLabel(options.shard)}: ${selected.length} of the grid's ${specs.length} runs`);
-  if (options.only) progress.log(`only: ${selected.length} of the grid's ${specs.length} runs (${selected.map((s) => s.id).join(', ') || 'none in this shard'})`);
-  if (todo.length === 0) await writer.writeManifest();
+  const of = `${selected.length} of the grid's ${specs.length} runs`;
+  if (shard) progress.log(`shard ${shardLabel(shard)}: ${of}`);
+  if (only) progress.log(`only: ${of} (${selected.map((s) => s.id).join(', ') || 'none in this shard'})`);
+}
+
+/** One grid's training: the plan, the writer, and what the workers have reported so far. */
+interface GridRun {
+  options: RunGridOptions;
+  plan: GridPlan;
+  writer: ResultWriter;
+  /** The backend the runs trained on (the folder's, until the first worker reports its own). */
+  backendName: string;
+  runs: RunGridResult['runs'];
+  interrupted: boolean;
+}
+
+const userStop = (run: GridRun): boolean => run.options.shouldStop?.() ?? false;
+
+/** The first worker's backend and dataset, checked against the folder's and written to the manifest. */
+async function recordReady(run: GridRun, { backend, dataset }: ReadyInfo, jobs: number): Promise<void> {
+  const {
+    options: { progress, outDir },
+    plan,
+    writer,
+  } = run;
+  refuseOtherBackend(plan.previous, backend.name, outDir);
+  for (const note of backend.notes) progress.log(`backend: ${note}`);
+  progress.log(
+    `backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${plural(jobs)} at a time, ` +
+      'each worker its own process',
+  );
+  if (backend.gpu && jobs > 1) {
+    progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);
+  }
+  run.backendName = backend.name;
+  plan.manifest.backend = backend;
+  plan.manifest.dataset = dataset;
+  plan.manifest.jobs = jobs;
+  await writer.writeManifest();
+}
+
+/** Writes a run's outcome; a worker stopped by a signal that did not come through the runner counts as failed. */
+async function recordOutcome(run: GridRun, spec: RunSpec, outcome: RunOutcome): Promise<void> {
+  const {
+    writer,
+    options: { progress },
+  } = run;
+  let { status, message } = outcome;
+  if (status === 'interrupted' && !userStop(run)) {
+    // A worker stopped by a signal that did not come through the runner (e.g. `kill <pid>`).
+    status = 'failed';
+    message = `its worker process was stopped by SIGINT/SIGTERM${message ? ` (${message})` : ''}`;
+  }
+  if (status === 'interrupted') {
+    await writer.interrupted(spec, message);
+    run.interrupted = true;
+  } else {
+    if (status === 'completed' && outcome.model) await writer.savedModel(spec, outcome.model);
+    await writer.finished(spec, status, outcome.result, run.backendName, message);
+    progress.endRun(spec.id, status, message);
+  }
+  run.runs.push({ id: spec.id, status });
+}
+
+/** Trains the plan's runs on the worker pool, writing each result as it arrives. */
+async function trainPlan(run: GridRun): Promise<void> {
+  const { options, plan, writer } = run;
+  const { config, progress } = options;
+  const { notStarted } = await runPool({
+    specs: plan.todo,
+    jobs: options.jobs ?? 'auto',
+    workerTimeoutMs: options.workerTimeoutS === undefined ? undefined : options.workerTimeoutS * 1000,
+    init: {
+      backend: options.backend ?? config.backend,
+      dataset: config.dataset,
+      dataDir: config.dataDir,
+      standardize: config.standardize,
+      saveModels: options.saveModels,
+    },
+    shouldStop: () => userStop(run) || writer.failed,
+    log: (line) => progress.log(line),
+    onReady: (ready, jobs) => recordReady(run, ready, jobs),
+    onStart: (spec, pid) => progress.startRun(spec.id, spec.train.epochs, `worker ${pid ?? '?'}`),
+    onBatch: (spec, p) => progress.batch(p, spec.id),
+    onEpoch: (spec, r) => {
+      void writer.epoch(spec, r);
+      progress.epoch(spec.id, r, spec.train.epochs);
+    },
+    onDone: (spec, outcome) => recordOutcome(run, spec, outcome),
+  });
+  if (notStarted.length > 0) run.interrupted = true;
+}
+
+export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
+  const { config, outDir, progress } = options;
+  const plan = await prepareFolder(options);
+  const { specs, selected, previous, manifest, done, todo } = plan;
+  const run: GridRun = {
+    options,
+    plan,
+    writer: new ResultWriter(outDir, manifest),
+    backendName: previous?.backend?.name ?? '',
+    interrupted: false,
+    runs: selected.filter((s) => done.has(s.id)).map((s) => ({ id: s.id, status: 'skipped' as const })),
+  };
+  logSelection(options, plan);
+  if (todo.length === 0) await run.writer.writeManifest();
   progress.startGrid(selected.length, selected.length - todo.length);
   try {
-    const { notStarted } = await runPool({
-      specs: todo,
-      jobs: options.jobs ?? 'auto',
-      workerTimeoutMs: options.workerTimeoutS === undefined ? undefined : options.workerTimeoutS * 1000,
-      init: { backend: options.backend ?? config.backend, dataset: config.dataset, dataDir: config.dataDir, standardize: config.standardize,
-        saveModels: options.saveModels },
-      shouldStop: stopping,
-      log: (line) => progress.log(line),
-      onReady: async ({ backend, dataset }, jobs) => {
-        refuseOtherBackend(previous, backend.name, outDir);
-        for (const note of backend.notes) progress.log(`backend: ${note}`);
-        progress.log(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}; ${jobs} run${jobs === 1 ? '' : 's'} at a time, each worker its own process`);
-        if (backend.gpu && jobs > 1) progress.log(`note: ${jobs} runs share the GPU; use --jobs 1 if they run out of GPU memory`);
-        backendName = backend.name;
-        manifest.backend = backend;
-        manifest.dataset = dataset;
-        manifest.jobs = jobs;
-        await writer.writeManifest();
-      },
-      onStart: (spec, pid) => progress.startRun(spec.id, spec.train.epochs, `worker ${pid ?? '?'}`),
-      onBatch: (spec, p) => progress.batch(p, spec.id),
-      onEpoch: (spec, r) => {
-        void writer.epoch(spec, r);
-        progress.epoch(spec.id, r, spec.train.epochs);
-      },
-      onDone: async (spec, outcome) => {
-        let { status, message } = outcome;
-        if (status === 'interrupted' && !userStop()) {
-          // A worker stopped by a signal that did not come through the runner (e.g. `kill <pid>`).
-          status = 'failed';
-          message = `its worker process was stopped by SIGINT/SIGTERM${message ? ` (${message})` : ''}`;
-        }
-        if (status === 'interrupted') {
-          await writer.interrupted(spec, message);
-          interrupted = true;
-        } else {
-          if (status === 'completed' && outcome.model) await writer.savedModel(spec, outcome.model);
-          await writer.finished(spec, status, outcome.result, backendName, message);
-          progress.endRun(spec.id, status, message);
-        }
-        results.push({ id: spec.id, status });
-      },
-    });
-    if (notStarted.length > 0) interrupted = true;
+    await trainPlan(run);
   } finally {
     progress.stop();
   }
-  await writer.flush();
-  if (!interrupted) manifest.finishedAt = new Date().toISOString();
-  await writer.writeManifest();
-  await writer.flush();
-  const comparison = await finishOutputs(outDir, specs.map((s) => s.id), config.name);
-  return { outDir, runs: results, comparison, interrupted, failed: results.filter((r) => r.status === 'failed').length };
+  await run.writer.flush();
+  if (!run.interrupted) manifest.finishedAt = new Date().toISOString();
+  await run.writer.writeManifest();
+  await run.writer.flush();
+  const comparison = await writeComparison(
+    outDir,
+    specs.map((s) => s.id),
+    config.name,
+  );
+  const failed = run.runs.filter((r) => r.status === 'failed').length;
+  return { outDir, runs: run.runs, comparison, interrupted: run.interrupted, failed };
 }

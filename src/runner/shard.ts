@@ -4,6 +4,7 @@
  * mix of models and activations). A run's shard depends only on the config, never on what is
  * already done, so resuming a shard reruns exactly its own unfinished runs.
  */
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface Shard {
@@ -28,7 +29,8 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
 
 function checkShard(index: number, count: number, source: string): Shard {
   if (count < 1) throw new UsageError(`${source}: the number of shards must be at least 1`, { hint: SHARD_HINT });
-  if (index < 0 || index >= count) throw new UsageError(`${source}: shard index ${index} is not below the shard count ${count}`, { hint: SHARD_HINT });
+  if (index < 0 || index >= count)
+    throw new UsageError(`${source}: shard index ${index} is not below the shard count ${count}`, { hint: SHARD_HINT });
   return { index, count };
 }
 
@@ -40,10 +42,15 @@ export function slurmShard(env: NodeJS.ProcessEnv = process.env): Shard {
   const id = parseNonNegativeInt(env.SLURM_ARRAY_TASK_ID ?? '');
   const count = parseNonNegativeInt(env.SLURM_ARRAY_TASK_COUNT ?? '');
   if (id === null || count === null) {
-    const missing = [id === null ? 'SLURM_ARRAY_TASK_ID' : '', count === null ? 'SLURM_ARRAY_TASK_COUNT' : ''].filter(Boolean).join(' and ');
-    throw new UsageError(`--shard slurm: ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set (or not a number)`, {
-      hint: 'use --shard slurm only inside a Slurm array job (sbatch --array=0-N), or pass --shard i/n',
-    });
+    const missing = [id === null ? 'SLURM_ARRAY_TASK_ID' : '', count === null ? 'SLURM_ARRAY_TASK_COUNT' : '']
+      .filter(Boolean)
+      .join(' and ');
+    throw new UsageError(
+      `--shard slurm: ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set (or not a number)`,
+      {
+        hint: 'use --shard slurm only inside a Slurm array job (sbatch --array=0-N), or pass --shard i/n',
+      },
+    );
   }
   const min = parseNonNegativeInt(env.SLURM_ARRAY_TASK_MIN ?? '') ?? 0;
   return checkShard(id - min, count, `--shard slurm (SLURM_ARRAY_TASK_ID=${id}, SLURM_ARRAY_TASK_COUNT=${count})`);
@@ -57,4 +64,9 @@ export function selectShard<T>(items: T[], shard: Shard | null | undefined): T[]
 
 export function shardLabel(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
+}
+
+/** A shard's folder under the grid's output folder: `run --shard i/n` writes there, and Slurm's array tasks too. */
+export function shardFolder(output: string, shard: Shard): string {
+  return join(output, `shard-${shard.index}`);
 }

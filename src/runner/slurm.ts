@@ -49,10 +49,14 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-const commandText = (command: string[] | string): string => (typeof command === 'string' ? command : command.map(shellQuote).join(' '));
+const commandText = (command: string[] | string): string =>
+  typeof command === 'string' ? command : command.map(shellQuote).join(' ');
 
 function header(o: SlurmOptions, lines: string[]): string[] {
-  const optional: [string, string | number | undefined][] = [['partition', o.partition], ['account', o.account]];
+  const optional: [string, string | number | undefined][] = [
+    ['partition', o.partition],
+    ['account', o.account],
+  ];
   return [
     '#!/bin/bash',
     ...lines,
@@ -69,12 +73,22 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
   const logs = `${o.scriptDir}/logs`;
   const cmd = commandText(o.command);
   const runArgs = [
-    'run', shellQuote(o.configPath), ...o.overrides.map(shellQuote), '--shard', 'slurm',
-    '--out', `${shellQuote(o.outDir)}/shard-"$SLURM_ARRAY_TASK_ID"`, '--no-report',
-    ...(o.jobs ? ['--jobs', String(o.jobs)] : []), ...(o.backend ? ['--backend', shellQuote(o.backend)] : []),
+    'run',
+    shellQuote(o.configPath),
+    ...o.overrides.map(shellQuote),
+    '--shard',
+    'slurm',
+    '--out',
+    `${shellQuote(o.outDir)}/shard-"$SLURM_ARRAY_TASK_ID"`,
+    '--no-report',
+    ...(o.jobs ? ['--jobs', String(o.jobs)] : []),
+    ...(o.backend ? ['--backend', shellQuote(o.backend)] : []),
   ];
   const resources: [string, string | number | undefined][] = [
-    ['gpus-per-task', o.gpusPerTask], ['cpus-per-task', o.cpusPerTask], ['time', o.time], ['mem', o.mem],
+    ['gpus-per-task', o.gpusPerTask],
+    ['cpus-per-task', o.cpusPerTask],
+    ['time', o.time],
+    ['mem', o.mem],
   ];
   const array = [
     ...header(o, [

@@ -12,7 +12,15 @@ import { UserError, isProblemKind } from '../errors.js';
 import type { RunSpec } from '../config/types.js';
 import type { BatchProgress, EpochResult, RunResult } from '../train/trainer.js';
 import type { SavedModelFiles } from '../models/saved.js';
-import { DEFAULT_WORKER_TIMEOUT_S, HEARTBEAT_ENV, WORKER_ENV, type BackendInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import {
+  DEFAULT_WORKER_TIMEOUT_S,
+  HEARTBEAT_ENV,
+  WORKER_ENV,
+  type BackendInfo,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.js';
 
 const HERE = fileURLToPath(import.meta.url);
 /** worker.js in dist/, worker.ts when running from the sources under tsx. */
@@ -23,8 +31,13 @@ const workerModule = (): string => process.env[WORKER_MODULE_ENV] ?? WORKER_MODU
 
 /** Node test-runner flags that take their value as the next argument. */
 const TEST_FLAGS_WITH_VALUE = new Set([
-  '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-skip-pattern', '--test-shard',
-  '--test-concurrency', '--test-timeout',
+  '--test-reporter',
+  '--test-reporter-destination',
+  '--test-name-pattern',
+  '--test-skip-pattern',
+  '--test-shard',
+  '--test-concurrency',
+  '--test-timeout',
 ]);
 
 /** The parent's Node flags a worker should share: loaders yes (tsx), test-runner and watch flags no. */
@@ -60,7 +73,12 @@ export interface ReadyInfo {
   dataset: { name: string; source: unknown };
 }
 
-function describeExit(pid: number | undefined, code: number | null, signal: NodeJS.Signals | null, tail: string): string {
+function describeExit(
+  pid: number | undefined,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  tail: string,
+): string {
   const who = `worker process ${pid ?? '?'}`;
   let what: string;
   if (signal === 'SIGKILL') what = `${who} was killed by signal SIGKILL (out of memory, or killed by hand)`;
@@ -87,7 +105,10 @@ export class WorkerProcess {
    * `log` receives the worker's own output (stdout and stderr), line by line. A worker that sends
    * nothing (not even its heartbeat) for `timeoutMs` while it holds a run is killed, and the run fails.
    */
-  constructor(private readonly log: (line: string) => void, private readonly timeoutMs = DEFAULT_WORKER_TIMEOUT_S * 1000) {
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly timeoutMs = DEFAULT_WORKER_TIMEOUT_S * 1000,
+  ) {
     const heartbeatMs = Math.max(50, Math.min(5000, Math.floor(timeoutMs / 4)));
     this.child = fork(workerModule(), [], {
       execArgv: workerExecArgv(),
@@ -95,23 +116,26 @@ export class WorkerProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    const streamsEnded = [this.child.stdout, this.child.stderr].map((stream) => new Promise<void>((resolve) => {
-      let buffer = '';
-      stream?.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) this.output(line);
-      });
-      const end = (): void => {
-        if (buffer) this.output(buffer);
-        buffer = '';
-        resolve();
-      };
-      stream?.on('end', end);
-      stream?.on('close', end);
-      if (!stream) resolve();
-    }));
+    const streamsEnded = [this.child.stdout, this.child.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          let buffer = '';
+          stream?.on('data', (d: Buffer) => {
+            buffer += d.toString();
+            const lines = buffer.split('\n');
+            buffer = lines.pop() ?? '';
+            for (const line of lines) this.output(line);
+          });
+          const end = (): void => {
+            if (buffer) this.output(buffer);
+            buffer = '';
+            resolve();
+          };
+          stream?.on('end', end);
+          stream?.on('close', end);
+          if (!stream) resolve();
+        }),
+    );
     // The IPC channel closes after its last message was read: a result sent just before the process
     // died still counts.
     const channelClosed = new Promise<void>((resolve) => this.child.once('disconnect', resolve));
@@ -159,7 +183,10 @@ export class WorkerProcess {
     if (this.alive && this.child.connected) this.child.send(message);
   }
 
-  /** Selects the backend and loads the dataset in the worker. A UserError there is re-thrown here with its kind (the CLI maps it to an exit code). */
+  /**
+   * Selects the backend and loads the dataset in the worker. A UserError there is re-thrown here with its kind (the CLI
+   * maps it to an exit code).
+   */
   init(init: WorkerInit): Promise<ReadyInfo> {
     return new Promise((resolve, reject) => {
       this.pendingInit = { resolve, reject };
@@ -201,7 +228,8 @@ export class WorkerProcess {
     if (!this.alive || (!this.current && !this.pendingInit)) return;
     const silent = Date.now() - this.lastHeard;
     if (silent <= this.timeoutMs) return;
-    this.killReason = `worker process ${this.pid ?? '?'} sent no heartbeat for ${(silent / 1000).toFixed(1)} s (frozen or stopped; ` +
+    this.killReason =
+      `worker process ${this.pid ?? '?'} sent no heartbeat for ${(silent / 1000).toFixed(1)} s (frozen or stopped; ` +
       `the limit is --worker-timeout ${this.timeoutMs / 1000} s) and was killed`;
     this.log(this.killReason);
     this.kill();
@@ -222,9 +250,11 @@ export class WorkerProcess {
         this.pendingInit = null;
         break;
       case 'init-failed':
-        this.pendingInit?.reject(isProblemKind(m.kind)
-          ? new UserError(m.kind, m.message, { hint: m.hint })
-          : new Error(`worker process ${this.pid ?? '?'} could not start: ${m.message}`));
+        this.pendingInit?.reject(
+          isProblemKind(m.kind)
+            ? new UserError(m.kind, m.message, { hint: m.hint })
+            : new Error(`worker process ${this.pid ?? '?'} could not start: ${m.message}`),
+        );
         this.pendingInit = null;
         break;
       case 'batch':

@@ -18,7 +18,16 @@ import { modelFiles, type SavedModelFiles } from '../models/saved.js';
 import { errorMessage, isUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { RunSpec } from '../config/types.js';
-import { FAIL_ENV, HEARTBEAT_ENV, HOLD_ENV, WEBGPU_FAULT_ENV, WORKER_ENV, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import {
+  FAIL_ENV,
+  HEARTBEAT_ENV,
+  HOLD_ENV,
+  WEBGPU_FAULT_ENV,
+  WORKER_ENV,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.js';
 
 let dataset: Dataset | null = null;
 let saveModels = false;
@@ -45,7 +54,12 @@ async function init(options: WorkerInit): Promise<void> {
   } catch (err) {
     // The worker reports the problem's kind, not an exit code: the parent maps it (exit-codes.ts).
     const user = isUserError(err);
-    await send({ type: 'init-failed', message: errorMessage(err), hint: user ? err.hint : undefined, kind: user ? err.kind : undefined });
+    await send({
+      type: 'init-failed',
+      message: errorMessage(err),
+      hint: user ? err.hint : undefined,
+      kind: user ? err.kind : undefined,
+    });
   }
 }
 
@@ -62,7 +76,9 @@ function deviceData(spec: RunSpec): DeviceData {
 
 /** Never resolves; keeps the process busy until it is killed (see HOLD_ENV). */
 function hold(): Promise<void> {
-  return new Promise(() => { setInterval(() => undefined, 60_000); });
+  return new Promise(() => {
+    setInterval(() => undefined, 60_000);
+  });
 }
 
 async function run(spec: RunSpec): Promise<void> {
@@ -70,14 +86,21 @@ async function run(spec: RunSpec): Promise<void> {
   let model: SavedModelFiles | undefined;
   try {
     const result = await trainRun(spec, deviceData(spec), {
-      onCompleted: saveModels ? async (m) => { model = await modelFiles(m); } : undefined,
+      onCompleted: saveModels
+        ? async (m) => {
+            model = await modelFiles(m);
+          }
+        : undefined,
       shouldStop: () => stopRequested,
-      onBatch: (progress) => { void send({ type: 'batch', id: spec.id, progress }); },
+      onBatch: (progress) => {
+        void send({ type: 'batch', id: spec.id, progress });
+      },
       onEpoch: async (r) => {
         await send({ type: 'epoch', id: spec.id, result: r });
         // Test-only hooks (protocol.ts): never set outside the tests.
         if (r.epoch === 1 && process.env[HOLD_ENV] === spec.id) await hold();
-        if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id) throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
+        if (r.epoch === 1 && process.env[FAIL_ENV] === spec.id)
+          throw new Error(`${FAIL_ENV}: failing ${spec.id} on purpose`);
         if (r.epoch === 1 && process.env[WEBGPU_FAULT_ENV] === spec.id) provokeWebGpuValidationError();
       },
     });
@@ -93,14 +116,17 @@ function onSigterm(): void {
 }
 
 if (!process.env[WORKER_ENV] || !process.send) {
-  process.stderr.write('this module is nrelu-bench\'s worker process; it is started by `nrelu-bench run --jobs N`\n');
+  process.stderr.write("this module is nrelu-bench's worker process; it is started by `nrelu-bench run --jobs N`\n");
   process.exit(2);
 }
 
 // The heartbeat tells the parent this process still runs; a frozen or stopped one falls silent and is
 // killed (worker-process.ts). unref: it never keeps the process alive on its own.
 const heartbeatMs = Number(process.env[HEARTBEAT_ENV]);
-if (heartbeatMs > 0) setInterval(() => { void send({ type: 'heartbeat' }); }, heartbeatMs).unref();
+if (heartbeatMs > 0)
+  setInterval(() => {
+    void send({ type: 'heartbeat' });
+  }, heartbeatMs).unref();
 
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', onSigterm);

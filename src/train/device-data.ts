@@ -59,10 +59,11 @@ function residentSplit(host: HostSplit): DeviceSplit & { dispose(): void } {
   return {
     count: host.count,
     shape: host.shape,
-    gather: (indices) => tf.tidy(() => {
-      const index = tf.tensor1d(indices, 'int32');
-      return { x: tf.gather(x, index), y: tf.gather(y, index) };
-    }),
+    gather: (indices) =>
+      tf.tidy(() => {
+        const index = tf.tensor1d(indices, 'int32');
+        return { x: tf.gather(x, index), y: tf.gather(y, index) };
+      }),
     slice: (start, size) => ({ x: tf.slice(x, start, size), y: tf.slice(y, start, size) }),
     range: async () => {
       const ends = [tf.min(x), tf.max(x)];
@@ -88,9 +89,13 @@ function hostSplit(host: HostSplit): DeviceSplit & { dispose(): void } {
     gather: (indices) => {
       const images = new Float32Array(indices.length * size);
       indices.forEach((sample, i) => images.set(host.images.subarray(sample * size, (sample + 1) * size), i * size));
-      return upload(images, Int32Array.from(indices, (sample) => host.labels[sample]));
+      return upload(
+        images,
+        Int32Array.from(indices, (sample) => host.labels[sample]),
+      );
     },
-    slice: (start, n) => upload(host.images.slice(start * size, (start + n) * size), host.labels.slice(start, start + n)),
+    slice: (start, n) =>
+      upload(host.images.slice(start * size, (start + n) * size), host.labels.slice(start, start + n)),
     range: () => {
       range ??= extremes(host.images);
       return Promise.resolve(range);
@@ -118,7 +123,10 @@ function firstSamples(split: Dataset['train'], shape: [number, number, number], 
 
 /** One split from arrays (`labels.length` samples of `shape`), placed as asked. */
 export function makeSplit(
-  images: Float32Array, labels: Int32Array, shape: [number, number, number], placement: Placement,
+  images: Float32Array,
+  labels: Int32Array,
+  shape: [number, number, number],
+  placement: Placement,
 ): DeviceSplit & { dispose(): void } {
   const host = { images, labels, count: labels.length, shape };
   return placement === 'host' ? hostSplit(host) : residentSplit(host);
@@ -131,7 +139,9 @@ export function defaultPlacement(): Placement {
 
 /** The (optionally capped) train and test splits. Caps take the first N samples. */
 export function toDeviceData(
-  dataset: Dataset, caps: { train?: number; test?: number } = {}, placement: Placement = defaultPlacement(),
+  dataset: Dataset,
+  caps: { train?: number; test?: number } = {},
+  placement: Placement = defaultPlacement(),
 ): DeviceData {
   const make = placement === 'host' ? hostSplit : residentSplit;
   const train = make(firstSamples(dataset.train, dataset.shape, caps.train));

@@ -45,10 +45,17 @@ const f = Math.fround;
 
 /** One Adam step over flat arrays: x, m, v and g in; the new x, m and v out (may alias the inputs). */
 export function adamInto(
-  x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
-  outX: Float32Array, outM: Float32Array, outV: Float32Array, c: AdamConstants,
+  x: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  outX: Float32Array,
+  outM: Float32Array,
+  outV: Float32Array,
+  c: AdamConstants,
 ): void {
-  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate } = c;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate } =
+    c;
   const n = x.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i];
@@ -70,13 +77,31 @@ function adamKernel(memory: (backend: unknown) => HostMemory): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, m, v, g } = inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
     const mem = memory(backend);
-    const outX = mem.alloc(x.shape), outM = mem.alloc(x.shape), outV = mem.alloc(x.shape);
+    const outX = mem.alloc(x.shape),
+      outM = mem.alloc(x.shape),
+      outV = mem.alloc(x.shape);
     const c = attrs as unknown as AdamConstants;
     const simd = simdKernels(backend);
     if (simd != null) {
       const at = (info: tf.TensorInfo) => addressOf(backend, info);
-      simd.adam(at(x), at(m), at(v), at(g), at(outX), at(outM), at(outV), tf.util.sizeFromShape(x.shape),
-        c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.oneMinusAccBeta1, c.oneMinusAccBeta2, c.epsilon, c.negLearningRate);
+      simd.adam(
+        at(x),
+        at(m),
+        at(v),
+        at(g),
+        at(outX),
+        at(outM),
+        at(outV),
+        tf.util.sizeFromShape(x.shape),
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.oneMinusAccBeta1,
+        c.oneMinusAccBeta2,
+        c.epsilon,
+        c.negLearningRate,
+      );
       return [outX, outM, outV];
     }
     adamInto(mem.view(x), mem.view(m), mem.view(v), mem.view(g), mem.view(outX), mem.view(outM), mem.view(outV), c);
@@ -113,17 +138,26 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   private accumulators(state: AdamState): [number, number] | null {
     if (tf.getBackend() !== 'webgpu') return [state.accBeta1.dataSync()[0], state.accBeta2.dataSync()[0]];
     // TF.js starts them at scalar(beta1) and scalar(beta2).
-    if (this.iterations === 0 && this.mirror === null) this.mirror = { iteration: 0, accBeta1: f(this.beta1), accBeta2: f(this.beta2) };
+    if (this.iterations === 0 && this.mirror === null)
+      this.mirror = { iteration: 0, accBeta1: f(this.beta1), accBeta2: f(this.beta2) };
     return this.mirror?.iteration === this.iterations ? [this.mirror.accBeta1, this.mirror.accBeta2] : null;
   }
 
   override applyGradients(variableGradients: NamedGradients): void {
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
     const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
       Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
     const engine = tf.engine();
-    const fused = fusedEnabled && tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) != null
-      && names.every((name, i) => engine.registeredVariables[name]?.dtype === 'float32' && (gradientOf(name, i)?.dtype ?? 'float32') === 'float32');
+    const fused =
+      fusedEnabled &&
+      tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) != null &&
+      names.every(
+        (name, i) =>
+          engine.registeredVariables[name]?.dtype === 'float32' &&
+          (gradientOf(name, i)?.dtype ?? 'float32') === 'float32',
+      );
     const state = this as unknown as AdamState;
     const accumulators = fused ? this.accumulators(state) : null;
     if (accumulators === null) {
@@ -134,21 +168,34 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     tf.tidy(() => {
       // sub(1, accBeta): float32 subtraction of float32 scalars.
       const constants: AdamConstants = {
-        beta1: f(this.beta1), oneMinusBeta1: f(1 - this.beta1),
-        beta2: f(this.beta2), oneMinusBeta2: f(1 - this.beta2),
-        oneMinusAccBeta1: f(1 - accBeta1), oneMinusAccBeta2: f(1 - accBeta2),
-        epsilon: f(this.epsilon), negLearningRate: f(-this.learningRate),
+        beta1: f(this.beta1),
+        oneMinusBeta1: f(1 - this.beta1),
+        beta2: f(this.beta2),
+        oneMinusBeta2: f(1 - this.beta2),
+        oneMinusAccBeta1: f(1 - accBeta1),
+        oneMinusAccBeta2: f(1 - accBeta2),
+        epsilon: f(this.epsilon),
+        negLearningRate: f(-this.learningRate),
       };
       names.forEach((name, i) => {
         const value = engine.registeredVariables[name];
-        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        state.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
         const gradient = gradientOf(name, i);
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i]!.variable;
         const v = state.accumulatedSecondMoment[i]!.variable;
-        const [newX, newM, newV] = engine.runKernel(FUSED_ADAM_KERNEL, { x: value, m, v, g: gradient },
-          constants as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [newX, newM, newV] = engine.runKernel(
+          FUSED_ADAM_KERNEL,
+          { x: value, m, v, g: gradient },
+          constants as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
         m.assign(newM);
         v.assign(newV);
         value.assign(newX);
@@ -156,7 +203,12 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       state.accBeta1.assign(tf.scalar(f(accBeta1 * f(this.beta1))));
       state.accBeta2.assign(tf.scalar(f(accBeta2 * f(this.beta2))));
     });
-    if (this.mirror !== null) this.mirror = { iteration: this.iterations + 1, accBeta1: f(accBeta1 * f(this.beta1)), accBeta2: f(accBeta2 * f(this.beta2)) };
+    if (this.mirror !== null)
+      this.mirror = {
+        iteration: this.iterations + 1,
+        accBeta1: f(accBeta1 * f(this.beta1)),
+        accBeta2: f(accBeta2 * f(this.beta2)),
+      };
     this.incrementIterations();
   }
 }

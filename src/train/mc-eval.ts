@@ -24,9 +24,14 @@ export interface McResult {
 
 /** Averages the softmax of `passes` training-mode passes over `split`, batch by batch. */
 export async function evaluateMonteCarlo(
-  model: tf.LayersModel, split: DeviceSplit, classes: number, passes: number, batchSize = 1000,
+  model: tf.LayersModel,
+  split: DeviceSplit,
+  classes: number,
+  passes: number,
+  batchSize = 1000,
 ): Promise<McResult> {
-  if (!Number.isInteger(passes) || passes < 1) throw new Error(`Monte-Carlo passes must be a positive integer, got ${passes}`);
+  if (!Number.isInteger(passes) || passes < 1)
+    throw new Error(`Monte-Carlo passes must be a positive integer, got ${passes}`);
   const stochastic = model.layers.filter(isStochasticLayer);
   const saved = stochastic.map((l) => l.getStep());
   const batches = Math.ceil(split.count / batchSize);
@@ -47,7 +52,10 @@ export async function evaluateMonteCarlo(
       const [batchNll, batchHits] = tf.tidy(() => {
         const mean = tf.div(probs, passes);
         const picked = tf.sum(tf.mul(mean, tf.oneHot(y, classes)), 1);
-        return [tf.neg(tf.sum(tf.log(tf.maximum(picked, 1e-12)))), tf.sum(tf.cast(tf.equal(tf.argMax(mean, 1), y), 'float32'))];
+        return [
+          tf.neg(tf.sum(tf.log(tf.maximum(picked, 1e-12)))),
+          tf.sum(tf.cast(tf.equal(tf.argMax(mean, 1), y), 'float32')),
+        ];
       });
       nll += (await batchNll.data())[0];
       hits += (await batchHits.data())[0];

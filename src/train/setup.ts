@@ -24,22 +24,34 @@ export interface RunSetup {
   optimizer: tf.Optimizer;
 }
 
-/** The optimizer of a run: Adam with PyTorch's defaults (eps 1e-8; TF.js would use 1e-7), fused on cpu and wasm with TF.js's numbers bit for bit; or plain SGD. */
+/**
+ * The optimizer of a run: Adam with PyTorch's defaults (eps 1e-8; TF.js would use 1e-7), fused on cpu and wasm with
+ * TF.js's numbers bit for bit; or plain SGD.
+ */
 export function makeOptimizer(train: Pick<TrainSettings, 'optimizer' | 'learningRate'>): tf.Optimizer {
   if (train.optimizer === 'sgd') return tf.train.sgd(train.learningRate);
   return adam(train.learningRate, 0.9, 0.999, 1e-8);
 }
 
-/** The model (seeded weights) and optimizer of a run, for inputs of `inputShape` (no batch axis) and `classes` classes. */
+/**
+ * The model (seeded weights) and optimizer of a run, for inputs of `inputShape` (no batch axis) and `classes` classes.
+ */
 export function buildRun(spec: RunModelSpec, inputShape: number[], classes: number): RunSetup {
   const model = buildModel({
-    model: spec.model, activation: spec.activation, seed: spec.seed, init: spec.init, inputShape, classes,
+    model: spec.model,
+    activation: spec.activation,
+    seed: spec.seed,
+    init: spec.init,
+    inputShape,
+    classes,
     ...(spec.modelOptions as object),
   });
   return { model, optimizer: makeOptimizer(spec.train) };
 }
 
-/** The activation spec a run's layers are built with: its params, and its varied parameter (sigma) at its start value. */
+/**
+ * The activation spec a run's layers are built with: its params, and its varied parameter (sigma) at its start value.
+ */
 export function runActivationSpec(run: Pick<RunSpec, 'activation' | 'sigma'>): ActivationSpec {
   const { name, params } = run.activation;
   const varied = run.sigma ? variedKey(name) : null;
@@ -48,14 +60,18 @@ export function runActivationSpec(run: Pick<RunSpec, 'activation' | 'sigma'>): A
 
 function variedKey(name: string): string {
   const descriptor = findActivation(name);
-  if (!descriptor) throw new Error(`activation "${name}" is not registered (a user activation's module loads before its runs train)`);
+  if (!descriptor)
+    throw new Error(`activation "${name}" is not registered (a user activation's module loads before its runs train)`);
   const varied = variedParam(descriptor);
   if (!varied) throw new Error(`activation "${name}" has no sweepable or schedulable parameter, but the run has one`);
   return varied[0];
 }
 
 /** The layers whose varied parameter follows the run's schedule, and the parameter's name; null for a constant one. */
-export function scheduledLayers(model: tf.LayersModel, run: Pick<RunSpec, 'activation' | 'sigma'>): { param: string; layers: SchedulableLayer[] } | null {
+export function scheduledLayers(
+  model: tf.LayersModel,
+  run: Pick<RunSpec, 'activation' | 'sigma'>,
+): { param: string; layers: SchedulableLayer[] } | null {
   if (!run.sigma) return null;
   const descriptor = findActivation(run.activation.name);
   const varied = descriptor ? variedParam(descriptor) : null;

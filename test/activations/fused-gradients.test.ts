@@ -21,7 +21,13 @@ function data(rng: Rng, n: number): Float32Array {
 }
 
 /** Gradients of sum(f(x) * w) with respect to x (and alpha), fused or TF.js's. */
-function grads(fused: boolean, f: (x: tf.Tensor, a: tf.Tensor) => tf.Tensor, x: tf.Tensor, a: tf.Tensor, w: tf.Tensor): [Float32Array, Float32Array] {
+function grads(
+  fused: boolean,
+  f: (x: tf.Tensor, a: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  a: tf.Tensor,
+  w: tf.Tensor,
+): [Float32Array, Float32Array] {
   const previous = useFusedActivationGradients(fused);
   try {
     return tf.tidy(() => {
@@ -33,7 +39,8 @@ function grads(fused: boolean, f: (x: tf.Tensor, a: tf.Tensor) => tf.Tensor, x: 
   }
 }
 
-const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i])));
+const same = (a: Float32Array, b: Float32Array) =>
+  a.length === b.length && a.every((v, i) => Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i])));
 
 for (const backend of TEST_BACKENDS) {
   describe(`fused activation gradients on ${backend}`, () => {
@@ -47,7 +54,8 @@ for (const backend of TEST_BACKENDS) {
       it(`dx of ReLU, LeakyReLU and PReLU equals TF.js's bit for bit, shape [${shape}]`, () => {
         const rng = new Rng(shape.length);
         const n = shape.reduce((p, q) => p * q, 1);
-        const x = tf.tensor(data(rng, n), shape), w = tf.tensor(rng.fillNormal(new Float32Array(n)), shape);
+        const x = tf.tensor(data(rng, n), shape),
+          w = tf.tensor(rng.fillNormal(new Float32Array(n)), shape);
         const alpha = tf.tensor([0.25], [1]);
         const cases: [string, (x: tf.Tensor, a: tf.Tensor) => tf.Tensor][] = [
           ['relu', (xx, aa) => tf.add(tf.relu(xx), tf.mul(aa, 0))],
@@ -67,11 +75,17 @@ for (const backend of TEST_BACKENDS) {
       });
     }
 
-    it('PReLU\'s shared-alpha gradient matches TF.js within float32 summation error; per-channel alpha takes TF.js\'s path', () => {
+    it("PReLU's shared-alpha gradient matches TF.js within float32 summation error; per-channel alpha takes TF.js's path", () => {
       const rng = new Rng(9);
       const x = tf.tensor(rng.fillNormal(new Float32Array(4 * 13 * 13 * 8)), [4, 13, 13, 8]);
       const w = tf.tensor(rng.fillNormal(new Float32Array(4 * 13 * 13 * 8)), [4, 13, 13, 8]);
-      for (const alpha of [tf.tensor([0.25], [1]), tf.tensor(Array.from({ length: 8 }, (_, i) => 0.1 * i), [8])]) {
+      for (const alpha of [
+        tf.tensor([0.25], [1]),
+        tf.tensor(
+          Array.from({ length: 8 }, (_, i) => 0.1 * i),
+          [8],
+        ),
+      ]) {
         const f = (xx: tf.Tensor, aa: tf.Tensor) => tf.prelu(xx, aa);
         const [fx, fa] = grads(true, f, x, alpha, w);
         const [tx, ta] = grads(false, f, x, alpha, w);
@@ -79,14 +93,16 @@ for (const backend of TEST_BACKENDS) {
         for (let k = 0; k < ta.length; k++) {
           assert.ok(Math.abs(fa[k] - ta[k]) <= 1e-4 * (1 + Math.abs(ta[k])), `alpha[${k}]: ${fa[k]} vs ${ta[k]}`);
         }
-        if (alpha.size > 1) assert.ok(same(fa, ta), 'per-channel alpha gradient should be TF.js\'s own');
+        if (alpha.size > 1) assert.ok(same(fa, ta), "per-channel alpha gradient should be TF.js's own");
         alpha.dispose();
       }
       tf.dispose([x, w]);
     });
 
     it('leaks no tensors', () => {
-      const x = tf.randomNormal([2, 5, 5, 4]), w = tf.randomNormal([2, 5, 5, 4]), alpha = tf.tensor([0.25], [1]);
+      const x = tf.randomNormal([2, 5, 5, 4]),
+        w = tf.randomNormal([2, 5, 5, 4]),
+        alpha = tf.tensor([0.25], [1]);
       grads(true, (xx, aa) => tf.prelu(xx, aa), x, alpha, w); // warm up
       const before = tf.memory().numTensors;
       for (let k = 0; k < 3; k++) {

@@ -26,13 +26,18 @@ function erf64(z: number): number {
 }
 const phi64 = (x: number) => 0.5 * (1 + erf64(x / Math.SQRT2));
 const gelu64 = (x: number) => x * phi64(x);
-const geluGrad64 = (x: number) => phi64(x) + (x * Math.exp(-x * x / 2)) / Math.sqrt(2 * Math.PI);
+const geluGrad64 = (x: number) => phi64(x) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI);
 
 /** x from -5.5 to 5.5 (erf64's range), 4,001 points plus zeros; an odd count leaves a SIMD tail. */
 const GRID = Float32Array.from({ length: 4003 }, (_, i) => (i < 4001 ? -5.5 + (11 * i) / 4000 : i === 4001 ? 0 : -0));
 
 /** GELU(x) and d sum(GELU(x) * w)/dx through geluExact, fused or TF.js's. */
-function forwardAndGrad(x: Float32Array, fused: boolean, training: boolean, w?: Float32Array): [Float32Array, Float32Array] {
+function forwardAndGrad(
+  x: Float32Array,
+  fused: boolean,
+  training: boolean,
+  w?: Float32Array,
+): [Float32Array, Float32Array] {
   const previous = useFusedActivationGradients(fused);
   try {
     return tf.tidy(() => {
@@ -60,7 +65,9 @@ for (const backend of TEST_BACKENDS) {
       assert.ok(tf.getKernel(GELU_KERNEL, backend) && tf.getKernel(GELU_TRAINING_KERNEL, backend));
       const x = tf.tensor1d([-1, 0.5, 2]);
       for (const [fused, training, expected, absent] of [
-        [true, false, GELU_KERNEL, 'Erf'], [true, true, GELU_TRAINING_KERNEL, 'Erf'], [false, true, 'Erf', GELU_TRAINING_KERNEL],
+        [true, false, GELU_KERNEL, 'Erf'],
+        [true, true, GELU_TRAINING_KERNEL, 'Erf'],
+        [false, true, 'Erf', GELU_TRAINING_KERNEL],
       ] as const) {
         const previous = useFusedActivationGradients(fused);
         try {
@@ -81,13 +88,14 @@ for (const backend of TEST_BACKENDS) {
       results[backend] = [y, g];
       for (let i = 0; i < GRID.length; i++) {
         const x = GRID[i];
-        const ey = Math.abs(y[i] - gelu64(x)), eg = Math.abs(g[i] - geluGrad64(x));
+        const ey = Math.abs(y[i] - gelu64(x)),
+          eg = Math.abs(g[i] - geluGrad64(x));
         assert.ok(ey <= 3e-7 * (1 + Math.abs(x)), `GELU(${x}) = ${y[i]}, float64 ${gelu64(x)}`);
         assert.ok(eg <= 3e-7, `GELU'(${x}) = ${g[i]}, float64 ${geluGrad64(x)}`);
       }
     });
 
-    it('agrees with TF.js\'s composed GELU within 3e-7, forward and backward', () => {
+    it("agrees with TF.js's composed GELU within 3e-7, forward and backward", () => {
       const w = Float32Array.from(GRID, (_, i) => Math.sin(i));
       const [fy, fg] = forwardAndGrad(GRID, true, true, w);
       const [cy, cg] = forwardAndGrad(GRID, false, true, w);
@@ -97,7 +105,7 @@ for (const backend of TEST_BACKENDS) {
       }
     });
 
-    it('the gradient of an inference pass equals the training pass\'s, bit for bit', () => {
+    it("the gradient of an inference pass equals the training pass's, bit for bit", () => {
       const [ty, tg] = forwardAndGrad(GRID, true, true);
       const [iy, ig] = forwardAndGrad(GRID, true, false);
       assert.ok(sameBits(ty, iy), 'values');
@@ -109,19 +117,26 @@ for (const backend of TEST_BACKENDS) {
       const [y, g] = forwardAndGrad(x, true, true);
       assert.ok(Number.isNaN(y[0]) && Number.isNaN(g[0]), `NaN: ${y[0]}, ${g[0]}`);
       for (let i = 1; i <= 3; i++) assert.ok(y[i] === x[i] && g[i] === 1, `x = ${x[i]}: ${y[i]}, ${g[i]}`);
-      for (let i = 4; i <= 6; i++) assert.ok(Math.abs(y[i]) < 1e-17 && Math.abs(g[i]) < 1e-16, `x = ${x[i]}: ${y[i]}, ${g[i]}`);
+      for (let i = 4; i <= 6; i++)
+        assert.ok(Math.abs(y[i]) < 1e-17 && Math.abs(g[i]) < 1e-16, `x = ${x[i]}: ${y[i]}, ${g[i]}`);
     });
 
     it('leaves no tensors behind, forward or backward, training or inference', () => {
       const x = tf.tensor4d(GRID.slice(0, 4000), [2, 10, 10, 20]);
       for (const training of [true, false]) {
-        assertNoLeaks(() => tf.tidy(() => { tf.grad((v: tf.Tensor) => tf.sum(geluExact(v, training)))(x); }), `training=${training}`);
+        assertNoLeaks(
+          () =>
+            tf.tidy(() => {
+              tf.grad((v: tf.Tensor) => tf.sum(geluExact(v, training)))(x);
+            }),
+          `training=${training}`,
+        );
       }
       x.dispose();
     });
 
     if (backend === 'wasm') {
-      it('the SIMD loop gives the JavaScript loop\'s bits (which the cpu backend runs)', () => {
+      it("the SIMD loop gives the JavaScript loop's bits (which the cpu backend runs)", () => {
         const previous = useSimdKernels(false);
         let js: [Float32Array, Float32Array];
         try {

@@ -9,7 +9,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { NReLU, RReLU, createActivation } from '../../src/activations/registry.js';
-import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel, useNoiseKernels } from '../../src/activations/noise-kernels.js';
+import {
+  NOISY_RELU_KERNEL,
+  RANDOM_SLOPE_RELU_KERNEL,
+  hasNoiseKernel,
+  useNoiseKernels,
+} from '../../src/activations/noise-kernels.js';
 import { prefetchStats, settleNoisePrefetches, useNoisePrefetch } from '../../src/activations/noise-prefetch.js';
 import { fillCounterNormal, streamKey } from '../../src/rng/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
@@ -63,7 +68,8 @@ for (const backend of TEST_BACKENDS) {
       xs[8] = Number.NEGATIVE_INFINITY;
       xs[9] = Number.POSITIVE_INFINITY;
       const x = tf.tensor2d(xs, [30, 100]);
-      const fused = nrelu(0.3, 5), generic = nrelu(0.3, 5);
+      const fused = nrelu(0.3, 5),
+        generic = nrelu(0.3, 5);
       for (let step = 0; step < 3; step++) {
         const a = withKernels(true, () => run(fused, x, true));
         const b = withKernels(false, () => run(generic, x, true));
@@ -90,7 +96,8 @@ for (const backend of TEST_BACKENDS) {
       xs[3] = 0;
       xs[4] = -0;
       const x = tf.tensor1d(xs);
-      const fused = rrelu(9), generic = rrelu(9);
+      const fused = rrelu(9),
+        generic = rrelu(9);
       for (let step = 0; step < 3; step++) {
         const a = withKernels(true, () => run(fused, x, true));
         const b = withKernels(false, () => run(generic, x, true));
@@ -110,7 +117,9 @@ for (const backend of TEST_BACKENDS) {
       const y1 = run(layer, x, true).slice();
       const y2 = run(layer, x, true);
       x.dispose();
-      const noise1: number[] = [], noise2: number[] = [], xneg: number[] = [];
+      const noise1: number[] = [],
+        noise2: number[] = [],
+        xneg: number[] = [];
       xs.forEach((v, i) => {
         if (v > 0) {
           assert.equal(y1[i], v);
@@ -122,20 +131,28 @@ for (const backend of TEST_BACKENDS) {
       });
       const m = noise1.length;
       assert.ok(m > 0.4 * n && m < 0.6 * n, `${m} noisy elements`);
-      assert.ok(Math.abs(mean(noise1)) < 4 * 0.5 / Math.sqrt(m), `mean ${mean(noise1)}`);
-      assert.ok(Math.abs(std(noise1) - 0.5) < 4 * 0.5 / Math.sqrt(2 * m), `std ${std(noise1)}`);
+      assert.ok(Math.abs(mean(noise1)) < (4 * 0.5) / Math.sqrt(m), `mean ${mean(noise1)}`);
+      assert.ok(Math.abs(std(noise1) - 0.5) < (4 * 0.5) / Math.sqrt(2 * m), `std ${std(noise1)}`);
       const bound = 4 / Math.sqrt(m);
       assert.ok(Math.abs(correlation(noise1, xneg)) < bound, 'noise correlates with x');
       assert.ok(Math.abs(correlation(noise1, noise2)) < bound, 'noise correlates across steps');
-      assert.ok(Math.abs(correlation(noise1.slice(1), noise1.slice(0, -1))) < bound, 'noise correlates with its neighbour');
+      assert.ok(
+        Math.abs(correlation(noise1.slice(1), noise1.slice(0, -1))) < bound,
+        'noise correlates with its neighbour',
+      );
     });
 
     test('normals drawn ahead on the worker thread are used and equal those drawn in place (fused and generic paths)', async () => {
       // 20,003 elements: above the size from which passes are drawn ahead, and a tail after wasm's
       // SIMD loop; NaN, 0 and -0 take the noise.
-      const x = tf.tensor1d(Float32Array.from({ length: 20_003 }, (_, i) => (i % 101 === 0 ? Number.NaN : i % 103 === 0 ? -0 : i % 107 === 0 ? 0 : Math.sin(i * 0.37))));
+      const x = tf.tensor1d(
+        Float32Array.from({ length: 20_003 }, (_, i) =>
+          i % 101 === 0 ? Number.NaN : i % 103 === 0 ? -0 : i % 107 === 0 ? 0 : Math.sin(i * 0.37),
+        ),
+      );
       for (const fused of [true, false]) {
-        const ahead = nrelu(0.2, 21), inPlace = nrelu(0.2, 21);
+        const ahead = nrelu(0.2, 21),
+          inPlace = nrelu(0.2, 21);
         const used = prefetchStats.used;
         for (let step = 0; step < 4; step++) {
           await settleNoisePrefetches(); // in training, a whole step passes before the next draw
@@ -149,7 +166,8 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(prefetchStats.used - used, 2, `${fused ? 'fused' : 'generic'}: prefetched passes used`);
       }
       // A pass that does not match what was drawn ahead (the step set by hand) draws in place.
-      const layer = nrelu(0.2, 22), reference = nrelu(0.2, 22);
+      const layer = nrelu(0.2, 22),
+        reference = nrelu(0.2, 22);
       run(layer, x, true);
       run(layer, x, true); // steady state: pass 2 is being drawn ahead now
       await settleNoisePrefetches();
@@ -169,10 +187,11 @@ for (const backend of TEST_BACKENDS) {
       const layers = [nrelu(0.1, 1), rrelu(1)];
       layers.forEach((l) => run(l, x, true));
       const before = tf.memory().numTensors;
-      for (let i = 0; i < 4; i++) for (const l of layers) {
-        run(l, x, true);
-        gradOf(l, x, true);
-      }
+      for (let i = 0; i < 4; i++)
+        for (const l of layers) {
+          run(l, x, true);
+          gradOf(l, x, true);
+        }
       assert.equal(tf.memory().numTensors, before);
       x.dispose();
     });

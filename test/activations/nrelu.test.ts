@@ -18,8 +18,8 @@ for (const backend of TEST_BACKENDS) {
       const y = run(nrelu(sigma), x, true);
       x.dispose();
       // SE(mean) = sigma/sqrt(n); SE(std) ~ sigma/sqrt(2n) for a normal sample.
-      assert.ok(Math.abs(mean(y)) < 4 * sigma / Math.sqrt(N), `mean ${mean(y)}`);
-      assert.ok(Math.abs(std(y) - sigma) < 4 * sigma / Math.sqrt(2 * N), `std ${std(y)}`);
+      assert.ok(Math.abs(mean(y)) < (4 * sigma) / Math.sqrt(N), `mean ${mean(y)}`);
+      assert.ok(Math.abs(std(y) - sigma) < (4 * sigma) / Math.sqrt(2 * N), `std ${std(y)}`);
       // Normal tails: P(|eps| > 2) = 0.0455; the noise does not depend on the input's magnitude.
       const tail = y.filter((v) => Math.abs(v) > 2 * sigma).length / N;
       assert.ok(Math.abs(tail - 0.0455) < 0.004, `tail ${tail}`);
@@ -85,9 +85,13 @@ for (const backend of TEST_BACKENDS) {
 
     test('seeded: same seed and call count give bit-identical outputs; another seed differs', () => {
       const x = tf.randomNormal([30, 20], 0, 1, 'float32', 9);
-      const a = nrelu(0.2, 42), b = nrelu(0.2, 42), c = nrelu(0.2, 43);
+      const a = nrelu(0.2, 42),
+        b = nrelu(0.2, 42),
+        c = nrelu(0.2, 43);
       for (let call = 0; call < 3; call++) {
-        const ya = run(a, x, true), yb = run(b, x, true), yc = run(c, x, true);
+        const ya = run(a, x, true),
+          yb = run(b, x, true),
+          yc = run(c, x, true);
         assert.ok(bitIdentical(ya, yb), `call ${call}`);
         assert.ok(!bitIdentical(ya, yc), `call ${call}`);
       }

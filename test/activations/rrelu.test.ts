@@ -7,7 +7,10 @@ import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { bitIdentical, gradOf, mean, run, std } from './helpers.js';
 
 const rrelu = (seed = 1, lower?: number, upper?: number): RReLU =>
-  createActivation({ name: 'rrelu', ...(lower === undefined ? {} : { lower }), ...(upper === undefined ? {} : { upper }) }, { seed }) as RReLU;
+  createActivation(
+    { name: 'rrelu', ...(lower === undefined ? {} : { lower }), ...(upper === undefined ? {} : { upper }) },
+    { seed },
+  ) as RReLU;
 const N = 100_000;
 
 for (const backend of TEST_BACKENDS) {
@@ -15,16 +18,20 @@ for (const backend of TEST_BACKENDS) {
     before(() => useBackend(backend));
 
     test('training slopes lie in [lower, upper] and look uniform (n = 100k, defaults 1/8..1/3, seed 1)', () => {
-      const lower = 1 / 8, upper = 1 / 3;
+      const lower = 1 / 8,
+        upper = 1 / 3;
       const x = tf.fill([N], -2);
       const slopes = Array.from(run(rrelu(1), x, true), (v) => v / -2);
       x.dispose();
       // float32 rounding of the slope may land exactly on a bound.
       const eps = 1e-6;
-      assert.ok(slopes.every((a) => a >= lower - eps && a <= upper + eps), 'slopes within [lower, upper]');
+      assert.ok(
+        slopes.every((a) => a >= lower - eps && a <= upper + eps),
+        'slopes within [lower, upper]',
+      );
       // U(l, u): mean (l+u)/2 with SE (u-l)/sqrt(12 n); std (u-l)/sqrt(12) within 2%.
       const width = upper - lower;
-      assert.ok(Math.abs(mean(slopes) - (lower + upper) / 2) < 4 * width / Math.sqrt(12 * N), `mean ${mean(slopes)}`);
+      assert.ok(Math.abs(mean(slopes) - (lower + upper) / 2) < (4 * width) / Math.sqrt(12 * N), `mean ${mean(slopes)}`);
       assert.ok(Math.abs(std(slopes) / (width / Math.sqrt(12)) - 1) < 0.02, `std ${std(slopes)}`);
       // Four equal bins each hold 25% +- 4 SE (SE = sqrt(0.25 * 0.75 / n)).
       const bins = [0, 0, 0, 0];
@@ -50,7 +57,9 @@ for (const backend of TEST_BACKENDS) {
 
     test('training gradient is the slope used in the forward pass: sampled where x <= 0 (also at exactly 0, as PyTorch), 1 where x > 0', () => {
       const x = tf.tensor1d([-3, -2, -1, 0, 1]);
-      const fwd = rrelu(5), bwd = rrelu(5), probe = rrelu(5); // same seed, so the same slopes at step 0
+      const fwd = rrelu(5),
+        bwd = rrelu(5),
+        probe = rrelu(5); // same seed, so the same slopes at step 0
       const y = run(fwd, x, true);
       const g = gradOf(bwd, x, true);
       [-3, -2, -1].forEach((v, i) => assert.ok(Math.abs(g[i] - y[i] / v) < 1e-6, `slope ${g[i]} vs ${y[i] / v}`));
@@ -74,7 +83,9 @@ for (const backend of TEST_BACKENDS) {
 
     test('seeded: same seed gives bit-identical outputs per call, another seed differs, calls differ', () => {
       const x = tf.randomNormal([40, 25], 0, 1, 'float32', 4);
-      const a = rrelu(42), b = rrelu(42), c = rrelu(43);
+      const a = rrelu(42),
+        b = rrelu(42),
+        c = rrelu(43);
       const first = run(a, x, true).slice();
       assert.ok(bitIdentical(first, run(b, x, true)));
       assert.ok(!bitIdentical(first, run(c, x, true)));

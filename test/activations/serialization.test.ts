@@ -18,7 +18,14 @@ const SPECS: ActivationSpec[] = [
 function buildModel(): tf.Sequential {
   const model = tf.sequential();
   SPECS.forEach((spec, i) => {
-    model.add(tf.layers.dense({ units: 6, inputShape: i === 0 ? [5] : undefined, kernelInitializer: tf.initializers.glorotUniform({ seed: i }), name: `dense${i}` }));
+    model.add(
+      tf.layers.dense({
+        units: 6,
+        inputShape: i === 0 ? [5] : undefined,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: i }),
+        name: `dense${i}`,
+      }),
+    );
     model.add(createActivation(spec, { seed: 100 + i, name: `act${i}` }));
   });
   return model;
@@ -26,10 +33,12 @@ function buildModel(): tf.Sequential {
 
 async function roundTrip(model: tf.LayersModel): Promise<{ artifacts: tf.io.ModelArtifacts; loaded: tf.LayersModel }> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   assert.ok(artifacts);
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   return { artifacts, loaded };
@@ -37,7 +46,12 @@ async function roundTrip(model: tf.LayersModel): Promise<{ artifacts: tf.io.Mode
 
 // undefined and null are the same thing to the JSON format (TF.js's ReLU has maxValue undefined -> null).
 const layerConfigs = (model: tf.LayersModel): unknown =>
-  JSON.parse(JSON.stringify(model.layers.map((l) => [l.getClassName(), l.getConfig()]), (_k, v: unknown) => v ?? null));
+  JSON.parse(
+    JSON.stringify(
+      model.layers.map((l) => [l.getClassName(), l.getConfig()]),
+      (_k, v: unknown) => v ?? null,
+    ),
+  );
 
 for (const backend of TEST_BACKENDS) {
   describe(`serialisation on ${backend}`, () => {
@@ -50,7 +64,7 @@ for (const backend of TEST_BACKENDS) {
       assert.deepEqual(layerConfigs(loaded), layerConfigs(model));
       assert.deepEqual(
         loaded.layers.filter((_, i) => i % 2 === 1).map((l) => l.getClassName()),
-        ['ReLU', 'LeakyReLU', 'TorchPReLU', 'GELU', 'RReLU', 'NReLU'],
+        ['TorchReLU', 'TorchLeakyReLU', 'TorchPReLU', 'GELU', 'RReLU', 'NReLU'],
       );
       const cfg = (i: number): Record<string, unknown> => loaded.getLayer(`act${i}`).getConfig();
       assert.equal(cfg(1).alpha, 0.05);
@@ -62,7 +76,9 @@ for (const backend of TEST_BACKENDS) {
       weights(loaded).forEach((w, i) => assert.ok(bitIdentical(w, weights(model)[i]), `weight ${i}`));
       // Inference, then the first training-mode pass (same seeds, same step) agree bit for bit.
       for (const training of [false, true]) {
-        const [a, b] = tf.tidy(() => [model, loaded].map((m) => (m.apply(x, { training }) as tf.Tensor).dataSync() as Float32Array));
+        const [a, b] = tf.tidy(() =>
+          [model, loaded].map((m) => (m.apply(x, { training }) as tf.Tensor).dataSync() as Float32Array),
+        );
         assert.ok(bitIdentical(a, b), `training ${training}`);
       }
       const step = (m: tf.LayersModel): number => (m.getLayer('act5') as NReLU).getStep();

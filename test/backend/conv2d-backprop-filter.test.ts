@@ -23,20 +23,44 @@ interface Case {
 const TOLERANCE = 1e-4;
 
 function randomCase(rng: Rng, dataFormat: 'NHWC' | 'NCHW'): Case {
-  const b = 1 + rng.int(4), h = 4 + rng.int(9), w = 4 + rng.int(9), ci = 1 + rng.int(5), co = 1 + rng.int(6);
-  const kh = 1 + rng.int(Math.min(4, h)), kw = 1 + rng.int(Math.min(4, w));
+  const b = 1 + rng.int(4),
+    h = 4 + rng.int(9),
+    w = 4 + rng.int(9),
+    ci = 1 + rng.int(5),
+    co = 1 + rng.int(6);
+  const kh = 1 + rng.int(Math.min(4, h)),
+    kw = 1 + rng.int(Math.min(4, w));
   const strides: [number, number] = [1 + rng.int(3), 1 + rng.int(3)];
   const kind = rng.int(4);
   const p = () => rng.int(3);
-  const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? p()
-    : dataFormat === 'NHWC' ? [[0, 0], [p(), p()], [p(), p()], [0, 0]] : [[0, 0], [0, 0], [p(), p()], [p(), p()]];
+  const pad: Pad =
+    kind === 0
+      ? 'same'
+      : kind === 1
+        ? 'valid'
+        : kind === 2
+          ? p()
+          : dataFormat === 'NHWC'
+            ? [
+                [0, 0],
+                [p(), p()],
+                [p(), p()],
+                [0, 0],
+              ]
+            : [
+                [0, 0],
+                [0, 0],
+                [p(), p()],
+                [p(), p()],
+              ];
   const x: Case['x'] = dataFormat === 'NHWC' ? [b, h, w, ci] : [b, ci, h, w];
   return { x, filter: [kh, kw, ci, co], strides, pad, dataFormat };
 }
 
 function dyShape(c: Case): number[] {
   const format = tf.backend_util.convertConv2DDataFormat(c.dataFormat);
-  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode, false, format).outShape;
+  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode, false, format)
+    .outShape;
 }
 
 function values(rng: Rng, shape: number[]): Float32Array {
@@ -44,12 +68,22 @@ function values(rng: Rng, shape: number[]): Float32Array {
 }
 
 /** Runs the registered Conv2DBackpropFilter kernel of `backend` directly, as tf.grad would. */
-async function filterGrad(backend: TestBackend, c: Case, xVals: Float32Array, dyVals: Float32Array): Promise<Float32Array> {
+async function filterGrad(
+  backend: TestBackend,
+  c: Case,
+  xVals: Float32Array,
+  dyVals: Float32Array,
+): Promise<Float32Array> {
   await useBackend(backend);
   const x = tf.tensor4d(xVals, c.x);
   const dy = tf.tensor(dyVals, dyShape(c));
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat, filterShape: c.filter,
-    ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}) };
+  const attrs = {
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: c.dataFormat,
+    filterShape: c.filter,
+    ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}),
+  };
   const out = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs) as tf.Tensor;
   assert.deepEqual(out.shape, c.filter);
   const data = out.dataSync() as Float32Array;
@@ -61,7 +95,10 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
   assert.equal(actual.length, expected.length, label);
   for (let i = 0; i < expected.length; i++) {
     const diff = Math.abs(actual[i] - expected[i]);
-    assert.ok(diff <= TOLERANCE * (1 + Math.abs(expected[i])), `${label}: element ${i}: wasm ${actual[i]} vs cpu ${expected[i]}`);
+    assert.ok(
+      diff <= TOLERANCE * (1 + Math.abs(expected[i])),
+      `${label}: element ${i}: wasm ${actual[i]} vs cpu ${expected[i]}`,
+    );
   }
 }
 
@@ -74,7 +111,17 @@ test('registration is idempotent: our gap-filling kernel and our replacements', 
   const first = registerWasmKernels();
   const second = registerWasmKernels();
   assert.deepEqual(second, first);
-  assert.deepEqual(first.registered, ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Slice', 'Sum', 'Max', 'GatherV2', 'Identity']);
+  assert.deepEqual(first.registered, [
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'MaxPoolGrad',
+    'BatchMatMul',
+    'Slice',
+    'Sum',
+    'Max',
+    'GatherV2',
+    'Identity',
+  ]);
   assert.deepEqual(first.skipped, []);
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm') != null);
 });
@@ -87,16 +134,27 @@ test('matches cpu on 32 seeded random NHWC and NCHW cases (strides 1-3; same, va
     const c = randomCase(rng, i % 4 === 3 ? 'NCHW' : 'NHWC');
     seen.add(`${typeof c.pad === 'string' ? c.pad : typeof c.pad}/${c.strides.join('x')}`);
     const format = tf.backend_util.convertConv2DDataFormat(c.dataFormat);
-    if (planFilterGrad(tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, false, format)).crop) cropped++;
-    const xVals = values(rng, c.x), dyVals = values(rng, dyShape(c));
+    if (
+      planFilterGrad(tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, false, format))
+        .crop
+    )
+      cropped++;
+    const xVals = values(rng, c.x),
+      dyVals = values(rng, dyShape(c));
     const expected = await filterGrad('cpu', c, xVals, dyVals);
     const actual = await filterGrad('wasm', c, xVals, dyVals);
     assertClose(actual, expected, `case ${i} ${JSON.stringify(c)}`);
   }
   for (const pad of ['same', 'valid', 'number', 'object']) {
-    assert.ok([...seen].some((s) => s.startsWith(`${pad}/`)), `no case with pad ${pad}`);
+    assert.ok(
+      [...seen].some((s) => s.startsWith(`${pad}/`)),
+      `no case with pad ${pad}`,
+    );
   }
-  assert.ok([...seen].some((s) => s.includes('3')), 'no case with stride 3');
+  assert.ok(
+    [...seen].some((s) => s.includes('3')),
+    'no case with stride 3',
+  );
   assert.ok(cropped > 0, 'no case exercised the crop path');
 });
 
@@ -111,8 +169,13 @@ test('matches cpu on the default CNN layer shapes (batch 4) and on dimRoundingMo
     { x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: [2, 3], pad: 1, dataFormat: 'NHWC', dimRoundingMode: 'floor' },
   ];
   for (const c of cases) {
-    const xVals = values(rng, c.x), dyVals = values(rng, dyShape(c));
-    assertClose(await filterGrad('wasm', c, xVals, dyVals), await filterGrad('cpu', c, xVals, dyVals), JSON.stringify(c));
+    const xVals = values(rng, c.x),
+      dyVals = values(rng, dyShape(c));
+    assertClose(
+      await filterGrad('wasm', c, xVals, dyVals),
+      await filterGrad('cpu', c, xVals, dyVals),
+      JSON.stringify(c),
+    );
   }
 });
 
@@ -121,7 +184,12 @@ test('valid padding with a stride that skips input rows crops the inner convolut
   const plan = planFilterGrad(info);
   // 11 rows, kernel 3, stride 3: windows start at rows 0, 3, 6, so rows 9 and 10 are never read
   // and the inner convolution yields 3 + 2 rows; 10 columns, kernel 2, stride 2 fit exactly.
-  assert.deepEqual(plan.pad, [[0, 0], [0, 0], [0, 0], [0, 0]]);
+  assert.deepEqual(plan.pad, [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ]);
   assert.deepEqual([plan.outHeight, plan.outWidth, plan.crop], [5, 2, true]);
 });
 
@@ -149,8 +217,15 @@ test('rejects a dy whose shape does not match the forward output', async () => {
   const x = tf.zeros([1, 6, 6, 1]);
   const dy = tf.zeros([1, 5, 5, 2]);
   assert.throws(
-    () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy },
-      { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] }),
-    /dy shape \[1,5,5,2\] does not match/);
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] },
+        ),
+    /dy shape \[1,5,5,2\] does not match/,
+  );
   tf.dispose([x, dy]);
 });

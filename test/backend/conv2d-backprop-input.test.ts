@@ -30,23 +30,54 @@ function info(c: Case): tf.backend_util.Conv2DInfo {
 }
 
 function randomCase(rng: Rng, dataFormat: 'NHWC' | 'NCHW'): Case {
-  const b = 1 + rng.int(4), h = 4 + rng.int(9), w = 4 + rng.int(9), ci = 1 + rng.int(5), co = 1 + rng.int(6);
-  const kh = 1 + rng.int(Math.min(4, h)), kw = 1 + rng.int(Math.min(4, w));
+  const b = 1 + rng.int(4),
+    h = 4 + rng.int(9),
+    w = 4 + rng.int(9),
+    ci = 1 + rng.int(5),
+    co = 1 + rng.int(6);
+  const kh = 1 + rng.int(Math.min(4, h)),
+    kw = 1 + rng.int(Math.min(4, w));
   const strides: [number, number] = [1 + rng.int(3), 1 + rng.int(3)];
   const kind = rng.int(4);
   // Explicit pads up to 4 exceed kernel - 1 for small kernels: dy rows that reach no input.
   const p = () => rng.int(5);
-  const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? rng.int(3)
-    : dataFormat === 'NHWC' ? [[0, 0], [p(), p()], [p(), p()], [0, 0]] : [[0, 0], [0, 0], [p(), p()], [p(), p()]];
+  const pad: Pad =
+    kind === 0
+      ? 'same'
+      : kind === 1
+        ? 'valid'
+        : kind === 2
+          ? rng.int(3)
+          : dataFormat === 'NHWC'
+            ? [
+                [0, 0],
+                [p(), p()],
+                [p(), p()],
+                [0, 0],
+              ]
+            : [
+                [0, 0],
+                [0, 0],
+                [p(), p()],
+                [p(), p()],
+              ];
   const x: Case['x'] = dataFormat === 'NHWC' ? [b, h, w, ci] : [b, ci, h, w];
   return { x, filter: [kh, kw, ci, co], strides, pad, dataFormat };
 }
 
 async function compare(c: Case, rng: Rng, label: string): Promise<void> {
   const dyShape = info(c).outShape;
-  const inputs = { dy: { values: uniformValues(rng, dyShape), shape: dyShape }, filter: { values: uniformValues(rng, c.filter), shape: c.filter } };
-  const attrs = { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: c.dataFormat,
-    ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}) };
+  const inputs = {
+    dy: { values: uniformValues(rng, dyShape), shape: dyShape },
+    filter: { values: uniformValues(rng, c.filter), shape: c.filter },
+  };
+  const attrs = {
+    inputShape: c.x,
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: c.dataFormat,
+    ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}),
+  };
   const expected = await runKernelOn('cpu', tf.Conv2DBackpropInput, inputs, attrs);
   const actual = await runKernelOn('wasm', tf.Conv2DBackpropInput, inputs, attrs);
   assert.deepEqual(actual.shape, c.x, label);
@@ -58,14 +89,15 @@ before(async () => {
   await useBackend('wasm');
 });
 
-test('our kernel replaces TF.js\'s wasm Conv2DBackpropInput', () => {
+test("our kernel replaces TF.js's wasm Conv2DBackpropInput", () => {
   assert.equal(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc, conv2DBackpropInputConfig.kernelFunc);
 });
 
 test('matches cpu on 48 seeded random NHWC and NCHW cases (strides 1-3; same, valid, numeric, explicit pads)', async () => {
   const rng = new Rng(6061);
   const seen = new Set<string>();
-  let cropped = 0, dilated = 0;
+  let cropped = 0,
+    dilated = 0;
   for (let i = 0; i < 48; i++) {
     const c = randomCase(rng, i % 6 === 5 ? 'NCHW' : 'NHWC');
     seen.add(`${typeof c.pad === 'string' ? c.pad : typeof c.pad}/${c.strides.join('x')}`);
@@ -77,9 +109,15 @@ test('matches cpu on 48 seeded random NHWC and NCHW cases (strides 1-3; same, va
     await compare(c, rng, `case ${i} ${JSON.stringify(c)}`);
   }
   for (const pad of ['same', 'valid', 'number', 'object']) {
-    assert.ok([...seen].some((s) => s.startsWith(`${pad}/`)), `no case with pad ${pad}`);
+    assert.ok(
+      [...seen].some((s) => s.startsWith(`${pad}/`)),
+      `no case with pad ${pad}`,
+    );
   }
-  assert.ok([...seen].some((s) => s.includes('3')), 'no case with stride 3');
+  assert.ok(
+    [...seen].some((s) => s.includes('3')),
+    'no case with stride 3',
+  );
   assert.ok(cropped > 0, 'no case exercised the crop path');
   assert.ok(dilated > 0, 'no case exercised the dilation path');
 });
@@ -93,16 +131,43 @@ test('matches cpu on the default CNN layer (batch 4), on stride 2 same/valid, an
     { x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: [2, 3], pad: 1, dataFormat: 'NHWC', dimRoundingMode: 'ceil' },
     { x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: [2, 3], pad: 1, dataFormat: 'NHWC', dimRoundingMode: 'floor' },
     // Padding larger than the filter: the first and last dy rows and columns see only padding.
-    { x: [1, 5, 6, 2], filter: [2, 2, 2, 3], strides: [1, 2], pad: [[0, 0], [3, 4], [4, 3], [0, 0]], dataFormat: 'NHWC' },
+    {
+      x: [1, 5, 6, 2],
+      filter: [2, 2, 2, 3],
+      strides: [1, 2],
+      pad: [
+        [0, 0],
+        [3, 4],
+        [4, 3],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
   ];
   for (const c of cases) await compare(c, rng, JSON.stringify(c));
 });
 
 test('plan: stride-1 valid 3x3 pads dy by 2 on every side; large explicit padding crops instead', () => {
   const plain = planInputGrad(tf.backend_util.computeConv2DInfo([1, 13, 13, 1], [3, 3, 1, 1], 1, 1, 'valid'));
-  assert.deepEqual(plain, { dilate: false, crop: null, pad: [[0, 0], [2, 2], [2, 2], [0, 0]] });
+  assert.deepEqual(plain, {
+    dilate: false,
+    crop: null,
+    pad: [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ],
+  });
   // Kernel 2 with 3 rows of padding above: the first dy row reads only padding (3 > 2 - 1).
-  const big = planInputGrad(tf.backend_util.computeConv2DInfo([1, 5, 5, 1], [2, 2, 1, 1], 1, 1, [[0, 0], [3, 0], [0, 0], [0, 0]]));
+  const big = planInputGrad(
+    tf.backend_util.computeConv2DInfo([1, 5, 5, 1], [2, 2, 1, 1], 1, 1, [
+      [0, 0],
+      [3, 0],
+      [0, 0],
+      [0, 0],
+    ]),
+  );
   assert.equal(big.crop?.top, 2);
   assert.deepEqual(big.pad[1], [0, 1]);
 });
@@ -110,14 +175,31 @@ test('plan: stride-1 valid 3x3 pads dy by 2 on every side; large explicit paddin
 test('frees every intermediate: backend data ids and engine tensors return to their start', async () => {
   await useBackend('wasm');
   const rng = new Rng(3);
-  const c: Case = { x: [3, 9, 9, 2], filter: [3, 3, 2, 4], strides: [2, 2], pad: [[0, 0], [4, 1], [1, 1], [0, 0]], dataFormat: 'NHWC' };
+  const c: Case = {
+    x: [3, 9, 9, 2],
+    filter: [3, 3, 2, 4],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [4, 1],
+      [1, 1],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+  };
   const dyShape = info(c).outShape;
   const dy = tf.tensor(uniformValues(rng, dyShape), dyShape);
   const filter = tf.tensor(uniformValues(rng, c.filter), c.filter);
   assert.ok(planInputGrad(info(c)).crop != null && planInputGrad(info(c)).dilate);
   assertNoLeaks(() => {
     for (let i = 0; i < 3; i++) {
-      const out = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' }) as tf.Tensor;
+      const out = tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropInput,
+          { dy, filter },
+          { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' },
+        ) as tf.Tensor;
       out.dispose();
     }
   }, 'Conv2DBackpropInput');

@@ -18,7 +18,16 @@ before(async () => {
 
 type DType = 'float32' | 'int32' | 'bool';
 
-async function gatherOn(backend: TestBackend, values: number[], shape: number[], dtype: DType, idx: number[], idxShape: number[], axis: number, batchDims = 0) {
+async function gatherOn(
+  backend: TestBackend,
+  values: number[],
+  shape: number[],
+  dtype: DType,
+  idx: number[],
+  idxShape: number[],
+  axis: number,
+  batchDims = 0,
+) {
   await useBackend(backend);
   const x = tf.tensor(values, shape, dtype);
   const i = tf.tensor(idx, idxShape, 'int32');
@@ -28,7 +37,7 @@ async function gatherOn(backend: TestBackend, values: number[], shape: number[],
   return result;
 }
 
-test('our kernel replaces TF.js\'s wasm GatherV2', () => {
+test("our kernel replaces TF.js's wasm GatherV2", () => {
   assert.equal(tf.getKernel(tf.GatherV2, 'wasm')?.kernelFunc, gatherV2Config.kernelFunc);
 });
 
@@ -40,7 +49,9 @@ test('matches cpu exactly on 45 seeded random gathers (ranks 1-4, axis 0 and oth
     const axis = c % 3 === 0 ? rng.int(rank) : 0;
     const dtype = (['float32', 'int32', 'bool'] as const)[c % 3];
     const n = shape.reduce((a, b) => a * b, 1);
-    const values = Array.from({ length: n }, () => (dtype === 'bool' ? rng.int(2) : dtype === 'int32' ? rng.int(1000) - 500 : rng.next() - 0.5));
+    const values = Array.from({ length: n }, () =>
+      dtype === 'bool' ? rng.int(2) : dtype === 'int32' ? rng.int(1000) - 500 : rng.next() - 0.5,
+    );
     const idxShape = c % 4 === 0 ? [2, 1 + rng.int(3)] : [1 + rng.int(7)];
     const idx = Array.from({ length: idxShape.reduce((a, b) => a * b, 1) }, () => rng.int(shape[axis]));
     const label = `case ${c}: ${dtype} [${shape}] axis ${axis} indices [${idx}] shape [${idxShape}]`;
@@ -50,14 +61,14 @@ test('matches cpu exactly on 45 seeded random gathers (ranks 1-4, axis 0 and oth
   }
 });
 
-test('batchDims goes to TF.js\'s kernel and still matches cpu', async () => {
+test("batchDims goes to TF.js's kernel and still matches cpu", async () => {
   const values = Array.from({ length: 24 }, (_, i) => i);
   const expected = await gatherOn('cpu', values, [2, 3, 4], 'float32', [2, 0, 1, 1], [2, 2], 1, 1);
   const actual = await gatherOn('wasm', values, [2, 3, 4], 'float32', [2, 0, 1, 1], [2, 2], 1, 1);
   assert.deepEqual(actual, expected);
 });
 
-test('an index out of range is an error, as with TF.js\'s kernel', async () => {
+test("an index out of range is an error, as with TF.js's kernel", async () => {
   await useBackend('wasm');
   const x = tf.ones([3, 2]);
   assert.throws(() => tf.gather(x, tf.tensor1d([0, 3], 'int32')), /not in \[0, 2\]/);
@@ -68,7 +79,10 @@ test('leaves no tensors behind', async () => {
   await useBackend('wasm');
   const x = tf.randomUniform([50, 28, 28, 1]);
   assertNoLeaks(() => {
-    for (let k = 0; k < 5; k++) tf.tidy(() => { tf.gather(x, tf.tensor1d([3, 1, 49, 0], 'int32')).dataSync(); });
+    for (let k = 0; k < 5; k++)
+      tf.tidy(() => {
+        tf.gather(x, tf.tensor1d([3, 1, 49, 0], 'int32')).dataSync();
+      });
   }, 'gather');
   x.dispose();
 });

@@ -32,8 +32,10 @@ export function assertClose(actual: Float32Array, expected: Float32Array, tolera
   assert.equal(actual.length, expected.length, `${label}: length`);
   for (let i = 0; i < expected.length; i++) {
     const diff = Math.abs(actual[i] - expected[i]);
-    assert.ok(diff <= tolerance * (1 + Math.abs(expected[i])),
-      `${label}: element ${i}: wasm ${actual[i]} vs cpu ${expected[i]}`);
+    assert.ok(
+      diff <= tolerance * (1 + Math.abs(expected[i])),
+      `${label}: element ${i}: wasm ${actual[i]} vs cpu ${expected[i]}`,
+    );
   }
 }
 

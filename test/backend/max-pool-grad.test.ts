@@ -7,7 +7,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { Rng } from '../../src/rng/index.js';
-import { registerWasmKernels, isPlainTwoByTwo, maxPoolGradConfig, poolGeometry } from '../../src/backend/wasm-kernels/index.js';
+import {
+  registerWasmKernels,
+  isPlainTwoByTwo,
+  maxPoolGradConfig,
+  poolGeometry,
+} from '../../src/backend/wasm-kernels/index.js';
 import { useBackend } from '../helpers/backends.js';
 import { assertClose, assertNoLeaks, runKernelOn, uniformValues } from './kernel-compare.js';
 
@@ -34,7 +39,12 @@ async function compare(c: Case, xValues: Float32Array, rng: Rng, label: string):
     // TF.js passes the pool's output too; neither kernel reads it.
     output: { values: new Float32Array(dyShape.reduce((a, v) => a * v, 1)), shape: dyShape },
   };
-  const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}) };
+  const attrs = {
+    filterSize: c.filterSize,
+    strides: c.strides,
+    pad: c.pad,
+    ...(c.dimRoundingMode ? { dimRoundingMode: c.dimRoundingMode } : {}),
+  };
   const expected = await runKernelOn('cpu', tf.MaxPoolGrad, inputs, attrs);
   const actual = await runKernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
   const overlapping = c.strides[0] < c.filterSize[0] || c.strides[1] < c.filterSize[1];
@@ -46,20 +56,26 @@ before(async () => {
   await useBackend('wasm');
 });
 
-test('our kernel replaces TF.js\'s wasm MaxPoolGrad', () => {
+test("our kernel replaces TF.js's wasm MaxPoolGrad", () => {
   assert.equal(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc, maxPoolGradConfig.kernelFunc);
 });
 
 test('matches cpu on 40 seeded random cases (windows 1-4, strides 1-3, same/valid/numeric pads)', async () => {
   const rng = new Rng(4242);
-  let overlapping = 0, plain = 0;
+  let overlapping = 0,
+    plain = 0;
   for (let i = 0; i < 40; i++) {
-    const h = 2 + rng.int(10), w = 2 + rng.int(10);
+    const h = 2 + rng.int(10),
+      w = 2 + rng.int(10);
     const filterSize: [number, number] = [1 + rng.int(Math.min(4, h)), 1 + rng.int(Math.min(4, w))];
     const strides: [number, number] = [1 + rng.int(3), 1 + rng.int(3)];
     const kind = rng.int(3);
-    const c: Case = { x: [1 + rng.int(3), h, w, 1 + rng.int(20)], filterSize, strides,
-      pad: kind === 0 ? 'same' : kind === 1 ? 'valid' : rng.int(2) };
+    const c: Case = {
+      x: [1 + rng.int(3), h, w, 1 + rng.int(20)],
+      filterSize,
+      strides,
+      pad: kind === 0 ? 'same' : kind === 1 ? 'valid' : rng.int(2),
+    };
     if (i % 5 === 0) c.filterSize = c.strides = [2, 2];
     if (strides[0] < filterSize[0] || strides[1] < filterSize[1]) overlapping++;
     if (isPlainTwoByTwo(poolGeometry(poolInfo(c)))) plain++;
@@ -86,7 +102,12 @@ test('all-negative windows, ties and NaN follow cpu: first maximum in row-major 
   ];
   for (const c of cases) await compare(c, values(c.x), rng, JSON.stringify(c));
   // Ties of zeros, as after ReLU: the first position of each window gets the gradient.
-  await compare({ x: [1, 4, 4, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }, new Float32Array(48), rng, 'zeros');
+  await compare(
+    { x: [1, 4, 4, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+    new Float32Array(48),
+    rng,
+    'zeros',
+  );
 });
 
 test('the SIMD 2x2 loop (channels a multiple of 4) matches cpu exactly, with ties, zeros, NaN, -Infinity and odd sizes', async () => {
@@ -107,7 +128,12 @@ test('the SIMD 2x2 loop (channels a multiple of 4) matches cpu exactly, with tie
   for (const c of cases) {
     assert.ok(isPlainTwoByTwo(poolGeometry(poolInfo(c))) && c.x[3] % 4 === 0);
     await compare(c, special(c.x), rng, `simd ${JSON.stringify(c)}`);
-    await compare(c, new Float32Array(c.x.reduce((a, b) => a * b, 1)).fill(-Infinity), rng, `all -Infinity ${JSON.stringify(c)}`);
+    await compare(
+      c,
+      new Float32Array(c.x.reduce((a, b) => a * b, 1)).fill(-Infinity),
+      rng,
+      `all -Infinity ${JSON.stringify(c)}`,
+    );
   }
 });
 
@@ -117,7 +143,16 @@ test('leaves no tensors behind', async () => {
   const y = tf.maxPool(x, 2, 2, 'valid');
   const dy = tf.onesLike(y);
   assertNoLeaks(() => {
-    for (let i = 0; i < 3; i++) (tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor).dispose();
+    for (let i = 0; i < 3; i++)
+      (
+        tf
+          .engine()
+          .runKernel(
+            tf.MaxPoolGrad,
+            { dy, input: x, output: y },
+            { filterSize: 2, strides: 2, pad: 'valid' },
+          ) as tf.Tensor
+      ).dispose();
   }, 'MaxPoolGrad');
   tf.dispose([x, y, dy]);
 });

@@ -17,7 +17,14 @@ before(async () => {
   await useBackend('wasm');
 });
 
-async function reduceOn(backend: TestBackend, op: 'sum' | 'max', values: Float32Array, shape: number[], axis: number[], keepDims: boolean): Promise<{ shape: number[]; data: Float32Array }> {
+async function reduceOn(
+  backend: TestBackend,
+  op: 'sum' | 'max',
+  values: Float32Array,
+  shape: number[],
+  axis: number[],
+  keepDims: boolean,
+): Promise<{ shape: number[]; data: Float32Array }> {
   await useBackend(backend);
   const x = tf.tensor(values, shape);
   const y = op === 'sum' ? tf.sum(x, axis, keepDims) : tf.max(x, axis, keepDims);
@@ -26,7 +33,7 @@ async function reduceOn(backend: TestBackend, op: 'sum' | 'max', values: Float32
   return result;
 }
 
-test('our kernels replace TF.js\'s wasm Sum and Max; the fast path takes leading axes only', () => {
+test("our kernels replace TF.js's wasm Sum and Max; the fast path takes leading axes only", () => {
   assert.equal(tf.getKernel(tf.Sum, 'wasm')?.kernelFunc, sumConfig.kernelFunc);
   assert.equal(tf.getKernel(tf.Max, 'wasm')?.kernelFunc, maxConfig.kernelFunc);
   assert.deepEqual(leadingAxesSplit([4, 5, 6, 7], [0, 1, 2]), { rows: 120, cols: 7, keptShape: [7] });
@@ -60,7 +67,11 @@ test('match cpu on 40 seeded random shapes and axes (leading and other axes, kee
         const [a, e] = [actual.data[k], expected.data[k]];
         if (Number.isNaN(e)) assert.ok(Number.isNaN(a), `${label}: element ${k}: wasm ${a}, cpu NaN`);
         else if (op === 'max') assert.equal(a, e, `${label}: element ${k}`);
-        else assert.ok(Math.abs(a - e) <= 1e-6 * terms + 1e-6, `${label}: element ${k}: wasm ${a} vs cpu ${e} (${terms} terms)`);
+        else
+          assert.ok(
+            Math.abs(a - e) <= 1e-6 * terms + 1e-6,
+            `${label}: element ${k}: wasm ${a} vs cpu ${e} (${terms} terms)`,
+          );
       }
     }
   }
@@ -74,22 +85,34 @@ test('a conv bias gradient sized sum (86,528 rows) stays within float32 accumula
   const expected = await reduceOn('cpu', 'sum', values, shape, [0, 1, 2], false);
   const actual = await reduceOn('wasm', 'sum', values, shape, [0, 1, 2], false);
   // Sums of 86,528 terms in U(-1, 1): |sum| ~ 170; float32 GEMM error well under 1e-3.
-  for (let k = 0; k < 4; k++) assert.ok(Math.abs(actual.data[k] - expected.data[k]) < 1e-2, `channel ${k}: wasm ${actual.data[k]} vs cpu ${expected.data[k]}`);
+  for (let k = 0; k < 4; k++)
+    assert.ok(
+      Math.abs(actual.data[k] - expected.data[k]) < 1e-2,
+      `channel ${k}: wasm ${actual.data[k]} vs cpu ${expected.data[k]}`,
+    );
 });
 
 test('leave no tensors behind', async () => {
   await useBackend('wasm');
   const x = tf.randomUniform([6, 5, 4, 3]);
   assertNoLeaks(() => {
-    for (let i = 0; i < 3; i++) tf.dispose([tf.sum(x, [0, 1, 2]), tf.max(x, [0, 1]), tf.sum(x, [0, 1], true), tf.max(x, 3)]);
+    for (let i = 0; i < 3; i++)
+      tf.dispose([tf.sum(x, [0, 1, 2]), tf.max(x, [0, 1]), tf.sum(x, [0, 1], true), tf.max(x, 3)]);
   }, 'Sum/Max');
   x.dispose();
 });
 
-test('Sum over leading axes: the SIMD loop gives the JavaScript loop\'s bits (row counts with and without a tail of 1-3)', async () => {
+test("Sum over leading axes: the SIMD loop gives the JavaScript loop's bits (row counts with and without a tail of 1-3)", async () => {
   await useBackend('wasm');
   const rng = new Rng(7);
-  for (const shape of [[128, 26, 26, 32], [5, 4], [3, 8], [1, 12], [130, 64], [7, 3, 3, 16]]) {
+  for (const shape of [
+    [128, 26, 26, 32],
+    [5, 4],
+    [3, 8],
+    [1, 12],
+    [130, 64],
+    [7, 3, 3, 16],
+  ]) {
     const values = uniformValues(rng, shape, -2, 2);
     values[rng.int(values.length)] = Number.NaN;
     const axes = shape.slice(0, -1).map((_, i) => i);
@@ -104,8 +127,17 @@ test('Sum over leading axes: the SIMD loop gives the JavaScript loop\'s bits (ro
     const [simd, js] = [sumOf(true), sumOf(false)];
     assert.equal(simd.length, shape[shape.length - 1]);
     for (let k = 0; k < js.length; k++) {
-      assert.ok(Object.is(simd[k], js[k]) || (Number.isNaN(simd[k]) && Number.isNaN(js[k])), `[${shape}] column ${k}: SIMD ${simd[k]}, JavaScript ${js[k]}`);
+      assert.ok(
+        Object.is(simd[k], js[k]) || (Number.isNaN(simd[k]) && Number.isNaN(js[k])),
+        `[${shape}] column ${k}: SIMD ${simd[k]}, JavaScript ${js[k]}`,
+      );
     }
-    assertNoLeaks(() => tf.tidy(() => { tf.sum(tf.tensor(values, shape), axes); }), `[${shape}]`);
+    assertNoLeaks(
+      () =>
+        tf.tidy(() => {
+          tf.sum(tf.tensor(values, shape), axes);
+        }),
+      `[${shape}]`,
+    );
   }
 });

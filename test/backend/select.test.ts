@@ -23,14 +23,25 @@ function installed(specifier: string): boolean {
 }
 const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
 // These tests check what a user without the native binding sees, so they need it absent.
-const noNative = (): ReturnType<typeof requires> => requires('no native TF.js binding installed',
-  nativeInstalled ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)' : null);
+const noNative = (): ReturnType<typeof requires> =>
+  requires(
+    'no native TF.js binding installed',
+    nativeInstalled
+      ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)'
+      : null,
+  );
 const webgpu = await probeWebGpu();
 const hardware = await probeWebGpu({ hardwareOnly: true });
 // auto would pick a hardware WebGPU adapter before wasm, so the wasm pick below needs none.
-const noNativeNoGpu = (): ReturnType<typeof requires> => requires('no native TF.js binding and no hardware WebGPU adapter',
-  nativeInstalled ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)'
-    : hardware.ok && !hardware.adapter.software ? 'WebGPU has a hardware adapter here, which auto prefers to wasm' : null);
+const noNativeNoGpu = (): ReturnType<typeof requires> =>
+  requires(
+    'no native TF.js binding and no hardware WebGPU adapter',
+    nativeInstalled
+      ? 'a native TF.js binding is installed here; run these tests without @tensorflow/tfjs-node(-gpu)'
+      : hardware.ok && !hardware.adapter.software
+        ? 'WebGPU has a hardware adapter here, which auto prefers to wasm'
+        : null,
+  );
 
 test('cpu: selected, no GPU, install banner silenced', async () => {
   const selection = await selectBackend('cpu');
@@ -50,36 +61,54 @@ test('tensorflow: missing binding is a UserError (exit 1) that says how to insta
   await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {
     assert.ok(err instanceof UserError);
     assert.equal(exitCodeOf(err), 1);
-    assert.match(err.message, /^backend 'tensorflow' is not available: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/);
-    assert.match(err.hint ?? '', /npm install @tensorflow\/tfjs-node-gpu \(needs network access to download libtensorflow, and CUDA/);
+    assert.match(
+      err.message,
+      /^backend 'tensorflow' is not available: neither @tensorflow\/tfjs-node-gpu nor @tensorflow\/tfjs-node is installed/,
+    );
+    assert.match(
+      err.hint ?? '',
+      /npm install @tensorflow\/tfjs-node-gpu \(needs network access to download libtensorflow, and CUDA/,
+    );
     assert.ok(!err.message.includes('npm install'), 'the hint is printed once, as the hint, not in the message too');
     assert.ok(!err.message.includes('\n'), 'message is one line');
     return true;
   });
 });
 
-test('auto: picks wasm here and notes in one line why tensorflow and webgpu were skipped', noNativeNoGpu(), async () => {
-  await selectBackend('cpu');
-  const selection = await selectBackend('auto');
-  assert.equal(selection.name, 'wasm');
-  assert.equal(selection.gpu, false);
-  assert.equal(tf.getBackend(), 'wasm');
-  assert.equal(selection.notes.length, 2, selection.notes.join(' | '));
-  assert.equal(selection.notes[0],
-    'tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (their install step downloads libtensorflow)');
-  // auto tries Vulkan only (a hardware adapter): no GPU here, so webgpu is skipped with its reason.
-  assert.match(selection.notes[1], /^webgpu: (no GPU: .+|skipped, its adapter is a software renderer \(.+\))$/);
-  for (const note of selection.notes) assert.ok(!note.includes('\n') && !note.includes('    at '), 'no stack trace');
-});
+test(
+  'auto: picks wasm here and notes in one line why tensorflow and webgpu were skipped',
+  noNativeNoGpu(),
+  async () => {
+    await selectBackend('cpu');
+    const selection = await selectBackend('auto');
+    assert.equal(selection.name, 'wasm');
+    assert.equal(selection.gpu, false);
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.equal(selection.notes.length, 2, selection.notes.join(' | '));
+    assert.equal(
+      selection.notes[0],
+      'tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (their install step downloads libtensorflow)',
+    );
+    // auto tries Vulkan only (a hardware adapter): no GPU here, so webgpu is skipped with its reason.
+    assert.match(selection.notes[1], /^webgpu: (no GPU: .+|skipped, its adapter is a software renderer \(.+\))$/);
+    for (const note of selection.notes) assert.ok(!note.includes('\n') && !note.includes('    at '), 'no stack trace');
+  },
+);
 
 test('unknown names are usage errors', async () => {
-  await assert.rejects(selectBackend('webgl' as BackendRequest), (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2);
+  await assert.rejects(
+    selectBackend('webgl' as BackendRequest),
+    (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2,
+  );
 });
 
 test('availableBackends reports all four and restores the active backend', async () => {
   await selectBackend('cpu');
   const list = await availableBackends();
-  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
+  assert.deepEqual(
+    list.map((b) => b.name),
+    ['tensorflow', 'webgpu', 'wasm', 'cpu'],
+  );
   assert.equal(list.find((b) => b.name === 'webgpu')?.available, webgpu.ok);
   assert.equal(list.find((b) => b.name === 'wasm')?.available, true);
   assert.match(list.find((b) => b.name === 'wasm')?.reason ?? '', /thread/);
@@ -90,23 +119,40 @@ test('availableBackends reports all four and restores the active backend', async
 
 test('GPU detection: the GPU build without a visible GPU is flagged, not reported as GPU', () => {
   const gpuPackage = '@tensorflow/tfjs-node-gpu';
-  assert.deepEqual(describeNativeDevice({ isGPUPackage: true, isUsingGpuDevice: true }, gpuPackage), { gpu: true, notes: [] });
+  assert.deepEqual(describeNativeDevice({ isGPUPackage: true, isUsingGpuDevice: true }, gpuPackage), {
+    gpu: true,
+    notes: [],
+  });
   const fallback = describeNativeDevice({ isGPUPackage: true, isUsingGpuDevice: false }, gpuPackage);
   assert.equal(fallback.gpu, false);
   assert.match(fallback.notes[0], /warning: @tensorflow\/tfjs-node-gpu found no GPU device and runs on the CPU/);
-  assert.deepEqual(describeNativeDevice({ isGPUPackage: false, isUsingGpuDevice: false }, '@tensorflow/tfjs-node'), { gpu: false, notes: [] });
+  assert.deepEqual(describeNativeDevice({ isGPUPackage: false, isUsingGpuDevice: false }, '@tensorflow/tfjs-node'), {
+    gpu: false,
+    notes: [],
+  });
   const unknown = describeNativeDevice({}, gpuPackage);
   assert.equal(unknown.gpu, false);
   assert.match(unknown.notes[0], /cannot tell/);
 });
 
 test('import failures are one line: not installed vs. a native addon that fails to load', () => {
-  const missing = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node-gpu' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
-  assert.equal(describeImportError('@tensorflow/tfjs-node-gpu', missing),
-    '@tensorflow/tfjs-node-gpu is not installed (its install step downloads libtensorflow)');
-  const dlopen = new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions..node');
-  assert.equal(describeImportError('@tensorflow/tfjs-node', dlopen),
-    '@tensorflow/tfjs-node is installed but failed to load: libtensorflow.so.2: cannot open shared object file: No such file or directory');
+  const missing = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node-gpu' imported from /x.js"), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
+  assert.equal(
+    describeImportError('@tensorflow/tfjs-node-gpu', missing),
+    '@tensorflow/tfjs-node-gpu is not installed (its install step downloads libtensorflow)',
+  );
+  const dlopen = new Error(
+    'libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions..node',
+  );
+  assert.equal(
+    describeImportError('@tensorflow/tfjs-node', dlopen),
+    '@tensorflow/tfjs-node is installed but failed to load: libtensorflow.so.2: cannot open shared object file: No such file or directory',
+  );
   const nestedMissing = Object.assign(new Error("Cannot find module 'node-pre-gyp'"), { code: 'MODULE_NOT_FOUND' });
-  assert.match(describeImportError('@tensorflow/tfjs-node', nestedMissing), /installed but failed to load: Cannot find module 'node-pre-gyp'/);
+  assert.match(
+    describeImportError('@tensorflow/tfjs-node', nestedMissing),
+    /installed but failed to load: Cannot find module 'node-pre-gyp'/,
+  );
 });

@@ -11,7 +11,10 @@ import { useBackend } from '../helpers/backends.js';
 
 describe('SIMD kernels module', () => {
   it('simd-module.ts holds the bytes of simd.wat (run npm run build:simd after editing it)', async () => {
-    const wat = readFileSync(fileURLToPath(new URL('../../src/backend/wasm-kernels/simd.wat', import.meta.url)), 'utf8');
+    const wat = readFileSync(
+      fileURLToPath(new URL('../../src/backend/wasm-kernels/simd.wat', import.meta.url)),
+      'utf8',
+    );
     const bytes = await compileSimdWat(wat);
     assert.equal(Buffer.from(bytes).toString('base64'), SIMD_MODULE_BASE64);
   });

@@ -19,7 +19,12 @@ before(async () => {
   await useBackend('wasm');
 });
 
-interface Case { x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'valid' | 'same' }
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number;
+  pad: 'valid' | 'same';
+}
 
 const CASES: Case[] = [
   { x: [3, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
@@ -34,11 +39,26 @@ function covered(c: Case): boolean {
   return coversSingleChannel(tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad), true);
 }
 
-async function grads(backend: 'cpu' | 'wasm', c: Case, xv: Float32Array, wv: Float32Array, dyv: Float32Array, dyShape: number[]) {
-  const filter = await runKernelOn(backend, tf.Conv2DBackpropFilter, { x: { values: xv, shape: c.x }, dy: { values: dyv, shape: dyShape } },
-    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter });
-  const input = await runKernelOn(backend, tf.Conv2DBackpropInput, { dy: { values: dyv, shape: dyShape }, filter: { values: wv, shape: c.filter } },
-    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+async function grads(
+  backend: 'cpu' | 'wasm',
+  c: Case,
+  xv: Float32Array,
+  wv: Float32Array,
+  dyv: Float32Array,
+  dyShape: number[],
+) {
+  const filter = await runKernelOn(
+    backend,
+    tf.Conv2DBackpropFilter,
+    { x: { values: xv, shape: c.x }, dy: { values: dyv, shape: dyShape } },
+    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+  );
+  const input = await runKernelOn(
+    backend,
+    tf.Conv2DBackpropInput,
+    { dy: { values: dyv, shape: dyShape }, filter: { values: wv, shape: c.filter } },
+    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+  );
   return { filter, input };
 }
 
@@ -50,7 +70,9 @@ test('both gradients match cpu, with the SIMD loops and with the general path', 
   const rng = new Rng(5);
   for (const c of CASES) {
     const dyShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
-    const xv = uniformValues(rng, c.x), wv = uniformValues(rng, c.filter), dyv = uniformValues(rng, dyShape);
+    const xv = uniformValues(rng, c.x),
+      wv = uniformValues(rng, c.filter),
+      dyv = uniformValues(rng, dyShape);
     const expected = await grads('cpu', c, xv, wv, dyv, dyShape);
     for (const simd of [true, false]) {
       const previous = useSimdKernels(simd);
@@ -70,11 +92,21 @@ test('both gradients match cpu, with the SIMD loops and with the general path', 
 
 test('leaves no tensors or wasm data behind', async () => {
   await useBackend('wasm');
-  const x = tf.randomUniform([2, 10, 10, 1]), dy = tf.randomUniform([2, 8, 8, 8]), w = tf.randomUniform([3, 3, 1, 8]);
+  const x = tf.randomUniform([2, 10, 10, 1]),
+    dy = tf.randomUniform([2, 8, 8, 8]),
+    w = tf.randomUniform([3, 3, 1, 8]);
   assertNoLeaks(() => {
     tf.tidy(() => {
-      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 8] });
-      tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 10, 10, 1] });
+      tf.engine().runKernel(
+        tf.Conv2DBackpropFilter,
+        { x, dy },
+        { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 8] },
+      );
+      tf.engine().runKernel(
+        tf.Conv2DBackpropInput,
+        { dy, filter: w },
+        { strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 10, 10, 1] },
+      );
     });
   }, 'single-channel gradients');
   tf.dispose([x, dy, w]);

@@ -16,7 +16,14 @@ before(async () => {
   await useBackend('wasm');
 });
 
-async function sliceOn(backend: TestBackend, values: number[], shape: number[], dtype: 'float32' | 'int32' | 'bool', begin: number[], size: number[]): Promise<{ shape: number[]; data: number[] }> {
+async function sliceOn(
+  backend: TestBackend,
+  values: number[],
+  shape: number[],
+  dtype: 'float32' | 'int32' | 'bool',
+  begin: number[],
+  size: number[],
+): Promise<{ shape: number[]; data: number[] }> {
   await useBackend(backend);
   const x = tf.tensor(values, shape, dtype);
   const y = tf.slice(x, begin, size);
@@ -25,7 +32,7 @@ async function sliceOn(backend: TestBackend, values: number[], shape: number[], 
   return result;
 }
 
-test('our kernel replaces TF.js\'s wasm Slice', () => {
+test("our kernel replaces TF.js's wasm Slice", () => {
   assert.equal(tf.getKernel(tf.Slice, 'wasm')?.kernelFunc, sliceConfig.kernelFunc);
 });
 
@@ -38,10 +45,16 @@ test('matches cpu exactly on 60 seeded random slices (ranks 1-4, contiguous and 
     const begin = shape.map((d) => rng.int(d));
     // -1 means "to the end" in TF.js; otherwise a size that fits.
     const size = shape.map((d, k) => (rng.int(4) === 0 ? -1 : rng.int(d - begin[k] + 1)));
-    if (i % 3 === 0) for (let k = 1; k < rank; k++) { begin[k] = 0; size[k] = -1; } // along the first axis
+    if (i % 3 === 0)
+      for (let k = 1; k < rank; k++) {
+        begin[k] = 0;
+        size[k] = -1;
+      } // along the first axis
     const dtype = (['float32', 'int32', 'bool'] as const)[i % 3];
     const n = shape.reduce((a, b) => a * b, 1);
-    const values = Array.from({ length: n }, () => (dtype === 'bool' ? rng.int(2) : dtype === 'int32' ? rng.int(1000) - 500 : rng.next() - 0.5));
+    const values = Array.from({ length: n }, () =>
+      dtype === 'bool' ? rng.int(2) : dtype === 'int32' ? rng.int(1000) - 500 : rng.next() - 0.5,
+    );
     const [b, s] = tf.slice_util.parseSliceParams({ shape } as unknown as tf.Tensor, begin, size);
     if (tf.slice_util.isSliceContinous(shape, b, s)) contiguous++;
     const label = `case ${i}: ${dtype} [${shape}] begin [${begin}] size [${size}]`;

@@ -19,7 +19,12 @@ function uniform(rng: Rng, n: number): Float32Array {
 }
 
 /** d/dx and d/dw of sum(relu(conv2d(x, w))^2) for two stacked convs with strides 1 and 2. */
-async function tinyModelGrads(backend: TestBackend, xv: Float32Array, w1v: Float32Array, w2v: Float32Array): Promise<Float32Array[]> {
+async function tinyModelGrads(
+  backend: TestBackend,
+  xv: Float32Array,
+  w1v: Float32Array,
+  w2v: Float32Array,
+): Promise<Float32Array[]> {
   await useBackend(backend);
   const before = tf.memory().numTensors;
   const x = tf.tensor4d(xv, [3, 10, 9, 2]);
@@ -39,13 +44,18 @@ async function tinyModelGrads(backend: TestBackend, xv: Float32Array, w1v: Float
 
 test('tf.grads of a two-layer conv model on wasm match cpu (rel. tolerance 1e-4)', async () => {
   const rng = new Rng(11);
-  const xv = uniform(rng, 3 * 10 * 9 * 2), w1v = uniform(rng, 3 * 3 * 2 * 4), w2v = uniform(rng, 2 * 3 * 4 * 3);
+  const xv = uniform(rng, 3 * 10 * 9 * 2),
+    w1v = uniform(rng, 3 * 3 * 2 * 4),
+    w2v = uniform(rng, 2 * 3 * 4 * 3);
   const expected = await tinyModelGrads('cpu', xv, w1v, w2v);
   const actual = await tinyModelGrads('wasm', xv, w1v, w2v);
   ['dx', 'dw1', 'dw2'].forEach((name, k) => {
     const scale = expected[k].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     for (let i = 0; i < expected[k].length; i++) {
-      assert.ok(Math.abs(actual[k][i] - expected[k][i]) <= 1e-4 * scale, `${name}[${i}]: wasm ${actual[k][i]} vs cpu ${expected[k][i]}`);
+      assert.ok(
+        Math.abs(actual[k][i] - expected[k][i]) <= 1e-4 * scale,
+        `${name}[${i}]: wasm ${actual[k][i]} vs cpu ${expected[k][i]}`,
+      );
     }
   });
 });
@@ -72,10 +82,18 @@ test('a small CNN trains on wasm: finite loss, weights move, no tensor growth ac
   const model = smallCnn();
   const optimizer = tf.train.adam(1e-3);
   const xs = tf.tensor4d(rng.fillUniform(new Float32Array(16 * 784)), [16, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const step = () => {
     const cost = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar, true);
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar,
+      true,
+    );
     const value = cost!.dataSync()[0];
     cost!.dispose();
     return value;
@@ -87,7 +105,10 @@ test('a small CNN trains on wasm: finite loss, weights move, no tensor growth ac
   assert.equal(tf.memory().numTensors, tensors, 'tensors grew across training steps');
   for (const loss of [first, ...losses]) assert.ok(Number.isFinite(loss), `loss ${loss}`);
   const kernelAfter = model.layers[0].getWeights()[0].dataSync();
-  assert.ok(kernelAfter.some((v, i) => v !== kernelBefore[i]), 'first conv kernel did not change');
+  assert.ok(
+    kernelAfter.some((v, i) => v !== kernelBefore[i]),
+    'first conv kernel did not change',
+  );
   assert.ok(losses[2] < first, `loss did not fall on a fixed batch: ${first} -> ${losses[2]}`);
   tf.dispose([xs, ys]);
   optimizer.dispose();
@@ -103,8 +124,11 @@ async function poolModelGrads(backend: TestBackend, values: Float32Array[]): Pro
   await useBackend(backend);
   const before = tf.memory().numTensors;
   const [x, w1, w2, d1, d2] = [
-    tf.tensor4d(values[0], [4, 16, 16, 2]), tf.tensor4d(values[1], [3, 3, 2, 6]), tf.tensor4d(values[2], [3, 3, 6, 8]),
-    tf.tensor2d(values[3], [32, 12]), tf.tensor2d(values[4], [12, 3]),
+    tf.tensor4d(values[0], [4, 16, 16, 2]),
+    tf.tensor4d(values[1], [3, 3, 2, 6]),
+    tf.tensor4d(values[2], [3, 3, 6, 8]),
+    tf.tensor2d(values[3], [32, 12]),
+    tf.tensor2d(values[4], [12, 3]),
   ];
   const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => {
     let h: tf.Tensor4D = tf.leakyRelu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'), 0.1);
@@ -130,7 +154,10 @@ test('tf.grads through conv, max-pool and dense layers on wasm match cpu (rel. t
     const scale = expected[k].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     assert.ok(scale > 0, `${name} is all zeros`);
     for (let i = 0; i < expected[k].length; i++) {
-      assert.ok(Math.abs(actual[k][i] - expected[k][i]) <= 1e-4 * scale, `${name}[${i}]: wasm ${actual[k][i]} vs cpu ${expected[k][i]}`);
+      assert.ok(
+        Math.abs(actual[k][i] - expected[k][i]) <= 1e-4 * scale,
+        `${name}[${i}]: wasm ${actual[k][i]} vs cpu ${expected[k][i]}`,
+      );
     }
   });
 });

@@ -33,7 +33,11 @@ function counted<T>(fn: () => T): { value: T; dispatches: number } {
 }
 
 /** The gradient of `f` at x for dy, and how many WebGPU programs its backward pass ran (tf.grad's minus the forward's). */
-async function gradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dy: tf.Tensor): Promise<{ dx: Float32Array; dispatches: number }> {
+async function gradient(
+  f: (x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  dy: tf.Tensor,
+): Promise<{ dx: Float32Array; dispatches: number }> {
   const forward = counted(() => f(x));
   const both = counted(() => tf.grad((input: tf.Tensor) => f(input))(x, dy));
   const dx = (await both.value.data()) as Float32Array;
@@ -49,7 +53,10 @@ test('ReLU and LeakyReLU gradients on webgpu: one dispatch each, the same bits a
   values[3] = NaN;
   const x = tf.tensor1d(values);
   const dy = tf.tensor1d(Float32Array.from({ length: n }, () => rng.normal()));
-  const cases: [string, (t: tf.Tensor) => tf.Tensor][] = [['relu', (t) => tf.relu(t)], ['leaky_relu', (t) => tf.leakyRelu(t, 0.01)]];
+  const cases: [string, (t: tf.Tensor) => tf.Tensor][] = [
+    ['relu', (t) => tf.relu(t)],
+    ['leaky_relu', (t) => tf.leakyRelu(t, 0.01)],
+  ];
   for (const [name, f] of cases) {
     const fused = await gradient(f, x, dy);
     const previous = useFusedActivationGradients(false);

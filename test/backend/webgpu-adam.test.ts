@@ -20,10 +20,19 @@ const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
 const SHAPES = [[300, 7], [7], [5, 3, 2]];
 
 /** Trains fresh variables for `steps` Adam steps on fixed gradients; returns the weights, accBeta1 and the dispatches per step. */
-async function train(fused: boolean, steps: number): Promise<{ weights: Float32Array[]; accBeta1: number; dispatches: number }> {
+async function train(
+  fused: boolean,
+  steps: number,
+): Promise<{ weights: Float32Array[]; accBeta1: number; dispatches: number }> {
   const previous = useFusedAdam(fused);
   const rng = new Rng(9);
-  const variables = SHAPES.map((shape, i) => tf.variable(tf.tensor(rng.fillNormal(new Float32Array(tf.util.sizeFromShape(shape))), shape), true, `w${i}_${fused}`));
+  const variables = SHAPES.map((shape, i) =>
+    tf.variable(
+      tf.tensor(rng.fillNormal(new Float32Array(tf.util.sizeFromShape(shape))), shape),
+      true,
+      `w${i}_${fused}`,
+    ),
+  );
   const grads = SHAPES.map((shape) => tf.tensor(rng.fillNormal(new Float32Array(tf.util.sizeFromShape(shape))), shape));
   const optimizer = adam(0.01);
   const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
@@ -52,7 +61,7 @@ async function train(fused: boolean, steps: number): Promise<{ weights: Float32A
   return { weights, accBeta1, dispatches: dispatches / steps };
 }
 
-test('fused Adam on webgpu: TF.js Adam\'s weights within 1e-6 after 5 steps, in far fewer dispatches', gpu, async () => {
+test("fused Adam on webgpu: TF.js Adam's weights within 1e-6 after 5 steps, in far fewer dispatches", gpu, async () => {
   await selectBackend('webgpu');
   const fused = await train(true, 5);
   const plain = await train(false, 5);
@@ -63,9 +72,11 @@ test('fused Adam on webgpu: TF.js Adam\'s weights within 1e-6 after 5 steps, in 
     assert.ok(worst <= 1e-6 * scale, `variable ${i}: worst difference ${worst} of ${scale}`);
     worstRelative = Math.max(worstRelative, worst / scale);
   }
-  assert.equal(fused.accBeta1, plain.accBeta1, 'the bias-correction accumulator is TF.js\'s');
-  console.log(`Adam on webgpu, 3 variables: ${fused.dispatches} dispatches per step fused, ${plain.dispatches} TF.js; ` +
-    `weights after 5 steps differ by ${worstRelative.toExponential(1)} of the largest`);
+  assert.equal(fused.accBeta1, plain.accBeta1, "the bias-correction accumulator is TF.js's");
+  console.log(
+    `Adam on webgpu, 3 variables: ${fused.dispatches} dispatches per step fused, ${plain.dispatches} TF.js; ` +
+      `weights after 5 steps differ by ${worstRelative.toExponential(1)} of the largest`,
+  );
   assert.ok(fused.dispatches <= 3 * SHAPES.length + 2, `fused: ${fused.dispatches} dispatches per step`);
   assert.ok(plain.dispatches >= 3 * fused.dispatches, `TF.js: ${plain.dispatches} dispatches per step`);
 });

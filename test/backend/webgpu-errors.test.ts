@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { WEBGPU_FAULT_ENV } from '../../src/runner/protocol.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 import { requires } from '../helpers/requires.js';
@@ -19,15 +19,27 @@ import { requires } from '../helpers/requires.js';
 const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
 
-test('a WebGPU validation error ends its run as failed, naming the error; the next run completes', { ...gpu, timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nrelu-webgpu-fault-'));
-  const config = join(dir, 'tiny.yaml');
-  writeFileSync(config, tinyConfig().replace('backend: cpu', 'backend: webgpu'));
-  const out = join(dir, 'out');
-  const r = await runCli(['run', config, '--out', out, '--jobs', '1', '--no-report', 'activations=[relu]'], { [WEBGPU_FAULT_ENV]: 'mlp-relu-seed1' });
-  assert.equal(r.code, 1, `a run failed: ${r.stderr}`);
-  const rows = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(rows.map((s) => [s.run_id, s.status]), [['mlp-relu-seed1', 'failed'], ['mlp-relu-seed2', 'completed']]);
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.match(manifest.runs['mlp-relu-seed1'].message, /^WebGPU validation error: Buffer usages must not be 0/);
-});
+test(
+  'a WebGPU validation error ends its run as failed, naming the error; the next run completes',
+  { ...gpu, timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrelu-webgpu-fault-'));
+    const config = join(dir, 'tiny.yaml');
+    writeFileSync(config, tinyConfig().replace('backend: cpu', 'backend: webgpu'));
+    const out = join(dir, 'out');
+    const r = await runCli(['run', config, '--out', out, '--jobs', '1', '--no-report', 'activations=[relu]'], {
+      [WEBGPU_FAULT_ENV]: 'mlp-relu-seed1',
+    });
+    assert.equal(r.code, 1, `a run failed: ${r.stderr}`);
+    const rows = readRowsSync(join(out, 'summary.csv'));
+    assert.deepEqual(
+      rows.map((s) => [s.run_id, s.status]),
+      [
+        ['mlp-relu-seed1', 'failed'],
+        ['mlp-relu-seed2', 'completed'],
+      ],
+    );
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.match(manifest.runs['mlp-relu-seed1'].message, /^WebGPU validation error: Buffer usages must not be 0/);
+  },
+);

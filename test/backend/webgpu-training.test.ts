@@ -59,7 +59,9 @@ async function stepper(backend: 'cpu' | 'wasm' | 'webgpu', kind: 'mlp' | 'cnn', 
       }
       const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, variables);
+        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+        variables,
+      );
       const result = {
         loss: (await value.data())[0],
         grads: await Promise.all(variables.map(async (v) => (await grads[v.name].data()) as Float32Array)),
@@ -94,7 +96,11 @@ interface Tolerance {
 }
 
 /** Runs one step per entry of `tolsFor(activation)` (its tolerance), for each activation. */
-async function compareSteps(kind: 'mlp' | 'cnn', reference: 'cpu' | 'wasm', tolsFor: (label: string) => Tolerance[]): Promise<string[]> {
+async function compareSteps(
+  kind: 'mlp' | 'cnn',
+  reference: 'cpu' | 'wasm',
+  tolsFor: (label: string) => Tolerance[],
+): Promise<string[]> {
   const lines: string[] = [];
   for (const activation of ACTIVATIONS) {
     const label = typeof activation === 'string' ? activation : activation.name;
@@ -103,24 +109,31 @@ async function compareSteps(kind: 'mlp' | 'cnn', reference: 'cpu' | 'wasm', tols
     const ref = await stepper(reference, kind, activation);
     const gpu = await stepper('webgpu', kind, activation);
     let weights: Float32Array[] | null = null;
-    let worst = 0, worstNorm = 0;
+    let worst = 0,
+      worstNorm = 0;
     try {
       for (let s = 0; s < steps; s++) {
         const tol = tols[s];
         const expected = await ref.step(weights);
         const actual = await gpu.step(weights);
-        assert.ok(Math.abs(actual.loss - expected.loss) <= 1e-5 * Math.abs(expected.loss),
-          `${kind} ${label} step ${s}: loss webgpu ${actual.loss} vs ${reference} ${expected.loss}`);
+        assert.ok(
+          Math.abs(actual.loss - expected.loss) <= 1e-5 * Math.abs(expected.loss),
+          `${kind} ${label} step ${s}: loss webgpu ${actual.loss} vs ${reference} ${expected.loss}`,
+        );
         assert.equal(actual.grads.length, expected.grads.length);
         expected.grads.forEach((e, k) => {
           const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-          let sq = 0, sqDiff = 0;
+          let sq = 0,
+            sqDiff = 0;
           for (let i = 0; i < e.length; i++) {
             const diff = Math.abs(actual.grads[k][i] - e[i]);
             sq += e[i] * e[i];
             sqDiff += diff * diff;
             worst = Math.max(worst, scale > 0 ? diff / scale : diff);
-            assert.ok(diff <= tol.element * scale, `${kind} ${label} step ${s} gradient ${k} [${i}]: webgpu ${actual.grads[k][i]} vs ${reference} ${e[i]}`);
+            assert.ok(
+              diff <= tol.element * scale,
+              `${kind} ${label} step ${s} gradient ${k} [${i}]: webgpu ${actual.grads[k][i]} vs ${reference} ${e[i]}`,
+            );
           }
           const norm = Math.sqrt(sqDiff / Math.max(sq, Number.MIN_VALUE));
           worstNorm = Math.max(worstNorm, norm);
@@ -132,7 +145,9 @@ async function compareSteps(kind: 'mlp' | 'cnn', reference: 'cpu' | 'wasm', tols
       ref.dispose();
       gpu.dispose();
     }
-    lines.push(`${kind} ${label}: worst element difference ${worst.toExponential(1)} of the largest gradient, worst relative norm ${worstNorm.toExponential(1)}`);
+    lines.push(
+      `${kind} ${label}: worst element difference ${worst.toExponential(1)} of the largest gradient, worst relative norm ${worstNorm.toExponential(1)}`,
+    );
   }
   return lines;
 }
@@ -144,8 +159,15 @@ test('MLP, batch 128, every activation: 3 steps on webgpu match cpu (loss and ev
 
 // A CNN step takes seconds on llvmpipe: one step per activation, a second for the stochastic ones
 // (whose noise kernels are WebGPU's own), to keep the suite's added time near a minute.
-test('CNN, batch 128, every activation: a step on webgpu matches wasm (loss and every gradient); RReLU and N-ReLU two', gpu, async (t) => {
-  const first = { element: 1e-4, norm: 1e-4 };
-  const later = { element: 2e-2, norm: 1e-2 };
-  for (const line of await compareSteps('cnn', 'wasm', (label) => (label === 'rrelu' || label === 'nrelu' ? [first, later] : [first]))) t.diagnostic(line);
-});
+test(
+  'CNN, batch 128, every activation: a step on webgpu matches wasm (loss and every gradient); RReLU and N-ReLU two',
+  gpu,
+  async (t) => {
+    const first = { element: 1e-4, norm: 1e-4 };
+    const later = { element: 2e-2, norm: 1e-2 };
+    for (const line of await compareSteps('cnn', 'wasm', (label) =>
+      label === 'rrelu' || label === 'nrelu' ? [first, later] : [first],
+    ))
+      t.diagnostic(line);
+  },
+);

@@ -9,19 +9,25 @@ import { fileURLToPath } from 'node:url';
 
 const helper = fileURLToPath(new URL('../helpers/requires.ts', import.meta.url));
 const file = join(mkdtempSync(join(tmpdir(), 'nrelu-requires-')), 'x.test.ts');
-writeFileSync(file, `import { test } from 'node:test';
+writeFileSync(
+  file,
+  `import { test } from 'node:test';
 import { available, requires } from ${JSON.stringify(helper)};
 test('needs a unicorn', requires('a unicorn', 'no unicorn here: apt-get install unicorn'), () => {});
 test('has a horse', requires('a horse', null), () => {});
 test('checks a pony when there is one', (t) => { if (available(t, 'a pony', 'no pony: buy one')) throw new Error('unreachable'); });
-`);
+`,
+);
 
 function run(ci: string | undefined): { status: number | null; out: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete env.CI;
   delete env.NODE_TEST_CONTEXT; // else the child thinks it runs inside this test run
   if (ci !== undefined) env.CI = ci;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], {
+    env,
+    encoding: 'utf8',
+  });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -43,14 +49,29 @@ test('under CI=true: each missing requirement is a failure naming it', () => {
 
 test('.ci/run refuses a Node.js older than package.json engines, in one line', () => {
   const check = fileURLToPath(new URL('../../.ci/check-node.cjs', import.meta.url));
-  const engines = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
+  const engines = (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }
+  ).engines.node;
   const want = engines.replace(/^>=\s*/, '');
   const [major, minor] = want.split('.').map(Number);
-  for (const [version, ok] of [[`v${major}.${minor}.0`, true], [`v${major + 1}.0.0`, true], [`v${major}.${minor - 1}.9`, false], ['v18.20.4', false]] as const) {
+  for (const [version, ok] of [
+    [`v${major}.${minor}.0`, true],
+    [`v${major + 1}.0.0`, true],
+    [`v${major}.${minor - 1}.9`, false],
+    ['v18.20.4', false],
+  ] as const) {
     const r = spawnSync(process.execPath, [check, version], { encoding: 'utf8' });
     assert.equal(r.status, ok ? 0 : 1, `${version}: ${r.stderr}`);
-    if (!ok) assert.equal(r.stderr, `error: Node.js ${version} is older than the required ${want} (package.json engines); install Node.js ${want} or newer\n`);
+    if (!ok)
+      assert.equal(
+        r.stderr,
+        `error: Node.js ${version} is older than the required ${want} (package.json engines); install Node.js ${want} or newer\n`,
+      );
   }
   assert.equal(spawnSync(process.execPath, [check]).status, 0, 'this Node.js is new enough');
-  assert.match(readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8'), /^node \.ci\/check-node\.cjs$/m, '.ci/run runs the check');
+  assert.match(
+    readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8'),
+    /^node \.ci\/check-node\.cjs$/m,
+    '.ci/run runs the check',
+  );
 });

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { findTorchPython, peerLines, roundRatio, type PeerReport } from '../../scripts/bench-peers.js';
 import { requires } from '../helpers/requires.js';
 
-const r = (ours: number, baseline: number, oursMin: number, baseMin: number) =>
-  ({ ours: { median: ours, min: oursMin }, baseline: { median: baseline, min: baseMin } });
+const r = (ours: number, baseline: number, oursMin: number, baseMin: number) => ({
+  ours: { median: ours, min: oursMin },
+  baseline: { median: baseline, min: baseMin },
+});
 
 test('roundRatio: per-round ratios of medians or of fastest steps, their median and min-max', () => {
   const rounds = [r(10, 20, 5, 6), r(10, 15, 5, 10), r(20, 20, 4, 8)];
@@ -17,20 +19,39 @@ test('roundRatio: per-round ratios of medians or of fastest steps, their median 
 });
 
 test('the table says when the PyTorch peer was skipped, and shows the baseline speed-up', () => {
-  const report: PeerReport = { torch: { skipped: 'no python3 with torch found' }, threads: 2, baseline: '/x', rounds: { mlp: [r(10, 18, 5, 9)], cnn: [] } };
+  const report: PeerReport = {
+    torch: { skipped: 'no python3 with torch found' },
+    threads: 2,
+    baseline: '/x',
+    rounds: { mlp: [r(10, 18, 5, 9)], cnn: [] },
+  };
   const text = peerLines(report).join('\n');
   assert.match(text, /PyTorch peer skipped: no python3 with torch found/);
-  assert.match(text, /\| MLP \| 10\.00 \/ 5\.00 \| 18\.00 \/ 9\.00 \| 1\.80 \(1\.80–1\.80\); fastest: 1\.80 \(1\.80–1\.80\) \|/);
+  assert.match(
+    text,
+    /\| MLP \| 10\.00 \/ 5\.00 \| 18\.00 \/ 9\.00 \| 1\.80 \(1\.80–1\.80\); fastest: 1\.80 \(1\.80–1\.80\) \|/,
+  );
 });
 
 const python = findTorchPython();
-test('scripts/bench_torch.py times the MLP at each thread count and prints one JSON object', requires('PyTorch (the bench peer)', python ? null : 'no python3 with torch: apt-get install python3-torch libopenblas0-pthread'), () => {
-  const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
-  const out = spawnSync(python!, [script, '--model', 'mlp', '--threads', '1,2', '--steps', '3', '--warmup', '1', '--batch-size', '16'], { encoding: 'utf8' });
-  assert.equal(out.status, 0, out.stderr);
-  const json = JSON.parse(out.stdout) as { model: string; step_ms: Record<string, number[]>; batch_size: number };
-  assert.equal(json.model, 'mlp');
-  assert.equal(json.batch_size, 16);
-  assert.deepEqual(Object.keys(json.step_ms), ['1', '2']);
-  for (const ms of Object.values(json.step_ms)) assert.ok(ms.length === 3 && ms.every((v) => v > 0));
-});
+test(
+  'scripts/bench_torch.py times the MLP at each thread count and prints one JSON object',
+  requires(
+    'PyTorch (the bench peer)',
+    python ? null : 'no python3 with torch: apt-get install python3-torch libopenblas0-pthread',
+  ),
+  () => {
+    const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
+    const out = spawnSync(
+      python!,
+      [script, '--model', 'mlp', '--threads', '1,2', '--steps', '3', '--warmup', '1', '--batch-size', '16'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(out.status, 0, out.stderr);
+    const json = JSON.parse(out.stdout) as { model: string; step_ms: Record<string, number[]>; batch_size: number };
+    assert.equal(json.model, 'mlp');
+    assert.equal(json.batch_size, 16);
+    assert.deepEqual(Object.keys(json.step_ms), ['1', '2']);
+    for (const ms of Object.values(json.step_ms)) assert.ok(ms.length === 3 && ms.every((v) => v > 0));
+  },
+);

@@ -7,10 +7,17 @@ import { main } from '../../src/cli/main.js';
 
 /** Runs the CLI in this process (for input errors, which fail before any backend starts). */
 async function mainInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   const [out, err] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(['node', 'nrelu-bench', ...args]);
     return { code, stdout, stderr };
@@ -21,8 +28,22 @@ async function mainInProcess(args: string[]): Promise<{ code: number; stdout: st
 }
 
 test('bench --json prints one JSON object with the documented fields (cpu, tiny MLP run)', async () => {
-  const r = await runCli(['bench', '--backend', 'cpu', '--model', 'mlp', '--activation', '{name: nrelu, sigma: 0.1}',
-    '--batch-size', '16', '--steps', '3', '--warmup', '1', '--json']);
+  const r = await runCli([
+    'bench',
+    '--backend',
+    'cpu',
+    '--model',
+    'mlp',
+    '--activation',
+    '{name: nrelu, sigma: 0.1}',
+    '--batch-size',
+    '16',
+    '--steps',
+    '3',
+    '--warmup',
+    '1',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, r.stdout);
@@ -33,7 +54,14 @@ test('bench --json prints one JSON object with the documented fields (cpu, tiny 
   assert.deepEqual(json.activation_spec, { name: 'nrelu', sigma: 0.1 });
   assert.equal(json.batch_size, 16);
   assert.equal(json.steps, 3);
-  for (const key of ['samples_per_second', 'step_ms_median', 'step_ms_min', 'step_ms_max', 'peak_rss_bytes', 'peak_tf_bytes']) {
+  for (const key of [
+    'samples_per_second',
+    'step_ms_median',
+    'step_ms_min',
+    'step_ms_max',
+    'peak_rss_bytes',
+    'peak_tf_bytes',
+  ]) {
     assert.ok(typeof json[key] === 'number' && (json[key] as number) > 0, `${key}: ${String(json[key])}`);
   }
   assert.ok(Math.abs((json.samples_per_second as number) - 16000 / (json.step_ms_median as number)) < 1e-6);
@@ -41,7 +69,19 @@ test('bench --json prints one JSON object with the documented fields (cpu, tiny 
 });
 
 test('bench prints a readable summary by default', async () => {
-  const r = await runCli(['bench', '--backend', 'cpu', '--model', 'mlp', '--batch-size', '8', '--steps', '2', '--warmup', '0']);
+  const r = await runCli([
+    'bench',
+    '--backend',
+    'cpu',
+    '--model',
+    'mlp',
+    '--batch-size',
+    '8',
+    '--steps',
+    '2',
+    '--warmup',
+    '0',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^mlp, relu, backend cpu, batch 8$/m);
   assert.match(r.stdout, /throughput\s+\d+ samples\/s/);
@@ -55,7 +95,10 @@ test('bench rejects bad input with one line and exit code 2', async () => {
     [['--activation', '[relu]'], /--activation must be a name or an object/],
     [['--activation', 'swish'], /unknown activation "swish"/],
     [['--model', 'rnn'], /--model <model>' argument 'rnn' is invalid. Allowed choices are mlp, cnn/],
-    [['--backend', 'gpu'], /--backend <name>' argument 'gpu' is invalid. Allowed choices are auto, tensorflow, webgpu, wasm, cpu/],
+    [
+      ['--backend', 'gpu'],
+      /--backend <name>' argument 'gpu' is invalid. Allowed choices are auto, tensorflow, webgpu, wasm, cpu/,
+    ],
     [['--steps', '0'], /--steps must be an integer >= 1/],
     [['--batch-size', '12.5'], /--batch-size must be an integer >= 1/],
   ] as const;
@@ -90,8 +133,14 @@ test('benchHarness (the harness-overhead part of npm run bench): timings add up 
   const { benchHarness } = await import('../../src/bench/harness.js');
   await selectBackend('wasm');
   const r = await benchHarness({
-    model: 'mlp', activation: { name: 'nrelu', sigma: 0.1 }, batchSize: 64,
-    trainSamples: 256, testSamples: 64, probeSamples: 64, epochs: 3, warmupSteps: 2,
+    model: 'mlp',
+    activation: { name: 'nrelu', sigma: 0.1 },
+    batchSize: 64,
+    trainSamples: 256,
+    testSamples: 64,
+    probeSamples: 64,
+    epochs: 3,
+    warmupSteps: 2,
   });
   assert.equal(r.activation, 'nrelu sigma=0.1');
   assert.equal(r.harnessEpochSeconds.n, 2); // epochs 2 and 3
@@ -99,9 +148,12 @@ test('benchHarness (the harness-overhead part of npm run bench): timings add up 
   assert.ok(r.harnessTrainSeconds.median > 0 && r.harnessTrainSeconds.median <= r.harnessEpochSeconds.median);
   assert.ok(Math.abs(r.ratio - r.harnessEpochSeconds.median / r.bareEpochSeconds.median) < 1e-12);
   for (const t of [r.evaluateSeconds, r.probeSeconds, r.gradientSeconds]) assert.ok(t && t.median > 0 && t.n === 3);
-  assert.equal(r.gradientSamples, 4, 'trainSamples / 60 by default, as 1,000 of MNIST\'s 60,000');
+  assert.equal(r.gradientSamples, 4, "trainSamples / 60 by default, as 1,000 of MNIST's 60,000");
   assert.equal(r.tensorsPerEpoch.length, 3);
-  assert.ok(r.tensorsPerEpoch.every((n) => n === r.tensorsPerEpoch[0]), `tensors per epoch: ${r.tensorsPerEpoch.join(', ')}`);
+  assert.ok(
+    r.tensorsPerEpoch.every((n) => n === r.tensorsPerEpoch[0]),
+    `tensors per epoch: ${r.tensorsPerEpoch.join(', ')}`,
+  );
 });
 
 test('harnessAtScale: the per-epoch calls over a training epoch of trainSamples / batchSize steps', async () => {
@@ -110,18 +162,33 @@ test('harnessAtScale: the per-epoch calls over a training epoch of trainSamples 
   await selectBackend('wasm');
   const before = tf.memory().numTensors;
   const r = await harnessAtScale({
-    model: 'mlp', activation: { name: 'nrelu', sigma: 0.1 }, trainSamples: 6400, testSamples: 64, probeSamples: 96, gradientSamples: 16,
-    batchSize: 64, steps: 3, repeats: 1,
+    model: 'mlp',
+    activation: { name: 'nrelu', sigma: 0.1 },
+    trainSamples: 6400,
+    testSamples: 64,
+    probeSamples: 96,
+    gradientSamples: 16,
+    batchSize: 64,
+    steps: 3,
+    repeats: 1,
   });
   assert.equal(r.activation, 'nrelu sigma=0.1');
   for (const t of [r.trainEpochSeconds, r.evaluateSeconds, r.probeSeconds, r.gradientSeconds]) assert.ok(t > 0);
   assert.equal(r.trainEpochSeconds, 100 * r.stepSeconds, 'an epoch of 6,400 images is 100 steps of 64');
-  assert.ok(Math.abs(r.ratio - (r.trainEpochSeconds + r.evaluateSeconds + r.probeSeconds + r.gradientSeconds) / r.trainEpochSeconds) < 1e-12);
+  assert.ok(
+    Math.abs(
+      r.ratio - (r.trainEpochSeconds + r.evaluateSeconds + r.probeSeconds + r.gradientSeconds) / r.trainEpochSeconds,
+    ) < 1e-12,
+  );
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
 });
 
 test('parseActivationSpec: a flow object without spaces after its colons explains the YAML rule', () => {
-  assert.throws(() => parseActivationSpec('{name:nrelu,sigma:-1}'), (err: unknown) =>
-    err instanceof Error && /YAML reads "name:nrelu" as one key, since a colon needs a space after it/.test(err.message)
-    && /--activation "\{name: nrelu,sigma: -1\}"/.test((err as { hint?: string }).hint ?? ''));
+  assert.throws(
+    () => parseActivationSpec('{name:nrelu,sigma:-1}'),
+    (err: unknown) =>
+      err instanceof Error &&
+      /YAML reads "name:nrelu" as one key, since a colon needs a space after it/.test(err.message) &&
+      /--activation "\{name: nrelu,sigma: -1\}"/.test((err as { hint?: string }).hint ?? ''),
+  );
 });

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { UserError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/exit-codes.js';
 import { expandGrid, loadConfig } from '../../src/config/index.js';
@@ -36,7 +36,10 @@ dead_neurons: {samples: 128, gradient_samples: 64}
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
-  assert.ok(existsSync('dist/index.js'), 'dist/ is built (npm install or npm run build): the example imports nrelu-bench');
+  assert.ok(
+    existsSync('dist/index.js'),
+    'dist/ is built (npm install or npm run build): the example imports nrelu-bench',
+  );
   writeFileSync(config, yaml(`[relu, {module: ${relative(dir, EXAMPLE)}, beta: [1, 2]}]`));
   const [a, b] = await Promise.all([
     runCli(['run', config, '--out', jobs2, '--jobs', '2', '--no-report']),
@@ -46,19 +49,28 @@ before(async () => {
   assert.equal(b.code, 0, b.stderr);
 });
 
-test('run --jobs 2 trains the module\'s activation, sweeping its parameter, and records the file in manifest.json', () => {
-  assert.deepEqual(readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.activation, r.sigma, r.status]), [
-    ['mlp-relu-seed1', 'relu', '', 'completed'],
-    ['mlp-swish-beta1-seed1', 'swish', '1', 'completed'],
-    ['mlp-swish-beta2-seed1', 'swish', '2', 'completed'],
-  ]);
+test("run --jobs 2 trains the module's activation, sweeping its parameter, and records the file in manifest.json", () => {
+  assert.deepEqual(
+    readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.activation, r.sigma, r.status]),
+    [
+      ['mlp-relu-seed1', 'relu', '', 'completed'],
+      ['mlp-swish-beta1-seed1', 'swish', '1', 'completed'],
+      ['mlp-swish-beta2-seed1', 'swish', '2', 'completed'],
+    ],
+  );
   const manifest = JSON.parse(readFileSync(join(jobs2, 'manifest.json'), 'utf8')) as {
-    jobs: number; activationModules: { name: string; path: string; sha256: string }[]; config: { activations: unknown[] };
+    jobs: number;
+    activationModules: { name: string; path: string; sha256: string }[];
+    config: { activations: unknown[] };
   };
   assert.equal(manifest.jobs, 2);
   assert.equal(manifest.activationModules.length, 1);
   assert.equal(manifest.activationModules[0].name, 'swish');
-  assert.equal(manifest.activationModules[0].path, EXAMPLE, 'the path is absolute, resolved against the config\'s folder');
+  assert.equal(
+    manifest.activationModules[0].path,
+    EXAMPLE,
+    "the path is absolute, resolved against the config's folder",
+  );
   assert.match(manifest.activationModules[0].sha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(manifest.config.activations[1], { module: EXAMPLE, beta: [1, 2] });
 });
@@ -73,18 +85,28 @@ test('report and check work on the folder (check: the --jobs 1 folder matches th
   const check = await runCli(['check', jobs1, '--reference', jobs2]);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^OK: 3 runs and 3 epochs/m);
-  assert.deepEqual(readRowsSync(join(jobs1, 'summary.csv')).map((r) => r.run_id), GRID);
+  assert.deepEqual(
+    readRowsSync(join(jobs1, 'summary.csv')).map((r) => r.run_id),
+    GRID,
+  );
 });
 
 test('Slurm-style shards load the module too, and merge into the same folder', async () => {
   const shards = [0, 1].map((i) => join(dir, `shard-${i}`));
-  const runs = await Promise.all(shards.map((out, i) => runCli(['run', config, '--shard', `${i}/2`, '--out', out, '--jobs', '1', '--no-report'])));
+  const runs = await Promise.all(
+    shards.map((out, i) => runCli(['run', config, '--shard', `${i}/2`, '--out', out, '--jobs', '1', '--no-report'])),
+  );
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const merged = join(dir, 'merged');
   const merge = await runCli(['merge', ...shards, '--out', merged]);
   assert.equal(merge.code, 0, merge.stderr);
-  const manifest = JSON.parse(readFileSync(join(merged, 'manifest.json'), 'utf8')) as { activationModules: { path: string }[] };
-  assert.deepEqual(manifest.activationModules.map((m) => m.path), [EXAMPLE]);
+  const manifest = JSON.parse(readFileSync(join(merged, 'manifest.json'), 'utf8')) as {
+    activationModules: { path: string }[];
+  };
+  assert.deepEqual(
+    manifest.activationModules.map((m) => m.path),
+    [EXAMPLE],
+  );
   const check = await runCli(['check', merged, '--reference', jobs2]);
   assert.equal(check.code, 0, check.stdout + check.stderr);
 });
@@ -92,8 +114,21 @@ test('Slurm-style shards load the module too, and merge into the same folder', a
 test('check --rerun of a reference with a module needs --config, and a module with its recorded SHA-256', async () => {
   const refused = await runCli(['check', join(dir, 'rerun-no-config'), '--reference', jobs2, '--rerun', '--jobs', '1']);
   assert.equal(refused.code, 2, refused.stdout + refused.stderr);
-  assert.match(refused.stderr, /uses the activation "swish" from a module file \(.*swish\.mjs\); its code is not run from a results folder/);
-  const rerun = await runCli(['check', join(dir, 'rerun'), '--reference', jobs2, '--rerun', '--config', config, '--jobs', '1']);
+  assert.match(
+    refused.stderr,
+    /uses the activation "swish" from a module file \(.*swish\.mjs\); its code is not run from a results folder/,
+  );
+  const rerun = await runCli([
+    'check',
+    join(dir, 'rerun'),
+    '--reference',
+    jobs2,
+    '--rerun',
+    '--config',
+    config,
+    '--jobs',
+    '1',
+  ]);
   assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   assert.match(rerun.stdout, /^OK: 3 runs/m);
   const stale = join(dir, 'stale-ref');
@@ -102,9 +137,22 @@ test('check --rerun of a reference with a module needs --config, and a module wi
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { activationModules: { sha256: string }[] };
   manifest.activationModules[0].sha256 = '1'.repeat(64);
   writeFileSync(manifestPath, JSON.stringify(manifest));
-  const mismatch = await runCli(['check', join(dir, 'rerun-stale'), '--reference', stale, '--rerun', '--config', config, '--jobs', '1']);
+  const mismatch = await runCli([
+    'check',
+    join(dir, 'rerun-stale'),
+    '--reference',
+    stale,
+    '--rerun',
+    '--config',
+    config,
+    '--jobs',
+    '1',
+  ]);
   assert.equal(mismatch.code, 2, mismatch.stdout + mismatch.stderr);
-  assert.match(mismatch.stderr, /swish\.mjs \(sha256 [0-9a-f]{12}\) is not the module reference .* recorded \(sha256 111111111111\)/);
+  assert.match(
+    mismatch.stderr,
+    /swish\.mjs \(sha256 [0-9a-f]{12}\) is not the module reference .* recorded \(sha256 111111111111\)/,
+  );
 });
 
 test('a missing module is one line and exit code 2', async () => {
@@ -113,27 +161,48 @@ test('a missing module is one line and exit code 2', async () => {
   const r = await runCli(['list', bad]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /activation module .*nope\.mjs: file not found/);
-  assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('error')).length, 1, r.stderr);
+  assert.equal(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error')).length,
+    1,
+    r.stderr,
+  );
 });
 
 test('a module without a descriptor, and a bad parameter, are one-line config errors', async () => {
   writeFileSync(join(dir, 'empty.mjs'), 'export const x = 1;\n');
   writeFileSync(join(dir, 'empty.yaml'), yaml('[{module: ./empty.mjs}]', 'empty'));
-  await assert.rejects(loadConfig(join(dir, 'empty.yaml')), (err: unknown) =>
-    err instanceof UserError && exitCodeOf(err) === 2 && /empty\.mjs: exports no descriptor/.test(err.message) && !err.message.includes('\n'));
+  await assert.rejects(
+    loadConfig(join(dir, 'empty.yaml')),
+    (err: unknown) =>
+      err instanceof UserError &&
+      exitCodeOf(err) === 2 &&
+      /empty\.mjs: exports no descriptor/.test(err.message) &&
+      !err.message.includes('\n'),
+  );
   writeFileSync(join(dir, 'bad.yaml'), yaml(`[{module: ${EXAMPLE}, beta: -1}]`, 'bad'));
-  await assert.rejects(loadConfig(join(dir, 'bad.yaml')), (err: unknown) =>
-    err instanceof UserError && exitCodeOf(err) === 2 && /activations\[0\]\.beta: must be >= 0/.test(err.message));
+  await assert.rejects(
+    loadConfig(join(dir, 'bad.yaml')),
+    (err: unknown) =>
+      err instanceof UserError && exitCodeOf(err) === 2 && /activations\[0\]\.beta: must be >= 0/.test(err.message),
+  );
   writeFileSync(join(dir, 'typo.yaml'), yaml(`[{module: ${EXAMPLE}, betta: 2}]`, 'typo'));
-  await assert.rejects(loadConfig(join(dir, 'typo.yaml')), /activation "swish": unknown parameter "betta"; valid parameters: beta/);
+  await assert.rejects(
+    loadConfig(join(dir, 'typo.yaml')),
+    /activation "swish": unknown parameter "betta"; valid parameters: beta/,
+  );
 });
 
-test('the config hash follows the module\'s content: an edited file changes its runs\' hashes, no other run\'s', async () => {
+test("the config hash follows the module's content: an edited file changes its runs' hashes, no other run's", async () => {
   const module = join(dir, 'plain.mjs');
-  const descriptor = 'export default { name: "plain_test", summary: "x", params: {}, stochastic: false, create() { throw new Error("unused"); } };\n';
+  const descriptor =
+    'export default { name: "plain_test", summary: "x", params: {}, stochastic: false, create() { throw new Error("unused"); } };\n';
   writeFileSync(module, descriptor);
   writeFileSync(join(dir, 'plain.yaml'), yaml('[relu, {module: ./plain.mjs}]', 'plain'));
-  const hashes = async () => new Map(expandGrid((await loadConfig(join(dir, 'plain.yaml'))).config).map((r) => [r.id, r.hash]));
+  const hashes = async () =>
+    new Map(expandGrid((await loadConfig(join(dir, 'plain.yaml'))).config).map((r) => [r.id, r.hash]));
   const before = await hashes();
   writeFileSync(module, `// edited\n${descriptor}`);
   const edited = await hashes();

@@ -13,13 +13,18 @@ function help(name?: string): string {
   const cmd = name ? program.commands.find((c) => c.name() === name) : program;
   assert.ok(cmd, name);
   let text = '';
-  cmd.configureOutput({ writeOut: (s) => { text += s; } });
+  cmd.configureOutput({
+    writeOut: (s) => {
+      text += s;
+    },
+  });
   cmd.outputHelp();
   return text;
 }
 
 test('README, --help and quick.yaml state the same quick-start time', () => {
-  const time = (text: string): string => (/about (\d+ (?:seconds|minutes))/.exec(text) ?? [])[1] ?? `none in: ${text.slice(0, 200)}`;
+  const time = (text: string): string =>
+    (/about (\d+ (?:seconds|minutes))/.exec(text) ?? [])[1] ?? `none in: ${text.slice(0, 200)}`;
   const fromReadme = time(readme.slice(readme.indexOf('## Quick start')));
   assert.match(fromReadme, /^\d+ /);
   assert.equal(time(help()), fromReadme);
@@ -31,7 +36,10 @@ test('merge --help and the README give the same exit codes', () => {
   const section = readme.slice(readme.indexOf('nrelu-bench merge results/paper-mlp/shard-*'));
   const readmeCodes = codes(section).replace(/`/g, '');
   assert.match(readmeCodes, /0 merged, 1 a damaged/);
-  assert.deepEqual([...codes(help('merge')).matchAll(/\b[012]\b/g)].map((m) => m[0]), [...readmeCodes.matchAll(/\b[012]\b/g)].map((m) => m[0]));
+  assert.deepEqual(
+    [...codes(help('merge')).matchAll(/\b[012]\b/g)].map((m) => m[0]),
+    [...readmeCodes.matchAll(/\b[012]\b/g)].map((m) => m[0]),
+  );
 });
 
 test('the README documents --jobs auto, the seed range, +key=value and check --jobs/--backend', () => {

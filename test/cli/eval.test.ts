@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-eval-'));
 const grid = join(dir, 'grid');
@@ -29,16 +29,24 @@ test('eval: deterministic reproduces the recorded accuracies; mc:K is repeatable
   assert.match(det.stdout, /eval: 4 run\(s\) in deterministic mode written to .*eval\.csv/);
   let rows = readRowsSync(join(grid, 'eval.csv'));
   assert.equal(rows.length, 4);
-  for (const r of rows) assert.equal(Number(r.test_acc), Number(r.recorded_test_acc), `${r.run_id}: the saved model is the scored one`);
+  for (const r of rows)
+    assert.equal(Number(r.test_acc), Number(r.recorded_test_acc), `${r.run_id}: the saved model is the scored one`);
 
   const mc = ['eval', grid, '--backend', 'cpu', '--mode', 'mc:4', '--only', 'mlp-relu-seed1,mlp-nrelu-s0.1-seed1'];
   assert.equal((await runCli(mc)).code, 0);
   const first = readRowsSync(join(grid, 'eval.csv')).filter((r) => r.mode === 'mc:4');
-  assert.deepEqual(first.map((r) => r.run_id), ['mlp-relu-seed1', 'mlp-nrelu-s0.1-seed1']);
+  assert.deepEqual(
+    first.map((r) => r.run_id),
+    ['mlp-relu-seed1', 'mlp-nrelu-s0.1-seed1'],
+  );
   assert.equal((await runCli(mc)).code, 0);
   rows = readRowsSync(join(grid, 'eval.csv'));
-  assert.equal(rows.length, 6, 'the rerun replaced its mode\'s rows');
-  assert.deepEqual(rows.filter((r) => r.mode === 'mc:4'), first, 'seeded: the same numbers again');
+  assert.equal(rows.length, 6, "the rerun replaced its mode's rows");
+  assert.deepEqual(
+    rows.filter((r) => r.mode === 'mc:4'),
+    first,
+    'seeded: the same numbers again',
+  );
   const relu = rows.filter((r) => r.run_id === 'mlp-relu-seed1');
   assert.equal(relu[0].test_acc, relu[1].test_acc, 'ReLU has no noise: mc:K equals inference');
 

@@ -8,7 +8,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, DataError, EnvironmentError, PROBLEM_KINDS, ResultsError, UsageError, UserError, type ProblemKind,
+  ConfigError,
+  DataError,
+  EnvironmentError,
+  PROBLEM_KINDS,
+  ResultsError,
+  UsageError,
+  UserError,
+  type ProblemKind,
 } from '../../src/errors.js';
 import { EXIT, EXIT_FOR_KIND, exitCodeOf } from '../../src/exit-codes.js';
 import { WorkerProcess } from '../../src/runner/worker-process.js';
@@ -25,8 +32,11 @@ const DOCUMENTED: Record<ProblemKind, number> = { usage: 2, config: 2, environme
 test('each kind of problem has the documented exit code; anything else thrown is a runtime error', () => {
   assert.deepEqual(Object.keys(EXIT_FOR_KIND).sort(), [...PROBLEM_KINDS].sort());
   const made: [UserError, ProblemKind][] = [
-    [new UsageError('u'), 'usage'], [new ConfigError('c'), 'config'], [new EnvironmentError('e'), 'environment'],
-    [new DataError('d'), 'data'], [new ResultsError('r'), 'results'],
+    [new UsageError('u'), 'usage'],
+    [new ConfigError('c'), 'config'],
+    [new EnvironmentError('e'), 'environment'],
+    [new DataError('d'), 'data'],
+    [new ResultsError('r'), 'results'],
   ];
   for (const [err, kind] of made) {
     assert.equal(err.kind, kind, err.name);
@@ -38,10 +48,11 @@ test('each kind of problem has the documented exit code; anything else thrown is
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
-test('library code names no exit code: only cli/, exit-codes.ts and the worker process\'s own exit use them', () => {
+test("library code names no exit code: only cli/, exit-codes.ts and the worker process's own exit use them", () => {
   const offenders: string[] = [];
   for (const file of sourceFiles(SRC)) {
     const rel = relative(SRC, file).split('\\').join('/');
@@ -86,14 +97,17 @@ test('the CLI exits with the mapped code for an error from its worker process, a
   const dir = tempDir('nrelu-exit-');
   const config = join(dir, 'missing-data.yaml');
   const out = join(dir, 'out');
-  writeFileSync(config, `name: missing-data
+  writeFileSync(
+    config,
+    `name: missing-data
 dataset: idx:${join(dir, 'no-such-folder')}
 models: [{model: mlp, hidden: [8]}]
 backend: cpu
 activations: [relu]
 seeds: [1]
 train: {epochs: 1, batch_size: 32}
-`);
+`,
+  );
   const result = await runCli(['run', config, '--out', out, '--jobs', '1']);
   assert.equal(result.code, EXIT.runtime, result.stderr);
   assert.match(result.stderr, /^error: idx:.*no-such-folder: cannot read folder .*ENOENT\)$/m);

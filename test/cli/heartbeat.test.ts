@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../helpers/cli.js';
 import { writeTiny } from '../helpers/tiny-folder.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-heartbeat-'));
@@ -20,13 +20,17 @@ const FROZEN = 'mlp-relu-seed1';
 test('a worker stopped with SIGSTOP is killed after --worker-timeout, its run fails with the reason, the grid goes on', async () => {
   const out = join(dir, 'out');
   // The worker holds FROZEN after its first epoch (HOLD_ENV), still sending heartbeats; then it is stopped.
-  const { child, done } = spawnCli(['run', writeTiny(dir), 'seeds=[1,2]', '--out', out, '--jobs', '2', '--no-report', '--worker-timeout', '5'],
-    { [HOLD_ENV]: FROZEN });
+  const { child, done } = spawnCli(
+    ['run', writeTiny(dir), 'seeds=[1,2]', '--out', out, '--jobs', '2', '--no-report', '--worker-timeout', '5'],
+    { [HOLD_ENV]: FROZEN },
+  );
   let stderr = '';
   let stopped: number | null = null;
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
-    const pid = new RegExp(`${FROZEN} epoch 1/1.*\\n?`).test(stderr) ? /\[1\/4\] mlp-relu-seed1 \(worker (\d+)\)/.exec(stderr)?.[1] : undefined;
+    const pid = new RegExp(`${FROZEN} epoch 1/1.*\\n?`).test(stderr)
+      ? /\[1\/4\] mlp-relu-seed1 \(worker (\d+)\)/.exec(stderr)?.[1]
+      : undefined;
     if (pid && stopped === null) {
       stopped = Number(pid);
       process.kill(stopped, 'SIGSTOP');
@@ -45,11 +49,24 @@ test('a worker stopped with SIGSTOP is killed after --worker-timeout, its run fa
   assert.ok(stopped !== null, `a worker was stopped: ${stderr}`);
   assert.equal(r.signal, null, `the grid finished on its own instead of hanging: ${stderr}`);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`worker process ${stopped} sent no heartbeat for [0-9.]+ s \\(frozen or stopped; the limit is --worker-timeout 5 s\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `worker process ${stopped} sent no heartbeat for [0-9.]+ s \\(frozen or stopped; the limit is --worker-timeout 5 s\\)`,
+    ),
+  );
   const summary = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(summary.map((x) => [x.run_id, x.status]), [
-    ['mlp-relu-seed1', 'failed'], ['mlp-relu-seed2', 'completed'], ['mlp-nrelu-s0.1-seed1', 'completed'], ['mlp-nrelu-s0.1-seed2', 'completed'],
-  ]);
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runs: Record<string, { status: string; message?: string }> };
+  assert.deepEqual(
+    summary.map((x) => [x.run_id, x.status]),
+    [
+      ['mlp-relu-seed1', 'failed'],
+      ['mlp-relu-seed2', 'completed'],
+      ['mlp-nrelu-s0.1-seed1', 'completed'],
+      ['mlp-nrelu-s0.1-seed2', 'completed'],
+    ],
+  );
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    runs: Record<string, { status: string; message?: string }>;
+  };
   assert.match(manifest.runs[FROZEN].message ?? '', /sent no heartbeat/);
 });

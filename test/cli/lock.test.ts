@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { copyFolder, trainInto, writeTiny } from '../helpers/tiny-folder.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
-import { LOCK_FILE } from '../../src/runner/lock.js';
+import { LOCK_FILE } from '../../src/results/lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +31,10 @@ function deadPid(): number {
 
 function writeLock(folder: string, pid: number): void {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, LOCK_FILE), JSON.stringify({ pid, host: hostname(), command: 'run tiny.yaml', startedAt: '2026-01-01T00:00:00Z' }));
+  writeFileSync(
+    join(folder, LOCK_FILE),
+    JSON.stringify({ pid, host: hostname(), command: 'run tiny.yaml', startedAt: '2026-01-01T00:00:00Z' }),
+  );
 }
 
 test('a second run on a folder that a running run is writing exits 1, naming the process, and writes nothing', async () => {
@@ -39,12 +42,16 @@ test('a second run on a folder that a running run is writing exits 1, naming the
   const first = spawnCli(['run', config, '--out', out, '--jobs', '1', '--no-report'], { [HOLD_ENV]: 'mlp-relu-seed1' });
   try {
     // The first run holds its run after epoch 1 (HOLD_ENV): wait for that epoch's row.
-    for (let i = 0; i < 600 && !(existsSync(join(out, 'epochs.csv')) && existsSync(join(out, LOCK_FILE))); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !(existsSync(join(out, 'epochs.csv')) && existsSync(join(out, LOCK_FILE))); i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.ok(existsSync(join(out, LOCK_FILE)), 'the first run holds the lock');
     const epochs = readFileSync(join(out, 'epochs.csv'), 'utf8');
     const second = await runCli(['run', config, '--out', out, '--jobs', '1', '--no-report']);
     assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, new RegExp(`busy is being written by process ${first.child.pid} \\(.*run .*tiny\\.yaml`));
+    assert.match(
+      second.stderr,
+      new RegExp(`busy is being written by process ${first.child.pid} \\(.*run .*tiny\\.yaml`),
+    );
     assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), epochs, 'the second run wrote nothing');
   } finally {
     first.child.kill('SIGKILL');
@@ -53,7 +60,10 @@ test('a second run on a folder that a running run is writing exits 1, naming the
   // The first run was killed: its lock is stale, and the next run takes it over.
   const third = await runCli(['run', config, '--out', out, '--jobs', '1', '--no-report']);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stderr, new RegExp(`taking over the stale lock of .*busy \\(process ${first.child.pid}, .* is not running\\)`));
+  assert.match(
+    third.stderr,
+    new RegExp(`taking over the stale lock of .*busy \\(process ${first.child.pid}, .* is not running\\)`),
+  );
   assert.equal(existsSync(join(out, LOCK_FILE)), false, 'released at the end');
 });
 
@@ -75,6 +85,9 @@ test('merge --out takes over a stale lock with a note', async () => {
   writeLock(target, pid);
   const merge = await runCli(['merge', copyFolder(base, join(dir, 'in')), '--out', target]);
   assert.equal(merge.code, 0, merge.stderr);
-  assert.match(merge.stderr, new RegExp(`taking over the stale lock of .*stale \\(process ${pid}, run tiny\\.yaml, is not running\\)`));
+  assert.match(
+    merge.stderr,
+    new RegExp(`taking over the stale lock of .*stale \\(process ${pid}, run tiny\\.yaml, is not running\\)`),
+  );
   assert.equal(existsSync(join(target, LOCK_FILE)), false);
 });

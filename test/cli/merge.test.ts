@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-merge-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +38,10 @@ test('seeds from separate folders merge into one comparison row', async () => {
   const out = join(dir, 'ok');
   const r = await runCli(['merge', a, b, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id), ['mlp-relu-seed1', 'mlp-relu-seed2']);
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id),
+    ['mlp-relu-seed1', 'mlp-relu-seed2'],
+  );
   assert.match(readFileSync(join(out, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,2,/);
 });
 
@@ -46,7 +49,10 @@ test('runs of one comparison row with different settings are refused, naming bot
   const out = join(dir, 'mixed');
   const r = await runCli(['merge', a, lr, '--out', out]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /runs mlp-relu-seed1 \(.*\ba\) and mlp-relu-seed2 \(.*\blr\) share the comparison row 'mlp relu' but not its settings: train\.learningRate 0\.001 vs 0\.05/);
+  assert.match(
+    r.stderr,
+    /runs mlp-relu-seed1 \(.*\ba\) and mlp-relu-seed2 \(.*\blr\) share the comparison row 'mlp relu' but not its settings: train\.learningRate 0\.001 vs 0\.05/,
+  );
   assert.equal(existsSync(join(out, 'summary.csv')), false, 'nothing written');
 });
 
@@ -60,7 +66,10 @@ test('folders from different backends are refused unless --allow-mixed-backends'
   const allowed = await runCli(['merge', a, wasm, '--out', out, '--allow-mixed-backends']);
   assert.equal(allowed.code, 0, allowed.stderr);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.deepEqual(manifest.mergedFrom.map((s: { backend: { name: string } }) => s.backend.name), ['cpu', 'wasm']);
+  assert.deepEqual(
+    manifest.mergedFrom.map((s: { backend: { name: string } }) => s.backend.name),
+    ['cpu', 'wasm'],
+  );
 });
 
 test('the same run with the same hash but different results is refused, naming the run and the cell', async () => {
@@ -71,7 +80,10 @@ test('the same run with the same hash but different results is refused, naming t
   });
   const r = await runCli(['merge', a, other, '--out', join(dir, 'diff')]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /run mlp-relu-seed1 has the same settings but different results in .*\ba and .*a-other \((epochs|summary)\.csv (test_acc|final_test_acc): [0-9.]+ vs 0\.5\)/);
+  assert.match(
+    r.stderr,
+    /run mlp-relu-seed1 has the same settings but different results in .*\ba and .*a-other \((epochs|summary)\.csv (test_acc|final_test_acc): [0-9.]+ vs 0\.5\)/,
+  );
 });
 
 test('a completed copy is preferred over a failed one, whichever folder comes first', async () => {
@@ -79,12 +91,18 @@ test('a completed copy is preferred over a failed one, whichever folder comes fi
     'summary.csv': (t) => t.replace(',completed,', ',failed,'),
     'manifest.json': (t) => t.replace('"status": "completed"', '"status": "failed"'),
   });
-  for (const order of [[failed, a], [a, failed]]) {
+  for (const order of [
+    [failed, a],
+    [a, failed],
+  ]) {
     const out = join(dir, `pref-${order[0] === a ? 'a' : 'f'}`);
     const r = await runCli(['merge', ...order, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readRowsSync(join(out, 'summary.csv'))[0].status, 'completed');
-    assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs['mlp-relu-seed1'].status, 'completed');
+    assert.equal(
+      JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs['mlp-relu-seed1'].status,
+      'completed',
+    );
     assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), readFileSync(join(a, 'epochs.csv'), 'utf8'));
   }
 });
@@ -99,13 +117,20 @@ test('merge --out into a folder with results refuses, saying what it would repla
   assert.equal(readFileSync(join(target, 'summary.csv'), 'utf8'), before, 'the folder is untouched');
   const forced = await runCli(['merge', a, b, '--out', target, '--force']);
   assert.equal(forced.code, 0, forced.stderr);
-  assert.deepEqual(readRowsSync(join(target, 'summary.csv')).map((x) => x.run_id), ['mlp-relu-seed1', 'mlp-relu-seed2']);
+  assert.deepEqual(
+    readRowsSync(join(target, 'summary.csv')).map((x) => x.run_id),
+    ['mlp-relu-seed1', 'mlp-relu-seed2'],
+  );
 });
 
 test('a summary row repeated within a folder is kept once, by merge and by report', async () => {
   const twice = (t: string): string => t + t.split('\n').slice(1).join('\n');
   const dup = copyWith(a, 'dup', { 'summary.csv': twice, 'epochs.csv': twice });
-  assert.equal(readFileSync(join(dup, 'summary.csv'), 'utf8').trim().split('\n').length, 3, 'the fixture has its row twice');
+  assert.equal(
+    readFileSync(join(dup, 'summary.csv'), 'utf8').trim().split('\n').length,
+    3,
+    'the fixture has its row twice',
+  );
   const out = join(dir, 'dedup');
   const r = await runCli(['merge', dup, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
@@ -118,10 +143,15 @@ test('a summary row repeated within a folder is kept once, by merge and by repor
 });
 
 test('two different rows for one run in one folder are an error naming the file and the cell', async () => {
-  const clash = copyWith(a, 'clash', { 'summary.csv': (t) => t + t.split('\n')[1].replace(',completed,', ',diverged,') + '\n' });
+  const clash = copyWith(a, 'clash', {
+    'summary.csv': (t) => t + t.split('\n')[1].replace(',completed,', ',diverged,') + '\n',
+  });
   const r = await runCli(['merge', clash, '--out', join(dir, 'clash-out')]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /clash\/summary\.csv: two rows for run_id mlp-relu-seed1 that differ in status \(completed vs diverged\)/);
+  assert.match(
+    r.stderr,
+    /clash\/summary\.csv: two rows for run_id mlp-relu-seed1 that differ in status \(completed vs diverged\)/,
+  );
 });
 
 test('folders with different compare.margin are refused in either order unless --margin chooses one', async () => {
@@ -132,17 +162,23 @@ test('folders with different compare.margin are refused in either order unless -
       return JSON.stringify(m);
     },
   });
-  for (const [i, order] of [[a, wide], [wide, a]].entries()) {
+  for (const [i, order] of [
+    [a, wide],
+    [wide, a],
+  ].entries()) {
     const r = await runCli(['merge', ...order, '--out', join(dir, `margin-${i}`)]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /different equivalence margins: .*\(0\.(2|5) pp\), .*\(0\.(2|5) pp\)/);
   }
   const chosen = await runCli(['merge', wide, a, '--out', join(dir, 'margin-chosen'), '--margin', '0.3']);
   assert.equal(chosen.code, 0, chosen.stderr);
-  assert.equal(JSON.parse(readFileSync(join(dir, 'margin-chosen', 'manifest.json'), 'utf8')).config.compare.margin, 0.3);
+  assert.equal(
+    JSON.parse(readFileSync(join(dir, 'margin-chosen', 'manifest.json'), 'utf8')).config.compare.margin,
+    0.3,
+  );
 });
 
-test('merge --out into its shards\' parent folder, and again into a folder an earlier merge of the same inputs wrote, is allowed', async () => {
+test("merge --out into its shards' parent folder, and again into a folder an earlier merge of the same inputs wrote, is allowed", async () => {
   const parent = join(dir, 'parent');
   const shards = [copyWith(a, 'parent/shard-0', {}), copyWith(b, 'parent/shard-1', {})];
   const first = await runCli(['merge', ...shards, '--out', parent]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { parseOnly, selectOnly } from '../../src/runner/only.js';
 import { UserError } from '../../src/errors.js';
 
@@ -31,17 +31,23 @@ test('parseOnly and selectOnly: comma lists, unknown ids are a usage error namin
   assert.deepEqual(parseOnly(['a,b', ' c ', 'a']), ['a', 'b', 'c']);
   assert.throws(() => parseOnly([',']), UserError);
   const specs = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
-  assert.deepEqual(selectOnly(specs, specs, ['c', 'a']).map((s) => s.id), ['a', 'c']);
+  assert.deepEqual(
+    selectOnly(specs, specs, ['c', 'a']).map((s) => s.id),
+    ['a', 'c'],
+  );
   assert.deepEqual(selectOnly(specs, specs.slice(0, 2), ['c']), [], 'not in this shard');
   assert.throws(() => selectOnly(specs, specs, ['a', 'x', 'y']), /--only: x, y are not runs of this grid/);
 });
 
-test('run --only trains just that run; check --only confirms it against the whole grid\'s folder', async () => {
+test("run --only trains just that run; check --only confirms it against the whole grid's folder", async () => {
   const one = join(dir, 'one');
   const r = await runCli(['run', config, '--only', ONE, '--out', one, '--no-report']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /only: 1 of the grid's 4 runs \(mlp-nrelu-s0\.1-seed2\)/);
-  assert.deepEqual(readRowsSync(join(one, 'summary.csv')).map((x) => x.run_id), [ONE]);
+  assert.deepEqual(
+    readRowsSync(join(one, 'summary.csv')).map((x) => x.run_id),
+    [ONE],
+  );
 
   const ok = await runCli(['check', one, '--reference', grid, '--only', ONE]);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
@@ -71,12 +77,15 @@ test('run --only trains just that run; check --only confirms it against the whol
   }
 });
 
-test('check --rerun --only retrains one run from the folder\'s manifest and checks it; unknown ids exit 2', async () => {
+test("check --rerun --only retrains one run from the folder's manifest and checks it; unknown ids exit 2", async () => {
   const out = join(dir, 'rerun');
   const r = await runCli(['check', out, '--reference', grid, '--rerun', '--only', 'mlp-relu-seed1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /OK: 1 runs and 2 epochs/);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id), ['mlp-relu-seed1']);
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id),
+    ['mlp-relu-seed1'],
+  );
   const unknown = await runCli(['check', out, '--reference', grid, '--only', 'mlp-relu-seed9']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--only: mlp-relu-seed9 not in/);
@@ -92,7 +101,13 @@ test('run --only X --fresh retrains X and keeps every other run of the folder', 
   const r = await runCli(['run', config, '--out', copy, '--only', ONE, '--fresh', '--jobs', '1', '--no-report']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /--fresh: retraining the 1 selected run; keeping the folder's 3 other runs/);
-  assert.deepEqual(readRowsSync(join(copy, 'summary.csv')).map((x) => x.run_id), before);
+  assert.deepEqual(
+    readRowsSync(join(copy, 'summary.csv')).map((x) => x.run_id),
+    before,
+  );
   assert.equal(readRowsSync(join(copy, 'epochs.csv')).length, 8);
-  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).runs).sort(), [...before].sort());
+  assert.deepEqual(
+    Object.keys(JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).runs).sort(),
+    [...before].sort(),
+  );
 });

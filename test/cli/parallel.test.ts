@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { sameResults, tinyConfig, withoutTiming } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-parallel-'));
@@ -31,11 +31,21 @@ before(async () => {
 });
 
 test('--jobs 2 writes the same files as --jobs 1, in grid order (timing columns aside)', () => {
-  assert.deepEqual(readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.status]), GRID.map((id) => [id, 'completed']));
+  assert.deepEqual(
+    readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.status]),
+    GRID.map((id) => [id, 'completed']),
+  );
   const epochs = readRowsSync(join(jobs2, 'epochs.csv'));
-  assert.deepEqual(epochs.map((r) => `${r.run_id}#${r.epoch}`), GRID.flatMap((id) => [`${id}#1`, `${id}#2`]));
-  assert.deepEqual(readRowsSync(join(jobs2, 'robustness.csv')).map((r) => r.run_id), GRID);
-  for (const { file, same } of sameResults(jobs1, jobs2)) assert.ok(same, `${file} differs between --jobs 1 and --jobs 2`);
+  assert.deepEqual(
+    epochs.map((r) => `${r.run_id}#${r.epoch}`),
+    GRID.flatMap((id) => [`${id}#1`, `${id}#2`]),
+  );
+  assert.deepEqual(
+    readRowsSync(join(jobs2, 'robustness.csv')).map((r) => r.run_id),
+    GRID,
+  );
+  for (const { file, same } of sameResults(jobs1, jobs2))
+    assert.ok(same, `${file} differs between --jobs 1 and --jobs 2`);
   const manifest = (d: string): { jobs: number } => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
   assert.equal(manifest(jobs1).jobs, 1);
   assert.equal(manifest(jobs2).jobs, 2);
@@ -64,7 +74,9 @@ test('check fails on a tampered CSV and names the run, epoch and column', async 
   const path = join(tampered, 'epochs.csv');
   const lines = readFileSync(path, 'utf8').split('\n');
   const header = lines[0].split(',');
-  const row = lines.findIndex((l) => l.startsWith('mlp-nrelu-s0.1-seed2,') && l.split(',')[header.indexOf('epoch')] === '2');
+  const row = lines.findIndex(
+    (l) => l.startsWith('mlp-nrelu-s0.1-seed2,') && l.split(',')[header.indexOf('epoch')] === '2',
+  );
   const cells = lines[row].split(',');
   cells[header.indexOf('test_acc')] = String(Number(cells[header.indexOf('test_acc')]) + 0.01);
   cells[header.indexOf('dead')] = String(Number(cells[header.indexOf('dead')]) + 1);
@@ -83,12 +95,15 @@ test('check fails on a tampered CSV and names the run, epoch and column', async 
   assert.match(loose.stdout, /DIFFERENT: 1 difference/);
 });
 
-test('check --rerun reruns the reference\'s grid from its manifest; usage errors exit 2', async () => {
+test("check --rerun reruns the reference's grid from its manifest; usage errors exit 2", async () => {
   const out = join(dir, 'rerun');
   const r = await runCli(['check', out, '--reference', jobs1, '--rerun', '--jobs', '2']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^OK: 4 runs/m);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id), GRID);
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((x) => x.run_id),
+    GRID,
+  );
 
   const missing = await runCli(['check', out, '--reference', join(dir, 'nope')]);
   assert.equal(missing.code, 2);
@@ -103,7 +118,9 @@ test('killing one worker process fails only the run it was training; the others 
   const out = join(dir, 'killed');
   const victim = 'mlp-relu-seed2';
   // The victim's worker holds after its first epoch (a test hook), so the kill never races the run's end.
-  const run = spawnCli(['run', config, '--out', out, '--jobs', '2', '--no-report', 'train.epochs=3'], { [HOLD_ENV]: victim });
+  const run = spawnCli(['run', config, '--out', out, '--jobs', '2', '--no-report', 'train.epochs=3'], {
+    [HOLD_ENV]: victim,
+  });
   let stderr = '';
   let killed: number | null = null;
   await new Promise<void>((resolve) => {
@@ -122,7 +139,10 @@ test('killing one worker process fails only the run it was training; the others 
   assert.ok(killed, `the victim's worker was found and killed\n${stderr}`);
   assert.equal(r.code, 1, r.stderr);
   const summary = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(summary.map((s) => [s.run_id, s.status]), GRID.map((id) => [id, id === victim ? 'failed' : 'completed']));
+  assert.deepEqual(
+    summary.map((s) => [s.run_id, s.status]),
+    GRID.map((id) => [id, id === victim ? 'failed' : 'completed']),
+  );
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.match(manifest.runs[victim].message, new RegExp(`worker process ${killed} was killed by signal SIGKILL`));
   const epochs = readRowsSync(join(out, 'epochs.csv'));
@@ -133,6 +153,9 @@ test('killing one worker process fails only the run it was training; the others 
   const again = await runCli(['run', config, '--out', out, '--jobs', '2', '--no-report', 'train.epochs=3']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /3 already done/);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((s) => s.status), GRID.map(() => 'completed'));
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((s) => s.status),
+    GRID.map(() => 'completed'),
+  );
   assert.equal(readRowsSync(join(out, 'epochs.csv')).length, 4 * 3);
 });

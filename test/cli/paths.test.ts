@@ -32,10 +32,18 @@ test('run --out that is a file, or lies under one, is refused before the backend
 });
 
 test('data_dir or info --data-dir pointing at a file is one line naming it', async () => {
-  oneLine(await runCli(['run', config, '--out', join(dir, 'o'), `data_dir=${file}`]), 2, /data_dir .*a-file.* is a file/);
+  oneLine(
+    await runCli(['run', config, '--out', join(dir, 'o'), `data_dir=${file}`]),
+    2,
+    /data_dir .*a-file.* is a file/,
+  );
   oneLine(await runCli(['info', '--data-dir', file]), 2, /--data-dir .*a-file.* is a file/);
 });
 
 test('a bench batch too big to allocate is a usage error', async () => {
-  oneLine(await runCli(['bench', '--batch-size', '100000000', '--steps', '1']), 2, /--batch-size must be at most 65536/);
+  oneLine(
+    await runCli(['bench', '--batch-size', '100000000', '--steps', '1']),
+    2,
+    /--batch-size must be at most 65536/,
+  );
 });

@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { HOLD_ENV } from '../../src/runner/protocol.js';
 import { tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 function setup(): { dir: string; cfg: string; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nrelu-resume-'));
   const cfg = join(dir, 'tiny.yaml');
-  writeFileSync(cfg, tinyConfig().replace('eval: {robustness: {gaussian: [0.2]}}', '').replace('epochs: 2', 'epochs: 1'));
+  writeFileSync(
+    cfg,
+    tinyConfig().replace('eval: {robustness: {gaussian: [0.2]}}', '').replace('epochs: 2', 'epochs: 1'),
+  );
   return { dir, cfg, out: join(dir, 'out') };
 }
 
@@ -27,14 +30,21 @@ test('a smaller grid run into the same folder keeps the results of the runs outs
   const one = await runCli(['run', cfg, '--out', out, 'seeds=[1]', '--jobs', '1', '--no-report']);
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stderr, /2 already done/);
-  assert.deepEqual(ids(out).sort(), ['mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2', 'mlp-relu-seed1', 'mlp-relu-seed2'],
-    'the seed-2 rows are still there');
+  assert.deepEqual(
+    ids(out).sort(),
+    ['mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2', 'mlp-relu-seed1', 'mlp-relu-seed2'],
+    'the seed-2 rows are still there',
+  );
   assert.match(one.stderr, /2 runs outside this grid/);
 
   const again = await runCli(['run', cfg, '--out', out, 'seeds=[1,2]', '--jobs', '1', '--no-report']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /4 already done/);
-  assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), full, 'nothing lost, nothing retrained, grid order restored');
+  assert.equal(
+    readFileSync(join(out, 'epochs.csv'), 'utf8'),
+    full,
+    'nothing lost, nothing retrained, grid order restored',
+  );
   assert.match(readFileSync(join(out, 'comparison.md'), 'utf8'), /\| relu \|[^\n]*\| 2 \|/, 'n = 2 seeds again');
 });
 
@@ -69,12 +79,22 @@ test('a cut-off CSV resumes: the damaged run trains again, the others are kept; 
   assert.match(again.stderr, /summary\.csv: dropping 1 damaged row/);
   assert.match(again.stderr, /3 already done/);
   assert.deepEqual(ids(out), ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2']);
-  assert.equal(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n').filter((l) => l === '').length, 1, 'no blank line inside the file');
+  assert.equal(
+    readFileSync(join(out, 'summary.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l === '').length,
+    1,
+    'no blank line inside the file',
+  );
 
   const manifest = join(out, 'manifest.json');
   for (const bad of ['{"runs": {', '[]']) {
     writeFileSync(manifest, bad);
-    for (const args of [['run', cfg, '--out', out], ['merge', out, '--out', join(dir, 'merged')], ['check', out, '--reference', out]]) {
+    for (const args of [
+      ['run', cfg, '--out', out],
+      ['merge', out, '--out', join(dir, 'merged')],
+      ['check', out, '--reference', out],
+    ]) {
       const r = await runCli(args);
       assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
@@ -101,7 +121,8 @@ test('a damaged row of a run not trained now (here: outside --only) is not silen
   const only = await runCli(['run', cfg, '--out', out, '--only', 'mlp-relu-seed1', '--jobs', '1', '--no-report']);
   assert.equal(only.code, 0, only.stderr);
   assert.match(only.stderr, /dead_neurons\.csv: dropping 1 damaged row/);
-  for (const file of ['summary.csv', 'epochs.csv', 'dead_neurons.csv']) assert.ok(!ids(out, file).includes(victim), `${file} keeps no row of ${victim}`);
+  for (const file of ['summary.csv', 'epochs.csv', 'dead_neurons.csv'])
+    assert.ok(!ids(out, file).includes(victim), `${file} keeps no row of ${victim}`);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runs: Record<string, unknown> };
   assert.ok(!(victim in manifest.runs), 'its manifest entry is gone, so it is not taken as done');
 
@@ -143,19 +164,32 @@ test('an interrupted grid, resumed, equals an uninterrupted one under `nrelu-ben
 
 test('resuming after a config change reruns exactly the runs whose settings changed', async () => {
   const { cfg, out } = setup();
-  const models = (filters: number): string => `models=[{model: mlp, hidden: [16]}, {model: cnn, filters: [${filters}], dense: [8]}]`;
+  const models = (filters: number): string =>
+    `models=[{model: mlp, hidden: [16]}, {model: cnn, filters: [${filters}], dense: [8]}]`;
   const args = ['--jobs', '1', '--no-report', 'backend=wasm', 'seeds=[1]'];
   const first = await runCli(['run', cfg, '--out', out, models(2), ...args]);
   assert.equal(first.code, 0, first.stderr);
-  const mlpRows = readFileSync(join(out, 'epochs.csv'), 'utf8').split('\n').filter((l) => l.startsWith('mlp-'));
+  const mlpRows = readFileSync(join(out, 'epochs.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('mlp-'));
   const hashes = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs;
 
   const changed = await runCli(['run', cfg, '--out', out, models(3), ...args]);
   assert.equal(changed.code, 0, changed.stderr);
   assert.match(changed.stderr, /grid: 4 runs, 2 already done/);
   const trained = [...changed.stderr.matchAll(/\] (\S+) \(worker/g)].map((m) => m[1]);
-  assert.deepEqual(trained, ['cnn-relu-seed1', 'cnn-nrelu-s0.1-seed1'], 'only the CNN runs, whose filters changed, train again');
-  assert.deepEqual(readFileSync(join(out, 'epochs.csv'), 'utf8').split('\n').filter((l) => l.startsWith('mlp-')), mlpRows, 'MLP rows untouched');
+  assert.deepEqual(
+    trained,
+    ['cnn-relu-seed1', 'cnn-nrelu-s0.1-seed1'],
+    'only the CNN runs, whose filters changed, train again',
+  );
+  assert.deepEqual(
+    readFileSync(join(out, 'epochs.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('mlp-')),
+    mlpRows,
+    'MLP rows untouched',
+  );
   const after = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs;
   assert.equal(after['mlp-relu-seed1'].hash, hashes['mlp-relu-seed1'].hash);
   assert.notEqual(after['cnn-relu-seed1'].hash, hashes['cnn-relu-seed1'].hash);

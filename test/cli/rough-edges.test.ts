@@ -24,18 +24,39 @@ before(async () => {
   await trainInto(config, base, 'activations=[relu]');
 });
 
-const editJson = (edit: (m: Record<string, unknown>) => void) => (text: string): string => {
-  const m = JSON.parse(text) as Record<string, unknown>;
-  edit(m);
-  return JSON.stringify(m, null, 2);
-};
+const editJson =
+  (edit: (m: Record<string, unknown>) => void) =>
+  (text: string): string => {
+    const m = JSON.parse(text) as Record<string, unknown>;
+    edit(m);
+    return JSON.stringify(m, null, 2);
+  };
 
 test('run --backend cpu into a folder trained on wasm is refused and the manifest keeps its backend', async () => {
-  const wasm = copyFolder(base, join(dir, 'wasm'), { 'manifest.json': editJson((m) => { (m.backend as { name: string }).name = 'wasm'; }) });
-  const r = await runCli(['run', config, '--out', wasm, 'activations=[relu]', 'seeds=[2]', '--backend', 'cpu', '--jobs', '1', '--no-report']);
+  const wasm = copyFolder(base, join(dir, 'wasm'), {
+    'manifest.json': editJson((m) => {
+      (m.backend as { name: string }).name = 'wasm';
+    }),
+  });
+  const r = await runCli([
+    'run',
+    config,
+    '--out',
+    wasm,
+    'activations=[relu]',
+    'seeds=[2]',
+    '--backend',
+    'cpu',
+    '--jobs',
+    '1',
+    '--no-report',
+  ]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /wasm holds 1 run trained on the wasm backend; this run would use cpu/);
-  assert.equal((JSON.parse(readFileSync(join(wasm, 'manifest.json'), 'utf8')) as { backend: { name: string } }).backend.name, 'wasm');
+  assert.equal(
+    (JSON.parse(readFileSync(join(wasm, 'manifest.json'), 'utf8')) as { backend: { name: string } }).backend.name,
+    'wasm',
+  );
   assert.equal(readFileSync(join(wasm, 'summary.csv'), 'utf8'), readFileSync(join(base, 'summary.csv'), 'utf8'));
 });
 
@@ -53,7 +74,10 @@ test('run retrains a finished run whose dead_neurons.csv rows were lost, and res
   const r = await runCli(['run', config, '--out', lost, 'activations=[relu]', '--jobs', '1', '--no-report']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /mlp-relu-seed1: dead_neurons\.csv rows of epoch 1 missing; it trains again/);
-  assert.equal(readFileSync(join(lost, 'dead_neurons.csv'), 'utf8'), readFileSync(join(base, 'dead_neurons.csv'), 'utf8'));
+  assert.equal(
+    readFileSync(join(lost, 'dead_neurons.csv'), 'utf8'),
+    readFileSync(join(base, 'dead_neurons.csv'), 'utf8'),
+  );
 });
 
 test('a folder where summary.csv belongs is one line naming it, not a raw EISDIR', async () => {
@@ -62,7 +86,10 @@ test('a folder where summary.csv belongs is one line naming it, not a raw EISDIR
   mkdirSync(join(folder, 'summary.csv'));
   const r = await runCli(['report', folder]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /^error: .*eisdir\/summary\.csv is a folder where a file belongs\nhint: move or rename that folder/);
+  assert.match(
+    r.stderr,
+    /^error: .*eisdir\/summary\.csv is a folder where a file belongs\nhint: move or rename that folder/,
+  );
 });
 
 test('a folder where a cached dataset file belongs counts as missing, so the loader falls back to the package copy', async () => {
@@ -72,19 +99,26 @@ test('a folder where a cached dataset file belongs counts as missing, so the loa
   assert.deepEqual(await findLocal(cache, spec), { state: 'missing' });
 });
 
-test('a dangling symbolic link at a result file\'s path is refused; nothing is written outside --out', async () => {
+test("a dangling symbolic link at a result file's path is refused; nothing is written outside --out", async () => {
   const out = join(dir, 'dangling');
   mkdirSync(out);
   const outside = join(dir, 'outside.csv');
   symlinkSync(outside, join(out, 'epochs.csv'));
   const r = await runCli(['run', config, '--out', out, 'activations=[relu]', '--jobs', '1', '--no-report']);
   assert.notEqual(r.code, 0, r.stderr);
-  assert.match(r.stderr, /dangling\/epochs\.csv is a symbolic link \(to .*outside\.csv\); results are not written through links/);
+  assert.match(
+    r.stderr,
+    /dangling\/epochs\.csv is a symbolic link \(to .*outside\.csv\); results are not written through links/,
+  );
   assert.equal(existsSync(outside), false, 'no file was created outside --out');
 });
 
 test('a full disk is one line naming the file and saying that finished runs are safe and run resumes', () => {
-  const raw = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  const raw = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+    errno: -28,
+    syscall: 'write',
+  });
   const err = fileSystemError(raw, '/results/x/epochs.csv');
   assert.ok(err instanceof UserError);
   assert.equal(exitCodeOf(err), 1);
@@ -93,7 +127,11 @@ test('a full disk is one line naming the file and saying that finished runs are 
 });
 
 test('--out "" is refused instead of writing into the current folder', async () => {
-  for (const args of [['run', config, '--out', ''], ['merge', base, '--out', ''], ['slurm', config, '--shards', '1', '--out', '']]) {
+  for (const args of [
+    ['run', config, '--out', ''],
+    ['merge', base, '--out', ''],
+    ['slurm', config, '--shards', '1', '--out', ''],
+  ]) {
     const r = await runCli(args);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
     assert.match(r.stderr, /^error: --out is empty\n/, args[0]);
@@ -112,7 +150,17 @@ test('a subset of seeds run into a folder keeps the union of the grids in the ma
   await trainInto(config, folder, 'activations=[relu]', 'seeds=[2]');
   const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { config: { seeds: number[] } };
   assert.deepEqual(manifest.config.seeds, [1, 2]);
-  const r = await runCli(['check', join(dir, 'union-rerun'), '--reference', folder, '--rerun', '--jobs', '1', '--tolerance', '0']);
+  const r = await runCli([
+    'check',
+    join(dir, 'union-rerun'),
+    '--reference',
+    folder,
+    '--rerun',
+    '--jobs',
+    '1',
+    '--tolerance',
+    '0',
+  ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^OK: 2 runs/m);
 });

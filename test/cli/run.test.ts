@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { FAIL_ENV, HOLD_ENV } from '../../src/runner/protocol.js';
-import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/report/files.js';
+import { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, readRowsSync } from '../../src/results/files.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'nrelu-cli-'));
@@ -14,7 +14,9 @@ function tempDir(): string {
 /** A tiny config: real mnist-10k digits, small caps, fast on the cpu backend. */
 function writeConfig(dir: string, extra = ''): string {
   const path = join(dir, 'tiny.yaml');
-  writeFileSync(path, `name: tiny
+  writeFileSync(
+    path,
+    `name: tiny
 dataset: mnist-10k
 models: [{model: mlp, hidden: [16]}]
 backend: cpu
@@ -22,7 +24,8 @@ activations: [relu, {name: nrelu, sigma: 0.1}]
 seeds: [1]
 train: {epochs: 2, batch_size: 64, train_samples: 256, test_samples: 128}
 dead_neurons: {samples: 128}
-${extra}`);
+${extra}`,
+  );
   return path;
 }
 
@@ -34,21 +37,45 @@ test('run writes every output file with exactly the documented columns and print
   const r = await runCli(['run', writeConfig(dir), '--out', out, 'eval.robustness.gaussian=[0.3, 0.1]']);
   assert.equal(r.code, 0, r.stderr);
   const robustness = readRowsSync(join(out, 'robustness.csv'));
-  assert.deepEqual(robustness.map((x) => [x.run_id, x.noise]),
-    [['mlp-relu-seed1', '0.1'], ['mlp-relu-seed1', '0.3'], ['mlp-nrelu-s0.1-seed1', '0.1'], ['mlp-nrelu-s0.1-seed1', '0.3']]);
+  assert.deepEqual(
+    robustness.map((x) => [x.run_id, x.noise]),
+    [
+      ['mlp-relu-seed1', '0.1'],
+      ['mlp-relu-seed1', '0.3'],
+      ['mlp-nrelu-s0.1-seed1', '0.1'],
+      ['mlp-nrelu-s0.1-seed1', '0.3'],
+    ],
+  );
   assert.ok(robustness.every((x) => Number(x.test_acc) >= 0 && Number(x.test_acc) <= 1));
   assert.equal(header(join(out, 'epochs.csv')), EPOCH_COLUMNS.join(','));
   assert.equal(header(join(out, 'dead_neurons.csv')), DEAD_COLUMNS.join(','));
   assert.equal(header(join(out, 'summary.csv')), SUMMARY_COLUMNS.join(','));
   const summary = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(summary.map((s) => [s.run_id, s.status, s.sigma, s.epochs]), [['mlp-relu-seed1', 'completed', '', '2'], ['mlp-nrelu-s0.1-seed1', 'completed', '0.1', '2']]);
+  assert.deepEqual(
+    summary.map((s) => [s.run_id, s.status, s.sigma, s.epochs]),
+    [
+      ['mlp-relu-seed1', 'completed', '', '2'],
+      ['mlp-nrelu-s0.1-seed1', 'completed', '0.1', '2'],
+    ],
+  );
   const epochs = readRowsSync(join(out, 'epochs.csv'));
   assert.equal(epochs.length, 4);
   assert.ok(epochs.every((e) => Number(e.test_acc) > 0.1 && Number(e.units) === 16));
   assert.ok(epochs.every((e) => Number(e.dormant) <= 16 && e.dormant_fraction !== '' && e.zero_output !== ''));
-  assert.ok(epochs.filter((e) => e.activation === 'nrelu').every((e) => e.zero_output === '0'), 'N-ReLU outputs are never exactly zero in training');
-  assert.deepEqual(epochs.map((e) => e.sigma), ['', '', '0.1', '0.1']);
-  assert.ok(epochs.every((e) => Number(e.grad_dead) <= 16 && Number(e.grad_zero_fraction) >= 0 && Number(e.weight_grad_norm) > 0), 'gradient-probe columns filled');
+  assert.ok(
+    epochs.filter((e) => e.activation === 'nrelu').every((e) => e.zero_output === '0'),
+    'N-ReLU outputs are never exactly zero in training',
+  );
+  assert.deepEqual(
+    epochs.map((e) => e.sigma),
+    ['', '', '0.1', '0.1'],
+  );
+  assert.ok(
+    epochs.every(
+      (e) => Number(e.grad_dead) <= 16 && Number(e.grad_zero_fraction) >= 0 && Number(e.weight_grad_norm) > 0,
+    ),
+    'gradient-probe columns filled',
+  );
   assert.equal(readRowsSync(join(out, 'dead_neurons.csv')).length, 4);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(manifest.backend.name, 'cpu');
@@ -64,7 +91,14 @@ test('run writes every output file with exactly the documented columns and print
 test('overrides apply before validation and are recorded; an invalid config writes nothing and exits 2', async () => {
   const dir = tempDir();
   const out = join(dir, 'bad');
-  const bad = await runCli(['run', writeConfig(dir), '--out', out, 'activations=[relu, {name: nrelu, sigma: -1}]', 'train.epochs=0']);
+  const bad = await runCli([
+    'run',
+    writeConfig(dir),
+    '--out',
+    out,
+    'activations=[relu, {name: nrelu, sigma: -1}]',
+    'train.epochs=0',
+  ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /activations\[1\]\.sigma/);
   assert.match(bad.stderr, /train\.epochs/);
@@ -75,7 +109,10 @@ test('overrides apply before validation and are recorded; an invalid config writ
   assert.equal(ok.code, 0, ok.stderr);
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.deepEqual(manifest.overrides, ['train.epochs=1', 'activations=[gelu]']);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((s) => s.run_id), ['mlp-gelu-seed1']);
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((s) => s.run_id),
+    ['mlp-gelu-seed1'],
+  );
 });
 
 test('a diverging run is recorded as diverged, a failing run as failed, and the rest of the grid goes on', async () => {
@@ -83,15 +120,37 @@ test('a diverging run is recorded as diverged, a failing run as failed, and the 
   const out = join(dir, 'out');
   // The test hook fails the CNN run in its worker after epoch 1; the MLP runs still complete.
   const cfg = writeConfig(dir);
-  writeFileSync(join(dir, 'mixed.yaml'), readFileSync(cfg, 'utf8').replace('models: [{model: mlp, hidden: [16]}]', 'models: [{model: mlp, hidden: [16]}, {model: cnn, filters: [4]}]'));
-  const r = await runCli(['run', join(dir, 'mixed.yaml'), '--out', out, 'activations=[relu]', 'train.epochs=1'], { [FAIL_ENV]: 'cnn-relu-seed1' });
+  writeFileSync(
+    join(dir, 'mixed.yaml'),
+    readFileSync(cfg, 'utf8').replace(
+      'models: [{model: mlp, hidden: [16]}]',
+      'models: [{model: mlp, hidden: [16]}, {model: cnn, filters: [4]}]',
+    ),
+  );
+  const r = await runCli(['run', join(dir, 'mixed.yaml'), '--out', out, 'activations=[relu]', 'train.epochs=1'], {
+    [FAIL_ENV]: 'cnn-relu-seed1',
+  });
   assert.equal(r.code, 1, 'some run failed');
   const rows = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(rows.map((s) => [s.run_id, s.status]), [['mlp-relu-seed1', 'completed'], ['cnn-relu-seed1', 'failed']]);
+  assert.deepEqual(
+    rows.map((s) => [s.run_id, s.status]),
+    [
+      ['mlp-relu-seed1', 'completed'],
+      ['cnn-relu-seed1', 'failed'],
+    ],
+  );
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.match(manifest.runs['cnn-relu-seed1'].message, /failing cnn-relu-seed1 on purpose/);
 
-  const d = await runCli(['run', writeConfig(dir), '--out', join(dir, 'div'), 'train.optimizer=sgd', 'train.learning_rate=1e30', 'activations=[relu]']);
+  const d = await runCli([
+    'run',
+    writeConfig(dir),
+    '--out',
+    join(dir, 'div'),
+    'train.optimizer=sgd',
+    'train.learning_rate=1e30',
+    'activations=[relu]',
+  ]);
   assert.equal(d.code, 0, d.stderr);
   assert.equal(readRowsSync(join(dir, 'div', 'summary.csv'))[0].status, 'diverged');
 });
@@ -128,7 +187,11 @@ test('a run killed mid-grid resumes: finished runs are not redone and no row is 
   const keys = after.map((e) => `${e.run_id}#${e.epoch}`);
   assert.equal(new Set(keys).size, keys.length, 'no duplicated rows');
   assert.equal(after.length, 4 * 6);
-  assert.deepEqual(after.filter((e) => e.run_id === 'mlp-relu-seed1'), doneRows, 'the finished run was not redone');
+  assert.deepEqual(
+    after.filter((e) => e.run_id === 'mlp-relu-seed1'),
+    doneRows,
+    'the finished run was not redone',
+  );
   assert.equal(readRowsSync(join(out, 'summary.csv')).length, 4);
 });
 

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { sameResults, tinyConfig } from '../helpers/results.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 
 const GRID = ['mlp-relu-seed1', 'mlp-relu-seed2', 'mlp-nrelu-s0.1-seed1', 'mlp-nrelu-s0.1-seed2'];
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function setup(): { dir: string; config: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nrelu-shards-'));
@@ -41,7 +43,8 @@ test('shards 0/3, 1/3 and 2/3 merged equal the unsharded run (timing columns asi
   assert.equal(m.code, 0, m.stderr);
   assert.match(m.stdout, /merged 4 runs from 4 folder\(s\); 2 found in more than one folder/);
   assert.deepEqual(ids(merged), GRID);
-  for (const { file, same } of sameResults(full, merged)) assert.ok(same, `${file}: merged shards differ from the unsharded run`);
+  for (const { file, same } of sameResults(full, merged))
+    assert.ok(same, `${file}: merged shards differ from the unsharded run`);
   const manifest = JSON.parse(readFileSync(join(merged, 'manifest.json'), 'utf8'));
   assert.deepEqual(Object.keys(manifest.runs).sort(), [...GRID].sort());
   assert.equal(manifest.mergedFrom.length, 4);
@@ -56,14 +59,36 @@ test('shards 0/3, 1/3 and 2/3 merged equal the unsharded run (timing columns asi
 test('merge rejects a run whose config hash differs between folders, naming the run; nothing is written', async () => {
   const { dir, config } = setup();
   const [a, b] = [join(dir, 'a'), join(dir, 'b')];
-  const ra = await runCli(['run', config, '--out', a, '--no-report', 'activations=[relu]', 'seeds=[1]', 'train.epochs=1']);
-  const rb = await runCli(['run', config, '--out', b, '--no-report', 'activations=[relu]', 'seeds=[1]', 'train.epochs=1', 'train.learning_rate=0.01']);
+  const ra = await runCli([
+    'run',
+    config,
+    '--out',
+    a,
+    '--no-report',
+    'activations=[relu]',
+    'seeds=[1]',
+    'train.epochs=1',
+  ]);
+  const rb = await runCli([
+    'run',
+    config,
+    '--out',
+    b,
+    '--no-report',
+    'activations=[relu]',
+    'seeds=[1]',
+    'train.epochs=1',
+    'train.learning_rate=0.01',
+  ]);
   assert.equal(ra.code, 0, ra.stderr);
   assert.equal(rb.code, 0, rb.stderr);
   const out = join(dir, 'merged');
   const r = await runCli(['merge', a, b, '--out', out]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /run mlp-relu-seed1 has different settings in .*\ba and .*\bb \(config hash [0-9a-f]{12} vs [0-9a-f]{12}\)/);
+  assert.match(
+    r.stderr,
+    /run mlp-relu-seed1 has different settings in .*\ba and .*\bb \(config hash [0-9a-f]{12} vs [0-9a-f]{12}\)/,
+  );
   assert.equal(existsSync(join(out, 'summary.csv')), false);
 
   const notResults = await runCli(['merge', dir, '--out', out]);
@@ -74,12 +99,21 @@ test('merge rejects a run whose config hash differs between folders, naming the 
 test('--shard slurm reads the array task from the environment; bad shards are usage errors', async () => {
   const { dir, config } = setup();
   const out = join(dir, 'task');
-  const ok = await runCli(['run', config, '--shard', 'slurm', '--out', out, '--no-report', 'seeds=[1]'],
-    { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2', SLURM_ARRAY_TASK_MIN: '0' });
+  const ok = await runCli(['run', config, '--shard', 'slurm', '--out', out, '--no-report', 'seeds=[1]'], {
+    SLURM_ARRAY_TASK_ID: '1',
+    SLURM_ARRAY_TASK_COUNT: '2',
+    SLURM_ARRAY_TASK_MIN: '0',
+  });
   assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(readRowsSync(join(out, 'summary.csv')).map((r) => r.run_id), ['mlp-nrelu-s0.1-seed1']);
+  assert.deepEqual(
+    readRowsSync(join(out, 'summary.csv')).map((r) => r.run_id),
+    ['mlp-nrelu-s0.1-seed1'],
+  );
 
-  const missing = await runCli(['run', config, '--shard', 'slurm', '--out', out], { SLURM_ARRAY_TASK_ID: '', SLURM_ARRAY_TASK_COUNT: '' });
+  const missing = await runCli(['run', config, '--shard', 'slurm', '--out', out], {
+    SLURM_ARRAY_TASK_ID: '',
+    SLURM_ARRAY_TASK_COUNT: '',
+  });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set/);
   for (const bad of ['3/3', '1/0', 'x']) {

@@ -30,7 +30,10 @@ function evilFolder(name: string): string {
 }
 
 before(async () => {
-  writeFileSync(evilModule, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`);
+  writeFileSync(
+    evilModule,
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`,
+  );
   await trainInto(writeTiny(dir), base);
 });
 

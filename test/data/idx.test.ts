@@ -6,7 +6,10 @@ import { Rng } from '../../src/rng/index.js';
 import { gzip, makeIdx } from './fixtures.js';
 
 const rejects = (bytes: Uint8Array, pattern: RegExp): void => {
-  assert.throws(() => readIdx(bytes), (err: unknown) => err instanceof IdxFormatError && pattern.test(err.message));
+  assert.throws(
+    () => readIdx(bytes),
+    (err: unknown) => err instanceof IdxFormatError && pattern.test(err.message),
+  );
 };
 
 test('parses raw and gzipped IDX files to the same dims and bytes', () => {
@@ -47,7 +50,10 @@ test('rejects zero, absurd and missing dimensions', () => {
 
 test('rejects truncated data, raw and gzipped', () => {
   const raw = makeIdx([10, 28, 28], new Uint8Array(7840).fill(3));
-  rejects(raw.subarray(0, raw.length - 1), /truncated IDX data: dimensions \[10, 28, 28\] need 7840 bytes after the header, found 7839/);
+  rejects(
+    raw.subarray(0, raw.length - 1),
+    /truncated IDX data: dimensions \[10, 28, 28\] need 7840 bytes after the header, found 7839/,
+  );
   const gz = gzip(raw);
   rejects(gz.subarray(0, gz.length - 10), /truncated gzip data/);
   rejects(gz.subarray(0, 12), /truncated gzip data/);
@@ -58,13 +64,18 @@ test('rejects truncated data, raw and gzipped', () => {
 test('rejects trailing garbage, raw and gzipped', () => {
   const raw = makeIdx([2, 2], Uint8Array.of(1, 2, 3, 4));
   rejects(Buffer.concat([raw, Buffer.from([0])]), /trailing garbage: 1 bytes after the 4 bytes of data/);
-  rejects(gzip(Buffer.concat([raw, Buffer.alloc(100)])), /trailing garbage: gzip data decompresses to more than the 16 bytes/);
+  rejects(
+    gzip(Buffer.concat([raw, Buffer.alloc(100)])),
+    /trailing garbage: gzip data decompresses to more than the 16 bytes/,
+  );
   rejects(Buffer.concat([gzip(raw), Buffer.from('junk after the stream')]), /corrupt gzip data|trailing garbage/);
 });
 
 test('a gzip bomb is refused at the size its header declares', () => {
   // Header says 7,840 bytes; the stream inflates to 64 MB of zeros. maxOutputLength stops it early.
-  const bomb = zlib.gzipSync(Buffer.concat([makeIdx([10, 28, 28], new Uint8Array(0)), Buffer.alloc(64 << 20)]), { level: 9 });
+  const bomb = zlib.gzipSync(Buffer.concat([makeIdx([10, 28, 28], new Uint8Array(0)), Buffer.alloc(64 << 20)]), {
+    level: 9,
+  });
   const before = process.memoryUsage().arrayBuffers;
   rejects(bomb, /trailing garbage: gzip data decompresses to more than the 7856 bytes/);
   assert.ok(process.memoryUsage().arrayBuffers - before < 32 << 20, 'no 64 MB allocation');
@@ -74,18 +85,33 @@ test('checkImageLabelPair: count mismatch, labels outside 0-9, wrong shapes', ()
   const img = (n: number, r = 28, c = 28): IdxArray => ({ dims: [n, r, c], data: new Uint8Array(n * r * c) });
   const lab = (...ys: number[]): IdxArray => ({ dims: [ys.length], data: Uint8Array.from(ys) });
   assert.equal(checkImageLabelPair(img(3), lab(0, 9, 5)), 3);
-  assert.throws(() => checkImageLabelPair(img(3), lab(0, 1), 'train'), /train: label count 2 does not match image count 3/);
+  assert.throws(
+    () => checkImageLabelPair(img(3), lab(0, 1), 'train'),
+    /train: label count 2 does not match image count 3/,
+  );
   assert.throws(() => checkImageLabelPair(img(2), lab(0, 10)), /label 10 at index 1 is outside 0-9/);
   assert.throws(() => checkImageLabelPair(img(2), lab(255, 1)), /label 255 at index 0 is outside 0-9/);
-  assert.throws(() => checkImageLabelPair(img(2, 32, 32), lab(0, 1)), /dimensions \[2, 32, 32\], expected \[n, 28, 28\]/);
-  assert.throws(() => checkImageLabelPair(img(2), { dims: [2, 1], data: new Uint8Array(2) }), /label file has dimensions \[2, 1\]/);
+  assert.throws(
+    () => checkImageLabelPair(img(2, 32, 32), lab(0, 1)),
+    /dimensions \[2, 32, 32\], expected \[n, 28, 28\]/,
+  );
+  assert.throws(
+    () => checkImageLabelPair(img(2), { dims: [2, 1], data: new Uint8Array(2) }),
+    /label file has dimensions \[2, 1\]/,
+  );
 });
 
 test('fuzz: random, truncated and corrupted buffers throw IdxFormatError or parse consistently', () => {
   const rng = new Rng(20251111);
   const valid = [
-    makeIdx([5, 28, 28], new Uint8Array(5 * 784).map(() => rng.int(256))),
-    makeIdx([17], new Uint8Array(17).map(() => rng.int(10))),
+    makeIdx(
+      [5, 28, 28],
+      new Uint8Array(5 * 784).map(() => rng.int(256)),
+    ),
+    makeIdx(
+      [17],
+      new Uint8Array(17).map(() => rng.int(10)),
+    ),
     makeIdx([3, 2, 2, 2], new Uint8Array(24)),
   ];
   const seeds = [...valid, ...valid.map((v) => gzip(v))];
@@ -94,7 +120,10 @@ test('fuzz: random, truncated and corrupted buffers throw IdxFormatError or pars
   const check = (bytes: Uint8Array): void => {
     try {
       const idx = readIdx(bytes);
-      assert.equal(idx.data.length, idx.dims.reduce((a, b) => a * b, 1));
+      assert.equal(
+        idx.data.length,
+        idx.dims.reduce((a, b) => a * b, 1),
+      );
       parsed++;
     } catch (err) {
       assert.ok(err instanceof IdxFormatError, `unexpected ${String(err)}`);

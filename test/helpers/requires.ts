@@ -24,7 +24,11 @@ const failed = new Set<string>();
  * Options for a whole test that needs `what`: `{}` when it is there; otherwise `{ skip: 'needs
  * <what>: <why>' }`, and under CI also one failing test, `CI requires <what>`, per requirement.
  */
-export function requires(what: string, missing: Missing, extra: { timeout?: number } = {}): { skip?: string; timeout?: number } {
+export function requires(
+  what: string,
+  missing: Missing,
+  extra: { timeout?: number } = {},
+): { skip?: string; timeout?: number } {
   if (!missing) return { ...extra };
   if (inCi() && !failed.has(what)) {
     failed.add(what);

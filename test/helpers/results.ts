@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { TIMING_COLUMNS } from '../../src/report/files.js';
+import { TIMING_COLUMNS } from '../../src/results/files.js';
 
 /** A CSV's text with every timing column's cells emptied (header and everything else untouched). */
 export function withoutTiming(path: string): string {
@@ -22,9 +22,15 @@ export const RESULT_CSVS = ['summary.csv', 'epochs.csv', 'dead_neurons.csv', 'ro
 export function sameResults(a: string, b: string): { file: string; same: boolean }[] {
   const out = RESULT_CSVS.filter((f) => existsSync(join(a, f)) || existsSync(join(b, f))).map((file) => ({
     file,
-    same: existsSync(join(a, file)) && existsSync(join(b, file)) && withoutTiming(join(a, file)) === withoutTiming(join(b, file)),
+    same:
+      existsSync(join(a, file)) &&
+      existsSync(join(b, file)) &&
+      withoutTiming(join(a, file)) === withoutTiming(join(b, file)),
   }));
-  out.push({ file: 'comparison.md', same: readFileSync(join(a, 'comparison.md'), 'utf8') === readFileSync(join(b, 'comparison.md'), 'utf8') });
+  out.push({
+    file: 'comparison.md',
+    same: readFileSync(join(a, 'comparison.md'), 'utf8') === readFileSync(join(b, 'comparison.md'), 'utf8'),
+  });
   return out;
 }
 

@@ -19,8 +19,11 @@ function findProgram(name: string): string | null {
 
 /** Why a local cluster cannot be started here, or null when it can. */
 export function slurmUnavailable(): string | null {
-  const missing = ['slurmctld', 'slurmd', 'sbatch', 'squeue', 'sinfo', 'scontrol', 'munged'].filter((p) => !findProgram(p));
-  if (missing.length) return `Slurm is not installed (${missing.join(', ')} not found): apt-get install slurm-wlm munge`;
+  const missing = ['slurmctld', 'slurmd', 'sbatch', 'squeue', 'sinfo', 'scontrol', 'munged'].filter(
+    (p) => !findProgram(p),
+  );
+  if (missing.length)
+    return `Slurm is not installed (${missing.join(', ')} not found): apt-get install slurm-wlm munge`;
   if (process.getuid?.() !== 0) return 'starting slurmd needs root';
   return null;
 }
@@ -67,11 +70,12 @@ export async function startLocalSlurm(): Promise<LocalSlurm> {
   const node = hostname().split('.')[0];
   const env = { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') };
   const daemons: ChildProcess[] = [];
-  const logs = (): string => ['munged.log', 'slurmctld.log', 'slurmd.log']
-    .map((f) => join(dir, 'log', f))
-    .filter((f) => existsSync(f))
-    .map((f) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-15).join('\n')}`)
-    .join('\n');
+  const logs = (): string =>
+    ['munged.log', 'slurmctld.log', 'slurmd.log']
+      .map((f) => join(dir, 'log', f))
+      .filter((f) => existsSync(f))
+      .map((f) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-15).join('\n')}`)
+      .join('\n');
   const start = (program: string, args: string[]): void => {
     daemons.push(spawn(findProgram(program) as string, args, { env, stdio: 'ignore' }));
   };
@@ -81,10 +85,18 @@ export async function startLocalSlurm(): Promise<LocalSlurm> {
   };
 
   try {
-    start('munged', ['-F', `--key-file=${key}`, `--socket=${socket}`, `--pid-file=${join(dir, 'munge', 'munged.pid')}`,
-      `--seed-file=${join(dir, 'munge', 'munged.seed')}`, `--log-file=${join(dir, 'log', 'munged.log')}`]);
+    start('munged', [
+      '-F',
+      `--key-file=${key}`,
+      `--socket=${socket}`,
+      `--pid-file=${join(dir, 'munge', 'munged.pid')}`,
+      `--seed-file=${join(dir, 'munge', 'munged.seed')}`,
+      `--log-file=${join(dir, 'log', 'munged.log')}`,
+    ]);
     await waitFor('munged socket', () => existsSync(socket), 30, logs);
-    writeFileSync(env.SLURM_CONF, `ClusterName=test
+    writeFileSync(
+      env.SLURM_CONF,
+      `ClusterName=test
 SlurmctldHost=${node}
 SlurmUser=root
 SlurmdUser=root
@@ -109,7 +121,8 @@ MpiDefault=none
 MailProg=/bin/true
 NodeName=${node} NodeAddr=127.0.0.1 CPUs=2 Sockets=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=2000 State=UNKNOWN
 PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP
-`);
+`,
+    );
     start('slurmctld', ['-D', '-c']);
     start('slurmd', ['-D']);
     const idle = (): boolean => {

@@ -22,7 +22,12 @@ for (const backend of TEST_BACKENDS) {
   test(`[${backend}] exact per-layer count with units forced dead (MLP and CNN), output layer excluded`, async () => {
     await useBackend(backend);
     for (const kind of ['mlp', 'cnn'] as const) {
-      const model = buildModel({ model: kind, activation: 'relu', seed: 1, ...(kind === 'cnn' ? { filters: [8, 16], dense: [32] } : { hidden: [32, 16] }) });
+      const model = buildModel({
+        model: kind,
+        activation: 'relu',
+        seed: 1,
+        ...(kind === 'cnn' ? { filters: [8, 16], dense: [32] } : { hidden: [32, 16] }),
+      });
       const hidden = hiddenLinearLayers(model);
       const chosen = hidden.map((_, i) => new Set(i === 0 ? [0, 3, 5] : i === 1 ? [1, 2] : [4]));
       hidden.forEach((l, i) => forceUnits(l, chosen[i]));
@@ -30,12 +35,24 @@ for (const backend of TEST_BACKENDS) {
       const before = tf.memory().numTensors;
       const report = await countDeadNeurons(model, x, { batchSize: 64 });
       assert.equal(tf.memory().numTensors, before, 'probe leaked tensors');
-      assert.deepEqual(report.layers.map((l) => l.dead), chosen.map((s) => s.size));
-      assert.deepEqual(report.layers.map((l) => l.name), hidden.map((l) => l.name));
+      assert.deepEqual(
+        report.layers.map((l) => l.dead),
+        chosen.map((s) => s.size),
+      );
+      assert.deepEqual(
+        report.layers.map((l) => l.name),
+        hidden.map((l) => l.name),
+      );
       const units = hidden.map((l) => l.getWeights()[1].shape[0]);
-      assert.deepEqual(report.layers.map((l) => l.units), units);
+      assert.deepEqual(
+        report.layers.map((l) => l.units),
+        units,
+      );
       assert.equal(report.dead, 3 + 2 + (hidden.length > 2 ? 1 : 0));
-      assert.equal(report.units, units.reduce((a, b) => a + b, 0));
+      assert.equal(
+        report.units,
+        units.reduce((a, b) => a + b, 0),
+      );
       // threshold: a unit at -5 is not dead against threshold -6
       assert.equal((await countDeadNeurons(model, x, { threshold: -6 })).dead, 0);
       model.dispose();
@@ -55,7 +72,10 @@ test('count on a randomly initialised model equals a brute-force count of pre-ac
   first.setWeights([k, tf.tensor(bias)]);
   const x = randomInput(200, 5);
   const report = await countDeadNeurons(model, x, { batchSize: 37, threshold: 0 });
-  const probe = tf.model({ inputs: model.inputs, outputs: hiddenLinearLayers(model).map((l) => l.output as tf.SymbolicTensor) });
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: hiddenLinearLayers(model).map((l) => l.output as tf.SymbolicTensor),
+  });
   const outs = probe.predict(x) as tf.Tensor[];
   const expected = outs.map((o) => {
     const [n, u] = o.shape as [number, number];
@@ -69,7 +89,10 @@ test('count on a randomly initialised model equals a brute-force count of pre-ac
     return dead;
   });
   assert.ok(expected[0] > 0, 'the test setup should kill some units');
-  assert.deepEqual(report.layers.map((l) => l.dead), expected);
+  assert.deepEqual(
+    report.layers.map((l) => l.dead),
+    expected,
+  );
   tf.dispose(outs);
   model.dispose();
   x.dispose();

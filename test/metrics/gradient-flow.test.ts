@@ -25,8 +25,20 @@ function handModel(activation: ActivationSpec): tf.LayersModel {
   const act = createActivation(activation, { seed: 5, name: 'act' });
   const out = tf.layers.dense({ units: 2, name: 'out' });
   const model = tf.model({ inputs: input, outputs: out.apply(act.apply(hidden.apply(input))) as tf.SymbolicTensor });
-  hidden.setWeights([tf.tensor2d([[1, -1], [1, -1]]), tf.zeros([2])]);
-  out.setWeights([tf.tensor2d([[0.5, -0.5], [3, 7]]), tf.tensor1d([-1, 1])]);
+  hidden.setWeights([
+    tf.tensor2d([
+      [1, -1],
+      [1, -1],
+    ]),
+    tf.zeros([2]),
+  ]);
+  out.setWeights([
+    tf.tensor2d([
+      [0.5, -0.5],
+      [3, 7],
+    ]),
+    tf.tensor1d([-1, 1]),
+  ]);
   return model;
 }
 
@@ -64,7 +76,10 @@ for (const backend of TEST_BACKENDS) {
 
     // Two samples with opposite labels: per-sample |dl/dz| is 0.5 for unit 1 in both, but the mean-loss
     // gradients cancel, so every norm is 0 while the mean |dl/dz| stays 0.25.
-    const x2 = tf.tensor2d([[1, 1], [1, 1]]);
+    const x2 = tf.tensor2d([
+      [1, 1],
+      [1, 1],
+    ]);
     const y2 = tf.tensor1d([0, 1], 'int32');
     const both = await probeGradients(handModel('relu'), x2, y2);
     close(both.layers[0].meanAbsGrad, 0.25, 'mean of |per-sample gradient|');
@@ -90,13 +105,21 @@ for (const backend of TEST_BACKENDS) {
   test(`[${backend}] a unit forced negative on every sample is gradient-dead for ReLU and N-ReLU, not for LeakyReLU (Dense and Conv2D)`, async () => {
     await useBackend(backend);
     const x = tf.randomUniform([24, 12, 12, 1], 0, 1, 'float32', 7);
-    const y = tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 10), 'int32');
-    const cases: [ActivationSpec, boolean][] = [['relu', true], [{ name: 'nrelu', sigma: 0.1 }, true], ['leaky_relu', false]];
+    const y = tf.tensor1d(
+      Array.from({ length: 24 }, (_, i) => i % 10),
+      'int32',
+    );
+    const cases: [ActivationSpec, boolean][] = [
+      ['relu', true],
+      [{ name: 'nrelu', sigma: 0.1 }, true],
+      ['leaky_relu', false],
+    ];
     for (const [activation, dead] of cases) {
       for (const kind of ['mlp', 'cnn'] as const) {
-        const model = kind === 'mlp'
-          ? buildModel({ model: 'mlp', activation, hidden: [16, 8], seed: 3, inputShape: [12, 12, 1] })
-          : buildModel({ model: 'cnn', activation, filters: [4], dense: [8], seed: 3, inputShape: [12, 12, 1] });
+        const model =
+          kind === 'mlp'
+            ? buildModel({ model: 'mlp', activation, hidden: [16, 8], seed: 3, inputShape: [12, 12, 1] })
+            : buildModel({ model: 'cnn', activation, filters: [4], dense: [8], seed: 3, inputShape: [12, 12, 1] });
         const layer = kind === 'mlp' ? 'dense_1' : 'conv_1';
         forceNegative(model, layer, 2);
         const r = await probeGradients(model, x, y, { batchSize: 10 });
@@ -113,31 +136,45 @@ for (const backend of TEST_BACKENDS) {
   });
 }
 
-const allWeights = (model: tf.LayersModel): Float32Array[] => model.getWeights().map((w) => w.dataSync() as Float32Array);
+const allWeights = (model: tf.LayersModel): Float32Array[] =>
+  model.getWeights().map((w) => w.dataSync() as Float32Array);
 
 for (const backend of TEST_BACKENDS) {
   test(`[${backend}] probing changes neither weights nor noise counters, and leaks no tensors`, async () => {
     await useBackend(backend);
     const x = tf.randomUniform([40, 28, 28, 1], 0, 1, 'float32', 11);
-    const y = tf.tensor1d(Array.from({ length: 40 }, (_, i) => (3 * i) % 10), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: 40 }, (_, i) => (3 * i) % 10),
+      'int32',
+    );
     const spec: ActivationSpec = { name: 'nrelu', sigma: 0.2 };
     const probed = buildModel({ model: 'mlp', activation: spec, hidden: [32, 16], seed: 9, dropout: 0.25 });
     const twin = buildModel({ model: 'mlp', activation: spec, hidden: [32, 16], seed: 9, dropout: 0.25 });
     const stepped = probed.layers.filter((l) => 'getStep' in l) as unknown as { getStep(): number }[];
     assert.equal(stepped.length, 4, 'two N-ReLU and two dropout layers');
     // Advance the counters first, so a restore to 0 would not pass by accident.
-    tf.dispose([probed.apply(tf.slice(x, 0, 4), { training: true }) as tf.Tensor, twin.apply(tf.slice(x, 0, 4), { training: true }) as tf.Tensor]);
+    tf.dispose([
+      probed.apply(tf.slice(x, 0, 4), { training: true }) as tf.Tensor,
+      twin.apply(tf.slice(x, 0, 4), { training: true }) as tf.Tensor,
+    ]);
     const steps = stepped.map((l) => l.getStep());
     const weights = allWeights(probed);
     await probeGradients(probed, x, y, { batchSize: 16 }); // warm-up (kernels, caches)
     const before = tf.memory().numTensors;
     await probeGradients(probed, x, y, { batchSize: 16 });
     assert.equal(tf.memory().numTensors, before, 'no tensor growth');
-    assert.deepEqual(stepped.map((l) => l.getStep()), steps, 'noise and dropout step counters restored');
+    assert.deepEqual(
+      stepped.map((l) => l.getStep()),
+      steps,
+      'noise and dropout step counters restored',
+    );
     assert.deepEqual(allWeights(probed), weights, 'weights bit-identical');
     // The next training-mode pass draws the same noise as on a model that was never probed.
     const batch = tf.slice(x, 0, 8);
-    const [a, b] = [probed.apply(batch, { training: true }) as tf.Tensor, twin.apply(batch, { training: true }) as tf.Tensor];
+    const [a, b] = [
+      probed.apply(batch, { training: true }) as tf.Tensor,
+      twin.apply(batch, { training: true }) as tf.Tensor,
+    ];
     assert.deepEqual(a.dataSync(), b.dataSync());
     tf.dispose([a, b, batch, x, y]);
     probed.dispose();
@@ -153,13 +190,18 @@ interface Dense {
 }
 
 function denseLayers(model: tf.LayersModel): Dense[] {
-  return model.layers.filter((l) => l.getClassName() === 'Dense').map((l) => {
-    const [k, b] = l.getWeights();
-    return { kernel: k.arraySync() as number[][], bias: b.arraySync() as number[] };
-  });
+  return model.layers
+    .filter((l) => l.getClassName() === 'Dense')
+    .map((l) => {
+      const [k, b] = l.getWeights();
+      return { kernel: k.arraySync() as number[][], bias: b.arraySync() as number[] };
+    });
 }
 
-type Act = { kind: 'relu' } | { kind: 'leaky'; alpha: number } | { kind: 'nrelu'; sigma: number; seeds: number[]; step0: number[] };
+type Act =
+  | { kind: 'relu' }
+  | { kind: 'leaky'; alpha: number }
+  | { kind: 'nrelu'; sigma: number; seeds: number[]; step0: number[] };
 
 /** Per-sample dl/dz of every hidden layer, and the mean-loss gradient of every kernel and bias. */
 function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[], batchSize: number) {
@@ -176,7 +218,10 @@ function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[],
     const key = `${layer}:${batch}`;
     if (!noise.has(key)) {
       const rows = Math.min(batchSize, xs.length - batch * batchSize);
-      noise.set(key, fillCounterNormal(new Float32Array(rows * units), streamKey(act.seeds[layer], act.step0[layer] + batch)));
+      noise.set(
+        key,
+        fillCounterNormal(new Float32Array(rows * units), streamKey(act.seeds[layer], act.step0[layer] + batch)),
+      );
     }
     return noise.get(key)![(sample - batch * batchSize) * units + unit];
   };
@@ -188,8 +233,15 @@ function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[],
       const z = l.bias.map((b, j) => b + a.reduce((sum, v, i) => sum + v * l.kernel[i][j], 0));
       zs.push(z);
       if (li === hiddenCount) return;
-      a = z.map((v, j) => (v > 0 ? v : act.kind === 'relu' ? 0 : act.kind === 'leaky' ? act.alpha * v
-        : Math.fround(Math.fround(act.sigma) * eps(li, s, j, z.length))));
+      a = z.map((v, j) =>
+        v > 0
+          ? v
+          : act.kind === 'relu'
+            ? 0
+            : act.kind === 'leaky'
+              ? act.alpha * v
+              : Math.fround(Math.fround(act.sigma) * eps(li, s, j, z.length)),
+      );
       inputs.push(a);
     });
     const logits = zs[hiddenCount];
@@ -198,8 +250,14 @@ function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[],
     const total = e.reduce((p, q) => p + q, 0);
     let delta = e.map((v, j) => v / total - (j === labels[s] ? 1 : 0));
     for (let li = hiddenCount; li >= 0; li--) {
-      layers[li].kernel.forEach((row, i) => row.forEach((_, j) => { gk[li][i][j] += inputs[li][i] * delta[j] / xs.length; }));
-      delta.forEach((d, j) => { gb[li][j] += d / xs.length; });
+      layers[li].kernel.forEach((row, i) =>
+        row.forEach((_, j) => {
+          gk[li][i][j] += (inputs[li][i] * delta[j]) / xs.length;
+        }),
+      );
+      delta.forEach((d, j) => {
+        gb[li][j] += d / xs.length;
+      });
       if (li === 0) break;
       const da = layers[li].kernel.map((row) => row.reduce((sum, w, j) => sum + w * delta[j], 0));
       const z = zs[li - 1];
@@ -220,7 +278,12 @@ function checkAgainst(r: GradientReport, brute: ReturnType<typeof bruteForce>, l
       const column = g.map((row) => row[u]);
       zeros += column.filter((v) => v === 0).length;
       assert.equal(l.unitGradDead[u], column.every((v) => v === 0) ? 1 : 0, `${label} ${l.name} unit ${u} grad-dead`);
-      close(l.unitMeanAbsGrad[u], column.reduce((s, v) => s + Math.abs(v), 0) / n, `${label} ${l.name} unit ${u} mean |g|`, 1e-4);
+      close(
+        l.unitMeanAbsGrad[u],
+        column.reduce((s, v) => s + Math.abs(v), 0) / n,
+        `${label} ${l.name} unit ${u} mean |g|`,
+        1e-4,
+      );
     }
     assert.equal(l.zeroFraction, zeros / (n * l.units), `${label} ${l.name} zero fraction`);
     close(l.weightGradNorm, brute.kernelNorms[li], `${label} ${l.name} kernel norm`, 1e-4);
@@ -235,24 +298,37 @@ for (const backend of TEST_BACKENDS) {
     const n = 37;
     const batchSize = 16; // three batches, the last one short
     const xt = tf.randomUniform([n, 6, 6, 1], 0, 1, 'float32', 21);
-    const xs = (xt.reshape([n, 36]).arraySync() as number[][]);
+    const xs = xt.reshape([n, 36]).arraySync() as number[][];
     const labels = Array.from({ length: n }, (_, i) => (7 * i) % 10);
     const yt = tf.tensor1d(labels, 'int32');
     const cases: [ActivationSpec, (m: tf.LayersModel) => Act][] = [
       ['relu', () => ({ kind: 'relu' })],
       ['leaky_relu', () => ({ kind: 'leaky', alpha: 0.01 })],
-      [{ name: 'nrelu', sigma: 0.5 }, (m) => {
-        const acts = m.layers.filter((l) => l.getClassName() === 'NReLU') as unknown as { seed: number; getStep(): number }[];
-        return { kind: 'nrelu', sigma: 0.5, seeds: acts.map((l) => l.seed), step0: acts.map((l) => l.getStep()) };
-      }],
+      [
+        { name: 'nrelu', sigma: 0.5 },
+        (m) => {
+          const acts = m.layers.filter((l) => l.getClassName() === 'NReLU') as unknown as {
+            seed: number;
+            getStep(): number;
+          }[];
+          return { kind: 'nrelu', sigma: 0.5, seeds: acts.map((l) => l.seed), step0: acts.map((l) => l.getStep()) };
+        },
+      ],
     ];
     for (const [activation, act] of cases) {
       const model = buildModel({ model: 'mlp', activation, hidden: [12, 8], seed: 4, inputShape: [6, 6, 1] });
       const brute = bruteForce(denseLayers(model), act(model), xs, labels, batchSize);
       const r = await probeGradients(model, xt, yt, { batchSize });
       checkAgainst(r, brute, JSON.stringify(activation));
-      assert.ok(brute.perSample.flat(2).some((v) => v !== 0), 'a non-trivial example');
-      if (activation === 'relu') assert.ok(r.layers.some((l) => l.zeroFraction > 0), 'ReLU has zero-gradient pairs here');
+      assert.ok(
+        brute.perSample.flat(2).some((v) => v !== 0),
+        'a non-trivial example',
+      );
+      if (activation === 'relu')
+        assert.ok(
+          r.layers.some((l) => l.zeroFraction > 0),
+          'ReLU has zero-gradient pairs here',
+        );
       model.dispose();
     }
     tf.dispose([xt, yt]);
@@ -263,22 +339,40 @@ test('Conv2D units are channels over all positions: batched numbers equal one sa
   await useBackend('cpu');
   const x = tf.randomUniform([9, 10, 10, 1], 0, 1, 'float32', 5);
   const y = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8], 'int32');
-  const model = buildModel({ model: 'cnn', activation: 'relu', filters: [3], dense: [5], seed: 2, inputShape: [10, 10, 1] });
+  const model = buildModel({
+    model: 'cnn',
+    activation: 'relu',
+    filters: [3],
+    dense: [5],
+    seed: 2,
+    inputShape: [10, 10, 1],
+  });
   const all = await probeGradients(model, x, y, { batchSize: 4 });
-  const single = await Promise.all(Array.from({ length: 9 }, (_, i) => tf.tidy(() => [tf.slice(x, i, 1), tf.slice(y, i, 1)]))
-    .map(async ([xi, yi]) => {
+  const single = await Promise.all(
+    Array.from({ length: 9 }, (_, i) => tf.tidy(() => [tf.slice(x, i, 1), tf.slice(y, i, 1)])).map(async ([xi, yi]) => {
       const r = await probeGradients(model, xi, yi as tf.Tensor1D);
       tf.dispose([xi, yi]);
       return r;
-    }));
+    }),
+  );
   all.layers.forEach((l, li) => {
     for (let u = 0; u < l.units; u++) {
       const dead = single.every((s) => s.layers[li].unitGradDead[u] === 1);
       assert.equal(l.unitGradDead[u], dead ? 1 : 0, `${l.name} unit ${u}`);
-      close(l.unitMeanAbsGrad[u], single.reduce((s, r) => s + r.layers[li].unitMeanAbsGrad[u], 0) / 9, `${l.name} unit ${u} mean |g|`, 1e-5);
+      close(
+        l.unitMeanAbsGrad[u],
+        single.reduce((s, r) => s + r.layers[li].unitMeanAbsGrad[u], 0) / 9,
+        `${l.name} unit ${u} mean |g|`,
+        1e-5,
+      );
     }
     // A (sample, channel) pair is zero when the channel's gradient is 0 at every position for that sample.
-    close(l.zeroFraction, single.reduce((s, r) => s + r.layers[li].zeroFraction, 0) / 9, `${l.name} zero fraction`, 1e-9);
+    close(
+      l.zeroFraction,
+      single.reduce((s, r) => s + r.layers[li].zeroFraction, 0) / 9,
+      `${l.name} zero fraction`,
+      1e-9,
+    );
   });
   assert.equal(all.layers[0].units, 3, 'conv_1 has 3 channel units');
   tf.dispose([x, y]);
@@ -289,18 +383,26 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   await useBackend('wasm');
   const data = toDeviceData(syntheticDataset());
   const spec = runSpec({
-    activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0.2, end: 0.2 },
+    activation: { name: 'nrelu', params: {} },
+    sigma: { schedule: 'constant', start: 0.2, end: 0.2 },
     train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
     deadNeurons: { probe: 'train', samples: 128, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 100 },
   });
   const on = await trainRun(spec, data);
   const off = await trainRun({ ...spec, deadNeurons: { ...spec.deadNeurons, gradientSamples: 0 } }, data);
-  assert.deepEqual(on.epochs.map((e) => e.gradient !== null), [false, true, true]);
-  assert.deepEqual(off.epochs.map((e) => e.gradient), [null, null, null]);
+  assert.deepEqual(
+    on.epochs.map((e) => e.gradient !== null),
+    [false, true, true],
+  );
+  assert.deepEqual(
+    off.epochs.map((e) => e.gradient),
+    [null, null, null],
+  );
   const g = on.epochs[2].gradient!;
   assert.equal(g.samples, 100);
   assert.equal(g.units, 32);
-  const strip = (r: typeof on) => r.epochs.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc, e.dead?.dead, e.activity?.zeroOutput]);
+  const strip = (r: typeof on) =>
+    r.epochs.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc, e.dead?.dead, e.activity?.zeroOutput]);
   assert.deepEqual(strip(on), strip(off), 'probing gradients changes nothing the run trains or measures');
   data.dispose();
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
-import { measureUnitActivity, probeUnits } from '../../src/metrics/unit-activity.js';
+import { probeUnits, type UnitActivityOptions, type UnitActivityReport } from '../../src/metrics/unit-activity.js';
 import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
 import { makeSplit } from '../../src/train/device-data.js';
@@ -15,58 +15,94 @@ import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL } from '../../src/activatio
  * hidden pre-activations are 1, 0.05 and -1 for both samples, so by hand, for ReLU:
  * mean |a| = [1, 0.05, 0], layer mean 0.35, scores = [2.857, 0.143, 0].
  */
-function handModel(activation: ActivationSpec, kernel = [[1, 0.05, -1], [1, 0.05, -1]]): tf.LayersModel {
+function handModel(
+  activation: ActivationSpec,
+  kernel = [
+    [1, 0.05, -1],
+    [1, 0.05, -1],
+  ],
+): tf.LayersModel {
   const input = tf.input({ shape: [2] });
   const hidden = tf.layers.dense({ units: 3, name: 'hidden' });
   const act = createActivation(activation, { seed: 3, name: 'act' });
   const out = tf.layers.dense({ units: 2, name: 'out' });
   const model = tf.model({ inputs: input, outputs: out.apply(act.apply(hidden.apply(input))) as tf.SymbolicTensor });
   hidden.setWeights([tf.tensor2d(kernel), tf.zeros([3])]);
-  out.setWeights([tf.tensor2d([[1, -1], [0.5, 2], [-1, 1]]), tf.zeros([2])]);
+  out.setWeights([
+    tf.tensor2d([
+      [1, -1],
+      [0.5, 2],
+      [-1, 1],
+    ]),
+    tf.zeros([2]),
+  ]);
   return model;
+}
+
+/** The dormant and zero-output report alone: probeUnits with the dead count off. */
+async function activityOf(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  options: UnitActivityOptions = {},
+): Promise<UnitActivityReport> {
+  const { activity } = await probeUnits(model, x, { ...options, dead: false });
+  assert.ok(activity);
+  return activity;
 }
 
 for (const backend of TEST_BACKENDS) {
   test(`[${backend}] dormant score matches the hand-computed example; zero output counts training-mode zeros`, async () => {
     await useBackend(backend);
-    const x = tf.tensor2d([[1, 0], [0, 1]]);
+    const x = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const relu = handModel('relu');
-    const r = await measureUnitActivity(relu, x, { tau: 0.1 });
+    const r = await activityOf(relu, x, { tau: 0.1 });
     assert.deepEqual(r.layers, [{ name: 'act', units: 3, dormant: 1, zeroOutput: 1 }]);
-    assert.equal((await measureUnitActivity(relu, x, { tau: 0.15 })).dormant, 2, 'score 0.143 <= 0.15');
-    assert.equal((await measureUnitActivity(relu, x, { tau: 0.14 })).dormant, 1, 'score 0.143 > 0.14');
+    assert.equal((await activityOf(relu, x, { tau: 0.15 })).dormant, 2, 'score 0.143 <= 0.15');
+    assert.equal((await activityOf(relu, x, { tau: 0.14 })).dormant, 1, 'score 0.143 > 0.14');
     // N-ReLU: inference output equals ReLU's (same dormant count), but training-mode noise is never exactly 0.
     const nrelu = handModel({ name: 'nrelu', sigma: 0.1 });
     const before = tf.memory().numTensors;
-    const n = await measureUnitActivity(nrelu, x, { tau: 0.1 });
+    const n = await activityOf(nrelu, x, { tau: 0.1 });
     assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
     assert.equal(n.dormant, 1);
     assert.equal(n.zeroOutput, 0);
     // sigma 0 is exactly ReLU, in training mode too
-    assert.equal((await measureUnitActivity(handModel({ name: 'nrelu', sigma: 0 }), x)).zeroOutput, 1);
+    assert.equal((await activityOf(handModel({ name: 'nrelu', sigma: 0 }), x)).zeroOutput, 1);
     tf.dispose(x);
   });
 }
 
 test('the training-mode probe does not change the noise the model trains with afterwards', async () => {
   await useBackend('cpu');
-  const x = tf.tensor2d([[1, 0], [0, 1], [-1, -1]]);
+  const x = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [-1, -1],
+  ]);
   const a = handModel({ name: 'nrelu', sigma: 0.5 });
   const b = handModel({ name: 'nrelu', sigma: 0.5 });
-  await measureUnitActivity(a, x);
+  await activityOf(a, x);
   const ya = (a.apply(x, { training: true }) as tf.Tensor).dataSync();
   const yb = (b.apply(x, { training: true }) as tf.Tensor).dataSync();
   assert.deepEqual(ya, yb);
 });
 
-test('the training-mode pass stops once every unit has had a non-zero output, with the full scan\'s count', async () => {
+test("the training-mode pass stops once every unit has had a non-zero output, with the full scan's count", async () => {
   await useBackend('cpu');
   const x = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]));
   // Unit 1's pre-activation is exactly 0 for every sample: zero output under RReLU (0 * a), noise under N-ReLU.
-  const kernel = [[1, 0, -1], [1, 0, -1]];
+  const kernel = [
+    [1, 0, -1],
+    [1, 0, -1],
+  ];
   const probe = async (model: tf.LayersModel, batchSize: number, noiseKernel: string): Promise<[number, number]> => {
     let zero = -1;
-    const info = await tf.profile(async () => { zero = (await measureUnitActivity(model, x, { batchSize })).zeroOutput; });
+    const info = await tf.profile(async () => {
+      zero = (await activityOf(model, x, { batchSize })).zeroOutput;
+    });
     return [zero, info.kernels.filter((k) => k.name === noiseKernel).length];
   };
   // N-ReLU: every unit is non-zero after the first of five batches, so one training-mode batch runs.
@@ -82,15 +118,22 @@ test('robustness: seeded, clean at level 0, lower accuracy under more noise', as
   const model = buildModel({ model: 'mlp', activation: 'relu', hidden: [16], seed: 2 });
   const x = tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 7);
   const y = tf.argMax(model.predict(x) as tf.Tensor, 1).cast('int32') as tf.Tensor1D; // labels the model gets right
-  const samples = makeSplit(await x.data() as Float32Array, await y.data() as Int32Array, [28, 28, 1], 'device');
+  const samples = makeSplit((await x.data()) as Float32Array, (await y.data()) as Int32Array, [28, 28, 1], 'device');
   const results = await evaluateUnderNoise(model, samples, [0, 0.2, 50], 11, 128);
-  assert.deepEqual(results.map((r) => r.noise), [0, 0.2, 50]);
+  assert.deepEqual(
+    results.map((r) => r.noise),
+    [0, 0.2, 50],
+  );
   assert.equal(results[0].testAcc, 1);
   assert.ok(results[1].testAcc < 1 && results[1].testAcc > results[2].testAcc);
   const again = await evaluateUnderNoise(model, samples, [0.2], 11, 128);
   assert.equal(again[0].testAcc, results[1].testAcc, 'same seed, same accuracy');
-  const onHost = makeSplit(await x.data() as Float32Array, await y.data() as Int32Array, [28, 28, 1], 'host');
-  assert.deepEqual(await evaluateUnderNoise(model, onHost, [0, 0.2, 50], 11, 128), results, 'host-kept samples, same results');
+  const onHost = makeSplit((await x.data()) as Float32Array, (await y.data()) as Int32Array, [28, 28, 1], 'host');
+  assert.deepEqual(
+    await evaluateUnderNoise(model, onHost, [0, 0.2, 50], 11, 128),
+    results,
+    'host-kept samples, same results',
+  );
   samples.dispose();
   tf.dispose([x, y]);
   model.dispose();
@@ -107,7 +150,7 @@ test('probeUnits in one pass equals the separate probes, for deterministic and s
     dense.setWeights([k, tf.tensor(Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? -100 : 0.1)))]);
     const both = await probeUnits(model, x, { tau: 0.1, batchSize: 64 });
     assert.deepEqual(both.dead, await countDeadNeurons(model, x, { batchSize: 50 }));
-    assert.deepEqual(both.activity, await measureUnitActivity(model, x, { tau: 0.1, batchSize: 50 }));
+    assert.deepEqual(both.activity, await activityOf(model, x, { tau: 0.1, batchSize: 50 }));
     assert.ok((both.dead?.dead ?? 0) >= 6, `${JSON.stringify(activation)}: forced-dead units counted`);
     model.dispose();
   }
@@ -155,7 +198,10 @@ test('robustness: the noise has the given sigma, inputs are clipped to their ran
   assert.equal(small.testAcc, 1);
   // sigma 50: every value is clipped into the inputs' own range [0, 1], almost all to an end.
   const noisy = seen[2];
-  assert.ok(noisy.every((v) => v >= 0 && v <= 1), 'clipped to the input range');
+  assert.ok(
+    noisy.every((v) => v >= 0 && v <= 1),
+    'clipped to the input range',
+  );
   const ends = noisy.filter((v) => v === 0 || v === 1).length / noisy.length;
   assert.ok(ends > 0.99, `${ends} of the values at an end of the range`);
   // ... so the stripes are gone: accuracy is chance, 0.1 +- 4 standard errors (sqrt(0.09 / 1000)).

@@ -11,10 +11,19 @@ test('MLP default is 784-256-128-10 with an activation layer after each hidden D
   await useBackend('cpu');
   const m = buildModel({ model: 'mlp', activation: 'relu', seed: 1 });
   const dense = m.layers.filter((l) => l.getClassName() === 'Dense');
-  assert.deepEqual(dense.map((l) => (l.getWeights()[0].shape)), [[784, 256], [256, 128], [128, 10]]);
+  assert.deepEqual(
+    dense.map((l) => l.getWeights()[0].shape),
+    [
+      [784, 256],
+      [256, 128],
+      [128, 10],
+    ],
+  );
   const names = classNames(m);
   // every hidden Dense is directly followed by a non-linear layer; the last Dense is the output (logits)
-  names.forEach((n, i) => { if (n === 'Dense' && i < names.length - 1) assert.notEqual(names[i + 1], 'Dense'); });
+  names.forEach((n, i) => {
+    if (n === 'Dense' && i < names.length - 1) assert.notEqual(names[i + 1], 'Dense');
+  });
   assert.equal(names[names.length - 1], 'Dense');
   assert.deepEqual(m.outputs[0].shape, [null, 10]);
   m.dispose();
@@ -24,9 +33,21 @@ test('CNN default: conv32-act-pool-conv64-act-pool-flatten-dense128-act-dense10'
   await useBackend('cpu');
   const m = buildModel({ model: 'cnn', activation: 'gelu', seed: 1 });
   const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
-  assert.deepEqual(convs.map((l) => l.getWeights()[0].shape), [[3, 3, 1, 32], [3, 3, 32, 64]]);
+  assert.deepEqual(
+    convs.map((l) => l.getWeights()[0].shape),
+    [
+      [3, 3, 1, 32],
+      [3, 3, 32, 64],
+    ],
+  );
   const dense = m.layers.filter((l) => l.getClassName() === 'Dense');
-  assert.deepEqual(dense.map((l) => l.getWeights()[0].shape), [[1600, 128], [128, 10]]);
+  assert.deepEqual(
+    dense.map((l) => l.getWeights()[0].shape),
+    [
+      [1600, 128],
+      [128, 10],
+    ],
+  );
   assert.equal(m.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length, 2);
   m.dispose();
 });
@@ -34,7 +55,10 @@ test('CNN default: conv32-act-pool-conv64-act-pool-flatten-dense128-act-dense10'
 test('sizes, depth and dropout are options', async () => {
   await useBackend('cpu');
   const m = buildModel({ model: 'mlp', activation: 'relu', hidden: [64, 32, 16], dropout: 0.5 });
-  assert.deepEqual(m.layers.filter((l) => l.getClassName() === 'Dense').map((l) => l.getWeights()[0].shape[1]), [64, 32, 16, 10]);
+  assert.deepEqual(
+    m.layers.filter((l) => l.getClassName() === 'Dense').map((l) => l.getWeights()[0].shape[1]),
+    [64, 32, 16, 10],
+  );
   assert.equal(m.layers.filter((l) => l.getClassName() === 'NreluBenchSeededDropout').length, 3);
   m.dispose();
   assert.throws(() => buildModel({ model: 'mlp', activation: 'relu', hidden: [0] }), /hidden/);
@@ -49,7 +73,9 @@ for (const backend of TEST_BACKENDS) {
       m.dispose();
       return w;
     };
-    const a = weights(5), b = weights(5), c = weights(6);
+    const a = weights(5),
+      b = weights(5),
+      c = weights(6);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a[0], c[0]);
   });
@@ -64,7 +90,10 @@ test('torch init: weights and biases in ±1/sqrt(fan_in), roughly uniform; gloro
   assert.ok(kv.every((v) => Math.abs(v) <= bound));
   // Uniform on [-b, b] has variance b^2/3; n = 200,704 so 2% is many standard errors wide.
   const variance = kv.reduce((s, v) => s + v * v, 0) / kv.length;
-  assert.ok(Math.abs(variance / (bound * bound / 3) - 1) < 0.02, `variance ratio ${variance / (bound * bound / 3)}`);
+  assert.ok(
+    Math.abs(variance / ((bound * bound) / 3) - 1) < 0.02,
+    `variance ratio ${variance / ((bound * bound) / 3)}`,
+  );
   assert.ok(b1.dataSync().every((v) => Math.abs(v) <= bound) && b1.dataSync().some((v) => v !== 0));
   m.dispose();
   const g = buildModel({ model: 'mlp', activation: 'relu', seed: 3, init: 'glorot' });
@@ -81,7 +110,8 @@ test('seeded dropout: a new mask each training call, reproducible, identity in i
   const m1 = buildModel({ model: 'mlp', activation: 'relu', hidden: [64], dropout: 0.5, seed: 9 });
   const m2 = buildModel({ model: 'mlp', activation: 'relu', hidden: [64], dropout: 0.5, seed: 9 });
   const x = tf.ones([4, 28, 28, 1]);
-  const run = (m: tf.LayersModel): number[][] => [0, 1].map(() => Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync()));
+  const run = (m: tf.LayersModel): number[][] =>
+    [0, 1].map(() => Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync()));
   const [a1, a2] = run(m1);
   const [b1, b2] = run(m2);
   assert.deepEqual(a1, b1);
@@ -90,7 +120,9 @@ test('seeded dropout: a new mask each training call, reproducible, identity in i
   const p1 = (m1.predict(x) as tf.Tensor).dataSync();
   const p2 = (m1.predict(x) as tf.Tensor).dataSync();
   assert.deepEqual(p1, p2);
-  m1.dispose(); m2.dispose(); x.dispose();
+  m1.dispose();
+  m2.dispose();
+  x.dispose();
 });
 
 test('dropout drops each unit with probability p and scales the kept ones by 1/(1-p)', async () => {
@@ -101,14 +133,24 @@ test('dropout drops each unit with probability p and scales the kept ones by 1/(
     const y = layer.apply(x, { training: true }) as tf.Tensor;
     const values = Array.from(y.dataSync());
     const kept = Math.fround(1 / (1 - rate));
-    assert.ok(values.every((v) => v === 0 || v === kept), `rate ${rate}: every output is 0 or 1/(1-p) = ${kept}`);
+    assert.ok(
+      values.every((v) => v === 0 || v === kept),
+      `rate ${rate}: every output is 0 or 1/(1-p) = ${kept}`,
+    );
     // The dropped fraction is p within 4 standard errors, sqrt(p (1 - p) / n), n = 20,000.
     const dropped = values.filter((v) => v === 0).length / values.length;
-    assert.ok(Math.abs(dropped - rate) < 4 * Math.sqrt((rate * (1 - rate)) / values.length), `rate ${rate}: dropped ${dropped}`);
+    assert.ok(
+      Math.abs(dropped - rate) < 4 * Math.sqrt((rate * (1 - rate)) / values.length),
+      `rate ${rate}: dropped ${dropped}`,
+    );
     // So the expected output equals the input: the mean is 1 within 4 standard errors.
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     assert.ok(Math.abs(mean - 1) < 4 * Math.sqrt(rate / (1 - rate) / values.length), `rate ${rate}: mean ${mean}`);
-    assert.deepEqual(Array.from((layer.apply(x, { training: false }) as tf.Tensor).dataSync()), Array.from(x.dataSync()), 'identity in inference');
+    assert.deepEqual(
+      Array.from((layer.apply(x, { training: false }) as tf.Tensor).dataSync()),
+      Array.from(x.dataSync()),
+      'identity in inference',
+    );
     tf.dispose([x, y]);
   }
 });

@@ -20,9 +20,17 @@ function train(lazy: boolean, model: 'mlp' | 'cnn', steps: number): Float32Array
     const rng = new Rng(11);
     for (let t = 0; t < steps; t++) {
       const x = tf.tensor(rng.fillUniform(new Float32Array(8 * 784)), [8, 28, 28, 1]);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 8 }, () => rng.int(10)), 'int32'), 10);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 8 }, () => rng.int(10)),
+          'int32',
+        ),
+        10,
+      );
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+        const { grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        );
         opt.applyGradients(grads);
       });
       tf.dispose([x, y]);
@@ -42,10 +50,14 @@ for (const backend of TEST_BACKENDS) {
 
     for (const model of ['mlp', 'cnn'] as const) {
       it(`trains the ${model.toUpperCase()} bit for bit like tfjs-layers' Dense (5 Adam steps)`, () => {
-        const a = train(true, model, 5), b = train(false, model, 5);
+        const a = train(true, model, 5),
+          b = train(false, model, 5);
         assert.equal(a.length, b.length);
         for (let k = 0; k < a.length; k++) {
-          assert.ok(a[k].every((v, i) => Object.is(v, b[k][i])), `weight ${k} differs`);
+          assert.ok(
+            a[k].every((v, i) => Object.is(v, b[k][i])),
+            `weight ${k} differs`,
+          );
         }
       });
     }
@@ -58,14 +70,19 @@ for (const backend of TEST_BACKENDS) {
         let n = 0;
         const kernels: string[] = [];
         return tf.profile(f).then((p) => {
-          for (const k of p.kernels) { kernels.push(k.name); if (k.name === 'BatchMatMul') n++; }
+          for (const k of p.kernels) {
+            kernels.push(k.name);
+            if (k.name === 'BatchMatMul') n++;
+          }
           return { n, kernels };
         });
       };
       return (async () => {
         // Weight gradients only: two layers, dW each, plus dX of the second layer only.
         const weights = await matMuls(() => {
-          tf.tidy(() => { tf.variableGrads(() => tf.sum(m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar); });
+          tf.tidy(() => {
+            tf.variableGrads(() => tf.sum(m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+          });
         });
         assert.ok(weights.kernels.includes(DENSE_KERNEL), 'our Dense kernel did not run');
         assert.equal(weights.n, 3);
@@ -73,12 +90,17 @@ for (const backend of TEST_BACKENDS) {
         const inputGrad = (lazy: boolean) => {
           const previous = useLazyDense(lazy);
           try {
-            return tf.tidy(() => (tf.grad((xx: tf.Tensor) => tf.sum(m.apply(xx) as tf.Tensor))(x)).dataSync());
+            return tf.tidy(() =>
+              tf
+                .grad((xx: tf.Tensor) => tf.sum(m.apply(xx) as tf.Tensor))(x)
+                .dataSync(),
+            );
           } finally {
             useLazyDense(previous);
           }
         };
-        const lazyGrad = inputGrad(true), plainGrad = inputGrad(false);
+        const lazyGrad = inputGrad(true),
+          plainGrad = inputGrad(false);
         assert.ok(lazyGrad.some((v) => v !== 0));
         assert.deepEqual(Array.from(lazyGrad), Array.from(plainGrad));
         x.dispose();

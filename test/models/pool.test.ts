@@ -13,7 +13,7 @@ import { buildModel } from '../../src/models/build.js';
 import { loadConfig } from '../../src/config/load.js';
 import { expandGrid } from '../../src/config/grid.js';
 import { runHash } from '../../src/config/grid.js';
-import { readRowsSync, TIMING_COLUMNS } from '../../src/report/files.js';
+import { readRowsSync, TIMING_COLUMNS } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-pool-'));
@@ -34,10 +34,13 @@ dead_neurons: {samples: 128, gradient_samples: 64}
 `;
 
 test('the layer order and pool kind build as asked', () => {
-  const names = (o: object): string[] => buildModel({ model: 'cnn', activation: 'relu', filters: [4], dense: [8], ...o }).layers.map((l) => l.getClassName());
-  assert.deepEqual(names({}).slice(1, 4), ['Conv2D', 'ReLU', 'MaxPooling2D']);
-  assert.deepEqual(names({ activationAfterPool: true }).slice(1, 4), ['Conv2D', 'MaxPooling2D', 'ReLU']);
-  assert.deepEqual(names({ pool: 'avg' }).slice(1, 4), ['Conv2D', 'ReLU', 'AveragePooling2D']);
+  const names = (o: object): string[] =>
+    buildModel({ model: 'cnn', activation: 'relu', filters: [4], dense: [8], ...o }).layers.map((l) =>
+      l.getClassName(),
+    );
+  assert.deepEqual(names({}).slice(1, 4), ['Conv2D', 'TorchReLU', 'MaxPooling2D']);
+  assert.deepEqual(names({ activationAfterPool: true }).slice(1, 4), ['Conv2D', 'MaxPooling2D', 'TorchReLU']);
+  assert.deepEqual(names({ pool: 'avg' }).slice(1, 4), ['Conv2D', 'TorchReLU', 'AveragePooling2D']);
   tf.disposeVariables();
 });
 
@@ -46,9 +49,17 @@ test('named variants train in one grid; ReLU is bit for bit the same in either o
   writeFileSync(file, CONFIG);
   const { config } = await loadConfig(file, []);
   const specs = expandGrid(config);
-  assert.deepEqual(specs.map((s) => s.id), [
-    'cnn-relu-seed1', 'cnn-nrelu-s0.1-seed1', 'cnn-after-relu-seed1', 'cnn-after-nrelu-s0.1-seed1', 'cnn-avg-relu-seed1', 'cnn-avg-nrelu-s0.1-seed1',
-  ]);
+  assert.deepEqual(
+    specs.map((s) => s.id),
+    [
+      'cnn-relu-seed1',
+      'cnn-nrelu-s0.1-seed1',
+      'cnn-after-relu-seed1',
+      'cnn-after-nrelu-s0.1-seed1',
+      'cnn-avg-relu-seed1',
+      'cnn-avg-nrelu-s0.1-seed1',
+    ],
+  );
   // The unnamed model's settings carry no name: its hash is what it was before names existed.
   const plain = specs[0];
   assert.equal(plain.modelName, undefined);
@@ -58,26 +69,56 @@ test('named variants train in one grid; ReLU is bit for bit the same in either o
   const r = await runCli(['run', file, '--out', out, '--jobs', '2', '--no-report']);
   assert.equal(r.code, 0, r.stderr);
   const summary = readRowsSync(join(out, 'summary.csv'));
-  assert.deepEqual(summary.map((x) => `${x.model}/${x.status}`), ['cnn/completed', 'cnn/completed', 'cnn-after/completed', 'cnn-after/completed', 'cnn-avg/completed', 'cnn-avg/completed']);
+  assert.deepEqual(
+    summary.map((x) => `${x.model}/${x.status}`),
+    [
+      'cnn/completed',
+      'cnn/completed',
+      'cnn-after/completed',
+      'cnn-after/completed',
+      'cnn-avg/completed',
+      'cnn-avg/completed',
+    ],
+  );
   const epochs = readRowsSync(join(out, 'epochs.csv'));
   // Dormant and zero-output units are measured on the activation's output, which is pooled in one order and not in
   // the other (and max-pool drops an odd border), so they differ by construction; everything training computes,
   // and the dead and gradient-dead units (measured on the conv's output and its gradient), must not.
   const probedAtTheActivation = new Set(['run_id', 'model', 'dormant', 'dormant_fraction', 'zero_output']);
-  const numbers = (id: string): string[][] => epochs.filter((e) => e.run_id === id)
-    .map((e) => Object.entries(e).filter(([k]) => !TIMING_COLUMNS.has(k) && !probedAtTheActivation.has(k)).map(([k, v]) => `${k}=${v}`));
-  assert.deepEqual(numbers('cnn-after-relu-seed1'), numbers('cnn-relu-seed1'), 'ReLU: activate-then-pool = pool-then-activate, bit for bit');
-  assert.notDeepEqual(numbers('cnn-after-nrelu-s0.1-seed1'), numbers('cnn-nrelu-s0.1-seed1'), 'N-ReLU: the noise after the pool differs');
+  const numbers = (id: string): string[][] =>
+    epochs
+      .filter((e) => e.run_id === id)
+      .map((e) =>
+        Object.entries(e)
+          .filter(([k]) => !TIMING_COLUMNS.has(k) && !probedAtTheActivation.has(k))
+          .map(([k, v]) => `${k}=${v}`),
+      );
+  assert.deepEqual(
+    numbers('cnn-after-relu-seed1'),
+    numbers('cnn-relu-seed1'),
+    'ReLU: activate-then-pool = pool-then-activate, bit for bit',
+  );
+  assert.notDeepEqual(
+    numbers('cnn-after-nrelu-s0.1-seed1'),
+    numbers('cnn-nrelu-s0.1-seed1'),
+    'N-ReLU: the noise after the pool differs',
+  );
   assert.notDeepEqual(numbers('cnn-avg-relu-seed1'), numbers('cnn-relu-seed1'));
   // Each variant is its own table in the comparison, with its own ReLU.
   const cmp = readRowsSync(join(out, 'comparison.csv'));
-  assert.deepEqual(cmp.filter((c) => c.setting === 'nrelu-s0.1').map((c) => `${c.model}:${c.paired_n}`), ['cnn:1', 'cnn-after:1', 'cnn-avg:1']);
+  assert.deepEqual(
+    cmp.filter((c) => c.setting === 'nrelu-s0.1').map((c) => `${c.model}:${c.paired_n}`),
+    ['cnn:1', 'cnn-after:1', 'cnn-avg:1'],
+  );
 });
 
 test('two unnamed variants of one kind, or a bad name, are config errors that say what to do', async () => {
   const file = join(dir, 'dup.yaml');
   writeFileSync(file, CONFIG.replace('name: cnn-after, ', ''));
-  await assert.rejects(() => loadConfig(file, []), /repeats models\[0\] \(cnn\); give each variant of a model its own name/);
+  await assert.rejects(
+    () => loadConfig(file, []),
+    /repeats models\[0\] \(cnn\); give each variant of a model its own name/,
+  );
   writeFileSync(file, CONFIG.replace('name: cnn-after', 'name: Cnn After'));
   await assert.rejects(() => loadConfig(file, []), /must be lower-case letters/);
   writeFileSync(file, CONFIG.replace('pool: avg', 'pool: min'));

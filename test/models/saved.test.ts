@@ -17,7 +17,7 @@ import { loadActivationModule } from '../../src/activations/module.js';
 import { loadDataset } from '../../src/data/datasets.js';
 import { toDeviceData } from '../../src/train/device-data.js';
 import { evaluate } from '../../src/train/trainer.js';
-import { readRowsSync } from '../../src/report/files.js';
+import { readRowsSync } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyConfig } from '../helpers/results.js';
 
@@ -32,12 +32,20 @@ test('every registered activation (and a module activation) round-trips through 
   await tf.setBackend('cpu');
   await loadActivationModule(SWISH);
   const names = activationNames();
-  for (const required of ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu', 'silu', 'swish']) assert.ok(names.includes(required), required);
+  for (const required of ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu', 'silu', 'swish'])
+    assert.ok(names.includes(required), required);
   const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 7);
   for (const name of names) {
     for (const kind of ['mlp', 'cnn'] as const) {
       const spec: ActivationSpec = PARAMS[name] ? { name, ...PARAMS[name] } : name;
-      const model = buildModel({ model: kind, activation: spec, seed: 5, dense: [8], hidden: [12, 8], filters: [4, 4] });
+      const model = buildModel({
+        model: kind,
+        activation: spec,
+        seed: 5,
+        dense: [8],
+        hidden: [12, 8],
+        filters: [4, 4],
+      });
       const files = await modelFiles(model);
       const where = join(dir, `${kind}-${name}`);
       await mkdir(where, { recursive: true });
@@ -46,7 +54,11 @@ test('every registered activation (and a module activation) round-trips through 
       const loaded = await loadSavedModel(where);
       const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
       assert.deepEqual(Array.from(b.dataSync()), Array.from(a.dataSync()), `${kind} ${name}: same predictions`);
-      assert.deepEqual(loaded.layers.map((l) => l.getClassName()), model.layers.map((l) => l.getClassName()), `${kind} ${name}: same layers`);
+      assert.deepEqual(
+        loaded.layers.map((l) => l.getClassName()),
+        model.layers.map((l) => l.getClassName()),
+        `${kind} ${name}: same layers`,
+      );
       tf.dispose([a, b]);
       model.dispose();
       loaded.dispose();
@@ -55,7 +67,7 @@ test('every registered activation (and a module activation) round-trips through 
   x.dispose();
 });
 
-test('run --save-models writes each completed run\'s final model, which scores its recorded final test accuracy', async () => {
+test("run --save-models writes each completed run's final model, which scores its recorded final test accuracy", async () => {
   const config = join(dir, 'tiny.yaml');
   writeFileSync(config, tinyConfig());
   const out = join(dir, 'grid');
@@ -67,7 +79,10 @@ test('run --save-models writes each completed run\'s final model, which scores i
   const data = toDeviceData(await loadDataset('mnist-10k'), { train: 256, test: 128 });
   for (const row of summary) {
     const where = join(out, 'models', row.run_id);
-    const manifest = JSON.parse(readFileSync(join(where, MODEL_FILE), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
+    const manifest = JSON.parse(readFileSync(join(where, MODEL_FILE), 'utf8')) as {
+      format: string;
+      weightsManifest: { paths: string[] }[];
+    };
     assert.equal(manifest.format, 'layers-model');
     assert.deepEqual(manifest.weightsManifest[0].paths, [`./${WEIGHTS_FILE}`]);
     const model = await loadSavedModel(where);
@@ -82,7 +97,16 @@ test('run --save-models writes each completed run\'s final model, which scores i
   assert.equal((await runCli(['run', config, '--out', plain, '--only', 'mlp-relu-seed1', '--no-report'])).code, 0);
   assert.equal(existsSync(join(plain, 'models')), false);
   // A changed setting retrains the run; without --save-models its old model must not stay beside the new rows.
-  const again = await runCli(['run', config, 'train.epochs=1', '--out', out, '--only', 'mlp-relu-seed1', '--no-report']);
+  const again = await runCli([
+    'run',
+    config,
+    'train.epochs=1',
+    '--out',
+    out,
+    '--only',
+    'mlp-relu-seed1',
+    '--no-report',
+  ]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(existsSync(join(out, 'models', 'mlp-relu-seed1')), false, 'no stale model of a retrained run');
   assert.equal(existsSync(join(out, 'models', 'mlp-relu-seed2', MODEL_FILE)), true, 'the other runs keep theirs');

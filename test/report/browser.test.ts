@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeHtmlReport } from '../../src/report/html.js';
 import { compare } from '../../src/report/comparison.js';
-import { readRows, resultPaths } from '../../src/report/files.js';
+import { readRows, resultPaths } from '../../src/results/files.js';
 import { writeFixture, removeFixtures } from './fixture.js';
 import { requires } from '../helpers/requires.js';
 
@@ -23,79 +23,105 @@ after(removeFixtures);
 const CHROMIUM = process.env.NRELU_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
-test('report.html opens in headless chromium with every chart and the table, no errors, no network', {
-  ...requires('chromium', existsSync(CHROMIUM) ? null : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`),
-  timeout: 30_000,
-}, async () => {
-  const { chromium } = await import('playwright-core');
-  const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
-  const { html, plots } = await writeHtmlReport(dir);
-  const tableRows = compare(await readRows(resultPaths(dir).summary)).length;
+test(
+  'report.html opens in headless chromium with every chart and the table, no errors, no network',
+  {
+    ...requires(
+      'chromium',
+      existsSync(CHROMIUM) ? null : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`,
+    ),
+    timeout: 30_000,
+  },
+  async () => {
+    const { chromium } = await import('playwright-core');
+    const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
+    const { html, plots } = await writeHtmlReport(dir);
+    const tableRows = compare(await readRows(resultPaths(dir).summary)).length;
 
-  // chromium.launch makes a fresh profile (user-data-dir) under os.tmpdir(): point that at our own
-  // new temporary folder, so the profile is fresh and removed with it.
-  const profileRoot = await mkdtemp(join(tmpdir(), 'nrelu-chromium-'));
-  const savedTmp = process.env.TMPDIR;
-  process.env.TMPDIR = profileRoot;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const pageUrl = pathToFileURL(html).href;
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url === pageUrl) return route.continue();
-      problems.push(`unexpected request: ${url}`);
-      return route.abort();
-    });
-    const response = await page.goto(pageUrl, { waitUntil: 'load' });
-    assert.ok(response === null || response.ok(), 'report.html loads');
+    // chromium.launch makes a fresh profile (user-data-dir) under os.tmpdir(): point that at our own
+    // new temporary folder, so the profile is fresh and removed with it.
+    const profileRoot = await mkdtemp(join(tmpdir(), 'nrelu-chromium-'));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = profileRoot;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      const pageUrl = pathToFileURL(html).href;
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url === pageUrl) return route.continue();
+        problems.push(`unexpected request: ${url}`);
+        return route.abort();
+      });
+      const response = await page.goto(pageUrl, { waitUntil: 'load' });
+      assert.ok(response === null || response.ok(), 'report.html loads');
 
-    const svgs = page.locator('figure.chart > svg');
-    assert.equal(await svgs.count(), plots.length, 'one <svg> per chart');
-    for (let i = 0; i < plots.length; i++) {
-      const svg = svgs.nth(i);
-      await svg.scrollIntoViewIfNeeded();
-      assert.ok(await svg.isVisible(), `chart ${i} visible`);
-      const box = await svg.boundingBox();
-      assert.ok(box && box.width > 100 && box.height > 100, `chart ${i} has a real size: ${JSON.stringify(box)}`);
-      // the chart drew its marks: at least one line or rule path with a non-empty geometry
-      const drawn = await svg.locator('path[aria-roledescription="line mark"], path[aria-roledescription="rule mark"], line').count();
-      assert.ok(drawn > 0, `chart ${i} has marks`);
+      const svgs = page.locator('figure.chart > svg');
+      assert.equal(await svgs.count(), plots.length, 'one <svg> per chart');
+      for (let i = 0; i < plots.length; i++) {
+        const svg = svgs.nth(i);
+        await svg.scrollIntoViewIfNeeded();
+        assert.ok(await svg.isVisible(), `chart ${i} visible`);
+        const box = await svg.boundingBox();
+        assert.ok(box && box.width > 100 && box.height > 100, `chart ${i} has a real size: ${JSON.stringify(box)}`);
+        // the chart drew its marks: at least one line or rule path with a non-empty geometry
+        const drawn = await svg
+          .locator('path[aria-roledescription="line mark"], path[aria-roledescription="rule mark"], line')
+          .count();
+        assert.ok(drawn > 0, `chart ${i} has marks`);
+      }
+      assert.equal(await page.locator('table.comparison[id^="table-"]').count(), 2, 'one table per model');
+      assert.equal(
+        await page.locator('table.comparison[id^="table-"] tbody tr').count(),
+        tableRows,
+        'one row per setting and model',
+      );
+      assert.equal(await page.locator('table.comparison[id^="layers-"]').count(), 2, 'one per-layer table per model');
+      assert.ok(await page.locator('table.comparison').first().isVisible());
+      assert.equal(
+        await page.locator('table.comparison tr.best strong').count(),
+        2,
+        'the best accuracy of each model in bold',
+      );
+
+      // each plots/*.svg file is well-formed SVG for the browser's XML parser
+      for (const file of plots) {
+        const svg = await readFile(file, 'utf8');
+        const check =
+          `(() => { const d = new DOMParser().parseFromString(${JSON.stringify(svg)}, 'image/svg+xml');` +
+          ` return [d.getElementsByTagName('parsererror').length, d.documentElement.namespaceURI, d.documentElement.getAttribute('width')]; })()`;
+        const [errors, ns, width] = (await page.evaluate(check)) as [number, string, string];
+        assert.equal(errors, 0, `${file} parses as XML`);
+        assert.equal(ns, 'http://www.w3.org/2000/svg', `${file} is an SVG document`);
+        assert.ok(Number(width) > 100, `${file} has a width`);
+      }
+
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'report-top.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      await rm(profileRoot, { recursive: true, force: true });
     }
-    assert.equal(await page.locator('table.comparison[id^="table-"]').count(), 2, 'one table per model');
-    assert.equal(await page.locator('table.comparison[id^="table-"] tbody tr').count(), tableRows, 'one row per setting and model');
-    assert.equal(await page.locator('table.comparison[id^="layers-"]').count(), 2, 'one per-layer table per model');
-    assert.ok(await page.locator('table.comparison').first().isVisible());
-    assert.equal(await page.locator('table.comparison tr.best strong').count(), 2, 'the best accuracy of each model in bold');
-
-    // each plots/*.svg file is well-formed SVG for the browser's XML parser
-    for (const file of plots) {
-      const svg = await readFile(file, 'utf8');
-      const check = `(() => { const d = new DOMParser().parseFromString(${JSON.stringify(svg)}, 'image/svg+xml');`
-        + ` return [d.getElementsByTagName('parsererror').length, d.documentElement.namespaceURI, d.documentElement.getAttribute('width')]; })()`;
-      const [errors, ns, width] = await page.evaluate(check) as [number, string, string];
-      assert.equal(errors, 0, `${file} parses as XML`);
-      assert.equal(ns, 'http://www.w3.org/2000/svg', `${file} is an SVG document`);
-      assert.ok(Number(width) > 100, `${file} has a width`);
-    }
-
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'report-top.png') });
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    if (savedTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmp;
-    await rm(profileRoot, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -1,14 +1,26 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateSeries, buildCharts, cellNumber, completedRuns, isConstantSigma, settingColors, settingOrder } from '../../src/report/charts.js';
-import { readRows, resultPaths, type Row } from '../../src/report/files.js';
+import {
+  aggregateSeries,
+  buildCharts,
+  cellNumber,
+  completedRuns,
+  isConstantSigma,
+  settingColors,
+  settingOrder,
+} from '../../src/report/charts.js';
+import { readRows, resultPaths, type Row } from '../../src/results/files.js';
 import { FIXTURE_SETTING_TAGS, fixtureAcc, writeFixture, removeFixtures } from './fixture.js';
 
 after(removeFixtures);
 
 async function rowsOf(dir: string): Promise<{ summary: Row[]; epochs: Row[]; robustness: Row[] }> {
   const p = resultPaths(dir);
-  return { summary: await readRows(p.summary), epochs: await readRows(p.epochs), robustness: await readRows(p.robustness) };
+  return {
+    summary: await readRows(p.summary),
+    epochs: await readRows(p.epochs),
+    robustness: await readRows(p.robustness),
+  };
 }
 
 /** The `values` of a spec's (or a layer's) inline data. */
@@ -28,13 +40,20 @@ test('cellNumber treats empty cells as missing, not 0', () => {
 });
 
 test('aggregateSeries: mean, min and max over seeds per setting and epoch; empty cells skipped', () => {
-  const runs = new Map([['a1', { setting: 'a' }], ['a2', { setting: 'a' }]]);
+  const runs = new Map([
+    ['a1', { setting: 'a' }],
+    ['a2', { setting: 'a' }],
+  ]);
   const rows: Row[] = [
-    { run_id: 'a1', epoch: '1', dead: '2' }, { run_id: 'a2', epoch: '1', dead: '6' },
-    { run_id: 'a1', epoch: '2', dead: '' }, { run_id: 'a2', epoch: '2', dead: '' },
+    { run_id: 'a1', epoch: '1', dead: '2' },
+    { run_id: 'a2', epoch: '1', dead: '6' },
+    { run_id: 'a1', epoch: '2', dead: '' },
+    { run_id: 'a2', epoch: '2', dead: '' },
     { run_id: 'other', epoch: '1', dead: '100' },
   ];
-  assert.deepEqual(aggregateSeries(rows, runs, 'epoch', 'dead'), [{ setting: 'a', x: 1, mean: 4, min: 2, max: 6, n: 2 }]);
+  assert.deepEqual(aggregateSeries(rows, runs, 'epoch', 'dead'), [
+    { setting: 'a', x: 1, mean: 4, min: 2, max: 6, n: 2 },
+  ]);
 });
 
 test('settings follow the comparison order and keep one colour across models', async () => {
@@ -47,7 +66,12 @@ test('settings follow the comparison order and keep one colour across models', a
 test('buildCharts: the charts of each model, with the data they should plot', async () => {
   const rows = await rowsOf(await writeFixture({ failedRun: true }));
   const charts = buildCharts(rows);
-  assert.deepEqual(charts.map((c) => c.id), ['accuracy', 'loss', 'sigma', 'dead'].flatMap((k) => [`${k}-cnn`]).concat(['accuracy', 'loss', 'sigma', 'dead'].map((k) => `${k}-mlp`)));
+  assert.deepEqual(
+    charts.map((c) => c.id),
+    ['accuracy', 'loss', 'sigma', 'dead']
+      .flatMap((k) => [`${k}-cnn`])
+      .concat(['accuracy', 'loss', 'sigma', 'dead'].map((k) => `${k}-mlp`)),
+  );
   const runs = completedRuns(rows.summary);
   assert.equal(runs.has('mlp-relu-seed3'), false, 'failed run excluded');
 
@@ -67,7 +91,11 @@ test('buildCharts: the charts of each model, with the data they should plot', as
   const sigma = charts.find((c) => c.id === 'sigma-mlp');
   assert.ok(sigma && 'layer' in sigma.spec);
   const [refs, , curve] = sigma.spec.layer.map((l) => values(l.data));
-  assert.deepEqual(curve.map((p) => p.x), [0.05, 0.1], 'constant sigmas only, in order');
+  assert.deepEqual(
+    curve.map((p) => p.x),
+    [0.05, 0.1],
+    'constant sigmas only, in order',
+  );
   assert.deepEqual(refs.map((r) => r.setting).sort(), ['gelu', 'nrelu-s0.2to0.05-linear', 'relu']);
 
   const dead = charts.find((c) => c.id === 'dead-mlp');
@@ -78,11 +106,19 @@ test('buildCharts: the charts of each model, with the data they should plot', as
 test('buildCharts adds gradient-dead, dormant and robustness charts only when their data exist', async () => {
   const charts = buildCharts(await rowsOf(await writeFixture({ dormant: true, robustness: true, gradient: true })));
   const kinds = charts.filter((c) => c.model === 'mlp').map((c) => c.kind);
-  assert.deepEqual(kinds, ['accuracy', 'loss', 'sigma', 'dead', 'grad_dead', 'dormant', 'zero_output', 'robustness'], 'gradient-dead beside dead');
+  assert.deepEqual(
+    kinds,
+    ['accuracy', 'loss', 'sigma', 'dead', 'grad_dead', 'dormant', 'zero_output', 'robustness'],
+    'gradient-dead beside dead',
+  );
   const grad = charts.find((c) => c.id === 'grad_dead-mlp');
   assert.ok(grad);
   const at3 = (setting: string) => values(grad.spec.data).find((p) => p.setting === setting && p.x === 3);
-  assert.deepEqual(at3('nrelu-s0.1'), { setting: 'nrelu-s0.1', x: 3, mean: 10.5, min: 10, max: 11, n: 2 }, '3 * epoch + seed over seeds 1, 2');
+  assert.deepEqual(
+    at3('nrelu-s0.1'),
+    { setting: 'nrelu-s0.1', x: 3, mean: 10.5, min: 10, max: 11, n: 2 },
+    '3 * epoch + seed over seeds 1, 2',
+  );
   assert.equal(at3('gelu')?.mean, 0);
   const robustness = charts.find((c) => c.id === 'robustness-cnn');
   assert.ok(robustness);
@@ -91,9 +127,36 @@ test('buildCharts adds gradient-dead, dormant and robustness charts only when th
 
 test('no sigma chart without constant-sigma N-ReLU runs', () => {
   const summary: Row[] = [
-    { run_id: 'mlp-relu-seed1', model: 'mlp', activation: 'relu', sigma: '', seed: '1', status: 'completed', final_test_acc: '0.9' },
-    { run_id: 'mlp-nrelu-s0.2to0-linear-seed1', model: 'mlp', activation: 'nrelu', sigma: '0.2->0:linear', seed: '1', status: 'completed', final_test_acc: '0.9' },
+    {
+      run_id: 'mlp-relu-seed1',
+      model: 'mlp',
+      activation: 'relu',
+      sigma: '',
+      seed: '1',
+      status: 'completed',
+      final_test_acc: '0.9',
+    },
+    {
+      run_id: 'mlp-nrelu-s0.2to0-linear-seed1',
+      model: 'mlp',
+      activation: 'nrelu',
+      sigma: '0.2->0:linear',
+      seed: '1',
+      status: 'completed',
+      final_test_acc: '0.9',
+    },
   ];
-  const epochs: Row[] = summary.map((r) => ({ ...r, epoch: '1', test_acc: '0.9', train_loss: '0.3', test_loss: '0.3', dead: '', units: '' }));
-  assert.deepEqual(buildCharts({ summary, epochs, robustness: [] }).map((c) => c.kind), ['accuracy', 'loss']);
+  const epochs: Row[] = summary.map((r) => ({
+    ...r,
+    epoch: '1',
+    test_acc: '0.9',
+    train_loss: '0.3',
+    test_loss: '0.3',
+    dead: '',
+    units: '',
+  }));
+  assert.deepEqual(
+    buildCharts({ summary, epochs, robustness: [] }).map((c) => c.kind),
+    ['accuracy', 'loss'],
+  );
 });

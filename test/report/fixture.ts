@@ -7,7 +7,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, resultPaths, writeRows, type CellValue } from '../../src/report/files.js';
+import {
+  DEAD_COLUMNS,
+  EPOCH_COLUMNS,
+  ROBUSTNESS_COLUMNS,
+  SUMMARY_COLUMNS,
+  resultPaths,
+  writeRows,
+  type CellValue,
+} from '../../src/results/files.js';
 
 export interface FixtureSetting {
   tag: string;
@@ -78,11 +86,12 @@ export async function removeFixtures(): Promise<void> {
 }
 
 export async function writeFixture(options: FixtureOptions = {}): Promise<string> {
-  const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'nrelu-report-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'nrelu-report-')));
   if (!options.dir) made.push(dir);
   const paths = resultPaths(dir);
   const activity = new Set(['dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output']);
-  const gradient = (c: string): boolean => c.startsWith('grad_') || c.startsWith('final_grad_') || c.endsWith('_grad_norm');
+  const gradient = (c: string): boolean =>
+    c.startsWith('grad_') || c.startsWith('final_grad_') || c.endsWith('_grad_norm');
   const keep = (c: string): boolean => (options.dormant || !activity.has(c)) && (options.gradient || !gradient(c));
   const epochColumns = EPOCH_COLUMNS.filter(keep);
   const summaryColumns = SUMMARY_COLUMNS.filter(keep);
@@ -100,45 +109,118 @@ export async function writeFixture(options: FixtureOptions = {}): Promise<string
           const probed = epoch !== 2; // the probe skips epoch 2, as with dead_neurons.every: 2
           const d = fixtureDead(i, seed, epoch);
           epochs.push({
-            run_id: runId, model, activation: s.activation, sigma: epochSigma(s, epoch), seed, epoch,
-            train_loss: 0.5 / (epoch + i * 0.1) + 0.01 * seed, train_acc: acc - 0.01, test_loss: 0.4 / (epoch + i * 0.1) + 0.005 * seed, test_acc: acc,
-            dead: probed ? d : '', units: probed ? FIXTURE_UNITS : '', dead_fraction: probed ? d / FIXTURE_UNITS : '',
-            epoch_seconds: 1.5, samples_per_second: 5000,
-            dormant: probed ? d + 3 : '', dormant_fraction: probed ? (d + 3) / FIXTURE_UNITS : '',
+            run_id: runId,
+            model,
+            activation: s.activation,
+            sigma: epochSigma(s, epoch),
+            seed,
+            epoch,
+            train_loss: 0.5 / (epoch + i * 0.1) + 0.01 * seed,
+            train_acc: acc - 0.01,
+            test_loss: 0.4 / (epoch + i * 0.1) + 0.005 * seed,
+            test_acc: acc,
+            dead: probed ? d : '',
+            units: probed ? FIXTURE_UNITS : '',
+            dead_fraction: probed ? d / FIXTURE_UNITS : '',
+            epoch_seconds: 1.5,
+            samples_per_second: 5000,
+            dormant: probed ? d + 3 : '',
+            dormant_fraction: probed ? (d + 3) / FIXTURE_UNITS : '',
             zero_output: probed ? fixtureZero(i, seed, epoch) : '',
-            grad_dead: probed ? fixtureGradDead(i, seed, epoch) : '', grad_zero_fraction: probed ? 0.01 * fixtureGradDead(i, seed, epoch) : '',
+            grad_dead: probed ? fixtureGradDead(i, seed, epoch) : '',
+            grad_zero_fraction: probed ? 0.01 * fixtureGradDead(i, seed, epoch) : '',
           });
           if (probed) {
-            dead.push({ run_id: runId, epoch, layer: 'dense_1', dead: d, units: 256, dormant: d + 3, zero_output: fixtureZero(i, seed, epoch) });
+            dead.push({
+              run_id: runId,
+              epoch,
+              layer: 'dense_1',
+              dead: d,
+              units: 256,
+              dormant: d + 3,
+              zero_output: fixtureZero(i, seed, epoch),
+            });
             dead.push({ run_id: runId, epoch, layer: 'dense_2', dead: 0, units: 128, dormant: 0, zero_output: 0 });
           }
         }
         const final = fixtureAcc(model, i, seed, FIXTURE_EPOCHS);
         summary.push({
-          run_id: runId, model, activation: s.activation, sigma: s.sigma, seed, status: 'completed', epochs: FIXTURE_EPOCHS,
-          final_test_acc: final, best_test_acc: final, final_test_loss: 0.4 / (FIXTURE_EPOCHS + i * 0.1) + 0.005 * seed,
-          final_dead: fixtureDead(i, seed, FIXTURE_EPOCHS), units: FIXTURE_UNITS, train_seconds: 4.5, backend: 'cpu',
-          final_dormant: fixtureDead(i, seed, FIXTURE_EPOCHS) + 3, final_zero_output: fixtureZero(i, seed, FIXTURE_EPOCHS),
-          final_grad_dead: fixtureGradDead(i, seed, FIXTURE_EPOCHS), final_grad_zero_fraction: 0.01 * fixtureGradDead(i, seed, FIXTURE_EPOCHS),
+          run_id: runId,
+          model,
+          activation: s.activation,
+          sigma: s.sigma,
+          seed,
+          status: 'completed',
+          epochs: FIXTURE_EPOCHS,
+          final_test_acc: final,
+          best_test_acc: final,
+          final_test_loss: 0.4 / (FIXTURE_EPOCHS + i * 0.1) + 0.005 * seed,
+          final_dead: fixtureDead(i, seed, FIXTURE_EPOCHS),
+          units: FIXTURE_UNITS,
+          train_seconds: 4.5,
+          backend: 'cpu',
+          final_dormant: fixtureDead(i, seed, FIXTURE_EPOCHS) + 3,
+          final_zero_output: fixtureZero(i, seed, FIXTURE_EPOCHS),
+          final_grad_dead: fixtureGradDead(i, seed, FIXTURE_EPOCHS),
+          final_grad_zero_fraction: 0.01 * fixtureGradDead(i, seed, FIXTURE_EPOCHS),
         });
-        for (const noise of FIXTURE_NOISE) robustness.push({ run_id: runId, noise, test_acc: final - noise * (0.2 + 0.05 * i) });
+        for (const noise of FIXTURE_NOISE)
+          robustness.push({ run_id: runId, noise, test_acc: final - noise * (0.2 + 0.05 * i) });
       }
     });
   }
   if (options.failedRun) {
     const runId = 'mlp-relu-seed3';
-    epochs.push({ run_id: runId, model: 'mlp', activation: 'relu', sigma: '', seed: 3, epoch: 1, train_loss: 9, train_acc: 0.1, test_loss: 9, test_acc: 0.1, dead: 300, units: FIXTURE_UNITS, dead_fraction: 300 / FIXTURE_UNITS, epoch_seconds: 1, samples_per_second: 1 });
-    summary.push({ run_id: runId, model: 'mlp', activation: 'relu', sigma: '', seed: 3, status: 'failed', epochs: 1, backend: 'cpu' });
+    epochs.push({
+      run_id: runId,
+      model: 'mlp',
+      activation: 'relu',
+      sigma: '',
+      seed: 3,
+      epoch: 1,
+      train_loss: 9,
+      train_acc: 0.1,
+      test_loss: 9,
+      test_acc: 0.1,
+      dead: 300,
+      units: FIXTURE_UNITS,
+      dead_fraction: 300 / FIXTURE_UNITS,
+      epoch_seconds: 1,
+      samples_per_second: 1,
+    });
+    summary.push({
+      run_id: runId,
+      model: 'mlp',
+      activation: 'relu',
+      sigma: '',
+      seed: 3,
+      status: 'failed',
+      epochs: 1,
+      backend: 'cpu',
+    });
   }
   await writeRows(paths.epochs, epochColumns, epochs);
   await writeRows(paths.dead, deadColumns, dead);
   await writeRows(paths.summary, summaryColumns, summary);
   if (options.robustness) await writeRows(paths.robustness, ROBUSTNESS_COLUMNS, robustness);
-  await writeFile(paths.manifest, `${JSON.stringify({
-    name: 'fixture', config: { dataset: 'synthetic' }, overrides: [], versions: { nreluBench: '0.1.0', tfjs: '4.22.0', node: process.version },
-    backend: { name: 'cpu', gpu: false, notes: [] }, dataset: { name: 'synthetic', source: 'generated by the test' },
-    startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:01:00.000Z', runs: {},
-  }, null, 2)}\n`);
+  await writeFile(
+    paths.manifest,
+    `${JSON.stringify(
+      {
+        name: 'fixture',
+        config: { dataset: 'synthetic' },
+        overrides: [],
+        versions: { nreluBench: '0.1.0', tfjs: '4.22.0', node: process.version },
+        backend: { name: 'cpu', gpu: false, notes: [] },
+        dataset: { name: 'synthetic', source: 'generated by the test' },
+        startedAt: '2025-01-01T00:00:00.000Z',
+        finishedAt: '2025-01-01T00:01:00.000Z',
+        runs: {},
+      },
+      null,
+      2,
+    )}\n`,
+  );
   return dir;
 }
 

@@ -26,11 +26,17 @@ function assertBalanced(markup: string, label: string): void {
 
 /** The settings named by the line marks of an SVG (Vega writes `setting: <name>` in each line's aria-label). */
 function lineSettings(svg: string): string[] {
-  return [...svg.matchAll(/<path aria-label="[^"]*setting: ([^";]+)"[^>]*aria-roledescription="line mark"/g)].map((m) => m[1]);
+  return [...svg.matchAll(/<path aria-label="[^"]*setting: ([^";]+)"[^>]*aria-roledescription="line mark"/g)].map(
+    (m) => m[1],
+  );
 }
 
 const EXPECTED_TEXT: Record<string, string[]> = {
-  paired: ['Paired difference from ReLU', 'difference from ReLU (percentage points)', 'final test accuracy, same seed; band: ±0.2 pp margin'],
+  paired: [
+    'Paired difference from ReLU',
+    'difference from ReLU (percentage points)',
+    'final test accuracy, same seed; band: ±0.2 pp margin',
+  ],
   accuracy: ['Test accuracy per epoch', 'epoch', 'test accuracy'],
   loss: ['Train and test loss per epoch', 'train loss', 'test loss', 'cross-entropy loss'],
   sigma: ['Final test accuracy against σ', 'σ (N-ReLU noise standard deviation)', 'final test accuracy'],
@@ -50,28 +56,49 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
   assert.deepEqual(warnings, []);
   assert.equal(html, join(dir, 'report.html'));
   const kinds = Object.keys(EXPECTED_TEXT);
-  assert.deepEqual(plots.map((p) => basename(p)).sort(), FIXTURE_MODELS.flatMap((m) => kinds.map((k) => `${k}-${m}.svg`)).sort());
+  assert.deepEqual(
+    plots.map((p) => basename(p)).sort(),
+    FIXTURE_MODELS.flatMap((m) => kinds.map((k) => `${k}-${m}.svg`)).sort(),
+  );
   assert.equal(existsSync(join(dir, 'plots', 'stale-chart.svg')), false, 'an SVG no longer produced is removed');
 
   for (const file of plots) {
     const svg = readFileSync(file, 'utf8');
     const [kind, model] = basename(file, '.svg').split('-');
-    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="\d+" height="\d+" viewBox="0 0 \d+ \d+">/, file);
+    assert.match(
+      svg,
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="\d+" height="\d+" viewBox="0 0 \d+ \d+">/,
+      file,
+    );
     assertBalanced(svg, file);
     assert.ok(svg.includes(`(${model.toUpperCase()})</text>`), `${file}: title names the model`);
     for (const text of EXPECTED_TEXT[kind]) assert.ok(svg.includes(`>${text}`), `${file}: has the text "${text}"`);
     const settings = lineSettings(svg);
     if (kind === 'paired') {
       // one row per setting but ReLU, labelled with its verdict (each differs by 0.4 pp x its index: worse, beyond ±0.2)
-      for (const s of FIXTURE_SETTING_TAGS.slice(1)) assert.ok(svg.includes(`>${s} · worse</text>`), `${file}: row ${s}`);
-      assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, FIXTURE_SETTING_TAGS.length - 1, 'one dot per setting');
-      assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 1 + FIXTURE_SETTING_TAGS.length - 1, 'zero line and intervals');
+      for (const s of FIXTURE_SETTING_TAGS.slice(1))
+        assert.ok(svg.includes(`>${s} · worse</text>`), `${file}: row ${s}`);
+      assert.equal(
+        (svg.match(/aria-roledescription="point"/g) ?? []).length,
+        FIXTURE_SETTING_TAGS.length - 1,
+        'one dot per setting',
+      );
+      assert.equal(
+        (svg.match(/aria-roledescription="rule mark"/g) ?? []).length,
+        1 + FIXTURE_SETTING_TAGS.length - 1,
+        'zero line and intervals',
+      );
       assert.equal((svg.match(/aria-roledescription="rect mark"/g) ?? []).length, 1, 'the margin band');
     } else if (kind === 'sigma') {
       // one N-ReLU curve; the other settings are reference rules named in the legend
       assert.deepEqual(settings, ['N-ReLU (σ on x axis)']);
-      for (const s of ['relu', 'gelu', 'nrelu-s0.2to0.05-linear']) assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
-      assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 3 + 2, 'three reference rules, two error bars');
+      for (const s of ['relu', 'gelu', 'nrelu-s0.2to0.05-linear'])
+        assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
+      assert.equal(
+        (svg.match(/aria-roledescription="rule mark"/g) ?? []).length,
+        3 + 2,
+        'three reference rules, two error bars',
+      );
     } else {
       const expected = kind === 'loss' ? [...FIXTURE_SETTING_TAGS, ...FIXTURE_SETTING_TAGS] : FIXTURE_SETTING_TAGS;
       assert.deepEqual(settings.sort(), [...expected].sort(), `${file}: one line per setting`);
@@ -89,7 +116,10 @@ test('report.html is one self-contained page with every chart inline and the com
   assert.equal((page.match(/<svg\b/g) ?? []).length, plots.length, 'every chart inline');
   for (const file of plots) {
     const id = basename(file, '.svg');
-    assert.ok(page.includes(`<figure class="chart" id="chart-${id}">\n${inlineSvg(readFileSync(file, 'utf8'), id)}`), `${id} inline`);
+    assert.ok(
+      page.includes(`<figure class="chart" id="chart-${id}">\n${inlineSvg(readFileSync(file, 'utf8'), id)}`),
+      `${id} inline`,
+    );
   }
   const ids = [...page.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(new Set(ids).size, ids.length, 'element ids are unique across the inlined SVGs');
@@ -98,8 +128,16 @@ test('report.html is one self-contained page with every chart inline and the com
     const table = page.match(new RegExp(`<table class="comparison" id="table-${model}">([\\s\\S]*?)</table>`));
     assert.ok(table, `table for ${model}`);
     const rows = [...table[1].matchAll(/<tr( class="best")?><td>.*?<\/span>([^<]+)<\/td>/g)];
-    assert.deepEqual(rows.map((r) => r[2]), FIXTURE_SETTING_TAGS, `${model}: one row per setting, in order`);
-    assert.deepEqual(rows.filter((r) => r[1]).map((r) => r[2]), ['relu'], `${model}: the best accuracy is marked`);
+    assert.deepEqual(
+      rows.map((r) => r[2]),
+      FIXTURE_SETTING_TAGS,
+      `${model}: one row per setting, in order`,
+    );
+    assert.deepEqual(
+      rows.filter((r) => r[1]).map((r) => r[2]),
+      ['relu'],
+      `${model}: the best accuracy is marked`,
+    );
     // ReLU's final accuracies are fixtureAcc(model, 0, seed, 3) = 0.962 and 0.964 (+0.01 for the CNN):
     // mean 96.30 (97.30) %, sample std 0.14 %.
     assert.match(table[1], new RegExp(`<strong>${model === 'cnn' ? '97\\.30' : '96\\.30'} ± 0\\.14</strong>`));
@@ -110,12 +148,23 @@ test('report.html is one self-contained page with every chart inline and the com
     assert.ok(layers, `per-layer table for ${model}`);
     const settings = FIXTURE_SETTING_TAGS.filter((t) => t !== 'relu');
     const rows = [...layers[1].matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
-    assert.deepEqual(rows, ['dense_1 (256)', 'dense_2 (128)'].flatMap((l) => settings.map((s) => `${l} ${s}`)), model);
+    assert.deepEqual(
+      rows,
+      ['dense_1 (256)', 'dense_2 (128)'].flatMap((l) => settings.map((s) => `${l} ${s}`)),
+      model,
+    );
     assert.ok(layers[1].includes('<th>dead Δ [95% CI]</th>'));
   }
   assert.ok(page.includes('<th>TOST Holm p</th>'));
   assert.match(page, /mlp-relu-seed3 \(failed\)/, 'the failed run is named');
-  for (const head of ['dormant units', 'zero-output units', 'gradient-dead units', 'zero-gradient pairs (%)', 'acc (%) at noise 0.1', 'acc (%) at noise 0.3']) {
+  for (const head of [
+    'dormant units',
+    'zero-output units',
+    'gradient-dead units',
+    'zero-gradient pairs (%)',
+    'acc (%) at noise 0.1',
+    'acc (%) at noise 0.3',
+  ]) {
     assert.ok(page.includes(`<th>${head}</th>`), head);
   }
   assert.match(page, /2 <small>\(\+1 not completed\)<\/small>/);
@@ -125,14 +174,21 @@ test('report.html is one self-contained page with every chart inline and the com
 test('a folder without unit-activity columns or robustness.csv gets neither charts nor columns for them', async () => {
   const dir = await writeFixture();
   const { html, plots } = await writeHtmlReport(dir);
-  assert.deepEqual(plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i), ['paired', 'accuracy', 'loss', 'sigma', 'dead']);
+  assert.deepEqual(
+    plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i),
+    ['paired', 'accuracy', 'loss', 'sigma', 'dead'],
+  );
   const page = readFileSync(html, 'utf8');
-  for (const head of ['dormant units', 'zero-output units', 'gradient-dead', 'at noise']) assert.ok(!page.includes(head), head);
+  for (const head of ['dormant units', 'zero-output units', 'gradient-dead', 'at noise'])
+    assert.ok(!page.includes(head), head);
 });
 
 test('writeHtmlReport refuses a folder without summary.csv', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-empty-'));
-  await assert.rejects(writeHtmlReport(dir), (err: unknown) => err instanceof UserError && /no summary\.csv/.test(err.message));
+  await assert.rejects(
+    writeHtmlReport(dir),
+    (err: unknown) => err instanceof UserError && /no summary\.csv/.test(err.message),
+  );
   await rm(dir, { recursive: true });
 });
 
@@ -143,7 +199,10 @@ test('`report <dir> --html` writes the report and says where it is', async () =>
   registerReport(program);
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await program.parseAsync(['node', 'nrelu-bench', 'report', dir, '--html']);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The per-layer comparison against SciPy 1.10.1 (section LAYERS of `/usr/bin/python3 test/metrics/paired-reference.py`):
+ * The per-layer comparison against SciPy 1.10.1 (section LAYERS of `/usr/bin/python3 test/stats/paired-reference.py`):
  * the last probe of each run and layer, paired with ReLU by seed; earlier epochs, runs that did not complete and a
  * metric missing at the last epoch must not change the numbers.
  */
@@ -9,15 +9,35 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareLayers, renderLayers } from '../../src/report/layers.js';
-import { DEAD_COLUMNS, SUMMARY_COLUMNS, readRows, resultPaths, writeRows, type CellValue, type Row } from '../../src/report/files.js';
-import { finishOutputs } from '../../src/runner/results.js';
+import {
+  DEAD_COLUMNS,
+  SUMMARY_COLUMNS,
+  readRows,
+  resultPaths,
+  writeRows,
+  type CellValue,
+  type Row,
+} from '../../src/results/files.js';
+import { writeComparison } from '../../src/report/write.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 // [ReLU, nrelu-s0.1] by seed, as in paired-reference.py.
-const DEAD = { L1: [[5, 7, 6, 8], [7, 8, 9, 9]], L2: [[10, 12, 11, 9], [8, 9, 11, 6]] };
-const GRAD_L1 = [[4, 7, 5, 8], [6, 8, 9, 10]];
+const DEAD = {
+  L1: [
+    [5, 7, 6, 8],
+    [7, 8, 9, 9],
+  ],
+  L2: [
+    [10, 12, 11, 9],
+    [8, 9, 11, 6],
+  ],
+};
+const GRAD_L1 = [
+  [4, 7, 5, 8],
+  [6, 8, 9, 10],
+];
 
 function rows(): { summary: Record<string, CellValue>[]; dead: Record<string, CellValue>[] } {
   const summary: Record<string, CellValue>[] = [];
@@ -25,39 +45,95 @@ function rows(): { summary: Record<string, CellValue>[]; dead: Record<string, Ce
   ['relu', 'nrelu-s0.1'].forEach((setting, side) => {
     for (let seed = 1; seed <= 4; seed++) {
       const id = `mlp-${setting}-seed${seed}`;
-      summary.push({ run_id: id, model: 'mlp', activation: setting === 'relu' ? 'relu' : 'nrelu', sigma: setting === 'relu' ? '' : '0.1',
-        seed, status: 'completed', epochs: 2, final_test_acc: 0.98, best_test_acc: 0.98, final_test_loss: 0.1, final_dead: 1, units: 30,
-        train_seconds: 1, backend: 'cpu', setting });
+      summary.push({
+        run_id: id,
+        model: 'mlp',
+        activation: setting === 'relu' ? 'relu' : 'nrelu',
+        sigma: setting === 'relu' ? '' : '0.1',
+        seed,
+        status: 'completed',
+        epochs: 2,
+        final_test_acc: 0.98,
+        best_test_acc: 0.98,
+        final_test_loss: 0.1,
+        final_dead: 1,
+        units: 30,
+        train_seconds: 1,
+        backend: 'cpu',
+        setting,
+      });
       for (const epoch of [1, 2]) {
         for (const layer of ['L1', 'L2'] as const) {
           const last = epoch === 2;
           const v = DEAD[layer][side][seed - 1];
           // ReLU seed 1's gradient probe did not run at epoch 2: its epoch-1 value is its last probe.
-          const grad = layer === 'L1' ? (last && !(side === 0 && seed === 1) ? GRAD_L1[side][seed - 1] : (last ? '' : GRAD_L1[side][seed - 1])) : 0;
-          dead.push({ run_id: id, epoch, layer, dead: last ? v : 99, units: layer === 'L1' ? 20 : 10, dormant: 1, zero_output: 0, grad_dead: grad });
+          const grad =
+            layer === 'L1'
+              ? last && !(side === 0 && seed === 1)
+                ? GRAD_L1[side][seed - 1]
+                : last
+                  ? ''
+                  : GRAD_L1[side][seed - 1]
+              : 0;
+          dead.push({
+            run_id: id,
+            epoch,
+            layer,
+            dead: last ? v : 99,
+            units: layer === 'L1' ? 20 : 10,
+            dormant: 1,
+            zero_output: 0,
+            grad_dead: grad,
+          });
         }
       }
     }
   });
   // A diverged ReLU seed 5 with wild counts: not completed, so not paired and not in ReLU's mean.
-  summary.push({ run_id: 'mlp-relu-seed5', model: 'mlp', activation: 'relu', sigma: '', seed: 5, status: 'diverged', epochs: 1, setting: 'relu' });
-  dead.push({ run_id: 'mlp-relu-seed5', epoch: 1, layer: 'L1', dead: 1000, units: 20, dormant: 1000, zero_output: 0, grad_dead: 1000 });
+  summary.push({
+    run_id: 'mlp-relu-seed5',
+    model: 'mlp',
+    activation: 'relu',
+    sigma: '',
+    seed: 5,
+    status: 'diverged',
+    epochs: 1,
+    setting: 'relu',
+  });
+  dead.push({
+    run_id: 'mlp-relu-seed5',
+    epoch: 1,
+    layer: 'L1',
+    dead: 1000,
+    units: 20,
+    dormant: 1000,
+    zero_output: 0,
+    grad_dead: 1000,
+  });
   return { summary, dead };
 }
 
 const asRows = (r: Record<string, CellValue>[]): Row[] =>
-  r.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])));
+  r.map((x) =>
+    Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])),
+  );
 
 function close(actual: number | string | null | undefined, expected: number, what: string, rel = 1e-9): void {
   const v = Number(actual);
-  assert.ok(actual !== null && actual !== undefined && actual !== '' && Math.abs(v - expected) <= Math.max(1e-12, rel * Math.abs(expected)),
-    `${what}: ${actual} vs SciPy ${expected}`);
+  assert.ok(
+    actual !== null &&
+      actual !== undefined &&
+      actual !== '' &&
+      Math.abs(v - expected) <= Math.max(1e-12, rel * Math.abs(expected)),
+    `${what}: ${actual} vs SciPy ${expected}`,
+  );
 }
 
-test('per-layer paired differences, intervals and p-values match SciPy, from each run\'s last probe', () => {
+test("per-layer paired differences, intervals and p-values match SciPy, from each run's last probe", () => {
   const { summary, dead } = rows();
   const out = compareLayers(asRows(summary), asRows(dead));
-  const get = (layer: string, metric: string) => out.find((r) => r.layer === layer && r.metric === metric && r.setting === 'nrelu-s0.1');
+  const get = (layer: string, metric: string) =>
+    out.find((r) => r.layer === layer && r.metric === metric && r.setting === 'nrelu-s0.1');
   const l1 = get('L1', 'dead');
   close(l1?.paired.meanDiff, 1.75, 'L1 dead mean');
   close(l1?.paired.ciLow, 0.2265198191709219, 'L1 dead ci low');
@@ -80,14 +156,18 @@ test('per-layer paired differences, intervals and p-values match SciPy, from eac
   assert.equal(out.filter((r) => r.setting === 'relu').length, 0);
 });
 
-test('finishOutputs writes comparison-layers.csv and a per-layer section in comparison.md', async () => {
+test('writeComparison writes comparison-layers.csv and a per-layer section in comparison.md', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-layers-'));
   dirs.push(dir);
   const { summary, dead } = rows();
   await writeRows(resultPaths(dir).summary, SUMMARY_COLUMNS, summary);
   await writeRows(resultPaths(dir).dead, DEAD_COLUMNS, dead);
   await writeFile(resultPaths(dir).manifest, JSON.stringify({ name: 't', config: {}, runs: {} }));
-  const md = await finishOutputs(dir, summary.map((r) => String(r.run_id)), 't');
+  const md = await writeComparison(
+    dir,
+    summary.map((r) => String(r.run_id)),
+    't',
+  );
   const csv = await readRows(resultPaths(dir).comparisonLayersCsv);
   const l1 = csv.find((r) => r.layer === 'L1' && r.metric === 'dead');
   close(l1?.paired_diff_mean, 1.75, 'csv L1 dead', 1e-6);

@@ -1,34 +1,57 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairedVsBaselines, markdown } from '../../scripts/paired-vs-baselines.js';
-import { holm, pairedTest } from '../../src/metrics/paired.js';
+import { holm, pairedTest } from '../../src/stats/paired.js';
 
 type Acc = Record<number, number>;
 
-function rows(model: string, activation: string, sigma: string, accs: Acc, status = 'completed'): Record<string, string>[] {
+function rows(
+  model: string,
+  activation: string,
+  sigma: string,
+  accs: Acc,
+  status = 'completed',
+): Record<string, string>[] {
   return Object.entries(accs).map(([seed, acc]) => ({
-    model, activation, sigma, seed, status, final_test_acc: String(acc), run_id: `${model}-${activation}${sigma}-seed${seed}`,
+    model,
+    activation,
+    sigma,
+    seed,
+    status,
+    final_test_acc: String(acc),
+    run_id: `${model}-${activation}${sigma}-seed${seed}`,
   }));
 }
 
-const relu: Acc = { 1: 0.9770, 2: 0.9760, 3: 0.9790, 4: 0.9780 };
-const gelu: Acc = { 1: 0.9790, 2: 0.9785, 3: 0.9795, 4: 0.9800 };
-const n05: Acc = { 1: 0.9795, 2: 0.9780, 3: 0.9805, 4: 0.9790 };
-const n10: Acc = { 1: 0.9780, 2: 0.9790, 3: 0.9800, 4: 0.9770 };
+const relu: Acc = { 1: 0.977, 2: 0.976, 3: 0.979, 4: 0.978 };
+const gelu: Acc = { 1: 0.979, 2: 0.9785, 3: 0.9795, 4: 0.98 };
+const n05: Acc = { 1: 0.9795, 2: 0.978, 3: 0.9805, 4: 0.979 };
+const n10: Acc = { 1: 0.978, 2: 0.979, 3: 0.98, 4: 0.977 };
 const bySeed = (a: Acc): Map<number, number> => new Map(Object.entries(a).map(([s, v]) => [Number(s), v]));
 
 test('pairs every N-ReLU sigma with every baseline by seed, Holm over the whole family of one model', () => {
   const summary = [
-    ...rows('mlp', 'relu', '', relu), ...rows('mlp', 'gelu', '', gelu),
-    ...rows('mlp', 'nrelu', '0.05', n05), ...rows('mlp', 'nrelu', '0.1', n10),
+    ...rows('mlp', 'relu', '', relu),
+    ...rows('mlp', 'gelu', '', gelu),
+    ...rows('mlp', 'nrelu', '0.05', n05),
+    ...rows('mlp', 'nrelu', '0.1', n10),
     // A failed run does not pair, and another model is its own family.
     ...rows('mlp', 'nrelu', '0.2', { 1: 0.5 }, 'failed'),
-    ...rows('cnn', 'relu', '', relu), ...rows('cnn', 'nrelu', '0.05', n05),
+    ...rows('cnn', 'relu', '', relu),
+    ...rows('cnn', 'nrelu', '0.05', n05),
   ];
   const out = pairedVsBaselines(summary, [], 0.2);
   const mlp = out.filter((r) => r.model === 'mlp');
-  assert.deepEqual(mlp.map((r) => `${r.sigma}/${r.baseline}`), ['0.05/relu', '0.05/gelu', '0.1/relu', '0.1/gelu']);
-  const expected = [[n05, relu], [n05, gelu], [n10, relu], [n10, gelu]].map(([a, b]) => pairedTest(bySeed(a), bySeed(b), 0.002));
+  assert.deepEqual(
+    mlp.map((r) => `${r.sigma}/${r.baseline}`),
+    ['0.05/relu', '0.05/gelu', '0.1/relu', '0.1/gelu'],
+  );
+  const expected = [
+    [n05, relu],
+    [n05, gelu],
+    [n10, relu],
+    [n10, gelu],
+  ].map(([a, b]) => pairedTest(bySeed(a), bySeed(b), 0.002));
   const adjusted = holm(expected.map((e) => e.p));
   const tostAdjusted = holm(expected.map((e) => e.tostP));
   mlp.forEach((r, i) => {
@@ -47,10 +70,20 @@ test('pairs every N-ReLU sigma with every baseline by seed, Holm over the whole 
 });
 
 test('--sigmas keeps only the named sigmas, compared as numbers', () => {
-  const summary = [...rows('mlp', 'relu', '', relu), ...rows('mlp', 'nrelu', '0.05', n05), ...rows('mlp', 'nrelu', '0.1', n10)];
+  const summary = [
+    ...rows('mlp', 'relu', '', relu),
+    ...rows('mlp', 'nrelu', '0.05', n05),
+    ...rows('mlp', 'nrelu', '0.1', n10),
+  ];
   const out = pairedVsBaselines(summary, ['0.050'], 0.2);
-  assert.deepEqual(out.map((r) => r.sigma), ['0.05']);
+  assert.deepEqual(
+    out.map((r) => r.sigma),
+    ['0.05'],
+  );
   // Differences +0.25, +0.20, +0.15, +0.10 pp: t = 5.42 on 3 df, p = 0.012; the 90% interval
   // [+0.10, +0.25] pp crosses the +0.2 margin, so not equivalent but better.
-  assert.match(markdown(out), /\| 0\.05 \| relu \| 4 \| \+0\.18 \[\+0\.07, \+0\.28\] \| 0\.012 \| 0\.012 \| [^|]+ \| better \|/);
+  assert.match(
+    markdown(out),
+    /\| 0\.05 \| relu \| 4 \| \+0\.18 \[\+0\.07, \+0\.28\] \| 0\.012 \| 0\.012 \| [^|]+ \| better \|/,
+  );
 });

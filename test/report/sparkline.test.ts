@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCKS, renderSparklines, sparkline } from '../../src/report/sparkline.js';
-import type { Row } from '../../src/report/files.js';
+import type { Row } from '../../src/results/files.js';
 
 test('sparkline maps min to ▁, max to █ and the values between proportionally', () => {
   assert.equal(sparkline([0, 1]), '▁█');
@@ -26,14 +26,22 @@ test('sparkline on a shared range clamps values outside it', () => {
 });
 
 function epochRow(runId: string, model: string, activation: string, seed: number, epoch: number, acc: number): Row {
-  return { run_id: runId, model, activation, sigma: '', seed: String(seed), epoch: String(epoch), test_acc: String(acc) };
+  return {
+    run_id: runId,
+    model,
+    activation,
+    sigma: '',
+    seed: String(seed),
+    epoch: String(epoch),
+    test_acc: String(acc),
+  };
 }
 
 test('renderSparklines: one line per setting, mean over seeds, shared scale per model, completed runs only', () => {
   const epochs = [
-    ...[0.90, 0.95, 0.97].map((a, i) => epochRow('mlp-relu-seed1', 'mlp', 'relu', 1, i + 1, a)),
+    ...[0.9, 0.95, 0.97].map((a, i) => epochRow('mlp-relu-seed1', 'mlp', 'relu', 1, i + 1, a)),
     ...[0.92, 0.97, 0.99].map((a, i) => epochRow('mlp-relu-seed2', 'mlp', 'relu', 2, i + 1, a)),
-    ...[0.80, 0.85, 0.90].map((a, i) => epochRow('mlp-gelu-seed1', 'mlp', 'gelu', 1, i + 1, a)),
+    ...[0.8, 0.85, 0.9].map((a, i) => epochRow('mlp-gelu-seed1', 'mlp', 'gelu', 1, i + 1, a)),
     epochRow('mlp-gelu-seed9', 'mlp', 'gelu', 9, 1, 0.1),
   ];
   const summary: Row[] = [

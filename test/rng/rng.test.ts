@@ -1,11 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, counterHash, deriveSeed, fillCounterNormal, fillCounterUniform, normalAt, streamKey, uniformAt,
+  Rng,
+  counterHash,
+  deriveSeed,
+  fillCounterNormal,
+  fillCounterUniform,
+  normalAt,
+  streamKey,
+  uniformAt,
 } from '../../src/rng/index.js';
 
 test('same seed, same stream; different seed, different stream', () => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const sa = Array.from({ length: 8 }, () => a.nextUint32());
   const sb = Array.from({ length: 8 }, () => b.nextUint32());
   const sc = Array.from({ length: 8 }, () => c.nextUint32());
@@ -15,8 +24,15 @@ test('same seed, same stream; different seed, different stream', () => {
 
 test('deriveSeed separates labels and is stable', () => {
   assert.equal(deriveSeed(1, 'init', 0), deriveSeed(1, 'init', 0));
-  const seen = new Set([deriveSeed(1, 'init', 0), deriveSeed(1, 'init', 1), deriveSeed(1, 'noise', 0),
-    deriveSeed(2, 'init', 0), deriveSeed(1, 0.1), deriveSeed(1, 0.2), deriveSeed(1)]);
+  const seen = new Set([
+    deriveSeed(1, 'init', 0),
+    deriveSeed(1, 'init', 1),
+    deriveSeed(1, 'noise', 0),
+    deriveSeed(2, 'init', 0),
+    deriveSeed(1, 0.1),
+    deriveSeed(1, 0.2),
+    deriveSeed(1),
+  ]);
   assert.equal(seen.size, 7);
 });
 
@@ -49,8 +65,14 @@ test('shuffle is a permutation and seeded', () => {
   const a = new Rng(3).shuffle(Int32Array.from({ length: 100 }, (_, i) => i));
   const b = new Rng(3).shuffle(Int32Array.from({ length: 100 }, (_, i) => i));
   assert.deepEqual(a, b);
-  assert.deepEqual([...a].sort((p, q) => p - q), Array.from({ length: 100 }, (_, i) => i));
-  assert.notDeepEqual([...a], Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    [...a].sort((p, q) => p - q),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.notDeepEqual(
+    [...a],
+    Array.from({ length: 100 }, (_, i) => i),
+  );
 });
 
 /*
@@ -69,7 +91,9 @@ function moments(x: Float32Array): { mean: number; variance: number } {
 }
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < a.length; i++) {
     sab += a[i] * b[i];
     saa += a[i] * a[i];
@@ -82,7 +106,9 @@ function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function phi(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
@@ -93,7 +119,8 @@ test('counterHash: a fixed key permutes the counters; keys give different stream
   assert.notEqual(counterHash(5, 1, 2), counterHash(5, 1, 3));
   assert.notEqual(counterHash(5, 1, 2), counterHash(5, 2, 2));
   assert.equal(counterHash(5, 1, 2), counterHash(5, 1, 2));
-  const a = streamKey(1, 0), b = streamKey(1, 1);
+  const a = streamKey(1, 0),
+    b = streamKey(1, 1);
   assert.notDeepEqual(a, b);
   assert.deepEqual(streamKey(1, 0), a);
 });
@@ -113,16 +140,23 @@ test('normal stream: mean 0, variance 1, N(0,1) shape by KS and tails (n = 1M, k
   }
   assert.ok(d < 1.95 / Math.sqrt(n), `KS D ${d}`);
   // Tail masses, including beyond the ziggurat's base R = 3.654 (drawn by the tail method).
-  for (const [z, p] of [[1, 0.3173105], [2, 0.0455003], [3, 0.0026998], [3.7, 0.0002157], [4.2, 0.0000267]]) {
+  for (const [z, p] of [
+    [1, 0.3173105],
+    [2, 0.0455003],
+    [3, 0.0026998],
+    [3.7, 0.0002157],
+    [4.2, 0.0000267],
+  ]) {
     const count = x.reduce((c, v) => c + (Math.abs(v) > z ? 1 : 0), 0);
-    const se = Math.sqrt(p * (1 - p) / n);
+    const se = Math.sqrt((p * (1 - p)) / n);
     assert.ok(Math.abs(count / n - p) < 4 * se + 1 / n, `P(|Z| > ${z}) = ${count / n}, expected ${p}`);
   }
 });
 
 test('normal stream: independent across elements (lags 1, 2, 32, 64, 784) and across steps (n = 400k)', () => {
   const n = 400_000;
-  const key0 = streamKey(3, 0), key1 = streamKey(3, 1);
+  const key0 = streamKey(3, 0),
+    key1 = streamKey(3, 1);
   const a = fillCounterNormal(new Float32Array(n + 1000), key0);
   const b = fillCounterNormal(new Float32Array(n + 1000), key1);
   const bound = 4 / Math.sqrt(n);
@@ -157,22 +191,24 @@ test('counter streams are addressable: any offset gives the same values; uniform
   assert.ok(u.every((v) => v >= 0.125 && v <= 0.375));
   const { mean, variance } = moments(u);
   const width = 0.25;
-  assert.ok(Math.abs(mean - 0.25) < 4 * width / Math.sqrt(12 * n), `mean ${mean}`);
-  assert.ok(Math.abs(variance / (width * width / 12) - 1) < 0.02, `variance ${variance}`);
+  assert.ok(Math.abs(mean - 0.25) < (4 * width) / Math.sqrt(12 * n), `mean ${mean}`);
+  assert.ok(Math.abs(variance / ((width * width) / 12) - 1) < 0.02, `variance ${variance}`);
   const bins = new Array<number>(10).fill(0);
-  for (const v of u) bins[Math.min(9, Math.floor((v - 0.125) / width * 10))]++;
+  for (const v of u) bins[Math.min(9, Math.floor(((v - 0.125) / width) * 10))]++;
   const chi2 = bins.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
   assert.ok(chi2 < 27.9, `uniform chi-square (9 df, 0.1% critical 27.9): ${chi2}`);
 });
 
 test('counter streams are float32 arithmetic (what a WGSL port computes): normals are float32 values, uniforms low + u24 * span in float32', () => {
   const key = streamKey(3, 9);
-  const k0 = key.k0 | 0, k1 = key.k1 | 0;
+  const k0 = key.k0 | 0,
+    k1 = key.k1 | 0;
   for (let i = 0; i < 100_000; i++) {
     const v = normalAt(i, k0, k1);
     assert.ok(Object.is(Math.fround(v), v), `normal ${i} is not a float32 value: ${v}`);
   }
-  const low = Math.fround(0.125), span = Math.fround((1 / 3 - 0.125) / 2 ** 24);
+  const low = Math.fround(0.125),
+    span = Math.fround((1 / 3 - 0.125) / 2 ** 24);
   const u = fillCounterUniform(new Float32Array(100_000), key, 0.125, 1 / 3);
   for (let i = 0; i < u.length; i++) {
     const want = Math.fround(low + Math.fround((counterHash(i, k0, k1) >>> 8) * span));

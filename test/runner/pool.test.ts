@@ -14,7 +14,9 @@ after(removeTempDirs);
 test('runs after a replacement worker failed to start get a fresh worker, not the dying one', async () => {
   const folder = join(tempDir('nrelu-pool-'), 'idx');
   writeFiles(folder, syntheticFiles(syntheticSplit(64, 1), syntheticSplit(32, 2)), false);
-  const specs = ['held', 'second', 'third', 'fourth'].map((id) => runSpec({ id, train: { epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 0.001 } }));
+  const specs = ['held', 'second', 'third', 'fourth'].map((id) =>
+    runSpec({ id, train: { epochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 0.001 } }),
+  );
   // The first worker holds its run after epoch 1 (so it never frees its slot); the dataset is gone
   // once it is ready, so every worker started after it fails to start.
   process.env[HOLD_ENV] = 'held';
@@ -22,10 +24,17 @@ test('runs after a replacement worker failed to start get a fresh worker, not th
   let heldPid: number | undefined;
   try {
     await runPool({
-      specs, jobs: 2, init: { backend: 'cpu', dataset: `idx:${folder}`, standardize: false },
-      shouldStop: () => false, log: () => undefined,
-      onReady: async () => { rmSync(folder, { recursive: true, force: true }); },
-      onStart: (spec, pid) => { if (spec.id === 'held') heldPid = pid; },
+      specs,
+      jobs: 2,
+      init: { backend: 'cpu', dataset: `idx:${folder}`, standardize: false },
+      shouldStop: () => false,
+      log: () => undefined,
+      onReady: async () => {
+        rmSync(folder, { recursive: true, force: true });
+      },
+      onStart: (spec, pid) => {
+        if (spec.id === 'held') heldPid = pid;
+      },
       onBatch: () => undefined,
       onEpoch: () => undefined,
       onDone: async (spec, outcome) => {
@@ -39,7 +48,11 @@ test('runs after a replacement worker failed to start get a fresh worker, not th
   }
   for (const id of ['second', 'third', 'fourth']) {
     assert.equal(outcomes.get(id)?.status, 'failed', id);
-    assert.match(outcomes.get(id)?.message ?? '', /^could not start a worker process: /, `${id}: ${outcomes.get(id)?.message}`);
+    assert.match(
+      outcomes.get(id)?.message ?? '',
+      /^could not start a worker process: /,
+      `${id}: ${outcomes.get(id)?.message}`,
+    );
   }
   assert.match(outcomes.get('held')?.message ?? '', /killed by signal SIGKILL/);
 });

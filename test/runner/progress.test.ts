@@ -11,8 +11,22 @@ function fakeTty(): Writable & { text: string } {
       stream.text += chunk.toString();
       done();
     },
-  }) as Writable & { text: string; isTTY: boolean; columns: number; cursorTo: () => boolean; clearLine: () => boolean; moveCursor: () => boolean };
-  Object.assign(stream, { text: '', isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  }) as Writable & {
+    text: string;
+    isTTY: boolean;
+    columns: number;
+    cursorTo: () => boolean;
+    clearLine: () => boolean;
+    moveCursor: () => boolean;
+  };
+  Object.assign(stream, {
+    text: '',
+    isTTY: true,
+    columns: 120,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   return stream;
 }
 

@@ -20,15 +20,28 @@ test('parseShard reads i/n and rejects what is not a shard', () => {
   assert.deepEqual(parseShard('0/3'), { index: 0, count: 3 });
   assert.deepEqual(parseShard(' 2 / 3 '), { index: 2, count: 3 });
   for (const bad of ['3/3', '-1/3', '1/0', '1', 'a/b', '1/2/3']) {
-    assert.throws(() => parseShard(bad), (e: unknown) => isUserError(e) && exitCodeOf(e) === 2, bad);
+    assert.throws(
+      () => parseShard(bad),
+      (e: unknown) => isUserError(e) && exitCodeOf(e) === 2,
+      bad,
+    );
   }
 });
 
-test('--shard slurm: the array task id (minus the array\'s first id) out of the task count', () => {
+test("--shard slurm: the array task id (minus the array's first id) out of the task count", () => {
   assert.deepEqual(slurmShard({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4' }), { index: 2, count: 4 });
-  assert.deepEqual(slurmShard({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }), { index: 3, count: 4 });
-  assert.deepEqual(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '1' }), { index: 0, count: 1 });
+  assert.deepEqual(slurmShard({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }), {
+    index: 3,
+    count: 4,
+  });
+  assert.deepEqual(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '1' }), {
+    index: 0,
+    count: 1,
+  });
   assert.throws(() => slurmShard({}), /SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set/);
   assert.throws(() => slurmShard({ SLURM_ARRAY_TASK_ID: '1' }), /SLURM_ARRAY_TASK_COUNT is not set/);
-  assert.throws(() => slurmShard({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '4' }), /not below the shard count/);
+  assert.throws(
+    () => slurmShard({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '4' }),
+    /not below the shard count/,
+  );
 });

@@ -10,12 +10,19 @@ test('the worker module sits next to the runner, as .ts under tsx and .js in dis
 });
 
 test('workers inherit loader flags but not test-runner flags', () => {
-  assert.deepEqual(workerExecArgv(['--import', 'tsx', '--test', '--test-reporter', 'spec', '--test-concurrency=2'], '/x/worker.ts'), ['--import', 'tsx']);
-  assert.deepEqual(workerExecArgv(['--max-old-space-size=4096'], '/x/worker.ts'), ['--max-old-space-size=4096', '--import', 'tsx']);
+  assert.deepEqual(
+    workerExecArgv(['--import', 'tsx', '--test', '--test-reporter', 'spec', '--test-concurrency=2'], '/x/worker.ts'),
+    ['--import', 'tsx'],
+  );
+  assert.deepEqual(workerExecArgv(['--max-old-space-size=4096'], '/x/worker.ts'), [
+    '--max-old-space-size=4096',
+    '--import',
+    'tsx',
+  ]);
   assert.deepEqual(workerExecArgv([], '/x/worker.js'), []);
 });
 
-test('default jobs: Slurm\'s CPUs per task, else the cores; 1 on a GPU', () => {
+test("default jobs: Slurm's CPUs per task, else the cores; 1 on a GPU", () => {
   assert.equal(defaultJobs(true, { SLURM_CPUS_PER_TASK: '8' }), 1);
   assert.equal(defaultJobs(false, { SLURM_CPUS_PER_TASK: '3' }), 3);
   assert.ok(defaultJobs(false, {}) >= 1);

@@ -15,8 +15,10 @@ function trainPair(a: tf.Optimizer, b: tf.Optimizer, fusedA: boolean, steps: num
   const rng = new Rng(7);
   const shapes = [[33, 17], [17], [5, 3, 2]];
   const init = shapes.map((s) => rng.fillNormal(new Float32Array(tf.util.sizeFromShape(s))));
-  const make = (tag: string) => shapes.map((s, k) => tf.variable(tf.tensor(init[k], s), true, `fa_${tag}_${k}_${rng.int(1e9)}`));
-  const va = make('a'), vb = make('b');
+  const make = (tag: string) =>
+    shapes.map((s, k) => tf.variable(tf.tensor(init[k], s), true, `fa_${tag}_${k}_${rng.int(1e9)}`));
+  const va = make('a'),
+    vb = make('b');
   for (let t = 0; t < steps; t++) {
     // Gradients of widely varying scale, with zeros, as a network's are.
     const grads = shapes.map((s) => {
@@ -27,7 +29,9 @@ function trainPair(a: tf.Optimizer, b: tf.Optimizer, fusedA: boolean, steps: num
     const apply = (opt: tf.Optimizer, vars: tf.Variable[], fused: boolean) => {
       const previous = useFusedAdam(fused);
       try {
-        tf.tidy(() => opt.applyGradients(Object.fromEntries(vars.map((v, k) => [v.name, tf.tensor(grads[k], shapes[k])]))));
+        tf.tidy(() =>
+          opt.applyGradients(Object.fromEntries(vars.map((v, k) => [v.name, tf.tensor(grads[k], shapes[k])]))),
+        );
       } finally {
         useFusedAdam(previous);
       }
@@ -35,7 +39,10 @@ function trainPair(a: tf.Optimizer, b: tf.Optimizer, fusedA: boolean, steps: num
     apply(a, va, fusedA);
     apply(b, vb, false);
   }
-  const out: [Float32Array[], Float32Array[]] = [va.map((v) => v.dataSync() as Float32Array), vb.map((v) => v.dataSync() as Float32Array)];
+  const out: [Float32Array[], Float32Array[]] = [
+    va.map((v) => v.dataSync() as Float32Array),
+    vb.map((v) => v.dataSync() as Float32Array),
+  ];
   tf.dispose([...va, ...vb]);
   return out;
 }
@@ -49,24 +56,27 @@ for (const backend of TEST_BACKENDS) {
     });
 
     for (const simd of backend === 'wasm' ? [true, false] : [false]) {
-    it(`gives TF.js Adam values bit for bit over 25 steps (PyTorch betas and eps, and TF.js defaults)${backend === 'wasm' ? (simd ? ', SIMD' : ', JavaScript loop') : ''}`, () => {
-      const previousSimd = useSimdKernels(simd);
-      try {
-      for (const [lr, b1, b2, eps] of [[1e-3, 0.9, 0.999, 1e-8], [0.01, 0.8, 0.95, undefined]] as const) {
-        const fused = adam(lr, b1, b2, eps);
-        const plain = tf.train.adam(lr, b1, b2, eps);
-        const [a, b] = trainPair(fused, plain, true, 25);
-        for (let k = 0; k < a.length; k++) {
-          const same = a[k].every((x, i) => Object.is(x, b[k][i]));
-          assert.ok(same, `variable ${k} differs (lr ${lr}): first ${a[k][0]} vs ${b[k][0]}`);
+      it(`gives TF.js Adam values bit for bit over 25 steps (PyTorch betas and eps, and TF.js defaults)${backend === 'wasm' ? (simd ? ', SIMD' : ', JavaScript loop') : ''}`, () => {
+        const previousSimd = useSimdKernels(simd);
+        try {
+          for (const [lr, b1, b2, eps] of [
+            [1e-3, 0.9, 0.999, 1e-8],
+            [0.01, 0.8, 0.95, undefined],
+          ] as const) {
+            const fused = adam(lr, b1, b2, eps);
+            const plain = tf.train.adam(lr, b1, b2, eps);
+            const [a, b] = trainPair(fused, plain, true, 25);
+            for (let k = 0; k < a.length; k++) {
+              const same = a[k].every((x, i) => Object.is(x, b[k][i]));
+              assert.ok(same, `variable ${k} differs (lr ${lr}): first ${a[k][0]} vs ${b[k][0]}`);
+            }
+            fused.dispose();
+            plain.dispose();
+          }
+        } finally {
+          useSimdKernels(previousSimd);
         }
-        fused.dispose();
-        plain.dispose();
-      }
-      } finally {
-        useSimdKernels(previousSimd);
-      }
-    });
+      });
     }
 
     it('shares the state with the unfused path (switching mid-run changes nothing)', () => {

@@ -14,21 +14,39 @@ import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
 import type { RunSpec } from '../../src/config/types.js';
 
 const numbers = (r: RunResult): unknown => ({
-  status: r.status, robustness: r.robustness,
+  status: r.status,
+  robustness: r.robustness,
   epochs: r.epochs.map(({ epochSeconds: _a, samplesPerSecond: _b, ...rest }: EpochResult) => rest),
 });
 
 const CASES: [string, Partial<RunSpec>, number][] = [
-  ['mlp nrelu', { activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0.05 } }, 256],
+  [
+    'mlp nrelu',
+    { activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0.05 } },
+    256,
+  ],
   ['mlp rrelu', { activation: { name: 'rrelu', params: {} } }, 256],
-  ['cnn nrelu', { model: 'cnn', modelOptions: { filters: [4], dense: [16] }, activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0.1, end: 0.1 } }, 64],
+  [
+    'cnn nrelu',
+    {
+      model: 'cnn',
+      modelOptions: { filters: [4], dense: [16] },
+      activation: { name: 'nrelu', params: {} },
+      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+    },
+    64,
+  ],
 ];
 
 for (const [name, overrides, samples] of CASES) {
   test(`[cpu] ${name}: trainRun with the fused kernels off equals the fused run bit for bit, without leaks`, async () => {
     await useBackend('cpu');
     const data = toDeviceData(syntheticDataset(samples, 64));
-    const spec = runSpec({ ...overrides, train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.003 }, eval: { robustness: { gaussian: [0.2] } } });
+    const spec = runSpec({
+      ...overrides,
+      train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
+      eval: { robustness: { gaussian: [0.2] } },
+    });
     const before = tf.memory().numTensors;
     const fused = await trainRun(spec, data);
     assert.equal(tf.memory().numTensors, before, 'fused: no tensor left behind');

@@ -33,7 +33,10 @@ function noiseModel(sigma: number, bias: number): tf.LayersModel {
 test('a model without stochastic layers: mc:K gives the inference-mode accuracy and loss', async () => {
   await tf.setBackend('cpu');
   const model = buildModel({ model: 'mlp', activation: 'relu', seed: 2, hidden: [16] });
-  const s = split(tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 3), Array.from({ length: 300 }, (_, i) => i % 10));
+  const s = split(
+    tf.randomUniform([300, 28, 28, 1], 0, 1, 'float32', 3),
+    Array.from({ length: 300 }, (_, i) => i % 10),
+  );
   const det = await evaluate(model, s, 10, 128);
   const mc = await evaluateMonteCarlo(model, s, 10, 3, 128);
   assert.equal(mc.acc, det.acc);
@@ -53,7 +56,11 @@ test('N-ReLU: seeded and repeatable, step counters restored, and E[softmax] of p
   assert.deepEqual(a, b, 'a rerun draws the same noise');
   assert.equal(stochastic[0].getStep(), 17, 'the training step counter is restored');
   stochastic[0].setStep(999);
-  assert.deepEqual(await evaluateMonteCarlo(model, s, 2, 50, 64), a, 'the draws do not depend on where training left the counter');
+  assert.deepEqual(
+    await evaluateMonteCarlo(model, s, 2, 50, 64),
+    a,
+    'the draws do not depend on where training left the counter',
+  );
   // -log(mean over 50 passes of sigmoid(ε)) per sample, mean over 200 samples: log 2 = 0.693 plus a Jensen
   // bias of about Var(sigmoid(ε)) / (2 · 50 · 0.25) = 0.002; its standard error is about 0.004.
   assert.ok(Math.abs(a.loss - Math.log(2) - 0.002) < 0.02, `MC loss ${a.loss}`);

@@ -14,8 +14,13 @@ import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
 
 const ACTIVATIONS: ActivationSpec[] = [
-  'leaky_relu', 'prelu', { name: 'prelu', shared: false }, 'gelu', 'rrelu',
-  { name: 'nrelu', sigma: 0.05 }, { name: 'nrelu', sigma: 0.2 },
+  'leaky_relu',
+  'prelu',
+  { name: 'prelu', shared: false },
+  'gelu',
+  'rrelu',
+  { name: 'nrelu', sigma: 0.05 },
+  { name: 'nrelu', sigma: 0.2 },
 ];
 
 /** Name and weight values of every Dense/Conv2D layer, in model order. */
@@ -47,19 +52,29 @@ test('same seed, same initial weights of every common layer, whatever the activa
 
 test('N-ReLU at different sigmas draws the same eps stream: y(sigma) / sigma is identical, pass after pass', async () => {
   await useBackend('cpu');
-  const x = tf.tensor2d(Array.from({ length: 4 * 50 }, (_, i) => (i % 3 === 0 ? 0.5 : -1)), [4, 50]);
+  const x = tf.tensor2d(
+    Array.from({ length: 4 * 50 }, (_, i) => (i % 3 === 0 ? 0.5 : -1)),
+    [4, 50],
+  );
   const acts = [0.05, 0.1, 0.2].map((sigma) => {
     const model = buildModel({ model: 'mlp', hidden: [50, 50], seed: 7, activation: { name: 'nrelu', sigma } });
     return { sigma, model, layers: model.layers.filter((l) => l.getClassName() === 'NReLU') };
   });
   for (let pass = 0; pass < 3; pass++) {
     for (let layer = 0; layer < 2; layer++) {
-      const scaled = acts.map(({ sigma, layers }) => tf.tidy(() => {
-        const y = layers[layer].apply(x, { training: true }) as tf.Tensor;
-        return Array.from(tf.where(x.greater(0), y, y.div(sigma)).dataSync());
-      }));
+      const scaled = acts.map(({ sigma, layers }) =>
+        tf.tidy(() => {
+          const y = layers[layer].apply(x, { training: true }) as tf.Tensor;
+          return Array.from(tf.where(x.greater(0), y, y.div(sigma)).dataSync());
+        }),
+      );
       for (const s of scaled.slice(1)) {
-        s.forEach((v, i) => assert.ok(Math.abs(v - scaled[0][i]) <= 1e-5 * Math.max(1, Math.abs(v)), `pass ${pass} layer ${layer} elt ${i}: ${v} vs ${scaled[0][i]}`));
+        s.forEach((v, i) =>
+          assert.ok(
+            Math.abs(v - scaled[0][i]) <= 1e-5 * Math.max(1, Math.abs(v)),
+            `pass ${pass} layer ${layer} elt ${i}: ${v} vs ${scaled[0][i]}`,
+          ),
+        );
       }
       // The positive part passes through; the noise is not all zero.
       assert.ok(scaled[0].some((v, i) => i % 3 !== 0 && v !== 0));
@@ -73,7 +88,8 @@ test('N-ReLU at different sigmas draws the same eps stream: y(sigma) / sigma is 
   for (const { model } of acts) model.dispose();
 });
 
-const withoutTiming = (e: EpochResult[]) => e.map(({ epochSeconds: _a, samplesPerSecond: _b, sigma: _s, ...rest }) => rest);
+const withoutTiming = (e: EpochResult[]) =>
+  e.map(({ epochSeconds: _a, samplesPerSecond: _b, sigma: _s, ...rest }) => rest);
 
 for (const backend of TEST_BACKENDS) {
   test(`[${backend}] activations that equal ReLU train to identical numbers (same init, batch order and data)`, async () => {
@@ -84,9 +100,14 @@ for (const backend of TEST_BACKENDS) {
     // Leaky ReLU with slope 0, and N-ReLU with sigma 0, compute exactly ReLU: any difference would come from
     // the initial weights or the batch order depending on the activation.
     const leaky0 = await trainRun(runSpec({ train, activation: { name: 'leaky_relu', params: { alpha: 0 } } }), data);
-    const nrelu0 = await trainRun(runSpec({
-      train, activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0, end: 0 },
-    }), data);
+    const nrelu0 = await trainRun(
+      runSpec({
+        train,
+        activation: { name: 'nrelu', params: {} },
+        sigma: { schedule: 'constant', start: 0, end: 0 },
+      }),
+      data,
+    );
     assert.equal(relu.status, 'completed');
     assert.deepEqual(withoutTiming(leaky0.epochs), withoutTiming(relu.epochs));
     assert.deepEqual(withoutTiming(nrelu0.epochs), withoutTiming(relu.epochs));

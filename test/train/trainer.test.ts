@@ -13,12 +13,23 @@ for (const backend of TEST_BACKENDS) {
   test(`[${backend}] learns, is reproducible from its seed, and leaks no tensors across epochs`, async () => {
     await useBackend(backend);
     const data = toDeviceData(syntheticDataset());
-    const spec = runSpec({ activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0.1, end: 0.1 }, train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 } });
+    const spec = runSpec({
+      activation: { name: 'nrelu', params: {} },
+      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
+    });
     const counts: number[] = [];
-    const a = await trainRun(spec, data, { onEpoch: () => { counts.push(tf.memory().numTensors); } });
+    const a = await trainRun(spec, data, {
+      onEpoch: () => {
+        counts.push(tf.memory().numTensors);
+      },
+    });
     assert.equal(a.status, 'completed');
     assert.equal(a.epochs.length, 3);
-    assert.ok(counts.every((c) => c === counts[0]), `tensor count changed across epochs: ${counts.join(', ')}`);
+    assert.ok(
+      counts.every((c) => c === counts[0]),
+      `tensor count changed across epochs: ${counts.join(', ')}`,
+    );
     const before = tf.memory().numTensors;
     const b = await trainRun(spec, data);
     assert.equal(tf.memory().numTensors, before, 'a finished run leaves no tensors behind');
@@ -36,7 +47,8 @@ for (const backend of TEST_BACKENDS) {
     await useBackend(backend);
     const dataset = syntheticDataset(300, 70);
     const spec = runSpec({
-      activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      activation: { name: 'nrelu', params: {} },
+      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
       deadNeurons: { probe: 'test', samples: 50, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 40 },
       eval: { robustness: { gaussian: [0.3] } },
     });
@@ -54,7 +66,11 @@ for (const backend of TEST_BACKENDS) {
 test('a huge learning rate diverges and is reported as such', async () => {
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
-  const r = await trainRun(runSpec({ train: { epochs: 3, batchSize: 64, optimizer: 'sgd', learningRate: 1e30 } }), data, { readEvery: 1 });
+  const r = await trainRun(
+    runSpec({ train: { epochs: 3, batchSize: 64, optimizer: 'sgd', learningRate: 1e30 } }),
+    data,
+    { readEvery: 1 },
+  );
   assert.equal(r.status, 'diverged');
   assert.match(r.message ?? '', /loss became (NaN|Infinity)/);
   data.dispose();
@@ -64,7 +80,13 @@ test('a stop request ends the run after the current batch', async () => {
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
   let batches = 0;
-  const r = await trainRun(runSpec(), data, { readEvery: 1, onBatch: () => { batches++; }, shouldStop: () => batches >= 3 });
+  const r = await trainRun(runSpec(), data, {
+    readEvery: 1,
+    onBatch: () => {
+      batches++;
+    },
+    shouldStop: () => batches >= 3,
+  });
   assert.equal(r.status, 'interrupted');
   assert.equal(batches, 3);
   assert.equal(r.epochs.length, 0);
@@ -74,8 +96,17 @@ test('a stop request ends the run after the current batch', async () => {
 test('dead neurons are probed every N epochs and always on the last', async () => {
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
-  const r = await trainRun(runSpec({ train: { epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 0.001 }, deadNeurons: { probe: 'test', samples: 100, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 1000 } }), data);
-  assert.deepEqual(r.epochs.map((e) => e.dead !== null), [false, true, true]);
+  const r = await trainRun(
+    runSpec({
+      train: { epochs: 3, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
+      deadNeurons: { probe: 'test', samples: 100, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 1000 },
+    }),
+    data,
+  );
+  assert.deepEqual(
+    r.epochs.map((e) => e.dead !== null),
+    [false, true, true],
+  );
   data.dispose();
 });
 
@@ -85,10 +116,16 @@ test('sigma schedules: constant, linear and cosine from start to end, logged per
   assert.ok(Math.abs(sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
   assert.equal(sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 100, 101), 0);
   assert.ok(Math.abs(sigmaAt({ schedule: 'cosine', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
-  assert.ok(sigmaAt({ schedule: 'cosine', start: 0.2, end: 0 }, 10, 101) > sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 10, 101));
+  assert.ok(
+    sigmaAt({ schedule: 'cosine', start: 0.2, end: 0 }, 10, 101) >
+      sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 10, 101),
+  );
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
-  const r = await trainRun(runSpec({ activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0 } }), data);
+  const r = await trainRun(
+    runSpec({ activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0 } }),
+    data,
+  );
   assert.ok(Math.abs((r.epochs[0].sigma ?? -1) - 0.2 * (1 - 7 / 15)) < 1e-9, `epoch 1 sigma ${r.epochs[0].sigma}`);
   assert.equal(r.epochs[1].sigma, 0);
   data.dispose();
@@ -99,10 +136,15 @@ test('an exception inside an epoch propagates (the worker labels the run failed)
   const data = toDeviceData(syntheticDataset());
   const before = tf.memory().numTensors;
   let batches = 0;
-  await assert.rejects(trainRun(runSpec(), data, {
-    readEvery: 1,
-    onBatch: () => { if (++batches === 2) throw new Error('boom in batch 2'); },
-  }), /boom in batch 2/);
-  assert.equal(tf.memory().numTensors, before, 'the epoch\'s loss and accuracy accumulators are disposed too');
+  await assert.rejects(
+    trainRun(runSpec(), data, {
+      readEvery: 1,
+      onBatch: () => {
+        if (++batches === 2) throw new Error('boom in batch 2');
+      },
+    }),
+    /boom in batch 2/,
+  );
+  assert.equal(tf.memory().numTensors, before, "the epoch's loss and accuracy accumulators are disposed too");
   data.dispose();
 });

@@ -44,7 +44,12 @@ export function planFilterGrad(info: tf.backend_util.Conv2DInfo): FilterGradPlan
   const rows = side(info.inHeight, info.outHeight, info.strideHeight, info.filterHeight, info.padInfo.top);
   const cols = side(info.inWidth, info.outWidth, info.strideWidth, info.filterWidth, info.padInfo.left);
   return {
-    pad: [[0, 0], [info.padInfo.top, rows.after], [info.padInfo.left, cols.after], [0, 0]],
+    pad: [
+      [0, 0],
+      [info.padInfo.top, rows.after],
+      [info.padInfo.left, cols.after],
+      [0, 0],
+    ],
     outHeight: rows.out,
     outWidth: cols.out,
     crop: rows.out !== info.filterHeight || cols.out !== info.filterWidth,
@@ -64,10 +69,20 @@ function conv2DBackpropFilter(args: {
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+    x.shape as Shape4,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    format,
+  );
   const expectedDy = info.outShape.join(',');
   if (dy.shape.join(',') !== expectedDy) {
-    throw new Error(`Conv2DBackpropFilter (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`);
+    throw new Error(
+      `Conv2DBackpropFilter (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`,
+    );
   }
   if (coversSingleChannel(info, format === 'channelsLast')) {
     const direct = singleChannelFilterGrad(args.backend, x, dy, info);
@@ -82,17 +97,25 @@ function conv2DBackpropFilter(args: {
     const dyT = calls.run('Transpose', { x: dy }, { perm: channelsFirst ? [2, 3, 0, 1] : [1, 2, 0, 3] });
     // Disposing dyT at scope end also drops the XNNPACK operator that wasm's Conv2D caches
     // per filter tensor id, so the per-step filters do not pile up in the operator cache.
-    const grad = calls.run('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1],
-      dilations: [info.strideHeight, info.strideWidth],
-      pad: plan.pad,
-      dataFormat: 'NHWC',
-    });
+    const grad = calls.run(
+      'Conv2D',
+      { x: xT, filter: dyT },
+      {
+        strides: [1, 1],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: plan.pad,
+        dataFormat: 'NHWC',
+      },
+    );
     const fitted = plan.crop
-      ? calls.run('Slice', { x: grad }, {
-        begin: [0, 0, 0, 0],
-        size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels],
-      })
+      ? calls.run(
+          'Slice',
+          { x: grad },
+          {
+            begin: [0, 0, 0, 0],
+            size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels],
+          },
+        )
       : grad;
     return calls.run('Transpose', { x: fitted }, { perm: [1, 2, 0, 3] });
   });

@@ -56,7 +56,12 @@ export function planInputGrad(info: tf.backend_util.Conv2DInfo): InputGradPlan {
   return {
     dilate: info.strideHeight > 1 || info.strideWidth > 1,
     crop: cropped ? { top: rows.start, left: cols.start, height: rows.kept, width: cols.kept } : null,
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+    pad: [
+      [0, 0],
+      [rows.padBefore, rows.padAfter],
+      [cols.padBefore, cols.padAfter],
+      [0, 0],
+    ],
   };
 }
 
@@ -69,10 +74,20 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     return original(args);
   }
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+    attrs.inputShape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    format,
+  );
   const expectedDy = info.outShape.join(',');
   if (dy.shape.join(',') !== expectedDy) {
-    throw new Error(`Conv2DBackpropInput (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`);
+    throw new Error(
+      `Conv2DBackpropInput (wasm): dy shape [${dy.shape}] does not match the forward output [${expectedDy}]`,
+    );
   }
   if (coversSingleChannel(info, true)) {
     const direct = singleChannelInputGrad(args.backend, dy, filter, info);
@@ -86,23 +101,47 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     if (plan.dilate) {
       const [sH, sW] = [info.strideHeight, info.strideWidth];
       const spread = calls.run('Reshape', { x: dy }, { shape: [batch, outH, 1, outW, 1, outC] });
-      const padded = calls.run('PadV2', { x: spread }, {
-        paddings: [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]], constantValue: 0,
-      });
+      const padded = calls.run(
+        'PadV2',
+        { x: spread },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sH - 1],
+            [0, 0],
+            [0, sW - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
       grad = calls.run('Reshape', { x: padded }, { shape: [batch, outH * sH, outW * sW, outC] });
     }
     if (plan.crop) {
-      grad = calls.run('Slice', { x: grad }, {
-        begin: [0, plan.crop.top, plan.crop.left, 0], size: [batch, plan.crop.height, plan.crop.width, outC],
-      });
+      grad = calls.run(
+        'Slice',
+        { x: grad },
+        {
+          begin: [0, plan.crop.top, plan.crop.left, 0],
+          size: [batch, plan.crop.height, plan.crop.width, outC],
+        },
+      );
     }
     // Disposing the flipped filter at scope end also drops the XNNPACK operator wasm's Conv2D
     // caches per filter tensor id.
     const flipped = calls.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = calls.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-    return calls.run('Conv2D', { x: grad, filter: swapped }, {
-      strides: [1, 1], dilations: [1, 1], pad: plan.pad, dataFormat: 'NHWC',
-    });
+    return calls.run(
+      'Conv2D',
+      { x: grad, filter: swapped },
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: plan.pad,
+        dataFormat: 'NHWC',
+      },
+    );
   });
 }
 

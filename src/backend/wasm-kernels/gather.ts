@@ -13,7 +13,13 @@ function gatherV2(args: KernelArgs): tf.TensorInfo {
   const { x, indices } = args.inputs;
   if (x == null || indices == null) throw new Error('GatherV2 (wasm) needs inputs x and indices');
   const attrs = args.attrs as unknown as tf.GatherV2Attrs;
-  if (x.dtype === 'string' || x.dtype === 'complex64' || indices.dtype !== 'int32' || (attrs.batchDims ?? 0) !== 0 || x.shape.length === 0) {
+  if (
+    x.dtype === 'string' ||
+    x.dtype === 'complex64' ||
+    indices.dtype !== 'int32' ||
+    (attrs.batchDims ?? 0) !== 0 ||
+    x.shape.length === 0
+  ) {
     return original(args);
   }
   if (tf.util.parseAxisParam(attrs.axis, x.shape)[0] !== 0) return original(args);

@@ -16,8 +16,12 @@ export interface HeapBackend {
 
 export function asHeapBackend(backend: unknown): HeapBackend {
   const candidate = backend as Partial<HeapBackend> | null;
-  if (candidate == null || typeof candidate.makeOutput !== 'function' || typeof candidate.typedArrayFromHeap !== 'function'
-    || typeof candidate.disposeData !== 'function') {
+  if (
+    candidate == null ||
+    typeof candidate.makeOutput !== 'function' ||
+    typeof candidate.typedArrayFromHeap !== 'function' ||
+    typeof candidate.disposeData !== 'function'
+  ) {
     throw new Error('kernel needs the wasm backend (makeOutput, typedArrayFromHeap and disposeData)');
   }
   return candidate as HeapBackend;

@@ -44,11 +44,18 @@ export function wasmMemory(backend: unknown): HostMemory {
 }
 
 /** The backends with host memory, and how to reach it. */
-export const HOST_MEMORIES: readonly [string, (backend: unknown) => HostMemory][] = [['cpu', cpuMemory], ['wasm', wasmMemory]];
+export const HOST_MEMORIES: readonly [string, (backend: unknown) => HostMemory][] = [
+  ['cpu', cpuMemory],
+  ['wasm', wasmMemory],
+];
 
 /** Registers `make(memory)` as `kernelName` on cpu and wasm, unless one is registered already. */
-export function registerHostKernel(kernelName: string, make: (memory: (backend: unknown) => HostMemory) => tf.KernelFunc): void {
+export function registerHostKernel(
+  kernelName: string,
+  make: (memory: (backend: unknown) => HostMemory) => tf.KernelFunc,
+): void {
   for (const [backendName, memory] of HOST_MEMORIES) {
-    if (tf.getKernel(kernelName, backendName) == null) registerOnce(kernelName, backendName, make(memory)); // make() only when missing
+    // make() only when missing
+    if (tf.getKernel(kernelName, backendName) == null) registerOnce(kernelName, backendName, make(memory));
   }
 }

@@ -19,7 +19,14 @@ import { getOriginal, rememberOriginal } from './replace.js';
 
 const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
 const WASM_REPLACEMENTS: readonly tf.KernelConfig[] = [
-  conv2DBackpropInputConfig, maxPoolGradConfig, batchMatMulConfig, sliceConfig, sumConfig, maxConfig, gatherV2Config, identityConfig,
+  conv2DBackpropInputConfig,
+  maxPoolGradConfig,
+  batchMatMulConfig,
+  sliceConfig,
+  sumConfig,
+  maxConfig,
+  gatherV2Config,
+  identityConfig,
 ];
 
 export interface WasmKernelRegistration {

@@ -24,7 +24,10 @@ export class KernelCalls {
   private readonly made: tf.TensorInfo[] = [];
   private readonly disposer: DisposingBackend;
 
-  constructor(private readonly backend: object, private readonly backendName: string) {
+  constructor(
+    private readonly backend: object,
+    private readonly backendName: string,
+  ) {
     this.disposer = asDisposingBackend(backend);
   }
 

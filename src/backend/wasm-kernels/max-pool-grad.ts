@@ -35,17 +35,33 @@ export interface PoolGeometry {
 
 export function poolGeometry(info: tf.backend_util.Conv2DInfo): PoolGeometry {
   return {
-    batchSize: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    filterHeight: info.effectiveFilterHeight, filterWidth: info.effectiveFilterWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    batchSize: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    filterHeight: info.effectiveFilterHeight,
+    filterWidth: info.effectiveFilterWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
 /** True for 2x2 windows with stride 2 that all lie inside the input (the unrolled loop). */
 export function isPlainTwoByTwo(g: PoolGeometry): boolean {
-  return g.filterHeight === 2 && g.filterWidth === 2 && g.strideHeight === 2 && g.strideWidth === 2
-    && g.padTop === 0 && g.padLeft === 0 && 2 * g.outHeight <= g.inHeight && 2 * g.outWidth <= g.inWidth;
+  return (
+    g.filterHeight === 2 &&
+    g.filterWidth === 2 &&
+    g.strideHeight === 2 &&
+    g.strideWidth === 2 &&
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    2 * g.outHeight <= g.inHeight &&
+    2 * g.outWidth <= g.inWidth
+  );
 }
 
 /** dx for NHWC x and dy; `dx` is overwritten. */
@@ -71,7 +87,10 @@ function twoByTwo(x: Float32Array, dy: Float32Array, dx: Float32Array, g: PoolGe
       for (let ow = 0; ow < g.outWidth; ow++, p += 2 * C) {
         const end = p + C;
         for (let i = p; i < end; i++, o++) {
-          let v0 = x[i], v1 = x[i + C], v2 = x[i + row], v3 = x[i + row + C];
+          let v0 = x[i],
+            v1 = x[i + C],
+            v2 = x[i + row],
+            v3 = x[i + row + C];
           if (v0 !== v0) v0 = -Infinity;
           if (v1 !== v1) v1 = -Infinity;
           if (v2 !== v2) v2 = -Infinity;
@@ -105,10 +124,12 @@ function general(x: Float32Array, dy: Float32Array, dx: Float32Array, g: PoolGeo
   for (let b = 0; b < g.batchSize; b++) {
     for (let oh = 0; oh < g.outHeight; oh++) {
       const top = oh * g.strideHeight - g.padTop;
-      const r0 = Math.max(0, top), r1 = Math.min(g.inHeight, top + g.filterHeight);
+      const r0 = Math.max(0, top),
+        r1 = Math.min(g.inHeight, top + g.filterHeight);
       for (let ow = 0; ow < g.outWidth; ow++, o += C) {
         const left = ow * g.strideWidth - g.padLeft;
-        const c0 = Math.max(0, left), c1 = Math.min(g.inWidth, left + g.filterWidth);
+        const c0 = Math.max(0, left),
+          c1 = Math.min(g.inWidth, left + g.filterWidth);
         best.fill(-Infinity);
         pos.fill(-1);
         for (let r = r0; r < r1; r++) {
@@ -137,7 +158,13 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   if (dy.dtype !== 'float32' || input.dtype !== 'float32') return original(args);
   const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const expectedDy = info.outShape.join(',');
   if (dy.shape.join(',') !== expectedDy) {
     throw new Error(`MaxPoolGrad (wasm): dy shape [${dy.shape}] does not match the pool output [${expectedDy}]`);
@@ -145,12 +172,24 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = asHeapBackend(args.backend);
   const out = backend.makeOutput(input.shape, 'float32');
   const g = poolGeometry(info);
-  const simd = isPlainTwoByTwo(g) && g.inChannels % 4 === 0 && g.inChannels * g.batchSize * g.outHeight * g.outWidth > 0 ? simdKernels(args.backend) : null;
+  const simd =
+    isPlainTwoByTwo(g) && g.inChannels % 4 === 0 && g.inChannels * g.batchSize * g.outHeight * g.outWidth > 0
+      ? simdKernels(args.backend)
+      : null;
   if (simd != null) {
     // Every position a window covers is written; zero only matters for rows/columns none covers.
     if (2 * g.outHeight !== g.inHeight || 2 * g.outWidth !== g.inWidth) heapF32(backend, out).fill(0);
-    simd.maxPoolGrad2x2(addressOf(args.backend, input), addressOf(args.backend, dy), addressOf(args.backend, out),
-      g.batchSize, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.inChannels);
+    simd.maxPoolGrad2x2(
+      addressOf(args.backend, input),
+      addressOf(args.backend, dy),
+      addressOf(args.backend, out),
+      g.batchSize,
+      g.inHeight,
+      g.inWidth,
+      g.outHeight,
+      g.outWidth,
+      g.inChannels,
+    );
     return out;
   }
   maxPoolGradInto(heapF32(backend, input), heapF32(backend, dy), heapF32(backend, out), poolGeometry(info));

@@ -16,7 +16,10 @@ import { originalKernel, type KernelArgs } from './replace.js';
 import { addressOf, simdKernels } from './simd.js';
 
 /** The [rows, cols] view of `shape` when `axis` is exactly its leading axes (not all of them). */
-export function leadingAxesSplit(shape: number[], axis: number | number[]): { rows: number; cols: number; keptShape: number[] } | null {
+export function leadingAxesSplit(
+  shape: number[],
+  axis: number | number[],
+): { rows: number; cols: number; keptShape: number[] } | null {
   const axes = [...new Set(tf.util.parseAxisParam(axis, shape))].sort((a, b) => a - b);
   if (axes.length === 0 || axes.length >= shape.length || axes.some((a, i) => a !== i)) return null;
   const rows = tf.util.sizeFromShape(shape.slice(0, axes.length));
@@ -26,7 +29,9 @@ export function leadingAxesSplit(shape: number[], axis: number | number[]): { ro
 }
 
 function outShape(shape: number[], split: { keptShape: number[] }, keepDims: boolean): number[] {
-  return keepDims ? [...shape.slice(0, shape.length - split.keptShape.length).map(() => 1), ...split.keptShape] : split.keptShape;
+  return keepDims
+    ? [...shape.slice(0, shape.length - split.keptShape.length).map(() => 1), ...split.keptShape]
+    : split.keptShape;
 }
 
 /**
@@ -35,10 +40,13 @@ function outShape(shape: number[], split: { keptShape: number[] }, keepDims: boo
  */
 export function columnSumInto(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
   const acc = accumulator(cols);
-  let r = 0, o0 = 0;
+  let r = 0,
+    o0 = 0;
   for (; r + 4 <= rows; r += 4, o0 += 4 * cols) {
-    const o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
-    for (let c = 0; c < cols; c++) acc[c] += (x[o0 + c] + x[o1 + c]) + (x[o2 + c] + x[o3 + c]);
+    const o1 = o0 + cols,
+      o2 = o1 + cols,
+      o3 = o2 + cols;
+    for (let c = 0; c < cols; c++) acc[c] += x[o0 + c] + x[o1 + c] + (x[o2 + c] + x[o3 + c]);
   }
   for (; r < rows; r++, o0 += cols) {
     for (let c = 0; c < cols; c++) acc[c] += x[o0 + c];
@@ -67,7 +75,13 @@ function sum(args: KernelArgs): tf.TensorInfo {
     // The SIMD loop does columnSumInto's float64 additions in its order (the same bits), four
     // columns at a time; its float64 accumulator is scratch on the heap.
     const scratch = backend.makeOutput([2 * split.cols], 'float32');
-    simd.columnSum(addressOf(args.backend, x), split.rows, split.cols, addressOf(args.backend, scratch), addressOf(args.backend, out));
+    simd.columnSum(
+      addressOf(args.backend, x),
+      split.rows,
+      split.cols,
+      addressOf(args.backend, scratch),
+      addressOf(args.backend, out),
+    );
     backend.disposeData(scratch.dataId);
     return out;
   }
@@ -78,9 +92,12 @@ function sum(args: KernelArgs): tf.TensorInfo {
 /** Column maxima of a row-major [rows, cols] matrix into `out`; NaN wins, as in TF.js's cpu kernel. */
 export function columnMaxInto(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
   out.set(x.subarray(0, cols));
-  let r = 1, o0 = cols;
+  let r = 1,
+    o0 = cols;
   for (; r + 4 <= rows; r += 4, o0 += 4 * cols) {
-    const o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    const o1 = o0 + cols,
+      o2 = o1 + cols,
+      o3 = o2 + cols;
     for (let c = 0; c < cols; c++) {
       let m = out[c];
       let v = x[o0 + c];

@@ -5,26 +5,80 @@
  * hides its memory) `simdKernels` returns null and callers use their JavaScript loop.
  */
 export interface SimdExports {
-  adam(x: number, m: number, v: number, g: number, ox: number, om: number, ov: number, n: number,
-    b1: number, c1: number, b2: number, c2: number, a1: number, a2: number, eps: number, nlr: number): void;
-  filterGradC1(x: number, dy: number, acc: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
-  maxPoolGrad2x2(x: number, dy: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, C: number): void;
+  adam(
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    ox: number,
+    om: number,
+    ov: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    a1: number,
+    a2: number,
+    eps: number,
+    nlr: number,
+  ): void;
+  filterGradC1(
+    x: number,
+    dy: number,
+    acc: number,
+    B: number,
+    H: number,
+    W: number,
+    oH: number,
+    oW: number,
+    kH: number,
+    kW: number,
+    Co: number,
+  ): void;
+  maxPoolGrad2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    oH: number,
+    oW: number,
+    C: number,
+  ): void;
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   leakyReluGrad(x: number, dy: number, dx: number, n: number, alpha: number): void;
   preluGrad(x: number, dy: number, dx: number, n: number, alpha: number): number;
-  /** out = column sums of x [rows, cols] (cols % 4 == 0) in float64, as columnSumInto; acc: cols float64s of scratch. */
+  /**
+   * out = column sums of x [rows, cols] (cols % 4 == 0) in float64, as columnSumInto; acc: cols float64s of scratch.
+   */
   columnSum(x: number, rows: number, cols: number, acc: number, out: number): void;
   /** y (holding N(0, 1) values) = x > 0 ? x : y * sigma. */
   noisyReluAhead(x: number, y: number, n: number, sigma: number): void;
   /** out = GELU(x); if withGrad, also g = GELU'(x) (g unused otherwise). */
   gelu(x: number, out: number, g: number, n: number, withGrad: number): void;
-  inputGradC1(dy: number, w: number, dx: number, B: number, H: number, W: number, oH: number, oW: number, kH: number, kW: number, Co: number): void;
+  inputGradC1(
+    dy: number,
+    w: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    oH: number,
+    oW: number,
+    kH: number,
+    kW: number,
+    Co: number,
+  ): void;
 }
 
 import { SIMD_MODULE_BASE64 } from './simd-module.js';
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 type WasmModule = object;
 interface WasmApi {
   Memory: abstract new (...args: never[]) => WasmMemory;

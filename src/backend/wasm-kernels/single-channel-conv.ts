@@ -14,33 +14,79 @@ import { addressOf, simdKernels } from './simd.js';
 /** True when the SIMD loops cover this convolution. */
 export function coversSingleChannel(info: tf.backend_util.Conv2DInfo, channelsLast: boolean): boolean {
   const p = info.padInfo;
-  return channelsLast && info.inChannels === 1 && info.outChannels % 4 === 0 && info.outChannels > 0
-    && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1
-    && p.top === 0 && p.left === 0 && p.bottom === 0 && p.right === 0
-    && info.batchSize > 0 && info.outHeight > 0 && info.outWidth > 0
-    && info.outHeight + info.filterHeight - 1 === info.inHeight && info.outWidth + info.filterWidth - 1 === info.inWidth;
+  return (
+    channelsLast &&
+    info.inChannels === 1 &&
+    info.outChannels % 4 === 0 &&
+    info.outChannels > 0 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    p.top === 0 &&
+    p.left === 0 &&
+    p.bottom === 0 &&
+    p.right === 0 &&
+    info.batchSize > 0 &&
+    info.outHeight > 0 &&
+    info.outWidth > 0 &&
+    info.outHeight + info.filterHeight - 1 === info.inHeight &&
+    info.outWidth + info.filterWidth - 1 === info.inWidth
+  );
 }
 
 /** dW [kH, kW, 1, Co] of x [B, H, W, 1] and dy [B, oH, oW, Co], or null without SIMD. */
-export function singleChannelFilterGrad(backend: object, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+export function singleChannelFilterGrad(
+  backend: object,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
   const simd = simdKernels(backend);
   if (simd == null) return null;
   const heap = asHeapBackend(backend);
   const out = heap.makeOutput([info.filterHeight, info.filterWidth, 1, info.outChannels], 'float32');
   heap.typedArrayFromHeap(out).fill(0);
-  simd.filterGradC1(addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out), info.batchSize, info.inHeight, info.inWidth,
-    info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.outChannels);
+  simd.filterGradC1(
+    addressOf(backend, x),
+    addressOf(backend, dy),
+    addressOf(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+  );
   return out;
 }
 
 /** dx [B, H, W, 1] of dy [B, oH, oW, Co] and the filter [kH, kW, 1, Co], or null without SIMD. */
-export function singleChannelInputGrad(backend: object, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+export function singleChannelInputGrad(
+  backend: object,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
   const simd = simdKernels(backend);
   if (simd == null) return null;
   const heap = asHeapBackend(backend);
   const out = heap.makeOutput([info.batchSize, info.inHeight, info.inWidth, 1], 'float32');
   heap.typedArrayFromHeap(out).fill(0);
-  simd.inputGradC1(addressOf(backend, dy), addressOf(backend, filter), addressOf(backend, out), info.batchSize, info.inHeight, info.inWidth,
-    info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.outChannels);
+  simd.inputGradC1(
+    addressOf(backend, dy),
+    addressOf(backend, filter),
+    addressOf(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+  );
   return out;
 }

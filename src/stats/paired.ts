@@ -50,7 +50,16 @@ export function pairedTest(here: BySeed, reference: BySeed, margin: number): Pai
   const diffs = x.map((v, i) => v - y[i]);
   const s = summarize(diffs);
   const out: PairedResult = {
-    seeds, onlyHere, onlyReference, n: seeds.length, meanDiff: s.mean, sdDiff: s.std, ciLow: s.ciLow, ciHigh: s.ciHigh, p: null, tostP: null,
+    seeds,
+    onlyHere,
+    onlyReference,
+    n: seeds.length,
+    meanDiff: s.mean,
+    sdDiff: s.std,
+    ciLow: s.ciLow,
+    ciHigh: s.ciHigh,
+    p: null,
+    tostP: null,
   };
   if (seeds.length < 2) return out;
   const p = ttest(x, y).pValue;
@@ -69,9 +78,14 @@ export function pairedTest(here: BySeed, reference: BySeed, margin: number): Pai
 export function holm(pValues: (number | null)[]): (number | null)[] {
   const present = pValues.flatMap((p, i) => (p === null ? [] : [i]));
   if (present.length === 0) return pValues.map(() => null);
-  const adjusted = padjust(present.map((i) => pValues[i] as number), 'holm');
+  const adjusted = padjust(
+    present.map((i) => pValues[i] as number),
+    'holm',
+  );
   const out: (number | null)[] = pValues.map(() => null);
-  present.forEach((i, k) => { out[i] = adjusted[k]; });
+  present.forEach((i, k) => {
+    out[i] = adjusted[k];
+  });
   return out;
 }
 

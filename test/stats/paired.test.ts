@@ -1,27 +1,36 @@
 /**
  * The paired statistics against independent reference values: SciPy 1.10.1 and statsmodels 0.13.5
  * (Debian 12's python3-scipy and python3-statsmodels), printed by
- *     /usr/bin/python3 test/metrics/paired-reference.py
+ *     /usr/bin/python3 test/stats/paired-reference.py
  * and copied here, so CI needs neither. Cases: n = 5, n = 2, a missing seed, zero variance of the
  * differences, identical runs, and Holm's adjustment (statsmodels multipletests, method 'holm').
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../../src/metrics/paired.js';
-import { welchPValue } from '../../src/metrics/statistics.js';
+import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../../src/stats/paired.js';
+import { welchPValue } from '../../src/stats/statistics.js';
 
 /** |actual - expected| <= 1e-9 relative (or 1e-15 absolute near 0). */
 function close(actual: number | null, expected: number, what: string): void {
   assert.ok(actual !== null, `${what}: got null, expected ${expected}`);
-  assert.ok(Math.abs(actual - expected) <= Math.max(1e-15, 1e-9 * Math.abs(expected)), `${what}: ${actual} vs reference ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= Math.max(1e-15, 1e-9 * Math.abs(expected)),
+    `${what}: ${actual} vs reference ${expected}`,
+  );
 }
 
 const seeds = (o: Record<number, number>): BySeed => new Map(Object.entries(o).map(([k, v]) => [Number(k), v]));
 
 // Same data as paired-reference.py: [reference (ReLU), setting] by seed.
-const A = [seeds({ 1: 0.9812, 2: 0.9806, 3: 0.9821, 4: 0.9809, 5: 0.9815 }), seeds({ 1: 0.9818, 2: 0.9815, 3: 0.9823, 4: 0.9817, 5: 0.9819 })];
-const B = [seeds({ 1: 0.9790, 2: 0.9801 }), seeds({ 1: 0.9795, 2: 0.9812 })];
-const D = [seeds({ 1: 0.9812, 2: 0.9806, 4: 0.9809, 5: 0.9815 }), seeds({ 1: 0.9801, 2: 0.9799, 3: 0.9790, 4: 0.9808, 5: 0.9802 })];
+const A = [
+  seeds({ 1: 0.9812, 2: 0.9806, 3: 0.9821, 4: 0.9809, 5: 0.9815 }),
+  seeds({ 1: 0.9818, 2: 0.9815, 3: 0.9823, 4: 0.9817, 5: 0.9819 }),
+];
+const B = [seeds({ 1: 0.979, 2: 0.9801 }), seeds({ 1: 0.9795, 2: 0.9812 })];
+const D = [
+  seeds({ 1: 0.9812, 2: 0.9806, 4: 0.9809, 5: 0.9815 }),
+  seeds({ 1: 0.9801, 2: 0.9799, 3: 0.979, 4: 0.9808, 5: 0.9802 }),
+];
 const Z = [seeds({ 1: 0.5, 2: 0.75, 3: 0.625 }), seeds({ 1: 0.625, 2: 0.875, 3: 0.75 })];
 const I = [seeds({ 1: 0.5, 2: 0.75, 3: 0.625 }), seeds({ 1: 0.5, 2: 0.75, 3: 0.625 })];
 
@@ -34,7 +43,11 @@ test('n = 5: mean difference, its 95% t-interval, paired p and TOST p match SciP
   close(r.ciHigh, 0.0009355584589399073, 'ci high');
   close(r.p, 0.01058509303675495, 'paired p (scipy ttest_rel)');
   close(r.tostP, 0.00018813374523209982, 'TOST p (statsmodels ttost_paired)');
-  close(welchPValue([...A[1].values()], [...A[0].values()]), 0.09276904880761636, 'Welch p (scipy ttest_ind equal_var=False)');
+  close(
+    welchPValue([...A[1].values()], [...A[0].values()]),
+    0.09276904880761636,
+    'Welch p (scipy ttest_ind equal_var=False)',
+  );
 });
 
 test('n = 2: one degree of freedom', () => {
@@ -56,7 +69,7 @@ test('a seed missing on one side: only the common seeds pair, and the unmatched 
   close(r.meanDiff, -0.0008000000000000229, 'mean');
   close(r.sdDiff, 0.0005291502622129438, 'sd');
   close(r.ciLow, -0.0016419961484599138, 'ci low');
-  close(r.ciHigh, 4.199614845986797e-05, 'ci high');
+  close(r.ciHigh, 4.199614845986797e-5, 'ci high');
   close(r.p, 0.05659208796627436, 'paired p');
   close(r.tostP, 0.010030477659656385, 'TOST p');
   // Welch uses every completed seed of each side.

@@ -2,8 +2,8 @@
  * The one writer of a result folder. Every file change goes through a single queue, so results
  * arriving from several worker processes at once never interleave within a line or race on a
  * CSV's header: rows are appended whole, other files are written to a temporary name and renamed.
- * At the end, finishOutputs rewrites every CSV in grid order and renders the comparison, so the
- * folder does not depend on which run finished first.
+ * At the end, sortResultFiles rewrites every CSV in grid order, so the folder does not depend on
+ * which run finished first (the report is then rendered from it: report/write.ts).
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -12,21 +12,31 @@ import { join } from 'node:path';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
-  DEAD_COLUMNS, EPOCH_COLUMNS, EVAL_COLUMNS, FILES, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, appendRows, readRows, readRowsLenient, resultPaths, uniqueRows,
-  writeFileAtomic, writeRows,
+  DEAD_COLUMNS,
+  EPOCH_COLUMNS,
+  EVAL_COLUMNS,
+  FILES,
+  ROBUSTNESS_COLUMNS,
+  SUMMARY_COLUMNS,
+  appendRows,
+  readRows,
+  readRowsLenient,
+  resultPaths,
+  uniqueRows,
+  writeFileAtomic,
+  writeRows,
   type Row,
-} from '../report/files.js';
-import { comparisonColumns, compare, comparisonRecords, renderComparison } from '../report/comparison.js';
-import { readCompareOptions } from '../report/compare-options.js';
-import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from '../report/layers.js';
-import { comparePostHoc, renderPostHoc } from '../report/post-hoc.js';
-import { isDone, readManifest, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
-import { excludedNote, poolableRows, settingHash } from './settings.js';
+} from './files.js';
+import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
+import { settingHash } from './settings.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
 export const CSV_FILES = [
-  ['epochs', EPOCH_COLUMNS], ['dead', DEAD_COLUMNS], ['summary', SUMMARY_COLUMNS], ['robustness', ROBUSTNESS_COLUMNS],
+  ['epochs', EPOCH_COLUMNS],
+  ['dead', DEAD_COLUMNS],
+  ['summary', SUMMARY_COLUMNS],
+  ['robustness', ROBUSTNESS_COLUMNS],
 ] as const;
 
 /** Where `run --save-models` puts the final models: `<out>/models/<run-id>/`. */
@@ -34,10 +44,14 @@ export const MODELS_DIR = 'models';
 
 /** Deletes a folder's previous results (for --fresh); other files in it are left alone. */
 export async function clearResults(outDir: string): Promise<void> {
-  for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR]) await rm(join(outDir, f), { force: true, recursive: true });
+  for (const f of [...Object.values(FILES), 'report.html', 'plots', MODELS_DIR])
+    await rm(join(outDir, f), { force: true, recursive: true });
 }
 
-/** Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's model. */
+/**
+ * Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's
+ * model.
+ */
 export async function pruneModels(outDir: string, ids: Iterable<string>): Promise<void> {
   const gone = new Set(ids);
   for (const id of gone) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
@@ -68,7 +82,10 @@ export async function pruneRuns(outDir: string, rerun: Set<string>): Promise<voi
  * epochs.csv rows than the summary says, or a probed epoch (dead/units filled) whose dead_neurons.csv
  * rows are missing or do not add up to its counts.
  */
-export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]; epochs: Row[]; dead: Row[] }): Map<string, string> {
+export function incompleteRuns(
+  manifest: Manifest | null,
+  rows: { summary: Row[]; epochs: Row[]; dead: Row[] },
+): Map<string, string> {
   const summary = new Map(rows.summary.map((r) => [r.run_id, r]));
   const epochs = new Map<string, Row[]>();
   for (const r of rows.epochs) epochs.set(r.run_id, [...(epochs.get(r.run_id) ?? []), r]);
@@ -88,8 +105,13 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
     if (!row) out.set(id, 'no summary.csv row');
     else if (Number(row.epochs) !== distinct) out.set(id, `${distinct} of ${row.epochs} epochs.csv rows`);
     else {
-      const lost = mine.find((e) => e.dead !== '' && e.dead !== undefined && (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead)
-        || layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)));
+      const lost = mine.find(
+        (e) =>
+          e.dead !== '' &&
+          e.dead !== undefined &&
+          (layers.get(`${id}\u0000${e.epoch}`)?.dead !== Number(e.dead) ||
+            layers.get(`${id}\u0000${e.epoch}`)?.units !== Number(e.units)),
+      );
       if (lost) out.set(id, `dead_neurons.csv rows of epoch ${lost.epoch} missing`);
     }
   }
@@ -103,14 +125,17 @@ export function incompleteRuns(manifest: Manifest | null, rows: { summary: Row[]
  * `notes`: one line per CSV with damaged rows, for the log.
  */
 export async function finishedRuns(
-  outDir: string, manifest: Manifest | null, specs: RunSpec[],
+  outDir: string,
+  manifest: Manifest | null,
+  specs: RunSpec[],
 ): Promise<{ done: Set<string>; damaged: Set<string>; notes: string[] }> {
   const paths = resultPaths(outDir);
   const damaged = new Set<string>();
   const notes: string[] = [];
   const read = async (file: (typeof CSV_FILES)[number][0]): Promise<Row[]> => {
     const r = await readRowsLenient(paths[file]);
-    if (r.damaged.length > 0) notes.push(`${paths[file]}: dropping ${r.damaged.length} damaged row(s); their runs train again`);
+    if (r.damaged.length > 0)
+      notes.push(`${paths[file]}: dropping ${r.damaged.length} damaged row(s); their runs train again`);
     for (const id of r.damaged) damaged.add(id);
     return r.rows;
   };
@@ -124,7 +149,9 @@ export async function finishedRuns(
   const incomplete = incompleteRuns(manifest, { summary: summaryRows, epochs: epochRows, dead: deadRows });
   const inGrid = new Set(specs.map((s) => s.id));
   for (const [id, why] of incomplete) {
-    notes.push(`${id}: ${why}; ${inGrid.has(id) ? 'it trains again' : 'its rows are dropped until its grid runs again'}`);
+    notes.push(
+      `${id}: ${why}; ${inGrid.has(id) ? 'it trains again' : 'its rows are dropped until its grid runs again'}`,
+    );
     if (!inGrid.has(id)) damaged.add(id);
   }
   const done = new Set<string>();
@@ -144,32 +171,25 @@ export function sortByRun(rows: Row[], order: string[]): Row[] {
     .map((x) => x.row);
 }
 
+/** The rows of a folder's CSVs after `sortResultFiles`, by file. */
+export type SortedRows = Partial<Record<(typeof CSV_FILES)[number][0], Row[]>>;
+
 /**
- * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`:
- * run ids) and renders comparison.md, comparison.csv and comparison-layers.csv from them; returns the Markdown.
+ * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`: run
+ * ids), each repeated row kept once, so a folder does not depend on which run finished first; returns the rows.
  */
-export async function finishOutputs(outDir: string, order: string[], title: string): Promise<string> {
+export async function sortResultFiles(outDir: string, order: string[]): Promise<SortedRows> {
   const paths = resultPaths(outDir);
-  const sorted: Partial<Record<(typeof CSV_FILES)[number][0], Row[]>> = {};
+  const sorted: SortedRows = {};
   for (const [file, columns] of CSV_FILES) {
     const read = await readRows(paths[file]);
     const { rows } = uniqueRows(paths[file], read);
     const inOrder = sortByRun(rows, order);
-    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i])) await writeRows(paths[file], columns, inOrder);
+    if (rows.length !== read.length || inOrder.some((r, i) => r !== rows[i]))
+      await writeRows(paths[file], columns, inOrder);
     sorted[file] = inOrder;
   }
-  // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are never pooled.
-  const { rows: pooled, excluded } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
-  const left = new Set(excluded);
-  const comparison = compare(pooled, (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)), readCompareOptions(outDir));
-  const note = excludedNote(excluded);
-  const layers = compareLayers(pooled, sorted.dead ?? []);
-  const postHoc = comparePostHoc((await readRows(paths.eval)).filter((r) => !left.has(r.run_id)));
-  const md = [`${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`, ...renderLayers(layers), ...renderPostHoc(postHoc)].join('\n');
-  await writeFileAtomic(paths.comparison, `${md}\n`);
-  await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));
-  if (layers.length > 0) await writeRows(paths.comparisonLayersCsv, LAYER_COLUMNS, layerRecords(layers));
-  return md;
+  return sorted;
 }
 
 /** Appends a grid's results to its folder and keeps manifest.json current, one change at a time. */
@@ -177,7 +197,10 @@ export class ResultWriter {
   private readonly paths: ReturnType<typeof resultPaths>;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly outDir: string, readonly manifest: Manifest) {
+  constructor(
+    private readonly outDir: string,
+    readonly manifest: Manifest,
+  ) {
     this.paths = resultPaths(outDir);
   }
 
@@ -212,11 +235,23 @@ export class ResultWriter {
   }
 
   /** A run that ended: its robustness and summary rows, and its record in the manifest. */
-  finished(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string, message?: string): Promise<void> {
+  finished(
+    spec: RunSpec,
+    status: FinalStatus,
+    result: RunResult | null,
+    backend: string,
+    message?: string,
+  ): Promise<void> {
     return this.enqueue(async () => {
       await appendRows(this.paths.robustness, ROBUSTNESS_COLUMNS, robustnessRows(spec, result));
       await appendRows(this.paths.summary, SUMMARY_COLUMNS, [summaryRow(spec, status, result, backend)]);
-      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status, message, finishedAt: new Date().toISOString() };
+      this.manifest.runs[spec.id] = {
+        hash: spec.hash,
+        settingHash: settingHash(spec),
+        status,
+        message,
+        finishedAt: new Date().toISOString(),
+      };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }

@@ -9,9 +9,11 @@
  */
 import { expandGrid, runHash } from '../config/grid.js';
 import type { ResolvedConfig, RunSpec } from '../config/types.js';
-import { settingOf } from '../report/comparison.js';
-import { readRows, resultPaths, type Row } from '../report/files.js';
+import { readRows, resultPaths, type Row } from './files.js';
+import { settingOf } from './columns.js';
 import { readManifest, type Manifest } from './manifest.js';
+
+export { settingOf };
 
 /** The hash of a run's settings without its seed: equal for the seeds of one setting. */
 export function settingHash(spec: RunSpec): string {
@@ -84,7 +86,9 @@ export function poolableRows(summary: Row[], manifest: Manifest | null): Pooled 
     const distinct = new Set(rows.map((r) => keys.get(r.run_id) ?? `unknown:${r.run_id}`));
     if (distinct.size <= 1) continue;
     const inGrid = rows.find((r) => current?.get(r.run_id)?.hash === manifest.runs[r.run_id]?.hash);
-    const latest = [...rows].sort((a, b) => (manifest.runs[b.run_id]?.finishedAt ?? '').localeCompare(manifest.runs[a.run_id]?.finishedAt ?? ''))[0];
+    const latest = [...rows].sort((a, b) =>
+      (manifest.runs[b.run_id]?.finishedAt ?? '').localeCompare(manifest.runs[a.run_id]?.finishedAt ?? ''),
+    )[0];
     const keep = keys.get((inGrid ?? latest).run_id);
     for (const r of rows) if (keep === undefined || keys.get(r.run_id) !== keep) excluded.add(r.run_id);
   }
@@ -95,8 +99,12 @@ export function poolableRows(summary: Row[], manifest: Manifest | null): Pooled 
 export function excludedNote(excluded: string[]): string {
   if (excluded.length === 0) return '';
   const n = excluded.length;
-  return `Left out of this comparison: ${n} run${n === 1 ? '' : 's'} (${excluded.join(', ')}) trained with other settings than the row ${n === 1 ? 'it' : 'they'} would join; `
-    + `${n === 1 ? 'its' : 'their'} rows stay in the CSVs (rerun ${n === 1 ? 'it' : 'them'} with the current config, or run the other settings into their own folder).`;
+  return (
+    `Left out of this comparison: ${n} run${n === 1 ? '' : 's'} (${excluded.join(', ')}) ` +
+    `trained with other settings than the row ${n === 1 ? 'it' : 'they'} would join; ` +
+    `${n === 1 ? 'its' : 'their'} rows stay in the CSVs (rerun ${n === 1 ? 'it' : 'them'} ` +
+    `with the current config, or run the other settings into their own folder).`
+  );
 }
 
 /** The runs of a result folder that its comparison leaves out (for the HTML report, which must leave out the same). */

@@ -4,10 +4,19 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  COLUMN_TYPES, DEAD_COLUMNS, EPOCH_COLUMNS, ROBUSTNESS_COLUMNS, SUMMARY_COLUMNS, type SummaryCells, appendRows, cellProblem, readRows, readRowsLenient,
-  writeFileAtomic, writeRows,
-} from '../../src/report/files.js';
-import { readManifest } from '../../src/runner/manifest.js';
+  DEAD_COLUMNS,
+  EPOCH_COLUMNS,
+  ROBUSTNESS_COLUMNS,
+  SUMMARY_COLUMNS,
+  appendRows,
+  cellProblem,
+  readRows,
+  readRowsLenient,
+  writeFileAtomic,
+  writeRows,
+} from '../../src/results/files.js';
+import { columnDef } from '../../src/results/columns.js';
+import { readManifest } from '../../src/results/manifest.js';
 import { UserError } from '../../src/errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
@@ -17,13 +26,16 @@ const row = (id: string, acc: string, status = 'completed'): string =>
 
 /** Asserts `fn` throws a one-line UserError that names `path`. */
 async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
-  await assert.rejects(async () => fn(), (err: unknown) => {
-    assert.ok(err instanceof UserError, String(err));
-    assert.ok(err.message.includes(path), err.message);
-    assert.match(err.message, what);
-    assert.ok(!err.message.includes('\n') && err.hint && !err.hint.includes('\n'));
-    return true;
-  });
+  await assert.rejects(
+    async () => fn(),
+    (err: unknown) => {
+      assert.ok(err instanceof UserError, String(err));
+      assert.ok(err.message.includes(path), err.message);
+      assert.match(err.message, what);
+      assert.ok(!err.message.includes('\n') && err.hint && !err.hint.includes('\n'));
+      return true;
+    },
+  );
 }
 
 test('an empty accuracy cell of a completed run is an error naming the file, never read as 0', async () => {
@@ -55,7 +67,10 @@ test('a truncated CSV: readRows names the file and line; the lenient read keeps 
   writeFileSync(path, `${header}\n${good}\n${row('mlp-relu-seed2', '0.9').slice(0, 30)}`);
   await namesFile(() => readRows(path), path, /line 3/);
   const { rows, damaged } = await readRowsLenient(path);
-  assert.deepEqual(rows.map((r) => r.run_id), ['mlp-relu-seed1']);
+  assert.deepEqual(
+    rows.map((r) => r.run_id),
+    ['mlp-relu-seed1'],
+  );
   assert.deepEqual(damaged, ['mlp-relu-seed2']);
 });
 
@@ -66,7 +81,10 @@ test('a last line cut off inside its last cell (every cell there, no newline) is
   writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '0.95')}\n${whole.slice(0, -2)}`);
   await namesFile(() => readRows(path), path, /line 3 was cut off/);
   const { rows, damaged } = await readRowsLenient(path);
-  assert.deepEqual(rows.map((r) => r.run_id), ['mlp-relu-seed1']);
+  assert.deepEqual(
+    rows.map((r) => r.run_id),
+    ['mlp-relu-seed1'],
+  );
   assert.deepEqual(damaged, ['mlp-relu-seed2']);
 });
 
@@ -74,10 +92,21 @@ test('appending to a CSV written before later columns rewrites it under the curr
   const path = join(dir(), 'summary.csv');
   const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad') && c !== 'setting');
   writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
-  await appendRows(path, SUMMARY_COLUMNS, [Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as SummaryCells]);
+  await appendRows(path, SUMMARY_COLUMNS, [
+    Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as Record<
+      string,
+      string
+    >,
+  ]);
   assert.equal(readFileSync(path, 'utf8').split('\n')[0], header);
   const rows = await readRows(path);
-  assert.deepEqual(rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]), [['mlp-relu-seed1', '0.95', ''], ['mlp-relu-seed2', '0.9', '0']]);
+  assert.deepEqual(
+    rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]),
+    [
+      ['mlp-relu-seed1', '0.95', ''],
+      ['mlp-relu-seed2', '0.9', '0'],
+    ],
+  );
 });
 
 test('a manifest that is not JSON, or not an object, is one line naming the file', async () => {
@@ -104,13 +133,17 @@ test('an accuracy that is hex, infinite, negative or NaN in a completed run is a
     await namesFile(() => readRows(path), path, /line 3 \(mlp-relu-seed2\): final_test_acc /);
     // Resuming reads leniently: the run's row is damaged, so the run trains again instead of counting as done.
     const lenient = await readRowsLenient(path);
-    assert.deepEqual([lenient.rows.map((r) => r.run_id), lenient.damaged], [['mlp-relu-seed1'], ['mlp-relu-seed2']], bad);
+    assert.deepEqual(
+      [lenient.rows.map((r) => r.run_id), lenient.damaged],
+      [['mlp-relu-seed1'], ['mlp-relu-seed2']],
+      bad,
+    );
   }
 });
 
 test('every column of the result CSVs has a type, and the cells a diverged run writes still fit', () => {
   for (const column of [...SUMMARY_COLUMNS, ...EPOCH_COLUMNS, ...DEAD_COLUMNS, ...ROBUSTNESS_COLUMNS]) {
-    assert.ok(column in COLUMN_TYPES, `${column} has a type`);
+    assert.ok(columnDef(column)?.type, `${column} has a type`);
   }
   assert.equal(cellProblem('test_loss', 'NaN'), null);
   assert.equal(cellProblem('train_loss', 'Infinity'), null);

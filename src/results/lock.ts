@@ -11,7 +11,12 @@ import { ResultsError } from '../errors.js';
 
 export const LOCK_FILE = '.nrelu-bench.lock';
 
-interface Holder { pid: number; host: string; command: string; startedAt: string }
+interface Holder {
+  pid: number;
+  host: string;
+  command: string;
+  startedAt: string;
+}
 
 export interface FolderLock {
   readonly path: string;
@@ -31,7 +36,7 @@ export function processAlive(pid: number): boolean {
 function readHolder(path: string): Holder | null {
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
-    return typeof value.pid === 'number' && typeof value.host === 'string' ? value as Holder : null;
+    return typeof value.pid === 'number' && typeof value.host === 'string' ? (value as Holder) : null;
   } catch {
     return null;
   }
@@ -66,12 +71,17 @@ export function lockFolder(dir: string, command: string, log: (line: string) => 
     const holder = readHolder(path);
     const elsewhere = holder !== null && holder.host !== me.host;
     if (attempt > 2 || (holder && (elsewhere || processAlive(holder.pid)))) {
-      const who = holder ? `process ${holder.pid}${elsewhere ? ` on ${holder.host}` : ''} (${holder.command}, since ${holder.startedAt})` : 'another process';
+      const who = holder
+        ? `process ${holder.pid}${elsewhere ? ` on ${holder.host}` : ''} (${holder.command}, since ${holder.startedAt})`
+        : 'another process';
       throw new ResultsError(`${dir} is being written by ${who}`, {
         hint: `wait for it to finish, or write into another folder; if that process is gone, delete ${path}`,
       });
     }
-    log(`note: taking over the stale lock of ${dir} (${holder ? `process ${holder.pid}, ${holder.command}, is not running` : 'unreadable lock file'})`);
+    log(
+      `note: taking over the stale lock of ${dir} ` +
+        `(${holder ? `process ${holder.pid}, ${holder.command}, is not running` : 'unreadable lock file'})`,
+    );
     try {
       unlinkSync(path);
     } catch {

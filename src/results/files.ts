@@ -9,77 +9,31 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { columnDef, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
 
-export const EPOCH_COLUMNS = [
-  'run_id', 'model', 'activation', 'sigma', 'seed', 'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc',
-  'dead', 'units', 'dead_fraction', 'epoch_seconds', 'samples_per_second', 'dormant', 'dormant_fraction', 'zero_output',
-  'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm', 'output_weight_grad_norm',
-] as const;
-export const DEAD_COLUMNS = [
-  'run_id', 'epoch', 'layer', 'dead', 'units', 'dormant', 'zero_output',
-  'grad_dead', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
-] as const;
-export const ROBUSTNESS_COLUMNS = ['run_id', 'noise', 'test_acc'] as const;
+/** Each CSV's columns in the order they are written (the registry, columns.ts, decides). */
+export const EPOCH_COLUMNS = columnsOf('epochs');
+export const DEAD_COLUMNS = columnsOf('dead');
+export const ROBUSTNESS_COLUMNS = columnsOf('robustness');
 /** eval.csv (`nrelu-bench eval`): one row per run and evaluation mode of its saved model. */
-export const EVAL_COLUMNS = ['run_id', 'model', 'setting', 'seed', 'mode', 'passes', 'test_acc', 'test_loss', 'recorded_test_acc'] as const;
-export const SUMMARY_COLUMNS = [
-  'run_id', 'model', 'activation', 'sigma', 'seed', 'status', 'epochs', 'final_test_acc', 'best_test_acc',
-  'final_test_loss', 'final_dead', 'units', 'train_seconds', 'backend', 'final_dormant', 'final_zero_output',
-  'final_grad_dead', 'final_grad_zero_fraction', 'setting',
-] as const;
-/**
- * What a cell of each column may hold, for every CSV above (a column name means the same in every file).
- * `int` and `number` cells are plain decimals (no `0x10`, no `1_000`); `special` lists the non-finite
- * values a diverged run may write; `min`/`max` bound the finite ones. An empty cell is checked by
- * REQUIRED_NUMBERS below (a probe skips some epochs). A cell that breaks its type or range damages its row.
- */
-export interface ColumnType {
-  type: 'text' | 'int' | 'number';
-  min?: number;
-  max?: number;
-  special?: readonly ('NaN' | 'Infinity')[];
-  /** The only texts allowed (a text column). */
-  oneOf?: readonly string[];
-}
-const TEXT: ColumnType = { type: 'text' };
-const COUNT: ColumnType = { type: 'int', min: 0 };
-const FRACTION: ColumnType = { type: 'number', min: 0, max: 1 };
-/** Accuracy is a fraction of examples; NaN only from a diverged run. */
-const ACCURACY: ColumnType = { type: 'number', min: 0, max: 1, special: ['NaN'] };
-/** Losses and gradient sizes: >= 0, NaN or Infinity once a run diverged. */
-const NONNEGATIVE_OR_DIVERGED: ColumnType = { type: 'number', min: 0, special: ['NaN', 'Infinity'] };
-const SECONDS: ColumnType = { type: 'number', min: 0 };
-export const COLUMN_TYPES: Record<
-  (typeof EPOCH_COLUMNS | typeof DEAD_COLUMNS | typeof SUMMARY_COLUMNS | typeof ROBUSTNESS_COLUMNS | typeof EVAL_COLUMNS)[number], ColumnType
-> = {
-  run_id: TEXT, model: TEXT, activation: TEXT, sigma: TEXT, setting: TEXT, backend: TEXT, layer: TEXT,
-  status: { type: 'text', oneOf: ['completed', 'diverged', 'failed'] },
-  seed: { type: 'int' }, epoch: { type: 'int', min: 1 }, epochs: COUNT,
-  train_loss: NONNEGATIVE_OR_DIVERGED, test_loss: NONNEGATIVE_OR_DIVERGED, final_test_loss: NONNEGATIVE_OR_DIVERGED,
-  train_acc: ACCURACY, test_acc: ACCURACY, final_test_acc: ACCURACY, best_test_acc: ACCURACY,
-  dead: COUNT, units: COUNT, dormant: COUNT, zero_output: COUNT, grad_dead: COUNT,
-  final_dead: COUNT, final_dormant: COUNT, final_zero_output: COUNT, final_grad_dead: COUNT,
-  dead_fraction: FRACTION, dormant_fraction: FRACTION, grad_dead_fraction: FRACTION, grad_zero_fraction: FRACTION,
-  final_grad_zero_fraction: FRACTION,
-  grad_mean_abs: NONNEGATIVE_OR_DIVERGED, weight_grad_norm: NONNEGATIVE_OR_DIVERGED, bias_grad_norm: NONNEGATIVE_OR_DIVERGED,
-  output_weight_grad_norm: NONNEGATIVE_OR_DIVERGED,
-  epoch_seconds: SECONDS, samples_per_second: SECONDS, train_seconds: SECONDS,
-  noise: { type: 'number', min: 0 },
-  mode: TEXT, passes: COUNT, recorded_test_acc: ACCURACY,
-};
+export const EVAL_COLUMNS = columnsOf('eval');
+export const SUMMARY_COLUMNS = columnsOf('summary');
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
 /** Why a non-empty cell breaks its column's type or range, or null when it fits. */
 export function cellProblem(column: string, cell: string): string | null {
-  const t = (COLUMN_TYPES as Record<string, ColumnType | undefined>)[column];
+  const t = columnDef(column)?.type;
   if (!t || cell === '') return null;
-  if (t.type === 'text') return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
+  if (t.type === 'text')
+    return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
   const special = t.special ?? [];
   if (/^[+-]?NaN$/.test(cell)) return special.includes('NaN') ? null : `is '${cell}', not a number`;
-  if (/^[+-]?Infinity$/.test(cell)) return special.includes('Infinity') && !cell.startsWith('-') ? null : `is '${cell}', not a finite number`;
-  if (!(t.type === 'int' ? INTEGER : DECIMAL).test(cell.trim())) return `is '${cell}', not ${t.type === 'int' ? 'a whole number' : 'a decimal number'}`;
+  if (/^[+-]?Infinity$/.test(cell))
+    return special.includes('Infinity') && !cell.startsWith('-') ? null : `is '${cell}', not a finite number`;
+  if (!(t.type === 'int' ? INTEGER : DECIMAL).test(cell.trim()))
+    return `is '${cell}', not ${t.type === 'int' ? 'a whole number' : 'a decimal number'}`;
   const value = Number(cell);
   if ((t.min !== undefined && value < t.min) || (t.max !== undefined && value > t.max)) {
     return `is ${cell}, outside ${t.min ?? '-inf'}..${t.max ?? 'inf'}`;
@@ -88,7 +42,9 @@ export function cellProblem(column: string, cell: string): string | null {
 }
 
 /** Columns that measure time and so differ between otherwise identical runs. */
-export const TIMING_COLUMNS = new Set(['epoch_seconds', 'samples_per_second', 'train_seconds']);
+export const TIMING_COLUMNS = new Set(
+  ['epoch_seconds', 'samples_per_second', 'train_seconds'].filter((c) => columnDef(c)?.check === 'ignored'),
+);
 
 export const FILES = {
   epochs: 'epochs.csv',
@@ -102,14 +58,9 @@ export const FILES = {
   eval: 'eval.csv',
 } as const;
 
-export type Row = Record<string, string>;
-export type CellValue = string | number | null | undefined;
-/** A row to write, typed from its file's column list: every column present, a misspelled one a type error. */
-export type CellsOf<C extends readonly string[]> = { [K in C[number]]: CellValue };
-export type EpochCells = CellsOf<typeof EPOCH_COLUMNS>;
-export type DeadCells = CellsOf<typeof DEAD_COLUMNS>;
-export type RobustnessCells = CellsOf<typeof ROBUSTNESS_COLUMNS>;
-export type SummaryCells = CellsOf<typeof SUMMARY_COLUMNS>;
+export type { CellValue, Row };
+/** A row to write: a cell per column of its file (rows.ts builds them from the registry's accessors). */
+export type Cells = Record<string, CellValue>;
 
 /** Formats a metric: 7 significant digits, so files are stable and readable; empty for null. */
 export function formatCell(value: CellValue): string {
@@ -133,7 +84,7 @@ function toCells(columns: readonly string[], rows: Partial<Record<string, CellVa
  * version, with fewer columns, is first rewritten once under the current header (its rows keep
  * their cells, the new columns empty), so new rows never sit under a header they do not match.
  */
-export async function appendRows<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
+export async function appendRows(path: string, columns: readonly string[], rows: Cells[]): Promise<void> {
   if (rows.length === 0) return;
   refuseSymlink(path);
   try {
@@ -155,19 +106,22 @@ function refuseSymlink(path: string): void {
     return; // no such file yet
   }
   if (link) {
-    throw new ResultsError(`${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`, {
-      hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
-    });
+    throw new ResultsError(
+      `${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`,
+      {
+        hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
+      },
+    );
   }
 }
 
-async function appendWhole<C extends readonly string[]>(path: string, columns: C, rows: CellsOf<C>[]): Promise<void> {
+async function appendWhole(path: string, columns: readonly string[], rows: Cells[]): Promise<void> {
   const s = stringifier(columns);
   const exists = existsSync(path);
   if (exists && (await headerOf(path)) !== columns.join(',')) {
     await writeRows(path, columns, await readRows(path));
   }
-  const header = exists ? '' : s.getHeaderString() ?? '';
+  const header = exists ? '' : (s.getHeaderString() ?? '');
   await mkdir(dirname(path), { recursive: true });
   await appendFile(path, header + s.stringifyRecords(toCells(columns, rows)));
 }
@@ -188,42 +142,49 @@ async function headerOf(path: string): Promise<string> {
 export { writeFileAtomic };
 
 /** Rewrites a CSV atomically with exactly `rows` (used to drop partial runs and to sort). */
-export async function writeRows(path: string, columns: readonly string[], rows: Record<string, CellValue>[]): Promise<void> {
+export async function writeRows(
+  path: string,
+  columns: readonly string[],
+  rows: Record<string, CellValue>[],
+): Promise<void> {
   const s = stringifier(columns);
   // stringifyRecords([]) is '\n': a blank line after the header that CSV readers take for a row.
-  await writeFileAtomic(path, (s.getHeaderString() ?? '') + (rows.length > 0 ? s.stringifyRecords(toCells(columns, rows)) : ''));
+  await writeFileAtomic(
+    path,
+    (s.getHeaderString() ?? '') + (rows.length > 0 ? s.stringifyRecords(toCells(columns, rows)) : ''),
+  );
 }
 
 /** The columns of each CSV the harness writes, by file name: a file read must have exactly these. */
-export const COLUMNS_OF: Record<string, readonly string[]> = {
-  [FILES.epochs]: EPOCH_COLUMNS, [FILES.dead]: DEAD_COLUMNS, [FILES.summary]: SUMMARY_COLUMNS, [FILES.robustness]: ROBUSTNESS_COLUMNS,
-  [FILES.eval]: EVAL_COLUMNS,
+const FILE_KEYS: Record<string, FileKey> = {
+  [FILES.epochs]: 'epochs',
+  [FILES.dead]: 'dead',
+  [FILES.summary]: 'summary',
+  [FILES.robustness]: 'robustness',
+  [FILES.eval]: 'eval',
 };
+export const COLUMNS_OF: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(FILE_KEYS).map(([f, k]) => [f, columnsOf(k)]),
+);
 
 /** Columns added in later versions: a folder written before them is still read (without them). */
-const LATER_COLUMNS = new Set([
-  'dormant', 'dormant_fraction', 'zero_output', 'final_dormant', 'final_zero_output',
-  'grad_dead', 'grad_dead_fraction', 'grad_zero_fraction', 'grad_mean_abs', 'weight_grad_norm', 'bias_grad_norm',
-  'output_weight_grad_norm', 'final_grad_dead', 'final_grad_zero_fraction', 'setting',
-]);
+const isLater = (column: string): boolean => columnDef(column)?.later === true;
 
-/**
- * Cells that must hold a number (`NaN`/`Infinity` count: a diverged run writes them). An empty
- * cell there is missing data, never 0. Summary accuracy and loss are required of completed runs only.
- */
-const REQUIRED_NUMBERS: Record<string, { always: string[]; completed?: string[] }> = {
-  [FILES.epochs]: { always: ['epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc'] },
-  [FILES.dead]: { always: ['epoch', 'dead', 'units'] },
-  [FILES.summary]: { always: ['seed', 'epochs'], completed: ['final_test_acc', 'best_test_acc', 'final_test_loss'] },
-  [FILES.robustness]: { always: ['noise', 'test_acc'] },
-  [FILES.eval]: { always: ['seed', 'test_acc', 'test_loss', 'recorded_test_acc'] },
-};
+/** The file's cells that must hold a number (an empty cell there is missing data, never 0), by requirement. */
+function requiredNumbers(file: string): { always: string[]; completed?: string[] } | undefined {
+  const key = FILE_KEYS[file];
+  if (!key) return undefined;
+  const needs = (when: 'always' | 'completed'): string[] =>
+    columnsOf(key).filter((c) => columnDef(c)?.required?.[key] === when);
+  return { always: needs('always'), completed: needs('completed') };
+}
 
-const isNumberCell = (c: string | undefined): boolean => c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
+const isNumberCell = (c: string | undefined): boolean =>
+  c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
 /** The first problem of a row: an empty cell where a number must be, or a cell outside its column's type and range. */
 function rowProblem(row: Row, required: { always: string[]; completed?: string[] } | undefined): string | null {
-  const need = [...(required?.always ?? []), ...(row.status === 'completed' ? required?.completed ?? [] : [])];
+  const need = [...(required?.always ?? []), ...(row.status === 'completed' ? (required?.completed ?? []) : [])];
   const empty = need.find((c) => !isNumberCell(row[c]));
   if (empty) return `${empty} is ${row[empty] === '' ? 'empty' : `'${row[empty]}'`}, not a number`;
   for (const [column, cell] of Object.entries(row)) {
@@ -231,17 +192,23 @@ function rowProblem(row: Row, required: { always: string[]; completed?: string[]
     if (problem) return `${column} ${problem}`;
   }
   // A completed run's results are finite: NaN or Infinity there would be averaged into the comparison.
-  const nonFinite = row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
+  const nonFinite =
+    row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
   return nonFinite ? `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number` : null;
 }
 
 function damaged(path: string, what: string): ResultsError {
   return new ResultsError(`${path}: ${what}`, {
-    hint: 'the file was cut off or edited; `nrelu-bench run` with the same config retrains the runs whose rows are damaged and keeps the rest (or move the file away)',
+    hint:
+      'the file was cut off or edited; `nrelu-bench run` with the same config retrains ' +
+      'the runs whose rows are damaged and keeps the rest (or move the file away)',
   });
 }
 
-interface Parsed { rows: Row[]; damaged: { line: number; runId: string; why: string }[] }
+interface Parsed {
+  rows: Row[];
+  damaged: { line: number; runId: string; why: string }[];
+}
 
 function parseCsv(path: string, text: string): Parsed {
   let records: string[][];
@@ -257,15 +224,22 @@ function parseCsv(path: string, text: string): Parsed {
   // when it still has every cell (the last cell may be a prefix of the number written).
   const cutOff = !text.endsWith('\n') && body.length > 0;
   const expected = COLUMNS_OF[basename(path)];
-  const missing = expected ? expected.filter((c) => !head.includes(c) && !LATER_COLUMNS.has(c)) : [];
+  const missing = expected ? expected.filter((c) => !head.includes(c) && !isLater(c)) : [];
   const extra = expected ? head.filter((c) => !expected.includes(c)) : [];
   if (missing.length > 0 || extra.length > 0) {
-    const what = [missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unknown ${extra.join(', ')}` : ''].filter(Boolean).join(' and ');
+    const what = [
+      missing.length ? `lacks ${missing.join(', ')}` : '',
+      extra.length ? `has unknown ${extra.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     throw new UsageError(`${path}: its header ${what}`, {
-      hint: 'it was written by another version of nrelu-bench or edited by hand; move it away and rerun, or rerun into a new folder',
+      hint:
+        'it was written by another version of nrelu-bench or edited ' +
+        'by hand; move it away and rerun, or rerun into a new folder',
     });
   }
-  const required = REQUIRED_NUMBERS[basename(path)];
+  const required = requiredNumbers(basename(path));
   const parsed: Parsed = { rows: [], damaged: [] };
   body.forEach((cells, i) => {
     const line = i + 2;
@@ -287,7 +261,8 @@ function parseCsv(path: string, text: string): Parsed {
 }
 
 function strict(path: string, p: Parsed): Row[] {
-  if (p.damaged.length > 0) throw damaged(path, `${p.damaged[0].why}${p.damaged.length > 1 ? ` (and ${p.damaged.length - 1} more)` : ''}`);
+  if (p.damaged.length > 0)
+    throw damaged(path, `${p.damaged[0].why}${p.damaged.length > 1 ? ` (and ${p.damaged.length - 1} more)` : ''}`);
   return p.rows;
 }
 
@@ -329,7 +304,10 @@ export async function readRowsLenient(path: string): Promise<{ rows: Row[]; dama
 
 /** The cells that identify a row of each CSV: one row per run, per run and epoch, per layer, per noise level. */
 const ROW_KEYS: Record<string, readonly string[]> = {
-  [FILES.summary]: ['run_id'], [FILES.epochs]: ['run_id', 'epoch'], [FILES.dead]: ['run_id', 'epoch', 'layer'], [FILES.robustness]: ['run_id', 'noise'],
+  [FILES.summary]: ['run_id'],
+  [FILES.epochs]: ['run_id', 'epoch'],
+  [FILES.dead]: ['run_id', 'epoch', 'layer'],
+  [FILES.robustness]: ['run_id', 'noise'],
 };
 
 /**
@@ -351,14 +329,23 @@ export function uniqueRows(path: string, rows: Row[]): { rows: Row[]; repeated: 
     }
     const differs = Object.keys(row).find((c) => !TIMING_COLUMNS.has(c) && row[c] !== prior[c]);
     if (differs) {
-      throw new ResultsError(`${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} that differ in ${differs} (${prior[differs]} vs ${row[differs]})`, {
-        hint: 'two processes wrote into this folder, or it was edited by hand; move the file away and rerun the runs, or rerun into a new folder',
-      });
+      throw new ResultsError(
+        `${path}: two rows for ${key.map((c) => `${c} ${row[c]}`).join(', ')} ` +
+          `that differ in ${differs} (${prior[differs]} vs ${row[differs]})`,
+        {
+          hint:
+            'two processes wrote into this folder, or it was edited by hand; ' +
+            'move the file away and rerun the runs, or rerun into a new folder',
+        },
+      );
     }
   }
   return { rows: out, repeated: rows.length - out.length };
 }
 
 export function resultPaths(dir: string): Record<keyof typeof FILES, string> {
-  return Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<keyof typeof FILES, string>;
+  return Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dir, f)])) as Record<
+    keyof typeof FILES,
+    string
+  >;
 }

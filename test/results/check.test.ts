@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkResults, renderDifferences } from '../../src/runner/check.js';
+import { checkResults, renderDifferences } from '../../src/results/check.js';
 import { runCli } from '../helpers/cli.js';
 
 const REFERENCE = fileURLToPath(new URL('../../results/reference/', import.meta.url));
@@ -14,12 +14,16 @@ const REFERENCE = fileURLToPath(new URL('../../results/reference/', import.meta.
 function edited(edit: Record<string, (text: string) => string>): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'nrelu-check-')), 'copy');
   cpSync(REFERENCE, dir, { recursive: true });
-  for (const [file, f] of Object.entries(edit)) writeFileSync(join(dir, file), f(readFileSync(join(dir, file), 'utf8')));
+  for (const [file, f] of Object.entries(edit))
+    writeFileSync(join(dir, file), f(readFileSync(join(dir, file), 'utf8')));
   return dir;
 }
 
 const lines = (text: string, keep: (l: string) => boolean): string => text.split('\n').filter(keep).join('\n');
-const notRun = (id: string) => (text: string): string => lines(text, (l) => !l.startsWith(`${id},`));
+const notRun =
+  (id: string) =>
+  (text: string): string =>
+    lines(text, (l) => !l.startsWith(`${id},`));
 
 test('the reference matches itself', async () => {
   const r = await checkResults(REFERENCE, REFERENCE, 0);
@@ -29,12 +33,20 @@ test('the reference matches itself', async () => {
 
 test('a missing run and an extra run are both reported, and only once each', async () => {
   const dir = edited({
-    'summary.csv': (t) => notRun('mlp-gelu-seed1')(t).replace(/\nmlp-relu-seed1,([^\n]*)/, (m, rest) => `${m}\nmlp-relu-seed9,${rest}`),
-    'epochs.csv': notRun('mlp-gelu-seed1'), 'dead_neurons.csv': notRun('mlp-gelu-seed1'), 'robustness.csv': notRun('mlp-gelu-seed1'),
+    'summary.csv': (t) =>
+      notRun('mlp-gelu-seed1')(t).replace(/\nmlp-relu-seed1,([^\n]*)/, (m, rest) => `${m}\nmlp-relu-seed9,${rest}`),
+    'epochs.csv': notRun('mlp-gelu-seed1'),
+    'dead_neurons.csv': notRun('mlp-gelu-seed1'),
+    'robustness.csv': notRun('mlp-gelu-seed1'),
   });
   const { differences } = await checkResults(dir, REFERENCE, 0.002);
-  assert.deepEqual(differences.map((d) => [d.run, d.column, d.expected, d.actual]),
-    [['mlp-gelu-seed1', 'run', 'present', 'missing'], ['mlp-relu-seed9', 'run', 'absent', 'present']]);
+  assert.deepEqual(
+    differences.map((d) => [d.run, d.column, d.expected, d.actual]),
+    [
+      ['mlp-gelu-seed1', 'run', 'present', 'missing'],
+      ['mlp-relu-seed9', 'run', 'absent', 'present'],
+    ],
+  );
 });
 
 test('a status change, a config hash change, an accuracy beyond the tolerance, a per-layer count and a robustness row are each named', async () => {
@@ -43,9 +55,21 @@ test('a status change, a config hash change, an accuracy beyond the tolerance, a
   const dir = edited({
     'summary.csv': (t) => t.replace(/^(mlp-leaky_relu-seed1,[^,]*,[^,]*,[^,]*,[^,]*,)completed,/m, '$1diverged,'),
     'manifest.json': () => JSON.stringify(manifest),
-    'epochs.csv': (t) => t.replace(/^(cnn-relu-seed1,cnn,relu,,1,2,[^,]*,[^,]*,[^,]*,)([^,]*),/m, (_m, head: string, acc: string) => `${head}${(Number(acc) + 0.01).toFixed(3)},`),
-    'dead_neurons.csv': (t) => t.replace(/^(cnn-gelu-seed1,2,conv_2,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) + 1},`),
-    'robustness.csv': (t) => notRun('cnn-rrelu-seed1')(t).replace(/^(mlp-rrelu-seed1,0\.2,)([0-9.]+)/m, (_m, head: string, acc: string) => `${head}${(Number(acc) - 0.05).toFixed(3)}`),
+    'epochs.csv': (t) =>
+      t.replace(
+        /^(cnn-relu-seed1,cnn,relu,,1,2,[^,]*,[^,]*,[^,]*,)([^,]*),/m,
+        (_m, head: string, acc: string) => `${head}${(Number(acc) + 0.01).toFixed(3)},`,
+      ),
+    'dead_neurons.csv': (t) =>
+      t.replace(
+        /^(cnn-gelu-seed1,2,conv_2,)(\d+),/m,
+        (_m, head: string, dead: string) => `${head}${Number(dead) + 1},`,
+      ),
+    'robustness.csv': (t) =>
+      notRun('cnn-rrelu-seed1')(t).replace(
+        /^(mlp-rrelu-seed1,0\.2,)([0-9.]+)/m,
+        (_m, head: string, acc: string) => `${head}${(Number(acc) - 0.05).toFixed(3)}`,
+      ),
   });
   const { differences } = await checkResults(dir, REFERENCE, 0.002);
   const got = differences.map((d) => `${d.run} ${d.epoch} ${d.column}`);
@@ -68,20 +92,45 @@ test('a status change, a config hash change, an accuracy beyond the tolerance, a
 test('a count tolerance lets unit counts move by that many units and names each that moved; units stay exact', async () => {
   const dir = edited({
     // epochs.csv columns 10-11 are dead and units, 15 dormant.
-    'epochs.csv': (t) => t.replace(/^(mlp-relu-seed1,(?:[^,]*,){9})(\d+),(\d+),((?:[^,]*,){3})(\d+),/m,
-      (_m, head: string, dead: string, units: string, mid: string, dormant: string) => `${head}${dead},${units},${mid}${Number(dormant) + 1},`)
-      .replace(/^(mlp-gelu-seed1,(?:[^,]*,){10})(\d+),/m, (_m, head: string, units: string) => `${head}${Number(units) + 1},`),
-    'dead_neurons.csv': (t) => t.replace(/^(cnn-gelu-seed1,2,conv_2,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) + 2},`)
-      .replace(/^(mlp-relu-seed1,1,dense_1,)(\d+),/m, (_m, head: string, dead: string) => `${head}${Number(dead) - 1},`),
+    'epochs.csv': (t) =>
+      t
+        .replace(
+          /^(mlp-relu-seed1,(?:[^,]*,){9})(\d+),(\d+),((?:[^,]*,){3})(\d+),/m,
+          (_m, head: string, dead: string, units: string, mid: string, dormant: string) =>
+            `${head}${dead},${units},${mid}${Number(dormant) + 1},`,
+        )
+        .replace(
+          /^(mlp-gelu-seed1,(?:[^,]*,){10})(\d+),/m,
+          (_m, head: string, units: string) => `${head}${Number(units) + 1},`,
+        ),
+    'dead_neurons.csv': (t) =>
+      t
+        .replace(
+          /^(cnn-gelu-seed1,2,conv_2,)(\d+),/m,
+          (_m, head: string, dead: string) => `${head}${Number(dead) + 2},`,
+        )
+        .replace(
+          /^(mlp-relu-seed1,1,dense_1,)(\d+),/m,
+          (_m, head: string, dead: string) => `${head}${Number(dead) - 1},`,
+        ),
   });
   const exact = await checkResults(dir, REFERENCE, 0.002);
-  assert.deepEqual(exact.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(),
-    ['cnn-gelu-seed1 2 dead (conv_2)', 'mlp-gelu-seed1 1 units', 'mlp-relu-seed1 1 dead (dense_1)', 'mlp-relu-seed1 1 dormant']);
+  assert.deepEqual(exact.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(), [
+    'cnn-gelu-seed1 2 dead (conv_2)',
+    'mlp-gelu-seed1 1 units',
+    'mlp-relu-seed1 1 dead (dense_1)',
+    'mlp-relu-seed1 1 dormant',
+  ]);
   assert.deepEqual(exact.moved, []);
   const loose = await checkResults(dir, REFERENCE, 0.002, undefined, { countTolerance: 1 });
-  assert.deepEqual(loose.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(), ['cnn-gelu-seed1 2 dead (conv_2)', 'mlp-gelu-seed1 1 units']);
-  assert.deepEqual(loose.moved?.map((d) => `${d.run} ${d.epoch} ${d.column} ${d.expected}->${d.actual}`).sort(),
-    ['mlp-relu-seed1 1 dead (dense_1) 2->1', 'mlp-relu-seed1 1 dormant 12->13']);
+  assert.deepEqual(loose.differences.map((d) => `${d.run} ${d.epoch} ${d.column}`).sort(), [
+    'cnn-gelu-seed1 2 dead (conv_2)',
+    'mlp-gelu-seed1 1 units',
+  ]);
+  assert.deepEqual(loose.moved?.map((d) => `${d.run} ${d.epoch} ${d.column} ${d.expected}->${d.actual}`).sort(), [
+    'mlp-relu-seed1 1 dead (dense_1) 2->1',
+    'mlp-relu-seed1 1 dormant 12->13',
+  ]);
   const cli = await runCli(['check', dir, '--reference', REFERENCE, '--count-tolerance', '2']);
   assert.equal(cli.code, 1, 'units still differ');
   assert.match(cli.stdout, /^mlp-relu-seed1 +1 +dormant +12 +13 +1$/m);
@@ -89,18 +138,32 @@ test('a count tolerance lets unit counts move by that many units and names each 
 });
 
 test('within the tolerance is a match; a long table is cut off with a count of the rest', async () => {
-  const dir = edited({ 'epochs.csv': (t) => t.replace(/^(mlp-relu-seed1,mlp,relu,,1,1,[^,]*,[^,]*,[^,]*,)([^,]*),/m, (_m, h: string, acc: string) => `${h}${Number(acc) + 0.0015},`) });
+  const dir = edited({
+    'epochs.csv': (t) =>
+      t.replace(
+        /^(mlp-relu-seed1,mlp,relu,,1,1,[^,]*,[^,]*,[^,]*,)([^,]*),/m,
+        (_m, h: string, acc: string) => `${h}${Number(acc) + 0.0015},`,
+      ),
+  });
   assert.deepEqual((await checkResults(dir, REFERENCE, 0.002)).differences, []);
   assert.equal((await checkResults(dir, REFERENCE, 0.001)).differences.length, 1);
 
-  const differences = Array.from({ length: 7 }, (_, i) => ({ run: `r${i}`, epoch: '1', column: 'test_acc', expected: '0.5', actual: '0.6' }));
+  const differences = Array.from({ length: 7 }, (_, i) => ({
+    run: `r${i}`,
+    epoch: '1',
+    column: 'test_acc',
+    expected: '0.5',
+    actual: '0.6',
+  }));
   const table = renderDifferences(differences, 5).split('\n');
   assert.equal(table.length, 2 + 5 + 1);
   assert.equal(table.at(-1), '... and 2 more');
 });
 
 test('the CLI prints the table and a DIFFERENT line, and exits 1', async () => {
-  const dir = edited({ 'summary.csv': (t) => t.replace(/^(mlp-gelu-seed1,[^,]*,[^,]*,[^,]*,[^,]*,)completed,/m, '$1failed,') });
+  const dir = edited({
+    'summary.csv': (t) => t.replace(/^(mlp-gelu-seed1,[^,]*,[^,]*,[^,]*,[^,]*,)completed,/m, '$1failed,'),
+  });
   const r = await runCli(['check', dir, '--reference', REFERENCE]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /^mlp-gelu-seed1 +- +status +completed +failed/m);
@@ -112,7 +175,10 @@ test('an edited summary.csv (which every table reads) is a difference naming the
     'summary.csv': (t) => t.replace(/^(mlp-relu-seed1,(?:[^,]*,){6})([0-9.]+),/m, '$10.703,'),
   });
   const { differences } = await checkResults(dir, REFERENCE, 0.002);
-  assert.deepEqual(differences.map((d) => [d.run, d.column, d.actual]), [['mlp-relu-seed1', 'summary final_test_acc', '0.703']]);
+  assert.deepEqual(
+    differences.map((d) => [d.run, d.column, d.actual]),
+    [['mlp-relu-seed1', 'summary final_test_acc', '0.703']],
+  );
 });
 
 test('check of a folder against itself is an error, not OK', async () => {

@@ -11,12 +11,12 @@ import { join, resolve } from 'node:path';
 import { expandGrid } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
-import { settingOf } from '../report/comparison.js';
+import { settingOf } from '../results/settings.js';
 import { UsageError } from '../errors.js';
-import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from '../report/files.js';
+import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from './files.js';
 import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
-import { CSV_FILES, clearResults, finishOutputs, sortByRun } from './results.js';
+import { CSV_FILES, clearResults, sortByRun } from './writer.js';
 
 interface Folder {
   dir: string;
@@ -47,22 +47,30 @@ export interface MergeResult {
   runs: string[];
   /** Runs found in more than one folder with the same hash (one copy kept). */
   duplicates: string[];
-  comparison: string;
+  /** The merged runs in grid order, and the grid's name: what the comparison is rendered with. */
+  order: string[];
+  title: string;
 }
 
 async function readFolder(dir: string): Promise<Folder> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(`${dir}: no such folder`, { hint: 'pass result folders written by `nrelu-bench run` (e.g. its shard folders)' });
+    throw new UsageError(`${dir}: no such folder`, {
+      hint: 'pass result folders written by `nrelu-bench run` (e.g. its shard folders)',
+    });
   }
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
   if (!manifest) {
-    throw new UsageError(`${dir} is not a result folder: it has no manifest.json`, { hint: 'pass folders written by `nrelu-bench run`' });
+    throw new UsageError(`${dir} is not a result folder: it has no manifest.json`, {
+      hint: 'pass folders written by `nrelu-bench run`',
+    });
   }
   // A row repeated within one folder (e.g. appended twice) is kept once, so a seed is never counted twice.
-  const rows = Object.fromEntries(await Promise.all(
-    CSV_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
-  )) as Folder['rows'];
+  const rows = Object.fromEntries(
+    await Promise.all(
+      CSV_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
+    ),
+  ) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
   try {
     // Never loads the activation modules a manifest names (a results folder is data): a grid with one
@@ -88,9 +96,11 @@ function refuseExistingResults(outDir: string, dirs: string[]): void {
   const sources = manifest?.mergedFrom ?? [];
   if (sources.length > 0 && sources.every((src) => inputs.has(resolve(src.dir)))) return;
   const runs = Object.keys(manifest?.runs ?? {});
-  const what = runs.length > 0
-    ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
-    : `${present.join(', ')}`;
+  const what =
+    runs.length > 0
+      ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} ` +
+        `(${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
+      : `${present.join(', ')}`;
   throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
     hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
   });
@@ -110,7 +120,10 @@ function flatten(value: unknown, prefix = '', out = new Map<string, string>()): 
 function settingDiff(a: RunSpec, b: RunSpec): string {
   const [fa, fb] = [flatten({ ...a, id: '', hash: '', seed: 0 }), flatten({ ...b, id: '', hash: '', seed: 0 })];
   const keys = [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k));
-  return keys.slice(0, 3).map((k) => `${k} ${fa.get(k) ?? '(unset)'} vs ${fb.get(k) ?? '(unset)'}`).join(', ');
+  return keys
+    .slice(0, 3)
+    .map((k) => `${k} ${fa.get(k) ?? '(unset)'} vs ${fb.get(k) ?? '(unset)'}`)
+    .join(', ');
 }
 
 /** The first cell where a run's rows differ between two folders, timing columns aside; null if none. */
@@ -120,7 +133,8 @@ function firstResultDifference(id: string, a: Folder, b: Folder): string | null 
     if (ra.length !== rb.length) return `${FILES[file]}: ${ra.length} vs ${rb.length} rows`;
     for (let i = 0; i < ra.length; i++) {
       for (const c of Object.keys(ra[i])) {
-        if (!TIMING_COLUMNS.has(c) && c !== 'backend' && ra[i][c] !== rb[i][c]) return `${FILES[file]} ${c}: ${ra[i][c]} vs ${rb[i][c]}`;
+        if (!TIMING_COLUMNS.has(c) && c !== 'backend' && ra[i][c] !== rb[i][c])
+          return `${FILES[file]} ${c}: ${ra[i][c]} vs ${rb[i][c]}`;
       }
     }
   }
@@ -132,9 +146,15 @@ function checkBackends(folders: Folder[], allow: boolean): void {
   const named = folders.filter((f) => f.manifest.backend);
   const names = new Set(named.map((f) => f.manifest.backend?.name));
   if (names.size > 1 && !allow) {
-    throw new UsageError(`the folders were trained on different backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`, {
-      hint: 'backends differ in the last digits; merge folders of one backend, or pass --allow-mixed-backends (each folder\'s backend is kept in manifest.json)',
-    });
+    throw new UsageError(
+      `the folders were trained on different ` +
+        `backends: ${named.map((f) => `${f.dir} (${f.manifest.backend?.name})`).join(', ')}`,
+      {
+        hint:
+          'backends differ in the last digits; merge folders of one backend, or pass ' +
+          "--allow-mixed-backends (each folder's backend is kept in manifest.json)",
+      },
+    );
   }
 }
 
@@ -147,9 +167,13 @@ function mergedMargin(folders: Folder[], given: number | undefined): number {
   if (given !== undefined) return given;
   const margins = folders.map((f) => f.manifest.config.compare?.margin ?? CONFIG_DEFAULTS.compare.margin);
   if (new Set(margins).size > 1) {
-    throw new UsageError(`the folders use different equivalence margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`, {
-      hint: 'pass --margin <pp> to choose the merged comparison\'s margin',
-    });
+    throw new UsageError(
+      `the folders use different equivalence ` +
+        `margins: ${folders.map((f, i) => `${f.dir} (${margins[i]} pp)`).join(', ')}`,
+      {
+        hint: "pass --margin <pp> to choose the merged comparison's margin",
+      },
+    );
   }
   return margins[0];
 }
@@ -171,14 +195,21 @@ function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
     else if (prior.key !== key) {
       const diff = prior.spec && known ? settingDiff(prior.spec, known) : 'their recorded setting hashes differ';
       throw new UsageError(
-        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
-        { hint: 'merge only folders run from the same config and overrides (seeds may differ); keep the others in their own folders' },
+        `runs ${prior.id} (${prior.dir}) and ${id} (${folder.dir}) share the ` +
+          `comparison row '${row.model} ${settingOf(row)}' but not its settings: ${diff}`,
+        {
+          hint:
+            'merge only folders run from the same config and overrides ' +
+            '(seeds may differ); keep the others in their own folders',
+        },
       );
     }
   }
 }
 
-/** A run's record with its setting hash, also when its folder derived it from its own config (merged configs differ). */
+/**
+ * A run's record with its setting hash, also when its folder derived it from its own config (merged configs differ).
+ */
 function withSettingHash(id: string, { folder, record }: Chosen): RunRecord {
   const key = folder.keys?.get(id);
   return isSettingHash(key) ? { ...record, settingHash: key } : record;
@@ -209,7 +240,8 @@ function gridOrder(folders: Folder[], ids: Iterable<string>): string[] {
 }
 
 export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
-  if (dirs.length === 0) throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
+  if (dirs.length === 0)
+    throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
   const outAbs = resolve(outDir);
   const clash = dirs.find((d) => resolve(d) === outAbs);
   if (clash) throw new UsageError(`--out ${outDir} is also an input folder`, { hint: 'merge into a new folder' });
@@ -237,17 +269,28 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
       }
       if (prior.record.hash !== record.hash) {
         throw new UsageError(
-          `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} (config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
-          { hint: 'merge only folders run from the same config and overrides; rerun the stale folder with the current config' },
+          `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} ` +
+            `(config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
+          {
+            hint:
+              'merge only folders run from the same config and ' +
+              'overrides; rerun the stale folder with the current config',
+          },
         );
       }
       duplicates.push(id);
       if (isFinished(prior.record) && isFinished(record)) {
         const difference = firstResultDifference(id, prior.folder, folder);
         if (difference) {
-          throw new UsageError(`run ${id} has the same settings but different results in ${prior.folder.dir} and ${folder.dir} (${difference})`, {
-            hint: 'the copies were trained on different machines or versions; merge one of them, or rerun the run into a new folder',
-          });
+          throw new UsageError(
+            `run ${id} has the same settings but different results ` +
+              `in ${prior.folder.dir} and ${folder.dir} (${difference})`,
+            {
+              hint:
+                'the copies were trained on different machines or versions; ' +
+                'merge one of them, or rerun the run into a new folder',
+            },
+          );
         }
       }
       if (!isFinished(prior.record) && isFinished(record)) chosen.set(id, { folder, record });
@@ -271,19 +314,22 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   const finished = folders.map((f) => f.manifest.finishedAt);
   const { shard: _shard, jobs: _jobs, mergedFrom: _merged, ...base } = first;
   const sources: MergeSource[] = folders.map((f) => ({
-    dir: f.dir, ...(f.manifest.shard ? { shard: f.manifest.shard } : {}), backend: f.manifest.backend, versions: f.manifest.versions,
-    startedAt: f.manifest.startedAt, finishedAt: f.manifest.finishedAt,
+    dir: f.dir,
+    ...(f.manifest.shard ? { shard: f.manifest.shard } : {}),
+    backend: f.manifest.backend,
+    versions: f.manifest.versions,
+    startedAt: f.manifest.startedAt,
+    finishedAt: f.manifest.finishedAt,
     runs: runIds.filter((id) => chosen.get(id)?.folder === f),
   }));
   const manifest: Manifest = {
     ...base,
     config: { ...base.config, compare: { ...base.config.compare, margin } },
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
-    finishedAt: finished.every((t) => t) ? (finished as string[]).sort().at(-1) ?? null : null,
+    finishedAt: finished.every((t) => t) ? ((finished as string[]).sort().at(-1) ?? null) : null,
     runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),
     mergedFrom: sources,
   };
   await writeManifest(paths.manifest, manifest);
-  const comparison = await finishOutputs(outDir, order, first.name);
-  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], comparison };
+  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], order, title: first.name };
 }

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { canonicalJson } from '../config/grid.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from './files.js';
 import { ResultsError } from '../errors.js';
+import type { FinalStatus } from './columns.js';
 
-export type FinalStatus = 'completed' | 'diverged' | 'failed';
+export type { FinalStatus };
 
 export interface RunRecord {
   hash: string;
@@ -37,7 +38,9 @@ export interface Manifest {
   jobs?: number;
   /** Set by `merge`: the folders combined into this one. */
   mergedFrom?: MergeSource[];
-  /** User activations from files (config `activations: [{module: ...}]`): name, absolute path, SHA-256 of the content. */
+  /**
+   * User activations from files (config `activations: [{module: ...}]`): name, absolute path, SHA-256 of the content.
+   */
   activationModules?: { name: string; path: string; sha256: string }[];
 }
 
@@ -86,7 +89,14 @@ export function readManifest(path: string): Manifest | null {
     throw damagedManifest(path, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const runs = (value as { runs?: unknown } | null)?.runs;
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof runs !== 'object' || runs === null || Array.isArray(runs)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof runs !== 'object' ||
+    runs === null ||
+    Array.isArray(runs)
+  ) {
     throw damagedManifest(path, 'is not a manifest written by nrelu-bench (no `runs` record)');
   }
   return value as Manifest;
@@ -94,7 +104,9 @@ export function readManifest(path: string): Manifest | null {
 
 function damagedManifest(path: string, what: string): ResultsError {
   return new ResultsError(`${path} ${what}`, {
-    hint: 'restore it from a copy, or move it away: `nrelu-bench run` then retrains the grid\'s runs and keeps the rows of other runs (--fresh deletes everything)',
+    hint:
+      'restore it from a copy, or move it away: `nrelu-bench run` then retrains ' +
+      "the grid's runs and keeps the rows of other runs (--fresh deletes everything)",
   });
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Independent reference values for test/metrics/paired.test.ts and test/report/comparison-stats.test.ts.
+"""Independent reference values for test/stats/paired.test.ts and test/report/comparison-stats.test.ts.
 
 Run with Debian's Python and its packages (not needed in CI; the values are written into the tests):
     apt-get install python3-scipy python3-statsmodels
-    /usr/bin/python3 test/metrics/paired-reference.py
+    /usr/bin/python3 test/stats/paired-reference.py
 Computed with SciPy 1.10.1 and statsmodels 0.13.5 (Debian 12). Prints repr() of every value.
 """
 import math

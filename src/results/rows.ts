@@ -1,0 +1,39 @@
+/**
+ * The rows a run contributes to the result folder's CSVs, built from the trainer's results by the
+ * column registry's accessors (columns.ts). Pure functions: the same results give the same rows
+ * whichever process trained the run.
+ */
+import type { RunSpec } from '../config/types.js';
+import type { EpochResult, RunResult } from '../train/trainer.js';
+import { cellsOf, sigmaLabel, type Row } from './columns.js';
+import type { Cells } from './files.js';
+import type { FinalStatus } from './manifest.js';
+
+export { sigmaLabel };
+
+/** One epochs.csv row. */
+export function epochRow(spec: RunSpec, r: EpochResult): Cells {
+  return cellsOf('epochs', { spec, r });
+}
+
+/** dead_neurons.csv rows of one epoch: one per hidden layer (none on epochs the probe skips). */
+export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
+  return (r.dead?.layers ?? []).map((_, i) => cellsOf('dead', { spec, r, i }));
+}
+
+/** robustness.csv rows of a finished run. */
+export function robustnessRows(spec: RunSpec, result: RunResult | null): Cells[] {
+  return (result?.robustness ?? []).map((p) => cellsOf('robustness', { spec, noise: p.noise, testAcc: p.testAcc }));
+}
+
+/** The run's summary.csv row: its last epoch, and its last probed one for the unit counts. */
+export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): Cells {
+  const epochs = result?.epochs ?? [];
+  const probed = [...epochs].reverse().find((e) => e.dead);
+  return cellsOf('summary', { spec, status, result, backend, last: epochs[epochs.length - 1], probed });
+}
+
+/** One eval.csv row: a saved model's test accuracy and loss in one mode, beside the run's recorded accuracy. */
+export function evalRow(run: Row, mode: string, passes: number | null, r: { acc: number; loss: number }): Cells {
+  return cellsOf('eval', { run, mode, passes, acc: r.acc, loss: r.loss });
+}
