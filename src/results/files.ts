@@ -9,7 +9,7 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
-import { columnDef, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
+import { columnDef, columnsChecked, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
 
 /** Each CSV's columns in the order they are written (the registry, columns.ts, decides). */
 export const EPOCH_COLUMNS = columnsOf('epochs');
@@ -302,13 +302,13 @@ export async function readRowsLenient(path: string): Promise<{ rows: Row[]; dama
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
 }
 
-/** The cells that identify a row of each CSV: one row per run, per run and epoch, per layer, per noise level. */
-const ROW_KEYS: Record<string, readonly string[]> = {
-  [FILES.summary]: ['run_id'],
-  [FILES.epochs]: ['run_id', 'epoch'],
-  [FILES.dead]: ['run_id', 'epoch', 'layer'],
-  [FILES.robustness]: ['run_id', 'noise'],
-};
+/**
+ * The cells that identify a row of each CSV (the registry's `key` columns): one row per run, per run and epoch,
+ * per layer, per noise level. eval.csv is not here: `eval` replaces its rows by run and mode itself.
+ */
+const ROW_KEYS: Record<string, readonly string[]> = Object.fromEntries(
+  (['summary', 'epochs', 'dead', 'robustness'] as const).map((f) => [FILES[f], columnsChecked(f, 'key')]),
+);
 
 /**
  * A CSV's rows with repeated rows (the same key, e.g. a run's summary row twice) kept once. Copies

@@ -59,7 +59,8 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     throw new UsageError(`no manifest.json in ${dir}`, {
       hint: 'pass a folder written by `nrelu-bench run --save-models`',
     });
-  const summary = (await readRows(paths.summary)).filter((r) => r.status === 'completed');
+  const allRuns = await readRows(paths.summary);
+  const summary = allRuns.filter((r) => r.status === 'completed');
   const known = new Set(summary.map((r) => r.run_id));
   const unknown = (options.only ?? []).filter((id) => !known.has(id));
   if (unknown.length > 0) {
@@ -124,7 +125,7 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
   await writeComparison(
     dir,
-    (await readRows(paths.summary)).map((r) => r.run_id),
+    allRuns.map((r) => r.run_id),
     manifest.name,
   );
   return { rows, failed };
