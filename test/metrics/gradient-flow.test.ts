@@ -384,7 +384,7 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   const data = toDeviceData(syntheticDataset());
   const spec = runSpec({
     activation: { name: 'nrelu', params: {} },
-    sigma: { schedule: 'constant', start: 0.2, end: 0.2 },
+    varied: { param: 'sigma', schedule: 'constant', start: 0.2, end: 0.2 },
     train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
     deadNeurons: { probe: 'train', samples: 128, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 100 },
   });
