@@ -347,7 +347,8 @@ for (const backend of TEST_BACKENDS) {
           [0, 0, 0],
           'ReLU: exactly 0',
         );
-      } else if (activation !== 'leaky_relu') assert.ok(Math.min(...brute.shares) > 0.01, 'N-ReLU: a non-trivial share');
+      } else if (activation !== 'leaky_relu')
+        assert.ok(Math.min(...brute.shares) > 0.01, 'N-ReLU: a non-trivial share');
       model.dispose();
     }
     tf.dispose([xt, yt]);
@@ -427,7 +428,7 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
 });
 
 for (const backend of TEST_BACKENDS) {
-  test(`[${backend}] outgoing-gradient share through pooling and dropout: 0 for ReLU, in (0, 1] for N-ReLU`, async () => {
+  test(`[${backend}] outgoing-gradient share through pooling, dropout: 0 for ReLU, in (0, 1] for N-ReLU`, async () => {
     await useBackend(backend);
     const x = tf.randomUniform([30, 12, 12, 1], 0, 1, 'float32', 17);
     const y = tf.tensor1d(
