@@ -421,6 +421,7 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   const g = on.epochs[2].gradient!;
   assert.equal(g.samples, 100);
   assert.equal(g.units, 32);
+  assert.ok(g.outgoingGradShare > 0 && g.outgoingGradShare <= 1, `N-ReLU's outgoing share ${g.outgoingGradShare}`);
   const strip = (r: typeof on) =>
     r.epochs.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc, e.dead?.dead, e.activity?.zeroOutput]);
   assert.deepEqual(strip(on), strip(off), 'probing gradients changes nothing the run trains or measures');

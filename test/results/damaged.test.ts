@@ -21,8 +21,12 @@ import { UserError } from '../../src/errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
 const header = SUMMARY_COLUMNS.join(',');
+/** A summary row; each column added after `setting` holds 0.5 (the tests do not depend on how many there are). */
 const row = (id: string, acc: string, status = 'completed'): string =>
-  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5,relu`;
+  [
+    `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5,relu`,
+    ...SUMMARY_COLUMNS.slice(SUMMARY_COLUMNS.indexOf('setting') + 1).map(() => '0.5'),
+  ].join(',');
 
 /** Asserts `fn` throws a one-line UserError that names `path`. */
 async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
@@ -90,7 +94,7 @@ test('a last line cut off inside its last cell (every cell there, no newline) is
 
 test('appending to a CSV written before later columns rewrites it under the current header first', async () => {
   const path = join(dir(), 'summary.csv');
-  const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad') && c !== 'setting');
+  const old = SUMMARY_COLUMNS.slice(0, SUMMARY_COLUMNS.indexOf('final_grad_dead'));
   writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
   await appendRows(path, SUMMARY_COLUMNS, [
     Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as Record<
