@@ -300,7 +300,10 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
-    const metrics = comparedMetrics();
+    // An optional metric (older folders lack it) only when a row has it, as report.html: old folders keep their bytes.
+    const metrics = comparedMetrics().filter(
+      ({ column, metric }) => !metric.optional || mine.some((r) => !Number.isNaN(r.means[column])),
+    );
     const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
     out.push(
       `## ${model.toUpperCase()}`,
