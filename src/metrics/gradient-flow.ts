@@ -25,8 +25,10 @@
  * G_act = G - G_in; the share is ||G_in||^2 / (||G_act||^2 + ||G_in||^2) (0 when both are 0), with G_in and G
  * summed over the probe samples. It is 0 for ReLU (a_act = a); for the MLP, x_in is the rows of units with u <= 0;
  * a max-pool window whose max is a noise value passes that noise on. The total over all hidden layers is
- * sum ||G_in||^2 / sum (||G_act||^2 + ||G_in||^2). The extra work runs beside the main pass: its tensors are the
- * main pass's own (kept), and the main pass gains only a zero tap on the logits (for the last hidden layer's delta).
+ * sum ||G_in||^2 / sum (||G_act||^2 + ||G_in||^2). Zero-mean noise terms partly cancel in the sum over samples,
+ * so the share falls as the probe grows: compare it at the same sample count. The extra work runs beside the main
+ * pass: its tensors are the main pass's own (kept), and the main pass gains only a zero tap on the logits (for the
+ * last hidden layer's delta), which changes no value.
  *
  * Nothing is updated: no optimizer step, weights untouched. The training-mode passes advance the
  * stochastic layers' step counters (N-ReLU, RReLU, seeded dropout); they are put back afterwards,

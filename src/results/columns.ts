@@ -170,7 +170,8 @@ const OUTGOING_DOC =
   "Share of the next linear layer's kernel gradient (squared norm, summed over the gradient-probe samples, " +
   "training mode) that inactive units' outputs (activation input <= 0: N-ReLU's noise) put into its input: " +
   '|G_in|² / (|G_act|² + |G_in|²), through any pooling or dropout in between; 0 for ReLU; ' +
-  'epochs.csv: over all hidden layers';
+  'epochs.csv: over all hidden layers; smaller with more samples (the noise terms partly cancel), so compare at ' +
+  'equal gradient_samples';
 const ZERO_GRADIENT_DOC = 'the share of (sample, unit) pairs of the gradient probe with zero gradient';
 export const COLUMN_DOCS = {
   loss: LOSS_DOC,
