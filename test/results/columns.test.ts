@@ -127,7 +127,7 @@ test('one added registry row reaches the files, check, the comparison (Markdown 
   assert.ok(!columnsOf('epochs').includes('probe_score'));
 });
 
-test("an optional compared metric no row has is left out of comparison.md (older folders keep their bytes)", () => {
+test('an optional compared metric no row has is left out of comparison.md (older folders keep their bytes)', () => {
   const summary = (share: string | undefined) =>
     [1, 2].map((seed) => ({
       run_id: `mlp-relu-seed${seed}`,
