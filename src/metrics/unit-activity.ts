@@ -19,6 +19,7 @@
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
 import {
+  activationLayers,
   cachedProbe,
   hiddenLinearLayers,
   maxAbsPerUnit,
@@ -75,15 +76,6 @@ export interface UnitProbeOptions extends UnitActivityOptions {
   /** Which reports to compute (default both). */
   dead?: boolean;
   activity?: boolean;
-}
-
-/** The activation layer that consumes each hidden linear layer's output. */
-function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return hiddenLinearLayers(model).map((linear) => {
-    const next = linear.outboundNodes.map((n) => n.outboundLayer).find((l) => model.layers.includes(l));
-    if (!next) throw new Error(`layer ${linear.name} feeds no layer of the model`);
-    return next;
-  });
 }
 
 const total = <T>(items: T[], key: (t: T) => number): number => items.reduce((s, t) => s + key(t), 0);

@@ -63,11 +63,13 @@ export interface ComparedMetric {
 
 /** An epochs.csv column drawn per epoch, mean over seeds with a min-max band (`kind` names the chart and its file). */
 export interface EpochChart {
-  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'revived';
+  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'outgoing_grad_share' | 'revived';
   title: string;
   subtitle: string;
   yTitle: string;
   note: string;
+  /** The y axis: unit counts (the default, titled `of N hidden units`) or a percentage. */
+  format?: 'units' | 'pct';
 }
 
 export interface EpochContext {
@@ -168,6 +170,12 @@ const GRAD_DEAD_DOC =
   'reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and ' +
   'RReLU pass gradient everywhere';
 const LOSS_DOC = 'Softmax cross-entropy';
+const OUTGOING_DOC =
+  "Share of the next linear layer's kernel gradient (squared norm, summed over the gradient-probe samples, " +
+  "training mode) that inactive units' outputs (activation input <= 0: N-ReLU's noise) put into its input: " +
+  '|G_in|² / (|G_act|² + |G_in|²), through any pooling or dropout in between; 0 for ReLU; ' +
+  'epochs.csv: over all hidden layers; smaller with more samples (the noise terms partly cancel), so compare at ' +
+  'equal gradient_samples';
 const HISTORY_DOC =
   "dead in the sense of `dead`, compared unit by unit with the same run's previous probe (same probe samples): " +
   'died = alive then, dead now; revived = dead then, alive now; stayed dead = dead at both. Empty at the first probe';
@@ -558,6 +566,40 @@ export const COLUMNS = {
       html: 'zero-gradient pairs (%)',
       format: 'pct',
       optional: true,
+    },
+  },
+  outgoing_grad_share: {
+    type: { type: 'number', min: 0, max: 1, special: ['NaN'] },
+    check: 'tolerance',
+    later: true,
+    doc: OUTGOING_DOC,
+    epochs: (c) => c.r.gradient?.outgoingGradShare,
+    dead: (c) => c.r.gradient?.layers[c.i]?.outgoingGradShare,
+    chart: {
+      kind: 'outgoing_grad_share',
+      title: 'Outgoing-gradient share per epoch',
+      subtitle: "share of the next layer's kernel gradient from inactive units' outputs, all hidden layers",
+      yTitle: 'outgoing-gradient share',
+      note: `${OUTGOING_DOC}. Epochs without a probe are skipped.`,
+      format: 'pct',
+    },
+  },
+  final_outgoing_grad_share: {
+    type: { type: 'number', min: 0, max: 1, special: ['NaN'] },
+    check: 'tolerance',
+    later: true,
+    doc: 'outgoing_grad_share at the last probed epoch',
+    summary: (c) => c.probed?.gradient?.outgoingGradShare,
+    compare: {
+      csv: 'outgoing_grad_share_mean',
+      md: 'out-grad share (%)',
+      html: 'outgoing-gradient share (%)',
+      format: 'pct',
+      optional: true,
+      mdNote:
+        "Out-grad share: share of the next layer's kernel gradient (squared norm) that inactive units' outputs put " +
+        'there, at the last probe (0 for ReLU; README, "Gradient flow").',
+      note: ['Outgoing-gradient share', `${OUTGOING_DOC}; at the last probed epoch, mean over seeds.`],
     },
   },
   died: {
