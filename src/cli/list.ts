@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { expandGrid } from '../config/grid.js';
-import { sigmaLabel } from '../runner/run-grid.js';
+import { variedLabel } from '../results/varied.js';
 
 export function registerList(program: Command): void {
   program
@@ -19,10 +19,10 @@ export function registerList(program: Command): void {
         return;
       }
       for (const s of specs) {
-        const sigma = sigmaLabel(s);
+        const varied = s.varied ? `\t${s.varied.param}=${variedLabel(s.varied)}` : '';
         process.stdout.write(
           `${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}` +
-            `${sigma ? `\tsigma=${sigma}` : ''}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
+            `${varied}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
         );
       }
       process.stdout.write(`${specs.length} runs, dataset ${config.dataset}, output ${config.output}\n`);

@@ -3,7 +3,7 @@
  * ...params}` for a user's activation (its path made absolute and the module loaded by loadConfig).
  * The activation's descriptor says which parameter, if any, varies: a list sweeps it (one grid entry
  * per value) and `{start, end, schedule}` anneals it. That parameter is taken out of the params and
- * becomes the run's `sigma` (SigmaSchedule); the rest is validated by the activations registry.
+ * becomes the run's `varied` ({param, schedule, start, end}); the rest is validated by the activations registry.
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
@@ -16,16 +16,15 @@ import {
 } from '../activations/registry.js';
 import { variedParam, type NumberParam } from '../activations/descriptor.js';
 import { normalizeParams } from '../activations/spec.js';
-import { nrelu } from '../activations/nrelu.js';
 import { errorMessage } from '../errors.js';
-import type { ActivationSetting, SigmaSchedule } from './types.js';
+import type { ActivationSetting, ParamSchedule, VariedParam } from './types.js';
 import { configErrorMap, describeValue, issuesToProblems, suggest, type Problem } from './messages.js';
 
 /** An entry resolved: the activation with its params (the varied one excluded), one schedule per grid entry. */
 export interface ResolvedActivation {
   setting: ActivationSetting;
-  /** `[null]` for activations without a varied parameter; otherwise one schedule per sweep value. */
-  sigmas: (SigmaSchedule | null)[];
+  /** `[null]` for activations without a varied parameter; otherwise the parameter, once per sweep value. */
+  varied: (VariedParam | null)[];
   /** Non-default params for run ids, e.g. `alpha0.1` (empty when all are defaults). */
   paramTag: string;
   /** Run-id prefix of the varied parameter's value (`s` for N-ReLU's sigma). */
@@ -44,9 +43,9 @@ export function parseVaried(
   value: unknown,
   key: string,
   def: NumberParam,
-): { sigmas: SigmaSchedule[]; problems: Problem[] } {
+): { schedules: ParamSchedule[]; problems: Problem[] } {
   const at = (path: PropertyKey[], message: string): Problem => ({ path: [key, ...path], message });
-  const fail = (problems: Problem[]) => ({ sigmas: [], problems });
+  const fail = (problems: Problem[]) => ({ schedules: [], problems });
   const one = numberSchema(def);
   const forms = ['a number'];
   if (def.sweep === true) forms.push('a list of them');
@@ -57,7 +56,7 @@ export function parseVaried(
     if (!parsed.success) return fail(issuesToProblems(parsed.error.issues, [key]));
     const values = typeof value === 'number' ? [value] : (parsed.data as number[]);
     const problems = values.flatMap((v, i) => (values.indexOf(v) < i ? [at([i], `${v} is listed twice`)] : []));
-    return { sigmas: values.map((v) => ({ schedule: 'constant', start: v, end: v })), problems };
+    return { schedules: values.map((v) => ({ schedule: 'constant', start: v, end: v })), problems };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || def.schedule !== true) {
     forms[0] = `a number${bound}`;
@@ -78,22 +77,17 @@ export function parseVaried(
     if (start !== undefined || end !== undefined)
       return fail([at(['value'], 'use either value or start/end, not both')]);
     if (schedule !== 'constant') return fail([at(['value'], `a ${schedule} schedule needs start and end, not value`)]);
-    return { sigmas: [{ schedule, start: constant, end: constant }], problems: [] };
+    return { schedules: [{ schedule, start: constant, end: constant }], problems: [] };
   }
   if (start === undefined) return fail([at(['start'], 'is required')]);
   if (schedule === 'constant') {
     if (end !== undefined && end !== start) {
       return fail([at(['end'], 'differs from start; set schedule: linear or cosine to anneal')]);
     }
-    return { sigmas: [{ schedule, start, end: start }], problems: [] };
+    return { schedules: [{ schedule, start, end: start }], problems: [] };
   }
   if (end === undefined) return fail([at(['end'], `is required for a ${schedule} schedule`)]);
-  return { sigmas: [{ schedule, start, end }], problems: [] };
-}
-
-/** N-ReLU's sigma as written -> one schedule per grid entry, or problems (paths relative to `sigma`). */
-export function parseSigma(value: unknown): { sigmas: SigmaSchedule[]; problems: Problem[] } {
-  return parseVaried(value, 'sigma', nrelu.params.sigma);
+  return { schedules: [{ schedule, start, end }], problems: [] };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -203,7 +197,7 @@ export function resolveActivationEntry(entry: unknown): { value?: ResolvedActiva
     return {
       value: {
         setting: withModule({ name, params }),
-        sigmas: [null],
+        varied: [null],
         paramTag: paramTag(params, descriptor),
         variedTag: '',
       },
@@ -224,29 +218,34 @@ export function resolveActivationEntry(entry: unknown): { value?: ResolvedActiva
     };
   }
   const { [key]: _varied, ...others } = rest;
-  const { sigmas, problems } = parseVaried(value, key, def);
+  const { schedules, problems } = parseVaried(value, key, def);
   // Validate the other params with a representative scalar value, even when the varied one is bad.
-  const scalar = sigmas[0]?.start ?? def.min ?? 0;
+  const scalar = schedules[0]?.start ?? def.min ?? 0;
   const checked = tryNormalize(descriptor, { ...others, [key]: scalar });
   if (typeof checked === 'string') problems.push({ path: [], message: checked });
   if (problems.length > 0 || typeof checked === 'string') return { problems };
   const { [key]: _scalar, ...params } = checked;
   const tag = paramTag(params, descriptor);
   return {
-    value: { setting: withModule({ name, params }), sigmas, paramTag: tag, variedTag: def.tag ?? key },
+    value: {
+      setting: withModule({ name, params }),
+      varied: schedules.map((s) => ({ param: key, ...s })),
+      paramTag: tag,
+      variedTag: def.tag ?? key,
+    },
     problems: [],
   };
 }
 
 /** `nrelu-s0.1`, `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`: the activation part of a run id. */
-export function activationTag(resolved: ResolvedActivation, sigma: SigmaSchedule | null): string {
+export function activationTag(resolved: ResolvedActivation, varied: ParamSchedule | null): string {
   const parts = [resolved.setting.name];
   const t = resolved.variedTag;
-  if (sigma !== null) {
+  if (varied !== null) {
     parts.push(
-      sigma.schedule === 'constant'
-        ? `${t}${formatNumber(sigma.start)}`
-        : `${t}${formatNumber(sigma.start)}to${formatNumber(sigma.end)}-${sigma.schedule}`,
+      varied.schedule === 'constant'
+        ? `${t}${formatNumber(varied.start)}`
+        : `${t}${formatNumber(varied.start)}to${formatNumber(varied.end)}-${varied.schedule}`,
     );
   }
   if (resolved.paramTag !== '') parts.push(resolved.paramTag);

@@ -1,5 +1,5 @@
 /**
- * Grid expansion: models x activations (each sigma value or schedule its own entry) x seeds, in
+ * Grid expansion: models x activations (each value or schedule of the varied parameter its own entry) x seeds, in
  * that order. Each run gets a stable, filename-safe id and a hash of its resolved settings, so a
  * resumed sweep can tell a finished run from one whose settings changed.
  */
@@ -31,15 +31,22 @@ export function canonicalJson(value: unknown): string {
 /**
  * sha256 (hex) of a run's settings, its id, setting and hash excluded. A user activation's module enters by
  * its content (sha256), not its path, so moving the file keeps the runs and editing it retrains them.
+ *
+ * The varied parameter is hashed in the shape runs were first hashed with, `sigma: {schedule, start, end}` without
+ * its name, so every committed run keeps its hash. Nothing is lost: the activation (name, or module sha256) fixes
+ * which parameter varies.
  */
 export function runHash(
   run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'setting' | 'hash'>>,
 ): string {
-  const { id: _id, setting: _setting, hash: _hash, ...settings } = run;
+  const { id: _id, setting: _setting, hash: _hash, varied, ...settings } = run;
   const module = settings.activation.module;
-  const hashed = module
-    ? { ...settings, activation: { ...settings.activation, module: { sha256: module.sha256 } } }
-    : settings;
+  const sigma = varied ? { schedule: varied.schedule, start: varied.start, end: varied.end } : null;
+  const hashed = {
+    ...settings,
+    sigma,
+    ...(module ? { activation: { ...settings.activation, module: { sha256: module.sha256 } } } : {}),
+  };
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
@@ -63,7 +70,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
   for (const [m, { model, options, name }] of config.models.entries()) {
     for (const activation of perModel[m]) {
       if (!activation) continue;
-      for (const sigma of activation.sigmas) {
+      for (const varied of activation.varied) {
         for (const seed of config.seeds) {
           // A name enters the settings (and the hash) only when given, so unnamed models keep their hashes.
           const settings: Omit<RunSpec, 'id' | 'setting' | 'hash'> = {
@@ -71,7 +78,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             ...(name === undefined ? {} : { modelName: name }),
             modelOptions: options,
             activation: activation.setting,
-            sigma,
+            varied,
             seed,
             dataset: config.dataset,
             standardize: config.standardize,
@@ -80,7 +87,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             deadNeurons: { ...config.deadNeurons },
             eval: { robustness: { gaussian: [...config.eval.robustness.gaussian] } },
           };
-          const setting = activationTag(activation, sigma);
+          const setting = activationTag(activation, varied);
           runs.push({ id: `${name ?? model}-${setting}-seed${seed}`, setting, ...settings, hash: runHash(settings) });
         }
       }
@@ -92,7 +99,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
   for (const run of runs) (seen.has(run.id) ? duplicates : seen).add(run.id);
   if (duplicates.size > 0) {
     throw new ConfigError(`the grid has duplicate run ids: ${[...duplicates].join(', ')}`, {
-      hint: 'list each model, activation (with its sigma and params) and seed once',
+      hint: 'list each model, activation (with its varied parameter and params) and seed once',
     });
   }
   return runs;

@@ -6,9 +6,10 @@ export type {
   ModelKind,
   ResolvedConfig,
   RunSpec,
-  SigmaSchedule,
-  SigmaScheduleKind,
+  ParamSchedule,
+  ScheduleKind,
   TrainSettings,
+  VariedParam,
 } from './types.js';
 export { loadConfig, parseYamlText, type LoadedConfig } from './load.js';
 export { applyOverrides, parseOverride, type Override, type OverridePath } from './overrides.js';
@@ -17,7 +18,6 @@ export { canonicalJson, expandGrid, runHash } from './grid.js';
 export {
   activationTag,
   formatNumber,
-  parseSigma,
   parseVaried,
   resolveActivationEntry,
   type ResolvedActivation,

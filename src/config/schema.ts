@@ -112,7 +112,7 @@ const activationList = z
   .superRefine(
     noDuplicates('activations', (entry) => {
       const { value } = resolveActivationEntry(entry);
-      return value ? value.sigmas.map((s) => activationTag(value, s)) : [];
+      return value ? value.varied.map((v) => activationTag(value, v)) : [];
     }),
   );
 

@@ -7,18 +7,24 @@ export type { ModelKind } from '../models/kinds.js';
 export type { BackendName } from '../backend/names.js';
 import type { ModelKind } from '../models/kinds.js';
 import type { BackendName } from '../backend/names.js';
-export type SigmaScheduleKind = 'constant' | 'linear' | 'cosine';
+export type ScheduleKind = 'constant' | 'linear' | 'cosine';
 
-/** N-ReLU's noise level over training: constant, or annealed from start to end over all training steps. */
-export interface SigmaSchedule {
-  schedule: SigmaScheduleKind;
+/** A parameter's value over training: constant (start = end), or annealed from start to end over all steps. */
+export interface ParamSchedule {
+  schedule: ScheduleKind;
   start: number;
   end: number;
 }
 
 /**
- * An activation as the model builder takes it: a registry name and its parameters (the varied one, `sigma`, excluded).
+ * An activation's varied parameter (the one its descriptor marks sweepable or schedulable: N-ReLU's `sigma`), named,
+ * with its value over training.
  */
+export interface VariedParam extends ParamSchedule {
+  param: string;
+}
+
+/** An activation as the model builder takes it: a registry name and its parameters (the varied one excluded). */
 export interface ActivationSetting {
   name: string;
   params: Record<string, number | string | boolean>;
@@ -70,8 +76,11 @@ export interface RunSpec {
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
   activation: ActivationSetting;
-  /** The activation's varied parameter (N-ReLU's sigma; see activations/descriptor.ts), or null without one. */
-  sigma: SigmaSchedule | null;
+  /**
+   * The activation's varied parameter (N-ReLU's sigma; see activations/descriptor.ts), or null without one. The run
+   * hash keeps the shape it had before the name was carried (config/grid.ts), so committed runs keep their hashes.
+   */
+  varied: VariedParam | null;
   seed: number;
   dataset: string;
   /** Standardise inputs with the training set's mean/std (config `standardize`); part of the hash. */

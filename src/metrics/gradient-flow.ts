@@ -15,13 +15,28 @@
  * channel: 0 at every position), plus, per Dense/Conv2D layer, the L2 norm of the gradient of the
  * mean loss over the probe samples with respect to its kernel and its bias.
  *
+ * The outgoing-gradient share (issue 21, part 3): N-ReLU's gradient is 1[u > 0], so an inactive unit gets no
+ * gradient into its own weights; what its noise adds is gradient on its outgoing weights. For hidden layer l, let u
+ * and a be its activation layer's input and output (training mode, in the same pass), a_act = where(u > 0, a, 0)
+ * (what the units pass while active), f the layers between the activation and the next linear layer (pooling,
+ * dropout, flatten; a stochastic one replays its mask), x = f(a) the next layer's input as trained and
+ * x_in = x - f(a_act) (what inactive units put there). The next layer's summed-loss kernel gradient G splits into
+ * G_in (the next layer's own kernel gradient with input x_in and the same delta = dL/d(its output)) and
+ * G_act = G - G_in; the share is ||G_in||^2 / (||G_act||^2 + ||G_in||^2) (0 when both are 0), with G_in and G
+ * summed over the probe samples. It is 0 for ReLU (a_act = a); for the MLP, x_in is the rows of units with u <= 0;
+ * a max-pool window whose max is a noise value passes that noise on. The total over all hidden layers is
+ * sum ||G_in||^2 / sum (||G_act||^2 + ||G_in||^2). Zero-mean noise terms partly cancel in the sum over samples,
+ * so the share falls as the probe grows: compare it at the same sample count. The extra work runs beside the main
+ * pass: its tensors are the main pass's own (kept), and the main pass gains only a zero tap on the logits (for the
+ * last hidden layer's delta), which changes no value.
+ *
  * Nothing is updated: no optimizer step, weights untouched. The training-mode passes advance the
  * stochastic layers' step counters (N-ReLU, RReLU, seeded dropout); they are put back afterwards,
  * so probing never changes the noise a run trains with. Batches fold on the device; one read at the end.
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
-import { hiddenLinearLayers, leadingAxes } from './probe.js';
+import { hiddenLinearLayers, leadingAxes, passesOn } from './probe.js';
 
 export interface GradientProbeOptions {
   /** Samples per forward/backward pass (default 256). */
@@ -44,6 +59,11 @@ export interface LayerGradient {
   unitGradDead: Uint8Array;
   /** Per unit: mean |d loss_i / dz| over samples (and positions). */
   unitMeanAbsGrad: Float32Array;
+  /** ||G_in||^2 and ||G_act||^2 of the next linear layer's summed-loss kernel gradient (module doc). */
+  outgoingInactiveSq: number;
+  outgoingActiveSq: number;
+  /** The outgoing-gradient share: ||G_in||^2 / (||G_act||^2 + ||G_in||^2), 0 when both are 0. */
+  outgoingGradShare: number;
 }
 
 export interface GradientReport {
@@ -61,6 +81,8 @@ export interface GradientReport {
   layers: LayerGradient[];
   /** The output layer's kernel and bias gradient norms (it feeds on the last hidden activation). */
   output: { name: string; weightGradNorm: number; biasGradNorm: number };
+  /** The outgoing-gradient share over all hidden layers: sum ||G_in||^2 / sum (||G_act||^2 + ||G_in||^2). */
+  outgoingGradShare: number;
 }
 
 /** The model's layers after its input, checked to form one chain (each fed only by the one before). */
@@ -103,6 +125,37 @@ function linearWeights(model: tf.LayersModel): LinearWeights[] {
     });
 }
 
+/** Per hidden layer, where its outgoing-gradient share is measured (module doc). */
+interface Outgoing {
+  /** The activation layer between the hidden layer and the next linear layer (before or after a pool). */
+  activation: tf.layers.Layer;
+  /** f: the layers from the activation to the next linear layer. */
+  passOn: tf.layers.Layer[];
+  /** The next linear layer (the output layer after the last hidden one), and its kernel's index in `vars`. */
+  next: tf.layers.Layer;
+  kernelAt: number;
+}
+
+function outgoingOf(
+  chain: tf.layers.Layer[],
+  hidden: tf.layers.Layer[],
+  weights: LinearWeights[],
+  vars: tf.Variable[],
+): Outgoing[] {
+  return hidden.map((layer) => {
+    const next = weights[weights.findIndex((w) => w.layer === layer) + 1];
+    const between = next ? chain.slice(chain.indexOf(layer) + 1, chain.indexOf(next.layer)) : [];
+    const acts = between.filter((l) => !passesOn(l));
+    if (!next || acts.length !== 1)
+      throw new Error(
+        `the gradient probe needs one activation layer (besides pooling, dropout, flatten) between ${layer.name} ` +
+          `and the next linear layer, found ${acts.length}`,
+      );
+    const passOn = between.slice(between.indexOf(acts[0]) + 1);
+    return { activation: acts[0], passOn, next: next.layer, kernelAt: vars.indexOf(next.kernel) };
+  });
+}
+
 /** What the probe needs to know of the model, worked out once per call. */
 interface ProbeLayout {
   chain: tf.layers.Layer[];
@@ -116,6 +169,8 @@ interface ProbeLayout {
   positions: number[];
   /** The weight variables in gradient order: each layer's kernel, then its bias if it has one. */
   vars: tf.Variable[];
+  /** Per hidden layer: its activation, f and next linear layer. */
+  outgoing: Outgoing[];
 }
 
 function probeLayout(model: tf.LayersModel): ProbeLayout {
@@ -125,6 +180,7 @@ function probeLayout(model: tf.LayersModel): ProbeLayout {
   const outputLayer = model.outputLayers[0];
   const outputShape = outputLayer.outputShape as number[];
   const unitShapes = hidden.map((l) => (l.outputShape as (number | null)[]).slice(1) as number[]);
+  const vars = weights.flatMap((w) => (w.bias ? [w.kernel, w.bias] : [w.kernel]));
   return {
     chain,
     hidden,
@@ -133,7 +189,8 @@ function probeLayout(model: tf.LayersModel): ProbeLayout {
     classes: outputShape[outputShape.length - 1],
     unitShapes,
     positions: unitShapes.map((s) => s.slice(0, -1).reduce((a, b) => a * b, 1)),
-    vars: weights.flatMap((w) => (w.bias ? [w.kernel, w.bias] : [w.kernel])),
+    vars,
+    outgoing: outgoingOf(chain, hidden, weights, vars),
   };
 }
 
@@ -147,25 +204,79 @@ type GradientSums = {
   sumAbs: tf.Tensor[];
   /** The summed-loss gradient of every weight variable, in ProbeLayout.vars' order. */
   weightGrads: tf.Tensor[];
+  /** Per hidden layer: G_in, the part of the next layer's summed-loss kernel gradient from inactive units. */
+  inactiveGrads: tf.Tensor[];
 };
 
-const allSums = (s: GradientSums): tf.Tensor[] => [...s.maxAbs, ...s.zeros, ...s.sumAbs, ...s.weightGrads];
+const allSums = (s: GradientSums): tf.Tensor[] => [
+  ...s.maxAbs,
+  ...s.zeros,
+  ...s.sumAbs,
+  ...s.weightGrads,
+  ...s.inactiveGrads,
+];
 
-/** One batch's sums: a training-mode forward pass with zero taps after each hidden linear layer, and its gradients. */
+/** Tensors of the main pass kept for the outgoing-gradient share: layer inputs and outputs, step counters. */
+interface Seen {
+  inputs: Map<tf.layers.Layer, tf.Tensor>;
+  outputs: Map<tf.layers.Layer, tf.Tensor>;
+  steps: Map<tf.layers.Layer, number>;
+}
+
+/**
+ * G_in per hidden layer (module doc), from the main pass's own tensors: x_in = x - f(a_act), each stochastic layer
+ * of f replaying the mask it drew in the main pass, then the next layer's kernel gradient for input x_in and delta.
+ */
+function inactiveGrads(layout: ProbeLayout, seen: Seen, deltas: tf.Tensor[]): tf.Tensor[] {
+  return layout.outgoing.map(({ activation, passOn, next, kernelAt }) => {
+    const u = seen.inputs.get(activation) as tf.Tensor;
+    const a = seen.outputs.get(activation) as tf.Tensor;
+    let xAct = tf.where(tf.greater(u, 0), a, tf.zerosLike(a));
+    for (const layer of passOn) {
+      const now = isStochasticLayer(layer) ? layer.getStep() : 0;
+      if (isStochasticLayer(layer)) layer.setStep(seen.steps.get(layer) as number);
+      xAct = layer.apply(xAct, { training: true }) as tf.Tensor;
+      if (isStochasticLayer(layer)) layer.setStep(now);
+    }
+    const xIn = tf.sub(seen.inputs.get(next) as tf.Tensor, xAct);
+    const i = layout.hidden.indexOf(next);
+    const delta = deltas[i >= 0 ? i : layout.hidden.length];
+    return tf.grads(() => tf.sum(tf.mul(next.apply(xIn) as tf.Tensor, delta)))([layout.vars[kernelAt]])[0];
+  });
+}
+
+/**
+ * One batch's sums: a training-mode forward pass with zero taps after each hidden linear layer and on the logits,
+ * and its gradients; then, beside it, G_in from the pass's kept tensors.
+ */
 function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientSums {
-  const { chain, hidden, unitShapes, vars } = layout;
-  const taps = unitShapes.map((s) => tf.zeros([xb.shape[0], ...s]));
+  const { chain, hidden, unitShapes, vars, outputLayer, outgoing } = layout;
+  const taps = [...unitShapes, [layout.classes]].map((s) => tf.zeros([xb.shape[0], ...s]));
+  const inputsOf = new Set(outgoing.flatMap((o) => [o.activation, o.next]));
+  const outputsOf = new Set(outgoing.map((o) => o.activation));
+  const seen: Seen = { inputs: new Map(), outputs: new Map(), steps: new Map() };
   const loss = (): tf.Scalar => {
     let out: tf.Tensor = xb;
     for (const layer of chain) {
+      if (inputsOf.has(layer)) seen.inputs.set(layer, tf.keep(out));
+      if (isStochasticLayer(layer)) seen.steps.set(layer, layer.getStep());
       out = layer.apply(out, { training: true }) as tf.Tensor;
+      if (outputsOf.has(layer)) seen.outputs.set(layer, tf.keep(out));
       const i = hidden.indexOf(layer);
       if (i >= 0) out = tf.add(out, taps[i]);
+      else if (layer === outputLayer) out = tf.add(out, taps[hidden.length]);
     }
     return tf.losses.softmaxCrossEntropy(yb, out, undefined, 0, tf.Reduction.SUM) as tf.Scalar;
   };
-  const grads = tf.grads(loss)([...taps, ...vars]);
-  const perLayer = grads.slice(0, taps.length).map((g) => {
+  let grads: tf.Tensor[];
+  let inactive: tf.Tensor[];
+  try {
+    grads = tf.grads(loss)([...taps, ...vars]);
+    inactive = inactiveGrads(layout, seen, grads.slice(0, taps.length));
+  } finally {
+    tf.dispose([...seen.inputs.values(), ...seen.outputs.values()]);
+  }
+  const perLayer = grads.slice(0, hidden.length).map((g) => {
     const abs = tf.abs(g);
     const pair =
       g.rank > 2
@@ -182,6 +293,7 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
     zeros: perLayer.map((l) => l.zeros),
     sumAbs: perLayer.map((l) => l.sumAbs),
     weightGrads: grads.slice(taps.length),
+    inactiveGrads: inactive,
   };
 }
 
@@ -192,6 +304,7 @@ function foldSums(acc: GradientSums, batch: GradientSums): GradientSums {
     zeros: add(acc.zeros, batch.zeros),
     sumAbs: add(acc.sumAbs, batch.sumAbs),
     weightGrads: add(acc.weightGrads, batch.weightGrads),
+    inactiveGrads: add(acc.inactiveGrads, batch.inactiveGrads),
   };
 }
 
@@ -226,18 +339,31 @@ function scanGradients(
   return acc as GradientSums;
 }
 
-type ReadSums = Record<'maxAbs' | 'zeros' | 'sumAbs', Float32Array[]> & { squaredNorms: Float32Array };
+type ReadSums = Record<'maxAbs' | 'zeros' | 'sumAbs', Float32Array[]> & {
+  squaredNorms: Float32Array;
+  /** Per hidden layer: ||G_in||^2, then ||G - G_in||^2. */
+  outgoing: Float32Array;
+};
 
-/** The sums on the host, in one read: per-unit vectors, and the squared norms of the mean-loss weight gradients. */
-async function readSums(sums: GradientSums, n: number): Promise<ReadSums> {
-  const all = tf.tidy(() =>
-    tf.concat([
+/**
+ * The sums on the host, in one read: per-unit vectors, the squared norms of the mean-loss weight gradients, and
+ * per hidden layer ||G_in||^2 and ||G_act||^2 (summed loss: the share does not depend on the scale).
+ */
+async function readSums(layout: ProbeLayout, sums: GradientSums, n: number): Promise<ReadSums> {
+  const all = tf.tidy(() => {
+    const outgoing = layout.outgoing.flatMap((o, i) => {
+      const inactive = sums.inactiveGrads[i];
+      const active = tf.sub(sums.weightGrads[o.kernelAt], inactive);
+      return [tf.sum(tf.square(inactive)), tf.sum(tf.square(active))];
+    });
+    return tf.concat([
       ...sums.maxAbs,
       ...sums.zeros,
       ...sums.sumAbs,
       tf.stack(sums.weightGrads.map((g) => tf.sum(tf.square(tf.div(g, n))))),
-    ]),
-  );
+      ...(outgoing.length ? [tf.stack(outgoing)] : []),
+    ]);
+  });
   const values = (await all.data()) as Float32Array;
   tf.dispose(all);
   let at = 0;
@@ -248,7 +374,18 @@ async function readSums(sums: GradientSums, n: number): Promise<ReadSums> {
     zeros: perLayer(sums.zeros),
     sumAbs: perLayer(sums.sumAbs),
     squaredNorms: take(sums.weightGrads.length),
+    outgoing: take(2 * sums.inactiveGrads.length),
   };
+}
+
+const share = (inactive: number, active: number): number =>
+  inactive + active === 0 ? 0 : inactive / (active + inactive);
+
+function outgoingOfLayer(
+  inactive: number,
+  active: number,
+): Pick<LayerGradient, 'outgoingInactiveSq' | 'outgoingActiveSq' | 'outgoingGradShare'> {
+  return { outgoingInactiveSq: inactive, outgoingActiveSq: active, outgoingGradShare: share(inactive, active) };
 }
 
 /** The report's totals over the hidden layers, and the weight-gradient norms. */
@@ -279,6 +416,10 @@ function gradientReport(
       weightGradNorm: out ? Math.sqrt(out.kernel) : 0,
       biasGradNorm: out ? Math.sqrt(out.bias) : 0,
     },
+    outgoingGradShare: share(
+      layers.reduce((s, l) => s + l.outgoingInactiveSq, 0),
+      layers.reduce((s, l) => s + l.outgoingActiveSq, 0),
+    ),
   };
 }
 
@@ -294,7 +435,7 @@ export async function probeGradients(
   if (y.shape[0] !== n) throw new Error(`the gradient probe got ${n} samples and ${y.shape[0]} labels`);
   const layout = probeLayout(model);
   const sums = scanGradients(model, layout, x, y, options.batchSize ?? 256);
-  const read = await readSums(sums, n);
+  const read = await readSums(layout, sums, n);
   tf.dispose(allSums(sums));
   const layers: LayerGradient[] = layout.hidden.map((layer, i) => {
     const units = layout.unitShapes[i][layout.unitShapes[i].length - 1];
@@ -310,6 +451,7 @@ export async function probeGradients(
       biasGradNorm: 0,
       unitGradDead,
       unitMeanAbsGrad,
+      ...outgoingOfLayer(read.outgoing[2 * i], read.outgoing[2 * i + 1]),
     };
   });
   let at = 0;

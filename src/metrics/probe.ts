@@ -14,6 +14,26 @@ export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
   });
 }
 
+/** Pooling, flatten and dropout: layers that pass units' values on (pooled, reshaped, masked) without activating them. */
+export const passesOn = (l: tf.layers.Layer): boolean =>
+  ['MaxPooling2D', 'AveragePooling2D', 'Flatten'].includes(l.getClassName()) || l.getClassName().endsWith('Dropout');
+
+/**
+ * The activation layer of each hidden linear layer: the first layer after it that is not pooling, flatten or dropout
+ * (with `activation_after_pool` the pool comes first: conv -> pool -> activation).
+ */
+export function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return hiddenLinearLayers(model).map((linear) => {
+    let layer = linear;
+    do {
+      const next = layer.outboundNodes.map((n) => n.outboundLayer).find((l) => model.layers.includes(l));
+      if (!next) throw new Error(`layer ${linear.name} feeds no activation layer of the model`);
+      layer = next;
+    } while (passesOn(layer));
+    return layer;
+  });
+}
+
 export interface Probe {
   layers: tf.layers.Layer[];
   model: tf.LayersModel | null;

@@ -19,6 +19,7 @@
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
 import {
+  activationLayers,
   cachedProbe,
   hiddenLinearLayers,
   maxAbsPerUnit,
@@ -39,6 +40,8 @@ export interface LayerDeadCount {
   name: string;
   dead: number;
   units: number;
+  /** Per unit: dead (1) or not (0), for unit histories between probes. */
+  unitDead: Uint8Array;
 }
 
 export interface DeadNeuronReport {
@@ -73,15 +76,6 @@ export interface UnitProbeOptions extends UnitActivityOptions {
   /** Which reports to compute (default both). */
   dead?: boolean;
   activity?: boolean;
-}
-
-/** The activation layer that consumes each hidden linear layer's output. */
-function activationLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return hiddenLinearLayers(model).map((linear) => {
-    const next = linear.outboundNodes.map((n) => n.outboundLayer).find((l) => model.layers.includes(l));
-    if (!next) throw new Error(`layer ${linear.name} feeds no layer of the model`);
-    return next;
-  });
 }
 
 const total = <T>(items: T[], key: (t: T) => number): number => items.reduce((s, t) => s + key(t), 0);
@@ -161,20 +155,29 @@ async function scanUnits(
   return scan;
 }
 
-/** Counts each group's 0/1 masks (made by `masks` inside a tidy); every count comes back to JS in one read. */
-async function countMasks<K extends string>(masks: () => Record<K, tf.Tensor[]>): Promise<Record<K, number[]>> {
+/**
+ * Each group's per-unit 0/1 masks (made by `masks` inside a tidy), per layer, all in one read: the counts are their
+ * sums, and the dead flags feed unit histories.
+ */
+async function readMasks<K extends string>(masks: () => Record<K, tf.Tensor[]>): Promise<Record<K, Uint8Array[]>> {
   let groups = {} as Record<K, tf.Tensor[]>;
-  const counts = tf.tidy(() => {
+  const flat = tf.tidy(() => {
     groups = masks();
     const all = (Object.keys(groups) as K[]).flatMap((name) => groups[name]);
-    return tf.stack(all.map((m) => tf.sum(tf.cast(m, 'int32'))));
+    return tf.concat(all.map((m) => tf.cast(m, 'int32')));
   });
   try {
-    return regroup(groups, (await counts.data()) as Int32Array);
+    const values = Uint8Array.from((await flat.data()) as Int32Array);
+    const sizes = (Object.keys(groups) as K[]).flatMap((name) => groups[name].map((m) => m.size));
+    let at = 0;
+    const layers = sizes.map((size) => values.slice(at, (at += size)));
+    return regroup(groups, layers);
   } finally {
-    counts.dispose();
+    flat.dispose();
   }
 }
+
+const count = (mask: Uint8Array): number => mask.reduce((s, v) => s + v, 0);
 
 const unitsOf = (perUnit: tf.Tensor): number => perUnit.shape[0] as number;
 
@@ -194,18 +197,23 @@ export async function probeUnits(
     };
   }
   const scan = await scanUnits(model, x, batchSize, `units:${dead}:${activity}`, linear, acts);
-  const counts = await countMasks(() => ({
+  const masks = await readMasks(() => ({
     dead: scan.preMax.map((m) => tf.lessEqual(m, threshold)),
     // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.
     dormant: scan.absSum.map((s) => tf.lessEqual(s, tf.mul(tf.mean(s), tau))),
     zeroOutput: scan.absMax.map((m) => tf.equal(m, 0)),
   }));
-  const deadLayers = linear.map((l, i) => ({ name: l.name, dead: counts.dead[i], units: unitsOf(scan.preMax[i]) }));
+  const deadLayers = linear.map((l, i) => ({
+    name: l.name,
+    dead: count(masks.dead[i]),
+    units: unitsOf(scan.preMax[i]),
+    unitDead: masks.dead[i],
+  }));
   const actLayers = acts.map((l, i) => ({
     name: l.name,
     units: unitsOf(scan.absSum[i]),
-    dormant: counts.dormant[i],
-    zeroOutput: counts.zeroOutput[i],
+    dormant: count(masks.dormant[i]),
+    zeroOutput: count(masks.zeroOutput[i]),
   }));
   tf.dispose([...scan.preMax, ...scan.absSum, ...scan.absMax]);
   return {

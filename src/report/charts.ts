@@ -9,6 +9,7 @@ import { DEFINITIONS } from './definitions.js';
 import { epochCharts, type EpochChart } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
 import { settingOf } from '../results/settings.js';
+import { variedOf } from '../results/varied.js';
 import type { Row } from '../results/files.js';
 
 /**
@@ -114,7 +115,7 @@ export function completedRuns(summary: Row[]): Map<string, Row & { setting: stri
  */
 export function settingOrder(rows: Row[]): string[] {
   const settings = new Map(
-    rows.map((r) => [settingOf(r), { activation: r.activation, sigma: r.sigma, setting: settingOf(r) }]),
+    rows.map((r) => [settingOf(r), { activation: r.activation, varied: variedOf(r), setting: settingOf(r) }]),
   );
   return [...settings.values()].sort(compareSettings).map((s) => s.setting);
 }
@@ -267,10 +268,6 @@ function lossSpec(
 }
 
 /** True when a summary sigma label is a constant sigma (a plain number, not `start->end:schedule`). */
-export function isConstantSigma(label: string | undefined): boolean {
-  return cellNumber(label) !== null;
-}
-
 function sigmaSpec(
   model: string,
   runs: (Row & { setting: string })[],
@@ -284,9 +281,9 @@ function sigmaSpec(
     const acc = group.map((r) => cellNumber(r.final_test_acc)).filter((v): v is number => v !== null);
     if (acc.length === 0) continue;
     const s = stats(acc);
-    if (group[0].activation === 'nrelu' && isConstantSigma(group[0].sigma)) {
-      const sigma = Number(group[0].sigma);
-      curve.push({ setting: NRELU_CURVE, x: sigma, sigma, ...s });
+    const varied = variedOf(group[0]);
+    if (group[0].activation === 'nrelu' && varied?.schedule === 'constant') {
+      curve.push({ setting: NRELU_CURVE, x: varied.start, sigma: varied.start, ...s });
     } else {
       references.push({ setting, mean: s.mean });
     }
@@ -410,7 +407,8 @@ export function buildCharts(rows: ReportRows): Chart[] {
               subtitle: [chart.subtitle, seedNote],
               points,
               xTitle: 'epoch',
-              yTitle: `${chart.yTitle}${unitsLabel(epochs)}`,
+              yTitle: chart.format === 'pct' ? chart.yTitle : `${chart.yTitle}${unitsLabel(epochs)}`,
+              yFormat: chart.format === 'pct' ? '.1%' : undefined,
               integerX: true,
               yZero: true,
               colors,

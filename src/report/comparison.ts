@@ -9,9 +9,10 @@ import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verd
 import { mean, summarize, welchPValue } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
 import { settingOf } from '../results/settings.js';
-import { comparedMetrics, type Format } from '../results/columns.js';
+import { variedCell, variedLabel, variedOf, type VariedParam } from '../results/varied.js';
+import { comparedMetrics, type ComparedMetric, type Format } from '../results/columns.js';
 import { activationNames } from '../activations/registry.js';
-import { loss, pct, pValue, signedPct, unitsOf } from './format.js';
+import { countOf, loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
 /**
  * comparison.csv's columns in the order committed folders have them; the means of summary columns the
@@ -51,6 +52,7 @@ const COMPARISON_LAYOUT = [
   'grad_zero_fraction_mean',
   'tost_p_holm',
   'primary_verdict',
+  'param',
 ];
 export function comparisonBaseColumns(): string[] {
   return [
@@ -73,7 +75,8 @@ export interface ComparisonRow {
   /** The run id without model and seed, e.g. `nrelu-s0.1`: one row per distinct setting. */
   setting: string;
   activation: string;
-  sigma: string;
+  /** The activation's varied parameter (N-ReLU's sigma), or null. */
+  varied: VariedParam | null;
   n: number;
   accMean: number;
   accStd: number;
@@ -109,12 +112,12 @@ export interface ComparisonRow {
   notCompleted: number;
 }
 
-/** What orders the comparison's rows: the activation, its varied parameter's value (sigma) and the setting. */
-export type SettingKey = Pick<ComparisonRow, 'activation' | 'sigma' | 'setting'>;
+/** What orders the comparison's rows: the activation, its varied parameter's value and the setting. */
+export type SettingKey = Pick<ComparisonRow, 'activation' | 'varied' | 'setting'>;
 
 /**
- * Activations in the registry's order (the paper's, then user activations); rows of one activation by sigma (schedules
- * after constants).
+ * Activations in the registry's order (the paper's, then user activations); rows of one activation by the varied
+ * parameter's value (schedules after constants).
  */
 export function compareSettings(a: SettingKey, b: SettingKey): number {
   const order = activationNames();
@@ -122,8 +125,8 @@ export function compareSettings(a: SettingKey, b: SettingKey): number {
     const i = order.indexOf(r.activation);
     return i < 0 ? order.length : i;
   };
-  const sigma = (r: SettingKey): number => (/^[0-9.e+-]+$/.test(r.sigma) ? Number(r.sigma) : Infinity);
-  return rank(a) - rank(b) || sigma(a) - sigma(b) || a.setting.localeCompare(b.setting);
+  const value = (r: SettingKey): number => (r.varied?.schedule === 'constant' ? r.varied.start : Infinity);
+  return rank(a) - rank(b) || value(a) - value(b) || a.setting.localeCompare(b.setting);
 }
 
 /** Mean robustness accuracy per noise level over the completed runs in `ids`. */
@@ -138,9 +141,17 @@ function robustnessOf(rows: Row[], ids: Set<string>): Map<string, number> {
 const meanOf = (rows: Row[], column: string): number =>
   mean(rows.filter((r) => r[column] !== '' && r[column] !== undefined).map((r) => Number(r[column])));
 
-/** A compared metric's cell: a loss, a unit count out of the row's units, or a percentage. */
+/** The compared metrics (columns.ts) a table shows: every required one, an optional one when some row has it. */
+export function shownMetrics(rows: ComparisonRow[]): { column: string; metric: ComparedMetric }[] {
+  return comparedMetrics().filter(
+    ({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])),
+  );
+}
+
+/** A compared metric's cell: a loss, a unit count out of the row's units, a count, or a percentage. */
 export function formatMetric(format: Format, value: number, units: number): string {
   if (format === 'loss') return loss(value);
+  if (format === 'count') return countOf(value);
   return format === 'units' ? unitsOf(value, units) : pct(value);
 }
 
@@ -190,7 +201,7 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
       model: group[0].model,
       setting: settingOf(group[0]),
       activation: group[0].activation,
-      sigma: group[0].sigma,
+      varied: variedOf(group[0]),
       n: s.n,
       accMean: s.mean,
       accStd: s.std,
@@ -228,7 +239,7 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
  * but `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`.
  */
 function label(r: ComparisonRow): string {
-  const constant = /^[0-9.e+-]+$/.test(r.sigma);
+  const constant = r.varied?.schedule === 'constant';
   const plain =
     r.setting === r.activation ||
     (constant && /^[^-]+$/.test(r.setting.slice(r.activation.length + 1)) && r.setting.startsWith(`${r.activation}-`));
@@ -293,6 +304,8 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
       'with respect to the',
     'pre-activation is exactly 0 on every gradient-probe sample (training mode); zero grad: % of (sample, ' +
       'unit) pairs with zero gradient.',
+    // A metric added through the registry says what it is in its own line, shown with its column.
+    ...shownMetrics(rows).flatMap(({ metric }) => (metric.mdNote ? [metric.mdNote] : [])),
     '',
   ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
@@ -300,7 +313,7 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
     const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
     const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
-    const metrics = comparedMetrics();
+    const metrics = shownMetrics(mine);
     const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
     out.push(
       `## ${model.toUpperCase()}`,
@@ -327,7 +340,7 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
         `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} ` +
         `| ${pValue(r.tostPHolm)} | ${verdict}`;
       out.push(
-        `| ${label(r)} | ${r.sigma || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
+        `| ${label(r)} | ${variedCell(r.varied) || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
           `| ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
       );
     }
@@ -359,7 +372,8 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
     model: r.model,
     setting: r.setting,
     activation: r.activation,
-    sigma: r.sigma,
+    sigma: variedLabel(r.varied),
+    param: r.varied?.param ?? '',
     n: r.n,
     test_acc_mean: num(r.accMean),
     test_acc_std: num(r.accStd),

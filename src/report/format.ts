@@ -26,6 +26,11 @@ export function unitsOf(v: number, units: number): string {
   return Number.isNaN(v) ? DASH : `${Number(v.toFixed(1))} / ${units}`;
 }
 
+/** A mean count: one decimal at most (`2.5`, `0`). */
+export function countOf(v: number): string {
+  return Number.isNaN(v) ? DASH : String(Number(v.toFixed(1)));
+}
+
 /** A loss: four decimals. */
 export function loss(v: number): string {
   return Number.isNaN(v) ? DASH : v.toFixed(4);

@@ -10,8 +10,16 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
-import { compare, formatMetric, pairedCell, primaryLine, unpairedNotes, type ComparisonRow } from './comparison.js';
-import { comparedMetrics, type ComparedMetric } from '../results/columns.js';
+import {
+  compare,
+  formatMetric,
+  pairedCell,
+  primaryLine,
+  shownMetrics,
+  unpairedNotes,
+  type ComparisonRow,
+} from './comparison.js';
+import { variedCell } from '../results/varied.js';
 import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
@@ -119,13 +127,6 @@ const COMPLETION_NOTES: [string, string][] = [
 ];
 const NOISE_NOTE: [string, string] = ['Acc at noise s', `${DEFINITIONS.robustness}, mean over seeds (robustness.csv).`];
 
-/** The compared metrics (columns.ts) report.html shows: every required one, an optional one when some row has it. */
-function shownMetrics(rows: ComparisonRow[]): { column: string; metric: ComparedMetric }[] {
-  return comparedMetrics().filter(
-    ({ column, metric }) => !metric.optional || rows.some((r) => !Number.isNaN(r.means[column])),
-  );
-}
-
 interface ManifestInfo {
   name?: string;
   dataset?: string;
@@ -179,7 +180,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
     const cells = [
       `${swatch}${escapeHtml(r.setting)}`,
-      escapeHtml(r.sigma || '–'),
+      escapeHtml(variedCell(r.varied) || '–'),
       isBest ? `<strong>${acc}</strong>` : acc,
       ci,
       n,

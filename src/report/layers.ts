@@ -10,6 +10,7 @@ import { mean } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
 import { compareSettings } from './comparison.js';
 import { settingOf } from '../results/settings.js';
+import { variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { pValue } from './format.js';
 
 /** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */
@@ -38,6 +39,7 @@ export const LAYER_COLUMNS = [
   'paired_p',
   'pairs_below',
   'pairs_above',
+  'param',
 ] as const;
 
 export interface LayerComparisonRow {
@@ -46,7 +48,7 @@ export interface LayerComparisonRow {
   units: number;
   setting: string;
   activation: string;
-  sigma: string;
+  varied: VariedParam | null;
   metric: LayerMetric;
   /** The setting's mean count over its completed runs, and ReLU's over its own. */
   mean: number;
@@ -83,7 +85,7 @@ interface RunInfo {
   model: string;
   setting: string;
   activation: string;
-  sigma: string;
+  varied: VariedParam | null;
   seed: number;
 }
 
@@ -97,7 +99,7 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
       model: r.model,
       setting: settingOf(r),
       activation: r.activation,
-      sigma: r.sigma,
+      varied: variedOf(r),
       seed: Number(r.seed),
     });
   }
@@ -129,7 +131,7 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
             units: units.get(`${model}\u0000${layer}`) ?? NaN,
             setting: s.setting,
             activation: s.activation,
-            sigma: s.sigma,
+            varied: s.varied,
             metric: column,
             mean: mean([...here.values()]),
             reluMean: mean([...relu.values()]),
@@ -154,7 +156,7 @@ export function layerRecords(rows: LayerComparisonRow[]): Record<string, CellVal
     units: num(r.units),
     setting: r.setting,
     activation: r.activation,
-    sigma: r.sigma,
+    sigma: variedLabel(r.varied),
     metric: r.metric,
     n: r.n,
     mean: num(r.mean),
@@ -166,6 +168,7 @@ export function layerRecords(rows: LayerComparisonRow[]): Record<string, CellVal
     paired_p: r.paired.p,
     pairs_below: r.below,
     pairs_above: r.above,
+    param: r.varied?.param ?? '',
   }));
 }
 

@@ -12,6 +12,7 @@
  */
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
+import { VARIED_LABEL, variedLabel } from './varied.js';
 
 /** How a run ended, as summary.csv's `status` column holds it. */
 export type FinalStatus = 'completed' | 'diverged' | 'failed';
@@ -30,6 +31,8 @@ export interface ColumnType {
   special?: readonly ('NaN' | 'Infinity')[];
   /** The only texts allowed (a text column). */
   oneOf?: readonly string[];
+  /** The form a text column's cells must have, and its name for the error message. */
+  pattern?: { regex: RegExp; what: string };
 }
 
 /**
@@ -39,8 +42,8 @@ export interface ColumnType {
  */
 export type CheckRule = 'key' | 'exact' | 'count' | 'tolerance' | 'derived' | 'ignored';
 
-/** How the report formats a number: a loss, a unit count (`x / units`), a percentage. */
-export type Format = 'loss' | 'units' | 'pct';
+/** How the report formats a number: a loss, a unit count (`x / units`), a count (`2.5`), a percentage. */
+export type Format = 'loss' | 'units' | 'count' | 'pct';
 
 /** A summary column the comparison averages over a setting's completed seeds (seeds without it left out). */
 export interface ComparedMetric {
@@ -54,15 +57,19 @@ export interface ComparedMetric {
   optional?: boolean;
   /** report.html's note under the table: title and text (a column shown with the one before it has none). */
   note?: readonly [string, string];
+  /** comparison.md's line under its header text, when the column is shown (older metrics are in that text). */
+  mdNote?: string;
 }
 
 /** An epochs.csv column drawn per epoch, mean over seeds with a min-max band (`kind` names the chart and its file). */
 export interface EpochChart {
-  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output';
+  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'outgoing_grad_share' | 'revived';
   title: string;
   subtitle: string;
   yTitle: string;
   note: string;
+  /** The y axis: unit counts (the default, titled `of N hidden units`) or a percentage. */
+  format?: 'units' | 'pct';
 }
 
 export interface EpochContext {
@@ -127,13 +134,6 @@ const ACCURACY: ColumnType = { type: 'number', min: 0, max: 1, special: ['NaN'] 
 const NONNEGATIVE_OR_DIVERGED: ColumnType = { type: 'number', min: 0, special: ['NaN', 'Infinity'] };
 const SECONDS: ColumnType = { type: 'number', min: 0 };
 
-/** The sigma column: the constant value, or `start->end:schedule` for an annealed sigma. */
-export function sigmaLabel(spec: RunSpec): string {
-  if (!spec.sigma) return '';
-  const s = spec.sigma;
-  return s.schedule === 'constant' ? String(s.start) : `${s.start}->${s.end}:${s.schedule}`;
-}
-
 /**
  * The run's setting (its id without model and seed): summary.csv's `setting` column, or, for folders
  * written before it, derived from the id by removing the `<model>-` prefix and the `-seed<N>` suffix.
@@ -141,6 +141,12 @@ export function sigmaLabel(spec: RunSpec): string {
 export function settingOf(row: Row): string {
   if (row.setting !== undefined && row.setting !== '') return row.setting;
   return row.run_id.replace(new RegExp(`^${row.model}-`), '').replace(/-seed\d+$/, '');
+}
+
+/** A unit-history count summed over the run's probes; null with fewer than two probes (no history). */
+function historyTotal(c: SummaryContext, key: 'died' | 'revived'): number | null {
+  const histories = (c.result?.epochs ?? []).flatMap((e) => (e.history ? [e.history] : []));
+  return histories.length === 0 ? null : histories.reduce((s, h) => s + h[key], 0);
 }
 
 const ratio = (count: number | undefined, units: number | undefined): number | null =>
@@ -164,6 +170,15 @@ const GRAD_DEAD_DOC =
   'reaches their weights. ReLU and N-ReLU (gradient 1[x > 0]) can have them; LeakyReLU, PReLU, GELU and ' +
   'RReLU pass gradient everywhere';
 const LOSS_DOC = 'Softmax cross-entropy';
+const OUTGOING_DOC =
+  "Share of the next linear layer's kernel gradient (squared norm, summed over the gradient-probe samples, " +
+  "training mode) that inactive units' outputs (activation input <= 0: N-ReLU's noise) put into its input: " +
+  '|G_in|² / (|G_act|² + |G_in|²), through any pooling or dropout in between; 0 for ReLU; ' +
+  'epochs.csv: over all hidden layers; smaller with more samples (the noise terms partly cancel), so compare at ' +
+  'equal gradient_samples';
+const HISTORY_DOC =
+  "dead in the sense of `dead`, compared unit by unit with the same run's previous probe (same probe samples): " +
+  'died = alive then, dead now; revived = dead then, alive now; stayed dead = dead at both. Empty at the first probe';
 const ZERO_GRADIENT_DOC = 'the share of (sample, unit) pairs of the gradient probe with zero gradient';
 export const COLUMN_DOCS = {
   loss: LOSS_DOC,
@@ -201,13 +216,21 @@ export const COLUMNS = {
     summary: (c) => c.spec.activation.name,
   },
   sigma: {
-    type: TEXT,
+    type: { type: 'text', pattern: { regex: VARIED_LABEL, what: 'a number or start->end:schedule' } },
     check: 'exact',
     doc:
-      "the varied parameter's value: in force at the end of the epoch (epochs.csv), or the run's constant or " +
-      '`start->end:schedule`',
-    epochs: (c) => c.r.sigma,
-    summary: (c) => sigmaLabel(c.spec),
+      "the varied parameter's value (named by `param`; the column keeps N-ReLU's name): in force at the end of " +
+      "the epoch (epochs.csv), or the run's constant or `start->end:schedule`",
+    epochs: (c) => c.r.varied?.value,
+    summary: (c) => variedLabel(c.spec.varied),
+  },
+  param: {
+    type: TEXT,
+    check: 'exact',
+    later: true,
+    doc: "the varied parameter's name (`sigma` for N-ReLU; older folders, without the column: `sigma`)",
+    epochs: (c) => c.spec.varied?.param ?? '',
+    summary: (c) => c.spec.varied?.param ?? '',
   },
   seed: {
     type: { type: 'int' },
@@ -543,6 +566,100 @@ export const COLUMNS = {
       html: 'zero-gradient pairs (%)',
       format: 'pct',
       optional: true,
+    },
+  },
+  outgoing_grad_share: {
+    type: { type: 'number', min: 0, max: 1, special: ['NaN'] },
+    check: 'tolerance',
+    later: true,
+    doc: OUTGOING_DOC,
+    epochs: (c) => c.r.gradient?.outgoingGradShare,
+    dead: (c) => c.r.gradient?.layers[c.i]?.outgoingGradShare,
+    chart: {
+      kind: 'outgoing_grad_share',
+      title: 'Outgoing-gradient share per epoch',
+      subtitle: "share of the next layer's kernel gradient from inactive units' outputs, all hidden layers",
+      yTitle: 'outgoing-gradient share',
+      note: `${OUTGOING_DOC}. Epochs without a probe are skipped.`,
+      format: 'pct',
+    },
+  },
+  final_outgoing_grad_share: {
+    type: { type: 'number', min: 0, max: 1, special: ['NaN'] },
+    check: 'tolerance',
+    later: true,
+    doc: 'outgoing_grad_share at the last probed epoch',
+    summary: (c) => c.probed?.gradient?.outgoingGradShare,
+    compare: {
+      csv: 'outgoing_grad_share_mean',
+      md: 'out-grad share (%)',
+      html: 'outgoing-gradient share (%)',
+      format: 'pct',
+      optional: true,
+      mdNote:
+        "Out-grad share: share of the next layer's kernel gradient (squared norm) that inactive units' outputs put " +
+        'there, at the last probe (0 for ReLU; README, "Gradient flow").',
+      note: ['Outgoing-gradient share', `${OUTGOING_DOC}; at the last probed epoch, mean over seeds.`],
+    },
+  },
+  died: {
+    type: COUNT,
+    check: 'count',
+    later: true,
+    doc: `hidden units that died since the previous probe (${HISTORY_DOC})`,
+    epochs: (c) => c.r.history?.died,
+    dead: (c) => c.r.history?.layers[c.i]?.died,
+  },
+  revived: {
+    type: COUNT,
+    check: 'count',
+    later: true,
+    doc: 'hidden units that revived since the previous probe (see died)',
+    epochs: (c) => c.r.history?.revived,
+    dead: (c) => c.r.history?.layers[c.i]?.revived,
+    chart: {
+      kind: 'revived',
+      title: 'Revived units per probe',
+      subtitle: 'dead at the previous probe, alive at this one',
+      yTitle: 'revived units',
+      note: `Hidden units ${HISTORY_DOC}. Epochs without a probe, and the first probe, are skipped.`,
+    },
+  },
+  stayed_dead: {
+    type: COUNT,
+    check: 'count',
+    later: true,
+    doc: 'hidden units dead at both this probe and the previous one (see died)',
+    epochs: (c) => c.r.history?.stayedDead,
+    dead: (c) => c.r.history?.layers[c.i]?.stayedDead,
+  },
+  total_died: {
+    type: COUNT,
+    check: 'count',
+    later: true,
+    doc: "`died` summed over the run's probes (empty with fewer than two probes)",
+    summary: (c) => historyTotal(c, 'died'),
+    compare: { csv: 'total_died_mean', md: 'died', html: 'units died (total)', format: 'count', optional: true },
+  },
+  total_revived: {
+    type: COUNT,
+    check: 'count',
+    later: true,
+    doc: "`revived` summed over the run's probes (empty with fewer than two probes)",
+    summary: (c) => historyTotal(c, 'revived'),
+    compare: {
+      csv: 'total_revived_mean',
+      md: 'revived',
+      html: 'units revived (total)',
+      format: 'count',
+      optional: true,
+      mdNote:
+        'Died / revived: hidden units dead at a probe that were alive at the previous one / alive that were dead, ' +
+        'summed over the run (means over seeds).',
+      note: [
+        'Units died, units revived',
+        `Hidden units ${HISTORY_DOC}; summed over the run's probes, mean over seeds. A unit can count more than once.`,
+      ],
     },
   },
 } satisfies Record<string, ColumnDef>;

@@ -26,8 +26,10 @@ const INTEGER = /^[+-]?\d+$/;
 export function cellProblem(column: string, cell: string): string | null {
   const t = columnDef(column)?.type;
   if (!t || cell === '') return null;
-  if (t.type === 'text')
-    return t.oneOf && !t.oneOf.includes(cell) ? `is '${cell}', not one of ${t.oneOf.join(', ')}` : null;
+  if (t.type === 'text') {
+    if (t.oneOf && !t.oneOf.includes(cell)) return `is '${cell}', not one of ${t.oneOf.join(', ')}`;
+    return t.pattern && !t.pattern.regex.test(cell) ? `is '${cell}', not ${t.pattern.what}` : null;
+  }
   const special = t.special ?? [];
   if (/^[+-]?NaN$/.test(cell)) return special.includes('NaN') ? null : `is '${cell}', not a number`;
   if (/^[+-]?Infinity$/.test(cell))

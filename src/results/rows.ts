@@ -5,11 +5,9 @@
  */
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
-import { cellsOf, sigmaLabel, type Row } from './columns.js';
+import { cellsOf, type Row } from './columns.js';
 import type { Cells } from './files.js';
 import type { FinalStatus } from './manifest.js';
-
-export { sigmaLabel };
 
 /** One epochs.csv row. */
 export function epochRow(spec: RunSpec, r: EpochResult): Cells {

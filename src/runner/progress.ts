@@ -22,10 +22,10 @@ const fmt = (v: number, digits = 4): string => v.toFixed(digits);
 
 function epochLine(id: string, r: EpochResult, epochs: number): string {
   const dead = r.dead ? ` dead ${r.dead.dead}/${r.dead.units}` : '';
-  const sigma = r.sigma === null ? '' : ` sigma ${Number(r.sigma.toPrecision(4))}`;
+  const varied = r.varied === null ? '' : ` ${r.varied.param} ${Number(r.varied.value.toPrecision(4))}`;
   return (
     `${id} epoch ${r.epoch}/${epochs}: train loss ${fmt(r.trainLoss)} acc ${fmt(r.trainAcc)} ` +
-    `| test loss ${fmt(r.testLoss)} acc ${fmt(r.testAcc)}${dead}${sigma} ` +
+    `| test loss ${fmt(r.testLoss)} acc ${fmt(r.testAcc)}${dead}${varied} ` +
     `| ${r.epochSeconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`
   );
 }

@@ -18,8 +18,6 @@ import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
 
-export { sigmaLabel } from '../results/rows.js';
-
 export interface RunGridOptions {
   config: ResolvedConfig;
   overrides: string[];

@@ -5,8 +5,7 @@
 import { tf } from '../tf.js';
 import type { RunSpec, TrainSettings } from '../config/types.js';
 import { buildModel, type ModelKind } from '../models/build.js';
-import { findActivation, type ActivationSpec } from '../activations/registry.js';
-import { variedParam } from '../activations/descriptor.js';
+import type { ActivationSpec } from '../activations/registry.js';
 import { isSchedulableLayer, type SchedulableLayer } from '../activations/stochastic.js';
 import { adam } from './fused-adam.js';
 
@@ -49,32 +48,20 @@ export function buildRun(spec: RunModelSpec, inputShape: number[], classes: numb
   return { model, optimizer: makeOptimizer(spec.train) };
 }
 
-/**
- * The activation spec a run's layers are built with: its params, and its varied parameter (sigma) at its start value.
- */
-export function runActivationSpec(run: Pick<RunSpec, 'activation' | 'sigma'>): ActivationSpec {
+/** The activation spec a run's layers are built with: its params, and its varied parameter at its start value. */
+export function runActivationSpec(run: Pick<RunSpec, 'activation' | 'varied'>): ActivationSpec {
   const { name, params } = run.activation;
-  const varied = run.sigma ? variedKey(name) : null;
-  return { name, ...params, ...(varied && run.sigma ? { [varied]: run.sigma.start } : {}) };
+  return { name, ...params, ...(run.varied ? { [run.varied.param]: run.varied.start } : {}) };
 }
 
-function variedKey(name: string): string {
-  const descriptor = findActivation(name);
-  if (!descriptor)
-    throw new Error(`activation "${name}" is not registered (a user activation's module loads before its runs train)`);
-  const varied = variedParam(descriptor);
-  if (!varied) throw new Error(`activation "${name}" has no sweepable or schedulable parameter, but the run has one`);
-  return varied[0];
-}
-
-/** The layers whose varied parameter follows the run's schedule, and the parameter's name; null for a constant one. */
+/**
+ * The layers whose varied parameter follows the run's schedule (set every step, a constant one too), and the
+ * parameter's name; null without a varied parameter. Config refuses a schedule for a parameter that cannot take one.
+ */
 export function scheduledLayers(
   model: tf.LayersModel,
-  run: Pick<RunSpec, 'activation' | 'sigma'>,
+  run: Pick<RunSpec, 'varied'>,
 ): { param: string; layers: SchedulableLayer[] } | null {
-  if (!run.sigma) return null;
-  const descriptor = findActivation(run.activation.name);
-  const varied = descriptor ? variedParam(descriptor) : null;
-  if (!varied || varied[1].schedule !== true) return null;
-  return { param: varied[0], layers: model.layers.filter(isSchedulableLayer) };
+  if (!run.varied) return null;
+  return { param: run.varied.param, layers: model.layers.filter(isSchedulableLayer) };
 }

@@ -9,8 +9,9 @@ import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
 import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
+import { unitHistory, type LayerDeadFlags, type UnitHistory } from '../metrics/unit-history.js';
 import { Rng, deriveSeed } from '../rng/index.js';
-import { sigmaAt } from './schedule.js';
+import { valueAt } from './schedule.js';
 import { buildRun, runActivationSpec, scheduledLayers } from './setup.js';
 import { loadRunModule } from '../activations/module.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
@@ -18,8 +19,8 @@ import { assertWebGpuHealthy, clearWebGpuFaults } from '../backend/webgpu-errors
 
 export interface EpochResult {
   epoch: number;
-  /** Sigma in force at the end of the epoch (null for activations without one). */
-  sigma: number | null;
+  /** The varied parameter and its value in force at the end of the epoch (null for activations without one). */
+  varied: { param: string; value: number } | null;
   trainLoss: number;
   trainAcc: number;
   testLoss: number;
@@ -28,6 +29,8 @@ export interface EpochResult {
   dead: DeadNeuronReport | null;
   /** Dormant and zero-output units, measured with the dead-neuron probe (null when it skips). */
   activity: UnitActivityReport | null;
+  /** Units that died, revived or stayed dead since the run's previous probe (null without one, or when it skips). */
+  history: UnitHistory | null;
   /** Gradient flow through the hidden units (null when the probe skips or dead_neurons.gradient_samples is 0). */
   gradient: GradientReport | null;
   /** Wall time of the whole epoch: training, evaluation and probing. */
@@ -104,12 +107,14 @@ interface TrainLoop {
   readEvery: number;
   batches: number;
   totalSteps: number;
-  /** Optimiser steps taken so far (the sigma schedule's position). */
+  /** Optimiser steps taken so far (the schedule's position). */
   step: number;
-  /** Sigma in force (null for activations without one). */
-  sigma: number | null;
+  /** The varied parameter's value in force (null for activations without one). */
+  variedValue: number | null;
   /** The epoch's running [loss sum, correct count]; empty between epochs (freed if an exception ends the run). */
   sums: tf.Tensor[];
+  /** The last probe's per-unit dead flags (null before the first probe), for unit histories. */
+  lastDead: LayerDeadFlags[] | null;
 }
 
 /** How an epoch's training pass ended: its mean loss and accuracy, or the message of a loss that diverged mid-epoch. */
@@ -135,12 +140,12 @@ function disposeProbeSamples({ x, gradX, gradY }: ProbeSamples): void {
   tf.dispose([x, ...(gradX && gradY ? [gradX, gradY] : [])]);
 }
 
-/** Sets the scheduled sigma for the coming step on every schedulable layer. */
+/** Sets the varied parameter's scheduled value for the coming step on every schedulable layer. */
 function advanceSchedule(loop: TrainLoop): void {
   const { spec, scheduled } = loop;
-  if (!spec.sigma) return;
-  loop.sigma = sigmaAt(spec.sigma, loop.step, loop.totalSteps);
-  if (scheduled) for (const layer of scheduled.layers) layer.setScheduled(scheduled.param, loop.sigma);
+  if (!spec.varied) return;
+  loop.variedValue = valueAt(spec.varied, loop.step, loop.totalSteps);
+  if (scheduled) for (const layer of scheduled.layers) layer.setScheduled(scheduled.param, loop.variedValue);
 }
 
 /** One optimiser step on the training samples `idx`; returns the running sums with the batch's loss and hits added. */
@@ -231,18 +236,21 @@ async function measureEpoch(
   const { dead, activity } = probeThisEpoch
     ? await probeUnits(model, probes.x, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })
     : { dead: null, activity: null };
+  const history = dead && loop.lastDead ? unitHistory(loop.lastDead, dead.layers) : null;
+  if (dead) loop.lastDead = dead.layers;
   const { gradX, gradY } = probes;
   const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
   await assertWebGpuHealthy(true); // before the epoch is recorded
   return {
     epoch,
-    sigma: loop.sigma,
+    varied: spec.varied && loop.variedValue !== null ? { param: spec.varied.param, value: loop.variedValue } : null,
     trainLoss: pass.trainLoss,
     trainAcc: pass.trainAcc,
     testLoss: test.loss,
     testAcc: test.acc,
     dead,
     activity,
+    history,
     gradient,
     epochSeconds: (performance.now() - timing.epochStart) / 1000,
     samplesPerSecond: pass.seen / timing.trainTime,
@@ -269,8 +277,9 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
     batches,
     totalSteps: batches * spec.train.epochs,
     step: 0,
-    sigma: spec.sigma ? spec.sigma.start : null,
+    variedValue: spec.varied ? spec.varied.start : null,
     sums: [],
+    lastDead: null,
   };
   const probes = probeSamples(spec, data);
   const epochs: EpochResult[] = [];

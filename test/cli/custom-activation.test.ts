@@ -50,12 +50,21 @@ before(async () => {
 });
 
 test("run --jobs 2 trains the module's activation, sweeping its parameter, and records the file in manifest.json", () => {
+  // The varied parameter's value sits in the `sigma` column (N-ReLU's name, kept), its name in `param`.
   assert.deepEqual(
-    readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.activation, r.sigma, r.status]),
+    readRowsSync(join(jobs2, 'summary.csv')).map((r) => [r.run_id, r.activation, r.param, r.sigma, r.status]),
     [
-      ['mlp-relu-seed1', 'relu', '', 'completed'],
-      ['mlp-swish-beta1-seed1', 'swish', '1', 'completed'],
-      ['mlp-swish-beta2-seed1', 'swish', '2', 'completed'],
+      ['mlp-relu-seed1', 'relu', '', '', 'completed'],
+      ['mlp-swish-beta1-seed1', 'swish', 'beta', '1', 'completed'],
+      ['mlp-swish-beta2-seed1', 'swish', 'beta', '2', 'completed'],
+    ],
+  );
+  assert.deepEqual(
+    readRowsSync(join(jobs2, 'epochs.csv')).map((r) => [r.run_id, r.param, r.sigma]),
+    [
+      ['mlp-relu-seed1', '', ''],
+      ['mlp-swish-beta1-seed1', 'beta', '1'],
+      ['mlp-swish-beta2-seed1', 'beta', '2'],
     ],
   );
   const manifest = JSON.parse(readFileSync(join(jobs2, 'manifest.json'), 'utf8')) as {
@@ -79,9 +88,17 @@ test('report and check work on the folder (check: the --jobs 1 folder matches th
   const report = await runCli(['report', jobs2]);
   assert.equal(report.code, 0, report.stderr);
   const md = readFileSync(join(jobs2, 'comparison.md'), 'utf8');
-  // Labelled like N-ReLU's rows: the activation, with the swept value in the sigma column.
-  assert.match(md, /\| swish \| 1 \|/);
-  assert.match(md, /\| swish \| 2 \|/);
+  // Labelled like N-ReLU's rows: the activation, with the swept value, named, in the sigma column.
+  assert.match(md, /\| swish \| beta=1 \|/);
+  assert.match(md, /\| swish \| beta=2 \|/);
+  assert.deepEqual(
+    readRowsSync(join(jobs2, 'comparison.csv')).map((r) => [r.setting, r.param, r.sigma]),
+    [
+      ['relu', '', ''],
+      ['swish-beta1', 'beta', '1'],
+      ['swish-beta2', 'beta', '2'],
+    ],
+  );
   const check = await runCli(['check', jobs1, '--reference', jobs2]);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /^OK: 3 runs and 3 epochs/m);

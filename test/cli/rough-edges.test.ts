@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
 import { copyFolder, trainInto, writeTiny } from '../helpers/tiny-folder.js';
 import { UserError, fileSystemError } from '../../src/errors.js';
@@ -163,4 +164,15 @@ test('a subset of seeds run into a folder keeps the union of the grids in the ma
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^OK: 2 runs/m);
+});
+
+test('output piped into a reader that stops early ends quietly, with no EPIPE stack trace', () => {
+  const bin = new URL('../../bin/nrelu-bench.js', import.meta.url).pathname;
+  const config = new URL('../../configs/paper-cnn.yaml', import.meta.url).pathname;
+  // 96 run specs as JSON (~100 KB, more than a pipe holds): `head -1` exits and list goes on writing into the closed pipe.
+  const command = `node "${bin}" list "${config}" --json | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`;
+  const r = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
+  assert.equal(r.stdout, '[\n');
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+  assert.match(r.stderr, /rc=0/);
 });

@@ -59,7 +59,7 @@ test('a run carries everything the trainer needs', () => {
     model: 'cnn',
     modelOptions: { filters: [8], kernelSize: 5 },
     activation: { name: 'nrelu', params: {} },
-    sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+    varied: { param: 'sigma', schedule: 'constant', start: 0.1, end: 0.1 },
     seed: 2,
     dataset: 'mnist-10k',
     standardize: true,
@@ -68,7 +68,7 @@ test('a run carries everything the trainer needs', () => {
     deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
     eval: { robustness: { gaussian: [] } },
   });
-  assert.equal(expandGrid(c).find((r) => r.id === 'cnn-relu-seed2')?.sigma, null);
+  assert.equal(expandGrid(c).find((r) => r.id === 'cnn-relu-seed2')?.varied, null);
 });
 
 test('schedules are their own entries with ids like mlp-nrelu-s0.2to0-linear-seed1', () => {
@@ -93,8 +93,8 @@ test('schedules are their own entries with ids like mlp-nrelu-s0.2to0-linear-see
       'mlp-nrelu-s0.3-seed1',
     ],
   );
-  assert.deepEqual(runs[1].sigma, { schedule: 'linear', start: 0.2, end: 0 });
-  assert.deepEqual(runs[3].sigma, { schedule: 'constant', start: 0.3, end: 0.3 });
+  assert.deepEqual(runs[1].varied, { param: 'sigma', schedule: 'linear', start: 0.2, end: 0 });
+  assert.deepEqual(runs[3].varied, { param: 'sigma', schedule: 'constant', start: 0.3, end: 0.3 });
 });
 
 test('ids include non-default params compactly; defaults written out do not change the id', () => {

@@ -80,7 +80,7 @@ test('the shipped configs describe the grids the README promises', async () => {
       Array.from({ length: seeds }, (_, i) => i + 1),
     );
     assert.ok(runs.every((r) => r.model === model));
-    assert.deepEqual([...new Set(runs.filter((r) => r.sigma).map((r) => r.sigma?.start))], [0.05, 0.1, 0.2]);
+    assert.deepEqual([...new Set(runs.filter((r) => r.varied).map((r) => r.varied?.start))], [0.05, 0.1, 0.2]);
   }
   const quick = (await loadConfig(join(CONFIGS, 'quick.yaml'))).config;
   assert.deepEqual(

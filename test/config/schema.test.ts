@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { exitCodeOf } from '../../src/exit-codes.js';
-import { validateConfig, parseSigma } from '../../src/config/index.js';
+import { validateConfig, parseVaried } from '../../src/config/index.js';
+import { nrelu } from '../../src/activations/nrelu.js';
+
+/** N-ReLU's sigma as written -> one schedule per grid entry, or problems (paths relative to `sigma`). */
+const parseSigma = (value: unknown) => parseVaried(value, 'sigma', nrelu.params.sigma);
 import { ACTIVATION_NAMES } from '../../src/activations/registry.js';
 
 const minimal = { name: 'm', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
@@ -171,20 +175,20 @@ test('an empty or non-map config is one clear problem', () => {
 });
 
 test('sigma: number, list (sweep), schedule object, constant shorthand', () => {
-  assert.deepEqual(parseSigma(0.1), { sigmas: [{ schedule: 'constant', start: 0.1, end: 0.1 }], problems: [] });
-  assert.deepEqual(parseSigma([0.05, 0.2]).sigmas, [
+  assert.deepEqual(parseSigma(0.1), { schedules: [{ schedule: 'constant', start: 0.1, end: 0.1 }], problems: [] });
+  assert.deepEqual(parseSigma([0.05, 0.2]).schedules, [
     { schedule: 'constant', start: 0.05, end: 0.05 },
     { schedule: 'constant', start: 0.2, end: 0.2 },
   ]);
-  assert.deepEqual(parseSigma({ start: 0.2, end: 0, schedule: 'linear' }).sigmas, [
+  assert.deepEqual(parseSigma({ start: 0.2, end: 0, schedule: 'linear' }).schedules, [
     { schedule: 'linear', start: 0.2, end: 0 },
   ]);
-  assert.deepEqual(parseSigma({ start: 0.3, end: 0.1, schedule: 'cosine' }).sigmas, [
+  assert.deepEqual(parseSigma({ start: 0.3, end: 0.1, schedule: 'cosine' }).schedules, [
     { schedule: 'cosine', start: 0.3, end: 0.1 },
   ]);
-  assert.deepEqual(parseSigma({ start: 0.1 }).sigmas, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
-  assert.deepEqual(parseSigma({ value: 0.1 }).sigmas, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
-  assert.deepEqual(parseSigma({ value: 0.1, schedule: 'constant' }).sigmas, [
+  assert.deepEqual(parseSigma({ start: 0.1 }).schedules, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
+  assert.deepEqual(parseSigma({ value: 0.1 }).schedules, [{ schedule: 'constant', start: 0.1, end: 0.1 }]);
+  assert.deepEqual(parseSigma({ value: 0.1, schedule: 'constant' }).schedules, [
     { schedule: 'constant', start: 0.1, end: 0.1 },
   ]);
 });

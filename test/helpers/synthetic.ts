@@ -18,7 +18,7 @@ export function runSpec(overrides: Partial<RunSpec> = {}): RunSpec {
     model: 'mlp',
     modelOptions: { hidden: [32] },
     activation: { name: 'relu', params: {} },
-    sigma: null,
+    varied: null,
     seed: 1,
     dataset: 'synthetic',
     init: 'torch',

@@ -203,11 +203,16 @@ type Act =
   | { kind: 'leaky'; alpha: number }
   | { kind: 'nrelu'; sigma: number; seeds: number[]; step0: number[] };
 
-/** Per-sample dl/dz of every hidden layer, and the mean-loss gradient of every kernel and bias. */
+/**
+ * Per-sample dl/dz of every hidden layer, the mean-loss gradient of every kernel and bias, and each hidden layer's
+ * outgoing-gradient share from its definition: G_in = x_in^T delta of the next layer (x_in: the layer's outputs
+ * where its pre-activation is <= 0, 0 elsewhere), G = x^T delta, share = |G_in|^2 / (|G - G_in|^2 + |G_in|^2).
+ */
 function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[], batchSize: number) {
   const hiddenCount = layers.length - 1;
   const perSample: number[][][] = Array.from({ length: hiddenCount }, () => []);
   const gk = layers.map((l) => l.kernel.map((row) => row.map(() => 0)));
+  const gIn = layers.map((l) => l.kernel.map((row) => row.map(() => 0)));
   const gb = layers.map((l) => l.bias.map(() => 0));
   // N-ReLU noise: batch k of the probe is training pass step0 + k of each layer; element (row, unit) is
   // value row * units + unit of that pass's stream.
@@ -253,6 +258,7 @@ function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[],
       layers[li].kernel.forEach((row, i) =>
         row.forEach((_, j) => {
           gk[li][i][j] += (inputs[li][i] * delta[j]) / xs.length;
+          if (li > 0 && zs[li - 1][i] <= 0) gIn[li][i][j] += inputs[li][i] * delta[j];
         }),
       );
       delta.forEach((d, j) => {
@@ -266,7 +272,12 @@ function bruteForce(layers: Dense[], act: Act, xs: number[][], labels: number[],
     }
   });
   const norm = (values: number[]): number => Math.sqrt(values.reduce((s, v) => s + v * v, 0));
-  return { perSample, kernelNorms: gk.map((k) => norm(k.flat())), biasNorms: gb.map(norm) };
+  const shares = gIn.slice(1).map((g, k) => {
+    const inactive = norm(g.flat()) ** 2;
+    const active = norm(gk[k + 1].flat().map((v, e) => v * xs.length - g.flat()[e])) ** 2;
+    return inactive + active === 0 ? 0 : inactive / (inactive + active);
+  });
+  return { perSample, kernelNorms: gk.map((k) => norm(k.flat())), biasNorms: gb.map(norm), shares };
 }
 
 function checkAgainst(r: GradientReport, brute: ReturnType<typeof bruteForce>, label: string): void {
@@ -288,6 +299,8 @@ function checkAgainst(r: GradientReport, brute: ReturnType<typeof bruteForce>, l
     assert.equal(l.zeroFraction, zeros / (n * l.units), `${label} ${l.name} zero fraction`);
     close(l.weightGradNorm, brute.kernelNorms[li], `${label} ${l.name} kernel norm`, 1e-4);
     close(l.biasGradNorm, brute.biasNorms[li], `${label} ${l.name} bias norm`, 1e-4);
+    // float32 sums against float64 ones: 1e-4 absolute on a share in [0, 1].
+    close(l.outgoingGradShare, brute.shares[li], `${label} ${l.name} outgoing-gradient share`, 1e-4);
   });
   close(r.output.weightGradNorm, brute.kernelNorms[r.layers.length], `${label} output kernel norm`, 1e-4);
 }
@@ -324,11 +337,18 @@ for (const backend of TEST_BACKENDS) {
         brute.perSample.flat(2).some((v) => v !== 0),
         'a non-trivial example',
       );
-      if (activation === 'relu')
+      if (activation === 'relu') {
         assert.ok(
           r.layers.some((l) => l.zeroFraction > 0),
           'ReLU has zero-gradient pairs here',
         );
+        assert.deepEqual(
+          [r.outgoingGradShare, ...r.layers.map((l) => l.outgoingGradShare)],
+          [0, 0, 0],
+          'ReLU: exactly 0',
+        );
+      } else if (activation !== 'leaky_relu')
+        assert.ok(Math.min(...brute.shares) > 0.01, 'N-ReLU: a non-trivial share');
       model.dispose();
     }
     tf.dispose([xt, yt]);
@@ -384,7 +404,7 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   const data = toDeviceData(syntheticDataset());
   const spec = runSpec({
     activation: { name: 'nrelu', params: {} },
-    sigma: { schedule: 'constant', start: 0.2, end: 0.2 },
+    varied: { param: 'sigma', schedule: 'constant', start: 0.2, end: 0.2 },
     train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
     deadNeurons: { probe: 'train', samples: 128, threshold: 0, every: 2, dormantTau: 0.1, gradientSamples: 100 },
   });
@@ -401,8 +421,48 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   const g = on.epochs[2].gradient!;
   assert.equal(g.samples, 100);
   assert.equal(g.units, 32);
+  assert.ok(g.outgoingGradShare > 0 && g.outgoingGradShare <= 1, `N-ReLU's outgoing share ${g.outgoingGradShare}`);
   const strip = (r: typeof on) =>
     r.epochs.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc, e.dead?.dead, e.activity?.zeroOutput]);
   assert.deepEqual(strip(on), strip(off), 'probing gradients changes nothing the run trains or measures');
   data.dispose();
 });
+
+for (const backend of TEST_BACKENDS) {
+  test(`[${backend}] outgoing-gradient share through pooling, dropout: 0 for ReLU, in (0, 1] for N-ReLU`, async () => {
+    await useBackend(backend);
+    const x = tf.randomUniform([30, 12, 12, 1], 0, 1, 'float32', 17);
+    const y = tf.tensor1d(
+      Array.from({ length: 30 }, (_, i) => (3 * i) % 10),
+      'int32',
+    );
+    const shapes = [
+      { pool: 'max' as const },
+      { pool: 'avg' as const },
+      { pool: 'max' as const, activationAfterPool: true },
+      // Dropout between the dense activation and the output layer: f must replay the pass's own mask, or ReLU's
+      // x - f(a_act) is not 0.
+      { pool: 'max' as const, dropout: 0.4 },
+    ];
+    for (const shape of shapes) {
+      for (const activation of ['relu', { name: 'nrelu', sigma: 0.1 }] as ActivationSpec[]) {
+        const model = buildModel({
+          model: 'cnn',
+          activation,
+          filters: [4, 6],
+          dense: [8],
+          seed: 5,
+          inputShape: [12, 12, 1],
+          ...shape,
+        });
+        const r = await probeGradients(model, x, y, { batchSize: 12 });
+        const label = `${JSON.stringify(activation)} ${JSON.stringify(shape)}`;
+        const shares = [r.outgoingGradShare, ...r.layers.map((l) => l.outgoingGradShare)];
+        if (activation === 'relu') assert.deepEqual(shares, [0, 0, 0, 0], `${label}: exactly 0`);
+        else for (const v of shares) assert.ok(v > 0 && v <= 1, `${label}: ${shares.join(', ')} in (0, 1]`);
+        model.dispose();
+      }
+    }
+    tf.dispose([x, y]);
+  });
+}

@@ -208,3 +208,28 @@ test('robustness: the noise has the given sigma, inputs are clipped to their ran
   assert.ok(Math.abs(heavy.testAcc - 0.1) < 4 * Math.sqrt(0.09 / n), `accuracy under heavy noise ${heavy.testAcc}`);
   samples.dispose();
 });
+
+test('with pool-then-activate (conv -> pool -> ReLU) the activity probes measure the activation, not the pool', async () => {
+  await useBackend('cpu');
+  const model = buildModel({
+    model: 'cnn',
+    activation: 'relu',
+    filters: [4],
+    dense: [8],
+    activationAfterPool: true,
+    seed: 3,
+  });
+  // Channel 0 of the conv can never be positive: its ReLU output is exactly 0 everywhere (zero output), while its
+  // pooled pre-activation, which the probe measured before, is far from 0.
+  const conv = model.layers.find((l) => l.getClassName() === 'Conv2D') as tf.layers.Layer;
+  const [kernel, bias] = conv.getWeights();
+  const b = bias.arraySync() as number[];
+  conv.setWeights([kernel, tf.tensor1d([-1e3, ...b.slice(1)])]);
+  const x = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 7);
+  const { dead, activity } = await probeUnits(model, x);
+  x.dispose();
+  model.dispose();
+  assert.ok((dead?.layers[0].dead ?? 0) >= 1, 'channel 0 is dead');
+  assert.ok((activity?.layers[0].zeroOutput ?? 0) >= 1, 'and its activation outputs exactly 0');
+  assert.ok((activity?.layers[0].dormant ?? 0) >= 1, 'so it is dormant too');
+});

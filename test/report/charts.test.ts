@@ -5,7 +5,6 @@ import {
   buildCharts,
   cellNumber,
   completedRuns,
-  isConstantSigma,
   settingColors,
   settingOrder,
 } from '../../src/report/charts.js';
@@ -34,9 +33,6 @@ test('cellNumber treats empty cells as missing, not 0', () => {
   assert.equal(cellNumber('NaN'), null);
   assert.equal(cellNumber('0'), 0);
   assert.equal(cellNumber('0.25'), 0.25);
-  assert.equal(isConstantSigma('0.1'), true);
-  assert.equal(isConstantSigma('0.2->0.05:linear'), false);
-  assert.equal(isConstantSigma(''), false);
 });
 
 test('aggregateSeries: mean, min and max over seeds per setting and epoch; empty cells skipped', () => {

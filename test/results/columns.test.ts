@@ -126,3 +126,29 @@ test('one added registry row reaches the files, check, the comparison (Markdown 
   }
   assert.ok(!columnsOf('epochs').includes('probe_score'));
 });
+
+test('an optional compared metric no row has is left out of comparison.md (older folders keep their bytes)', () => {
+  const summary = (share: string | undefined) =>
+    [1, 2].map((seed) => ({
+      run_id: `mlp-relu-seed${seed}`,
+      model: 'mlp',
+      activation: 'relu',
+      sigma: '',
+      seed: String(seed),
+      status: 'completed',
+      epochs: '3',
+      final_test_acc: '0.9',
+      best_test_acc: '0.9',
+      final_test_loss: '0.3',
+      final_dead: '1',
+      units: '8',
+      setting: 'relu',
+      ...(share === undefined ? {} : { final_outgoing_grad_share: share }),
+    }));
+  const without = renderComparison(compare(summary(undefined)));
+  assert.doesNotMatch(without, /out-grad share/);
+  assert.ok(comparisonColumns(compare(summary(undefined))).includes('outgoing_grad_share_mean'), 'the CSV keeps it');
+  const withIt = renderComparison(compare(summary('0.125')));
+  assert.match(withIt, /\| out-grad share \(%\) \|/);
+  assert.match(withIt, /\| 12\.50 \|/);
+});

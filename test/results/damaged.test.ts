@@ -21,8 +21,31 @@ import { UserError } from '../../src/errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'nrelu-damaged-'));
 const header = SUMMARY_COLUMNS.join(',');
+/** A summary.csv row's cells; a column added later gets a value of its type without editing this. */
+const rowCells = (id: string, acc: string, status = 'completed'): Record<string, string> => {
+  const cells: Record<string, string> = {
+    run_id: id,
+    model: 'mlp',
+    activation: 'relu',
+    seed: '1',
+    status,
+    epochs: '2',
+    final_test_acc: acc,
+    best_test_acc: '0.9',
+    final_test_loss: '0.3',
+    final_dead: '1',
+    units: '16',
+    train_seconds: '1.2',
+    backend: 'cpu',
+    setting: 'relu',
+  };
+  // Every other column a value of its type: a cut-off last cell ('123' -> '1') still looks like a number.
+  const fill = (c: string): string => ({ int: '123', number: '0.25', text: '' })[columnDef(c)?.type.type ?? 'text'];
+  return Object.fromEntries(SUMMARY_COLUMNS.map((c) => [c, cells[c] ?? fill(c)]));
+};
+/** The same row as a summary.csv line, in the registry's column order. */
 const row = (id: string, acc: string, status = 'completed'): string =>
-  `${id},mlp,relu,,1,${status},2,${acc},0.9,0.3,1,16,1.2,cpu,0,1,0,0.5,relu`;
+  SUMMARY_COLUMNS.map((c) => rowCells(id, acc, status)[c]).join(',');
 
 /** Asserts `fn` throws a one-line UserError that names `path`. */
 async function namesFile(fn: () => unknown, path: string, what: RegExp): Promise<void> {
@@ -77,7 +100,7 @@ test('a truncated CSV: readRows names the file and line; the lenient read keeps 
 test('a last line cut off inside its last cell (every cell there, no newline) is damaged, not a number', async () => {
   const path = join(dir(), 'summary.csv');
   const whole = row('mlp-relu-seed2', '0.9');
-  // The cut leaves '...,0' of '...,0.5': a plausible number, but the row never got its newline.
+  // The cut leaves '...,1' of '...,123': a plausible number, but the row never got its newline.
   writeFileSync(path, `${header}\n${row('mlp-relu-seed1', '0.95')}\n${whole.slice(0, -2)}`);
   await namesFile(() => readRows(path), path, /line 3 was cut off/);
   const { rows, damaged } = await readRowsLenient(path);
@@ -90,21 +113,17 @@ test('a last line cut off inside its last cell (every cell there, no newline) is
 
 test('appending to a CSV written before later columns rewrites it under the current header first', async () => {
   const path = join(dir(), 'summary.csv');
-  const old = SUMMARY_COLUMNS.filter((c) => !c.startsWith('final_grad') && c !== 'setting');
-  writeFileSync(path, `${old.join(',')}\n${row('mlp-relu-seed1', '0.95').split(',').slice(0, old.length).join(',')}\n`);
-  await appendRows(path, SUMMARY_COLUMNS, [
-    Object.fromEntries(SUMMARY_COLUMNS.map((c, i) => [c, row('mlp-relu-seed2', '0.9').split(',')[i]])) as Record<
-      string,
-      string
-    >,
-  ]);
+  const old = SUMMARY_COLUMNS.filter((c) => columnDef(c)?.later !== true);
+  const first = rowCells('mlp-relu-seed1', '0.95');
+  writeFileSync(path, `${old.join(',')}\n${old.map((c) => first[c]).join(',')}\n`);
+  await appendRows(path, SUMMARY_COLUMNS, [rowCells('mlp-relu-seed2', '0.9')]);
   assert.equal(readFileSync(path, 'utf8').split('\n')[0], header);
   const rows = await readRows(path);
   assert.deepEqual(
     rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]),
     [
       ['mlp-relu-seed1', '0.95', ''],
-      ['mlp-relu-seed2', '0.9', '0'],
+      ['mlp-relu-seed2', '0.9', '123'],
     ],
   );
 });

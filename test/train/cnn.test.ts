@@ -49,7 +49,7 @@ for (const backend of TEST_BACKENDS.filter((b) => b === 'wasm')) {
         model: 'cnn',
         modelOptions: { filters: [4, 8], dense: [16] },
         activation: { name: 'nrelu', params: {} },
-        sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+        varied: { param: 'sigma', schedule: 'constant', start: 0.1, end: 0.1 },
         train: { epochs: 3, batchSize: 32, optimizer: 'adam', learningRate: 0.005 },
         eval: { robustness: { gaussian: [0.3] } },
       }),

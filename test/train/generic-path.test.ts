@@ -22,7 +22,10 @@ const numbers = (r: RunResult): unknown => ({
 const CASES: [string, Partial<RunSpec>, number][] = [
   [
     'mlp nrelu',
-    { activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0.05 } },
+    {
+      activation: { name: 'nrelu', params: {} },
+      varied: { param: 'sigma', schedule: 'linear', start: 0.2, end: 0.05 },
+    },
     256,
   ],
   ['mlp rrelu', { activation: { name: 'rrelu', params: {} } }, 256],
@@ -32,7 +35,7 @@ const CASES: [string, Partial<RunSpec>, number][] = [
       model: 'cnn',
       modelOptions: { filters: [4], dense: [16] },
       activation: { name: 'nrelu', params: {} },
-      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      varied: { param: 'sigma', schedule: 'constant', start: 0.1, end: 0.1 },
     },
     64,
   ],

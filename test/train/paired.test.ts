@@ -89,7 +89,7 @@ test('N-ReLU at different sigmas draws the same eps stream: y(sigma) / sigma is 
 });
 
 const withoutTiming = (e: EpochResult[]) =>
-  e.map(({ epochSeconds: _a, samplesPerSecond: _b, sigma: _s, ...rest }) => rest);
+  e.map(({ epochSeconds: _a, samplesPerSecond: _b, varied: _s, ...rest }) => rest);
 
 for (const backend of TEST_BACKENDS) {
   test(`[${backend}] activations that equal ReLU train to identical numbers (same init, batch order and data)`, async () => {
@@ -104,7 +104,7 @@ for (const backend of TEST_BACKENDS) {
       runSpec({
         train,
         activation: { name: 'nrelu', params: {} },
-        sigma: { schedule: 'constant', start: 0, end: 0 },
+        varied: { param: 'sigma', schedule: 'constant', start: 0, end: 0 },
       }),
       data,
     );

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { NReLU } from '../../src/activations/nrelu.js';
 import { trainRun } from '../../src/train/trainer.js';
 import { toDeviceData } from '../../src/train/device-data.js';
-import { sigmaAt } from '../../src/train/schedule.js';
+import { valueAt } from '../../src/train/schedule.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
 
@@ -56,7 +56,7 @@ for (const backend of TEST_BACKENDS) {
     const spec = runSpec({
       modelOptions: { hidden: [64, 32] },
       activation: { name: 'nrelu', params: {} },
-      sigma: schedule,
+      varied: { param: 'sigma', ...schedule },
       train: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.001 },
       deadNeurons: { probe: 'train', samples: 100, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 100 },
     });
@@ -75,7 +75,7 @@ for (const backend of TEST_BACKENDS) {
     const totalSteps = 2 * (512 / 64);
     assert.equal(steps.length, totalSteps * layers.length);
     for (let step = 0; step < totalSteps; step++) {
-      const expected = sigmaAt(schedule, step, totalSteps);
+      const expected = valueAt(schedule, step, totalSteps);
       for (const c of steps.slice(step * layers.length, (step + 1) * layers.length)) {
         assert.ok(
           Math.abs(c.sigma - expected) < 1e-12,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { trainRun, type EpochResult } from '../../src/train/trainer.js';
 import { toDeviceData } from '../../src/train/device-data.js';
-import { sigmaAt } from '../../src/train/schedule.js';
+import { valueAt } from '../../src/train/schedule.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
 
@@ -15,7 +15,7 @@ for (const backend of TEST_BACKENDS) {
     const data = toDeviceData(syntheticDataset());
     const spec = runSpec({
       activation: { name: 'nrelu', params: {} },
-      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      varied: { param: 'sigma', schedule: 'constant', start: 0.1, end: 0.1 },
       train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.003 },
     });
     const counts: number[] = [];
@@ -48,7 +48,7 @@ for (const backend of TEST_BACKENDS) {
     const dataset = syntheticDataset(300, 70);
     const spec = runSpec({
       activation: { name: 'nrelu', params: {} },
-      sigma: { schedule: 'constant', start: 0.1, end: 0.1 },
+      varied: { param: 'sigma', schedule: 'constant', start: 0.1, end: 0.1 },
       deadNeurons: { probe: 'test', samples: 50, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 40 },
       eval: { robustness: { gaussian: [0.3] } },
     });
@@ -111,23 +111,28 @@ test('dead neurons are probed every N epochs and always on the last', async () =
 });
 
 test('sigma schedules: constant, linear and cosine from start to end, logged per epoch', async () => {
-  assert.equal(sigmaAt({ schedule: 'constant', start: 0.1, end: 0 }, 50, 100), 0.1);
-  assert.equal(sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 0, 101), 0.2);
-  assert.ok(Math.abs(sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
-  assert.equal(sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 100, 101), 0);
-  assert.ok(Math.abs(sigmaAt({ schedule: 'cosine', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
+  assert.equal(valueAt({ schedule: 'constant', start: 0.1, end: 0 }, 50, 100), 0.1);
+  assert.equal(valueAt({ schedule: 'linear', start: 0.2, end: 0 }, 0, 101), 0.2);
+  assert.ok(Math.abs(valueAt({ schedule: 'linear', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
+  assert.equal(valueAt({ schedule: 'linear', start: 0.2, end: 0 }, 100, 101), 0);
+  assert.ok(Math.abs(valueAt({ schedule: 'cosine', start: 0.2, end: 0 }, 50, 101) - 0.1) < 1e-12);
   assert.ok(
-    sigmaAt({ schedule: 'cosine', start: 0.2, end: 0 }, 10, 101) >
-      sigmaAt({ schedule: 'linear', start: 0.2, end: 0 }, 10, 101),
+    valueAt({ schedule: 'cosine', start: 0.2, end: 0 }, 10, 101) >
+      valueAt({ schedule: 'linear', start: 0.2, end: 0 }, 10, 101),
   );
   await useBackend('cpu');
   const data = toDeviceData(syntheticDataset());
   const r = await trainRun(
-    runSpec({ activation: { name: 'nrelu', params: {} }, sigma: { schedule: 'linear', start: 0.2, end: 0 } }),
+    runSpec({
+      activation: { name: 'nrelu', params: {} },
+      varied: { param: 'sigma', schedule: 'linear', start: 0.2, end: 0 },
+    }),
     data,
   );
-  assert.ok(Math.abs((r.epochs[0].sigma ?? -1) - 0.2 * (1 - 7 / 15)) < 1e-9, `epoch 1 sigma ${r.epochs[0].sigma}`);
-  assert.equal(r.epochs[1].sigma, 0);
+  const value = (e: EpochResult): number | undefined => e.varied?.value;
+  assert.ok(Math.abs((value(r.epochs[0]) ?? -1) - 0.2 * (1 - 7 / 15)) < 1e-9, `epoch 1 sigma ${value(r.epochs[0])}`);
+  assert.equal(value(r.epochs[1]), 0);
+  assert.equal(r.epochs[1].varied?.param, 'sigma');
   data.dispose();
 });
 
