@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { outOption } from './options.js';
 import { mergeFolders } from '../runner/merge-folders.js';
 import { checkOutDir } from './paths.js';
+import { parseOnly } from '../runner/only.js';
 
 function parseMargin(text: string): number {
   const value = Number(text);
@@ -31,12 +32,23 @@ export function registerMerge(program: Command): void {
     )
     .option('--html', 'also write report.html and plots/ for the merged folder')
     .option('--allow-mixed-backends', 'merge folders trained on different backends (refused by default)')
+    .option(
+      '--only <run-ids>',
+      'take only these runs (comma-separated or repeated), e.g. the runs another grid shares with a folder',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
   $ nrelu-bench merge results/paper-mlp/shard-* --out results/paper-mlp --html
+  $ nrelu-bench merge results/paper-cnn --only cnn-relu-seed1,cnn-nrelu-s0.1-seed1 --out results/mechanism-cnn
+
+The last form reuses runs another grid shares (same run id and hash): then
+\`nrelu-bench run configs/mechanism-cnn.yaml --out results/mechanism-cnn\` trains only the rest (a run whose
+hash differs is retrained).
 
 Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
 grid order with a merged manifest.json. A run found in two folders must have the same config hash
@@ -51,13 +63,22 @@ folders, disagreeing runs or mixed settings or backends.`,
     .action(
       async (
         dirs: string[],
-        opts: { out: string; html?: boolean; allowMixedBackends?: boolean; force?: boolean; margin?: number },
+        opts: {
+          out: string;
+          html?: boolean;
+          allowMixedBackends?: boolean;
+          force?: boolean;
+          margin?: number;
+          only?: string[];
+        },
       ) => {
         checkOutDir(opts.out);
+        const only = parseOnly(opts.only);
         const result = await mergeFolders(dirs, opts.out, {
           allowMixedBackends: opts.allowMixedBackends,
           force: opts.force,
           margin: opts.margin,
+          ...(only ? { only } : {}),
           html: opts.html,
           log: (line) => process.stderr.write(`${line}\n`),
         });

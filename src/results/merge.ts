@@ -35,6 +35,11 @@ export interface MergeOptions {
   force?: boolean;
   /** The comparison's equivalence margin (pp) for the merged folder; required when the folders' margins differ. */
   margin?: number;
+  /**
+   * Take only these runs (`merge --only`), e.g. the runs another grid shares with a committed folder, so its
+   * comparison holds (and Holm-adjusts over) that grid's settings only. Each must be in some folder.
+   */
+  only?: string[];
 }
 
 interface Chosen {
@@ -239,6 +244,20 @@ function gridOrder(folders: Folder[], ids: Iterable<string>): string[] {
   return order;
 }
 
+/** Drops the runs `only` does not name; a name no folder holds is refused (a typo would silently merge less). */
+function keepOnly(chosen: Map<string, Chosen>, only: string[], folders: Folder[]): void {
+  const missing = only.filter((id) => !chosen.has(id));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--only: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ` +
+        `${folders.map((f) => f.dir).join(', ')}`,
+      { hint: 'name runs the folders hold (their summary.csv run_id column)' },
+    );
+  }
+  const wanted = new Set(only);
+  for (const id of [...chosen.keys()]) if (!wanted.has(id)) chosen.delete(id);
+}
+
 export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
   if (dirs.length === 0)
     throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
@@ -297,6 +316,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     }
   }
 
+  if (options.only) keepOnly(chosen, options.only, folders);
   const order = gridOrder(folders, chosen.keys());
   const runIds = order.filter((id) => chosen.has(id));
   checkSettings(runIds, chosen);

@@ -189,3 +189,20 @@ test("merge --out into its shards' parent folder, and again into a folder an ear
   assert.equal(other.code, 2, 'a merge of other inputs would replace runs it does not hold');
   assert.match(other.stderr, /is not empty: merging would replace the results of 2 runs/);
 });
+
+test('merge --only takes just the named runs, with their rows and manifest records; an id no folder holds is refused', async () => {
+  const out = join(dir, 'only');
+  const r = await runCli(['merge', a, b, '--only', 'mlp-relu-seed2', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const file of ['summary.csv', 'epochs.csv', 'dead_neurons.csv']) {
+    assert.deepEqual([...new Set(readRowsSync(join(out, file)).map((x) => x.run_id))], ['mlp-relu-seed2'], file);
+  }
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { runs: Record<string, unknown> };
+  assert.deepEqual(Object.keys(manifest.runs), ['mlp-relu-seed2']);
+  assert.match(readFileSync(join(out, 'comparison.csv'), 'utf8'), /\nmlp,relu,relu,,1,/);
+
+  const typo = await runCli(['merge', a, b, '--only', 'mlp-relu-seed2,mlp-relu-seed9', '--out', join(dir, 'typo')]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--only: mlp-relu-seed9 is not in /);
+  assert.equal(existsSync(join(dir, 'typo', 'summary.csv')), false, 'nothing written');
+});
