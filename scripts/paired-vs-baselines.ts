@@ -5,6 +5,12 @@
  * family of one model, and prints a markdown table per model.
  *
  *   npx tsx scripts/paired-vs-baselines.ts results/paper-mlp [--sigmas 0.05,0.1]
+ *   npx tsx scripts/paired-vs-baselines.ts results/mechanism-mlp --sigmas '0.2->0:cosine' \
+ *     --against relu,nrelu-s0.1,nrelu-s0.2
+ *
+ * `--sigmas` picks N-ReLU settings by their sigma column (a number, or a schedule's `start->end:schedule`);
+ * `--against` names the settings to pair with (default: the five baselines), e.g. constant-sigma N-ReLU runs to
+ * test an annealed sigma against them.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +19,7 @@ import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/s
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
+import { settingOf } from '../src/results/settings.js';
 
 const BASELINES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu'] as const;
 
@@ -41,22 +48,28 @@ function bySeed(rows: Row[]): BySeed {
  * Only completed runs count; settings are told apart by activation and sigma. `marginPp`: the
  * equivalence margin in percentage points, as `compare.margin`.
  */
-export function pairedVsBaselines(summary: Row[], sigmas: string[], marginPp: number): BaselineRow[] {
+export function pairedVsBaselines(
+  summary: Row[],
+  sigmas: string[],
+  marginPp: number,
+  against: readonly string[] = BASELINES,
+): BaselineRow[] {
   const done = summary.filter((r) => r.status === 'completed');
   const models = [...new Set(done.map((r) => r.model))];
   const out: BaselineRow[] = [];
   for (const model of models) {
     const mine = done.filter((r) => r.model === model);
     const nreluSigmas = [...new Set(mine.filter((r) => r.activation === 'nrelu').map((r) => r.sigma))]
-      .filter((s) => sigmas.length === 0 || sigmas.some((x) => Number(x) === Number(s)))
-      .sort((a, b) => Number(a) - Number(b));
+      .filter((s) => sigmas.length === 0 || sigmas.some((x) => x === s || Number(x) === Number(s)))
+      .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
     const family: BaselineRow[] = [];
     const tests: ReturnType<typeof pairedTest>[] = [];
     for (const sigma of nreluSigmas) {
-      const here = bySeed(mine.filter((r) => r.activation === 'nrelu' && r.sigma === sigma));
-      for (const baseline of BASELINES) {
-        const ref = mine.filter((r) => r.activation === baseline);
-        if (ref.length === 0) continue;
+      const nrelu = mine.filter((r) => r.activation === 'nrelu' && r.sigma === sigma);
+      const here = bySeed(nrelu);
+      for (const baseline of against) {
+        const ref = mine.filter((r) => settingOf(r) === baseline);
+        if (ref.length === 0 || settingOf(nrelu[0]) === baseline) continue;
         const t = pairedTest(here, bySeed(ref), marginPp / 100);
         tests.push(t);
         family.push({
@@ -113,13 +126,18 @@ export function markdown(rows: BaselineRow[]): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({ options: { sigmas: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { sigmas: { type: 'string' }, against: { type: 'string' } },
+    allowPositionals: true,
+  });
   const dir = positionals[0];
   if (!dir) {
-    console.error('usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1]');
+    console.error('usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu]');
     process.exit(2);
   }
   const sigmas = (values.sigmas ?? '').split(',').filter(Boolean);
+  const against = values.against ? values.against.split(',').filter(Boolean) : BASELINES;
   const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
-  process.stdout.write(markdown(pairedVsBaselines(readRowsSync(join(dir, 'summary.csv')), sigmas, marginPp)));
+  const summary = readRowsSync(join(dir, 'summary.csv'));
+  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against)));
 }

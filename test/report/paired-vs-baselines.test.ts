@@ -87,3 +87,27 @@ test('--sigmas keeps only the named sigmas, compared as numbers', () => {
     /\| 0\.05 \| relu \| 4 \| \+0\.18 \[\+0\.07, \+0\.28\] \| 0\.012 \| 0\.012 \| [^|]+ \| better \|/,
   );
 });
+
+test('--against pairs an annealed sigma with constant-sigma N-ReLU settings, picked by its schedule label', () => {
+  const withSetting = (setting: string, sigma: string, accs: Acc) =>
+    rows('mlp', setting === 'relu' ? 'relu' : 'nrelu', sigma, accs).map((r) => ({ ...r, setting }));
+  const annealed: Acc = { 1: 0.98, 2: 0.979, 3: 0.981, 4: 0.978 };
+  const summary = [
+    ...withSetting('relu', '', relu),
+    ...withSetting('nrelu-s0.1', '0.1', n10),
+    ...withSetting('nrelu-s0.2to0-cosine', '0.2->0:cosine', annealed),
+  ];
+  const out = pairedVsBaselines(summary, ['0.2->0:cosine'], 0.2, ['relu', 'nrelu-s0.1']);
+  assert.deepEqual(
+    out.map((r) => `${r.sigma}/${r.baseline}`),
+    ['0.2->0:cosine/relu', '0.2->0:cosine/nrelu-s0.1'],
+  );
+  const vsConstant = pairedTest(bySeed(annealed), bySeed(n10), 0.002);
+  assert.ok(Math.abs(out[1].meanDiff - vsConstant.meanDiff) < 1e-12);
+  // Without --sigmas every N-ReLU setting pairs with the others, never with itself.
+  const all = pairedVsBaselines(summary, [], 0.2, ['nrelu-s0.1']);
+  assert.deepEqual(
+    all.map((r) => `${r.sigma}/${r.baseline}`),
+    ['0.2->0:cosine/nrelu-s0.1'],
+  );
+});
