@@ -14,7 +14,7 @@ export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
   });
 }
 
-/** Pooling, flatten and dropout: layers that pass units' values on (pooled, reshaped, masked) without activating them. */
+/** Pooling, flatten and dropout: layers that pass units' values on (pooled, reshaped, masked), not activate them. */
 export const passesOn = (l: tf.layers.Layer): boolean =>
   ['MaxPooling2D', 'AveragePooling2D', 'Flatten'].includes(l.getClassName()) || l.getClassName().endsWith('Dropout');
 
