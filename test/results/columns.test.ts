@@ -27,6 +27,25 @@ import type { EpochResult } from '../../src/train/trainer.js';
 const FILE_KEYS: FileKey[] = ['epochs', 'dead', 'summary', 'robustness', 'eval'];
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
+/** Two completed ReLU runs' summary rows (seeds 1 and 2), with `extra` cells per seed. */
+const reluSummary = (extra: (seed: number) => Record<string, string>): Record<string, string>[] =>
+  [1, 2].map((seed) => ({
+    run_id: `mlp-relu-seed${seed}`,
+    model: 'mlp',
+    activation: 'relu',
+    sigma: '',
+    seed: String(seed),
+    status: 'completed',
+    epochs: '3',
+    final_test_acc: '0.9',
+    best_test_acc: '0.9',
+    final_test_loss: '0.3',
+    final_dead: '1',
+    units: '8',
+    setting: 'relu',
+    ...extra(seed),
+  }));
+
 test("every column a file lists has a cell accessor for that file, and every accessor's column is listed", () => {
   for (const file of FILE_KEYS) {
     const listed = columnsOf(file);
@@ -96,22 +115,7 @@ test('one added registry row reaches the files, check, the comparison (Markdown 
     assert.equal(cellsOf('epochs', { spec, r }).probe_score, 0.3);
     assert.ok(comparedMetrics().some((m) => m.column === 'probe_score'));
     assert.ok(epochCharts().some((m) => m.column === 'probe_score'));
-    const summary = [1, 2].map((seed) => ({
-      run_id: `mlp-relu-seed${seed}`,
-      model: 'mlp',
-      activation: 'relu',
-      sigma: '',
-      seed: String(seed),
-      status: 'completed',
-      epochs: '3',
-      final_test_acc: '0.9',
-      best_test_acc: '0.9',
-      final_test_loss: '0.3',
-      final_dead: '1',
-      units: '8',
-      setting: 'relu',
-      probe_score: String(seed / 10),
-    }));
+    const summary = reluSummary((seed) => ({ probe_score: String(seed / 10) }));
     const rows = compare(summary);
     assert.ok(comparisonColumns(rows).includes('probe_score_mean'));
     assert.match(renderComparison(rows), /\| probe score \|/);
@@ -129,22 +133,7 @@ test('one added registry row reaches the files, check, the comparison (Markdown 
 
 test('an optional compared metric no row has is left out of comparison.md (older folders keep their bytes)', () => {
   const summary = (share: string | undefined) =>
-    [1, 2].map((seed) => ({
-      run_id: `mlp-relu-seed${seed}`,
-      model: 'mlp',
-      activation: 'relu',
-      sigma: '',
-      seed: String(seed),
-      status: 'completed',
-      epochs: '3',
-      final_test_acc: '0.9',
-      best_test_acc: '0.9',
-      final_test_loss: '0.3',
-      final_dead: '1',
-      units: '8',
-      setting: 'relu',
-      ...(share === undefined ? {} : { final_outgoing_grad_share: share }),
-    }));
+    reluSummary((): Record<string, string> => (share === undefined ? {} : { final_outgoing_grad_share: share }));
   const without = renderComparison(compare(summary(undefined)));
   assert.doesNotMatch(without, /out-grad share/);
   assert.ok(comparisonColumns(compare(summary(undefined))).includes('outgoing_grad_share_mean'), 'the CSV keeps it');
