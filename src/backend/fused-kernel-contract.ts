@@ -14,3 +14,14 @@ export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
  * One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts).
  */
 export const FUSED_ADAM_KERNEL = 'NreluBenchAdam';
+
+/** A per-unit statistic of a layer output over every axis but the last (the units/channels). */
+export const UNIT_STATS = ['max', 'sumAbs', 'maxAbs'] as const;
+export type UnitStat = (typeof UNIT_STATS)[number];
+
+/**
+ * The unit probe's per-unit statistics of one layer output x [..., units] in one pass (metrics/probe.ts): attr
+ * `stats` lists which, and there is one [units] output per entry, each equal bit for bit to max(x), sum(abs(x)) or
+ * max(abs(x)) over the leading axes on the same backend. Wasm only (backend/wasm-kernels/unit-stats.ts).
+ */
+export const UNIT_STATS_KERNEL = 'NreluBenchUnitStats';

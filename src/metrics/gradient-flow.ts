@@ -241,8 +241,46 @@ function inactiveGrads(layout: ProbeLayout, seen: Seen, deltas: tf.Tensor[]): tf
     const xIn = tf.sub(seen.inputs.get(next) as tf.Tensor, xAct);
     const i = layout.hidden.indexOf(next);
     const delta = deltas[i >= 0 ? i : layout.hidden.length];
-    return tf.grads(() => tf.sum(tf.mul(next.apply(xIn) as tf.Tensor, delta)))([layout.vars[kernelAt]])[0];
+    return kernelGradient(next, layout.vars[kernelAt], xIn, delta);
   });
+}
+
+const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1] ?? v[0]] : [v as number, v as number]);
+
+/**
+ * The summed-loss gradient of a linear layer's kernel for input x and dy = dL/d(its output): what the tape gives for
+ * sum(layer(x) * dy), from the same kernel on the same shapes (so the same bits), without the forward pass and the
+ * input gradient the tape would run too. Dense: x^T dy as tf.fused.matMul's gradient forms it; Conv2D (NHWC, no
+ * dilation): Conv2DBackpropFilter. Any other layer or configuration goes through the tape.
+ */
+export function kernelGradient(layer: tf.layers.Layer, kernel: tf.Variable, x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const config = layer.getConfig();
+  const linear = config.activation === 'linear';
+  if (layer.getClassName() === 'Dense' && linear && x.rank === 2 && dy.rank === 2) {
+    const [m, k] = x.shape;
+    const product = tf.matMul(tf.reshape(x, [1, m, k]), tf.reshape(dy, [1, m, dy.shape[1] as number]), true, false);
+    return tf.reshape(product, kernel.shape);
+  }
+  const dilations = pair(config.dilationRate ?? 1);
+  const plainConv =
+    layer.getClassName() === 'Conv2D' &&
+    linear &&
+    config.dataFormat === 'channelsLast' &&
+    dilations[0] === 1 &&
+    dilations[1] === 1 &&
+    (config.padding === 'valid' || config.padding === 'same') &&
+    x.rank === 4;
+  if (plainConv) {
+    const attrs = {
+      strides: pair(config.strides),
+      pad: config.padding as 'valid' | 'same',
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+      filterShape: kernel.shape,
+    };
+    return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
+  return tf.grads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, dy)))([kernel])[0];
 }
 
 /**

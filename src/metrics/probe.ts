@@ -4,6 +4,7 @@
  * final per-unit tensors exist at the end (memory stays bounded for 60,000 samples).
  */
 import { tf } from '../tf.js';
+import { UNIT_STATS_KERNEL, type UnitStat } from '../backend/fused-kernel-contract.js';
 
 /** The hidden linear layers of `model` (Dense/Conv2D that do not produce a model output). */
 export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -67,22 +68,45 @@ export function cachedProbe(
 /** Every axis but the last (units/channels). */
 export const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i);
 
-/** One per-unit accumulator: `reduce` one probe output per batch, `fold` it into the running value. */
+/** One per-unit accumulator: a statistic of one probe output, folded over the batches. */
 export interface Accumulator {
   output: number;
-  reduce: (out: tf.Tensor) => tf.Tensor;
-  fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  stat: UnitStat;
 }
 
-export const maxPerUnit: Omit<Accumulator, 'output'> = { reduce: (o) => tf.max(o, leadingAxes(o)), fold: tf.maximum };
-export const maxAbsPerUnit: Omit<Accumulator, 'output'> = {
-  reduce: (o) => tf.max(tf.abs(o), leadingAxes(o)),
-  fold: tf.maximum,
+/** Each statistic as TF.js ops over the leading axes (the fused kernel's values), and how batches fold. */
+const STAT_OPS: Record<
+  UnitStat,
+  { reduce: (o: tf.Tensor) => tf.Tensor; fold: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor }
+> = {
+  max: { reduce: (o) => tf.max(o, leadingAxes(o)), fold: tf.maximum },
+  sumAbs: { reduce: (o) => tf.sum(tf.abs(o), leadingAxes(o)), fold: tf.add },
+  maxAbs: { reduce: (o) => tf.max(tf.abs(o), leadingAxes(o)), fold: tf.maximum },
 };
-export const sumAbsPerUnit: Omit<Accumulator, 'output'> = {
-  reduce: (o) => tf.sum(tf.abs(o), leadingAxes(o)),
-  fold: tf.add,
-};
+
+/**
+ * `stats` of one layer output, per unit, over every axis but the last: in one pass where the backend has the fused
+ * kernel (wasm; the same bits), else as TF.js ops.
+ */
+export function unitStats(out: tf.Tensor, stats: UnitStat[]): tf.Tensor[] {
+  if (out.dtype === 'float32' && out.rank >= 2 && tf.getKernel(UNIT_STATS_KERNEL, tf.getBackend()) != null)
+    return tf.engine().runKernel(UNIT_STATS_KERNEL, { x: out }, { stats }) as unknown as tf.Tensor[];
+  return stats.map((stat) => STAT_OPS[stat].reduce(out));
+}
+
+/** Every accumulator's statistic of this batch's outputs, each output's statistics in one unitStats call. */
+function batchStats(outs: tf.Tensor[], accumulators: Accumulator[]): tf.Tensor[] {
+  const result: tf.Tensor[] = new Array<tf.Tensor>(accumulators.length);
+  for (const output of new Set(accumulators.map((a) => a.output))) {
+    const mine = accumulators.flatMap((a, i) => (a.output === output ? [i] : []));
+    const values = unitStats(
+      outs[output],
+      mine.map((i) => accumulators[i].stat),
+    );
+    mine.forEach((i, k) => (result[i] = values[k]));
+  }
+  return result;
+}
 
 /**
  * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
@@ -106,9 +130,8 @@ export async function scanProbe(
       const batch = tf.slice(x, start, size);
       const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
       const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
-      return accumulators.map((a, i) =>
-        acc.length ? a.fold(acc[i], a.reduce(list[a.output])) : a.reduce(list[a.output]),
-      );
+      const stats = batchStats(list, accumulators);
+      return acc.length ? accumulators.map((a, i) => STAT_OPS[a.stat].fold(acc[i], stats[i])) : stats;
     });
     tf.dispose(acc);
     acc = next;

@@ -18,16 +18,7 @@
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
-import {
-  activationLayers,
-  cachedProbe,
-  hiddenLinearLayers,
-  maxAbsPerUnit,
-  maxPerUnit,
-  scanProbe,
-  sumAbsPerUnit,
-  type Accumulator,
-} from './probe.js';
+import { activationLayers, cachedProbe, hiddenLinearLayers, scanProbe, type Accumulator } from './probe.js';
 
 export interface DeadNeuronOptions {
   /** A unit is dead when its pre-activation is <= threshold for every sample (default 0). */
@@ -140,15 +131,15 @@ async function scanUnits(
   const probe = cachedProbe(kind, model, () => [...linear, ...acts]).model as tf.LayersModel;
   const actOutput = (i: number): number => linear.length + i;
   const scan = await scanGroups(probe, x, batchSize, {
-    preMax: linear.map((_, i) => ({ output: i, ...maxPerUnit })),
-    absSum: acts.map((_, i) => ({ output: actOutput(i), ...sumAbsPerUnit })),
+    preMax: linear.map((_, i) => ({ output: i, stat: 'max' })),
+    absSum: acts.map((_, i) => ({ output: actOutput(i), stat: 'sumAbs' })),
     // Without stochastic layers training mode equals inference, so this pass gives the maxima too.
-    absMax: stochastic ? [] : acts.map((_, i) => ({ output: actOutput(i), ...maxAbsPerUnit })),
+    absMax: stochastic ? [] : acts.map((_, i) => ({ output: actOutput(i), stat: 'maxAbs' })),
   });
   if (stochastic && acts.length) {
     const actProbe = cachedProbe('activation', model, activationLayers).model as tf.LayersModel;
     const steps = stepped.map((l) => l.getStep());
-    const maxima = acts.map((_, i) => ({ output: i, ...maxAbsPerUnit }));
+    const maxima: Accumulator[] = acts.map((_, i) => ({ output: i, stat: 'maxAbs' }));
     scan.absMax = await scanProbe(actProbe, x, batchSize, true, maxima, everyUnitNonZero);
     stepped.forEach((l, i) => l.setStep(steps[i]));
   }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/tf.js';
 import { createActivation, type ActivationSpec } from '../../src/activations/registry.js';
-import { probeGradients, type GradientReport } from '../../src/metrics/gradient-flow.js';
+import { kernelGradient, probeGradients, type GradientReport } from '../../src/metrics/gradient-flow.js';
+import { lazyDense } from '../../src/models/lazy-dense.js';
 import { buildModel } from '../../src/models/build.js';
 import { fillCounterNormal, streamKey } from '../../src/rng/index.js';
 import { trainRun } from '../../src/train/trainer.js';
@@ -464,5 +465,48 @@ for (const backend of TEST_BACKENDS) {
       }
     }
     tf.dispose([x, y]);
+  });
+}
+
+for (const backend of TEST_BACKENDS) {
+  test(`[${backend}] kernelGradient equals the tape's kernel gradient bit for bit (Dense, lazy Dense, Conv2D)`, async () => {
+    await useBackend(backend);
+    const cases: { layer: tf.layers.Layer; input: number[]; direct: boolean }[] = [
+      { layer: tf.layers.dense({ units: 6 }), input: [9, 7], direct: true },
+      { layer: lazyDense({ units: 5 }), input: [13, 8], direct: true },
+      { layer: tf.layers.conv2d({ filters: 4, kernelSize: 3 }), input: [5, 9, 9, 3], direct: true },
+      {
+        layer: tf.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same' }),
+        input: [4, 7, 7, 2],
+        direct: true,
+      },
+      { layer: tf.layers.conv2d({ filters: 2, kernelSize: 3, useBias: false }), input: [3, 6, 6, 1], direct: true },
+      // A fused activation changes dy, so the tape computes these.
+      { layer: tf.layers.dense({ units: 3, activation: 'relu' }), input: [6, 4], direct: false },
+    ];
+    let seed = 11;
+    for (const { layer, input, direct } of cases) {
+      const x = tf.randomNormal(input, 0, 1, 'float32', seed++);
+      const outShape = layer.computeOutputShape(input) as number[];
+      const dy = tf.randomNormal(outShape, 0, 1, 'float32', seed++);
+      layer.apply(x); // builds the weights
+      const kernel = layer.trainableWeights[0].read() as tf.Variable;
+      const tape = tf.grads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, dy)))([kernel])[0];
+      const ours = kernelGradient(layer, kernel, x, dy);
+      const label = `${layer.getClassName()} ${JSON.stringify(layer.getConfig().strides ?? '')} [${input}]`;
+      assert.deepEqual(ours.shape, tape.shape, label);
+      assert.deepEqual(Array.from(ours.dataSync()), Array.from(tape.dataSync()), label);
+      if (direct) {
+        // The direct path runs no forward pass: the layer's call is never reached.
+        const call = layer.call.bind(layer);
+        layer.call = () => {
+          throw new Error('forward pass');
+        };
+        tf.dispose(kernelGradient(layer, kernel, x, dy));
+        layer.call = call;
+      }
+      tf.dispose([x, dy, tape, ours]);
+      layer.dispose();
+    }
   });
 }

@@ -15,9 +15,10 @@ import { sliceConfig } from './slice.js';
 import { gatherV2Config } from './gather.js';
 import { maxConfig, sumConfig } from './reduce.js';
 import { identityConfig } from './identity.js';
+import { unitStatsConfig } from './unit-stats.js';
 import { getOriginal, rememberOriginal } from './replace.js';
 
-const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+const WASM_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig, unitStatsConfig];
 const WASM_REPLACEMENTS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   maxPoolGradConfig,
@@ -96,4 +97,5 @@ export { batchMatMulConfig } from './batch-mat-mul.js';
 export { sliceConfig } from './slice.js';
 export { gatherV2Config } from './gather.js';
 export { identityConfig } from './identity.js';
+export { unitStatsConfig, absStatsInto } from './unit-stats.js';
 export { sumConfig, maxConfig, leadingAxesSplit, columnMaxInto, columnSumInto } from './reduce.js';
