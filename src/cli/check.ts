@@ -79,7 +79,9 @@ Compared: the set of runs (and their status and config hash), the set of epochs,
 accuracy per epoch within --tolerance, and dead/dormant/zero-output/gradient-dead counts per epoch and per layer,
 which must be equal (or within --count-tolerance units: for another backend, whose rounding can tip a unit at a
 threshold; each count that moved is listed); robustness accuracies within --tolerance; summary.csv (final and best
-accuracy and loss within --tolerance, final counts as the epochs' counts). Timing columns are ignored. A folder
+accuracy and loss within --tolerance, final counts as the epochs' counts); eval.csv's post-hoc accuracy and loss
+per run and mode within --tolerance, when the checked folder has an eval.csv (a rerun has none until \`nrelu-bench
+eval\` runs on it; the note says so). Timing columns are ignored. A folder
 checked against itself is an error (exit 2), not OK.
 Differences are printed as a table (run, epoch, column, expected, actual).
 A results folder is data: check never imports code it names. A reference whose grid uses your own
@@ -112,6 +114,7 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         }
       }
       const result = await checkAgainstReference(resultsDir, opts.reference, tolerance, only, { countTolerance });
+      for (const note of result.notes ?? []) process.stdout.write(`${note}\n`);
       const moved = result.moved ?? [];
       if (moved.length > 0) {
         process.stdout.write(

@@ -3,7 +3,8 @@
  * epoch, and every file the tables are built from (summary.csv included). Accuracy and loss columns may differ by at
  * most an absolute tolerance; counts (dead,
  * dormant, zero-output units, per epoch and per layer) must be equal; both folders must hold the
- * same runs, with the same status and config hash, and the same epochs. Timing columns are ignored.
+ * same runs, with the same status and config hash, and the same epochs; post-hoc evaluations (eval.csv) per run and
+ * mode when the checked folder has them. Timing columns are ignored.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,7 +15,7 @@ import { columnDef, columnsChecked, type FileKey } from './columns.js';
 
 export interface Difference {
   run: string;
-  /** The epoch, `-` for run-level differences, `noise=<level>` for robustness rows. */
+  /** The epoch, `-` for run-level differences, `noise=<level>` for robustness rows, `mode=<mode>` for eval.csv's. */
   epoch: string;
   column: string;
   expected: string;
@@ -27,6 +28,8 @@ export interface CheckResult {
   moved?: Difference[];
   runs: number;
   epochs: number;
+  /** What was not compared, and why (e.g. the reference has eval.csv and the checked folder none). */
+  notes?: string[];
 }
 
 /**
@@ -54,6 +57,7 @@ function folderRows(dir: string, role: string): Promise<Row[][]> {
     readRows(paths.epochs),
     readRows(paths.dead),
     readRows(paths.robustness),
+    readRows(paths.eval),
   ]);
 }
 
@@ -100,8 +104,8 @@ export async function checkResults(
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
-  const [refSummary, refEpochs, refDead, refRobust] = (await folderRows(referenceDir, 'reference')).map(pick);
-  const [summary, epochs, dead, robust] = (await folderRows(resultsDir, 'results folder')).map(pick);
+  const [refSummary, refEpochs, refDead, refRobust, refEval] = (await folderRows(referenceDir, 'reference')).map(pick);
+  const [summary, epochs, dead, robust, evals] = (await folderRows(resultsDir, 'results folder')).map(pick);
   const refHashes = readManifest(resultPaths(referenceDir).manifest)?.runs ?? {};
   const hashes = readManifest(resultPaths(resultsDir).manifest)?.runs ?? {};
   const differences: Difference[] = [];
@@ -208,7 +212,37 @@ export async function checkResults(
   for (const [key, a] of noise)
     if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
 
-  return { differences, moved, runs: common.size, epochs: refByEpoch.size };
+  // Post-hoc evaluations of saved models: eval.csv, per run and mode, when the checked folder has one (a rerun
+  // trains; it evaluates nothing post hoc until `nrelu-bench eval` runs on it).
+  const notes: string[] = [];
+  if (refEval.length > 0 && !existsSync(resultPaths(resultsDir).eval)) {
+    notes.push(`eval.csv: not compared, ${resultsDir} has none (\`nrelu-bench eval\` writes it from saved models)`);
+  } else {
+    const evalColumns = compared('eval');
+    const modeKey = (r: Row): string => `${r.run_id}\u0000${r.mode}`;
+    const [refModes, modes] = [refEval, evals].map((rows) =>
+      byKey(
+        rows.filter((r) => common.has(r.run_id)),
+        modeKey,
+      ),
+    );
+    for (const [key, e] of refModes) {
+      const a = modes.get(key);
+      const at = `mode=${e.mode}`;
+      if (!a) {
+        diff(e.run_id, at, 'eval row', 'present', 'missing');
+        continue;
+      }
+      for (const c of evalColumns.exact)
+        if (!sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
+      for (const c of evalColumns.tolerance)
+        if (!sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
+    }
+    for (const [key, a] of modes)
+      if (!refModes.has(key)) diff(a.run_id, `mode=${a.mode}`, 'eval row', 'absent', 'present');
+  }
+
+  return { differences, moved, runs: common.size, epochs: refByEpoch.size, notes };
 }
 
 /** The differences as an aligned text table, with the numeric difference where there is one. */

@@ -187,3 +187,38 @@ test('check of a folder against itself is an error, not OK', async () => {
   assert.match(r.stderr, /is the reference itself: a folder always matches itself/);
   assert.doesNotMatch(r.stdout, /OK/);
 });
+
+test('eval.csv: compared per run and mode when the checked folder has one; otherwise a note says why not', async () => {
+  const evalCsv = [
+    'run_id,model,setting,seed,mode,passes,test_acc,test_loss,recorded_test_acc',
+    'mlp-relu-seed1,mlp,relu,1,deterministic,,0.9700,0.1000,0.9700',
+    'mlp-nrelu-s0.1-seed1,mlp,nrelu-s0.1,1,deterministic,,0.9650,0.1100,0.9650',
+    'mlp-nrelu-s0.1-seed1,mlp,nrelu-s0.1,1,mc:20,20,0.9660,0.1050,0.9650',
+    '',
+  ].join('\n');
+  const withEval = (text: string): string => {
+    const dir = edited({});
+    writeFileSync(join(dir, 'eval.csv'), text);
+    return dir;
+  };
+  const reference = withEval(evalCsv);
+
+  const none = await checkResults(edited({}), reference, 0.002);
+  assert.deepEqual(none.differences, []);
+  assert.match((none.notes ?? []).join('\n'), /eval\.csv: not compared, .* has none/);
+
+  const same = await checkResults(withEval(evalCsv), reference, 0);
+  assert.deepEqual([same.differences, same.notes], [[], []]);
+
+  const changed = evalCsv
+    .replace('mc:20,20,0.9660', 'mc:20,20,0.9600') // beyond the tolerance
+    .replace('1,deterministic,,0.9700,0.1000', '1,deterministic,,0.9710,0.1000') // within it
+    .replace(/^mlp-nrelu-s0\.1-seed1,[^\n]*,deterministic,[^\n]*\n/m, '') // a mode row missing
+    .concat('mlp-relu-seed1,mlp,relu,1,mc:5,5,0.9700,0.1000,0.9700\n'); // and one extra
+  const { differences } = await checkResults(withEval(changed), reference, 0.002);
+  assert.deepEqual(differences.map((d) => `${d.run} ${d.epoch} ${d.column} ${d.expected} ${d.actual}`).sort(), [
+    'mlp-nrelu-s0.1-seed1 mode=deterministic eval row present missing',
+    'mlp-nrelu-s0.1-seed1 mode=mc:20 test_acc 0.9660 0.9600',
+    'mlp-relu-seed1 mode=mc:5 eval row absent present',
+  ]);
+});
