@@ -324,6 +324,12 @@ export interface HarnessAtScaleResult {
   gradientSeconds: number;
   /** (training + evaluate + probeUnits + probeGradients) / training: the harness epoch over a bare one. */
   ratio: number;
+  /**
+   * The least this ratio could be with the same probes: the unit probe at evaluate()'s cost per image (it needs the
+   * same inference pass) and the gradient probe at a training step's cost per image (it needs the same forward and
+   * backward pass).
+   */
+  floor: number;
 }
 
 /** The harness's per-epoch overhead at full MNIST size, from its parts (see the file's comment). */
@@ -367,6 +373,11 @@ export async function harnessAtScale(options: HarnessAtScaleOptions): Promise<Ha
       probeSeconds,
       gradientSeconds,
       ratio: (trainEpochSeconds + evaluateSeconds + probeSeconds + gradientSeconds) / trainEpochSeconds,
+      floor:
+        (trainEpochSeconds +
+          evaluateSeconds * (1 + o.probeSamples / o.testSamples) +
+          (step * o.gradientSamples) / o.batchSize) /
+        trainEpochSeconds,
     };
   } finally {
     runner.dispose();

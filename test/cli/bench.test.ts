@@ -180,6 +180,9 @@ test('harnessAtScale: the per-epoch calls over a training epoch of trainSamples 
       r.ratio - (r.trainEpochSeconds + r.evaluateSeconds + r.probeSeconds + r.gradientSeconds) / r.trainEpochSeconds,
     ) < 1e-12,
   );
+  // The floor: the unit probe at evaluate()'s cost per image (96 / 64 of it), the gradient probe at 16 / 64 of a step.
+  const floor = r.trainEpochSeconds + r.evaluateSeconds * (1 + 96 / 64) + (r.stepSeconds * 16) / 64;
+  assert.ok(Math.abs(r.floor - floor / r.trainEpochSeconds) < 1e-12, `floor ${r.floor}`);
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
 });
 
