@@ -30,6 +30,12 @@
  * pass: its tensors are the main pass's own (kept), and the main pass gains only a zero tap on the logits (for the
  * last hidden layer's delta), which changes no value.
  *
+ * The pooling offset and the shift (issue 21, part 2), in the same pass: per hidden layer followed by one pooling
+ * layer, the mean of what the pooled windows whose pre-activations are all <= 0 pass on (for N-ReLU before a 2x2
+ * max-pool the max of four noise values, E = 1.03 sigma, which inference mode lacks); and per hidden layer the mean of
+ * the next linear layer's output in training mode minus inference mode (a second, inference-mode pass on the same
+ * batch, only for models with stochastic layers: otherwise the two modes are one and the shift is 0).
+ *
  * Nothing is updated: no optimizer step, weights untouched. The training-mode passes advance the
  * stochastic layers' step counters (N-ReLU, RReLU, seeded dropout); they are put back afterwards,
  * so probing never changes the noise a run trains with. Batches fold on the device; one read at the end.
@@ -64,6 +70,15 @@ export interface LayerGradient {
   outgoingActiveSq: number;
   /** The outgoing-gradient share: ||G_in||^2 / (||G_act||^2 + ||G_in||^2), 0 when both are 0. */
   outgoingGradShare: number;
+  /**
+   * Mean of what the pooled windows whose pre-activations are all <= 0 pass on, in training mode (null: no pool
+   * after this layer, or no such window). N-ReLU before a 2x2 max-pool: E[max of 4 N(0, sigma^2)] = 1.03 sigma.
+   */
+  inactivePoolMean: number | null;
+  /** Such windows over the probe samples (0 without a pool). */
+  inactiveWindows: number;
+  /** Mean of the next linear layer's output in training mode minus inference mode (0 without stochastic layers). */
+  preactShift: number;
 }
 
 export interface GradientReport {
@@ -83,6 +98,10 @@ export interface GradientReport {
   output: { name: string; weightGradNorm: number; biasGradNorm: number };
   /** The outgoing-gradient share over all hidden layers: sum ||G_in||^2 / sum (||G_act||^2 + ||G_in||^2). */
   outgoingGradShare: number;
+  /** inactivePoolMean over every pooled layer's inactive windows together (null: none). */
+  inactivePoolMean: number | null;
+  /** The mean of the hidden layers' preactShift. */
+  preactShift: number;
 }
 
 /** The model's layers after its input, checked to form one chain (each fed only by the one before). */
@@ -134,7 +153,13 @@ interface Outgoing {
   /** The next linear layer (the output layer after the last hidden one), and its kernel's index in `vars`. */
   next: tf.layers.Layer;
   kernelAt: number;
+  /** The one pooling layer between the hidden layer and the next linear layer (null: none, or more than one). */
+  pool: tf.layers.Layer | null;
+  /** The later of the activation and the pool: its output is what the pooled windows pass on. */
+  pooled: tf.layers.Layer | null;
 }
+
+const isPool = (l: tf.layers.Layer): boolean => ['MaxPooling2D', 'AveragePooling2D'].includes(l.getClassName());
 
 function outgoingOf(
   chain: tf.layers.Layer[],
@@ -152,7 +177,10 @@ function outgoingOf(
           `and the next linear layer, found ${acts.length}`,
       );
     const passOn = between.slice(between.indexOf(acts[0]) + 1);
-    return { activation: acts[0], passOn, next: next.layer, kernelAt: vars.indexOf(next.kernel) };
+    const pools = between.filter(isPool);
+    const pool = pools.length === 1 ? pools[0] : null;
+    const pooled = pool && between.indexOf(pool) > between.indexOf(acts[0]) ? pool : pool && acts[0];
+    return { activation: acts[0], passOn, next: next.layer, kernelAt: vars.indexOf(next.kernel), pool, pooled };
   });
 }
 
@@ -206,6 +234,10 @@ type GradientSums = {
   weightGrads: tf.Tensor[];
   /** Per hidden layer: G_in, the part of the next layer's summed-loss kernel gradient from inactive units. */
   inactiveGrads: tf.Tensor[];
+  /** Per hidden layer: [sum of the pooled output over inactive windows, their count] ([0, 0] without a pool). */
+  poolSums: tf.Tensor[];
+  /** Per hidden layer: sum over samples and elements of the next layer's output, training minus inference mode. */
+  shiftSums: tf.Tensor[];
 };
 
 const allSums = (s: GradientSums): tf.Tensor[] => [
@@ -214,6 +246,8 @@ const allSums = (s: GradientSums): tf.Tensor[] => [
   ...s.sumAbs,
   ...s.weightGrads,
   ...s.inactiveGrads,
+  ...s.poolSums,
+  ...s.shiftSums,
 ];
 
 /** Tensors of the main pass kept for the outgoing-gradient share: layer inputs and outputs, step counters. */
@@ -291,7 +325,9 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
   const { chain, hidden, unitShapes, vars, outputLayer, outgoing } = layout;
   const taps = [...unitShapes, [layout.classes]].map((s) => tf.zeros([xb.shape[0], ...s]));
   const inputsOf = new Set(outgoing.flatMap((o) => [o.activation, o.next]));
-  const outputsOf = new Set(outgoing.map((o) => o.activation));
+  const outputsOf = new Set(
+    outgoing.flatMap((o, i) => [o.activation, o.next, ...(o.pooled ? [o.pooled, hidden[i]] : [])]),
+  );
   const seen: Seen = { inputs: new Map(), outputs: new Map(), steps: new Map() };
   const loss = (): tf.Scalar => {
     let out: tf.Tensor = xb;
@@ -308,9 +344,13 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
   };
   let grads: tf.Tensor[];
   let inactive: tf.Tensor[];
+  let poolSums: tf.Tensor[];
+  let shiftSums: tf.Tensor[];
   try {
     grads = tf.grads(loss)([...taps, ...vars]);
     inactive = inactiveGrads(layout, seen, grads.slice(0, taps.length));
+    poolSums = inactivePoolSums(layout, seen);
+    shiftSums = preactShiftSums(layout, seen, xb);
   } finally {
     tf.dispose([...seen.inputs.values(), ...seen.outputs.values()]);
   }
@@ -332,7 +372,45 @@ function batchSums(layout: ProbeLayout, xb: tf.Tensor, yb: tf.Tensor): GradientS
     sumAbs: perLayer.map((l) => l.sumAbs),
     weightGrads: grads.slice(taps.length),
     inactiveGrads: inactive,
+    poolSums,
+    shiftSums,
   };
+}
+
+/**
+ * Per hidden layer with one pool before the next linear layer: [sum, count] of what the pooled windows whose
+ * pre-activations are all <= 0 pass on in training mode (max-pool over z <= 0, z the linear layer's output); for
+ * N-ReLU before a max-pool, the maximum of the window's noise values. [0, 0] for a layer without a pool.
+ */
+function inactivePoolSums(layout: ProbeLayout, seen: Seen): tf.Tensor[] {
+  return layout.outgoing.map(({ pool, pooled }, i) => {
+    if (!pool || !pooled) return tf.zeros([2]);
+    const z = seen.outputs.get(layout.hidden[i]) as tf.Tensor4D;
+    const config = pool.getConfig();
+    const padding = config.padding === 'same' ? 'same' : 'valid';
+    const inactive = tf.lessEqual(tf.maxPool(z, pair(config.poolSize), pair(config.strides), padding), 0);
+    const y = seen.outputs.get(pooled) as tf.Tensor;
+    return tf.stack([tf.sum(tf.where(inactive, y, tf.zerosLike(y))), tf.sum(tf.cast(inactive, 'float32'))]);
+  });
+}
+
+/**
+ * Per hidden layer: the sum of (training-mode minus inference-mode output) of the next linear layer, on the same
+ * samples and weights: what the stochastic layers before it shift its pre-activation by. 0 for a model without
+ * stochastic layers (its two modes are one). The inference pass draws nothing, so no step counter moves.
+ */
+function preactShiftSums(layout: ProbeLayout, seen: Seen, xb: tf.Tensor): tf.Tensor[] {
+  if (!layout.chain.some(isStochasticLayer)) return layout.outgoing.map(() => tf.scalar(0));
+  const nexts = new Set(layout.outgoing.map((o) => o.next));
+  const inference = new Map<tf.layers.Layer, tf.Tensor>();
+  let out: tf.Tensor = xb;
+  for (const layer of layout.chain) {
+    out = layer.apply(out, { training: false }) as tf.Tensor;
+    if (nexts.has(layer)) inference.set(layer, out);
+  }
+  return layout.outgoing.map(({ next }) =>
+    tf.sum(tf.sub(seen.outputs.get(next) as tf.Tensor, inference.get(next) as tf.Tensor)),
+  );
 }
 
 function foldSums(acc: GradientSums, batch: GradientSums): GradientSums {
@@ -343,6 +421,8 @@ function foldSums(acc: GradientSums, batch: GradientSums): GradientSums {
     sumAbs: add(acc.sumAbs, batch.sumAbs),
     weightGrads: add(acc.weightGrads, batch.weightGrads),
     inactiveGrads: add(acc.inactiveGrads, batch.inactiveGrads),
+    poolSums: add(acc.poolSums, batch.poolSums),
+    shiftSums: add(acc.shiftSums, batch.shiftSums),
   };
 }
 
@@ -381,6 +461,10 @@ type ReadSums = Record<'maxAbs' | 'zeros' | 'sumAbs', Float32Array[]> & {
   squaredNorms: Float32Array;
   /** Per hidden layer: ||G_in||^2, then ||G - G_in||^2. */
   outgoing: Float32Array;
+  /** Per hidden layer: the inactive windows' pooled sum, then their count. */
+  pools: Float32Array;
+  /** Per hidden layer: the next layer's summed training-minus-inference output. */
+  shifts: Float32Array;
 };
 
 /**
@@ -400,6 +484,8 @@ async function readSums(layout: ProbeLayout, sums: GradientSums, n: number): Pro
       ...sums.sumAbs,
       tf.stack(sums.weightGrads.map((g) => tf.sum(tf.square(tf.div(g, n))))),
       ...(outgoing.length ? [tf.stack(outgoing)] : []),
+      ...sums.poolSums,
+      ...(sums.shiftSums.length ? [tf.stack(sums.shiftSums)] : []),
     ]);
   });
   const values = (await all.data()) as Float32Array;
@@ -413,6 +499,8 @@ async function readSums(layout: ProbeLayout, sums: GradientSums, n: number): Pro
     sumAbs: perLayer(sums.sumAbs),
     squaredNorms: take(sums.weightGrads.length),
     outgoing: take(2 * sums.inactiveGrads.length),
+    pools: take(2 * sums.poolSums.length),
+    shifts: take(sums.shiftSums.length),
   };
 }
 
@@ -424,6 +512,20 @@ function outgoingOfLayer(
   active: number,
 ): Pick<LayerGradient, 'outgoingInactiveSq' | 'outgoingActiveSq' | 'outgoingGradShare'> {
   return { outgoingInactiveSq: inactive, outgoingActiveSq: active, outgoingGradShare: share(inactive, active) };
+}
+
+function poolAndShift(
+  next: tf.layers.Layer,
+  n: number,
+  [poolSum, windows]: Float32Array,
+  shiftSum: number,
+): Pick<LayerGradient, 'inactivePoolMean' | 'inactiveWindows' | 'preactShift'> {
+  const perSample = (next.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
+  return {
+    inactivePoolMean: windows > 0 ? poolSum / windows : null,
+    inactiveWindows: windows,
+    preactShift: shiftSum / (n * perSample),
+  };
 }
 
 /** The report's totals over the hidden layers, and the weight-gradient norms. */
@@ -440,6 +542,7 @@ function gradientReport(
   const { outputLayer } = layout;
   const out = norms.find((m) => m.name === outputLayer.name);
   const units = layers.reduce((s, l) => s + l.units, 0);
+  const windows = layers.reduce((s, l) => s + l.inactiveWindows, 0);
   return {
     samples: n,
     units,
@@ -458,6 +561,9 @@ function gradientReport(
       layers.reduce((s, l) => s + l.outgoingInactiveSq, 0),
       layers.reduce((s, l) => s + l.outgoingActiveSq, 0),
     ),
+    inactivePoolMean:
+      windows > 0 ? layers.reduce((s, l) => s + (l.inactivePoolMean ?? 0) * l.inactiveWindows, 0) / windows : null,
+    preactShift: layers.length ? layers.reduce((s, l) => s + l.preactShift, 0) / layers.length : 0,
   };
 }
 
@@ -490,6 +596,7 @@ export async function probeGradients(
       unitGradDead,
       unitMeanAbsGrad,
       ...outgoingOfLayer(read.outgoing[2 * i], read.outgoing[2 * i + 1]),
+      ...poolAndShift(layout.outgoing[i].next, n, read.pools.subarray(2 * i, 2 * i + 2), read.shifts[i]),
     };
   });
   let at = 0;

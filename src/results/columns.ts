@@ -132,6 +132,7 @@ const FRACTION: ColumnType = { type: 'number', min: 0, max: 1 };
 const ACCURACY: ColumnType = { type: 'number', min: 0, max: 1, special: ['NaN'] };
 /** Losses and gradient sizes: >= 0, NaN or Infinity once a run diverged. */
 const NONNEGATIVE_OR_DIVERGED: ColumnType = { type: 'number', min: 0, special: ['NaN', 'Infinity'] };
+const SIGNED_OR_DIVERGED: ColumnType = { type: 'number', special: ['NaN', 'Infinity'] };
 const SECONDS: ColumnType = { type: 'number', min: 0 };
 
 /**
@@ -176,6 +177,15 @@ const OUTGOING_DOC =
   '|G_in|² / (|G_act|² + |G_in|²), through any pooling or dropout in between; 0 for ReLU; ' +
   'epochs.csv: over all hidden layers; smaller with more samples (the noise terms partly cancel), so compare at ' +
   'equal gradient_samples';
+const POOL_DOC =
+  'Mean of what pooling windows whose pre-activations are all <= 0 pass on (the pooled activation output, training ' +
+  'mode, gradient-probe samples): 0 for ReLU; for N-ReLU before a 2x2 max-pool the maximum of four noise values, ' +
+  'E = 1.03 sigma, an offset that inference mode does not have; epochs.csv: over all pooled layers; empty without ' +
+  'pooling';
+const SHIFT_DOC =
+  "Mean of the next linear layer's output in training mode minus inference mode, same gradient-probe samples and " +
+  'weights: how far the stochastic layers up to this one shift what the next layer sees; 0 for ReLU; epochs.csv: ' +
+  'mean over hidden layers';
 const HISTORY_DOC =
   "dead in the sense of `dead`, compared unit by unit with the same run's previous probe (same probe samples): " +
   'died = alive then, dead now; revived = dead then, alive now; stayed dead = dead at both. Empty at the first probe';
@@ -660,6 +670,41 @@ export const COLUMNS = {
         'Units died, units revived',
         `Hidden units ${HISTORY_DOC}; summed over the run's probes, mean over seeds. A unit can count more than once.`,
       ],
+    },
+  },
+  inactive_pool_mean: {
+    type: SIGNED_OR_DIVERGED,
+    check: 'tolerance',
+    later: true,
+    doc: POOL_DOC,
+    epochs: (c) => c.r.gradient?.inactivePoolMean,
+    dead: (c) => c.r.gradient?.layers[c.i]?.inactivePoolMean,
+  },
+  preact_shift: {
+    type: SIGNED_OR_DIVERGED,
+    check: 'tolerance',
+    later: true,
+    doc: SHIFT_DOC,
+    epochs: (c) => c.r.gradient?.preactShift,
+    dead: (c) => c.r.gradient?.layers[c.i]?.preactShift,
+  },
+  final_inactive_pool_mean: {
+    type: SIGNED_OR_DIVERGED,
+    check: 'tolerance',
+    later: true,
+    doc: 'inactive_pool_mean at the last probed epoch (empty without pooling)',
+    summary: (c) => c.probed?.gradient?.inactivePoolMean,
+    compare: {
+      csv: 'inactive_pool_mean_mean',
+      md: 'inactive-pool out',
+      html: 'inactive windows pass on',
+      format: 'loss',
+      optional: true,
+      mdNote:
+        'Inactive-pool out: mean of what pooling windows whose pre-activations are all <= 0 pass on in training ' +
+        'mode, at the last probe (0 for ReLU; about 1.03 sigma for N-ReLU before a 2x2 max-pool; README, ' +
+        '"Gradient flow").',
+      note: ['What inactive pooling windows pass on', `${POOL_DOC}; at the last probed epoch, mean over seeds.`],
     },
   },
 } satisfies Record<string, ColumnDef>;

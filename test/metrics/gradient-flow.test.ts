@@ -510,3 +510,82 @@ for (const backend of TEST_BACKENDS) {
     }
   });
 }
+
+/**
+ * The pooling offset (issue 21, part 2): with conv_1's pre-activations forced <= 0 (bias -100), every window of its
+ * pool is inactive. N-ReLU then passes on, per window and channel, the max of four N(0, sigma^2) values before a max-pool
+ * (E = 1.0294 sigma, SD 0.7012 sigma), their mean before an average pool (E 0, SD sigma / 2), or one value when the
+ * pool comes first (E 0, SD sigma). 200 samples give 200 x 5 x 5 x 4 = 20,000 windows: tolerance 4 standard errors.
+ * conv_2's pre-activation in inference is then its bias alone; with its kernel all ones, each output adds 36 window
+ * values, so the mean training-minus-inference shift has expectation 36 E[window] and, taking all outputs of a sample as
+ * fully correlated, a standard error of at most 6 SD[window] / sqrt(200): tolerance 4 of those.
+ */
+test('inactive pooling windows: N-ReLU passes on E[max of 4 noise values] through a max-pool, 0 otherwise', async () => {
+  await useBackend('wasm');
+  const n = 200;
+  const sigma = 0.5;
+  const x = tf.randomUniform([n, 12, 12, 1], 0, 1, 'float32', 23);
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  );
+  const cases = [
+    { shape: { pool: 'max' as const }, window: { mean: 1.0294, sd: 0.7012 } },
+    { shape: { pool: 'avg' as const }, window: { mean: 0, sd: 0.5 } },
+    { shape: { pool: 'max' as const, activationAfterPool: true }, window: { mean: 0, sd: 1 } },
+  ];
+  for (const { shape, window } of cases) {
+    for (const activation of [{ name: 'nrelu', sigma }, 'relu'] as ActivationSpec[]) {
+      const model = buildModel({
+        model: 'cnn',
+        activation,
+        filters: [4, 6],
+        dense: [8],
+        seed: 9,
+        inputShape: [12, 12, 1],
+        ...shape,
+      });
+      const conv1 = model.getLayer('conv_1');
+      const [kernel, bias] = conv1.getWeights();
+      conv1.setWeights([kernel, tf.fill(bias.shape, -100)]);
+      const r = await probeGradients(model, x, y, { batchSize: 64 });
+      const first = r.layers[0];
+      const label = `${JSON.stringify(activation)} ${JSON.stringify(shape)}`;
+      assert.equal(first.inactiveWindows, n * 5 * 5 * 4, `${label}: every window of conv_1 is inactive`);
+      const mean = first.inactivePoolMean as number;
+      if (activation === 'relu') {
+        assert.deepEqual([mean, first.preactShift, r.preactShift], [0, 0, 0], `${label}: ReLU passes on nothing`);
+      } else {
+        const se = (window.sd * sigma) / Math.sqrt(first.inactiveWindows);
+        assert.ok(
+          Math.abs(mean - window.mean * sigma) <= 4 * se,
+          `${label}: ${mean} vs ${window.mean * sigma} ± ${4 * se}`,
+        );
+        // conv_2's kernel set to ones: each output sums 3 x 3 x 4 = 36 window values.
+        const conv2 = model.getLayer('conv_2');
+        const [k2, b2] = conv2.getWeights();
+        conv2.setWeights([tf.onesLike(k2), b2]);
+        const r2 = await probeGradients(model, x, y, { batchSize: 64 });
+        const shift = r2.layers[0].preactShift;
+        const expected = 36 * window.mean * sigma;
+        const tolerance = (4 * 6 * window.sd * sigma) / Math.sqrt(n);
+        assert.ok(
+          Math.abs(shift - expected) <= tolerance,
+          `${label}: conv_2 shift ${shift} vs ${expected} ± ${tolerance}`,
+        );
+      }
+      model.dispose();
+    }
+  }
+  const mlp = buildModel({
+    model: 'mlp',
+    activation: { name: 'nrelu', sigma },
+    hidden: [8],
+    seed: 9,
+    inputShape: [12, 12, 1],
+  });
+  const r = await probeGradients(mlp, x, y);
+  assert.deepEqual([r.inactivePoolMean, r.layers[0].inactivePoolMean, r.layers[0].inactiveWindows], [null, null, 0]);
+  mlp.dispose();
+  tf.dispose([x, y]);
+});
