@@ -9,6 +9,11 @@
 export const RELU_GRAD_KERNEL = 'NreluBenchReluGrad';
 /** dx = x > 0 ? dy : dy * alpha, one pass. Inputs x, dy; attr alpha. */
 export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
+/**
+ * PReLU with a one-element alpha: dx = x > 0 ? dy : dy * alpha, and dalpha = the sum of dy * x where x <= 0.
+ * Inputs x, dy, alpha; outputs [dx, dalpha].
+ */
+export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
 
 /**
  * One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts).
