@@ -20,6 +20,7 @@ import { registerWebGpuNoiseKernels } from './webgpu-noise.js';
 import { registerWebGpuConvKernels } from './webgpu-conv.js';
 import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
 import { registerWebGpuAdamKernel } from './webgpu-adam.js';
+import { registerWebGpuGeluKernels } from './webgpu-gelu.js';
 import type { WebGpuUtil } from './webgpu-program.js';
 
 /** What the harness records about the adapter (info, manifest.json). */
@@ -221,6 +222,7 @@ async function importBackend(): Promise<string | null> {
   registerWebGpuConvKernels(util);
   registerWebGpuActivationGradKernels(util);
   registerWebGpuAdamKernel(util);
+  registerWebGpuGeluKernels(util);
   return null;
 }
 
