@@ -21,6 +21,7 @@ import { registerWebGpuConvKernels } from './webgpu-conv.js';
 import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
 import { registerWebGpuAdamKernel } from './webgpu-adam.js';
 import { registerWebGpuGeluKernels } from './webgpu-gelu.js';
+import { registerWebGpuDropoutKernel } from './webgpu-dropout.js';
 import type { WebGpuUtil } from './webgpu-program.js';
 
 /** What the harness records about the adapter (info, manifest.json). */
@@ -223,6 +224,7 @@ async function importBackend(): Promise<string | null> {
   registerWebGpuActivationGradKernels(util);
   registerWebGpuAdamKernel(util);
   registerWebGpuGeluKernels(util);
+  registerWebGpuDropoutKernel(util);
   return null;
 }
 
