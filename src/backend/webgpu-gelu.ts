@@ -12,20 +12,7 @@
  */
 import type { tf } from '../tf.js';
 import { GELU_KERNEL, GELU_TRAINING_KERNEL } from './fused-kernel-contract.js';
-import {
-  A1,
-  A2,
-  A3,
-  A4,
-  A5,
-  EXP_TAYLOR,
-  INV_SQRT_2PI,
-  LN2HI,
-  LN2LO,
-  LOG2E,
-  P,
-  SQRT1_2,
-} from './gelu-constants.js';
+import * as K from './gelu-constants.js';
 import { registerOnce } from './register.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
@@ -37,27 +24,27 @@ function literal(v: number): string {
 
 /** WGSL of GELU(x) (.x) and GELU'(x) (.y), the operations of geluInto in gelu-kernels.ts. */
 function geluSource(): string {
-  const taylor = EXP_TAYLOR.slice(1)
+  const taylor = K.EXP_TAYLOR.slice(1)
     .map((c) => `    p = p * r + ${literal(c)};`)
     .join('\n');
   return `
   fn nbGelu(v : f32) -> vec2<f32> {
-    let a = abs(v) * ${literal(SQRT1_2)};
-    let t = 1.0 / (1.0 + a * ${literal(P)});
+    let a = abs(v) * ${literal(K.SQRT1_2)};
+    let t = 1.0 / (1.0 + a * ${literal(K.P)});
     let aa = a * a;
     let w = -select(aa, 80.0, aa > 80.0); // NaN stays NaN
-    let k = round(w * ${literal(LOG2E)});
-    let r = (w - k * ${literal(LN2HI)}) - k * ${literal(LN2LO)};
-    var p = ${literal(EXP_TAYLOR[0])};
+    let k = round(w * ${literal(K.LOG2E)});
+    let r = (w - k * ${literal(K.LN2HI)}) - k * ${literal(K.LN2LO)};
+    var p = ${literal(K.EXP_TAYLOR[0])};
 ${taylor}
     let e = ldexp(p, i32(k));
-    var q = t * ${literal(A5)} + ${literal(A4)};
-    q = q * t + ${literal(A3)};
-    q = q * t + ${literal(A2)};
-    q = q * t + ${literal(A1)};
+    var q = t * ${literal(K.A5)} + ${literal(K.A4)};
+    q = q * t + ${literal(K.A3)};
+    q = q * t + ${literal(K.A2)};
+    q = q * t + ${literal(K.A1)};
     q = (q * t) * e; // erfc(|x|/sqrt 2) / 2
     let phi = select(q, 1.0 - q, v > 0.0);
-    return vec2<f32>(v * phi, phi + v * (e * ${literal(INV_SQRT_2PI)}));
+    return vec2<f32>(v * phi, phi + v * (e * ${literal(K.INV_SQRT_2PI)}));
   }
 `;
 }

@@ -14,28 +14,13 @@ import { useFusedActivationGradients } from '../../src/activations/fused-gradien
 import '../../src/activations/registry.js'; // registers the gradient configs
 import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
+import { counted } from '../helpers/dispatches.js';
 
 /** Largest |webgpu - wasm| of PReLU's alpha gradient, as a fraction of sum |dy * x| over x <= 0 (its error scale). */
 const PRELU_ALPHA_TOLERANCE = 1e-6;
 
 const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
-
-/** Runs `fn`, counting the WebGPU programs it dispatches. */
-function counted<T>(fn: () => T): { value: T; dispatches: number } {
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
-  const original = backend.runWebGPUProgram;
-  let dispatches = 0;
-  backend.runWebGPUProgram = (...args: unknown[]) => {
-    dispatches += 1;
-    return original.apply(backend, args);
-  };
-  try {
-    return { value: fn(), dispatches };
-  } finally {
-    backend.runWebGPUProgram = original;
-  }
-}
 
 /** The gradient of `f` at x for dy, and how many WebGPU programs its backward pass ran (tf.grad's minus the forward's). */
 async function gradient(

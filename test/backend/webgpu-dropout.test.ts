@@ -10,6 +10,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { SeededDropout } from '../../src/models/dropout.js';
 import { requires } from '../helpers/requires.js';
+import { counted } from '../helpers/dispatches.js';
 
 const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
@@ -30,22 +31,10 @@ async function masks(
   const out: Float32Array[] = [];
   let dispatches = 0;
   for (let s = 0; s < steps; s++) {
-    const gpuBackend = tf.backend() as unknown as { runWebGPUProgram?: (...args: unknown[]) => unknown };
-    const original = gpuBackend.runWebGPUProgram;
-    if (original) {
-      dispatches = 0;
-      gpuBackend.runWebGPUProgram = (...args: unknown[]) => {
-        dispatches += 1;
-        return original.apply(gpuBackend, args);
-      };
-    }
-    try {
-      const y = layer.apply(ones, { training: true }) as tf.Tensor;
-      out.push((await y.data()) as Float32Array);
-      y.dispose();
-    } finally {
-      if (original) gpuBackend.runWebGPUProgram = original;
-    }
+    const pass = counted(() => layer.apply(ones, { training: true }) as tf.Tensor);
+    out.push((await pass.value.data()) as Float32Array);
+    pass.value.dispose();
+    dispatches = pass.dispatches;
   }
   ones.dispose();
   layer.dispose();

@@ -15,6 +15,7 @@ import { buildModel } from '../../src/models/build.js';
 import '../../src/activations/registry.js';
 import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
+import { counted } from '../helpers/dispatches.js';
 
 /** Largest |webgpu - wasm| of GELU(x) and of GELU'(x), absolute (both are O(1) or O(|x|) near 0 and 1). */
 const GELU_TOLERANCE = 1e-6;
@@ -84,24 +85,18 @@ async function stepDispatches(fused: boolean): Promise<{ dispatches: number; los
   const xs = tf.tensor4d(Float32Array.from({ length: 16 * 784 }, () => rng.normal()), [16, 28, 28, 1]);
   const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
-  const original = backend.runWebGPUProgram;
-  let dispatches = 0;
-  backend.runWebGPUProgram = (...args: unknown[]) => {
-    dispatches += 1;
-    return original.apply(backend, args);
-  };
   try {
-    const { value, grads } = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
-      variables,
+    const step = counted(() =>
+      tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+        variables,
+      ),
     );
-    backend.runWebGPUProgram = original;
+    const { value, grads } = step.value;
     const loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
-    return { dispatches, loss };
+    return { dispatches: step.dispatches, loss };
   } finally {
-    backend.runWebGPUProgram = original;
     useFusedActivationGradients(previous);
     tf.dispose([xs, ys]);
     model.dispose();
