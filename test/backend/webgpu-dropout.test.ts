@@ -9,6 +9,8 @@ import { tf } from '../../src/tf.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { SeededDropout } from '../../src/models/dropout.js';
+import { buildModel } from '../../src/models/build.js';
+import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
 import { counted } from '../helpers/dispatches.js';
 
@@ -57,4 +59,48 @@ test('SeededDropout on webgpu: the host masks bit for bit, drawn on the device',
       console.log(`dropout ${rate} [${shape}]: 3 masks equal on webgpu and wasm, ${(100 * kept).toFixed(1)}% kept`);
     }
   }
+});
+
+/** The loss and gradients of two training steps of an MLP with dropout 0.5 (784-32-16-10, batch 16) on `backend`. */
+async function dropoutSteps(backend: 'wasm' | 'webgpu'): Promise<{ losses: number[]; grads: Float32Array[] }> {
+  await selectBackend(backend);
+  const shape = { inputShape: [28, 28, 1], classes: 10 };
+  const model = buildModel({ model: 'mlp', activation: 'relu', seed: 9, ...shape, ...DROP });
+  const rng = new Rng(4);
+  const xs = tf.tensor4d(Float32Array.from({ length: 16 * 784 }, () => rng.normal()), [16, 28, 28, 1]);
+  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const losses: number[] = [];
+  let grads: Float32Array[] = [];
+  for (let step = 0; step < 2; step++) {
+    const result = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+      variables,
+    );
+    losses.push((await result.value.data())[0]);
+    grads = await Promise.all(variables.map(async (v) => (await result.grads[v.name].data()) as Float32Array));
+    tf.dispose([result.value, ...Object.values(result.grads)]);
+  }
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return { losses, grads };
+}
+
+const DROP = { hidden: [32, 16], dropout: 0.5 };
+
+test('an MLP with dropout on webgpu: the same losses and gradients as on wasm, step after step', gpu, async () => {
+  const host = await dropoutSteps('wasm');
+  const device = await dropoutSteps('webgpu');
+  for (const [i, loss] of device.losses.entries()) {
+    assert.ok(Math.abs(loss - host.losses[i]) <= 1e-5 * host.losses[i], `step ${i}: ${loss} against ${host.losses[i]}`);
+  }
+  for (const [i, g] of device.grads.entries()) {
+    const scale = Math.max(...host.grads[i].map(Math.abs));
+    const worst = Math.max(...g.map((v, j) => Math.abs(v - host.grads[i][j])));
+    // A different mask drops other units: their weights' gradients would differ by their own size.
+    assert.ok(worst <= 1e-5 * scale, `gradient ${i}: ${worst} of ${scale}`);
+  }
+  console.log(
+    `MLP with dropout 0.5, 2 steps: losses ${device.losses.join(', ')} (webgpu), ${host.losses.join(', ')} (wasm)`,
+  );
 });
