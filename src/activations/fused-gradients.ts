@@ -16,11 +16,9 @@ import { tf } from '../tf.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 import { addressOf, simdKernels, type SimdExports } from '../backend/wasm-kernels/simd.js';
 
-import { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../backend/fused-kernel-contract.js';
+import { LEAKY_RELU_GRAD_KERNEL, PRELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../backend/fused-kernel-contract.js';
 
-export { LEAKY_RELU_GRAD_KERNEL, RELU_GRAD_KERNEL };
-/** Outputs [dx, dalpha] for a one-element alpha. */
-const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
+export { LEAKY_RELU_GRAD_KERNEL, PRELU_GRAD_KERNEL, RELU_GRAD_KERNEL };
 
 const f = Math.fround;
 let enabled = true;

@@ -18,27 +18,28 @@
 import { tf } from '../tf.js';
 import { registerHostKernel, type HostMemory } from '../backend/wasm-kernels/host-memory.js';
 import { addressOf, simdKernels } from '../backend/wasm-kernels/simd.js';
+import { GELU_KERNEL, GELU_TRAINING_KERNEL } from '../backend/fused-kernel-contract.js';
 
-/** Inputs {x}; output GELU(x). */
-export const GELU_KERNEL = 'NreluBenchGelu';
-/** Inputs {x}; outputs [GELU(x), GELU'(x)]. */
-export const GELU_TRAINING_KERNEL = 'NreluBenchGeluTraining';
+import {
+  A1,
+  A2,
+  A3,
+  A4,
+  A5,
+  EXP_TAYLOR,
+  INV_SQRT_2PI,
+  LN2HI,
+  LN2LO,
+  LOG2E,
+  P,
+  SQRT1_2,
+} from '../backend/gelu-constants.js';
+
+export { GELU_KERNEL, GELU_TRAINING_KERNEL };
 
 const f = Math.fround;
-const SQRT1_2 = f(Math.SQRT1_2);
-const P = f(0.3275911);
-/** A&S 7.1.26's a1..a5, halved (exactly) so the polynomial gives erfc/2. */
-const [A1, A2, A3, A4, A5] = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429].map((a) =>
-  f(f(a) / 2),
-);
-const LOG2E = f(Math.LOG2E);
-const LN2HI = 0.693359375; // 9 significant bits: k * LN2HI is exact
-const LN2LO = f(Math.LN2 - LN2HI);
-const INV_SQRT_2PI = f(1 / Math.sqrt(2 * Math.PI));
 /** 1.5 * 2^23: adding it rounds a float32 below 2^22 in magnitude to an integer, half to even. */
 const ROUNDER = 12582912;
-/** 1/7!, 1/6!, ..., 1/1!, 1/0!: exp's Taylor polynomial, highest power first. */
-const EXP_TAYLOR = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1].map(f);
 
 /**
  * Writes GELU(x) into y and, unless g is null, GELU'(x) into g, from element `from` on. Each

@@ -1,7 +1,8 @@
 /**
  * Names of the fused kernels that activations/ and train/ call and that backend/ implements for
  * WebGPU (cpu/wasm implement them beside their callers): the one-pass activation gradients
- * (activations/fused-gradients.ts; WebGPU in webgpu-activation-grads.ts) and Adam
+ * (activations/fused-gradients.ts; WebGPU in webgpu-activation-grads.ts), GELU
+ * (activations/gelu-kernels.ts; WebGPU in webgpu-gelu.ts) and Adam
  * (train/fused-adam.ts; WebGPU in webgpu-adam.ts). Here so that backend/ never imports them.
  */
 
@@ -9,6 +10,16 @@
 export const RELU_GRAD_KERNEL = 'NreluBenchReluGrad';
 /** dx = x > 0 ? dy : dy * alpha, one pass. Inputs x, dy; attr alpha. */
 export const LEAKY_RELU_GRAD_KERNEL = 'NreluBenchLeakyReluGrad';
+/**
+ * PReLU with a one-element alpha: dx = x > 0 ? dy : dy * alpha, and dalpha = the sum of dy * x where x <= 0.
+ * Inputs x, dy, alpha; outputs [dx, dalpha].
+ */
+export const PRELU_GRAD_KERNEL = 'NreluBenchPreluGrad';
+
+/** GELU, exact form (activations/gelu-kernels.ts). Inputs {x}; output GELU(x). */
+export const GELU_KERNEL = 'NreluBenchGelu';
+/** Inputs {x}; outputs [GELU(x), GELU'(x)]. */
+export const GELU_TRAINING_KERNEL = 'NreluBenchGeluTraining';
 
 /**
  * One Adam step of a variable: inputs x, m, v, g; outputs [x, m, v]; attrs the float32 constants (train/fused-adam.ts).

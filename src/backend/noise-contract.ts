@@ -27,3 +27,10 @@ export function markDeviceNoise(backendName: string): void {
 export function isDeviceNoiseBackend(backendName: string): boolean {
   return deviceNoiseBackends.has(backendName);
 }
+
+/**
+ * SeededDropout's mask (src/models/dropout.ts) drawn on the device: element i is scale = fround(1 / (1 - rate))
+ * where draw i of Rng(seed) is below 1 - rate, else 0, the same values as the layer's host loop. Inputs none;
+ * attrs seed, rate, shape.
+ */
+export const DROPOUT_MASK_KERNEL = 'NreluBenchDropoutMask';

@@ -108,7 +108,7 @@ export function registerWebGpuConvKernels(util: WebGpuUtil): void {
 }
 
 /** Runs TF.js's own `kernelName` kernel for this backend directly (no engine bookkeeping). */
-function runBackendKernel(
+export function runBackendKernel(
   kernelName: string,
   backend: KernelArgs['backend'],
   inputs: tf.NamedTensorInfoMap,

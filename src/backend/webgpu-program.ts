@@ -32,7 +32,7 @@ export interface WebGpuBackendLike {
     dtype: tf.DataType,
     uniforms?: ProgramUniform[],
   ): tf.TensorInfo;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array | Int32Array): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
 }
 

@@ -20,6 +20,8 @@ import { registerWebGpuNoiseKernels } from './webgpu-noise.js';
 import { registerWebGpuConvKernels } from './webgpu-conv.js';
 import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
 import { registerWebGpuAdamKernel } from './webgpu-adam.js';
+import { registerWebGpuGeluKernels } from './webgpu-gelu.js';
+import { registerWebGpuDropoutKernel } from './webgpu-dropout.js';
 import type { WebGpuUtil } from './webgpu-program.js';
 
 /** What the harness records about the adapter (info, manifest.json). */
@@ -221,6 +223,8 @@ async function importBackend(): Promise<string | null> {
   registerWebGpuConvKernels(util);
   registerWebGpuActivationGradKernels(util);
   registerWebGpuAdamKernel(util);
+  registerWebGpuGeluKernels(util);
+  registerWebGpuDropoutKernel(util);
   return null;
 }
 

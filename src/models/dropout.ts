@@ -8,6 +8,7 @@
 import { tf } from '../tf.js';
 import { Rng, deriveSeed } from '../rng/index.js';
 import type { StochasticLayer } from '../activations/stochastic.js';
+import { DROPOUT_MASK_KERNEL } from '../backend/noise-contract.js';
 
 export interface SeededDropoutArgs {
   rate: number;
@@ -33,9 +34,17 @@ export class SeededDropout extends tf.layers.Layer implements StochasticLayer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return tf.clone(x);
+    const seed = deriveSeed(this.seed, 'dropout', this.step++);
+    if (tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend()) != null) {
+      // The same mask drawn on the device (WebGPU): nothing drawn here, nothing uploaded.
+      return tf.tidy(() => {
+        const mask = tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, { seed, rate: this.rate, shape: x.shape });
+        return tf.mul(x, mask as tf.Tensor);
+      });
+    }
     return tf.tidy(() => {
       if (this.buffer.length !== x.size) this.buffer = new Float32Array(x.size);
-      const rng = new Rng(deriveSeed(this.seed, 'dropout', this.step++));
+      const rng = new Rng(seed);
       const keep = 1 - this.rate;
       const scale = 1 / keep;
       const mask = this.buffer;

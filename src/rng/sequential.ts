@@ -4,6 +4,21 @@
  * shuffling, dropout masks, dataset splits, synthetic data.
  */
 
+/** The four state words of a generator seeded with `seed`: splitmix32 expands it (never all zero). */
+export function seedState(seed: number): [number, number, number, number] {
+  let z = seed >>> 0;
+  const next = (): number => {
+    z = (z + 0x9e3779b9) >>> 0;
+    let t = z;
+    t = Math.imul(t ^ (t >>> 16), 0x21f0aaad);
+    t = Math.imul(t ^ (t >>> 15), 0x735a2d97);
+    return (t ^ (t >>> 15)) >>> 0;
+  };
+  const state: [number, number, number, number] = [next(), next(), next(), next()];
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  return state;
+}
+
 /** xoshiro128**: fast, small-state, passes BigCrush; 32-bit outputs. */
 export class Rng {
   private s0: number;
@@ -13,20 +28,7 @@ export class Rng {
   private spare = NaN;
 
   constructor(seed: number) {
-    // splitmix32 expands the seed into four non-zero state words.
-    let z = seed >>> 0;
-    const next = (): number => {
-      z = (z + 0x9e3779b9) >>> 0;
-      let t = z;
-      t = Math.imul(t ^ (t >>> 16), 0x21f0aaad);
-      t = Math.imul(t ^ (t >>> 15), 0x735a2d97);
-      return (t ^ (t >>> 15)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    [this.s0, this.s1, this.s2, this.s3] = seedState(seed);
   }
 
   /** Next raw 32-bit unsigned integer. */

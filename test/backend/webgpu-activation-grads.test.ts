@@ -1,7 +1,9 @@
 /**
- * ReLU's and LeakyReLU's one-pass gradients on WebGPU: bit-identical to TF.js's composition on the
- * same backend (zeros, negatives and NaN included), in fewer dispatches (counted at the backend's
- * runWebGPUProgram). Skips without an adapter; the missing adapter itself fails in CI (webgpu.test.ts).
+ * ReLU's, LeakyReLU's and PReLU's fused gradients on WebGPU: dx bit-identical to TF.js's composition
+ * on the same backend (zeros, negatives and NaN included), in fewer dispatches (counted at the
+ * backend's runWebGPUProgram). PReLU's alpha gradient is a sum in another order: within
+ * PRELU_ALPHA_TOLERANCE of the wasm kernel's, relative to the sum of the terms' magnitudes.
+ * Skips without an adapter; the missing adapter itself fails in CI (webgpu.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,25 +14,13 @@ import { useFusedActivationGradients } from '../../src/activations/fused-gradien
 import '../../src/activations/registry.js'; // registers the gradient configs
 import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
+import { counted } from '../helpers/dispatches.js';
+
+/** Largest |webgpu - wasm| of PReLU's alpha gradient, as a fraction of sum |dy * x| over x <= 0 (its error scale). */
+const PRELU_ALPHA_TOLERANCE = 1e-6;
 
 const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
-
-/** Runs `fn`, counting the WebGPU programs it dispatches. */
-function counted<T>(fn: () => T): { value: T; dispatches: number } {
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
-  const original = backend.runWebGPUProgram;
-  let dispatches = 0;
-  backend.runWebGPUProgram = (...args: unknown[]) => {
-    dispatches += 1;
-    return original.apply(backend, args);
-  };
-  try {
-    return { value: fn(), dispatches };
-  } finally {
-    backend.runWebGPUProgram = original;
-  }
-}
 
 /** The gradient of `f` at x for dy, and how many WebGPU programs its backward pass ran (tf.grad's minus the forward's). */
 async function gradient(
@@ -68,4 +58,50 @@ test('ReLU and LeakyReLU gradients on webgpu: one dispatch each, the same bits a
     console.log(`${name} gradient on webgpu: ${fused.dispatches} dispatch fused, ${composed.dispatches} composed`);
   }
   tf.dispose([x, dy]);
+});
+
+/** PReLU's gradients (dx, dalpha) at x for dy, with the backward pass's dispatches on webgpu. */
+async function preluGradients(
+  x: tf.Tensor,
+  alpha: tf.Tensor,
+  dy: tf.Tensor,
+): Promise<{ dx: Float32Array; dAlpha: number; dispatches: number }> {
+  const f = (input: tf.Tensor, a: tf.Tensor) => tf.prelu(input, a);
+  const forward = counted(() => f(x, alpha));
+  const both = counted(() => tf.grads(f)([x, alpha], dy));
+  const [dx, dAlpha] = await Promise.all(both.value.map((t) => t.data()));
+  tf.dispose([forward.value, ...both.value]);
+  return { dx: dx as Float32Array, dAlpha: dAlpha[0], dispatches: both.dispatches - forward.dispatches };
+}
+
+test('PReLU gradient on webgpu: dx bit for bit in fewer dispatches, dalpha as wasm within tolerance', gpu, async () => {
+  const rng = new Rng(8);
+  const n = 70001; // several partial sums, the last one short
+  const xs = Float32Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 0 : rng.normal()));
+  const dys = Float32Array.from({ length: n }, () => rng.normal());
+  const magnitude = xs.reduce((s, v, i) => (v > 0 ? s : s + Math.abs(v * dys[i])), 0);
+  const on = async (backend: 'wasm' | 'webgpu', fusedGrads = true) => {
+    await selectBackend(backend);
+    const [x, dy, alpha] = [tf.tensor2d(xs, [n, 1]), tf.tensor2d(dys, [n, 1]), tf.tensor1d([0.25])];
+    const previous = useFusedActivationGradients(fusedGrads);
+    try {
+      return await preluGradients(x, alpha, dy);
+    } finally {
+      useFusedActivationGradients(previous);
+      tf.dispose([x, dy, alpha]);
+    }
+  };
+  const wasm = await on('wasm');
+  const composed = await on('webgpu', false);
+  const fused = await on('webgpu');
+  assert.deepEqual(fused.dx, composed.dx, 'dx: bit for bit');
+  const error = Math.abs(fused.dAlpha - wasm.dAlpha) / magnitude;
+  console.log(
+    `prelu gradient on webgpu: ${fused.dispatches} dispatches fused, ${composed.dispatches} composed; ` +
+      `dalpha ${fused.dAlpha} (wasm ${wasm.dAlpha}, TF.js on webgpu ${composed.dAlpha}): ` +
+      `${error.toExponential(2)} of sum |dy x|`,
+  );
+  assert.ok(error <= PRELU_ALPHA_TOLERANCE, `dalpha: ${fused.dAlpha} against wasm's ${wasm.dAlpha}`);
+  assert.equal(fused.dispatches, 3, 'dx, the partial sums, their sum');
+  assert.ok(composed.dispatches >= 6, `TF.js composes it from ${composed.dispatches} dispatches`);
 });
