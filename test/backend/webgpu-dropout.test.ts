@@ -18,7 +18,10 @@ const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
 
 /** Shapes: one below a thread's 64 draws, and one of many threads with a short last one (70,007 = 1,093 x 64 + 55). */
-const SHAPES = [[5, 7], [7, 10001]];
+const SHAPES = [
+  [5, 7],
+  [7, 10001],
+];
 
 /** The masks of `steps` training passes (dropout of ones), and the dispatches of the last pass. */
 async function masks(
@@ -67,8 +70,17 @@ async function dropoutSteps(backend: 'wasm' | 'webgpu'): Promise<{ losses: numbe
   const shape = { inputShape: [28, 28, 1], classes: 10 };
   const model = buildModel({ model: 'mlp', activation: 'relu', seed: 9, ...shape, ...DROP });
   const rng = new Rng(4);
-  const xs = tf.tensor4d(Float32Array.from({ length: 16 * 784 }, () => rng.normal()), [16, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+  const xs = tf.tensor4d(
+    Float32Array.from({ length: 16 * 784 }, () => rng.normal()),
+    [16, 28, 28, 1],
+  );
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const losses: number[] = [];
   let grads: Float32Array[] = [];

@@ -82,8 +82,17 @@ async function stepDispatches(fused: boolean): Promise<{ dispatches: number; los
   const shape = { inputShape: [28, 28, 1], classes: 10, hidden: [32, 16] };
   const model = buildModel({ model: 'mlp', activation: 'gelu', seed: 3, ...shape });
   const rng = new Rng(2);
-  const xs = tf.tensor4d(Float32Array.from({ length: 16 * 784 }, () => rng.normal()), [16, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+  const xs = tf.tensor4d(
+    Float32Array.from({ length: 16 * 784 }, () => rng.normal()),
+    [16, 28, 28, 1],
+  );
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
     const step = counted(() =>
