@@ -8,9 +8,13 @@
  *   npx tsx scripts/paired-vs-baselines.ts results/mechanism-mlp --sigmas '0.2->0:cosine' \
  *     --against relu,nrelu-s0.1,nrelu-s0.2
  *
+ *   npx tsx scripts/paired-vs-baselines.ts results/mechanism-mlp --sigmas 0.1,0.2 --against relu --metric total_revived
+ *
  * `--sigmas` picks N-ReLU settings by their sigma column (a number, or a schedule's `start->end:schedule`);
  * `--against` names the settings to pair with (default: the five baselines), e.g. constant-sigma N-ReLU runs to
- * test an annealed sigma against them.
+ * test an annealed sigma against them. `--metric` pairs another summary.csv column instead of final_test_acc (a unit
+ * count, a share): the same paired t-test and Holm adjustment, in the column's own units, without the equivalence
+ * test and verdict, whose margin is in accuracy points. Runs with an empty cell do not pair.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +43,11 @@ export interface BaselineRow {
   verdict: string;
 }
 
-function bySeed(rows: Row[]): BySeed {
-  return new Map(rows.map((r) => [Number(r.seed), Number(r.final_test_acc)]));
+const ACCURACY = 'final_test_acc';
+
+function bySeed(rows: Row[], metric: string): BySeed {
+  const filled = rows.filter((r) => (r[metric] ?? '').trim() !== '' && Number.isFinite(Number(r[metric])));
+  return new Map(filled.map((r) => [Number(r.seed), Number(r[metric])]));
 }
 
 /**
@@ -53,6 +60,7 @@ export function pairedVsBaselines(
   sigmas: string[],
   marginPp: number,
   against: readonly string[] = BASELINES,
+  metric = ACCURACY,
 ): BaselineRow[] {
   const done = summary.filter((r) => r.status === 'completed');
   const models = [...new Set(done.map((r) => r.model))];
@@ -66,11 +74,11 @@ export function pairedVsBaselines(
     const tests: ReturnType<typeof pairedTest>[] = [];
     for (const sigma of nreluSigmas) {
       const nrelu = mine.filter((r) => r.activation === 'nrelu' && r.sigma === sigma);
-      const here = bySeed(nrelu);
+      const here = bySeed(nrelu, metric);
       for (const baseline of against) {
         const ref = mine.filter((r) => settingOf(r) === baseline);
         if (ref.length === 0 || settingOf(nrelu[0]) === baseline) continue;
-        const t = pairedTest(here, bySeed(ref), marginPp / 100);
+        const t = pairedTest(here, bySeed(ref, metric), marginPp / 100);
         tests.push(t);
         family.push({
           model,
@@ -93,7 +101,8 @@ export function pairedVsBaselines(
     family.forEach((f, i) => {
       f.pHolm = adjusted[i];
       f.tostPHolm = tostAdjusted[i];
-      f.verdict = verdictLabel(verdictOf(tests[i], f.pHolm, f.tostPHolm), marginPp);
+      if (metric !== ACCURACY) [f.tostP, f.tostPHolm] = [null, null];
+      else f.verdict = verdictLabel(verdictOf(tests[i], f.pHolm, f.tostPHolm), marginPp);
     });
     out.push(...family);
   }
@@ -103,14 +112,26 @@ export function pairedVsBaselines(
 const pp = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`);
 const pv = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
 
-export function markdown(rows: BaselineRow[]): string {
+const signed = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${Number(x.toPrecision(3))}`);
+
+export function markdown(rows: BaselineRow[], metric = ACCURACY): string {
   const lines: string[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const family = rows.filter((r) => r.model === model);
+    const what = metric === ACCURACY ? '' : ` in ${metric}`;
     lines.push(
-      `### ${model.toUpperCase()}: N-ReLU − baseline, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`,
+      `### ${model.toUpperCase()}: N-ReLU − baseline${what}, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`,
       '',
     );
+    if (metric !== ACCURACY) {
+      lines.push('| N-ReLU σ | baseline | n | paired Δ [95% CI] | paired p | Holm p |', '|---|---|---:|---|---:|---:|');
+      for (const r of family)
+        lines.push(
+          `| ${r.sigma} | ${r.baseline} | ${r.n} | ${signed(r.meanDiff)} [${signed(r.ciLow)}, ${signed(r.ciHigh)}] | ${pv(r.p)} | ${pv(r.pHolm)} |`,
+        );
+      lines.push('');
+      continue;
+    }
     lines.push(
       '| N-ReLU σ | baseline | n | paired Δ (pp) [95% CI] | paired p | Holm p | TOST Holm p | verdict |',
       '|---|---|---:|---|---:|---:|---:|---|',
@@ -127,17 +148,24 @@ export function markdown(rows: BaselineRow[]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
-    options: { sigmas: { type: 'string' }, against: { type: 'string' } },
+    options: { sigmas: { type: 'string' }, against: { type: 'string' }, metric: { type: 'string' } },
     allowPositionals: true,
   });
   const dir = positionals[0];
   if (!dir) {
-    console.error('usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu]');
+    console.error(
+      'usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu] [--metric COLUMN]',
+    );
     process.exit(2);
   }
   const sigmas = (values.sigmas ?? '').split(',').filter(Boolean);
   const against = values.against ? values.against.split(',').filter(Boolean) : BASELINES;
   const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
   const summary = readRowsSync(join(dir, 'summary.csv'));
-  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against)));
+  const metric = values.metric ?? ACCURACY;
+  if (summary.length > 0 && !(metric in summary[0])) {
+    console.error(`--metric ${metric}: ${dir}/summary.csv has no such column`);
+    process.exit(2);
+  }
+  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against, metric), metric));
 }

@@ -111,3 +111,42 @@ test('--against pairs an annealed sigma with constant-sigma N-ReLU settings, pic
     ['0.2->0:cosine/nrelu-s0.1'],
   );
 });
+
+test('--metric pairs another summary column in its own units: no equivalence test or verdict, empty cells left out', () => {
+  const counts = (values: Record<number, string>) =>
+    Object.entries(values).map(([seed, v]) => ({ model: 'mlp', seed, status: 'completed', total_revived: v }));
+  const summary = [
+    ...counts({ 1: '3', 2: '5', 3: '4', 4: '6' }).map((r) => ({
+      ...r,
+      activation: 'relu',
+      sigma: '',
+      setting: 'relu',
+    })),
+    ...counts({ 1: '9', 2: '12', 3: '', 4: '13' }).map((r) => ({
+      ...r,
+      activation: 'nrelu',
+      sigma: '0.1',
+      setting: 'nrelu-s0.1',
+    })),
+  ];
+  const [row] = pairedVsBaselines(summary, [], 0.2, ['relu'], 'total_revived');
+  // Seed 3 has no value: pairs are seeds 1, 2, 4 with differences 6, 7, 7.
+  const t = pairedTest(
+    new Map([
+      [1, 9],
+      [2, 12],
+      [4, 13],
+    ]),
+    new Map([
+      [1, 3],
+      [2, 5],
+      [4, 6],
+    ]),
+    0.002,
+  );
+  assert.deepEqual([row.n, row.meanDiff, row.ciLow, row.p], [3, t.meanDiff, t.ciLow, t.p]);
+  assert.deepEqual([row.tostP, row.tostPHolm, row.verdict], [null, null, '']);
+  const md = markdown([row], 'total_revived');
+  assert.match(md, /N-ReLU − baseline in total_revived/);
+  assert.match(md, /\| 0\.1 \| relu \| 3 \| \+6\.67 \[/);
+});
