@@ -52,7 +52,7 @@ async function secondStep(options: BuildModelOptions): Promise<{ uploaded: numbe
   }
 }
 
-test('a training step on webgpu uploads no noise: N-ReLU, RReLU and dropout hand over what ReLU does', gpu, async () => {
+test('a webgpu training step uploads no noise: N-ReLU, RReLU and dropout hand over what ReLU does', gpu, async () => {
   await selectBackend('webgpu');
   for (const model of ['mlp', 'cnn'] as const) {
     const relu = await secondStep({ model, activation: 'relu' });
@@ -63,7 +63,8 @@ test('a training step on webgpu uploads no noise: N-ReLU, RReLU and dropout hand
     ];
     for (const [name, options] of cases) {
       const noisy = await secondStep(options);
-      console.log(`${model} ${name}: ${noisy.uploaded} host values, ${noisy.dispatches} dispatches (relu ${relu.uploaded})`);
+      const counts = `${noisy.uploaded} host values, ${noisy.dispatches} dispatches`;
+      console.log(`${model} ${name}: ${counts} (relu ${relu.uploaded} host values, ${relu.dispatches} dispatches)`);
       assert.equal(noisy.uploaded, relu.uploaded, `${model} ${name}: values uploaded besides ReLU's`);
     }
   }
