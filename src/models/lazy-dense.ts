@@ -12,7 +12,9 @@
  * Dense's config and weights) and saves and loads as one.
  *
  * Rank-2 inputs with a bias and a linear activation (every Dense of the benchmark's models) on the
- * cpu and wasm backends take this path; anything else runs Dense's own call.
+ * cpu, wasm and webgpu backends take this path; anything else runs Dense's own call. On webgpu the
+ * Reshapes are views (no dispatch), so the forward is the one _FusedMatMul program, and an MLP's
+ * step runs one matrix product fewer (the batch x 784 input gradient).
  */
 import { tf } from '../tf.js';
 import { registerOnce } from '../backend/register.js';
@@ -51,10 +53,13 @@ function denseKernel(backendName: string): tf.KernelFunc {
   };
 }
 
+/** The backends whose _FusedMatMul and gradient ops this layer is tested against (test/models/lazy-dense*.test.ts). */
+const LAZY_BACKENDS = new Set(['cpu', 'wasm', 'webgpu']);
+
 /** Registers the forward kernel on `backendName` if it can run there; returns whether it is registered. */
 function ensureKernel(backendName: string): boolean {
-  // Tested on cpu and wasm; other backends keep Dense's own call.
-  if (backendName !== 'cpu' && backendName !== 'wasm') return false;
+  // Tested on cpu, wasm and webgpu; other backends keep Dense's own call.
+  if (!LAZY_BACKENDS.has(backendName)) return false;
   if (tf.getKernel(DENSE_KERNEL, backendName) != null) return true;
   if (tf.getKernel(tf._FusedMatMul, backendName) == null || tf.getKernel('Reshape', backendName) == null) return false;
   registerOnce(DENSE_KERNEL, backendName, denseKernel(backendName));
