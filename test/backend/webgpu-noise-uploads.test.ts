@@ -28,7 +28,13 @@ async function secondStep(options: BuildModelOptions): Promise<{ uploaded: numbe
   const optimizer = adam(1e-3);
   const rng = new Rng(6);
   const xs = tf.tensor(rng.fillNormal(new Float32Array(BATCH * 784)), [BATCH, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32'), 10);
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: BATCH }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const step = () => {
     const { value, grads } = tf.variableGrads(
       () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
