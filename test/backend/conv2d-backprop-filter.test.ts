@@ -113,6 +113,7 @@ test('registration is idempotent: our gap-filling kernel and our replacements', 
   assert.deepEqual(second, first);
   assert.deepEqual(first.registered, [
     'Conv2DBackpropFilter',
+    'NreluBenchUnitStats',
     'Conv2DBackpropInput',
     'MaxPoolGrad',
     'BatchMatMul',
