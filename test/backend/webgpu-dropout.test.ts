@@ -10,9 +10,9 @@ import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { SeededDropout } from '../../src/models/dropout.js';
 import { buildModel } from '../../src/models/build.js';
-import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
 import { counted } from '../helpers/dispatches.js';
+import { normalBatch } from '../helpers/synthetic.js';
 
 const probe = await probeWebGpu();
 const gpu = requires('a WebGPU adapter', probe.ok ? null : probe.reason);
@@ -69,18 +69,7 @@ async function dropoutSteps(backend: 'wasm' | 'webgpu'): Promise<{ losses: numbe
   await selectBackend(backend);
   const shape = { inputShape: [28, 28, 1], classes: 10 };
   const model = buildModel({ model: 'mlp', activation: 'relu', seed: 9, ...shape, ...DROP });
-  const rng = new Rng(4);
-  const xs = tf.tensor4d(
-    Float32Array.from({ length: 16 * 784 }, () => rng.normal()),
-    [16, 28, 28, 1],
-  );
-  const ys = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: 16 }, (_, i) => i % 10),
-      'int32',
-    ),
-    10,
-  );
+  const { xs, ys } = normalBatch(tf, 4);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const losses: number[] = [];
   let grads: Float32Array[] = [];

@@ -13,9 +13,9 @@ import { useFusedActivationGradients } from '../../src/activations/fused-gradien
 import { GELU_KERNEL, GELU_TRAINING_KERNEL } from '../../src/activations/gelu-kernels.js';
 import { buildModel } from '../../src/models/build.js';
 import '../../src/activations/registry.js';
-import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
 import { counted } from '../helpers/dispatches.js';
+import { normalBatch } from '../helpers/synthetic.js';
 
 /** Largest |webgpu - wasm| of GELU(x) and of GELU'(x), absolute (both are O(1) or O(|x|) near 0 and 1). */
 const GELU_TOLERANCE = 1e-6;
@@ -81,18 +81,7 @@ async function stepDispatches(fused: boolean): Promise<{ dispatches: number; los
   const previous = useFusedActivationGradients(fused);
   const shape = { inputShape: [28, 28, 1], classes: 10, hidden: [32, 16] };
   const model = buildModel({ model: 'mlp', activation: 'gelu', seed: 3, ...shape });
-  const rng = new Rng(2);
-  const xs = tf.tensor4d(
-    Float32Array.from({ length: 16 * 784 }, () => rng.normal()),
-    [16, 28, 28, 1],
-  );
-  const ys = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: 16 }, (_, i) => i % 10),
-      'int32',
-    ),
-    10,
-  );
+  const { xs, ys } = normalBatch(tf, 2);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
     const step = counted(() =>

@@ -6,6 +6,10 @@
 import { syntheticDataset as benchDataset } from '../../src/bench/synthetic.js';
 import type { Dataset } from '../../src/data/datasets.js';
 import type { RunSpec } from '../../src/config/types.js';
+import { Rng } from '../../src/rng/index.js';
+import type { Tensor, tf as TfNamespace } from '../../src/tf.js';
+
+type TfModule = typeof TfNamespace;
 
 export function syntheticDataset(trainCount = 512, testCount = 128, seed = 1): Dataset {
   return benchDataset(trainCount, testCount, seed);
@@ -28,4 +32,21 @@ export function runSpec(overrides: Partial<RunSpec> = {}): RunSpec {
     hash: 'test',
     ...overrides,
   };
+}
+
+/** `n` MNIST-shaped images of N(0, 1) pixels from Rng(seed), one-hot labels i % 10: a training step's batch. */
+export function normalBatch(tf: TfModule, seed: number, n = 16): { xs: Tensor; ys: Tensor } {
+  const rng = new Rng(seed);
+  const xs = tf.tensor4d(
+    Float32Array.from({ length: n * 784 }, () => rng.normal()),
+    [n, 28, 28, 1],
+  );
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
+  return { xs, ys };
 }
