@@ -2,26 +2,41 @@
  * Merging result folders (typically the shards of one grid) into one: every run once, its rows from
  * the folder that holds it, all CSVs in grid order, a merged manifest, and the comparison rebuilt.
  * A run present in two folders must have the same config hash and, when both finished, the same
- * results in both (a finished copy is preferred over a failed one); runs of one setting (the same
+ * results in the cells both filled (a finished copy is preferred over a failed one, and the fuller of two equal
+ * ones, e.g. one trained after a column was added; eval.csv's modes are pooled); runs of one setting (the same
  * comparison row) must share every setting but the seed; the folders must come from one backend
  * (unless allowed). Otherwise nothing is written.
  */
 import { existsSync, statSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expandGrid } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
 import { settingOf } from '../results/settings.js';
 import { UsageError } from '../errors.js';
-import { FILES, TIMING_COLUMNS, readRows, resultPaths, uniqueRows, writeRows, type Row } from './files.js';
+import {
+  EVAL_COLUMNS,
+  FILES,
+  TIMING_COLUMNS,
+  readRows,
+  resultPaths,
+  uniqueRows,
+  writeRows,
+  type Row,
+} from './files.js';
 import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
-import { CSV_FILES, clearResults, sortByRun } from './writer.js';
+import { CSV_FILES, MODELS_DIR, clearResults, sortByRun } from './writer.js';
+
+/** The CSVs merge combines: the training files and the post-hoc evaluations (eval.csv). */
+const MERGED_FILES = [...CSV_FILES, ['eval', EVAL_COLUMNS]] as const;
+type FileName = (typeof MERGED_FILES)[number][0];
 
 interface Folder {
   dir: string;
   manifest: Manifest;
-  rows: Record<(typeof CSV_FILES)[number][0], Row[]>;
+  rows: Record<FileName, Row[]>;
   /** The folder's grid by run id (empty when its manifest's config does not expand). */
   specs: Map<string, RunSpec>;
   /** Each run's setting hash without the seed (settings.ts); null when the folder cannot tell. */
@@ -73,7 +88,7 @@ async function readFolder(dir: string): Promise<Folder> {
   // A row repeated within one folder (e.g. appended twice) is kept once, so a seed is never counted twice.
   const rows = Object.fromEntries(
     await Promise.all(
-      CSV_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
+      MERGED_FILES.map(async ([file]) => [file, uniqueRows(paths[file], await readRows(paths[file])).rows] as const),
     ),
   ) as Folder['rows'];
   let specs = new Map<string, RunSpec>();
@@ -131,19 +146,47 @@ function settingDiff(a: RunSpec, b: RunSpec): string {
     .join(', ');
 }
 
-/** The first cell where a run's rows differ between two folders, timing columns aside; null if none. */
+/**
+ * A run's rows in one file of a folder. eval.csv's rows are per run and mode; `modes` keeps only those modes, so
+ * two copies are compared on the post-hoc evaluations both hold.
+ */
+function runRows(folder: Folder, file: FileName, id: string, modes?: Set<string>): Row[] {
+  const rows = folder.rows[file].filter((r) => r.run_id === id);
+  return modes ? rows.filter((r) => modes.has(r.mode)).sort((x, y) => x.mode.localeCompare(y.mode)) : rows;
+}
+
+/**
+ * The first cell where a run's rows differ between two folders; null if none. Only cells both copies filled are
+ * compared: a column a folder lacks or left empty (it was written before the column existed, or merged from such
+ * a folder) is not a difference, nor are timing columns, the backend, or eval.csv modes only one copy has.
+ */
 function firstResultDifference(id: string, a: Folder, b: Folder): string | null {
-  for (const [file] of CSV_FILES) {
-    const [ra, rb] = [a.rows[file].filter((r) => r.run_id === id), b.rows[file].filter((r) => r.run_id === id)];
+  for (const [file] of MERGED_FILES) {
+    let shared: Set<string> | undefined;
+    if (file === 'eval') {
+      const modesOf = (f: Folder): Set<string> => new Set(runRows(f, file, id).map((r) => r.mode));
+      const inB = modesOf(b);
+      shared = new Set([...modesOf(a)].filter((m) => inB.has(m)));
+    }
+    const [ra, rb] = [runRows(a, file, id, shared), runRows(b, file, id, shared)];
     if (ra.length !== rb.length) return `${FILES[file]}: ${ra.length} vs ${rb.length} rows`;
     for (let i = 0; i < ra.length; i++) {
       for (const c of Object.keys(ra[i])) {
-        if (!TIMING_COLUMNS.has(c) && c !== 'backend' && ra[i][c] !== rb[i][c])
-          return `${FILES[file]} ${c}: ${ra[i][c]} vs ${rb[i][c]}`;
+        const [x, y] = [ra[i][c], rb[i][c] ?? ''];
+        if (TIMING_COLUMNS.has(c) || c === 'backend' || x === '' || y === '') continue;
+        if (x !== y) return `${FILES[file]} ${c}: ${x} vs ${y}`;
       }
     }
   }
   return null;
+}
+
+/** How many non-empty result cells a folder holds for a run: of two equal copies, the fuller (newer) one is kept. */
+function filledCells(id: string, folder: Folder): number {
+  let n = 0;
+  for (const [file] of MERGED_FILES)
+    for (const row of runRows(folder, file, id)) n += Object.values(row).filter((v) => v !== '').length;
+  return n;
 }
 
 /** Refuses folders from different backends unless allowed. */
@@ -272,6 +315,8 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
 
   const chosen = new Map<string, Chosen>();
   const duplicates: string[] = [];
+  /** Every folder holding a run found in more than one, in input order. */
+  const copies = new Map<string, Folder[]>();
   for (const folder of folders) {
     for (const row of folder.rows.summary) {
       const id = row.run_id;
@@ -298,6 +343,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
         );
       }
       duplicates.push(id);
+      copies.set(id, [...(copies.get(id) ?? [prior.folder]), folder]);
       if (isFinished(prior.record) && isFinished(record)) {
         const difference = firstResultDifference(id, prior.folder, folder);
         if (difference) {
@@ -312,7 +358,8 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
           );
         }
       }
-      if (!isFinished(prior.record) && isFinished(record)) chosen.set(id, { folder, record });
+      const fuller = isFinished(prior.record) && filledCells(id, folder) > filledCells(id, prior.folder);
+      if ((!isFinished(prior.record) && isFinished(record)) || fuller) chosen.set(id, { folder, record });
     }
   }
 
@@ -322,12 +369,33 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   checkSettings(runIds, chosen);
   await clearResults(outDir);
   const paths = resultPaths(outDir);
-  for (const [file, columns] of CSV_FILES) {
+  for (const [file, columns] of MERGED_FILES) {
     const rows = runIds.flatMap((id) => {
       const { folder } = chosen.get(id) as Chosen;
-      return folder.rows[file].filter((r) => r.run_id === id);
+      const kept = runRows(folder, file, id);
+      if (file !== 'eval') return kept;
+      // Post-hoc evaluations are kept from every finished copy (equal where two hold a mode, checked above).
+      const modes = new Set(kept.map((r) => r.mode));
+      for (const other of copies.get(id) ?? []) {
+        if (other === folder || !isFinished(other.manifest.runs[id])) continue;
+        for (const r of runRows(other, file, id)) {
+          if (!modes.has(r.mode)) {
+            kept.push(r);
+            modes.add(r.mode);
+          }
+        }
+      }
+      return kept;
     });
     if (rows.length > 0 || file === 'summary') await writeRows(paths[file], columns, sortByRun(rows, order));
+  }
+
+  // Saved models travel with their runs, so `eval` works on the merged folder.
+  for (const id of runIds) {
+    const { folder } = chosen.get(id) as Chosen;
+    const holders = [folder, ...(copies.get(id) ?? [])].filter((f) => f === folder || isFinished(f.manifest.runs[id]));
+    const src = holders.map((f) => join(f.dir, MODELS_DIR, id)).find((d) => existsSync(d));
+    if (src) await cp(src, join(outDir, MODELS_DIR, id), { recursive: true });
   }
 
   const first = folders[0].manifest;

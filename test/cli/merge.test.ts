@@ -1,7 +1,7 @@
 /** merge refuses what it cannot combine honestly: mixed settings, mixed backends, same run with different results. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -84,6 +84,70 @@ test('the same run with the same hash but different results is refused, naming t
     r.stderr,
     /run mlp-relu-seed1 has the same settings but different results in .*\ba and .*a-other \((epochs|summary)\.csv (test_acc|final_test_acc): [0-9.]+ vs 0\.5\)/,
   );
+});
+
+/** `text` (a CSV) without the column `name`: how a folder written before that column existed looks. */
+function dropColumn(name: string): (text: string) => string {
+  return (text) => {
+    const rows = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(','));
+    const at = rows[0].indexOf(name);
+    assert.ok(at >= 0, `no column ${name}`);
+    return `${rows.map((r) => r.filter((_, i) => i !== at).join(',')).join('\n')}\n`;
+  };
+}
+
+test('a copy written before a column existed merges with a newer one, and the fuller copy is kept', async () => {
+  const older = copyWith(a, 'a-older', { 'epochs.csv': dropColumn('grad_mean_abs') });
+  for (const order of [
+    [older, a],
+    [a, older],
+  ]) {
+    const out = join(dir, `older-${order[0] === a ? 'a' : 'o'}`);
+    const r = await runCli(['merge', ...order, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const kept = readRowsSync(join(out, 'epochs.csv'))[0].grad_mean_abs;
+    assert.equal(kept, readRowsSync(join(a, 'epochs.csv'))[0].grad_mean_abs);
+    assert.notEqual(kept, '');
+  }
+  // A cell both copies filled is still compared.
+  const acc = readRowsSync(join(a, 'epochs.csv'))[0].test_acc;
+  const wrong = copyWith(older, 'a-older-wrong', { 'epochs.csv': (t) => t.replace(`,${acc},`, ',0.5,') });
+  const r = await runCli(['merge', a, wrong, '--out', join(dir, 'older-wrong')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /different results .*epochs\.csv test_acc: [0-9.]+ vs 0\.5/);
+});
+
+test("merge keeps eval.csv and the saved models; copies' evaluation modes are pooled, a differing one refused", async () => {
+  const header = 'run_id,model,setting,seed,mode,passes,test_acc,test_loss,recorded_test_acc\n';
+  const row = (mode: string, acc: string): string => `mlp-relu-seed1,mlp,relu,1,${mode},,${acc},0.3,0.9\n`;
+  const det = copyWith(a, 'a-det', {});
+  writeFileSync(join(det, 'eval.csv'), header + row('deterministic', '0.9') + row('mc:3', '0.92'));
+  mkdirSync(join(det, 'models', 'mlp-relu-seed1'), { recursive: true });
+  writeFileSync(join(det, 'models', 'mlp-relu-seed1', 'model.json'), '{"marker": 1}');
+  const mc = copyWith(a, 'a-mc', {});
+  writeFileSync(join(mc, 'eval.csv'), header + row('deterministic', '0.9') + row('mc:2', '0.91'));
+  const out = join(dir, 'evals');
+  const r = await runCli(['merge', det, mc, b, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    readRowsSync(join(out, 'eval.csv'))
+      .map((x) => [x.run_id, x.mode, x.test_acc])
+      .sort((x, y) => x[1].localeCompare(y[1])),
+    [
+      ['mlp-relu-seed1', 'deterministic', '0.9'],
+      ['mlp-relu-seed1', 'mc:2', '0.91'],
+      ['mlp-relu-seed1', 'mc:3', '0.92'],
+    ],
+  );
+  assert.equal(readFileSync(join(out, 'models', 'mlp-relu-seed1', 'model.json'), 'utf8'), '{"marker": 1}');
+
+  writeFileSync(join(mc, 'eval.csv'), header + row('deterministic', '0.8'));
+  const refused = await runCli(['merge', det, mc, '--out', join(dir, 'evals-diff')]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /different results .*eval\.csv test_acc: 0\.9 vs 0\.8/);
 });
 
 test('a completed copy is preferred over a failed one, whichever folder comes first', async () => {
