@@ -160,21 +160,20 @@ async function timeEpochCalls(
   gradientSamples: number,
   repeats: number,
 ): Promise<EpochCallTimes> {
-  const probe = data.train.slice(0, Math.min(probeSamples, data.train.count));
-  probe.y.dispose();
-  const probeX = probe.x;
+  // The probe's training images with their labels: trainRun's unit probe also scores them (the clean training score).
+  const { x: probeX, y: probeY } = data.train.slice(0, Math.min(probeSamples, data.train.count));
   const gradCount = Math.min(gradientSamples, data.train.count);
   const { x: gradX, y: gradY } = data.train.slice(0, gradCount);
+  const { threshold, dormantTau: tau } = spec.deadNeurons;
+  const labels = { y: probeY, classes: data.classes };
   try {
     return {
       evaluateSeconds: await timeAsync(repeats, () => evaluate(model, data.test, data.classes)),
-      probeSeconds: await timeAsync(repeats, () =>
-        probeUnits(model, probeX, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau }),
-      ),
+      probeSeconds: await timeAsync(repeats, () => probeUnits(model, probeX, { threshold, tau, labels })),
       gradientSeconds: gradCount > 0 ? await timeAsync(repeats, () => probeGradients(model, gradX, gradY)) : null,
     };
   } finally {
-    tf.dispose([probeX, gradX, gradY]);
+    tf.dispose([probeX, probeY, gradX, gradY]);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { tf } from '../tf.js';
 import { UNIT_STATS_KERNEL, type UnitStat } from '../backend/fused-kernel-contract.js';
+import { scoreBatch } from './score.js';
 
 /** The hidden linear layers of `model` (Dense/Conv2D that do not produce a model output). */
 export function hiddenLinearLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -108,11 +109,19 @@ function batchStats(outs: tf.Tensor[], accumulators: Accumulator[]): tf.Tensor[]
   return result;
 }
 
+/** A probe output that is the model's logits, scored against the probe samples' labels (scoreBatch). */
+export interface ScoredOutput {
+  output: number;
+  y: tf.Tensor;
+  classes: number;
+}
+
 /**
  * Runs x through the probe in batches (inference mode, or training mode when asked) and folds
- * every accumulator over the batches; returns one tensor per accumulator (caller disposes).
- * `settled`, if given, is asked after each batch but the last whether the folded values can no
- * longer change the caller's answer; if so, the scan stops there.
+ * every accumulator over the batches; returns one tensor per accumulator (caller disposes), then,
+ * with `score`, the summed loss and correct count of that output. `settled`, if given, is asked
+ * after each batch but the last whether the folded values can no longer change the caller's
+ * answer; if so, the scan stops there.
  */
 export async function scanProbe(
   probe: tf.LayersModel,
@@ -121,6 +130,7 @@ export async function scanProbe(
   training: boolean,
   accumulators: Accumulator[],
   settled?: (acc: tf.Tensor[]) => Promise<boolean>,
+  score?: ScoredOutput,
 ): Promise<tf.Tensor[]> {
   if (x.shape[0] === 0) throw new Error('a unit probe needs at least one sample');
   let acc: tf.Tensor[] = [];
@@ -131,7 +141,9 @@ export async function scanProbe(
       const outs = training ? probe.apply(batch, { training: true }) : probe.predict(batch, { batchSize: size });
       const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor[];
       const stats = batchStats(list, accumulators);
-      return acc.length ? accumulators.map((a, i) => STAT_OPS[a.stat].fold(acc[i], stats[i])) : stats;
+      if (score) stats.push(...scoreBatch(list[score.output], tf.slice(score.y, start, size), score.classes));
+      const folds = [...accumulators.map((a) => STAT_OPS[a.stat].fold), ...(score ? [tf.add, tf.add] : [])];
+      return acc.length ? folds.map((fold, i) => fold(acc[i], stats[i])) : stats;
     });
     tf.dispose(acc);
     acc = next;

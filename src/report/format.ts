@@ -31,6 +31,11 @@ export function countOf(v: number): string {
   return Number.isNaN(v) ? DASH : String(Number(v.toFixed(1)));
 }
 
+/** A loss difference with its sign: four decimals. */
+export function signedLoss(v: number, minus = '-'): string {
+  return Number.isNaN(v) ? DASH : `${v >= 0 ? '+' : minus}${Math.abs(v).toFixed(4)}`;
+}
+
 /** A loss: four decimals. */
 export function loss(v: number): string {
   return Number.isNaN(v) ? DASH : v.toFixed(4);

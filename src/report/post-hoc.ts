@@ -2,13 +2,14 @@
  * The post-hoc evaluation table, from eval.csv (`nrelu-bench eval`): per model, mode and setting, the test
  * accuracy of the saved models, paired with ReLU by seed (ReLU in the same mode, or its deterministic rows
  * when it was not evaluated in that mode: ReLU without dropout has no training-mode noise), and for an
- * `mc:K` row the change from the same runs' deterministic accuracy. Paired t-intervals and p as elsewhere.
+ * `mc:K` row the change from the same runs' deterministic accuracy. Paired t-intervals and p as elsewhere. Rows with
+ * a clean training-set score (deterministic mode) also get its table: accuracy, loss, and the loss vs ReLU's.
  */
 import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { Row } from '../results/files.js';
 import { pairedCell } from './comparison.js';
-import { pct, pValue } from './format.js';
+import { loss, pct, pValue, signedLoss } from './format.js';
 
 export interface PostHocRow {
   model: string;
@@ -21,9 +22,26 @@ export interface PostHocRow {
   reluMode: string | null;
   /** This mode minus the same runs' deterministic accuracy (null for the deterministic rows themselves). */
   vsDeterministic: PairedResult | null;
+  /** The clean training-set score of the rows that have one (deterministic mode), and its loss vs ReLU's by seed. */
+  clean: { n: number; accMean: number; lossMean: number; lossVsRelu: PairedResult | null } | null;
 }
 
-const bySeed = (rows: Row[]): BySeed => new Map(rows.map((r) => [Number(r.seed), Number(r.test_acc)]));
+const bySeed = (rows: Row[], column = 'test_acc'): BySeed =>
+  new Map(rows.map((r) => [Number(r.seed), Number(r[column])]));
+
+/** The clean training-set score of `rows` (those with one), with the loss paired against ReLU's rows by seed. */
+function cleanScore(rows: Row[], reluRows: Row[]): PostHocRow['clean'] {
+  const scored = (list: Row[]): Row[] => list.filter((r) => (r.clean_train_loss ?? '') !== '');
+  const [mine, relu] = [scored(rows), scored(reluRows)];
+  if (mine.length === 0) return null;
+  return {
+    n: mine.length,
+    accMean: mean(mine.map((r) => Number(r.clean_train_acc))),
+    lossMean: mean(mine.map((r) => Number(r.clean_train_loss))),
+    lossVsRelu:
+      relu.length > 0 ? pairedTest(bySeed(mine, 'clean_train_loss'), bySeed(relu, 'clean_train_loss'), 0) : null,
+  };
+}
 
 export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
   const out: PostHocRow[] = [];
@@ -46,6 +64,7 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
       vsRelu: reluRows.length > 0 ? pairedTest(bySeed(rows), bySeed(reluRows), 0) : null,
       reluMode: reluRows.length > 0 ? reluRows[0].mode : null,
       vsDeterministic: det.length > 0 ? pairedTest(bySeed(rows), bySeed(det), 0) : null,
+      clean: cleanScore(rows, setting === 'relu' ? [] : find(model, 'relu', mode)),
     });
   }
   return out.sort(
@@ -84,6 +103,30 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
       );
     }
     out.push('');
+    const clean = rows.filter((x) => x.model === model && x.clean);
+    if (clean.length > 0) {
+      out.push(
+        "Clean training-set score: the same models on the unit probe's training images, inference mode (noise off);",
+        'Δ loss paired by seed with ReLU, 95% t-interval and paired p.',
+        '',
+        '| setting | mode | n | clean train acc (%) | clean train loss | Δ loss vs ReLU [95% CI] | p |',
+        '|---|---|---|---|---|---|---|',
+      );
+      for (const r of clean) {
+        const c = r.clean as NonNullable<PostHocRow['clean']>;
+        const d = c.lossVsRelu;
+        const delta =
+          d && d.n > 0
+            ? `${signedLoss(d.meanDiff)}` +
+              (Number.isNaN(d.ciLow) ? '' : ` [${signedLoss(d.ciLow)}, ${signedLoss(d.ciHigh)}]`)
+            : '–';
+        out.push(
+          `| ${r.setting} | ${r.mode} | ${c.n} | ${pct(c.accMean)} | ${loss(c.lossMean)} | ${delta} ` +
+            `| ${pValue(d?.p ?? null)} |`,
+        );
+      }
+      out.push('');
+    }
   }
   return out;
 }

@@ -101,6 +101,8 @@ export interface EvalContext {
   passes: number | null;
   acc: number;
   loss: number;
+  /** The clean training-set score (deterministic mode with a training-split probe); null otherwise. */
+  cleanTrain: { acc: number; loss: number } | null;
 }
 
 export interface ColumnDef {
@@ -182,6 +184,10 @@ const POOL_DOC =
   'mode, gradient-probe samples): 0 for ReLU; for N-ReLU before a 2x2 max-pool the maximum of four noise values, ' +
   'E = 1.03 sigma, an offset that inference mode does not have; epochs.csv: over all pooled layers; empty without ' +
   'pooling';
+const CLEAN_DOC =
+  "on the unit probe's training images (the first dead_neurons.samples, 10,000 by default), model in inference " +
+  'mode, noise off: a clean training-set score, unlike train_loss/train_acc (running means with the noise on); ' +
+  'empty on epochs without a probe or with dead_neurons.probe: test';
 const SHIFT_DOC =
   "Mean of the next linear layer's output in training mode minus inference mode, same gradient-probe samples and " +
   'weights: how far the stochastic layers up to this one shift what the next layer sees; 0 for ReLU; epochs.csv: ' +
@@ -705,6 +711,55 @@ export const COLUMNS = {
         'mode, at the last probe (0 for ReLU; about 1.03 sigma for N-ReLU before a 2x2 max-pool; README, ' +
         '"Gradient flow").',
       note: ['What inactive pooling windows pass on', `${POOL_DOC}; at the last probed epoch, mean over seeds.`],
+    },
+  },
+  clean_train_loss: {
+    type: NONNEGATIVE_OR_DIVERGED,
+    check: 'tolerance',
+    later: true,
+    doc: `softmax cross-entropy ${CLEAN_DOC}; eval.csv: of the saved model, deterministic mode only`,
+    epochs: (c) => c.r.cleanTrain?.loss,
+    eval: (c) => c.cleanTrain?.loss,
+  },
+  clean_train_acc: {
+    type: ACCURACY,
+    check: 'tolerance',
+    later: true,
+    doc: `accuracy ${CLEAN_DOC}; eval.csv: of the saved model, deterministic mode only`,
+    epochs: (c) => c.r.cleanTrain?.acc,
+    eval: (c) => c.cleanTrain?.acc,
+  },
+  final_clean_train_loss: {
+    type: NONNEGATIVE_OR_DIVERGED,
+    check: 'tolerance',
+    later: true,
+    doc: 'clean_train_loss at the last probed epoch',
+    summary: (c) => c.probed?.cleanTrain?.loss,
+    compare: {
+      csv: 'clean_train_loss_mean',
+      md: 'clean train loss',
+      html: 'clean training loss',
+      format: 'loss',
+      optional: true,
+      mdNote:
+        "Clean train loss / acc: on the unit probe's training images in inference mode (noise off), at the last " +
+        'probe: how well the model fits the training set, which train_loss (noise on) cannot say.',
+      note: ['Clean training loss', `Softmax cross-entropy ${CLEAN_DOC}; at the last probed epoch, mean over seeds.`],
+    },
+  },
+  final_clean_train_acc: {
+    type: ACCURACY,
+    check: 'tolerance',
+    later: true,
+    doc: 'clean_train_acc at the last probed epoch',
+    summary: (c) => c.probed?.cleanTrain?.acc,
+    compare: {
+      csv: 'clean_train_acc_mean',
+      md: 'clean train acc (%)',
+      html: 'clean training accuracy (%)',
+      format: 'pct',
+      optional: true,
+      note: ['Clean training accuracy', `Accuracy ${CLEAN_DOC}; at the last probed epoch, mean over seeds.`],
     },
   },
 } satisfies Record<string, ColumnDef>;

@@ -31,7 +31,16 @@ export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult
   return cellsOf('summary', { spec, status, result, backend, last: epochs[epochs.length - 1], probed });
 }
 
-/** One eval.csv row: a saved model's test accuracy and loss in one mode, beside the run's recorded accuracy. */
-export function evalRow(run: Row, mode: string, passes: number | null, r: { acc: number; loss: number }): Cells {
-  return cellsOf('eval', { run, mode, passes, acc: r.acc, loss: r.loss });
+/**
+ * One eval.csv row: a saved model's test accuracy and loss in one mode, beside the run's recorded accuracy, and its
+ * clean training-set score when measured.
+ */
+export function evalRow(
+  run: Row,
+  mode: string,
+  passes: number | null,
+  r: { acc: number; loss: number },
+  cleanTrain: { acc: number; loss: number } | null = null,
+): Cells {
+  return cellsOf('eval', { run, mode, passes, acc: r.acc, loss: r.loss, cleanTrain });
 }

@@ -2,7 +2,8 @@
  * `nrelu-bench eval`: re-evaluates the models a grid saved (`run --save-models`) on its test set, in
  * inference mode (`deterministic`, which must reproduce the run's recorded final accuracy) or as the
  * softmax averaged over K training-mode passes (`mc:K`, train/mc-eval.ts). Rows go to eval.csv, one per
- * run and mode (a rerun of the same mode replaces its rows), which the comparison reads.
+ * run and mode (a rerun of the same mode replaces its rows), which the comparison reads. A deterministic evaluation
+ * also scores the unit probe's training images (the clean training-set score, as the trainer's probe does).
  *
  * A results folder is data: eval loads the dataset the manifest names and the saved models' built-in
  * layers, never a module the folder names. A model whose layer class is not registered fails with that said.
@@ -82,7 +83,11 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   }
   const config = manifest.config;
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
-  const data = toDeviceData(dataset, { train: 1, test: config.train.testSamples });
+  // The unit probe's training images (the first dead_neurons.samples of the run's training split), for the clean
+  // training-set score of a deterministic evaluation.
+  const probe = config.deadNeurons.probe === 'train' && options.mode.kind === 'deterministic';
+  const trainCap = probe ? Math.min(config.deadNeurons.samples, config.train.trainSamples ?? Infinity) : 1;
+  const data = toDeviceData(dataset, { train: trainCap, test: config.train.testSamples });
   const label = modeLabel(options.mode);
   const rows: Record<string, CellValue>[] = [];
   const failed: EvalOutcome['failed'] = [];
@@ -105,10 +110,12 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
         options.mode.kind === 'mc'
           ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
           : await evaluate(model, data.test, data.classes);
+      const clean = probe ? await evaluate(model, data.train, data.classes) : null;
       model.dispose();
-      rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r));
+      rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r, clean));
       const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
-      options.log?.(`${run.run_id} ${label}: test acc ${(100 * r.acc).toFixed(2)}% (recorded ${recorded}%)`);
+      const fit = clean ? `; clean train acc ${(100 * clean.acc).toFixed(2)}%, loss ${clean.loss.toFixed(4)}` : '';
+      options.log?.(`${run.run_id} ${label}: test acc ${(100 * r.acc).toFixed(2)}% (recorded ${recorded}%)${fit}`);
     }
   } finally {
     data.dispose();

@@ -6,7 +6,8 @@
 import { tf } from '../tf.js';
 import type { RunSpec } from '../config/types.js';
 import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
-import { probeUnits, type UnitActivityReport } from '../metrics/unit-activity.js';
+import { probeUnits, type ProbeFit, type UnitActivityReport } from '../metrics/unit-activity.js';
+import { scoreBatch } from '../metrics/score.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
 import { unitHistory, type LayerDeadFlags, type UnitHistory } from '../metrics/unit-history.js';
@@ -29,6 +30,11 @@ export interface EpochResult {
   dead: DeadNeuronReport | null;
   /** Dormant and zero-output units, measured with the dead-neuron probe (null when it skips). */
   activity: UnitActivityReport | null;
+  /**
+   * Loss and accuracy on the unit probe's training images in inference mode, noise off: a clean training-set score
+   * (null when the probe skips, or probes the test split).
+   */
+  cleanTrain: ProbeFit | null;
   /** Units that died, revived or stayed dead since the run's previous probe (null without one, or when it skips). */
   history: UnitHistory | null;
   /** Gradient flow through the hidden units (null when the probe skips or dead_neurons.gradient_samples is 0). */
@@ -82,9 +88,7 @@ export async function evaluate(
     const size = Math.min(batchSize, split.count - start);
     const [l, c] = tf.tidy(() => {
       const { x, y } = split.slice(start, size);
-      const logits = model.predict(x, { batchSize: size }) as tf.Tensor2D;
-      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits, undefined, 0, tf.Reduction.SUM);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+      const [loss, hits] = scoreBatch(model.predict(x, { batchSize: size }) as tf.Tensor2D, y, classes);
       return [tf.add(lossSum, loss), tf.add(correct, hits)];
     });
     tf.dispose([lossSum, correct]);
@@ -120,24 +124,29 @@ interface TrainLoop {
 /** How an epoch's training pass ended: its mean loss and accuracy, or the message of a loss that diverged mid-epoch. */
 type EpochPass = { trainLoss: number; trainAcc: number; seen: number; stopped: boolean } | { diverged: string };
 
-/** The fixed probe samples: inputs for the unit probes, and inputs with labels for the gradient probe (if any). */
+/**
+ * The fixed probe samples: inputs for the unit probes (with their labels when they are training images, for the clean
+ * training-set score), and inputs with labels for the gradient probe (if any).
+ */
 interface ProbeSamples {
   x: tf.Tensor;
+  trainY: tf.Tensor1D | null;
   gradX: tf.Tensor | null;
   gradY: tf.Tensor1D | null;
 }
 
 function probeSamples(spec: RunSpec, data: DeviceData): ProbeSamples {
-  const split = spec.deadNeurons.probe === 'train' ? data.train : data.test;
+  const fromTrain = spec.deadNeurons.probe === 'train';
+  const split = fromTrain ? data.train : data.test;
   const probe = split.slice(0, Math.min(spec.deadNeurons.samples, split.count));
-  probe.y.dispose();
+  if (!fromTrain) probe.y.dispose();
   const gradientCount = Math.min(spec.deadNeurons.gradientSamples, split.count);
   const grad = gradientCount > 0 ? split.slice(0, gradientCount) : null;
-  return { x: probe.x, gradX: grad ? grad.x : null, gradY: grad ? grad.y : null };
+  return { x: probe.x, trainY: fromTrain ? probe.y : null, gradX: grad ? grad.x : null, gradY: grad ? grad.y : null };
 }
 
-function disposeProbeSamples({ x, gradX, gradY }: ProbeSamples): void {
-  tf.dispose([x, ...(gradX && gradY ? [gradX, gradY] : [])]);
+function disposeProbeSamples({ x, trainY, gradX, gradY }: ProbeSamples): void {
+  tf.dispose([x, ...(trainY ? [trainY] : []), ...(gradX && gradY ? [gradX, gradY] : [])]);
 }
 
 /** Sets the varied parameter's scheduled value for the coming step on every schedulable layer. */
@@ -233,9 +242,11 @@ async function measureEpoch(
   const { spec, model, data } = loop;
   const test = await evaluate(model, data.test, data.classes);
   const probeThisEpoch = epoch % spec.deadNeurons.every === 0 || epoch === spec.train.epochs;
-  const { dead, activity } = probeThisEpoch
-    ? await probeUnits(model, probes.x, { threshold: spec.deadNeurons.threshold, tau: spec.deadNeurons.dormantTau })
-    : { dead: null, activity: null };
+  const labels = probes.trainY ? { y: probes.trainY, classes: data.classes } : undefined;
+  const { threshold, dormantTau: tau } = spec.deadNeurons;
+  const { dead, activity, fit } = probeThisEpoch
+    ? await probeUnits(model, probes.x, { threshold, tau, labels })
+    : { dead: null, activity: null, fit: null };
   const history = dead && loop.lastDead ? unitHistory(loop.lastDead, dead.layers) : null;
   if (dead) loop.lastDead = dead.layers;
   const { gradX, gradY } = probes;
@@ -250,6 +261,7 @@ async function measureEpoch(
     testAcc: test.acc,
     dead,
     activity,
+    cleanTrain: fit,
     history,
     gradient,
     epochSeconds: (performance.now() - timing.epochStart) / 1000,

@@ -31,6 +31,14 @@ test('eval: deterministic reproduces the recorded accuracies; mc:K is repeatable
   assert.equal(rows.length, 4);
   for (const r of rows)
     assert.equal(Number(r.test_acc), Number(r.recorded_test_acc), `${r.run_id}: the saved model is the scored one`);
+  // The clean training-set score of the saved model is the one the run's last probe recorded (same images, noise off).
+  const lastEpoch = new Map(readRowsSync(join(grid, 'epochs.csv')).map((e) => [e.run_id, e]));
+  for (const r of rows) {
+    const recorded = lastEpoch.get(r.run_id);
+    assert.ok(recorded && recorded.clean_train_acc !== '', `${r.run_id}: the run recorded a clean score`);
+    assert.equal(Number(r.clean_train_acc), Number(recorded.clean_train_acc), `${r.run_id}: clean accuracy`);
+    assert.ok(Math.abs(Number(r.clean_train_loss) - Number(recorded.clean_train_loss)) < 1e-5, `${r.run_id}: loss`);
+  }
 
   const mc = ['eval', grid, '--backend', 'cpu', '--mode', 'mc:4', '--only', 'mlp-relu-seed1,mlp-nrelu-s0.1-seed1'];
   assert.equal((await runCli(mc)).code, 0);
@@ -49,10 +57,15 @@ test('eval: deterministic reproduces the recorded accuracies; mc:K is repeatable
   );
   const relu = rows.filter((r) => r.run_id === 'mlp-relu-seed1');
   assert.equal(relu[0].test_acc, relu[1].test_acc, 'ReLU has no noise: mc:K equals inference');
+  for (const r of rows.filter((x) => x.mode === 'mc:4')) assert.equal(r.clean_train_acc, '', 'deterministic only');
 
   const md = readFileSync(join(grid, 'comparison.md'), 'utf8');
   assert.match(md, /## Post-hoc evaluation of saved models \(eval\.csv\)/);
   assert.match(md, /\| nrelu-s0\.1 \| mc:4 \| 1 \| [\d.]+ \| [^|]+ \| – \| mc:4 \| [^|]+ \| – \|/);
+  assert.match(
+    md,
+    /\| nrelu-s0\.1 \| deterministic \| 2 \| [\d.]+ \| \d+\.\d{4} \| [+-]0\.\d{4} \[[+-]0\.\d{4}, [+-]0\.\d{4}\] \|/,
+  );
 });
 
 test('eval: a bad mode, an unknown run and a folder without models are one-line errors', async () => {

@@ -6,6 +6,7 @@ import { probeUnits, type UnitActivityOptions, type UnitActivityReport } from '.
 import { countDeadNeurons } from '../../src/metrics/dead-neurons.js';
 import { evaluateUnderNoise } from '../../src/metrics/robustness.js';
 import { makeSplit } from '../../src/train/device-data.js';
+import { evaluate } from '../../src/train/trainer.js';
 import { buildModel } from '../../src/models/build.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { NOISY_RELU_KERNEL, RANDOM_SLOPE_RELU_KERNEL } from '../../src/activations/noise-kernels.js';
@@ -155,6 +156,29 @@ test('probeUnits in one pass equals the separate probes, for deterministic and s
     model.dispose();
   }
   x.dispose();
+});
+
+test('with labels, the inference pass also scores the model on the probe samples exactly as evaluate() does', async () => {
+  await useBackend('wasm');
+  const n = 200; // four batches of 64 and a ragged end of 8
+  const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 11);
+  const y = tf.randomUniform([n], 0, 10, 'int32', 12) as tf.Tensor1D;
+  const split = makeSplit((await x.data()) as Float32Array, (await y.data()) as Int32Array, [28, 28, 1], 'device');
+  for (const activation of ['relu', { name: 'nrelu', sigma: 1 }] as ActivationSpec[]) {
+    const model = buildModel({ model: 'cnn', activation, filters: [4, 8], dense: [16], dropout: 0.2, seed: 5 });
+    const scored = await probeUnits(model, x, { batchSize: 64, labels: { y, classes: 10 } });
+    const plain = await probeUnits(model, x, { batchSize: 64 });
+    assert.equal(plain.fit, null);
+    assert.deepEqual({ dead: scored.dead, activity: scored.activity }, { dead: plain.dead, activity: plain.activity });
+    // evaluate() is inference mode; with sigma = 1 a training-mode (noisy) score would be far from it.
+    const expected = await evaluate(model, split, 10);
+    assert.ok(scored.fit, 'scored');
+    assert.equal(scored.fit.acc, expected.acc, `${JSON.stringify(activation)}: accuracy`);
+    assert.ok(Math.abs(scored.fit.loss - expected.loss) < 1e-6, `loss ${scored.fit.loss} vs ${expected.loss}`);
+    model.dispose();
+  }
+  split.dispose();
+  tf.dispose([x, y]);
 });
 
 /**

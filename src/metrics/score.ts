@@ -1,0 +1,20 @@
+/**
+ * The score of a batch of logits against its labels, as sums that fold over batches on the device: what evaluate()
+ * (test split) and the unit probe (the clean training-set score) compute, the same way.
+ */
+import { tf } from '../tf.js';
+
+/** Summed softmax cross-entropy and the number of correct argmax predictions of one batch (caller disposes). */
+export function scoreBatch(logits: tf.Tensor, y: tf.Tensor, classes: number): [tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => {
+    const loss = tf.losses.softmaxCrossEntropy(
+      tf.oneHot(y as tf.Tensor1D, classes),
+      logits,
+      undefined,
+      0,
+      tf.Reduction.SUM,
+    );
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+    return [loss as tf.Scalar, hits as tf.Scalar];
+  });
+}
