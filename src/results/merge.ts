@@ -358,7 +358,8 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
           );
         }
       }
-      const fuller = isFinished(prior.record) && filledCells(id, folder) > filledCells(id, prior.folder);
+      const fuller =
+        isFinished(prior.record) && isFinished(record) && filledCells(id, folder) > filledCells(id, prior.folder);
       if ((!isFinished(prior.record) && isFinished(record)) || fuller) chosen.set(id, { folder, record });
     }
   }

@@ -169,6 +169,13 @@ test('a completed copy is preferred over a failed one, whichever folder comes fi
     );
     assert.equal(readFileSync(join(out, 'epochs.csv'), 'utf8'), readFileSync(join(a, 'epochs.csv'), 'utf8'));
   }
+  // Even when the failed copy has more cells filled (a column the completed one was trained without).
+  const older = copyWith(a, 'a-older-done', { 'epochs.csv': dropColumn('grad_mean_abs') });
+  const out = join(dir, 'pref-older');
+  const r = await runCli(['merge', older, failed, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readRowsSync(join(out, 'summary.csv'))[0].status, 'completed');
+  assert.equal(readRowsSync(join(out, 'epochs.csv'))[0].grad_mean_abs, '', "the completed copy's rows");
 });
 
 test('merge --out into a folder with results refuses, saying what it would replace; --force replaces them', async () => {
