@@ -21,6 +21,7 @@
  */
 import { tf } from '../tf.js';
 import { isStochasticLayer } from '../activations/stochastic.js';
+import { readScore } from './score.js';
 import { activationLayers, cachedProbe, hiddenLinearLayers, scanProbe, type Accumulator } from './probe.js';
 
 export interface DeadNeuronOptions {
@@ -182,17 +183,6 @@ async function readMasks<K extends string>(masks: () => Record<K, tf.Tensor[]>):
   }
 }
 
-/** The mean loss and accuracy from the scan's summed loss and correct count over `samples`, in one read. */
-async function readFit([lossSum, correct]: tf.Tensor[], samples: number): Promise<ProbeFit> {
-  const both = tf.tidy(() => tf.concat([tf.reshape(lossSum, [1]), tf.reshape(correct, [1])]));
-  try {
-    const [loss, hits] = await both.data();
-    return { loss: loss / samples, acc: hits / samples };
-  } finally {
-    both.dispose();
-  }
-}
-
 const count = (mask: Uint8Array): number => mask.reduce((s, v) => s + v, 0);
 
 const unitsOf = (perUnit: tf.Tensor): number => perUnit.shape[0] as number;
@@ -215,7 +205,7 @@ export async function probeUnits(
   }
   const kind = `units:${dead}:${activity}:${labels ? 'scored' : ''}`;
   const scan = await scanUnits(model, x, batchSize, kind, linear, acts, labels);
-  const fit = scan.fit.length ? await readFit(scan.fit, x.shape[0]) : null;
+  const fit = scan.fit.length ? await readScore(scan.fit, x.shape[0]) : null;
   const masks = await readMasks(() => ({
     dead: scan.preMax.map((m) => tf.lessEqual(m, threshold)),
     // score = s / mean(s) <= tau  <=>  s <= tau * mean(s); an all-zero layer is all dormant.

@@ -7,7 +7,7 @@ import { tf } from '../tf.js';
 import type { RunSpec } from '../config/types.js';
 import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
 import { probeUnits, type ProbeFit, type UnitActivityReport } from '../metrics/unit-activity.js';
-import { scoreBatch } from '../metrics/score.js';
+import { readScore, scoreBatch } from '../metrics/score.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
 import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
 import { unitHistory, type LayerDeadFlags, type UnitHistory } from '../metrics/unit-history.js';
@@ -95,9 +95,11 @@ export async function evaluate(
     lossSum = l;
     correct = c;
   }
-  const [loss, hits] = await Promise.all([lossSum.data(), correct.data()]);
-  tf.dispose([lossSum, correct]);
-  return { loss: loss[0] / split.count, acc: hits[0] / split.count };
+  try {
+    return await readScore([lossSum, correct], split.count);
+  } finally {
+    tf.dispose([lossSum, correct]);
+  }
 }
 
 /** What one run's training loop carries from batch to batch and epoch to epoch. */
