@@ -98,16 +98,17 @@ test('the mechanism grids: their arms, and the runs they share with the paper gr
   assert.deepEqual(settings, [
     'cnn-relu',
     'cnn-nrelu-s0.1',
+    'cnn-nrelu-s0.2',
     'cnn-nrelu-s0.2to0-cosine',
     'cnn-poolfirst-relu',
     'cnn-poolfirst-nrelu-s0.1',
     'cnn-avgpool-relu',
     'cnn-avgpool-nrelu-s0.1',
   ]);
-  assert.equal(cnn.length, 7 * 8);
+  assert.equal(cnn.length, 8 * 8);
   const paperCnn = new Map((await grid('paper-cnn.yaml')).map((r) => [r.id, r.hash]));
   const shared = cnn.filter((r) => paperCnn.has(r.id));
-  assert.equal(shared.length, 16, 'ReLU and N-ReLU sigma 0.1, seeds 1-8');
+  assert.equal(shared.length, 24, 'ReLU and N-ReLU sigma 0.1 and 0.2, seeds 1-8');
   for (const r of shared) assert.equal(r.hash, paperCnn.get(r.id), r.id);
   assert.deepEqual(cnn.find((r) => r.id === 'cnn-avgpool-relu-seed1')?.modelOptions, { pool: 'avg' });
   const mlp = await grid('mechanism-mlp.yaml');
