@@ -18,6 +18,7 @@ import { describeImportError } from './native.js';
 import { importOptional } from './optional-import.js';
 import { registerWebGpuNoiseKernels } from './webgpu-noise.js';
 import { registerWebGpuConvKernels } from './webgpu-conv.js';
+import { registerWebGpuPoolKernels } from './webgpu-pool.js';
 import { registerWebGpuActivationGradKernels } from './webgpu-activation-grads.js';
 import { registerWebGpuAdamKernel } from './webgpu-adam.js';
 import { registerWebGpuGeluKernels } from './webgpu-gelu.js';
@@ -221,6 +222,7 @@ async function importBackend(): Promise<string | null> {
   }
   registerWebGpuNoiseKernels(util);
   registerWebGpuConvKernels(util);
+  registerWebGpuPoolKernels(util);
   registerWebGpuActivationGradKernels(util);
   registerWebGpuAdamKernel(util);
   registerWebGpuGeluKernels(util);
