@@ -12,7 +12,8 @@
  *
  * `--sigmas` picks N-ReLU settings by their sigma column (a number, or a schedule's `start->end:schedule`);
  * `--against` names the settings to pair with (default: the five baselines), e.g. constant-sigma N-ReLU runs to
- * test an annealed sigma against them. `--metric` pairs another summary.csv column instead of final_test_acc (a unit
+ * test an annealed sigma against them, or `model:setting` for a setting of another model of the folder (e.g.
+ * `cnn-poolfirst:relu`); `--model` keeps one model's family. `--metric` pairs another summary.csv column instead of final_test_acc (a unit
  * count, a share): the same paired t-test and Holm adjustment, in the column's own units, without the equivalence
  * test and verdict, whose margin is in accuracy points. Runs with an empty cell do not pair.
  */
@@ -51,6 +52,17 @@ function bySeed(rows: Row[], metric: string): BySeed {
 }
 
 /**
+ * The runs of `baseline` for `model`: a setting of the same model, or `other-model:setting`, a setting of another model
+ * of the folder (e.g. `cnn-poolfirst:relu`, which trains bit for bit as the max-pool CNN's ReLU and carries columns the
+ * merged ReLU runs lack).
+ */
+function baselineRuns(done: Row[], model: string, baseline: string): Row[] {
+  const at = baseline.indexOf(':');
+  const [fromModel, setting] = at > 0 ? [baseline.slice(0, at), baseline.slice(at + 1)] : [model, baseline];
+  return done.filter((r) => r.model === fromModel && settingOf(r) === setting);
+}
+
+/**
  * Rows of one summary.csv → N-ReLU (at the given sigmas, all if empty) minus each baseline, per model.
  * Only completed runs count; settings are told apart by activation and sigma. `marginPp`: the
  * equivalence margin in percentage points, as `compare.margin`.
@@ -61,9 +73,10 @@ export function pairedVsBaselines(
   marginPp: number,
   against: readonly string[] = BASELINES,
   metric = ACCURACY,
+  only?: string,
 ): BaselineRow[] {
   const done = summary.filter((r) => r.status === 'completed');
-  const models = [...new Set(done.map((r) => r.model))];
+  const models = [...new Set(done.map((r) => r.model))].filter((m) => only === undefined || m === only);
   const out: BaselineRow[] = [];
   for (const model of models) {
     const mine = done.filter((r) => r.model === model);
@@ -76,7 +89,7 @@ export function pairedVsBaselines(
       const nrelu = mine.filter((r) => r.activation === 'nrelu' && r.sigma === sigma);
       const here = bySeed(nrelu, metric);
       for (const baseline of against) {
-        const ref = mine.filter((r) => settingOf(r) === baseline);
+        const ref = baselineRuns(done, model, baseline);
         if (ref.length === 0 || settingOf(nrelu[0]) === baseline) continue;
         const t = pairedTest(here, bySeed(ref, metric), marginPp / 100);
         tests.push(t);
@@ -148,13 +161,19 @@ export function markdown(rows: BaselineRow[], metric = ACCURACY): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
-    options: { sigmas: { type: 'string' }, against: { type: 'string' }, metric: { type: 'string' } },
+    options: {
+      sigmas: { type: 'string' },
+      against: { type: 'string' },
+      metric: { type: 'string' },
+      model: { type: 'string' },
+    },
     allowPositionals: true,
   });
   const dir = positionals[0];
   if (!dir) {
     console.error(
-      'usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu] [--metric COLUMN]',
+      'usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu,model:setting] ' +
+        '[--metric COLUMN] [--model MODEL]',
     );
     process.exit(2);
   }
@@ -167,5 +186,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`--metric ${metric}: ${dir}/summary.csv has no such column`);
     process.exit(2);
   }
-  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against, metric), metric));
+  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against, metric, values.model), metric));
 }

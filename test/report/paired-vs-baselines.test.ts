@@ -150,3 +150,31 @@ test('--metric pairs another summary column in its own units: no equivalence tes
   assert.match(md, /N-ReLU − baseline in total_revived/);
   assert.match(md, /\| 0\.1 \| relu \| 3 \| \+6\.67 \[/);
 });
+
+test('--against model:setting pairs with a setting of another model; the model filter keeps one family', () => {
+  const withSetting = (model: string, setting: string, accs: Acc) =>
+    rows(model, setting === 'relu' ? 'relu' : 'nrelu', setting === 'relu' ? '' : '0.1', accs).map((r) => ({
+      ...r,
+      setting,
+    }));
+  const summary = [
+    ...withSetting('cnn', 'relu', gelu), // the merged ReLU runs
+    ...withSetting('cnn', 'nrelu-s0.1', n10),
+    ...withSetting('cnn-poolfirst', 'relu', relu), // trains as cnn's ReLU, with more columns
+    ...withSetting('cnn-poolfirst', 'nrelu-s0.1', n05),
+  ];
+  const out = pairedVsBaselines(summary, [], 0.2, ['cnn-poolfirst:relu'], 'final_test_acc', 'cnn');
+  assert.deepEqual(
+    out.map((r) => `${r.model}/${r.baseline}`),
+    ['cnn/cnn-poolfirst:relu'],
+  );
+  const expected = pairedTest(bySeed(n10), bySeed(relu), 0.002);
+  assert.ok(Math.abs(out[0].meanDiff - expected.meanDiff) < 1e-12, 'paired with the other model, not cnn:relu');
+  assert.equal(out[0].p, expected.p);
+  // Without the filter, each model pairs with the named runs: cnn-poolfirst's N-ReLU too, in its own family.
+  const both = pairedVsBaselines(summary, [], 0.2, ['cnn-poolfirst:relu']);
+  assert.deepEqual(
+    both.map((r) => r.model),
+    ['cnn', 'cnn-poolfirst'],
+  );
+});
