@@ -41,7 +41,7 @@ function maxPoolGradProgram(util: WebGpuUtil, shape: number[]): WebGpuProgramLik
     let col = (index / C) % uniforms.inW;
     let row = (index / (C * uniforms.inW)) % uniforms.inH;
     let b = index / (C * uniforms.inW * uniforms.inH);
-    // Windows oh with oh * stride - pad <= row < oh * stride - pad + filter (likewise ow), inside the output.
+    // Windows oh with oh * stride - pad <= row < oh * stride - pad + window (likewise ow), inside the output.
     let ohFirst = max(0, (row + uniforms.pad.x - uniforms.window.x + uniforms.stride.x) / uniforms.stride.x);
     let ohLast = min(uniforms.outH - 1, (row + uniforms.pad.x) / uniforms.stride.x);
     let owFirst = max(0, (col + uniforms.pad.y - uniforms.window.y + uniforms.stride.y) / uniforms.stride.y);

@@ -13,6 +13,7 @@ import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { MAX_WINDOW_READS } from '../../src/backend/webgpu-pool.js';
 import { Rng } from '../../src/rng/index.js';
 import { requires } from '../helpers/requires.js';
+import { counted } from '../helpers/dispatches.js';
 import { assertClose, uniformValues } from './kernel-compare.js';
 
 const probe = await probeWebGpu();
@@ -36,11 +37,16 @@ async function maxPoolGradOn(backend: 'cpu' | 'webgpu', c: Case, x: Float32Array
     output: tf.zeros(info.outShape),
   };
   const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode };
-  const out = tf.engine().runKernel(tf.MaxPoolGrad, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const run = counted(() => tf.engine().runKernel(tf.MaxPoolGrad, inputs, attrs as unknown as tf.NamedAttrMap));
+  const out = run.value as tf.Tensor;
   const data = (await out.data()) as Float32Array;
   tf.dispose([out, ...Object.values(inputs)]);
+  lastDispatches = run.dispatches;
   return data;
 }
+
+/** WebGPU programs the last maxPoolGradOn dispatched (TF.js's kernel: two, positions then gradient). */
+let lastDispatches = 0;
 
 async function compare(c: Case, x: Float32Array, rng: Rng, label: string): Promise<void> {
   const info = tf.backend_util.computePool2DInfo(c.x, c.filterSize, c.strides, 1, c.pad, c.dimRoundingMode);
@@ -65,6 +71,7 @@ test('MaxPoolGrad on webgpu: tied maxima give the first in row-major order its g
   const c: Case = { x: [1, 4, 4, 1], filterSize: [2, 2], strides: [2, 2], pad: 'valid' };
   const dx = await maxPoolGradOn('webgpu', c, x, Float32Array.from([1, 2, 3, 4]));
   assert.deepEqual(Array.from(dx), [1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+  assert.equal(lastDispatches, 1, 'one WGSL pass');
   // A conv over a zero background: every window of that channel holds the bias alone.
   await compare(
     { x: [2, 6, 6, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
@@ -113,5 +120,6 @@ test(
     // Distinct values: no ties, so TF.js's kernel (the fallback) agrees with cpu. Ours would loop 2.56M times per
     // element, past llvmpipe's 65,535 loop iterations per invocation, and fail here (seen with the cap lifted).
     await compare(c, uniformValues(rng, c.x), rng, 'one 40x40 window');
+  assert.equal(lastDispatches, 2, "TF.js's kernel: positions, then the gradient");
   },
 );
