@@ -120,6 +120,6 @@ test(
     // Distinct values: no ties, so TF.js's kernel (the fallback) agrees with cpu. Ours would loop 2.56M times per
     // element, past llvmpipe's 65,535 loop iterations per invocation, and fail here (seen with the cap lifted).
     await compare(c, uniformValues(rng, c.x), rng, 'one 40x40 window');
-  assert.equal(lastDispatches, 2, "TF.js's kernel: positions, then the gradient");
+    assert.equal(lastDispatches, 2, "TF.js's kernel: positions, then the gradient");
   },
 );
