@@ -21,6 +21,13 @@ import { writeComparison } from '../report/write.js';
 import { evalRow } from '../results/rows.js';
 import { readManifest } from '../results/manifest.js';
 import { MODELS_DIR } from '../results/writer.js';
+import {
+  WebGpuError,
+  assertWebGpuHealthy,
+  clearWebGpuFaults,
+  provokeWebGpuValidationError,
+} from '../backend/webgpu-errors.js';
+import { WEBGPU_FAULT_ENV } from './protocol.js';
 
 export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number };
 
@@ -106,12 +113,26 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
         options.log?.(`${run.run_id}: ${why}`);
         continue;
       }
-      const r =
-        options.mode.kind === 'mc'
-          ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
-          : await evaluate(model, data.test, data.classes);
-      const clean = probe ? await evaluate(model, data.train, data.classes) : null;
-      model.dispose();
+      // On webgpu an error Dawn reports only as an event (the work then yields zeros) fails this run's row
+      // instead of writing it, as it fails a training run.
+      clearWebGpuFaults();
+      let r, clean;
+      try {
+        r =
+          options.mode.kind === 'mc'
+            ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
+            : await evaluate(model, data.test, data.classes);
+        clean = probe ? await evaluate(model, data.train, data.classes) : null;
+        if (process.env[WEBGPU_FAULT_ENV] === run.run_id) provokeWebGpuValidationError(); // test hook
+        await assertWebGpuHealthy(true);
+      } catch (err) {
+        if (!(err instanceof WebGpuError)) throw err;
+        failed.push({ id: run.run_id, why: err.message });
+        options.log?.(`${run.run_id}: not evaluated: ${err.message}`);
+        continue;
+      } finally {
+        model.dispose();
+      }
       rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r, clean));
       const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
       const fit = clean ? `; clean train acc ${(100 * clean.acc).toFixed(2)}%, loss ${clean.loss.toFixed(4)}` : '';

@@ -43,3 +43,28 @@ test(
     assert.match(manifest.runs['mlp-relu-seed1'].message, /^WebGPU validation error: Buffer usages must not be 0/);
   },
 );
+
+test(
+  'eval on webgpu: a WebGPU error fails that model, named, and writes no row for it; the others are evaluated',
+  { ...gpu, timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrelu-webgpu-eval-fault-'));
+    const config = join(dir, 'tiny.yaml');
+    writeFileSync(config, tinyConfig());
+    const out = join(dir, 'out');
+    const trained = await runCli(['run', config, '--out', out, '--jobs', '2', '--no-report', '--save-models']);
+    assert.equal(trained.code, 0, trained.stderr);
+    const r = await runCli(['eval', out, '--backend', 'webgpu'], { [WEBGPU_FAULT_ENV]: 'mlp-relu-seed1' });
+    assert.equal(r.code, 1, `one model failed: ${r.stderr}`);
+    assert.match(r.stderr, /mlp-relu-seed1: not evaluated: WebGPU validation error: Buffer usages must not be 0/);
+    const rows = readRowsSync(join(out, 'eval.csv'));
+    assert.deepEqual(rows.map((e) => e.run_id).sort(), [
+      'mlp-nrelu-s0.1-seed1',
+      'mlp-nrelu-s0.1-seed2',
+      'mlp-relu-seed2',
+    ]);
+    // Trained on cpu, scored on webgpu: the same model within float rounding (a near-tie may flip one image).
+    for (const e of rows)
+      assert.ok(Math.abs(Number(e.test_acc) - Number(e.recorded_test_acc)) <= 0.002, `${e.run_id} on webgpu`);
+  },
+);
