@@ -12,6 +12,8 @@ const FOLDERS = [
   { folder: 'results/paper-mlp', config: 'configs/paper-mlp.yaml' },
   { folder: 'results/paper-cnn', config: 'configs/paper-cnn.yaml' },
   { folder: 'results/reference', config: 'configs/ci.yaml' },
+  { folder: 'results/mechanism-mlp', config: 'configs/mechanism-mlp.yaml' },
+  { folder: 'results/mechanism-cnn', config: 'configs/mechanism-cnn.yaml' },
 ];
 
 interface Manifest {
