@@ -21,6 +21,7 @@ import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/settings.js';
+import { bySeed } from './paired-vs-baselines.js';
 
 const ACCURACY = 'final_test_acc';
 
@@ -33,15 +34,10 @@ export interface GapRow {
   contrastPHolm: number | null;
 }
 
-function valuesBySeed(rows: Row[], metric: string): BySeed {
-  const filled = rows.filter((r) => (r[metric] ?? '').trim() !== '' && Number.isFinite(Number(r[metric])));
-  return new Map(filled.map((r) => [Number(r.seed), Number(r[metric])]));
-}
-
 /** setting − baseline per seed, for the seeds that have both. */
 function gapBySeed(rows: Row[], model: string, setting: string, baseline: string, metric: string): BySeed {
   const of = (name: string) =>
-    valuesBySeed(
+    bySeed(
       rows.filter((r) => r.model === model && settingOf(r) === name),
       metric,
     );

@@ -46,7 +46,8 @@ export interface BaselineRow {
 
 const ACCURACY = 'final_test_acc';
 
-function bySeed(rows: Row[], metric: string): BySeed {
+/** A metric column of `rows` by seed; empty and non-finite cells are left out. */
+export function bySeed(rows: Row[], metric: string): BySeed {
   const filled = rows.filter((r) => (r[metric] ?? '').trim() !== '' && Number.isFinite(Number(r[metric])));
   return new Map(filled.map((r) => [Number(r.seed), Number(r[metric])]));
 }

@@ -13,6 +13,7 @@
  * TF.js's kernel.
  */
 import { tf } from '../tf.js';
+import { replaceKernel } from './register.js';
 import { type WebGpuBackendLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
 /** Terms of n summed by one thread (far below the 65,535 loop iterations of llvmpipe). */
@@ -78,33 +79,23 @@ function partialsProgram(util: WebGpuUtil, chunks: number, rows: number, cols: n
 
 /** Registers our kernel over TF.js's for 'webgpu' (idempotent); TF.js's stays the fallback. */
 export function registerWebGpuConvKernels(util: WebGpuUtil): void {
-  const existing = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu');
-  if (existing == null || (existing as { nreluBench?: boolean }).nreluBench === true) return;
-  const fallback = existing.kernelFunc;
-  tf.unregisterKernel(tf.Conv2DBackpropFilter, 'webgpu');
-  const config: tf.KernelConfig & { nreluBench: boolean } = {
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName: 'webgpu',
-    nreluBench: true,
-    kernelFunc: (args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo,
-        dy = args.inputs.dy as tf.TensorInfo;
-      const attrs = args.attrs as unknown as BackpropFilterAttrs;
-      if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback(args);
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        attrs.filterShape,
-        attrs.strides,
-        1,
-        attrs.pad,
-        attrs.dimRoundingMode,
-        false,
-        'channelsLast',
-      );
-      return backpropFilter(util, args.backend, x, dy, info);
-    },
-  };
-  tf.registerKernel(config);
+  replaceKernel(tf.Conv2DBackpropFilter, 'webgpu', (fallback) => (args: KernelArgs) => {
+    const x = args.inputs.x as tf.TensorInfo,
+      dy = args.inputs.dy as tf.TensorInfo;
+    const attrs = args.attrs as unknown as BackpropFilterAttrs;
+    if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    return backpropFilter(util, args.backend, x, dy, info);
+  });
 }
 
 /** Runs TF.js's own `kernelName` kernel for this backend directly (no engine bookkeeping). */

@@ -14,6 +14,7 @@
  * go to TF.js's kernel.
  */
 import { tf } from '../tf.js';
+import { replaceKernel } from './register.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
 /** Reads one dx thread may make (windows covering a pixel x window size); beyond it TF.js's kernel runs. */
@@ -87,47 +88,37 @@ function maxPoolGradProgram(util: WebGpuUtil, shape: number[]): WebGpuProgramLik
 
 /** Registers our kernel over TF.js's for 'webgpu' (idempotent); TF.js's stays the fallback. */
 export function registerWebGpuPoolKernels(util: WebGpuUtil): void {
-  const existing = tf.getKernel(tf.MaxPoolGrad, 'webgpu');
-  if (existing == null || (existing as { nreluBench?: boolean }).nreluBench === true) return;
-  const fallback = existing.kernelFunc;
-  tf.unregisterKernel(tf.MaxPoolGrad, 'webgpu');
-  const config: tf.KernelConfig & { nreluBench: boolean } = {
-    kernelName: tf.MaxPoolGrad,
-    backendName: 'webgpu',
-    nreluBench: true,
-    kernelFunc: (args: KernelArgs) => {
-      const dy = args.inputs.dy as tf.TensorInfo,
-        input = args.inputs.input as tf.TensorInfo;
-      if (dy.dtype !== 'float32' || input.dtype !== 'float32') return fallback(args);
-      const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
-      const info = tf.backend_util.computePool2DInfo(
-        input.shape as [number, number, number, number],
-        attrs.filterSize,
-        attrs.strides,
-        1,
-        attrs.pad,
-        attrs.dimRoundingMode,
-      );
-      const fh = info.effectiveFilterHeight,
-        fw = info.effectiveFilterWidth;
-      const windows = Math.ceil(fh / info.strideHeight) * Math.ceil(fw / info.strideWidth);
-      if (windows * fh * fw > MAX_WINDOW_READS) return fallback(args);
-      return (args.backend as unknown as WebGpuBackendLike).runWebGPUProgram(
-        maxPoolGradProgram(util, input.shape),
-        [dy, input],
-        'float32',
-        [
-          { type: 'int32', data: [info.inHeight] },
-          { type: 'int32', data: [info.inWidth] },
-          { type: 'int32', data: [info.inChannels] },
-          { type: 'int32', data: [info.outHeight] },
-          { type: 'int32', data: [info.outWidth] },
-          { type: 'int32', data: [info.strideHeight, info.strideWidth] },
-          { type: 'int32', data: [fh, fw] },
-          { type: 'int32', data: [info.padInfo.top, info.padInfo.left] },
-        ],
-      );
-    },
-  };
-  tf.registerKernel(config);
+  replaceKernel(tf.MaxPoolGrad, 'webgpu', (fallback) => (args: KernelArgs) => {
+    const dy = args.inputs.dy as tf.TensorInfo,
+      input = args.inputs.input as tf.TensorInfo;
+    if (dy.dtype !== 'float32' || input.dtype !== 'float32') return fallback(args);
+    const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const fh = info.effectiveFilterHeight,
+      fw = info.effectiveFilterWidth;
+    const windows = Math.ceil(fh / info.strideHeight) * Math.ceil(fw / info.strideWidth);
+    if (windows * fh * fw > MAX_WINDOW_READS) return fallback(args);
+    return (args.backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+      maxPoolGradProgram(util, input.shape),
+      [dy, input],
+      'float32',
+      [
+        { type: 'int32', data: [info.inHeight] },
+        { type: 'int32', data: [info.inWidth] },
+        { type: 'int32', data: [info.inChannels] },
+        { type: 'int32', data: [info.outHeight] },
+        { type: 'int32', data: [info.outWidth] },
+        { type: 'int32', data: [info.strideHeight, info.strideWidth] },
+        { type: 'int32', data: [fh, fw] },
+        { type: 'int32', data: [info.padInfo.top, info.padInfo.left] },
+      ],
+    );
+  });
 }
