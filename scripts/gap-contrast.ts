@@ -21,7 +21,7 @@ import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/settings.js';
-import { bySeed } from './paired-vs-baselines.js';
+import { bySeed, pv } from './paired-vs-baselines.js';
 
 const ACCURACY = 'final_test_acc';
 
@@ -81,8 +81,6 @@ export function gapContrasts(
   holm(contrasted.map((r) => (r.contrast as PairedResult).p)).forEach((p, i) => (contrasted[i].contrastPHolm = p));
   return rows;
 }
-
-const pv = (x: number | null): string => (x === null ? '–' : x < 0.001 ? '< 0.001' : x.toFixed(3));
 
 export function markdown(rows: GapRow[], setting: string, reference: string, metric = ACCURACY): string {
   const accuracy = metric === ACCURACY;

@@ -124,7 +124,10 @@ export function pairedVsBaselines(
 }
 
 const pp = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`);
-const pv = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
+/** A p-value for the tables: three decimals, and `< 0.001` below that (not a bare 0.000). */
+export const pv = (x: number | null): string => (x === null ? '–' : x < 0.001 ? '< 0.001' : x.toFixed(3));
+
+const tests = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
 
 const signed = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${Number(x.toPrecision(3))}`);
 
@@ -134,7 +137,7 @@ export function markdown(rows: BaselineRow[], metric = ACCURACY): string {
     const family = rows.filter((r) => r.model === model);
     const what = metric === ACCURACY ? '' : ` in ${metric}`;
     lines.push(
-      `### ${model.toUpperCase()}: N-ReLU − baseline${what}, paired by seed (Holm over ${family.filter((r) => r.p !== null).length} tests)`,
+      `### ${model.toUpperCase()}: N-ReLU − baseline${what}, paired by seed (Holm over ${tests(family.filter((r) => r.p !== null).length)})`,
       '',
     );
     if (metric !== ACCURACY) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pairedVsBaselines, markdown } from '../../scripts/paired-vs-baselines.js';
+import { pairedVsBaselines, markdown, pv } from '../../scripts/paired-vs-baselines.js';
 import { holm, pairedTest } from '../../src/stats/paired.js';
 
 type Acc = Record<number, number>;
@@ -177,4 +177,11 @@ test('--against model:setting pairs with a setting of another model; the model f
     both.map((r) => r.model),
     ['cnn', 'cnn-poolfirst'],
   );
+});
+
+test('p-values print with three decimals, and as "< 0.001" below that rather than a bare 0.000', () => {
+  assert.equal(pv(0.0004), '< 0.001');
+  assert.equal(pv(0.001), '0.001');
+  assert.equal(pv(0.0123), '0.012');
+  assert.equal(pv(null), '–');
 });
