@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { expandGrid } from '../config/grid.js';
+import { expandGrid, modelLabel } from '../config/grid.js';
 import { variedLabel } from '../results/varied.js';
 
 export function registerList(program: Command): void {
@@ -10,7 +10,10 @@ export function registerList(program: Command): void {
     .argument('<config>', 'YAML config file')
     .argument('[overrides...]', 'key=value overrides, as for `run`')
     .option('--json', 'print the run specs as JSON')
-    .addHelpText('after', '\nExample:\n  $ nrelu-bench list configs/paper-cnn.yaml seeds=[1]\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ nrelu-bench list configs/paper-cnn.yaml seeds=[1]\n  $ nrelu-bench list configs/quick.yaml train.learning_rate=0.001,0.003\n',
+    )
     .action(async (configPath: string, overrides: string[], opts: { json?: boolean }) => {
       const { config } = await loadConfig(configPath, overrides);
       const specs = expandGrid(config);
@@ -21,10 +24,13 @@ export function registerList(program: Command): void {
       for (const s of specs) {
         const varied = s.varied ? `\t${s.varied.param}=${variedLabel(s.varied)}` : '';
         process.stdout.write(
-          `${s.id}\t${s.modelName ?? s.model}\t${s.activation.name}` +
-            `${varied}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
+          `${s.id}\t${modelLabel(s)}\t${s.activation.name}` + `${varied}\tseed=${s.seed}\tepochs=${s.train.epochs}\n`,
         );
       }
-      process.stdout.write(`${specs.length} runs, dataset ${config.dataset}, output ${config.output}\n`);
+      const cells = config.sweep?.cells.length;
+      const swept = config.sweep
+        ? `, ${cells} sweep cells (${config.sweep.axes.map((a) => `${a.key}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}`).join('; ')})`
+        : '';
+      process.stdout.write(`${specs.length} runs${swept}, dataset ${config.dataset}, output ${config.output}\n`);
     });
 }

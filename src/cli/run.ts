@@ -9,7 +9,8 @@ import { parseShard, shardFolder } from '../runner/shard.js';
 import { parseOnly } from '../runner/only.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
-import { readRows, resultPaths } from '../results/files.js';
+import { readRows, resultPaths, type Row } from '../results/files.js';
+import { excludedRuns } from '../results/settings.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
@@ -79,8 +80,12 @@ Examples:
   $ nrelu-bench run configs/paper-mlp.yaml --shard 0/4 --out results/paper-mlp/shard-0
   $ nrelu-bench run configs/paper-mlp.yaml --only mlp-gelu-seed2 --out /tmp/one --no-report
   $ nrelu-bench run configs/paper-cnn.yaml --save-models
+  $ nrelu-bench run configs/quick.yaml train.learning_rate=0.001,0.003   # a sweep: one cell per value
 
-Running the same command again resumes: runs already finished with the same settings are skipped.
+Running the same command again resumes: runs already finished with the same settings are skipped. A
+finished run of the same id with other settings is never overwritten: run refuses and names the keys
+that differ (use --out, or --fresh). key=a,b sweeps a key (Hydra's multirun); each cell's tag joins
+the model's name in run ids (mlp-lr0.003-relu-seed1) and is compared with its own ReLU.
 Each run trains in a worker process: a crash or out-of-memory kill fails only that run, and so does
 a worker that sends no heartbeat for --worker-timeout seconds (600 by default: frozen or stopped). The files
 do not depend on --jobs: rows are rewritten in grid order at the end. Shards are combined with
@@ -122,7 +127,12 @@ ${activationsHelp()}`,
         progress.log(`report: ${html}`);
       }
       process.stdout.write(`\n${result.comparison}\n`);
-      const spark = renderSparklines(await readRows(paths.epochs), { summary: await readRows(paths.summary) });
+      // The sparklines leave out the runs the comparison leaves out (other settings), as report.html does.
+      const left = new Set(await excludedRuns(outDir));
+      const kept = (rows: Row[]): Row[] => rows.filter((r) => !left.has(r.run_id));
+      const spark = renderSparklines(kept(await readRows(paths.epochs)), {
+        summary: kept(await readRows(paths.summary)),
+      });
       if (spark) process.stdout.write(`Test accuracy per epoch:\n${spark}\n\n`);
       process.stdout.write(`results: ${result.outDir}\n`);
       if (result.interrupted) {

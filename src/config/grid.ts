@@ -1,6 +1,6 @@
 /**
- * Grid expansion: models x activations (each value or schedule of the varied parameter its own entry) x seeds, in
- * that order. Each run gets a stable, filename-safe id and a hash of its resolved settings, so a
+ * Grid expansion: sweep cells x models x activations (each value or schedule of the varied parameter its own entry) x
+ * seeds, in that order. Each run gets a stable, filename-safe id and a hash of its resolved settings, so a
  * resumed sweep can tell a finished run from one whose settings changed.
  */
 import { createHash } from 'node:crypto';
@@ -39,7 +39,7 @@ export function canonicalJson(value: unknown): string {
 export function runHash(
   run: Omit<RunSpec, 'id' | 'setting' | 'hash'> & Partial<Pick<RunSpec, 'id' | 'setting' | 'hash'>>,
 ): string {
-  const { id: _id, setting: _setting, hash: _hash, varied, ...settings } = run;
+  const { id: _id, setting: _setting, hash: _hash, cell: _cell, varied, ...settings } = run;
   const module = settings.activation.module;
   const sigma = varied ? { schedule: varied.schedule, start: varied.start, end: varied.end } : null;
   const hashed = {
@@ -50,8 +50,32 @@ export function runHash(
   return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
+/**
+ * The hash of everything a run shares with the baseline it is paired with: its settings without the seed and the
+ * activation (name, parameters, module, varied parameter). A setting pairs with its baseline by seed only where the
+ * two runs' pairing hashes are equal, so a comparison never pairs runs that differ in anything but the activation.
+ */
+export function pairingHash(spec: Omit<RunSpec, 'id' | 'setting' | 'hash'>): string {
+  return runHash({ ...spec, seed: 0, activation: { name: '', params: {} }, varied: null });
+}
+
+/** The name a run's model goes by in ids and the CSVs: the variant's name or the kind, then the sweep cell's tag. */
+export function modelLabel(spec: Pick<RunSpec, 'model' | 'modelName' | 'cell'>): string {
+  const name = spec.modelName ?? spec.model;
+  return spec.cell ? `${name}-${spec.cell}` : name;
+}
+
 /** Expands a validated config into its runs; throws a ConfigError on a bad activation or a duplicate id. */
 export function expandGrid(config: ResolvedConfig): RunSpec[] {
+  const runs = config.sweep
+    ? config.sweep.cells.flatMap((c) => expandCell({ ...c.config, seeds: config.seeds }, c.tag))
+    : expandCell(config);
+  refuseDuplicates(runs);
+  return runs;
+}
+
+/** One cell's runs (the whole grid when nothing is swept): models x activations x seeds. */
+function expandCell(config: ResolvedConfig, cell?: string): RunSpec[] {
   const problems: Problem[] = [];
   const resolve = (entries: unknown[], at: (string | number)[]): ReturnType<typeof resolveActivationEntry>['value'][] =>
     entries.flatMap((entry, i) => {
@@ -76,6 +100,7 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
           const settings: Omit<RunSpec, 'id' | 'setting' | 'hash'> = {
             model,
             ...(name === undefined ? {} : { modelName: name }),
+            ...(cell === undefined ? {} : { cell }),
             modelOptions: options,
             activation: activation.setting,
             varied,
@@ -88,12 +113,20 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
             eval: { robustness: { gaussian: [...config.eval.robustness.gaussian] } },
           };
           const setting = activationTag(activation, varied);
-          runs.push({ id: `${name ?? model}-${setting}-seed${seed}`, setting, ...settings, hash: runHash(settings) });
+          runs.push({
+            id: `${modelLabel(settings)}-${setting}-seed${seed}`,
+            setting,
+            ...settings,
+            hash: runHash(settings),
+          });
         }
       }
     }
   }
+  return runs;
+}
 
+function refuseDuplicates(runs: RunSpec[]): void {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const run of runs) (seen.has(run.id) ? duplicates : seen).add(run.id);
@@ -102,5 +135,4 @@ export function expandGrid(config: ResolvedConfig): RunSpec[] {
       hint: 'list each model, activation (with its varied parameter and params) and seed once',
     });
   }
-  return runs;
 }

@@ -7,6 +7,8 @@ import type { ResolvedConfig } from './types.js';
 import { applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
 import { resolveActivationModules } from './modules.js';
+import { combineSweeps, splitSweepOverrides, sweepCells, sweeps, takeSweepBlock, type SweepPlan } from './sweep.js';
+import { applyOverrideValue } from './overrides.js';
 
 export interface LoadedConfig {
   config: ResolvedConfig;
@@ -79,7 +81,9 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
     throw new ConfigError(`config file ${path}: ${why}`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
   }
   const raw = parseYamlText(text, path);
-  const merged = applyOverrides(raw, overrides);
+  const { plain, axes: cliAxes } = splitSweepOverrides(overrides);
+  const merged = applyOverrides(raw, plain);
+  const plan = combineSweeps(takeSweepBlock(merged), cliAxes, plain);
   const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
   if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
@@ -92,6 +96,21 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
     );
   }
   const withModules = await resolveActivationModules(withName, dirname(resolve(path)));
-  const config = validateConfig(withModules, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
+  const source = `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`;
+  const config = sweeps(plan) ? validateSweep(withModules, plan, source) : validateConfig(withModules, source);
   return { config, raw, overrides: [...overrides] };
+}
+
+/**
+ * Validates every cell of a sweep as a config of its own; the result is the first cell's config with the sweep
+ * recorded (each cell's config with `seeds` emptied: a cell trains the config's seeds).
+ */
+function validateSweep(raw: unknown, plan: SweepPlan, source: string): ResolvedConfig {
+  const cells = sweepCells(plan).map((cell) => {
+    const assigned = cell.assignments.reduce((r, a) => applyOverrideValue(r, a.key, a.value), raw);
+    return { ...cell, config: validateConfig(assigned, `${source}, sweep cell ${cell.tag}`) };
+  });
+  const first = cells[0].config;
+  const recorded = cells.map((c) => ({ ...c, config: { ...c.config, seeds: [] } }));
+  return { ...first, sweep: { axes: plan.axes, cells: recorded } };
 }

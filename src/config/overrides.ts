@@ -114,6 +114,19 @@ function applyOne(root: Record<string, unknown>, o: Override): void {
   }
 }
 
+/** A copy of `raw` with the value at a dotted key (`train.learning_rate`, `models.0.hidden`) set: one sweep value. */
+export function applyOverrideValue(raw: unknown, key: string, value: unknown): unknown {
+  const root: unknown = raw === null || raw === undefined ? {} : structuredClone(raw);
+  if (!isContainer(root) || Array.isArray(root)) throw new ConfigError('the config is not a map');
+  try {
+    applyOne(root, { text: `${key}=...`, path: parseOverride(`${key}=0`).path, op: 'set', value });
+  } catch (err) {
+    if (err instanceof OverrideProblem) throw new ConfigError(`bad sweep key "${key}": ${err.message}`);
+    throw err;
+  }
+  return root;
+}
+
 /**
  * Applies overrides in order to a copy of `raw` (never mutated). An empty config is treated as
  * an empty map. Every bad override is reported in one ConfigError.

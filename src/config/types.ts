@@ -73,6 +73,12 @@ export interface RunSpec {
   model: ModelKind;
   /** The model variant's name (config `{model, name}`), only when given: it replaces `model` in the id and the CSVs. */
   modelName?: string;
+  /**
+   * The sweep cell's tag (`lr0.003`), only in a swept grid: it joins the model's name in the id and the CSVs' `model`
+   * column (`modelLabel`), so each cell is compared on its own. Not hashed, like the id: the swept values themselves
+   * are in the settings.
+   */
+  cell?: string;
   /** Per-model options passed to buildModel (hidden sizes, filters, dropout, ...). */
   modelOptions: Record<string, unknown>;
   activation: ActivationSetting;
@@ -112,9 +118,20 @@ export interface ResolvedConfig {
   train: TrainSettings;
   deadNeurons: DeadNeuronSettings;
   eval: EvalSettings;
+  /**
+   * A swept grid (config `sweep:` or `key=a,b` overrides): the axes as written, and each cell's whole config (its
+   * `seeds` empty: a cell trains the config's seeds). The config's own fields are the first cell's.
+   */
+  sweep?: ResolvedSweep;
   /** How settings are compared with ReLU; not part of any run's hash (it changes no training). */
   compare?: CompareSettings;
   output: string;
+}
+
+export interface ResolvedSweep {
+  /** The swept keys multiplied out (none when the config lists its cells one by one). */
+  axes: { key: string; values: unknown[] }[];
+  cells: { tag: string; assignments: { key: string; value: unknown }[]; config: ResolvedConfig }[];
 }
 
 export interface CompareSettings {

@@ -21,14 +21,14 @@ export async function writeComparison(outDir: string, order: string[], title: st
   const sorted = await sortResultFiles(outDir, order);
   // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are
   // never pooled.
-  const { rows: pooled, excluded } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
+  const { rows: pooled, excluded, unpaired } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
   const left = new Set(excluded);
   const comparison = compare(
     pooled,
     (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)),
     readCompareOptions(outDir),
   );
-  const note = excludedNote(excluded);
+  const note = excludedNote(excluded, unpaired);
   const layers = compareLayers(pooled, sorted.dead ?? []);
   const postHoc = comparePostHoc((await readRows(paths.eval)).filter((r) => !left.has(r.run_id)));
   const md = [

@@ -11,6 +11,7 @@
  * the registry, so committed folders keep their bytes.
  */
 import type { RunSpec } from '../config/types.js';
+import { modelLabel } from '../config/grid.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import { VARIED_LABEL, variedLabel } from './varied.js';
 
@@ -219,9 +220,9 @@ export const COLUMNS = {
   model: {
     type: TEXT,
     check: 'exact',
-    doc: "the model's name (`mlp`, `cnn`, or a named variant)",
-    epochs: (c) => c.spec.modelName ?? c.spec.model,
-    summary: (c) => c.spec.modelName ?? c.spec.model,
+    doc: "the model's name (`mlp`, `cnn`, or a named variant), then a sweep cell's tag (`mlp-lr0.003`)",
+    epochs: (c) => modelLabel(c.spec),
+    summary: (c) => modelLabel(c.spec),
     eval: (c) => c.run.model,
   },
   activation: {

@@ -17,6 +17,11 @@ export interface RunRecord {
   hash: string;
   /** The hash of the run's settings without its seed (settings.ts): the runs a comparison row may pool share it. */
   settingHash?: string;
+  /**
+   * The hash of the run's settings without seed and activation (config/grid.ts `pairingHash`): a setting pairs with
+   * its model's baseline only where both runs have the same one.
+   */
+  pairingHash?: string;
   status: FinalStatus | 'interrupted';
   message?: string;
   finishedAt?: string;

@@ -10,10 +10,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { expandGrid } from '../config/grid.js';
+import { expandGrid, pairingHash } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
-import { settingOf } from '../results/settings.js';
+import { settingDiff, settingOf } from '../results/settings.js';
 import { UsageError } from '../errors.js';
 import {
   EVAL_COLUMNS,
@@ -126,26 +126,6 @@ function refuseExistingResults(outDir: string, dirs: string[]): void {
   });
 }
 
-/** Leaf values of a JSON-like value by dotted path. */
-function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else {
-    out.set(prefix, JSON.stringify(value));
-  }
-  return out;
-}
-
-/** The settings two runs differ in, e.g. `train.learningRate 0.001 vs 0.05`. */
-function settingDiff(a: RunSpec, b: RunSpec): string {
-  const [fa, fb] = [flatten({ ...a, id: '', hash: '', seed: 0 }), flatten({ ...b, id: '', hash: '', seed: 0 })];
-  const keys = [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k));
-  return keys
-    .slice(0, 3)
-    .map((k) => `${k} ${fa.get(k) ?? '(unset)'} vs ${fb.get(k) ?? '(unset)'}`)
-    .join(', ');
-}
-
 /**
  * A run's rows in one file of a folder. eval.csv's rows are per run and mode; `modes` keeps only those modes, so
  * two copies are compared on the post-hoc evaluations both hold.
@@ -256,11 +236,18 @@ function checkSettings(runIds: string[], chosen: Map<string, Chosen>): void {
 }
 
 /**
- * A run's record with its setting hash, also when its folder derived it from its own config (merged configs differ).
+ * A run's record with its setting and pairing hashes, also when its folder derived them from its own config (merged
+ * configs differ).
  */
 function withSettingHash(id: string, { folder, record }: Chosen): RunRecord {
   const key = folder.keys?.get(id);
-  return isSettingHash(key) ? { ...record, settingHash: key } : record;
+  const spec = folder.specs.get(id);
+  const pairing = record.pairingHash ?? (spec && spec.hash === record.hash ? pairingHash(spec) : undefined);
+  return {
+    ...record,
+    ...(isSettingHash(key) ? { settingHash: key } : {}),
+    ...(pairing ? { pairingHash: pairing } : {}),
+  };
 }
 
 const isFinished = (r: RunRecord): boolean => r.status === 'completed' || r.status === 'diverged';

@@ -29,6 +29,7 @@ import {
 } from './files.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
 import { settingHash } from './settings.js';
+import { pairingHash } from '../config/grid.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 
 /** The CSVs of a result folder with their columns, in the order they are listed in the README. */
@@ -248,6 +249,7 @@ export class ResultWriter {
       this.manifest.runs[spec.id] = {
         hash: spec.hash,
         settingHash: settingHash(spec),
+        pairingHash: pairingHash(spec),
         status,
         message,
         finishedAt: new Date().toISOString(),
@@ -268,7 +270,13 @@ export class ResultWriter {
   /** A run stopped by Ctrl-C: recorded in the manifest only, so resuming reruns it. */
   interrupted(spec: RunSpec, message?: string): Promise<void> {
     return this.enqueue(async () => {
-      this.manifest.runs[spec.id] = { hash: spec.hash, settingHash: settingHash(spec), status: 'interrupted', message };
+      this.manifest.runs[spec.id] = {
+        hash: spec.hash,
+        settingHash: settingHash(spec),
+        pairingHash: pairingHash(spec),
+        status: 'interrupted',
+        message,
+      };
       await writeManifest(this.paths.manifest, this.manifest);
     });
   }

@@ -17,6 +17,7 @@ import { writeComparison } from '../report/write.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
+import { settingDiff } from '../results/settings.js';
 
 export interface RunGridOptions {
   config: ResolvedConfig;
@@ -74,6 +75,49 @@ function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: 
   );
 }
 
+/** The previous grid's spec of each run id, when its config still expands (a manifest of another version may not). */
+function previousSpecs(previous: Manifest | null): Map<string, RunSpec> {
+  if (!previous) return new Map();
+  try {
+    const seeds = Object.keys(previous.runs).flatMap((id) => /-seed(\d+)$/.exec(id)?.[1] ?? []);
+    const all = [...new Set([...(previous.config.seeds ?? []), ...seeds.map(Number)])];
+    return new Map(expandGrid({ ...previous.config, seeds: all }).map((s) => [s.id, s]));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * Refuses to train a run over a finished run of the same id trained with other settings: that run's results would be
+ * lost, and the runs left beside it would be compared with settings they were not trained with. Names the keys that
+ * differ where the folder's manifest can tell.
+ */
+function refuseChangedRuns(previous: Manifest | null, selected: RunSpec[], outDir: string): void {
+  const changed = selected.filter((s) => {
+    const rec = previous?.runs[s.id];
+    return rec && rec.hash !== s.hash && (rec.status === 'completed' || rec.status === 'diverged');
+  });
+  if (changed.length === 0) return;
+  const before = previousSpecs(previous).get(changed[0].id);
+  const diff =
+    before && before.hash === previous?.runs[changed[0].id]?.hash
+      ? settingDiff(before, changed[0])
+      : 'settings the manifest no longer describes in full';
+  const n = changed.length;
+  throw new UsageError(
+    `${outDir} holds ${n} finished run${plural(n)} with the same id${n === 1 ? '' : 's'} but other settings ` +
+      `(${changed
+        .slice(0, 3)
+        .map((s) => s.id)
+        .join(', ')}${n > 3 ? ', ...' : ''}: ${diff}); training would overwrite ${n === 1 ? 'it' : 'them'}`,
+    {
+      hint:
+        'run into another folder with --out, or pass --fresh to start this folder over ' +
+        '(--fresh --only <ids> retrains just those runs and keeps the others)',
+    },
+  );
+}
+
 /** The folder made ready for the grid: what is selected, what is done already, and what trains now. */
 interface GridPlan {
   specs: RunSpec[];
@@ -107,8 +151,11 @@ async function prepareFolder(options: RunGridOptions): Promise<GridPlan> {
   // --fresh with --only or --shard starts over for the selected runs only: the folder's other runs are
   // kept (deleting them unasked would lose results the command never named).
   const partialFresh = options.fresh === true && (options.only !== undefined || !!options.shard);
+  const existing = readManifest(resultPaths(outDir).manifest);
+  // Checked before anything is deleted: a refused command leaves the folder as it was.
+  if (!options.fresh) refuseChangedRuns(existing, selected, outDir);
   if (options.fresh && !partialFresh) await clearResults(outDir);
-  const previous = readManifest(resultPaths(outDir).manifest);
+  const previous = options.fresh && !partialFresh ? readManifest(resultPaths(outDir).manifest) : existing;
   const manifest = startManifest(options, specs, previous);
   const requested = options.backend ?? config.backend;
   if (requested !== 'auto') refuseOtherBackend(previous, requested, outDir);

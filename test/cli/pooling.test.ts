@@ -34,6 +34,10 @@ before(async () => {
     'activations=[relu]',
     'seeds=[1]',
     'train.learning_rate=0.01',
+    // Retraining a finished run with other settings must be asked for (test/cli/pairing.test.ts).
+    '--fresh',
+    '--only',
+    'mlp-relu-seed1',
   ]);
   assert.equal(rerun.code, 0, rerun.stderr);
 });

@@ -162,7 +162,7 @@ test('an interrupted grid, resumed, equals an uninterrupted one under `nrelu-ben
   assert.match(check.stdout, /^OK: 4 runs and 8 epochs/);
 });
 
-test('resuming after a config change reruns exactly the runs whose settings changed', async () => {
+test('a config change over finished runs is refused, naming the key; --fresh --only retrains exactly those runs', async () => {
   const { cfg, out } = setup();
   const models = (filters: number): string =>
     `models=[{model: mlp, hidden: [16]}, {model: cnn, filters: [${filters}], dense: [8]}]`;
@@ -174,9 +174,17 @@ test('resuming after a config change reruns exactly the runs whose settings chan
     .filter((l) => l.startsWith('mlp-'));
   const hashes = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runs;
 
-  const changed = await runCli(['run', cfg, '--out', out, models(3), ...args]);
+  const refused = await runCli(['run', cfg, '--out', out, models(3), ...args]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /2 finished runs with the same ids but other settings \(cnn-relu-seed1, cnn-nrelu-s0\.1-seed1/,
+  );
+  assert.match(refused.stderr, /modelOptions\.filters\.0 2 vs 3/);
+
+  const only = '--only=cnn-relu-seed1,cnn-nrelu-s0.1-seed1';
+  const changed = await runCli(['run', cfg, '--out', out, models(3), ...args, '--fresh', only]);
   assert.equal(changed.code, 0, changed.stderr);
-  assert.match(changed.stderr, /grid: 4 runs, 2 already done/);
   const trained = [...changed.stderr.matchAll(/\] (\S+) \(worker/g)].map((m) => m[1]);
   assert.deepEqual(
     trained,

@@ -34,18 +34,44 @@ test('every file in configs/ loads, validates and expands', async () => {
   const files = (await readdir(CONFIGS)).filter((f) => /\.ya?ml$/.test(f)).sort();
   assert.deepEqual(files, [
     'ci.yaml',
+    'fashion-mlp.yaml',
     'mechanism-cnn.yaml',
     'mechanism-mlp.yaml',
     'paper-cnn.yaml',
     'paper-mlp.yaml',
     'quick.yaml',
     'smoke.yaml',
+    'stress-pilot.yaml',
   ]);
   for (const file of files) {
     const { config } = await loadConfig(join(CONFIGS, file));
     assert.equal(config.name, file.replace(/\.yaml$/, ''), `${file}: name matches the file`);
     assert.ok(expandGrid(config).length > 0, file);
   }
+});
+
+test("fashion-mlp is paper-mlp's grid on Fashion-MNIST with 12 seeds; the stress pilot sweeps depth and rate", async () => {
+  const load = async (file: string) => (await loadConfig(join(CONFIGS, file))).config;
+  const [fashion, paper] = [await load('fashion-mlp.yaml'), await load('paper-mlp.yaml')];
+  assert.equal(fashion.dataset, 'fashion-mnist');
+  assert.deepEqual(
+    expandGrid(fashion).map((r) => ({ ...r, hash: '', dataset: '' })),
+    expandGrid({ ...paper, seeds: fashion.seeds }).map((r) => ({ ...r, hash: '', dataset: '' })),
+    'the same runs as paper-mlp apart from the dataset',
+  );
+  assert.deepEqual(
+    fashion.seeds,
+    Array.from({ length: 12 }, (_, i) => i + 1),
+  );
+  const pilot = expandGrid(await load('stress-pilot.yaml'));
+  assert.equal(pilot.length, 3 * 3 * 2);
+  assert.deepEqual([...new Set(pilot.map((r) => r.activation.name))], ['relu']);
+  assert.deepEqual(
+    [...new Set(pilot.map((r) => `${r.modelName} ${r.train.learningRate} ${r.modelOptions.hidden}`))].sort(),
+    ['mlp4', 'mlp6', 'mlp8']
+      .flatMap((m, i) => [0.003, 0.01, 0.03].map((lr) => `${m} ${lr} ${Array(4 + 2 * i).fill(256)}`))
+      .sort(),
+  );
 });
 
 test('the shipped configs describe the grids the README promises', async () => {
