@@ -7,9 +7,13 @@
  */
 import { tf } from '../tf.js';
 import { createActivation, type ActivationSpec } from './registry.js';
+import type { ActivationDescriptor } from './descriptor.js';
+import { normalizeParams } from './spec.js';
 import { isStochasticLayer } from './stochastic.js';
 
 export interface GradientCheckOptions {
+  /** For a descriptor: its parameters (defaults filled, as in a config). */
+  params?: Record<string, unknown>;
   /** Where to compare (default 12 points in [-3, 3], none within 0.15 of a kink at 0). */
   x?: number[];
   /** Step of the central difference (default 1e-3). */
@@ -37,15 +41,25 @@ function gradient(layer: tf.layers.Layer, x: Float32Array, training: boolean, st
   );
 }
 
+function layerOf(activation: ActivationSpec | ActivationDescriptor | tf.layers.Layer, params = {}): tf.layers.Layer {
+  if (activation instanceof tf.layers.Layer) return activation;
+  if (typeof activation === 'object' && 'create' in activation && typeof activation.create === 'function') {
+    const d = activation as ActivationDescriptor;
+    return d.create(normalizeParams(d, params), { seed: 1, name: d.name });
+  }
+  return createActivation(activation as ActivationSpec, { seed: 1 });
+}
+
 /**
  * The points where `activation`'s gradient disagrees with the finite difference, one line each (empty: it agrees).
- * `activation`: a spec (`{name: 'noisy_leaky', sigma: 0.1}`, registered by loading its module) or a layer.
+ * `activation`: a module's descriptor (its default export; `options.params` its parameters), a registered
+ * activation's spec (`{name: 'noisy_leaky', sigma: 0.1}`) or a layer.
  */
 export function gradientCheck(
-  activation: ActivationSpec | tf.layers.Layer,
+  activation: ActivationSpec | ActivationDescriptor | tf.layers.Layer,
   options: GradientCheckOptions = {},
 ): string[] {
-  const layer = activation instanceof tf.layers.Layer ? activation : createActivation(activation, { seed: 1 });
+  const layer = layerOf(activation, options.params);
   const h = options.h ?? 1e-3;
   const [atol, rtol] = [options.atol ?? 2e-3, options.rtol ?? 2e-3];
   const x = Float32Array.from(options.x ?? POINTS);

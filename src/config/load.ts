@@ -6,7 +6,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
 import { applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
-import { resolveActivationModules } from './modules.js';
+import { absoluteModulePaths, resolveActivationModules } from './modules.js';
 
 export interface LoadedConfig {
   config: ResolvedConfig;
@@ -79,7 +79,9 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
     throw new ConfigError(`config file ${path}: ${why}`, { hint: 'pass a YAML file, e.g. configs/quick.yaml' });
   }
   const raw = parseYamlText(text, path);
-  const merged = applyOverrides(raw, overrides);
+  // The file's module paths are relative to its folder; what is still relative after the overrides came from the
+  // command line, and is relative to the current folder.
+  const merged = applyOverrides(absoluteModulePaths(raw, dirname(resolve(path))), overrides);
   const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
   if (derived && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(basename(path, extname(path)))) {
@@ -91,7 +93,7 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
       },
     );
   }
-  const withModules = await resolveActivationModules(withName, dirname(resolve(path)));
+  const withModules = await resolveActivationModules(withName, process.cwd());
   const config = validateConfig(withModules, `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`);
   return { config, raw, overrides: [...overrides] };
 }

@@ -14,6 +14,7 @@ import { gradientCheck } from '../../src/activations/gradient-check.js';
 import { loadActivationModule } from '../../src/activations/module.js';
 import { NReLU } from '../../src/activations/registry.js';
 import { isStochasticLayer } from '../../src/activations/stochastic.js';
+import type { ActivationDescriptor } from '../../src/activations/descriptor.js';
 import { bitIdentical, gradOf, run } from './helpers.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples');
@@ -82,6 +83,8 @@ test('the gradient check: every module in examples/ passes it, a wrong gradient 
     assert.deepEqual(gradientCheck(descriptor.name), [], file);
   }
   assert.deepEqual(gradientCheck({ name: 'noisy_leaky', alpha: 0.1, sigma: 0.5 }), []);
+  const imported = (await import(join(EXAMPLES, 'noisy-leaky.mjs'))) as { default: ActivationDescriptor };
+  assert.deepEqual(gradientCheck(imported.default, { params: { sigma: 0.5 } }), []);
   const wrong = elementwise('wrong_grad', (v) => tf.mul(tf.sigmoid(v), v), {
     grad: (v, dy) => tf.mul(dy, tf.sigmoid(v)),
   });
