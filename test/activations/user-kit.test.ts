@@ -4,7 +4,7 @@
  * draws), and the finite-difference gradient check that stands in for the PyTorch reference for module activations
  * (every module in examples/ passes it; a wrong gradient fails it). The examples import 'nrelu-bench', the built dist/.
  */
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +16,12 @@ import { NReLU } from '../../src/activations/registry.js';
 import { isStochasticLayer } from '../../src/activations/stochastic.js';
 import type { ActivationDescriptor } from '../../src/activations/descriptor.js';
 import { bitIdentical, gradOf, run } from './helpers.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples');
-const x = tf.tensor1d([-2, -1, -0.5, 0.5, 1, 2]);
 
-before(async () => {
-  await tf.setBackend('cpu');
-});
+await tf.setBackend('cpu');
+const x = tf.tensor1d([-2, -1, -0.5, 0.5, 1, 2]);
 
 test('elementwise: the function as a layer, with TF.js autodiff or its own gradient', () => {
   const cube = elementwise<{ k: number }>('cube_k', (v, { k }) => tf.mul(tf.pow(v, 3), k), {
@@ -91,4 +90,22 @@ test('the gradient check: every module in examples/ passes it, a wrong gradient 
   const problems = gradientCheck(wrong.create({}, { seed: 0, name: 'wrong' }));
   assert.ok(problems.length > 0);
   assert.match(problems[0], /^wrong \(inference\) at x = -3: gradient [-\d.e]+, finite difference [-\d.e]+$/);
+});
+
+test('noisyElementwise: the same noise on every backend (drawn in JavaScript from the stream, then uploaded)', async () => {
+  const raw = noisyElementwise('raw_noise', (v, _p, n) => tf.add(tf.mul(v, 0), tf.add(n.normal(), n.uniform(-1, 1))), {
+    inference: (v) => v,
+  });
+  const draws: Float32Array[] = [];
+  for (const backend of TEST_BACKENDS) {
+    await useBackend(backend);
+    const layer = raw.create({}, { seed: 3 });
+    draws.push(run(layer, tf.zeros([2, 50]), true));
+  }
+  await tf.setBackend('cpu');
+  assert.ok(
+    draws.every((d) => bitIdentical(d, draws[0])),
+    TEST_BACKENDS.join(' = '),
+  );
+  assert.ok(new Set(draws[0]).size > 90, 'a draw per element');
 });
