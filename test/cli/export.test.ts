@@ -6,13 +6,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
 import { readRowsSync } from '../../src/results/files.js';
+import { exportJsonl } from '../../src/results/export.js';
 
 const REFERENCE = fileURLToPath(new URL('../../results/reference', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-export-'));
@@ -111,3 +112,24 @@ print(json.dumps({
     assert.ok(got.sigma_is_nan, "ReLU's empty sigma is missing (NaN or None) in pandas");
   },
 );
+
+test("export: a diverged epoch's NaN and Infinity are null (valid JSON), text columns stay text", async () => {
+  const copy = join(dir, 'diverged');
+  cpSync(REFERENCE, copy, { recursive: true });
+  const file = join(copy, 'epochs.csv');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const cols = lines[0].split(',');
+  const cells = lines[1].split(',');
+  cells[cols.indexOf('train_loss')] = 'NaN';
+  cells[cols.indexOf('test_loss')] = 'Infinity';
+  lines[1] = cells.join(',');
+  writeFileSync(file, lines.join('\n'));
+  const first = (await exportJsonl(copy))
+    .split('\n')
+    .map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : null))
+    .find((l) => l?.record === 'epoch');
+  assert.equal(first?.train_loss, null);
+  assert.equal(first?.test_loss, null);
+  assert.equal(first?.model, 'mlp');
+  assert.equal(first?.train_acc, Number(cells[cols.indexOf('train_acc')]));
+});
