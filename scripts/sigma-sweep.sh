@@ -8,8 +8,11 @@ usage() {
 Usage: scripts/sigma-sweep.sh [options] [-- key=value overrides...]
 
 Trains ReLU and N-ReLU at each sigma for one model on one dataset (one run per seed), with
-`nrelu-bench run`, and writes the comparison (mean ± std, 95% CI, Welch p-value vs ReLU) to
-<out>/comparison.md and <out>/comparison.csv. Rerunning the same command resumes.
+`nrelu-bench run`, and writes the comparison to <out>/comparison.md and <out>/comparison.csv:
+test accuracy mean ± std and 95% CI over seeds; each sigma paired with ReLU by seed (mean
+difference and its 95% CI, paired t-test and TOST against the equivalence margin, both
+Holm-adjusted over the sigmas, and a verdict: better, worse, equivalent or inconclusive);
+Welch's unpaired p-value beside it. Rerunning the same command resumes.
 
 Options (each also read from the environment variable in brackets):
   -m, --model NAME     mlp or cnn                                   [MODEL]   (mlp)
@@ -17,7 +20,7 @@ Options (each also read from the environment variable in brackets):
   -s, --sigmas LIST    sigma values, space- or comma-separated      [SIGMAS]  (0 0.01 0.02 0.05 0.1 0.2 0.5)
       --seeds LIST     seeds                                        [SEEDS]   (1 2 3)
   -e, --epochs N       epochs per run                               [EPOCHS]  (the config default, 8)
-  -b, --backend NAME   auto, tensorflow, wasm or cpu                [BACKEND] (auto)
+  -b, --backend NAME   auto, tensorflow, webgpu, wasm or cpu        [BACKEND] (auto)
   -j, --jobs N         runs trained at once                         [JOBS]    (one per CPU core; 1 on a GPU)
   -o, --out DIR        output folder                                [OUT]     (results/sigma-sweep-<model>-<dataset>)
       --dry-run        print the generated config and the command, run nothing

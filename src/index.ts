@@ -16,6 +16,15 @@ export {
   type CreateLayerOptions,
   type ParamDef,
 } from './activations/descriptor.js';
+export {
+  elementwise,
+  noisyElementwise,
+  type ElementwiseOptions,
+  type NoisyDescriptor,
+  type NoisyElementwiseOptions,
+  type PassNoise,
+} from './activations/user-kit.js';
+export { gradientCheck, type GradientCheckOptions } from './activations/gradient-check.js';
 export { isStochasticLayer, type SchedulableLayer, type StochasticLayer } from './activations/stochastic.js';
 export { buildModel, type BuildModelOptions, type ModelKind } from './models/build.js';
 export { loadSavedModel } from './models/saved.js';

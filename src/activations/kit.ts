@@ -62,7 +62,11 @@ export type KitLayerClass<P extends ActivationParams> = new (args?: LayerArgs & 
 /** A descriptor made by the kit, carrying its layer class (`nn.ELU` beside `F.elu`). */
 export type KitDescriptor<P extends ActivationParams> = ActivationDescriptor & { readonly layer: KitLayerClass<P> };
 
-function validParams<P extends ActivationParams>(kit: ElementwiseKit<P>, given: Partial<P>): P {
+/** `given` validated against the kit's parameter definitions, defaults filled (a one-line ConfigError if not). */
+export function validParams<P extends ActivationParams>(
+  kit: Pick<ElementwiseKit<P>, 'name' | 'params' | 'check'>,
+  given: Partial<P>,
+): P {
   const params: ActivationParams = {};
   for (const [key, def] of Object.entries(kit.params) as [string, ParamDef][]) {
     params[key] = checkParam(kit.name, key, def, given[key]);

@@ -28,7 +28,7 @@ export async function loadActivationModule(
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : errorMessage(err);
     throw new ConfigError(`activation module ${path}: ${why}`, {
-      hint: "module: paths are relative to the config file's folder",
+      hint: "a module: path in a config file is relative to the file's folder; in an override, to the current folder",
     });
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');

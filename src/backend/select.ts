@@ -73,14 +73,7 @@ export async function availableBackends(): Promise<BackendAvailability[]> {
       available: native.ok,
       reason: native.ok ? describeSelection(native.selection) : native.reason,
     });
-    const webgpu = await probeWebGpu();
-    result.push({
-      name: 'webgpu',
-      available: webgpu.ok,
-      reason: webgpu.ok
-        ? `${describeAdapter(webgpu.adapter)}${webgpu.adapter.software ? ' (a correctness run, not GPU speed)' : ''}`
-        : webgpu.reason,
-    });
+    result.push(await webGpuAvailability());
     const wasm = await attemptWasm();
     result.push({ name: 'wasm', available: wasm.ok, reason: wasm.ok ? await describeWasm() : wasm.reason });
     result.push({ name: 'cpu', available: true, reason: 'plain JavaScript; always available, slowest' });
@@ -88,6 +81,21 @@ export async function availableBackends(): Promise<BackendAvailability[]> {
     if (previous != null && activeBackendName() !== previous) await tf.setBackend(previous);
   }
   return result;
+}
+
+/**
+ * WebGPU as `run` finds it: usable only when `--backend webgpu` would start (an adapter, TF.js's backend on it, and a
+ * correct matMul), and said when `auto` passes it by (it takes a hardware Vulkan adapter only).
+ */
+async function webGpuAvailability(): Promise<BackendAvailability> {
+  const attempt = await attemptWebGpu();
+  if (!attempt.ok) return { name: 'webgpu', available: false, reason: attempt.reason };
+  const adapter = attempt.selection.adapter as WebGpuAdapterInfo;
+  const hardware = await probeWebGpu({ hardwareOnly: true });
+  const byAuto = hardware.ok && !hardware.adapter.software;
+  const software = adapter.software ? ' (a correctness run, not GPU speed)' : '';
+  const auto = byAuto ? '' : '; only with --backend webgpu: auto skips it, having no hardware Vulkan adapter';
+  return { name: 'webgpu', available: true, reason: `${describeAdapter(adapter)}${software}${auto}` };
 }
 
 async function selectAuto(): Promise<BackendSelection> {

@@ -11,7 +11,12 @@ import { selectBackend } from '../backend/select.js';
 import type { BackendName } from '../backend/names.js';
 import type { ModelKind } from '../models/kinds.js';
 import { backendOption, modelOption } from './options.js';
-import { normalizeActivation, type ActivationSpec } from '../activations/registry.js';
+import {
+  activationDescriptors,
+  findActivation,
+  normalizeActivation,
+  type ActivationSpec,
+} from '../activations/registry.js';
 import { activationsHelp } from './activations-help.js';
 import { benchSteps, type StepBenchReport } from '../bench/step.js';
 
@@ -78,8 +83,38 @@ export function parseActivationSpec(text: string): ActivationSpec {
       { hint: `put a space after each colon: --activation "${text.replace(/:(?=\S)/g, ': ')}"` },
     );
   }
-  normalizeActivation(value); // throws a one-line ConfigError naming the activation and parameter
-  return value as ActivationSpec;
+  const spec = withBenchDefaults(value as ActivationSpec);
+  normalizeActivation(spec); // throws a one-line ConfigError naming the activation and parameter
+  return spec;
+}
+
+/** `nrelu without sigma uses sigma 0.1`: the values `withBenchDefaults` fills, for `--help`. */
+export function benchDefaultsText(): string {
+  const filled = activationDescriptors().flatMap((d) => {
+    const spec = withBenchDefaults(d.name);
+    if (typeof spec === 'string') return [];
+    const values = Object.entries(spec).filter(([k]) => k !== 'name');
+    return [
+      `${d.name} without ${values.map(([k]) => k).join(', ')} uses ${values.map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+    ];
+  });
+  return filled.join('; ');
+}
+
+/**
+ * `bench` times a step, so a required number parameter left out takes its descriptor's example value
+ * (N-ReLU's sigma 0.1, the paper's middle value) instead of failing; `--help` says so.
+ */
+export function withBenchDefaults(spec: ActivationSpec): ActivationSpec {
+  const { name, ...given } = typeof spec === 'string' ? { name: spec } : spec;
+  const descriptor = typeof name === 'string' ? findActivation(name) : undefined;
+  if (!descriptor) return spec;
+  const filled: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(descriptor.params)) {
+    if (def.type === 'number' && def.default === undefined && given[key] === undefined && def.example !== undefined)
+      filled[key] = def.example;
+  }
+  return Object.keys(filled).length === 0 ? spec : { name, ...given, ...filled };
 }
 
 function positiveInt(option: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER, why = ''): number {
@@ -131,7 +166,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('time training steps on synthetic data: samples per second and peak memory')
     .addOption(modelOption('cnn'))
-    .option('-a, --activation <spec>', 'activation: a name or a YAML/JSON flow object', 'relu')
+    .option('-a, --activation <spec>', `activation: a name or a YAML/JSON flow object; ${benchDefaultsText()}`, 'relu')
     .addOption(backendOption('', 'auto'))
     .option('--batch-size <n>', 'samples per training step', '128')
     .option('--steps <n>', 'timed steps, after the warm-up', '20')

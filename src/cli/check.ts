@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { checkAgainstReference, renderDifferences } from '../results/check.js';
+import { checkAgainstReference, missingRunsSummary, renderDifferences } from '../results/check.js';
 import { parseOnly } from '../runner/only.js';
 import { rerunReference } from '../runner/rerun.js';
 import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
@@ -83,7 +83,8 @@ accuracy and loss within --tolerance, final counts as the epochs' counts); eval.
 per run and mode within --tolerance, when the checked folder has an eval.csv (a rerun has none until \`nrelu-bench
 eval\` runs on it; the note says so). Timing columns are ignored. A folder
 checked against itself is an error (exit 2), not OK.
-Differences are printed as a table (run, epoch, column, expected, actual).
+Differences are printed as a table (run, epoch, column, expected, actual); the reference's runs the folder
+lacks, as one line (their count and the first ids).
 A results folder is data: check never imports code it names. A reference whose grid uses your own
 activation module reruns only with --config <your config>, whose module must have the SHA-256 the
 reference recorded.
@@ -129,7 +130,9 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
         return;
       }
       const runs = new Set(result.differences.map((d) => d.run)).size;
-      process.stdout.write(`${renderDifferences(result.differences)}\n\n`);
+      const missing = missingRunsSummary(result.differences, resultsDir);
+      if (missing.rest.length > 0) process.stdout.write(`${renderDifferences(missing.rest)}\n\n`);
+      if (missing.line) process.stdout.write(`${missing.line}\n`);
       process.stdout.write(
         `DIFFERENT: ${result.differences.length} difference(s) in ${runs} run(s) ` +
           `between ${resultsDir} and ${opts.reference} (tolerance ${tolerance})\n`,

@@ -17,6 +17,7 @@ import { registerCheck } from './check.js';
 import { registerSlurm } from './slurm.js';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 
 const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
 
@@ -42,6 +43,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
   registerSlurm(program);
   registerBench(program);
   registerEval(program, setExitCode);
+  registerExport(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -6,7 +6,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
 import { applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
-import { resolveActivationModules } from './modules.js';
+import { absoluteModulePaths, resolveActivationModules } from './modules.js';
 import { combineSweeps, splitSweepOverrides, sweepCells, sweeps, takeSweepBlock, type SweepPlan } from './sweep.js';
 import { applyOverrideValue } from './overrides.js';
 
@@ -82,7 +82,9 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
   }
   const raw = parseYamlText(text, path);
   const { plain, axes: cliAxes } = splitSweepOverrides(overrides);
-  const merged = applyOverrides(raw, plain);
+  // The file's module paths are relative to its folder; what is still relative after the overrides came from the
+  // command line, and is relative to the current folder.
+  const merged = applyOverrides(absoluteModulePaths(raw, dirname(resolve(path))), plain);
   const plan = combineSweeps(takeSweepBlock(merged), cliAxes, plain);
   const derived = merged !== null && typeof merged === 'object' && !Array.isArray(merged) && !('name' in merged);
   const withName = derived ? { name: basename(path, extname(path)), ...merged } : merged;
@@ -95,7 +97,7 @@ export async function loadConfig(path: string, overrides: string[] = []): Promis
       },
     );
   }
-  const withModules = await resolveActivationModules(withName, dirname(resolve(path)));
+  const withModules = await resolveActivationModules(withName, process.cwd());
   const source = `config ${path}${overrides.length > 0 ? ' with overrides' : ''}`;
   const config = sweeps(plan) ? validateSweep(withModules, plan, source) : validateConfig(withModules, source);
   return { config, raw, overrides: [...overrides] };

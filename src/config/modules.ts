@@ -1,6 +1,7 @@
 /**
  * The `module:` entries of a config's activations (a user's own activation from a file). loadConfig
- * resolves each path against the config file's folder, makes it absolute (so worker processes and
+ * resolves each path written in the file against the file's folder, and each given in an override against the
+ * current folder, makes it absolute (so worker processes and
  * Slurm shards, whatever their working folder, load the same file) and loads the module before
  * validation, which then finds the descriptor in the registry. Only a config file the user passes
  * loads modules: a manifest's config (merge, report, check) names them as data (`rebindModules`).
@@ -14,6 +15,24 @@ function moduleOf(entry: unknown): string | undefined {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
   const module = (entry as Record<string, unknown>).module;
   return typeof module === 'string' ? module : undefined;
+}
+
+/**
+ * The raw config with each relative activation `module:` made absolute against `baseDir`, nothing loaded: loadConfig
+ * does this to the file's own entries before the overrides, so a path written in the file is relative to the file's
+ * folder and one given on the command line (an override) to the current folder, as a shell path is.
+ */
+export function absoluteModulePaths(raw: unknown, baseDir: string): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const config = raw as Record<string, unknown>;
+  if (!Array.isArray(config.activations)) return raw;
+  const activations = config.activations.map((entry) => {
+    const module = moduleOf(entry);
+    return module === undefined || isAbsolute(module)
+      ? entry
+      : { ...(entry as object), module: resolve(baseDir, module) };
+  });
+  return { ...config, activations };
 }
 
 /** The raw config with each activation `module:` made absolute (against `baseDir`) and loaded. */

@@ -267,6 +267,29 @@ export function renderDifferences(differences: Difference[], limit = 200): strin
   return out.join('\n');
 }
 
+/**
+ * The reference's runs missing from the checked folder, as one line (count and the first few ids) instead of one table
+ * row each (a folder rerun with --only, checked without it, lacks most of the reference); `rest` is the other
+ * differences. `line` is undefined when no run is missing.
+ */
+export function missingRunsSummary(
+  differences: Difference[],
+  folder: string,
+  shown = 3,
+): { line?: string; rest: Difference[] } {
+  const isMissing = (d: Difference): boolean => d.column === 'run' && d.actual === 'missing';
+  const ids = differences.filter(isMissing).map((d) => d.run);
+  const rest = differences.filter((d) => !isMissing(d));
+  if (ids.length === 0) return { rest };
+  const first = ids.slice(0, shown).join(', ');
+  const more = ids.length > shown ? `, ... (${ids.length - shown} more)` : '';
+  const runs = ids.length === 1 ? '1 run of the reference is' : `${ids.length} runs of the reference are`;
+  return {
+    line: `${runs} missing from ${folder}: ${first}${more}; --only <run-ids> checks just the runs it has`,
+    rest,
+  };
+}
+
 /** The same folder, also through a symlink or another spelling of the path. */
 function sameFolder(a: string, b: string): boolean {
   try {

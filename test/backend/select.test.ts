@@ -109,7 +109,18 @@ test('availableBackends reports all four and restores the active backend', async
     list.map((b) => b.name),
     ['tensorflow', 'webgpu', 'wasm', 'cpu'],
   );
-  assert.equal(list.find((b) => b.name === 'webgpu')?.available, webgpu.ok);
+  // webgpu is listed as usable only when `run --backend webgpu` starts on it, and says when `auto` passes it by.
+  const listed = list.find((b) => b.name === 'webgpu');
+  const starts = await selectBackend('webgpu').then(
+    () => true,
+    () => false,
+  );
+  await selectBackend('cpu');
+  assert.equal(listed?.available, starts, listed?.reason);
+  const byAuto = hardware.ok && !hardware.adapter.software;
+  if (starts && !byAuto) assert.match(listed?.reason ?? '', /only with --backend webgpu: auto skips it/);
+  if (starts && byAuto) assert.doesNotMatch(listed?.reason ?? '', /auto skips it/);
+  if (!webgpu.ok) assert.equal(listed?.reason, webgpu.reason);
   assert.equal(list.find((b) => b.name === 'wasm')?.available, true);
   assert.match(list.find((b) => b.name === 'wasm')?.reason ?? '', /thread/);
   assert.equal(list.find((b) => b.name === 'cpu')?.available, true);

@@ -90,7 +90,7 @@ test('bench prints a readable summary by default', async () => {
 
 test('bench rejects bad input with one line and exit code 2', async () => {
   const cases = [
-    [['--activation', '{name: nrelu}'], /parameter "sigma" is required/],
+    [['--activation', '{name: nrelu, sigma: -1}'], /parameter "sigma" must be a finite number >= 0/],
     [['--activation', '{name: nrelu, sigma: 0.1'], /--activation: cannot parse/],
     [['--activation', '[relu]'], /--activation must be a name or an object/],
     [['--activation', 'swish'], /unknown activation "swish"/],
@@ -110,15 +110,38 @@ test('bench rejects bad input with one line and exit code 2', async () => {
     assert.equal(r.stdout, '');
   }
   // And once through a real process, as a user runs it.
-  const spawned = await runCli(['bench', '--activation', '{name: nrelu}']);
+  const spawned = await runCli(['bench', '--activation', '{name: nrelu, sigma: -1}']);
   assert.equal(spawned.code, 2, spawned.stderr);
-  assert.match(spawned.stderr, /^error: activation "nrelu": parameter "sigma" is required/);
+  assert.match(spawned.stderr, /^error: activation "nrelu": parameter "sigma" must be/);
 });
 
-test('bench --help shows examples', async () => {
+test('bench --help shows examples and the default sigma of nrelu', async () => {
   const r = await mainInProcess(['bench', '--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /nrelu-bench bench --model mlp --activation "\{name: nrelu, sigma: 0.1\}"/);
+  assert.match(r.stdout.replace(/\s+/g, ' '), /nrelu without sigma uses sigma 0\.1/);
+});
+
+test('bench --activation nrelu (no sigma) times N-ReLU at sigma 0.1 instead of failing', async () => {
+  assert.deepEqual(parseActivationSpec('nrelu'), { name: 'nrelu', sigma: 0.1 });
+  assert.deepEqual(parseActivationSpec('{name: nrelu}'), { name: 'nrelu', sigma: 0.1 });
+  assert.deepEqual(parseActivationSpec('{name: nrelu, sigma: 0.2}'), { name: 'nrelu', sigma: 0.2 });
+  assert.equal(parseActivationSpec('relu'), 'relu');
+  const r = await runCli(
+    ['bench', '--backend', 'cpu', '--model', 'mlp', '--activation', 'nrelu'].concat([
+      '--batch-size',
+      '8',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--json',
+    ]),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { activation: string; activation_spec: unknown };
+  assert.equal(json.activation, 'nrelu sigma=0.1');
+  assert.deepEqual(json.activation_spec, { name: 'nrelu', sigma: 0.1 });
 });
 
 test('parseActivationSpec: names and flow objects (YAML or JSON)', () => {

@@ -56,6 +56,9 @@ test("run --only trains just that run; check --only confirms it against the whol
   const all = await runCli(['check', one, '--reference', grid]);
   assert.equal(all.code, 1);
   assert.match(all.stdout, /DIFFERENT: 3 difference\(s\) in 3 run\(s\)/);
+  // ... in one summary line, not one table row each.
+  assert.match(all.stdout, /^3 runs of the reference are missing from .*one: mlp-relu-seed1, [^;]*; --only/m);
+  assert.doesNotMatch(all.stdout, /present\s+missing/);
 
   // A changed number in the folder's row for that run is caught.
   const epochs = join(grid, 'epochs.csv');

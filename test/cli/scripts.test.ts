@@ -56,6 +56,12 @@ test('sigma-sweep.sh --help, and bad input is a usage error', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: scripts\/sigma-sweep\.sh/m);
   assert.match(help.stdout, /0 0\.01 0\.02 0\.05 0\.1 0\.2 0\.5/);
+  // The comparison it describes is the one src/report/comparison.ts writes: paired by seed, Holm, TOST, a verdict.
+  const text = help.stdout.replace(/\s+/g, ' ');
+  for (const word of [/paired with ReLU by seed/, /TOST/, /Holm-adjusted/, /better, worse, equivalent or inconclusive/])
+    assert.match(text, word);
+  assert.doesNotMatch(text, /Welch p-value vs ReLU\)/);
+  assert.match(text, /auto, tensorflow, webgpu, wasm or cpu/);
   const bad = await runScript('sigma-sweep.sh', ['--sigmas', '0 x']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /'x' is not a sigma/);

@@ -19,6 +19,7 @@ import { toDeviceData } from '../../src/train/device-data.js';
 import { evaluate } from '../../src/train/trainer.js';
 import { readRowsSync } from '../../src/results/files.js';
 import { runCli } from '../helpers/cli.js';
+import { UserError } from '../../src/errors.js';
 import { tinyConfig } from '../helpers/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nrelu-saved-'));
@@ -110,4 +111,43 @@ test("run --save-models writes each completed run's final model, which scores it
   assert.equal(again.code, 0, again.stderr);
   assert.equal(existsSync(join(out, 'models', 'mlp-relu-seed1')), false, 'no stale model of a retrained run');
   assert.equal(existsSync(join(out, 'models', 'mlp-relu-seed2', MODEL_FILE)), true, 'the other runs keep theirs');
+});
+
+test('loadSavedModel: a missing or damaged model is a one-line UserError naming the folder, not TF.js source', async () => {
+  await tf.setBackend('cpu');
+  const good = join(dir, 'good');
+  await mkdir(good, { recursive: true });
+  const files = await modelFiles(buildModel({ model: 'mlp', activation: 'relu', seed: 1, hidden: [4] }));
+  await writeFile(join(good, MODEL_FILE), files.modelJson);
+  await writeFile(join(good, WEIGHTS_FILE), new Uint8Array(files.weights));
+  const variant = async (name: string, model: string | null, weights: Uint8Array | null): Promise<string> => {
+    const where = join(dir, name);
+    await mkdir(where, { recursive: true });
+    if (model !== null) await writeFile(join(where, MODEL_FILE), model);
+    if (weights !== null) await writeFile(join(where, WEIGHTS_FILE), weights);
+    return where;
+  };
+  const weights = new Uint8Array(files.weights);
+  const cases: [string, RegExp][] = [
+    [join(dir, 'no-such-folder'), /model\.json not found/],
+    [join(good, MODEL_FILE), /is not a folder/],
+    [await variant('no-weights', files.modelJson, null), /weights\.bin not found/],
+    [await variant('not-json', '{"modelTopology": ', weights), /model\.json is not JSON/],
+    [await variant('not-a-model', '{"hello": 1}\n', weights), /not a TF\.js layers model/],
+    [await variant('short-weights', files.modelJson, weights.slice(0, 8)), /TF\.js could not load it/],
+    [
+      await variant('unknown-layer', files.modelJson.replaceAll('"Dense"', '"NoSuchLayer"'), weights),
+      /TF\.js could not load it: Unknown layer: NoSuchLayer$/,
+    ],
+  ];
+  for (const [where, message] of cases) {
+    await assert.rejects(loadSavedModel(where), (err: unknown) => {
+      assert.ok(err instanceof UserError, `${where}: ${String(err)}`);
+      assert.match(err.message, message);
+      assert.ok(err.message.startsWith(`saved model ${where}`), err.message);
+      assert.ok(!err.message.includes('\n') && err.message.length < 300, err.message);
+      return true;
+    });
+  }
+  assert.ok(await loadSavedModel(good));
 });

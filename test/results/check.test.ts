@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkResults, renderDifferences } from '../../src/results/check.js';
+import { checkResults, missingRunsSummary, renderDifferences, type Difference } from '../../src/results/check.js';
 import { runCli } from '../helpers/cli.js';
 
 const REFERENCE = fileURLToPath(new URL('../../results/reference/', import.meta.url));
@@ -221,4 +221,27 @@ test('eval.csv: compared per run and mode when the checked folder has one; other
     'mlp-nrelu-s0.1-seed1 mode=mc:20 test_acc 0.9660 0.9600',
     'mlp-relu-seed1 mode=mc:5 eval row absent present',
   ]);
+});
+
+test('missing runs are one summary line (count and the first ids), not a table row each', () => {
+  const missing: Difference[] = Array.from({ length: 119 }, (_, i) => ({
+    run: `mlp-relu-seed${i + 1}`,
+    epoch: '-',
+    column: 'run',
+    expected: 'present',
+    actual: 'missing',
+  }));
+  const other: Difference = { run: 'mlp-relu-seed1', epoch: '2', column: 'test_acc', expected: '0.9', actual: '0.8' };
+  const { line, rest } = missingRunsSummary([...missing, other], '/tmp/one');
+  assert.deepEqual(rest, [other]);
+  assert.equal(
+    line,
+    '119 runs of the reference are missing from /tmp/one: mlp-relu-seed1, mlp-relu-seed2, mlp-relu-seed3, ... ' +
+      '(116 more); --only <run-ids> checks just the runs it has',
+  );
+  assert.match(
+    missingRunsSummary(missing.slice(0, 1), 'x').line ?? '',
+    /^1 run of the reference is missing from x: mlp-relu-seed1;/,
+  );
+  assert.equal(missingRunsSummary([other], 'x').line, undefined);
 });
