@@ -34,6 +34,7 @@ test('every file in configs/ loads, validates and expands', async () => {
   const files = (await readdir(CONFIGS)).filter((f) => /\.ya?ml$/.test(f)).sort();
   assert.deepEqual(files, [
     'ci.yaml',
+    'fashion-cnn.yaml',
     'fashion-mlp.yaml',
     'mechanism-cnn.yaml',
     'mechanism-mlp.yaml',
@@ -63,6 +64,12 @@ test("fashion-mlp is paper-mlp's grid on Fashion-MNIST with 12 seeds; the stress
     fashion.seeds,
     Array.from({ length: 12 }, (_, i) => i + 1),
   );
+  const cnn = expandGrid(await load('fashion-cnn.yaml'));
+  assert.equal(cnn.length, 7 * 8);
+  const paperCnn = new Map(expandGrid({ ...(await load('paper-cnn.yaml')), seeds: [1] }).map((r) => [r.id, r]));
+  for (const run of cnn.filter((r) => r.seed === 1 && r.model === 'cnn' && !r.modelName)) {
+    assert.deepEqual({ ...run, hash: '', dataset: '' }, { ...paperCnn.get(run.id), hash: '', dataset: '' }, run.id);
+  }
   const pilot = expandGrid(await load('stress-pilot.yaml'));
   assert.equal(pilot.length, 3 * 3 * 2);
   assert.deepEqual([...new Set(pilot.map((r) => r.activation.name))], ['relu']);
