@@ -6,9 +6,10 @@
  * Custom layers (N-ReLU, RReLU, PReLU, SiLU, GELU, SeededDropout, a user module's class) round-trip
  * through TF.js's serialization registry: import nrelu-bench (and load a user module) before loading.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../tf.js';
+import { ResultsError } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -40,15 +41,55 @@ export async function modelFiles(model: tf.LayersModel): Promise<SavedModelFiles
   return { modelJson: `${JSON.stringify(json)}\n`, weights };
 }
 
-/** Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). */
+/** The most a model.json may hold: a topology and weights manifest are kilobytes; a file far bigger is not one. */
+const MODEL_JSON_MAX_BYTES = 16 * 1024 * 1024;
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  format?: string;
+  generatedBy?: string;
+}
+
+function notSaved(path: string, what: string): ResultsError {
+  return new ResultsError(`${path}: ${what}, not a model nrelu-bench saved`, {
+    hint: 'the folder was edited by hand or is damaged; retrain the run with --save-models (or restore a copy)',
+  });
+}
+
+/** model.json parsed, and the size weights.bin must have by its weights manifest (unquantized weights only). */
+function parseModelJson(path: string, text: string): { json: ModelJson; weightBytes: number } {
+  let json: ModelJson;
+  try {
+    json = JSON.parse(text) as ModelJson;
+  } catch (err) {
+    throw notSaved(path, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const groups: unknown = json?.weightsManifest;
+  if (typeof json?.modelTopology !== 'object' || !Array.isArray(groups)) throw notSaved(path, 'no topology or weights');
+  let weightBytes = 0;
+  for (const w of json.weightsManifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [null]))) {
+    const size = DTYPE_BYTES[String(w?.dtype)];
+    const shape: unknown = w?.shape;
+    if (!w || size === undefined || w.quantization || !Array.isArray(shape))
+      throw notSaved(path, `weight ${String(w?.name)} is ${w?.quantization ? 'quantized' : 'malformed'}`);
+    if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw notSaved(path, 'a bad weight shape');
+    weightBytes += size * (shape as number[]).reduce((a, b) => a * b, 1);
+  }
+  return { json, weightBytes };
+}
+
+/**
+ * Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). Both files are read as
+ * data: regular files only (no link, FIFO or device), model.json of bounded size, weights.bin of exactly the size
+ * its weights manifest gives (quantized weights are refused: the harness never writes them).
+ */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-    format?: string;
-    generatedBy?: string;
-  };
-  const bytes = await readFile(join(dir, WEIGHTS_FILE));
+  const jsonPath = join(dir, MODEL_FILE);
+  const text = (await readRegularFile(jsonPath, { maxBytes: MODEL_JSON_MAX_BYTES })).toString('utf8');
+  const { json, weightBytes } = parseModelJson(jsonPath, text);
+  const bytes = await readRegularFile(join(dir, WEIGHTS_FILE), { exactBytes: weightBytes });
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   return tf.loadLayersModel(
     tf.io.fromMemory({

@@ -9,6 +9,7 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { printable } from '../regular-file.js';
 import { columnDef, columnsChecked, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
 
 /** Each CSV's columns in the order they are written (the registry, columns.ts, decides). */
@@ -88,7 +89,7 @@ function toCells(columns: readonly string[], rows: Partial<Record<string, CellVa
  */
 export async function appendRows(path: string, columns: readonly string[], rows: Cells[]): Promise<void> {
   if (rows.length === 0) return;
-  refuseSymlink(path);
+  refuseSymlink(path, 'written');
   try {
     await appendWhole(path, columns, rows);
   } catch (err) {
@@ -98,9 +99,9 @@ export async function appendRows(path: string, columns: readonly string[], rows:
 
 /**
  * A result file must be a plain file in its folder: appending through a symbolic link (even a dangling
- * one) would write outside the result folder.
+ * one) would write outside the result folder, and reading through one would read (and print) a file elsewhere.
  */
-function refuseSymlink(path: string): void {
+function refuseSymlink(path: string, verb: 'read' | 'written'): void {
   let link: boolean;
   try {
     link = lstatSync(path).isSymbolicLink();
@@ -109,7 +110,7 @@ function refuseSymlink(path: string): void {
   }
   if (link) {
     throw new ResultsError(
-      `${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`,
+      `${path} is a symbolic link (to ${printable(readlinkSync(path))}); results are not ${verb} through links`,
       {
         hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
       },
@@ -273,11 +274,13 @@ function strict(path: string, p: Parsed): Row[] {
  * row or an empty cell where a number must be is a one-line error naming the file.
  */
 export async function readRows(path: string): Promise<Row[]> {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return [];
   return strict(path, parseCsv(path, await readText(path)));
 }
 
 export function readRowsSync(path: string): Row[] {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return [];
   let text: string;
   try {
@@ -299,6 +302,7 @@ async function readText(path: string): Promise<string> {
 
 /** For resuming: the whole, valid rows, and the run ids of damaged ones (which then train again). */
 export async function readRowsLenient(path: string): Promise<{ rows: Row[]; damaged: string[] }> {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return { rows: [], damaged: [] };
   const p = parseCsv(path, await readText(path));
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };
