@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { printable } from '../regular-file.js';
+import { crossColumnProblem } from './row-rules.js';
 import { columnDef, columnsChecked, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
 
 /** Each CSV's columns in the order they are written (the registry, columns.ts, decides). */
@@ -78,8 +79,14 @@ function stringifier(columns: readonly string[]) {
   return createObjectCsvStringifier({ header: columns.map((c) => ({ id: c, title: c })) });
 }
 
+/** A text cell a spreadsheet would run as a formula (`=`, `@`, `+`/`-` not before a number, tab, CR). */
+const FORMULA = /^[=@\t\r]|^[+-](?![\d.]|Infinity|NaN)/;
+
+/** The cell as written: a would-be formula gets a leading `'`, as spreadsheet-safe exporters do. */
+const safeCell = (cell: string): string => (FORMULA.test(cell) ? `'${cell}` : cell);
+
 function toCells(columns: readonly string[], rows: Partial<Record<string, CellValue>>[]): Record<string, string>[] {
-  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, formatCell(r[c])])));
+  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, safeCell(formatCell(r[c]))])));
 }
 
 /**
@@ -186,7 +193,11 @@ const isNumberCell = (c: string | undefined): boolean =>
   c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
 /** The first problem of a row: an empty cell where a number must be, or a cell outside its column's type and range. */
-function rowProblem(row: Row, required: { always: string[]; completed?: string[] } | undefined): string | null {
+function rowProblem(
+  row: Row,
+  required: { always: string[]; completed?: string[] } | undefined,
+  file: string,
+): string | null {
   const need = [...(required?.always ?? []), ...(row.status === 'completed' ? (required?.completed ?? []) : [])];
   const empty = need.find((c) => !isNumberCell(row[c]));
   if (empty) return `${empty} is ${row[empty] === '' ? 'empty' : `'${row[empty]}'`}, not a number`;
@@ -197,7 +208,8 @@ function rowProblem(row: Row, required: { always: string[]; completed?: string[]
   // A completed run's results are finite: NaN or Infinity there would be averaged into the comparison.
   const nonFinite =
     row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
-  return nonFinite ? `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number` : null;
+  if (nonFinite) return `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number`;
+  return crossColumnProblem(row, file);
 }
 
 function damaged(path: string, what: string): ResultsError {
@@ -256,7 +268,7 @@ function parseCsv(path: string, text: string): Parsed {
       return;
     }
     const row = Object.fromEntries(head.map((c, j) => [c, cells[j]])) as Row;
-    const why = rowProblem(row, required);
+    const why = rowProblem(row, required, basename(path));
     if (why) parsed.damaged.push({ line, runId, why: `line ${line} (${runId}): ${why}` });
     else parsed.rows.push(row);
   });

@@ -11,10 +11,11 @@ import { linkError, printable } from '../regular-file.js';
 export { printable, readRegularFile } from '../regular-file.js';
 
 /**
- * The run-id grammar: a model name (as the schema allows), the setting's parts joined by `-`, then `-seed<n>`.
- * No `/`, no leading `.`: an id is always one file name.
+ * The run-id grammar: a model name (as the schema allows), the setting's parts joined by `-` (the first, the
+ * activation's name, a word), then `-seed<n>`. No `/`, no leading `.`: an id is always one file name, and no part of
+ * it (a CSV's model, setting or activation cell) starts a spreadsheet formula.
  */
-export const RUN_ID = /^[a-z][a-z0-9_]*(-[A-Za-z0-9_.+]+)*-seed\d+$/;
+export const RUN_ID = /^[a-z][a-z0-9_]*-[a-z][A-Za-z0-9_.+]*(-[A-Za-z0-9_.+]+)*-seed\d+$/;
 
 export const isRunId = (id: string): boolean => RUN_ID.test(id);
 
