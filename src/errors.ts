@@ -101,8 +101,9 @@ export function fileSystemError(err: unknown, path?: string): unknown {
       return new EnvironmentError(`no space left on the disk (${code}) while writing ${file}`, {
         cause: err,
         hint:
-          'finished runs are safe: rows are appended whole and other files replaced ' +
-          'only once complete; free some space and run the same command again, it resumes',
+          'runs recorded completed are safe: rows are appended whole, other files replaced only once ' +
+          'complete, and a run whose model could not be saved is recorded failed; free some space and run ' +
+          'the same command again: it resumes and trains the failed runs again',
       });
     case 'EISDIR':
       return new ResultsError(`${file} is a folder where a file belongs`, {

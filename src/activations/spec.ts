@@ -52,7 +52,7 @@ export function checkParam(activation: string, key: string, def: ParamDef, value
 export function normalizeParams(descriptor: ActivationDescriptor, given: Record<string, unknown>): ActivationParams {
   const { name, params: defs } = descriptor;
   for (const key of Object.keys(given)) {
-    if (!(key in defs)) {
+    if (!Object.hasOwn(defs, key)) {
       const valid = Object.keys(defs);
       const hint = valid.length === 0 ? `${name} takes no parameters` : `valid parameters: ${valid.join(', ')}`;
       throw new ConfigError(`activation "${name}": unknown parameter "${key}"; ${hint}`);

@@ -4,7 +4,7 @@ import { checkAgainstReference, missingRunsSummary, renderDifferences } from '..
 import { parseOnly } from '../runner/only.js';
 import { rerunReference } from '../runner/rerun.js';
 import { backendOption, jobsOption, workerTimeoutOption } from './options.js';
-import { checkReadableDir } from './paths.js';
+import { checkOutDir, checkReadableDir } from './paths.js';
 import { EXIT } from '../exit-codes.js';
 import type { BackendName } from '../backend/names.js';
 
@@ -94,7 +94,9 @@ Exit codes: 0 everything matches, 1 something differs (or a rerun failed), 2 usa
       const tolerance = parseTolerance(opts.tolerance);
       const countTolerance = parseCountTolerance(opts.countTolerance);
       checkReadableDir(opts.reference);
-      if (!opts.rerun) checkReadableDir(resultsDir);
+      // With --rerun the folder is written: an empty name (an unset shell variable) is refused, not mkdir ''.
+      if (opts.rerun) checkOutDir(resultsDir, '<results-dir>');
+      else checkReadableDir(resultsDir);
       const only = parseOnly(opts.only);
       if (opts.rerun) {
         const { interrupted } = await rerunReference({

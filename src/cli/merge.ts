@@ -20,7 +20,7 @@ export function registerMerge(program: Command): void {
     .addOption(
       outOption(
         'the merged folder; one that holds results is refused unless ' +
-          '--force (or an earlier merge of the same inputs wrote them)',
+          '--force (or an earlier merge of the same inputs wrote them, and nothing else since)',
       ).makeOptionMandatory(),
     )
     .option('--force', 'replace the results already in a non-empty --out folder')

@@ -6,6 +6,7 @@ import { rebuildComparison } from '../report/write.js';
 import { resultPaths } from '../results/files.js';
 import { writeHtmlReport } from '../report/html.js';
 import { checkReadableDir } from './paths.js';
+import { withFolderLock } from '../runner/signals.js';
 
 export function registerReport(program: Command): void {
   program
@@ -28,11 +29,15 @@ export function registerReport(program: Command): void {
       if (!existsSync(paths.summary)) {
         throw new UsageError(`no summary.csv in ${dir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
       }
-      process.stdout.write(`${await rebuildComparison(dir)}\n`);
-      if (options.html) {
-        const { html, plots } = await writeHtmlReport(dir);
-        process.stdout.write(`\nreport: ${html}\n`);
-        if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
-      }
+      // report rewrites comparison files (and report.html, plots/): it holds the folder's lock, as run does.
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      await withFolderLock(dir, `report ${dir}`, log, async () => {
+        process.stdout.write(`${await rebuildComparison(dir)}\n`);
+        if (options.html) {
+          const { html, plots } = await writeHtmlReport(dir);
+          process.stdout.write(`\nreport: ${html}\n`);
+          if (plots.length) process.stdout.write(`plots:  ${dirname(plots[0])}/ (${plots.length} charts)\n`);
+        }
+      });
     });
 }

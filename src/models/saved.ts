@@ -6,10 +6,10 @@
  * Custom layers (N-ReLU, RReLU, PReLU, SiLU, GELU, SeededDropout, a user module's class) round-trip
  * through TF.js's serialization registry: import nrelu-bench (and load a user module) before loading.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../tf.js';
-import { ResultsError, UsageError, errorMessage } from '../errors.js';
+import { ResultsError, errorMessage } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -41,7 +41,10 @@ export async function modelFiles(model: tf.LayersModel): Promise<SavedModelFiles
   return { modelJson: `${JSON.stringify(json)}\n`, weights };
 }
 
-/** What model.json holds (the part `loadSavedModel` reads). */
+/** The most a model.json may hold: a topology and weights manifest are kilobytes; a file far bigger is not one. */
+const MODEL_JSON_MAX_BYTES = 16 * 1024 * 1024;
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
 interface ModelJson {
   modelTopology: object;
   weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
@@ -49,55 +52,44 @@ interface ModelJson {
   generatedBy?: string;
 }
 
-const SAVED_HINT = 'pass a folder written by `run --save-models` (<results>/models/<run-id>/)';
-
-async function readSavedFile(dir: string, file: string): Promise<Buffer> {
-  try {
-    return await readFile(join(dir, file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const what =
-      code === 'ENOENT'
-        ? `${dir}: ${file} not found`
-        : code === 'ENOTDIR'
-          ? `${dir} is not a folder`
-          : `${dir}: ${file}: ${errorMessage(err).split('\n')[0]}`;
-    throw new UsageError(`saved model ${what}`, { hint: SAVED_HINT });
-  }
+function notSaved(path: string, what: string): ResultsError {
+  return new ResultsError(`${path}: ${what}, not a model nrelu-bench saved`, {
+    hint: 'the folder was edited by hand or is damaged; retrain the run with --save-models (or restore a copy)',
+  });
 }
 
-function parseModelJson(dir: string, text: string): ModelJson {
-  let json: unknown;
+/** model.json parsed, and the size weights.bin must have by its weights manifest (unquantized weights only). */
+function parseModelJson(path: string, text: string): { json: ModelJson; weightBytes: number } {
+  let json: ModelJson;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as ModelJson;
   } catch (err) {
-    throw new ResultsError(`saved model ${dir}: ${MODEL_FILE} is not JSON (${errorMessage(err).split('\n')[0]})`, {
-      hint: SAVED_HINT,
-    });
+    throw notSaved(path, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const j = json as Partial<ModelJson> | null;
-  if (
-    j === null ||
-    typeof j !== 'object' ||
-    typeof j.modelTopology !== 'object' ||
-    j.modelTopology === null ||
-    !Array.isArray(j.weightsManifest) ||
-    !j.weightsManifest.every((g) => Array.isArray(g?.weights))
-  ) {
-    throw new ResultsError(`saved model ${dir}: ${MODEL_FILE} is not a TF.js layers model (no modelTopology)`, {
-      hint: SAVED_HINT,
-    });
+  const groups: unknown = json?.weightsManifest;
+  if (typeof json?.modelTopology !== 'object' || !Array.isArray(groups)) throw notSaved(path, 'no topology or weights');
+  let weightBytes = 0;
+  for (const w of json.weightsManifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [null]))) {
+    const size = DTYPE_BYTES[String(w?.dtype)];
+    const shape: unknown = w?.shape;
+    if (!w || size === undefined || w.quantization || !Array.isArray(shape))
+      throw notSaved(path, `weight ${String(w?.name)} is ${w?.quantization ? 'quantized' : 'malformed'}`);
+    if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw notSaved(path, 'a bad weight shape');
+    weightBytes += size * (shape as number[]).reduce((a, b) => a * b, 1);
   }
-  return j as ModelJson;
+  return { json, weightBytes };
 }
 
 /**
- * Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). A missing or damaged
- * file, or a layer class nobody registered (a user module not loaded), is a one-line UserError, never TF.js's own.
+ * Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). Both files are read as
+ * data: regular files only (no link, FIFO or device), model.json of bounded size, weights.bin of exactly the size
+ * its weights manifest gives (quantized weights are refused: the harness never writes them).
  */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
-  const json = parseModelJson(dir, (await readSavedFile(dir, MODEL_FILE)).toString('utf8'));
-  const bytes = await readSavedFile(dir, WEIGHTS_FILE);
+  const jsonPath = join(dir, MODEL_FILE);
+  const text = (await readRegularFile(jsonPath, { maxBytes: MODEL_JSON_MAX_BYTES })).toString('utf8');
+  const { json, weightBytes } = parseModelJson(jsonPath, text);
+  const bytes = await readRegularFile(join(dir, WEIGHTS_FILE), { exactBytes: weightBytes });
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   try {
     return await tf.loadLayersModel(
@@ -110,12 +102,12 @@ export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
       }),
     );
   } catch (err) {
+    // TF.js's own message for an unregistered class quotes its minified source: one line of it is enough.
     const first = errorMessage(err)
       .split('\n')[0]
       .replace(/\. This may be due to.*$/, '');
-    const unknown = /Unknown layer/i.test(first);
     throw new ResultsError(`saved model ${dir}: TF.js could not load it: ${first}`, {
-      hint: unknown
+      hint: /Unknown layer/i.test(first)
         ? "a user activation's layer: import its module file first (that registers its class)"
         : `${MODEL_FILE} and ${WEIGHTS_FILE} must come from the same \`run --save-models\``,
     });

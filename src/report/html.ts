@@ -26,6 +26,7 @@ import { pairedCharts } from './paired-chart.js';
 import { verdictLabel } from '../stats/paired.js';
 import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
 import { excludedRuns } from '../results/settings.js';
+import { insideFolder } from '../results/folder-paths.js';
 import { inlineSvg, renderSvg } from './render.js';
 
 export const REPORT_FILE = 'report.html';
@@ -365,13 +366,14 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
   const charts = [...pairedCharts(table, colors), ...buildCharts(rows)];
-  const plotsDir = join(resultsDir, PLOTS_DIR);
+  // Never through a link: plots/ linked elsewhere would have the report write (and delete) SVGs there.
+  const plotsDir = insideFolder(resultsDir, PLOTS_DIR);
   const svgs = new Map<string, string>();
   const plots: string[] = [];
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec, { onWarning: options.onWarning });
     svgs.set(chart.id, svg);
-    const file = join(plotsDir, `${chart.id}.svg`);
+    const file = insideFolder(resultsDir, PLOTS_DIR, `${chart.id}.svg`);
     await writeFileAtomic(file, svg);
     plots.push(file);
   }

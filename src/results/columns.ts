@@ -10,6 +10,7 @@
  * without it, still read). The file layouts below pin the order of the columns that existed before
  * the registry, so committed folders keep their bytes.
  */
+import { RUN_ID } from './folder-paths.js';
 import type { RunSpec } from '../config/types.js';
 import { modelLabel } from '../config/grid.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
@@ -208,7 +209,8 @@ export const COLUMN_DOCS = {
 
 export const COLUMNS = {
   run_id: {
-    type: TEXT,
+    // Run ids name folders (models/<run-id>/): one read from a file must be one the harness writes.
+    type: { type: 'text', pattern: { regex: RUN_ID, what: 'a run id (model-setting-seedN)' } },
     check: 'key',
     doc: 'the run: model, activation setting and seed',
     epochs: (c) => c.spec.id,

@@ -9,6 +9,8 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, ResultsError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { printable } from '../regular-file.js';
+import { crossColumnProblem } from './row-rules.js';
 import { columnDef, columnsChecked, columnsOf, type CellValue, type FileKey, type Row } from './columns.js';
 
 /** Each CSV's columns in the order they are written (the registry, columns.ts, decides). */
@@ -77,8 +79,14 @@ function stringifier(columns: readonly string[]) {
   return createObjectCsvStringifier({ header: columns.map((c) => ({ id: c, title: c })) });
 }
 
+/** A text cell a spreadsheet would run as a formula (`=`, `@`, `+`/`-` not before a number, tab, CR). */
+const FORMULA = /^[=@\t\r]|^[+-](?![\d.]|Infinity|NaN)/;
+
+/** The cell as written: a would-be formula gets a leading `'`, as spreadsheet-safe exporters do. */
+const safeCell = (cell: string): string => (FORMULA.test(cell) ? `'${cell}` : cell);
+
 function toCells(columns: readonly string[], rows: Partial<Record<string, CellValue>>[]): Record<string, string>[] {
-  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, formatCell(r[c])])));
+  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, safeCell(formatCell(r[c]))])));
 }
 
 /**
@@ -88,7 +96,7 @@ function toCells(columns: readonly string[], rows: Partial<Record<string, CellVa
  */
 export async function appendRows(path: string, columns: readonly string[], rows: Cells[]): Promise<void> {
   if (rows.length === 0) return;
-  refuseSymlink(path);
+  refuseSymlink(path, 'written');
   try {
     await appendWhole(path, columns, rows);
   } catch (err) {
@@ -98,9 +106,9 @@ export async function appendRows(path: string, columns: readonly string[], rows:
 
 /**
  * A result file must be a plain file in its folder: appending through a symbolic link (even a dangling
- * one) would write outside the result folder.
+ * one) would write outside the result folder, and reading through one would read (and print) a file elsewhere.
  */
-function refuseSymlink(path: string): void {
+function refuseSymlink(path: string, verb: 'read' | 'written'): void {
   let link: boolean;
   try {
     link = lstatSync(path).isSymbolicLink();
@@ -109,7 +117,7 @@ function refuseSymlink(path: string): void {
   }
   if (link) {
     throw new ResultsError(
-      `${path} is a symbolic link (to ${readlinkSync(path)}); results are not written through links`,
+      `${path} is a symbolic link (to ${printable(readlinkSync(path))}); results are not ${verb} through links`,
       {
         hint: 'remove the link (results are written as plain files in the result folder), or run into another folder',
       },
@@ -185,7 +193,11 @@ const isNumberCell = (c: string | undefined): boolean =>
   c !== undefined && c.trim() !== '' && (!Number.isNaN(Number(c)) || /^-?NaN$/.test(c));
 
 /** The first problem of a row: an empty cell where a number must be, or a cell outside its column's type and range. */
-function rowProblem(row: Row, required: { always: string[]; completed?: string[] } | undefined): string | null {
+function rowProblem(
+  row: Row,
+  required: { always: string[]; completed?: string[] } | undefined,
+  file: string,
+): string | null {
   const need = [...(required?.always ?? []), ...(row.status === 'completed' ? (required?.completed ?? []) : [])];
   const empty = need.find((c) => !isNumberCell(row[c]));
   if (empty) return `${empty} is ${row[empty] === '' ? 'empty' : `'${row[empty]}'`}, not a number`;
@@ -196,7 +208,8 @@ function rowProblem(row: Row, required: { always: string[]; completed?: string[]
   // A completed run's results are finite: NaN or Infinity there would be averaged into the comparison.
   const nonFinite =
     row.status === 'completed' ? required?.completed?.find((c) => !Number.isFinite(Number(row[c]))) : undefined;
-  return nonFinite ? `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number` : null;
+  if (nonFinite) return `${nonFinite} is '${row[nonFinite]}' in a completed run, not a finite number`;
+  return crossColumnProblem(row, file);
 }
 
 function damaged(path: string, what: string): ResultsError {
@@ -255,7 +268,7 @@ function parseCsv(path: string, text: string): Parsed {
       return;
     }
     const row = Object.fromEntries(head.map((c, j) => [c, cells[j]])) as Row;
-    const why = rowProblem(row, required);
+    const why = rowProblem(row, required, basename(path));
     if (why) parsed.damaged.push({ line, runId, why: `line ${line} (${runId}): ${why}` });
     else parsed.rows.push(row);
   });
@@ -273,11 +286,13 @@ function strict(path: string, p: Parsed): Row[] {
  * row or an empty cell where a number must be is a one-line error naming the file.
  */
 export async function readRows(path: string): Promise<Row[]> {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return [];
   return strict(path, parseCsv(path, await readText(path)));
 }
 
 export function readRowsSync(path: string): Row[] {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return [];
   let text: string;
   try {
@@ -299,6 +314,7 @@ async function readText(path: string): Promise<string> {
 
 /** For resuming: the whole, valid rows, and the run ids of damaged ones (which then train again). */
 export async function readRowsLenient(path: string): Promise<{ rows: Row[]; damaged: string[] }> {
+  refuseSymlink(path, 'read');
   if (!existsSync(path)) return { rows: [], damaged: [] };
   const p = parseCsv(path, await readText(path));
   return { rows: p.rows, damaged: [...new Set(p.damaged.map((d) => d.runId))] };

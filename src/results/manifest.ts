@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { canonicalJson } from '../config/grid.js';
 import { writeFileAtomic } from './files.js';
 import { ResultsError } from '../errors.js';
+import { isRunId, printable } from './folder-paths.js';
 import type { FinalStatus } from './columns.js';
 
 export type { FinalStatus };
@@ -104,6 +105,10 @@ export function readManifest(path: string): Manifest | null {
   ) {
     throw damagedManifest(path, 'is not a manifest written by nrelu-bench (no `runs` record)');
   }
+  // Run ids name folders (models/<run-id>/): one that is not a run id the harness writes is not trusted.
+  const bad = Object.keys(runs).find((id) => !isRunId(id));
+  if (bad !== undefined)
+    throw damagedManifest(path, `records run '${printable(bad)}', not a run id nrelu-bench writes`);
   return value as Manifest;
 }
 

@@ -8,7 +8,6 @@
  * (unless allowed). Otherwise nothing is written.
  */
 import { existsSync, statSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expandGrid, pairingHash } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
@@ -22,12 +21,18 @@ import {
   readRows,
   resultPaths,
   uniqueRows,
+  writeFileAtomic,
   writeRows,
   type Row,
 } from './files.js';
 import { isSettingHash, settingKeys } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, MODELS_DIR, clearResults, sortByRun } from './writer.js';
+import { insideFolder, readRegularFile } from './folder-paths.js';
+import { MODEL_FILE, WEIGHTS_FILE } from '../models/saved.js';
+
+/** The most a saved model's file may hold when merge copies it (eval checks its exact size). */
+const MODEL_MAX_BYTES = 2 ** 31 - 1;
 
 /** The CSVs merge combines: the training files and the post-hoc evaluations (eval.csv). */
 const MERGED_FILES = [...CSV_FILES, ['eval', EVAL_COLUMNS]] as const;
@@ -105,7 +110,9 @@ async function readFolder(dir: string): Promise<Folder> {
 /**
  * Refuses an --out folder that holds results merge would replace (its result files; shard folders,
  * scripts and other files are left alone), saying which runs. A folder an earlier merge of the same
- * inputs wrote (its `mergedFrom` all among `dirs`, e.g. a resubmitted Slurm merge job) is replaced.
+ * inputs wrote (its `mergedFrom` all among `dirs`, e.g. a resubmitted Slurm merge job) is replaced, but only when
+ * every run it holds came from that merge (`mergedFrom[].runs`): a run another command trained into it since
+ * would be deleted.
  */
 function refuseExistingResults(outDir: string, dirs: string[]): void {
   const paths = resultPaths(outDir);
@@ -114,12 +121,17 @@ function refuseExistingResults(outDir: string, dirs: string[]): void {
   const manifest = existsSync(paths.manifest) ? readManifest(paths.manifest) : null;
   const inputs = new Set(dirs.map((d) => resolve(d)));
   const sources = manifest?.mergedFrom ?? [];
-  if (sources.length > 0 && sources.every((src) => inputs.has(resolve(src.dir)))) return;
+  const brought = new Set(sources.flatMap((src) => (Array.isArray(src.runs) ? src.runs : [])));
   const runs = Object.keys(manifest?.runs ?? {});
-  const what =
-    runs.length > 0
-      ? `the results of ${runs.length} run${runs.length === 1 ? '' : 's'} ` +
-        `(${runs.slice(0, 3).join(', ')}${runs.length > 3 ? ', ...' : ''})`
+  const others = runs.filter((id) => !brought.has(id));
+  const sameInputs = sources.length > 0 && sources.every((src) => inputs.has(resolve(src.dir)));
+  if (sameInputs && others.length === 0) return;
+  const listed = (ids: string[]): string =>
+    `${ids.length} run${ids.length === 1 ? '' : 's'} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''})`;
+  const what = sameInputs
+    ? `the results of ${listed(others)} that no merge brought (trained into it since)`
+    : runs.length > 0
+      ? `the results of ${listed(runs)}`
       : `${present.join(', ')}`;
   throw new UsageError(`--out ${outDir} is not empty: merging would replace ${what}`, {
     hint: 'merge into a new folder (pass the old one as an input to keep its runs), or add --force to replace them',
@@ -288,6 +300,29 @@ function keepOnly(chosen: Map<string, Chosen>, only: string[], folders: Folder[]
   for (const id of [...chosen.keys()]) if (!wanted.has(id)) chosen.delete(id);
 }
 
+/**
+ * Saved models travel with their runs, so `eval` works on the merged folder. Copied as data: plain files from
+ * plain folders (no link is followed or copied), into plain folders.
+ */
+async function copyModels(
+  runIds: string[],
+  chosen: Map<string, Chosen>,
+  copies: Map<string, Folder[]>,
+  outDir: string,
+): Promise<void> {
+  for (const id of runIds) {
+    const { folder } = chosen.get(id) as Chosen;
+    const holders = [folder, ...(copies.get(id) ?? [])].filter((f) => f === folder || isFinished(f.manifest.runs[id]));
+    const src = holders.map((f) => insideFolder(f.dir, MODELS_DIR, id)).find((d) => existsSync(d));
+    if (!src) continue;
+    for (const file of [WEIGHTS_FILE, MODEL_FILE]) {
+      if (!existsSync(insideFolder(src, file))) continue; // a partial model travels as it is: eval names it
+      const bytes = await readRegularFile(join(src, file), { maxBytes: MODEL_MAX_BYTES });
+      await writeFileAtomic(insideFolder(outDir, MODELS_DIR, id, file), bytes);
+    }
+  }
+}
+
 export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
   if (dirs.length === 0)
     throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
@@ -378,13 +413,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     if (rows.length > 0 || file === 'summary') await writeRows(paths[file], columns, sortByRun(rows, order));
   }
 
-  // Saved models travel with their runs, so `eval` works on the merged folder.
-  for (const id of runIds) {
-    const { folder } = chosen.get(id) as Chosen;
-    const holders = [folder, ...(copies.get(id) ?? [])].filter((f) => f === folder || isFinished(f.manifest.runs[id]));
-    const src = holders.map((f) => join(f.dir, MODELS_DIR, id)).find((d) => existsSync(d));
-    if (src) await cp(src, join(outDir, MODELS_DIR, id), { recursive: true });
-  }
+  await copyModels(runIds, chosen, copies, outDir);
 
   const first = folders[0].manifest;
   const finished = folders.map((f) => f.manifest.finishedAt);

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { MODEL_FILE, WEIGHTS_FILE, type SavedModelFiles } from '../models/saved.js';
 import { join } from 'node:path';
+import { errorMessage, fileSystemError } from '../errors.js';
+import { insideFolder } from './folder-paths.js';
 import type { RunSpec } from '../config/types.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
 import {
@@ -49,13 +51,19 @@ export async function clearResults(outDir: string): Promise<void> {
     await rm(join(outDir, f), { force: true, recursive: true });
 }
 
+/** Nothing to delete under a file in a folder's place (the model's save then fails, and says so). */
+const notDir = (err: unknown): void => {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+};
+
 /**
  * Deletes the saved models (and their eval.csv rows) of runs about to train again: no folder keeps an older run's
  * model.
  */
 export async function pruneModels(outDir: string, ids: Iterable<string>): Promise<void> {
   const gone = new Set(ids);
-  for (const id of gone) await rm(join(outDir, MODELS_DIR, id), { force: true, recursive: true });
+  // Never through a link: a linked models/ would have rm delete a folder elsewhere.
+  for (const id of gone) await rm(insideFolder(outDir, MODELS_DIR, id), { force: true, recursive: true }).catch(notDir);
   const evalFile = resultPaths(outDir).eval;
   if (!existsSync(evalFile)) return;
   const rows = await readRows(evalFile);
@@ -258,13 +266,25 @@ export class ResultWriter {
     });
   }
 
-  /** A completed run's final model: weights.bin first, then model.json, each written whole (atomic-write.ts). */
-  savedModel(spec: RunSpec, files: SavedModelFiles): Promise<void> {
+  /**
+   * A completed run's final model: weights.bin first, then model.json, each written whole (atomic-write.ts), never
+   * through a linked folder. Resolves to why it could not be saved (null when saved): the caller then records the
+   * run as failed, so a resume trains it again instead of keeping a completed run without its model.
+   */
+  savedModel(spec: RunSpec, files: SavedModelFiles): Promise<string | null> {
+    let problem: string | null = null;
     return this.enqueue(async () => {
-      const dir = join(this.outDir, MODELS_DIR, spec.id);
-      await writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(files.weights));
-      await writeFileAtomic(join(dir, MODEL_FILE), files.modelJson);
-    });
+      try {
+        const dir = insideFolder(this.outDir, MODELS_DIR, spec.id);
+        await writeFileAtomic(
+          insideFolder(this.outDir, MODELS_DIR, spec.id, WEIGHTS_FILE),
+          new Uint8Array(files.weights),
+        );
+        await writeFileAtomic(join(dir, MODEL_FILE), files.modelJson);
+      } catch (err) {
+        problem = errorMessage(fileSystemError(err, join(this.outDir, MODELS_DIR, spec.id)));
+      }
+    }).then(() => problem);
   }
 
   /** A run stopped by Ctrl-C: recorded in the manifest only, so resuming reruns it. */

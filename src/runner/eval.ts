@@ -16,7 +16,17 @@ import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
 import { loadSavedModel } from '../models/saved.js';
-import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type CellValue } from '../results/files.js';
+import {
+  EVAL_COLUMNS,
+  formatCell,
+  readRows,
+  resultPaths,
+  writeRows,
+  type CellValue,
+  type Cells,
+  type Row,
+} from '../results/files.js';
+import { insideFolder } from '../results/folder-paths.js';
 import { writeComparison } from '../report/write.js';
 import { evalRow } from '../results/rows.js';
 import { readManifest } from '../results/manifest.js';
@@ -28,6 +38,7 @@ import {
   provokeWebGpuValidationError,
 } from '../backend/webgpu-errors.js';
 import { WEBGPU_FAULT_ENV } from './protocol.js';
+import { withFolderLock } from './signals.js';
 
 export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number };
 
@@ -56,11 +67,100 @@ export interface EvalOutcome {
   failed: { id: string; why: string }[];
 }
 
+/** The completed runs to evaluate, and those of them whose model folder is missing (named, never skipped silently). */
+function chooseRuns(dir: string, summary: Row[], only: string[] | undefined): { chosen: Row[]; missing: Row[] } {
+  const known = new Set(summary.map((r) => r.run_id));
+  const unknown = (only ?? []).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const what = unknown.length === 1 ? 'is not a completed run' : 'are not completed runs';
+    throw new UsageError(`--only: ${unknown.join(', ')} ${what} of ${dir}`);
+  }
+  const asked = summary.filter((r) => !only || only.includes(r.run_id));
+  const has = (r: Row): boolean => existsSync(insideFolder(dir, MODELS_DIR, r.run_id));
+  const chosen = asked.filter(has);
+  if (chosen.length === 0) {
+    throw new ResultsError(
+      `no saved models in ${join(dir, MODELS_DIR)} for ${only ? 'the --only runs' : 'any completed run'}`,
+      {
+        hint:
+          'train with `nrelu-bench run <config> --save-models` ' +
+          '(finished runs are retrained only if you remove them)',
+      },
+    );
+  }
+  return { chosen, missing: asked.filter((r) => !has(r)) };
+}
+
+/**
+ * Why a score cannot stand for the run's model, or null: a non-finite accuracy or loss, or (deterministic mode,
+ * which scores as the run did) any difference from the run's recorded final accuracy.
+ */
+function scoreProblem(run: Row, mode: EvalMode, r: { acc: number; loss: number }): string | null {
+  if (!Number.isFinite(r.acc) || !Number.isFinite(r.loss))
+    return `its score is not finite (accuracy ${r.acc}, loss ${r.loss}): the model's weights are damaged`;
+  if (mode.kind !== 'deterministic' || Number(formatCell(r.acc)) === Number(run.final_test_acc)) return null;
+  return (
+    `its deterministic accuracy ${formatCell(r.acc)} differs from the recorded ${run.final_test_acc}: ` +
+    "the saved model is not the run's final model (or the data differ)"
+  );
+}
+
+interface EvalData {
+  data: ReturnType<typeof toDeviceData>;
+  probe: boolean;
+}
+
+/** One run's model loaded and scored: its eval.csv row, or why it could not be. */
+async function evaluateRun(
+  dir: string,
+  run: Row,
+  mode: EvalMode,
+  { data, probe }: EvalData,
+): Promise<{ row: Cells; clean: { acc: number; loss: number } | null; acc: number } | { why: string }> {
+  let model;
+  try {
+    model = await loadSavedModel(insideFolder(dir, MODELS_DIR, run.run_id));
+  } catch (err) {
+    const why =
+      `its model could not be loaded: ${errorMessage(err).split('\n')[0]}` +
+      (/Unknown layer/i.test(errorMessage(err))
+        ? " (a user activation's layer: eval loads no code a results folder names)"
+        : '');
+    return { why };
+  }
+  // On webgpu an error Dawn reports only as an event (the work then yields zeros) fails this run's row
+  // instead of writing it, as it fails a training run.
+  clearWebGpuFaults();
+  let r, clean;
+  try {
+    r =
+      mode.kind === 'mc'
+        ? await evaluateMonteCarlo(model, data.test, data.classes, mode.passes)
+        : await evaluate(model, data.test, data.classes);
+    clean = probe ? await evaluate(model, data.train, data.classes) : null;
+    if (process.env[WEBGPU_FAULT_ENV] === run.run_id) provokeWebGpuValidationError(); // test hook
+    await assertWebGpuHealthy(true);
+  } catch (err) {
+    if (!(err instanceof WebGpuError)) throw err;
+    return { why: `not evaluated: ${err.message}` };
+  } finally {
+    model.dispose();
+  }
+  const problem = scoreProblem(run, mode, r);
+  if (problem) return { why: problem };
+  return { row: evalRow(run, modeLabel(mode), mode.kind === 'mc' ? mode.passes : null, r, clean), clean, acc: r.acc };
+}
+
 /**
  * Evaluates the saved models of the folder's completed runs (or the `only` ones), rewrites eval.csv and rebuilds the
- * comparison.
+ * comparison. The folder is locked meanwhile (eval writes it; a `run` writing it would race).
  */
 export async function evaluateSavedRuns(dir: string, options: EvalOptions): Promise<EvalOutcome> {
+  const log = (line: string): void => options.log?.(line);
+  return withFolderLock(dir, `eval ${dir}`, log, () => evaluateLocked(dir, options), { create: false });
+}
+
+async function evaluateLocked(dir: string, options: EvalOptions): Promise<EvalOutcome> {
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
   if (!manifest)
@@ -69,25 +169,12 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     });
   const allRuns = await readRows(paths.summary);
   const summary = allRuns.filter((r) => r.status === 'completed');
-  const known = new Set(summary.map((r) => r.run_id));
-  const unknown = (options.only ?? []).filter((id) => !known.has(id));
-  if (unknown.length > 0) {
-    const what = unknown.length === 1 ? 'is not a completed run' : 'are not completed runs';
-    throw new UsageError(`--only: ${unknown.join(', ')} ${what} of ${dir}`);
-  }
-  const chosen = summary
-    .filter((r) => !options.only || options.only.includes(r.run_id))
-    .filter((r) => existsSync(join(dir, MODELS_DIR, r.run_id)));
-  if (chosen.length === 0) {
-    throw new ResultsError(
-      `no saved models in ${join(dir, MODELS_DIR)} for ${options.only ? 'the --only runs' : 'any completed run'}`,
-      {
-        hint:
-          'train with `nrelu-bench run <config> --save-models` ' +
-          '(finished runs are retrained only if you remove them)',
-      },
-    );
-  }
+  const { chosen, missing } = chooseRuns(dir, summary, options.only);
+  const failed: EvalOutcome['failed'] = missing.map((r) => ({
+    id: r.run_id,
+    why: `no saved model (${join(dir, MODELS_DIR, r.run_id)} is missing)`,
+  }));
+  for (const f of failed) options.log?.(`${f.id}: ${f.why}`);
   const config = manifest.config;
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
   // The unit probe's training images (the first dead_neurons.samples of the run's training split), for the clean
@@ -97,59 +184,24 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   const data = toDeviceData(dataset, { train: trainCap, test: config.train.testSamples });
   const label = modeLabel(options.mode);
   const rows: Record<string, CellValue>[] = [];
-  const failed: EvalOutcome['failed'] = [];
   try {
     for (const run of chosen) {
-      let model;
-      try {
-        model = await loadSavedModel(join(dir, MODELS_DIR, run.run_id));
-      } catch (err) {
-        const why =
-          `its model could not be loaded: ${errorMessage(err).split('\n')[0]}` +
-          (/Unknown layer/i.test(errorMessage(err))
-            ? " (a user activation's layer: eval loads no code a results folder names)"
-            : '');
-        failed.push({ id: run.run_id, why });
-        options.log?.(`${run.run_id}: ${why}`);
+      const out = await evaluateRun(dir, run, options.mode, { data, probe });
+      if ('why' in out) {
+        failed.push({ id: run.run_id, why: out.why });
+        options.log?.(`${run.run_id}: ${out.why}`);
         continue;
       }
-      // On webgpu an error Dawn reports only as an event (the work then yields zeros) fails this run's row
-      // instead of writing it, as it fails a training run.
-      clearWebGpuFaults();
-      let r, clean;
-      try {
-        r =
-          options.mode.kind === 'mc'
-            ? await evaluateMonteCarlo(model, data.test, data.classes, options.mode.passes)
-            : await evaluate(model, data.test, data.classes);
-        clean = probe ? await evaluate(model, data.train, data.classes) : null;
-        if (process.env[WEBGPU_FAULT_ENV] === run.run_id) provokeWebGpuValidationError(); // test hook
-        await assertWebGpuHealthy(true);
-      } catch (err) {
-        if (!(err instanceof WebGpuError)) throw err;
-        failed.push({ id: run.run_id, why: err.message });
-        options.log?.(`${run.run_id}: not evaluated: ${err.message}`);
-        continue;
-      } finally {
-        model.dispose();
-      }
-      rows.push(evalRow(run, label, options.mode.kind === 'mc' ? options.mode.passes : null, r, clean));
+      rows.push(out.row);
       const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
-      const fit = clean ? `; clean train acc ${(100 * clean.acc).toFixed(2)}%, loss ${clean.loss.toFixed(4)}` : '';
-      options.log?.(`${run.run_id} ${label}: test acc ${(100 * r.acc).toFixed(2)}% (recorded ${recorded}%)${fit}`);
+      const c = out.clean;
+      const fit = c ? `; clean train acc ${(100 * c.acc).toFixed(2)}%, loss ${c.loss.toFixed(4)}` : '';
+      options.log?.(`${run.run_id} ${label}: test acc ${(100 * out.acc).toFixed(2)}% (recorded ${recorded}%)${fit}`);
     }
   } finally {
     data.dispose();
   }
-  const replaced = new Set(rows.map((r) => `${String(r.run_id)}\u0000${label}`));
-  const kept = (await readRows(paths.eval)).filter((r) => !replaced.has(`${r.run_id}\u0000${r.mode}`));
-  const order = new Map(summary.map((r, i) => [r.run_id, i]));
-  const all: Record<string, CellValue>[] = [...kept, ...rows].sort(
-    (a, b) =>
-      (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity) ||
-      String(a.mode).localeCompare(String(b.mode)),
-  );
-  await writeRows(paths.eval, EVAL_COLUMNS, all);
+  await writeEvalRows(dir, rows, label, summary);
   // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
   await writeComparison(
     dir,
@@ -157,4 +209,18 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
     manifest.name,
   );
   return { rows, failed };
+}
+
+/** eval.csv with this mode's new rows replacing their earlier ones, in the folder's run order. */
+async function writeEvalRows(dir: string, rows: Cells[], label: string, summary: Row[]): Promise<void> {
+  const path = resultPaths(dir).eval;
+  const replaced = new Set(rows.map((r) => `${String(r.run_id)}\u0000${label}`));
+  const kept = (await readRows(path)).filter((r) => !replaced.has(`${r.run_id}\u0000${r.mode}`));
+  const order = new Map(summary.map((r, i) => [r.run_id, i]));
+  const all: Record<string, CellValue>[] = [...kept, ...rows].sort(
+    (a, b) =>
+      (order.get(String(a.run_id)) ?? Infinity) - (order.get(String(b.run_id)) ?? Infinity) ||
+      String(a.mode).localeCompare(String(b.mode)),
+  );
+  await writeRows(path, EVAL_COLUMNS, all);
 }

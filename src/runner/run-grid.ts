@@ -253,7 +253,9 @@ async function recordOutcome(run: GridRun, spec: RunSpec, outcome: RunOutcome): 
     await writer.interrupted(spec, message);
     run.interrupted = true;
   } else {
-    if (status === 'completed' && outcome.model) await writer.savedModel(spec, outcome.model);
+    // A run asked to save its model is completed only with its model saved: otherwise it trains again on resume.
+    const unsaved = status === 'completed' && outcome.model ? await writer.savedModel(spec, outcome.model) : null;
+    if (unsaved) [status, message] = ['failed', `its model could not be saved: ${unsaved}`];
     await writer.finished(spec, status, outcome.result, run.backendName, message);
     progress.endRun(spec.id, status, message);
   }

@@ -1,5 +1,5 @@
 /** A grid run from a terminal or a batch system: the folder's lock and SIGINT/SIGTERM handling around `runGrid`. */
-import { lockFolder } from '../results/lock.js';
+import { lockFolder, type LockOptions } from '../results/lock.js';
 import { runGrid, type RunGridOptions, type RunGridResult } from './run-grid.js';
 import { createProgress, type ProgressReporter } from './progress.js';
 
@@ -27,6 +27,33 @@ export async function runGridWithSignals(
   process.on('SIGTERM', onSignal);
   try {
     return await runGrid({ ...options, progress, shouldStop: () => stopRequested });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    lock.release();
+  }
+}
+
+/**
+ * Runs `task` holding `dir`'s lock (`merge --out`, `eval`, `report`): one writer per folder. SIGINT or SIGTERM
+ * meanwhile releases the lock before the process quits (130), so no lock is left behind by a Ctrl-C.
+ */
+export async function withFolderLock<T>(
+  dir: string,
+  command: string,
+  log: (line: string) => void,
+  task: () => Promise<T>,
+  options: LockOptions & { quit?: () => never } = {},
+): Promise<T> {
+  const lock = lockFolder(dir, command, log, options);
+  const onSignal = (): void => {
+    lock.release();
+    (options.quit ?? ((): never => process.exit(130)))();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await task();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

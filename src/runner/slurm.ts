@@ -137,7 +137,8 @@ export function slurmScripts(o: SlurmOptions): SlurmScripts {
     `merge_id=$(sbatch --parsable --dependency=${dependency}:"$array_id" "$here/merge.sbatch")`,
     'merge_id=${merge_id%%;*}',
     `echo "array job $array_id (${o.shards} task(s)); merge job $merge_id runs after it"`,
-    `echo "progress: squeue -j $array_id,$merge_id   logs: ${logs.replace(/"/g, '\\"')}"`,
+    // The path is quoted as one word: inside double quotes a `$(...)` in it would run.
+    `echo "progress: squeue -j $array_id,$merge_id   logs: "${shellQuote(logs)}`,
     '',
   ].join('\n');
   return { array, merge, submit };

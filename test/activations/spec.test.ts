@@ -8,6 +8,7 @@ import {
   createActivation,
   normalizeActivation,
 } from '../../src/activations/registry.js';
+import { resolveActivationEntry } from '../../src/config/activation-entry.js';
 
 test("ACTIVATION_NAMES lists the paper's six activations first, in the paper's order, then the others", () => {
   assert.deepEqual(ACTIVATION_NAMES.slice(0, 6), ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu', 'nrelu']);
@@ -97,4 +98,17 @@ test('bad seeds and bad values at the layer level are UserErrors too', () => {
   assert.throws(() => n.setStep(-1), UserError);
   assert.throws(() => new NReLU({ sigma: Number.NaN }), /"nrelu": parameter "sigma"/);
   assert.throws(() => new RReLU({ lower: 1, upper: 0 }), /"rrelu": parameter "lower"/);
+});
+
+test('a parameter named like an Object method (toString, constructor) is unknown, as foo is (m11)', () => {
+  for (const key of ['foo', 'toString', 'constructor', 'hasOwnProperty']) {
+    assert.throws(
+      () => normalizeActivation({ name: 'nrelu', sigma: 0.1, [key]: 1 }),
+      (err: unknown) => err instanceof UserError && err.message.includes(`unknown parameter "${key}"`),
+      key,
+    );
+  }
+  const entry = resolveActivationEntry({ name: 'nrelu', sigma: 0.1, toString: 1, constructor: 1 });
+  assert.equal(entry.value, undefined);
+  assert.match(entry.problems[0]?.message ?? '', /unknown parameter "(toString|constructor)"/);
 });

@@ -91,3 +91,36 @@ test('merge --out takes over a stale lock with a note', async () => {
   );
   assert.equal(existsSync(join(target, LOCK_FILE)), false);
 });
+
+test('eval and report during a run stop at its lock, naming it (m6)', async () => {
+  const out = join(dir, 'busy-readers');
+  const first = spawnCli(['run', config, '--out', out, '--jobs', '1', '--no-report', '--save-models'], {
+    [HOLD_ENV]: 'mlp-nrelu-s0.1-seed1',
+  });
+  try {
+    for (let i = 0; i < 600 && !existsSync(join(out, 'models', 'mlp-relu-seed1', 'model.json')); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    for (const args of [
+      ['eval', out, '--backend', 'cpu'],
+      ['report', out],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`busy-readers is being written by process ${first.child.pid}`), args[0]);
+    }
+  } finally {
+    first.child.kill('SIGKILL');
+    await first.done;
+  }
+});
+
+test('Ctrl-C during merge --html leaves no lock behind (m8)', async () => {
+  const out = join(dir, 'interrupted-merge');
+  const merge = spawnCli(['merge', base, '--out', out, '--html']);
+  for (let i = 0; i < 600 && !existsSync(join(out, LOCK_FILE)); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(existsSync(join(out, LOCK_FILE)), 'merge holds the lock');
+  merge.child.kill('SIGINT');
+  const r = await merge.done;
+  assert.equal(r.code, 130, r.stderr);
+  assert.equal(existsSync(join(out, LOCK_FILE)), false, 'the lock was released');
+});

@@ -47,3 +47,9 @@ test('a bench batch too big to allocate is a usage error', async () => {
     /--batch-size must be at most 65536/,
   );
 });
+
+test('check --rerun into an empty folder name is one line, not a raw mkdir error (m14)', async () => {
+  const r = await runCli(['check', '', '--reference', dir, '--rerun']);
+  oneLine(r, 2, /<results-dir> is empty/);
+  assert.doesNotMatch(r.stderr, /ENOENT/);
+});

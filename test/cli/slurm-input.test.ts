@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -98,4 +98,29 @@ test('--partition and every other string that reaches a script cannot add a shel
   ]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(readFileSync(join(out, 'slurm', 'array.sbatch'), 'utf8'), /^#SBATCH --partition=gpu,gpu-long$/m);
+});
+
+test("a $(...) in --out or in the config's output: is printed by submit.sh, never run (m10)", async () => {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'sbatch'), '#!/bin/bash\necho 42\n', { mode: 0o755 });
+  const pwn = join(dir, 'PWN');
+  const viaOutput = join(dir, 'output.yaml');
+  writeFileSync(viaOutput, `${tinyConfig()}output: '${join(dir, 'o2$(touch${IFS}PWN)')}'\n`);
+  for (const args of [
+    ['slurm', config, '--shards', '2', '--out', join(dir, 'q$(touch${IFS}PWN)')],
+    ['slurm', viaOutput, '--shards', '2'],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 0, r.stderr);
+    const out = args.length > 4 ? args[5] : join(dir, 'o2$(touch${IFS}PWN)');
+    const sh = spawnSync('bash', [join(out, 'slurm', 'submit.sh')], {
+      cwd: dir,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    assert.equal(sh.status, 0, sh.stderr);
+    assert.ok(sh.stdout.includes('$(touch${IFS}PWN)'), sh.stdout);
+    assert.equal(existsSync(pwn), false, `${args.join(' ')}: nothing ran`);
+  }
 });

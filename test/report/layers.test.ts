@@ -79,8 +79,9 @@ function rows(): { summary: Record<string, CellValue>[]; dead: Record<string, Ce
             run_id: id,
             epoch,
             layer,
-            dead: last ? v : 99,
-            units: layer === 'L1' ? 20 : 10,
+            // Epoch 1's count is a marker no last epoch has; every count fits in the units probed (row-rules.ts).
+            dead: last ? v : 0,
+            units: layer === 'L1' ? 20 : 12,
             dormant: 1,
             zero_output: 0,
             grad_dead: grad,
@@ -89,7 +90,7 @@ function rows(): { summary: Record<string, CellValue>[]; dead: Record<string, Ce
       }
     }
   });
-  // A diverged ReLU seed 5 with wild counts: not completed, so not paired and not in ReLU's mean.
+  // A diverged ReLU seed 5 with every unit dead: not completed, so not paired and not in ReLU's mean.
   summary.push({
     run_id: 'mlp-relu-seed5',
     model: 'mlp',
@@ -104,11 +105,11 @@ function rows(): { summary: Record<string, CellValue>[]; dead: Record<string, Ce
     run_id: 'mlp-relu-seed5',
     epoch: 1,
     layer: 'L1',
-    dead: 1000,
+    dead: 20,
     units: 20,
-    dormant: 1000,
+    dormant: 20,
     zero_output: 0,
-    grad_dead: 1000,
+    grad_dead: 20,
   });
   return { summary, dead };
 }
@@ -174,6 +175,6 @@ test('writeComparison writes comparison-layers.csv and a per-layer section in co
   close(l1?.paired_p, 0.03535284700251738, 'csv L1 p', 1e-6);
   assert.equal(l1?.pairs_above, '4');
   assert.match(md, /\| L1 \(20\) \| nrelu-s0\.1 \| 8\.3 \| \+1\.8 \[\+0\.2, \+3\.3\] \| 0\.035 \| 0\/4 \|/);
-  assert.match(md, /\| L2 \(10\) \| nrelu-s0\.1 \| 8\.5 \| -2\.0 \[-4\.3, \+0\.3\] \| 0\.066 \| 3\/0 \|/);
+  assert.match(md, /\| L2 \(12\) \| nrelu-s0\.1 \| 8\.5 \| -2\.0 \[-4\.3, \+0\.3\] \| 0\.066 \| 3\/0 \|/);
   assert.deepEqual(renderLayers([]), []);
 });

@@ -34,7 +34,11 @@ test('the reference matches itself', async () => {
 test('a missing run and an extra run are both reported, and only once each', async () => {
   const dir = edited({
     'summary.csv': (t) =>
-      notRun('mlp-gelu-seed1')(t).replace(/\nmlp-relu-seed1,([^\n]*)/, (m, rest) => `${m}\nmlp-relu-seed9,${rest}`),
+      // The extra run's row with its own seed cell (a row's seed must be its run id's).
+      notRun('mlp-gelu-seed1')(t).replace(
+        /\nmlp-relu-seed1,([^\n]*)/,
+        (m, rest: string) => `${m}\nmlp-relu-seed9,${rest.replace(/^(mlp,relu,[^,]*,)1,/, '$19,')}`,
+      ),
     'epochs.csv': notRun('mlp-gelu-seed1'),
     'dead_neurons.csv': notRun('mlp-gelu-seed1'),
     'robustness.csv': notRun('mlp-gelu-seed1'),
@@ -244,4 +248,25 @@ test('missing runs are one summary line (count and the first ids), not a table r
     /^1 run of the reference is missing from x: mlp-relu-seed1;/,
   );
   assert.equal(missingRunsSummary([other], 'x').line, undefined);
+});
+
+test('an edited setting or activation cell, which the tables group by, is not OK for check (m2, m9)', async () => {
+  for (const [from, to] of [
+    [/(\nmlp-leaky_relu-seed1,[^\n]*),leaky_relu\n/, '$1,relu\n'] as const,
+    ['mlp-leaky_relu-seed1,mlp,leaky_relu,', "mlp-leaky_relu-seed1,mlp,=cmd|' /C calc'!A0,"] as const,
+    ['mlp-leaky_relu-seed1,mlp,leaky_relu,', 'mlp-leaky_relu-seed1,mlp,<script>,'] as const,
+  ] as const) {
+    const dir = edited({ 'summary.csv': (t) => t.replace(from, to) });
+    assert.notEqual(
+      readFileSync(join(dir, 'summary.csv'), 'utf8'),
+      readFileSync(join(REFERENCE, 'summary.csv'), 'utf8'),
+    );
+    const r = await runCli(['check', dir, '--reference', REFERENCE]);
+    assert.notEqual(r.code, 0, `${to}: ${r.stdout}`);
+    assert.doesNotMatch(r.stdout, /\bOK\b/);
+    assert.match(r.stderr, /summary\.csv: line 3 \(mlp-leaky_relu-seed1\): (setting|activation) '.*' is not run/);
+    const report = await runCli(['report', dir]);
+    assert.notEqual(report.code, 0, report.stdout);
+    assert.doesNotMatch(readFileSync(join(dir, 'comparison.csv'), 'utf8'), /=cmd|<script>/);
+  }
 });

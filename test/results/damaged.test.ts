@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import {
   DEAD_COLUMNS,
   EPOCH_COLUMNS,
+  EVAL_COLUMNS,
   ROBUSTNESS_COLUMNS,
   SUMMARY_COLUMNS,
   appendRows,
@@ -27,13 +28,17 @@ const rowCells = (id: string, acc: string, status = 'completed'): Record<string,
     run_id: id,
     model: 'mlp',
     activation: 'relu',
-    seed: '1',
+    // The seed and best accuracy a real row has (the row is checked across its cells: row-rules.ts).
+    seed: /seed(\d+)$/.exec(id)?.[1] ?? '1',
     status,
     epochs: '2',
     final_test_acc: acc,
-    best_test_acc: '0.9',
+    best_test_acc: '1',
     final_test_loss: '0.3',
     final_dead: '1',
+    final_dormant: '1',
+    final_zero_output: '1',
+    final_grad_dead: '1',
     units: '16',
     train_seconds: '1.2',
     backend: 'cpu',
@@ -123,7 +128,7 @@ test('appending to a CSV written before later columns rewrites it under the curr
     rows.map((r) => [r.run_id, r.final_test_acc, r.final_grad_dead]),
     [
       ['mlp-relu-seed1', '0.95', ''],
-      ['mlp-relu-seed2', '0.9', '123'],
+      ['mlp-relu-seed2', '0.9', '1'],
     ],
   );
 });
@@ -170,4 +175,38 @@ test('every column of the result CSVs has a type, and the cells a diverged run w
   assert.match(cellProblem('dead', '2.5') ?? '', /not a whole number/);
   assert.match(cellProblem('dead_fraction', '1.01') ?? '', /outside 0\.\.1/);
   assert.match(cellProblem('status', 'done') ?? '', /not one of completed, diverged, failed/);
+});
+
+test('cells that cannot all be true together are damaged: counts over the units, no units, best below final (m3)', async () => {
+  const path = join(dir(), 'summary.csv');
+  for (const [edit, what] of [
+    [{ final_dead: '999' }, /final_dead 999 is more than the 16 units probed/],
+    [{ final_dead: '0', final_dormant: '0', final_zero_output: '0', final_grad_dead: '0', units: '0' }, /units is 0/],
+    [{ best_test_acc: '0.5' }, /best_test_acc 0.5 is below final_test_acc 0.95/],
+  ] as const) {
+    const cells: Record<string, string> = { ...rowCells('mlp-relu-seed1', '0.95'), ...edit };
+    writeFileSync(path, `${header}\n${SUMMARY_COLUMNS.map((c) => cells[c]).join(',')}\n`);
+    await namesFile(() => readRows(path), path, what);
+  }
+});
+
+test('a non-finite score in eval.csv is damaged, and formula cells are written inert (m4, m9)', async () => {
+  const d = dir();
+  const path = join(d, 'eval.csv');
+  const cells = (loss: string): Record<string, string> => ({
+    run_id: 'mlp-relu-seed1',
+    model: 'mlp',
+    setting: 'relu',
+    seed: '1',
+    mode: 'deterministic',
+    passes: '',
+    test_acc: '0.9',
+    test_loss: loss,
+    recorded_test_acc: '0.9',
+  });
+  await writeRows(path, EVAL_COLUMNS, [cells('NaN')]);
+  await namesFile(() => readRows(path), path, /test_loss is 'NaN', not a finite number/);
+  const csv = join(d, 'cells.csv');
+  await writeRows(csv, ['a', 'b', 'c', 'd'], [{ a: '=1+1', b: '@SUM(A1)', c: '-0.5', d: '+cmd' }]);
+  assert.equal(readFileSync(csv, 'utf8'), "a,b,c,d\n'=1+1,'@SUM(A1),-0.5,'+cmd\n");
 });
