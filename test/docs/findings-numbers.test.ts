@@ -4,7 +4,9 @@
  * print: this test reruns each command on the committed folders and checks that every decimal number of the block's
  * text (not its inline code, links or comments) is among the numbers of their output. `npx tsx scripts/...` runs the
  * script; `npx nrelu-bench report DIR` is read from DIR/comparison.md, which test/report/committed-comparisons.test.ts
- * holds to what `report` rebuilds. A number quoted with a sign must match in sign; one without matches either sign.
+ * holds to what `report` rebuilds, and from DIR/comparison.csv, the same numbers unrounded (a quote of one of those
+ * matches when the value rounds to it at the quote's decimals). A number quoted with a sign must match in sign; one
+ * without matches either sign.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,16 +48,28 @@ function words(command: string): string[] {
   return (command.match(/(?:'[^']*'|[^\s'])+/g) ?? []).map((w) => w.replace(/'/g, ''));
 }
 
-const outputs = new Map<string, string>();
+interface Output {
+  /** Printed at the precision quoted. */
+  text: string;
+  /** Printed unrounded (comparison.csv): quoted at fewer decimals. */
+  unrounded: number[];
+}
+
+const outputs = new Map<string, Output>();
 
 /** What a block's command prints (cached: several blocks name the same command). */
-function output(command: string): string {
+function output(command: string): Output {
   const cached = outputs.get(command);
   if (cached !== undefined) return cached;
   const argv = words(command);
   let text: string;
+  let unrounded: number[] = [];
   if (argv[0] === 'npx' && argv[1] === 'nrelu-bench' && argv[2] === 'report' && argv.length === 4) {
     text = readFileSync(join(ROOT, argv[3], 'comparison.md'), 'utf8');
+    unrounded = readFileSync(join(ROOT, argv[3], 'comparison.csv'), 'utf8')
+      .split(/[,\n]/)
+      .map(Number)
+      .filter((v) => Number.isFinite(v));
   } else if (argv[0] === 'npx' && argv[1] === 'tsx' && /^scripts\/[\w-]+\.ts$/.test(argv[2])) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv.slice(2)], {
       cwd: ROOT,
@@ -67,8 +81,8 @@ function output(command: string): string {
   } else {
     throw new Error(`not a command this test runs: ${command}`);
   }
-  outputs.set(command, text);
-  return text;
+  outputs.set(command, { text, unrounded });
+  return { text, unrounded };
 }
 
 const NUMBER = /([−+-]?)(\d+\.\d+)/g;
@@ -93,13 +107,16 @@ function quoted(text: string): string {
 /** The quoted numbers of one block that its commands do not print. */
 function unprinted(b: Block): string[] {
   const out: string[] = [];
-  const printed = numbers(b.commands.map(output).join('\n')).map((n) => (n.sign === '-' ? -n.value : n.value));
+  const all = b.commands.map(output);
+  const printed = numbers(all.map((o) => o.text).join('\n')).map((n) => (n.sign === '-' ? -n.value : n.value));
+  const unrounded = all.flatMap((o) => o.unrounded);
   const quotes = numbers(quoted(b.text));
   if (quotes.length === 0) out.push(`results/README.md:${b.line}: a numbers block that quotes no number`);
   for (const q of quotes) {
-    const ok = printed.some((p) =>
-      q.sign === '-' ? p === -q.value : q.sign === '+' ? p === q.value : Math.abs(p) === q.value,
-    );
+    const decimals = q.raw.length - q.raw.indexOf('.') - 1;
+    const same = (p: number): boolean =>
+      q.sign === '-' ? p === -q.value : q.sign === '+' ? p === q.value : Math.abs(p) === q.value;
+    const ok = printed.some(same) || unrounded.some((v) => same(Number(v.toFixed(decimals))));
     if (!ok) out.push(`results/README.md:${b.line}: ${q.raw} is not printed by ${b.commands.join(' ; ')}`);
   }
   return out;
