@@ -4,7 +4,7 @@
  * print: this test reruns each command on the committed folders and checks that every decimal number of the block's
  * text (not its inline code, links or comments) is among the numbers of their output. `npx tsx scripts/...` runs the
  * script; `npx nrelu-bench report DIR` is read from DIR/comparison.md, which test/report/committed-comparisons.test.ts
- * holds to what `report` rebuilds, and from DIR/comparison.csv, the same numbers unrounded (a quote of one of those
+ * holds to what `report` rebuilds, and from DIR/comparison.csv and comparison-layers.csv, the same numbers unrounded (a quote of one of those
  * matches when the value rounds to it at the quote's decimals). A number quoted with a sign must match in sign; one
  * without matches either sign.
  */
@@ -66,8 +66,8 @@ function output(command: string): Output {
   let unrounded: number[] = [];
   if (argv[0] === 'npx' && argv[1] === 'nrelu-bench' && argv[2] === 'report' && argv.length === 4) {
     text = readFileSync(join(ROOT, argv[3], 'comparison.md'), 'utf8');
-    unrounded = readFileSync(join(ROOT, argv[3], 'comparison.csv'), 'utf8')
-      .split(/[,\n]/)
+    unrounded = ['comparison.csv', 'comparison-layers.csv']
+      .flatMap((f) => readFileSync(join(ROOT, argv[3], f), 'utf8').split(/[,\n]/))
       .map(Number)
       .filter((v) => Number.isFinite(v));
   } else if (argv[0] === 'npx' && argv[1] === 'tsx' && /^scripts\/[\w-]+\.ts$/.test(argv[2])) {
