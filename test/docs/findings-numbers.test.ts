@@ -152,3 +152,38 @@ test('a wrong number planted in a numbers block fails the check', () => {
     assert.ok(caught, `a changed number in the block at line ${b.line} is caught`);
   }
 });
+
+/** GitHub's heading anchor: lower case, punctuation dropped (letters of any script kept), spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+test("the README's Findings: a verdict and one bullet per claim, each linking to its section, the numbers left to results/README.md", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const findings = readme.slice(readme.indexOf('**Findings**'), readme.indexOf('\n## Quick start'));
+  const bullets = findings.split('\n- ').slice(1);
+  assert.deepEqual(
+    bullets.map((b) => /^\*\*([^*:]+):\*\*/.exec(b)?.[1]),
+    ['Accuracy', 'Stability', 'Dead units', 'Mechanism'],
+  );
+  const anchors = new Set(
+    readFileSync(PAGE, 'utf8')
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => slug(l.replace(/^#+ /, ''))),
+  );
+  for (const b of bullets) {
+    const links = [...b.matchAll(/\]\(results\/README\.md#([^)]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0, `a link to its section in: ${b.slice(0, 40)}`);
+    for (const l of links) assert.ok(anchors.has(l), `results/README.md has a section #${l}`);
+  }
+  // Only the settings' own numbers (sigma, the ±0.2 pp margin) are quoted; results stay in results/README.md.
+  const quotedNumbers = numbers(quoted(findings)).map((n) => n.value);
+  assert.deepEqual(
+    quotedNumbers.filter((v) => ![0.05, 0.1, 0.2].includes(v)),
+    [],
+  );
+});
