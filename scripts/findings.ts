@@ -12,10 +12,12 @@
  *   npx tsx scripts/findings.ts mc results/mechanism-cnn results/paper-cnn
  *
  * `epoch`: per model, setting, layer (`--layers`: dead_neurons.csv's rows; else epochs.csv's, layer `all`) and epoch
- * (`--epochs` a list, `last` the run's last; default last), the column's mean over seeds [95% t-interval], and with
+ * (`--epochs` a list, `last` the run's last; default last), the column's mean over seeds [95% t-interval] and SD, and with
  * `--range` its smallest and largest value; `--sum` sums the column over each run's epochs first (deaths, revivals).
- * `--against SETTING` (or `model:setting`) adds the paired difference from that setting by seed, [95% CI] and paired p
- * (unadjusted). `--scale 100` prints a share in %. `--model`, `--settings` keep some rows.
+ * `--against SETTING` (or `model:setting`) adds the paired difference from that setting by seed, [95% CI], paired p
+ * (unadjusted), the SD of the differences and the interval's half-width (one decimal more), and with `--per-seed` the
+ * differences themselves.
+ * `--scale 100` prints a share or an accuracy in % (pp). `--model`, `--settings`, `--seeds 1-5` keep some rows.
  *
  * `mc`: per model and setting of eval.csv's `mc:K` rows (one folder or several: a run evaluated in two folders must give
  * the same numbers there, and counts once), the test accuracy minus the same run's inference-mode accuracy
@@ -39,6 +41,9 @@ export interface EpochRow {
   min: number;
   max: number;
   against: PairedResult | null;
+  /** The values by seed, and the paired setting's. */
+  bySeed: BySeed;
+  againstBySeed: BySeed | null;
 }
 
 export interface EpochOptions {
@@ -51,6 +56,17 @@ export interface EpochOptions {
   settings?: string[];
   against?: string;
   scale?: number;
+  /** Keep only these seeds (all if absent). */
+  seeds?: number[];
+}
+
+/** `1-5,8` → [1, 2, 3, 4, 5, 8]. */
+export function parseSeeds(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [from, to] = part.split('-').map(Number);
+    if (!Number.isInteger(from) || (to !== undefined && !Number.isInteger(to))) throw new Error(`--seeds ${list}`);
+    return to === undefined ? [from] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  });
 }
 
 const filled = (cell: string | undefined): boolean => (cell ?? '').trim() !== '' && Number.isFinite(Number(cell));
@@ -58,7 +74,13 @@ const filled = (cell: string | undefined): boolean => (cell ?? '').trim() !== ''
 /** summary.csv and epochs.csv or dead_neurons.csv of one folder → the column per model, setting, layer and epoch. */
 export function epochTable(summary: Row[], rows: Row[], options: EpochOptions): EpochRow[] {
   const scale = options.scale ?? 1;
-  const runs = new Map(summary.filter((r) => r.status === 'completed').map((r) => [r.run_id, r]));
+  const runs = new Map(
+    summary
+      .filter(
+        (r) => r.status === 'completed' && (options.seeds === undefined || options.seeds.includes(Number(r.seed))),
+      )
+      .map((r) => [r.run_id, r]),
+  );
   // run id -> layer -> epoch -> value
   const values = new Map<string, Map<string, Map<number, number>>>();
   for (const r of rows) {
@@ -103,11 +125,15 @@ export function epochTable(summary: Row[], rows: Row[], options: EpochOptions): 
           if (here.size === 0) continue;
           const list = [...here.values()];
           let against: PairedResult | null = null;
+          let againstBySeed: BySeed | null = null;
           if (options.against) {
             const at = options.against.indexOf(':');
             const [m, s] =
               at > 0 ? [options.against.slice(0, at), options.against.slice(at + 1)] : [model, options.against];
-            if (m !== model || s !== setting) against = pairedTest(here, seedsOf(m, s, layer, epoch), 0);
+            if (m !== model || s !== setting) {
+              againstBySeed = seedsOf(m, s, layer, epoch);
+              against = pairedTest(here, againstBySeed, 0);
+            }
           }
           out.push({
             model,
@@ -118,6 +144,8 @@ export function epochTable(summary: Row[], rows: Row[], options: EpochOptions): 
             min: Math.min(...list),
             max: Math.max(...list),
             against,
+            bySeed: here,
+            againstBySeed,
           });
         }
       }
@@ -183,17 +211,24 @@ const seedList = (seeds: number[]): string =>
     .map((r) => (r.length > 1 ? `${r[0]}-${r[r.length - 1]}` : `${r[0]}`))
     .join(', ');
 
+/** The per-seed differences of a row from its paired setting, in seed order. */
+function differences(p: PairedResult, here: EpochRow): number[] {
+  return p.seeds.map((s) => (here.bySeed.get(s) as number) - (here.againstBySeed?.get(s) as number));
+}
+
 export function epochMarkdown(
   rows: EpochRow[],
   column: string,
   decimals: number,
   range: boolean,
   against?: string,
+  perSeed = false,
 ): string {
   const sign = rows.some((r) => r.min < 0);
-  const head = ['model', 'setting', 'layer', 'epoch', 'n', `${column} mean [95% CI]`];
+  const head = ['model', 'setting', 'layer', 'epoch', 'n', `${column} mean [95% CI]`, 'SD'];
   if (range) head.push('min', 'max');
-  if (against) head.push(`Δ vs ${against} [95% CI]`, 'paired p');
+  if (against) head.push(`Δ vs ${against} [95% CI]`, 'paired p', 'paired SD', '95% half-width');
+  if (against && perSeed) head.push('Δ per seed');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = [
@@ -203,11 +238,25 @@ export function epochMarkdown(
       r.epoch,
       String(r.summary.n),
       interval(r.summary.mean, r.summary.ciLow, r.summary.ciHigh, decimals, sign),
+      plain(r.summary.std, decimals),
     ];
     if (range) cells.push(plain(r.min, decimals), plain(r.max, decimals));
     if (against) {
       const a = r.against;
-      cells.push(a && a.n > 0 ? interval(a.meanDiff, a.ciLow, a.ciHigh, decimals, true) : '–', pv(a?.p ?? null));
+      cells.push(
+        a && a.n > 0 ? interval(a.meanDiff, a.ciLow, a.ciHigh, decimals, true) : '–',
+        pv(a?.p ?? null),
+        a && a.n > 1 ? plain(a.sdDiff, decimals + 1) : '–',
+        a && a.n > 1 ? plain((a.ciHigh - a.ciLow) / 2, decimals + 1) : '–',
+      );
+      if (perSeed)
+        cells.push(
+          a
+            ? differences(a, r)
+                .map((d) => signed(d, decimals))
+                .join(', ')
+            : '–',
+        );
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -229,7 +278,8 @@ export function mcMarkdown(rows: McRow[]): string {
 
 const USAGE =
   'usage: tsx scripts/findings.ts epoch RESULTS_DIR --column COLUMN [--layers] [--epochs 1,8|last] [--sum] ' +
-  '[--model M] [--settings a,b] [--against SETTING|model:setting] [--scale K] [--decimals D] [--range]\n' +
+  '[--model M] [--settings a,b] [--seeds 1-5] [--against SETTING|model:setting [--per-seed]] [--scale K] ' +
+  '[--decimals D] [--range]\n' +
   '       tsx scripts/findings.ts mc RESULTS_DIR [RESULTS_DIR ...]';
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -245,6 +295,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       scale: { type: 'string' },
       decimals: { type: 'string' },
       range: { type: 'boolean', default: false },
+      seeds: { type: 'string' },
+      'per-seed': { type: 'boolean', default: false },
     },
     allowPositionals: true,
   });
@@ -275,9 +327,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       settings: values.settings?.split(',').filter(Boolean),
       against: values.against,
       scale: values.scale === undefined ? 1 : Number(values.scale),
+      seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
     });
     const decimals = values.decimals === undefined ? 1 : Number(values.decimals);
-    process.stdout.write(epochMarkdown(table, column, decimals, values.range, values.against));
+    process.stdout.write(epochMarkdown(table, column, decimals, values.range, values.against, values['per-seed']));
   } else {
     fail(USAGE);
   }

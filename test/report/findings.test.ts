@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochMarkdown, epochTable, mcMarkdown, mcTable } from '../../scripts/findings.js';
+import { epochMarkdown, epochTable, mcMarkdown, mcTable, parseSeeds } from '../../scripts/findings.js';
 import { pairedTest } from '../../src/stats/paired.js';
 import { summarize } from '../../src/stats/statistics.js';
 import type { Row } from '../../src/results/files.js';
@@ -85,8 +85,19 @@ test('epoch: mean and 95% t-interval over seeds at each epoch, range, and the di
   const md = epochMarkdown(rows, 'dead', 1, true, 'relu');
   assert.match(
     md,
-    /\| mlp \| nrelu-s0\.1 \| all \| last \| 3 \| 15\.0 \[[\d.]+, [\d.]+\] \| 12\.0 \| 18\.0 \| \+6\.3 \[/,
+    /\| mlp \| nrelu-s0\.1 \| all \| last \| 3 \| 15\.0 \[[\d.]+, [\d.]+\] \| 3\.0 \| 12\.0 \| 18\.0 \| \+6\.3 \[[^\]]+\] \| [\d.]+ \| 5\.03 \| 12\.50 \|/,
   );
+  // --seeds keeps some seeds; --per-seed lists the differences, in seed order.
+  const two = epochTable(summary, epochs, { column: 'dead', against: 'relu', seeds: parseSeeds('1-2') });
+  assert.deepEqual(
+    two.map((r) => [r.setting, r.summary.n]),
+    [
+      ['relu', 2],
+      ['nrelu-s0.1', 2],
+    ],
+  );
+  assert.match(epochMarkdown(two, 'dead', 1, false, 'relu', true), /\| \+7\.0, \+1\.0 \|/);
+  assert.deepEqual(parseSeeds('1-3,8'), [1, 2, 3, 8]);
 });
 
 test('epoch: --sum adds up each run over its epochs, --layers keeps the layers apart, empty cells are left out', () => {
