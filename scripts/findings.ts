@@ -16,7 +16,7 @@
  * `--range` its smallest and largest value; `--sum` sums the column over each run's epochs first (deaths, revivals).
  * `--against SETTING` (or `model:setting`) adds the paired difference from that setting by seed, [95% CI], paired p
  * (unadjusted), the SD of the differences and the interval's half-width (one decimal more), and with `--per-seed` the
- * differences themselves.
+ * differences themselves; `--level 0.9` gives the difference a 90% interval instead (TOST's at 5%).
  * `--scale 100` prints a share or an accuracy in % (pp). `--model`, `--settings`, `--seeds 1-5` keep some rows.
  *
  * `mc`: per model and setting of eval.csv's `mc:K` rows (one folder or several: a run evaluated in two folders must give
@@ -58,6 +58,8 @@ export interface EpochOptions {
   scale?: number;
   /** Keep only these seeds (all if absent). */
   seeds?: number[];
+  /** The confidence level of the paired difference's interval (default 0.95, the paired test's). */
+  level?: number;
 }
 
 /** `1-5,8` → [1, 2, 3, 4, 5, 8]. */
@@ -133,6 +135,14 @@ export function epochTable(summary: Row[], rows: Row[], options: EpochOptions): 
             if (m !== model || s !== setting) {
               againstBySeed = seedsOf(m, s, layer, epoch);
               against = pairedTest(here, againstBySeed, 0);
+              if (options.level !== undefined && options.level !== 0.95) {
+                const other = againstBySeed;
+                const s2 = summarize(
+                  against.seeds.map((seed) => (here.get(seed) as number) - (other.get(seed) as number)),
+                  options.level,
+                );
+                [against.ciLow, against.ciHigh] = [s2.ciLow, s2.ciHigh];
+              }
             }
           }
           out.push({
@@ -223,11 +233,13 @@ export function epochMarkdown(
   range: boolean,
   against?: string,
   perSeed = false,
+  level = 0.95,
 ): string {
+  const pct = `${Math.round(level * 100)}%`;
   const sign = rows.some((r) => r.min < 0);
   const head = ['model', 'setting', 'layer', 'epoch', 'n', `${column} mean [95% CI]`, 'SD'];
   if (range) head.push('min', 'max');
-  if (against) head.push(`Δ vs ${against} [95% CI]`, 'paired p', 'paired SD', '95% half-width');
+  if (against) head.push(`Δ vs ${against} [${pct} CI]`, 'paired p', 'paired SD', `${pct} half-width`);
   if (against && perSeed) head.push('Δ per seed');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
@@ -278,7 +290,8 @@ export function mcMarkdown(rows: McRow[]): string {
 
 const USAGE =
   'usage: tsx scripts/findings.ts epoch RESULTS_DIR --column COLUMN [--layers] [--epochs 1,8|last] [--sum] ' +
-  '[--model M] [--settings a,b] [--seeds 1-5] [--against SETTING|model:setting [--per-seed]] [--scale K] ' +
+  '[--model M] [--settings a,b] [--seeds 1-5] [--against SETTING|model:setting [--per-seed] [--level 0.9]] ' +
+  '[--scale K] ' +
   '[--decimals D] [--range]\n' +
   '       tsx scripts/findings.ts mc RESULTS_DIR [RESULTS_DIR ...]';
 
@@ -296,6 +309,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       decimals: { type: 'string' },
       range: { type: 'boolean', default: false },
       seeds: { type: 'string' },
+      level: { type: 'string' },
       'per-seed': { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -328,9 +342,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       against: values.against,
       scale: values.scale === undefined ? 1 : Number(values.scale),
       seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+      level: values.level === undefined ? undefined : Number(values.level),
     });
     const decimals = values.decimals === undefined ? 1 : Number(values.decimals);
-    process.stdout.write(epochMarkdown(table, column, decimals, values.range, values.against, values['per-seed']));
+    process.stdout.write(
+      epochMarkdown(
+        table,
+        column,
+        decimals,
+        values.range,
+        values.against,
+        values['per-seed'],
+        values.level === undefined ? 0.95 : Number(values.level),
+      ),
+    );
   } else {
     fail(USAGE);
   }

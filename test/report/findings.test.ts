@@ -98,6 +98,12 @@ test('epoch: mean and 95% t-interval over seeds at each epoch, range, and the di
   );
   assert.match(epochMarkdown(two, 'dead', 1, false, 'relu', true), /\| \+7\.0, \+1\.0 \|/);
   assert.deepEqual(parseSeeds('1-3,8'), [1, 2, 3, 8]);
+  // --level 0.9: the difference's 90% interval, from the same differences (7, 1, 11).
+  const ninety = epochTable(summary, epochs, { column: 'dead', against: 'relu', level: 0.9 });
+  const n90 = ninety.find((r) => r.setting === 'nrelu-s0.1')?.against;
+  const expected = summarize([7, 1, 11], 0.9);
+  assert.deepEqual([n90?.ciLow, n90?.ciHigh], [expected.ciLow, expected.ciHigh]);
+  assert.match(epochMarkdown(ninety, 'dead', 1, false, 'relu', false, 0.9), /Δ vs relu \[90% CI\]/);
 });
 
 test('epoch: --sum adds up each run over its epochs, --layers keeps the layers apart, empty cells are left out', () => {
