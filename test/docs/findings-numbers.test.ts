@@ -96,6 +96,23 @@ function numbers(text: string): { sign: string; value: number; raw: string }[] {
   }));
 }
 
+const INTERVAL = /([−+-]?\d+(?:\.\d+)?)%? \[([−+-]?\d+(?:\.\d+)?)%?, ([−+-]?\d+(?:\.\d+)?)%?\]/g;
+
+/** Intervals `x [low, high]` of a text, each number with its sign as written. */
+function intervals(text: string): { raw: string; parts: { sign: string; value: number }[] }[] {
+  return [...text.matchAll(INTERVAL)].map((m) => ({
+    raw: m[0],
+    parts: [m[1], m[2], m[3]].map((x) => ({
+      sign: x[0] === '−' ? '-' : /^[+-]/.test(x) ? x[0] : '',
+      value: Number(x.replace(/^[−+-]/, '')),
+    })),
+  }));
+}
+
+/** A quoted number (sign as written, '' for none) against a printed one. */
+const matches = (q: { sign: string; value: number }, p: number): boolean =>
+  q.sign === '-' ? p === -q.value : q.sign === '+' ? p === q.value : Math.abs(p) === q.value;
+
 /** The prose of a block: inline code, link targets and HTML comments left out. */
 function quoted(text: string): string {
   return text
@@ -114,10 +131,18 @@ function unprinted(b: Block): string[] {
   if (quotes.length === 0) out.push(`results/README.md:${b.line}: a numbers block that quotes no number`);
   for (const q of quotes) {
     const decimals = q.raw.length - q.raw.indexOf('.') - 1;
-    const same = (p: number): boolean =>
-      q.sign === '-' ? p === -q.value : q.sign === '+' ? p === q.value : Math.abs(p) === q.value;
+    const same = (p: number): boolean => matches(q, p);
     const ok = printed.some(same) || unrounded.some((v) => same(Number(v.toFixed(decimals))));
     if (!ok) out.push(`results/README.md:${b.line}: ${q.raw} is not printed by ${b.commands.join(' ; ')}`);
+  }
+  // An interval is quoted whole: its estimate and both ends must be printed together, as one interval.
+  const printedIntervals = intervals(all.map((o) => o.text).join('\n')).map((i) =>
+    i.parts.map((x) => (x.sign === '-' ? -x.value : x.value)),
+  );
+  for (const q of intervals(quoted(b.text))) {
+    if (!printedIntervals.some((p) => q.parts.every((x, k) => matches(x, p[k])))) {
+      out.push(`results/README.md:${b.line}: ${q.raw} is not printed as one interval by ${b.commands.join(' ; ')}`);
+    }
   }
   return out;
 }
@@ -141,6 +166,12 @@ test('a wrong number planted in a numbers block fails the check', () => {
   };
   // The issue's own example: ReLU's test loss after epoch 1 quoted as 0.069 instead of the printed 0.0685.
   assert.ok(plant('0.0685)', '0.069)').some((m) => m.includes(' 0.069 is not printed')));
+  // An estimate changed inside its interval, to a number printed elsewhere (+0.26): the interval is checked whole.
+  assert.ok(
+    plant('+0.25 [+0.14, +0.36] pp, in 8 of 8', '+0.26 [+0.14, +0.36] pp, in 8 of 8').some((m) =>
+      m.includes('+0.26 [+0.14, +0.36] is not printed as one interval'),
+    ),
+  );
   // A one-digit change to a number of each block (the first whose changed value the commands do not also print).
   for (const b of blocks(page)) {
     const caught = numbers(quoted(b.text)).some((q) =>
