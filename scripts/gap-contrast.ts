@@ -6,7 +6,7 @@
  * with the same paired t-test as the table (src/stats/paired.ts), Holm-adjusted over the models contrasted.
  *
  *   npx tsx scripts/gap-contrast.ts results/mechanism-cnn                 # nrelu-s0.1, reference model cnn
- *   npx tsx scripts/gap-contrast.ts results/mechanism-cnn --metric final_dead
+ *   npx tsx scripts/gap-contrast.ts results/mechanism-cnn --metric final_dead [--decimals 1]
  *
  * Per model it prints the gap itself (paired Δ, 95% t-interval, paired p and, for accuracy, the TOST p against the
  * folder's margin: whether the gap is 0 within it) and the contrast with the reference model's gap. A contrast
@@ -21,7 +21,7 @@ import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/settings.js';
-import { bySeed, pv } from './paired-vs-baselines.js';
+import { bySeed, pv, signedIn } from './paired-vs-baselines.js';
 
 const ACCURACY = 'final_test_acc';
 
@@ -82,14 +82,17 @@ export function gapContrasts(
   return rows;
 }
 
-export function markdown(rows: GapRow[], setting: string, reference: string, metric = ACCURACY): string {
+export function markdown(
+  rows: GapRow[],
+  setting: string,
+  reference: string,
+  metric = ACCURACY,
+  decimals?: number,
+): string {
   const accuracy = metric === ACCURACY;
+  const other = signedIn(decimals);
   const f = (x: number): string =>
-    Number.isNaN(x)
-      ? '–'
-      : accuracy
-        ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`
-        : `${x >= 0 ? '+' : ''}${Number(x.toPrecision(3))}`;
+    Number.isNaN(x) ? '–' : accuracy ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}` : other(x);
   const ci = (t: PairedResult): string => `${f(t.meanDiff)} [${f(t.ciLow)}, ${f(t.ciHigh)}]`;
   const unit = accuracy ? 'pp' : metric;
   return [
@@ -113,13 +116,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       baseline: { type: 'string', default: 'relu' },
       reference: { type: 'string', default: 'cnn' },
       metric: { type: 'string', default: ACCURACY },
+      decimals: { type: 'string' },
     },
     allowPositionals: true,
   });
   const dir = positionals[0];
   if (!dir) {
     console.error(
-      'usage: tsx scripts/gap-contrast.ts RESULTS_DIR [--setting nrelu-s0.1] [--baseline relu] [--reference cnn] [--metric COLUMN]',
+      'usage: tsx scripts/gap-contrast.ts RESULTS_DIR [--setting nrelu-s0.1] [--baseline relu] [--reference cnn] [--metric COLUMN [--decimals D]]',
     );
     process.exit(2);
   }
@@ -131,7 +135,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
   try {
     const rows = gapContrasts(summary, { ...values, marginPp });
-    process.stdout.write(markdown(rows, values.setting, values.reference, values.metric));
+    const decimals = values.decimals === undefined ? undefined : Number(values.decimals);
+    process.stdout.write(markdown(rows, values.setting, values.reference, values.metric, decimals));
   } catch (e) {
     console.error(`gap-contrast: ${(e as Error).message}`);
     process.exit(1);

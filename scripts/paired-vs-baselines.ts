@@ -15,7 +15,8 @@
  * test an annealed sigma against them, or `model:setting` for a setting of another model of the folder (e.g.
  * `cnn-poolfirst:relu`); `--model` keeps one model's family. `--metric` pairs another summary.csv column instead of final_test_acc (a unit
  * count, a share): the same paired t-test and Holm adjustment, in the column's own units, without the equivalence
- * test and verdict, whose margin is in accuracy points. Runs with an empty cell do not pair.
+ * test and verdict, whose margin is in accuracy points, to three significant digits or `--decimals D` fixed decimals.
+ * Runs with an empty cell do not pair.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,9 +130,18 @@ export const pv = (x: number | null): string => (x === null ? '–' : x < 0.001 
 
 const tests = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
 
-const signed = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${Number(x.toPrecision(3))}`);
+/** A signed number of another metric: three significant digits, or `decimals` fixed decimals. */
+export const signedIn =
+  (decimals?: number) =>
+  (x: number): string =>
+    Number.isNaN(x)
+      ? '–'
+      : decimals === undefined
+        ? `${x >= 0 ? '+' : ''}${Number(x.toPrecision(3))}`
+        : `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(decimals)}`;
 
-export function markdown(rows: BaselineRow[], metric = ACCURACY): string {
+export function markdown(rows: BaselineRow[], metric = ACCURACY, decimals?: number): string {
+  const signed = signedIn(decimals);
   const lines: string[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const family = rows.filter((r) => r.model === model);
@@ -170,6 +180,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       against: { type: 'string' },
       metric: { type: 'string' },
       model: { type: 'string' },
+      decimals: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -177,7 +188,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!dir) {
     console.error(
       'usage: tsx scripts/paired-vs-baselines.ts RESULTS_DIR [--sigmas 0.05,0.1] [--against relu,gelu,model:setting] ' +
-        '[--metric COLUMN] [--model MODEL]',
+        '[--metric COLUMN [--decimals D]] [--model MODEL]',
     );
     process.exit(2);
   }
@@ -190,5 +201,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`--metric ${metric}: ${dir}/summary.csv has no such column`);
     process.exit(2);
   }
-  process.stdout.write(markdown(pairedVsBaselines(summary, sigmas, marginPp, against, metric, values.model), metric));
+  const decimals = values.decimals === undefined ? undefined : Number(values.decimals);
+  process.stdout.write(
+    markdown(pairedVsBaselines(summary, sigmas, marginPp, against, metric, values.model), metric, decimals),
+  );
 }

@@ -2,7 +2,8 @@
  * The post-hoc evaluation table, from eval.csv (`nrelu-bench eval`): per model, mode and setting, the test
  * accuracy of the saved models, paired with ReLU by seed (ReLU in the same mode, or its deterministic rows
  * when it was not evaluated in that mode: ReLU without dropout has no training-mode noise), and for an
- * `mc:K` row the change from the same runs' deterministic accuracy. Paired t-intervals and p as elsewhere. Rows with
+ * `mc:K` row the change from the same runs' deterministic accuracy (or, for a run evaluated only in `mc:K`, the accuracy
+ * it recorded, which the deterministic evaluation reproduces). Paired t-intervals and p as elsewhere. Rows with
  * a clean training-set score (deterministic mode) also get its table: accuracy, loss, and the loss vs ReLU's.
  */
 import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
@@ -29,6 +30,20 @@ export interface PostHocRow {
 const bySeed = (rows: Row[], column = 'test_acc'): BySeed =>
   new Map(rows.map((r) => [Number(r.seed), Number(r[column])]));
 
+/**
+ * The inference-mode accuracy of the runs of `rows` by seed: their `deterministic` rows, and for a run without one the
+ * accuracy it recorded (`recorded_test_acc`), which a deterministic evaluation reproduces (test/cli/eval.test.ts).
+ */
+function inferenceMode(rows: Row[], det: Row[]): BySeed {
+  const out = bySeed(det);
+  for (const r of rows) {
+    if (!out.has(Number(r.seed)) && (r.recorded_test_acc ?? '') !== '') {
+      out.set(Number(r.seed), Number(r.recorded_test_acc));
+    }
+  }
+  return out;
+}
+
 /** The clean training-set score of `rows` (those with one), with the loss paired against ReLU's rows by seed. */
 function cleanScore(rows: Row[], reluRows: Row[]): PostHocRow['clean'] {
   const scored = (list: Row[]): Row[] => list.filter((r) => (r.clean_train_loss ?? '') !== '');
@@ -54,7 +69,7 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
     const { model, setting, mode } = rows[0];
     const sameMode = find(model, 'relu', mode);
     const reluRows = setting === 'relu' ? [] : sameMode.length > 0 ? sameMode : find(model, 'relu', 'deterministic');
-    const det = mode === 'deterministic' ? [] : find(model, setting, 'deterministic');
+    const inference = mode === 'deterministic' ? new Map() : inferenceMode(rows, find(model, setting, 'deterministic'));
     out.push({
       model,
       setting,
@@ -63,7 +78,7 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
       accMean: mean(rows.map((r) => Number(r.test_acc))),
       vsRelu: reluRows.length > 0 ? pairedTest(bySeed(rows), bySeed(reluRows), 0) : null,
       reluMode: reluRows.length > 0 ? reluRows[0].mode : null,
-      vsDeterministic: det.length > 0 ? pairedTest(bySeed(rows), bySeed(det), 0) : null,
+      vsDeterministic: inference.size > 0 ? pairedTest(bySeed(rows), inference, 0) : null,
       clean: cleanScore(rows, setting === 'relu' ? [] : find(model, 'relu', mode)),
     });
   }

@@ -103,6 +103,8 @@ test('another metric pairs its own column, in its own units, without an equivale
   const table = markdown(rows, 'nrelu-s0.1', 'cnn', 'final_dead');
   assert.match(table, /\| cnn-poolfirst \| 5 \| \+0\.4 \[/);
   assert.doesNotMatch(table, /TOST/);
+  // --decimals 2: fixed decimals instead of three significant digits.
+  assert.match(markdown(rows, 'nrelu-s0.1', 'cnn', 'final_dead', 2), /\| cnn \| \d+ \| \+12\.00 \[/);
 });
 
 test('the accuracy table prints percentage points, and a missing reference model is one clear error', () => {

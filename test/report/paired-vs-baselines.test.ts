@@ -149,6 +149,13 @@ test('--metric pairs another summary column in its own units: no equivalence tes
   const md = markdown([row], 'total_revived');
   assert.match(md, /N-ReLU − baseline in total_revived/);
   assert.match(md, /\| 0\.1 \| relu \| 3 \| \+6\.67 \[/);
+  // --decimals: fixed decimals, as results/README.md quotes them, and a sign on every number.
+  const fixed = markdown([row], 'total_revived', 1);
+  assert.match(fixed, /\| 0\.1 \| relu \| 3 \| \+6\.7 \[\+\d+\.\d, \+\d+\.\d\] \|/);
+  assert.match(
+    markdown([{ ...row, meanDiff: -2.5, ciLow: -5.87, ciHigh: 0.874 }], 'total_revived', 1),
+    /-2\.5 \[-5\.9, \+0\.9\]/,
+  );
 });
 
 test('--against model:setting pairs with a setting of another model; the model filter keeps one family', () => {
