@@ -4,6 +4,7 @@
  * section that records them (`run --until-decided`; `scripts/sequential-retro.ts` applies it after the fact).
  */
 import type { Row } from '../results/files.js';
+import type { SequentialRecord } from '../results/manifest.js';
 import { settingOf } from '../results/settings.js';
 import { decideSequential, sequentialDesign, type Look, type SequentialDesign } from '../stats/sequential.js';
 import { signedPct } from './format.js';
@@ -41,37 +42,88 @@ export interface ModelLooks {
   looks: Look[];
 }
 
-/** The design over one model's compared settings at margin `marginPp` (percentage points), and its looks. */
+/**
+ * The design over one model's compared settings at margin `marginPp` (percentage points), and its looks: all of
+ * them, or the first `upTo` (those held so far).
+ */
 export function modelLooks(
   summary: Row[],
   model: string,
   seeds: number[],
   looks: number[],
   marginPp: number,
+  upTo = looks.length,
 ): ModelLooks {
-  const diffs = pairedDiffsInSeedOrder(summary, model, seeds);
+  const diffs = pairedDiffsInSeedOrder(summary, model, seeds.slice(0, looks[Math.min(upTo, looks.length) - 1]));
   const design = sequentialDesign(looks, diffs.size, marginPp / 100);
-  return { model, design, looks: decideSequential(design, diffs) };
+  return { model, design, looks: decideSequential(design, diffs, upTo) };
 }
 
-const fixed = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : '∞');
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The manifest's record of the design and of the first `upTo` looks of each model in `models`. */
+export function sequentialRecord(
+  summary: Row[],
+  models: string[],
+  seeds: number[],
+  looks: number[],
+  marginPp: number,
+  upTo = looks.length,
+): SequentialRecord {
+  const held = models.map((model) => modelLooks(summary, model, seeds, looks, marginPp, upTo));
+  return {
+    looks,
+    seeds: seeds.slice(0, looks[looks.length - 1]),
+    alpha: held[0]?.design.alpha ?? 0.05,
+    marginPp,
+    baseline: BASELINE_SETTING,
+    models: held.map((m) => ({
+      model: m.model,
+      looks: m.looks.map((l) => ({
+        look: l.look,
+        seeds: l.seeds,
+        superiorityZ: finite(l.superiorityZ),
+        superiorityT: finite(l.superiorityT),
+        equivalenceZ: finite(l.equivalenceZ),
+        equivalenceT: finite(l.equivalenceT),
+        settings: l.settings.map((x) => ({
+          ...x,
+          meanDiff: finite(x.meanDiff),
+          sdDiff: finite(x.sdDiff),
+          t: finite(x.t),
+          tostT: finite(x.tostT),
+          superiorityBoundary: finite(x.superiorityBoundary),
+          equivalenceBoundary: finite(x.equivalenceBoundary),
+        })),
+      })),
+    })),
+  };
+}
+
+/** Settings of a record's model decided at some look (better, worse, equivalent; inconclusive after the last). */
+export function decidedSettings(record: SequentialRecord, model: string): Set<string> {
+  const looks = record.models.find((m) => m.model === model)?.looks ?? [];
+  return new Set(looks.flatMap((l) => l.settings.filter((s) => s.decision !== 'continue').map((s) => s.setting)));
+}
+
+/** A boundary or statistic as written: 2 decimals; null (not finite, or no test) as a dash. */
+const fixed = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
 
 /** comparison.md's section: the design fixed in advance, then one table per model of every look held. */
-export function renderSequential(models: ModelLooks[], marginPp: number): string {
-  if (models.length === 0) return '';
-  const { looks, alpha } = models[0].design;
+export function renderSequential(record: SequentialRecord): string {
+  const { looks, alpha, marginPp } = record;
   const out = [
     '## Seeds until decided (group-sequential design)',
     '',
-    `Fixed in advance (\`run --until-decided\`): looks after ${looks.join(', ')} seeds; Lan–DeMets ` +
-      `O'Brien–Fleming-type alpha spending, α = ${alpha} per family; superiority two-sided, equivalence by TOST ` +
-      `at ±${marginPp} pp; Holm over each model's settings at each look; z boundaries converted to t at the ` +
-      'look\'s df (README, "Statistics"). A setting stops at the first look that decides it; the baseline trains ' +
-      'while any setting continues. Boundaries below: the first Holm step (α / settings) at each look; each ' +
-      "setting's own (its Holm step, its df) beside it.",
+    `Fixed in advance (\`run --until-decided\`): looks after ${looks.join(', ')} seeds (seeds in the order ` +
+      `${record.seeds.join(', ')}); Lan–DeMets O'Brien–Fleming-type alpha spending, α = ${alpha} per family; ` +
+      `superiority two-sided, equivalence by TOST at ±${marginPp} pp; Holm over each model's settings at each ` +
+      'look; z boundaries converted to t at the look\'s df (README, "Statistics"). A setting stops at the first ' +
+      `look that decides it; ${record.baseline} trains while any setting continues. Boundaries: the first Holm ` +
+      "step (α / settings) at each look (– : none finite), then each setting's own (its Holm step, its df).",
     '',
   ];
-  for (const m of models) {
+  for (const m of record.models) {
     out.push(
       `### ${m.model.toUpperCase()}`,
       '',
@@ -80,8 +132,8 @@ export function renderSequential(models: ModelLooks[], marginPp: number): string
     );
     for (const l of m.looks) {
       out.push(
-        `| ${l.look} | ${l.seeds} | *(first Holm step: z ${fixed(l.superiorityZ)}, t ${fixed(l.superiorityT)}; ` +
-          `TOST z ${fixed(l.equivalenceZ)}, t ${fixed(l.equivalenceT)})* | | | | | | | |`,
+        `| ${l.look} | ${l.seeds} | *first Holm step* | | | | z ${fixed(l.superiorityZ)}, t ${fixed(l.superiorityT)} ` +
+          `| | z ${fixed(l.equivalenceZ)}, t ${fixed(l.equivalenceT)} | |`,
       );
       for (const s of l.settings) {
         out.push(

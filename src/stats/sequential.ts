@@ -296,14 +296,19 @@ function testLook(
  * Runs the design over each setting's paired differences (setting − baseline) in seed order: look k uses the
  * first `looks[k]` differences (fewer where a setting has fewer, e.g. failed runs: then its boundary is
  * converted at its own df). Returns every look held, in order, with each undecided setting's statistics,
- * boundaries and decision; a setting decided at a look is not tested again, and looks stop once all are decided.
+ * boundaries and decision; a setting decided at a look is not tested again, and looks stop once all are decided
+ * (or after the first `upTo` looks: the looks held so far while the grid trains).
  */
-export function decideSequential(design: SequentialDesign, diffs: Map<string, number[]>): Look[] {
+export function decideSequential(
+  design: SequentialDesign,
+  diffs: Map<string, number[]>,
+  upTo = design.looks.length,
+): Look[] {
   const out: Look[] = [];
   const decided = new Set<string>();
   const rejected = { sup: 0, eq: 0 };
   const first = Math.max(1, design.family);
-  for (let k = 0; k < design.looks.length && decided.size < diffs.size; k++) {
+  for (let k = 0; k < Math.min(upTo, design.looks.length) && decided.size < diffs.size; k++) {
     const seeds = design.looks[k];
     const tested: SettingLook[] = [...diffs]
       .filter(([name]) => !decided.has(name))

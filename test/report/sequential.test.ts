@@ -4,8 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Row } from '../../src/results/files.js';
-import { modelLooks, pairedDiffsInSeedOrder, renderSequential } from '../../src/report/sequential.js';
+import {
+  decidedSettings,
+  pairedDiffsInSeedOrder,
+  renderSequential,
+  sequentialRecord,
+} from '../../src/report/sequential.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const row = (setting: string, seed: number, acc: number, status = 'completed'): Row => ({
   model: 'mlp',
@@ -42,10 +53,30 @@ test('comparison.md’s section names the looks fixed in advance and each settin
     row('worse', s, 0.8 + 0.001 * (s % 2)),
     row('gelu', s, 0.9 + (s % 2 ? 0.003 : -0.003)),
   ]);
-  const looks = modelLooks(rows, 'mlp', seeds, [3, 6], 0.2);
-  const md = renderSequential([looks], 0.2);
+  const record = sequentialRecord(rows, ['mlp'], seeds, [3, 6], 0.2);
+  const md = renderSequential(record);
   assert.match(md, /looks after 3, 6 seeds/);
   assert.match(md, /\| 1 \| 3 \| worse \| 3 \| -9\.\d\d \|.*\| worse \|/);
   assert.match(md, /\| 2 \| 6 \| gelu \| 6 \| \+0\.00 \|.*\| inconclusive \|/);
   assert.doesNotMatch(md, /\| 2 \| 6 \| worse \|/, 'a decided setting is not tested again');
+  assert.deepEqual([...decidedSettings(record, 'mlp')].sort(), ['gelu', 'worse']);
+  // While the grid trains, only the looks held so far: after look 1, gelu continues.
+  const first = sequentialRecord(rows, ['mlp'], seeds, [3, 6], 0.2, 1);
+  assert.deepEqual([...decidedSettings(first, 'mlp')], ['worse']);
+  assert.equal(first.models[0].looks.length, 1);
+  assert.equal(JSON.parse(JSON.stringify(first)).models[0].looks[0].settings[1].decision, 'continue');
+});
+
+test('results/README.md quotes scripts/sequential-retro.ts’s table for the committed paper grids as it prints it', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/sequential-retro.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => /^\| (mlp|cnn) \|/.test(l));
+  assert.equal(rows.length, 16, r.stdout);
+  const readme = readFileSync(join(ROOT, 'results', 'README.md'), 'utf8');
+  for (const row of rows) assert.ok(readme.includes(row), `results/README.md lacks: ${row}`);
+  assert.match(r.stdout, /All: 0\.8 of 24\.8 CPU-hours saved/);
 });
