@@ -134,4 +134,10 @@ test('run --until-decided --looks 2,3 --max-seeds 3: decided at look 1, seed 3 n
   const again = await runCli(['report', out]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(readFileSync(join(out, 'comparison.md'), 'utf8'), /looks after 2, 3 seeds/);
+  // check --rerun retrains with the folder's looks: the same four runs, bit for bit.
+  const rerun = join(dir, 'rerun');
+  const check = await runCli(['check', rerun, '--reference', out, '--rerun', '--jobs', '1', '--tolerance', '0']);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  const rerunManifest = JSON.parse(readFileSync(join(rerun, 'manifest.json'), 'utf8')) as Manifest;
+  assert.deepEqual(Object.keys(rerunManifest.runs).sort(), Object.keys(manifest.runs).sort());
 });
