@@ -14,6 +14,8 @@ import { excludedRuns } from '../results/settings.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../errors.js';
+import { parseLooks, plannedSeeds } from '../runner/until-decided.js';
 
 interface RunOptions {
   out?: string;
@@ -25,6 +27,23 @@ interface RunOptions {
   only?: string[];
   saveModels?: boolean;
   workerTimeout?: number;
+  untilDecided?: boolean;
+  looks?: string;
+  maxSeeds?: string;
+}
+
+/** `--until-decided` with its `--looks` and `--max-seeds`: the looks, or undefined without it. */
+function looksOf(opts: RunOptions): number[] | undefined {
+  if (!opts.untilDecided) {
+    if (opts.looks !== undefined || opts.maxSeeds !== undefined)
+      throw new UsageError('--looks and --max-seeds need --until-decided', { hint: 'add --until-decided' });
+    return undefined;
+  }
+  if (opts.shard !== undefined || (opts.only ?? []).length > 0)
+    throw new UsageError('--until-decided trains the whole grid: it does not combine with --shard or --only', {
+      hint: 'leave out --shard and --only',
+    });
+  return parseLooks(opts.looks, opts.maxSeeds);
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -63,6 +82,13 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       "start over: delete the folder's previous results instead of resuming " +
         '(with --only or --shard: retrain just those runs, keep the rest)',
     )
+    .option(
+      '--until-decided',
+      'add seeds in looks and stop each setting once it is decided against relu (group-sequential design: ' +
+        'README, "Statistics"); the seeds are the config\'s, then the next numbers',
+    )
+    .option('--looks <seeds>', 'with --until-decided: seeds at each look, e.g. 4,8,12,16 (the default)')
+    .option('--max-seeds <n>', 'with --until-decided: the last look (default 16)')
     .option('--no-report', 'skip the HTML report (report.html and plots/) at the end')
     .option(
       '--save-models',
@@ -80,6 +106,7 @@ Examples:
   $ nrelu-bench run configs/paper-mlp.yaml --shard 0/4 --out results/paper-mlp/shard-0
   $ nrelu-bench run configs/paper-mlp.yaml --only mlp-gelu-seed2 --out /tmp/one --no-report
   $ nrelu-bench run configs/paper-cnn.yaml --save-models
+  $ nrelu-bench run configs/paper-cnn.yaml --until-decided --looks 4,8,12,16
   $ nrelu-bench run configs/quick.yaml train.learning_rate=0.001,0.003   # a sweep: one cell per value
 
 Running the same command again resumes: runs already finished with the same settings are skipped. A
@@ -99,7 +126,9 @@ ${activationsHelp()}`,
       const backend = opts.backend;
       const jobs = opts.jobs ?? 'auto';
       const shard = opts.shard === undefined ? null : parseShard(opts.shard);
-      const { config } = await loadConfig(configPath, overrides);
+      const looks = looksOf(opts);
+      const loaded = (await loadConfig(configPath, overrides)).config;
+      const config = looks ? { ...loaded, seeds: plannedSeeds(loaded.seeds, looks[looks.length - 1]) } : loaded;
       const outDir = opts.out ?? (shard ? shardFolder(config.output, shard) : config.output);
       checkOutDir(outDir, opts.out !== undefined ? '--out' : 'output folder');
       checkDataDir(config.dataDir, 'data_dir');
@@ -117,6 +146,7 @@ ${activationsHelp()}`,
           only,
           saveModels: opts.saveModels,
           workerTimeoutS: opts.workerTimeout,
+          looks,
         },
         progress,
         () => process.exit(EXIT.interrupted),

@@ -11,6 +11,7 @@ import { comparisonColumns, compare, comparisonRecords, renderComparison } from 
 import { readCompareOptions } from './compare-options.js';
 import { LAYER_COLUMNS, compareLayers, layerRecords, renderLayers } from './layers.js';
 import { comparePostHoc, renderPostHoc } from './post-hoc.js';
+import { renderSequential } from './sequential.js';
 
 /**
  * Rewrites summary.csv, epochs.csv, dead_neurons.csv and robustness.csv in grid order (`order`:
@@ -21,7 +22,8 @@ export async function writeComparison(outDir: string, order: string[], title: st
   const sorted = await sortResultFiles(outDir, order);
   // Runs sharing a row's label but not its settings (e.g. kept from an earlier run with another learning rate) are
   // never pooled.
-  const { rows: pooled, excluded, unpaired } = poolableRows(sorted.summary ?? [], readManifest(paths.manifest));
+  const manifest = readManifest(paths.manifest);
+  const { rows: pooled, excluded, unpaired } = poolableRows(sorted.summary ?? [], manifest);
   const left = new Set(excluded);
   const comparison = compare(
     pooled,
@@ -35,6 +37,8 @@ export async function writeComparison(outDir: string, order: string[], title: st
     `${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`,
     ...renderLayers(layers),
     ...renderPostHoc(postHoc),
+    // `run --until-decided`: the design fixed in advance and every look, kept when the comparison is rebuilt.
+    ...(manifest?.sequential ? [renderSequential(manifest.sequential)] : []),
   ].join('\n');
   await writeFileAtomic(paths.comparison, `${md}\n`);
   await writeRows(paths.comparisonCsv, comparisonColumns(comparison), comparisonRecords(comparison));

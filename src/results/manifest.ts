@@ -48,6 +48,46 @@ export interface Manifest {
    * User activations from files (config `activations: [{module: ...}]`): name, absolute path, SHA-256 of the content.
    */
   activationModules?: { name: string; path: string; sha256: string }[];
+  /** Set by `run --until-decided`: the group-sequential design fixed in advance and every look it held. */
+  sequential?: SequentialRecord;
+}
+
+/**
+ * The design of `run --until-decided` (stats/sequential.ts) and its looks, as JSON: boundaries and statistics that
+ * are not finite (an infinite boundary, a statistic below two pairs) are written as null.
+ */
+export interface SequentialRecord {
+  /** Seeds at each look; the last is --max-seeds. */
+  looks: number[];
+  /** The seeds in the order they are added. */
+  seeds: number[];
+  alpha: number;
+  /** Equivalence margin in percentage points (config compare.margin). */
+  marginPp: number;
+  baseline: string;
+  /** Per model (the comparison's model label): every look held, with its settings still undecided. */
+  models: { model: string; looks: SequentialLookRecord[] }[];
+}
+
+export interface SequentialLookRecord {
+  look: number;
+  seeds: number;
+  superiorityZ: number | null;
+  superiorityT: number | null;
+  equivalenceZ: number | null;
+  equivalenceT: number | null;
+  settings: {
+    setting: string;
+    n: number;
+    meanDiff: number | null;
+    sdDiff: number | null;
+    t: number | null;
+    tostT: number | null;
+    superiorityBoundary: number | null;
+    equivalenceBoundary: number | null;
+    /** better, worse, equivalent, continue, or inconclusive (undecided at the last look). */
+    decision: string;
+  }[];
 }
 
 /** One folder that `merge` combined: where it was and what produced it. */

@@ -56,6 +56,8 @@ export async function rerunReference(o: RerunOptions): Promise<{ interrupted: bo
       jobs: o.jobs,
       only: o.only,
       workerTimeoutS: o.workerTimeoutS,
+      // A grid run until decided reruns with its looks, which stop the same settings at the same seeds.
+      ...(manifest.sequential && o.only === undefined ? { looks: manifest.sequential.looks } : {}),
     },
     o.progress,
     o.quitNow,

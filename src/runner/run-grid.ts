@@ -7,17 +7,19 @@
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
-import { resultPaths } from '../results/files.js';
+import { readRows, resultPaths } from '../results/files.js';
 import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from '../results/manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
 import type { ReadyInfo, RunOutcome } from './worker-process.js';
 import { ResultWriter, clearResults, finishedRuns, pruneModels, pruneRuns } from '../results/writer.js';
 import { writeComparison } from '../report/write.js';
+import { DEFAULT_MARGIN_PP } from '../report/comparison.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
 import { settingDiff } from '../results/settings.js';
+import { trainInLooks } from './until-decided.js';
 
 export interface RunGridOptions {
   config: ResolvedConfig;
@@ -37,6 +39,11 @@ export interface RunGridOptions {
   saveModels?: boolean;
   /** Seconds a worker may stay silent (no heartbeat) before its run fails (`--worker-timeout`). */
   workerTimeoutS?: number;
+  /**
+   * `--until-decided`: train in these looks (seeds per look; the config's seeds are the planned ones, in order) and
+   * stop each setting once the group-sequential design decides it (until-decided.ts).
+   */
+  looks?: number[];
 }
 
 export interface RunGridResult {
@@ -291,6 +298,29 @@ async function trainPlan(run: GridRun): Promise<void> {
   if (notStarted.length > 0) run.interrupted = true;
 }
 
+/** `--until-decided`: the plan's runs look by look, the looks held recorded in the manifest. */
+async function trainLooks(run: GridRun, looks: number[]): Promise<void> {
+  const { options, plan, writer } = run;
+  const todo = new Set(plan.todo.map((s) => s.id));
+  const record = await trainInLooks({
+    specs: plan.specs,
+    seeds: options.config.seeds,
+    looks,
+    marginPp: options.config.compare?.margin ?? DEFAULT_MARGIN_PP,
+    train: async (runs) => {
+      plan.todo = runs.filter((s) => todo.has(s.id));
+      if (plan.todo.length > 0) await trainPlan(run);
+    },
+    summary: async () => {
+      await writer.flush();
+      return readRows(resultPaths(options.outDir).summary);
+    },
+    stopped: () => run.interrupted || userStop(run) || writer.failed,
+    log: (line) => options.progress.log(line),
+  });
+  if (record) plan.manifest.sequential = record;
+}
+
 export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   const { config, outDir, progress } = options;
   const plan = await prepareFolder(options);
@@ -307,7 +337,8 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (todo.length === 0) await run.writer.writeManifest();
   progress.startGrid(selected.length, selected.length - todo.length);
   try {
-    await trainPlan(run);
+    if (options.looks) await trainLooks(run, options.looks);
+    else await trainPlan(run);
   } finally {
     progress.stop();
   }
