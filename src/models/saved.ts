@@ -80,6 +80,19 @@ function parseModelJson(path: string, text: string): { json: ModelJson; weightBy
   return { json, weightBytes };
 }
 
+/** A saved model's file read as data; a missing file or folder is one line naming the model's folder. */
+async function readModelFile(dir: string, file: string, limit: Parameters<typeof readRegularFile>[1]): Promise<Buffer> {
+  try {
+    return await readRegularFile(join(dir, file), limit);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    throw new ResultsError(`saved model ${dir}${code === 'ENOENT' ? `: ${file} not found` : ' is not a folder'}`, {
+      hint: 'pass a folder written by `run --save-models` (<results>/models/<run-id>/)',
+    });
+  }
+}
+
 /**
  * Loads a model saved by `run --save-models` from its folder (`<results>/models/<run-id>/`). Both files are read as
  * data: regular files only (no link, FIFO or device), model.json of bounded size, weights.bin of exactly the size
@@ -87,9 +100,9 @@ function parseModelJson(path: string, text: string): { json: ModelJson; weightBy
  */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
   const jsonPath = join(dir, MODEL_FILE);
-  const text = (await readRegularFile(jsonPath, { maxBytes: MODEL_JSON_MAX_BYTES })).toString('utf8');
+  const text = (await readModelFile(dir, MODEL_FILE, { maxBytes: MODEL_JSON_MAX_BYTES })).toString('utf8');
   const { json, weightBytes } = parseModelJson(jsonPath, text);
-  const bytes = await readRegularFile(join(dir, WEIGHTS_FILE), { exactBytes: weightBytes });
+  const bytes = await readModelFile(dir, WEIGHTS_FILE, { exactBytes: weightBytes });
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   try {
     return await tf.loadLayersModel(
