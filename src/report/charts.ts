@@ -16,12 +16,15 @@ import type { Row } from '../results/files.js';
  * The charts of a model: the fixed ones, the per-epoch charts of registry columns (columns.ts `chart`), the paired
  * differences.
  */
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | EpochChart['kind'] | 'robustness' | 'paired';
+export type ChartKind = 'accuracy' | 'loss' | 'sigma' | EpochChart['kind'] | 'robustness' | 'paired' | FindingsKind;
+/** The charts of findings-charts.ts: per-layer differences, the variant gaps and the per-seed strips. */
+type FindingsKind = 'layers' | 'variant_gap' | 'seeds';
 
 export interface Chart {
   /** File stem in plots/ and element id in report.html, e.g. `accuracy-mlp`. */
   id: string;
   kind: ChartKind;
+  /** The model label; '' for a chart across the folder's models. */
   model: string;
   title: string;
   /** How the plotted quantity is measured, one or two sentences for the report. */
@@ -102,6 +105,17 @@ export function cellNumber(value: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/**
+ * A percentage axis whose tick labels are all distinct: as many decimals as the data's span needs (about five ticks
+ * across it), and ticks never closer than one step of the last decimal, so two ticks cannot print the same label.
+ */
+export function pctAxis(values: number[]): { format: string; tickMinStep: number } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const span = finite.length > 0 ? Math.max(...finite) - Math.min(...finite) : 0;
+  const decimals = span > 0 ? Math.min(3, Math.max(0, Math.ceil(-Math.log10((100 * span) / 5)))) : 1;
+  return { format: `.${decimals}%`, tickMinStep: 10 ** -(decimals + 2) };
+}
+
 /** Completed runs by id, with their model and setting, from summary.csv rows. */
 export function completedRuns(summary: Row[]): Map<string, Row & { setting: string }> {
   return new Map(
@@ -178,7 +192,8 @@ interface LineBandOptions {
   points: SeriesPoint[];
   xTitle: string;
   yTitle: string;
-  yFormat?: string;
+  /** A percentage axis (`pctAxis`); otherwise Vega's own number format. */
+  pct?: boolean;
   integerX?: boolean;
   yZero?: boolean;
   colors: Map<string, string>;
@@ -194,7 +209,7 @@ function lineBandSpec(o: LineBandOptions): TopLevelSpec {
     axis: o.integerX ? { format: 'd', tickMinStep: 1 } : {},
     scale: o.integerX ? { nice: false } : {},
   };
-  const axis = o.yFormat ? { format: o.yFormat } : {};
+  const axis = o.pct ? pctAxis(o.points.flatMap((p) => [p.min, p.max])) : {};
   const color = colorEncoding(domain, o.colors);
   return {
     title: { text: o.title, subtitle: o.subtitle },
@@ -292,11 +307,15 @@ function sigmaSpec(
   curve.sort((a, b) => a.x - b.x);
   const domain = [...colors.keys()].filter((s) => references.some((r) => r.setting === s));
   const color = colorEncoding(domain, colors, { label: NRELU_CURVE, color: NRELU_COLOR });
+  // the y domain covers every bar and reference rule, with a little room, so nothing runs outside the plot
+  const ys = [...curve.flatMap((p) => [p.min, p.max]), ...references.map((r) => r.mean)];
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const pad = Math.max((hi - lo) * 0.05, 0.0005);
   const y = {
     type: 'quantitative' as const,
     title: 'final test accuracy',
-    axis: { format: '.1%' },
-    scale: { zero: false },
+    axis: pctAxis([lo - pad, hi + pad]),
+    scale: { zero: false, domain: [lo - pad, hi + pad], nice: false },
   };
   // from 0 (where N-ReLU is ReLU) to a little past the largest sigma, so its error bar is off the frame
   const x = {
@@ -318,17 +337,17 @@ function sigmaSpec(
     layer: [
       {
         data: { values: references },
-        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, clip: true },
         encoding: { y: { ...y, field: 'mean' }, color },
       },
       {
         data: { values: curve },
-        mark: { type: 'rule', strokeWidth: 1.5 },
+        mark: { type: 'rule', strokeWidth: 1.5, clip: true },
         encoding: { x, y: { ...y, field: 'min' }, y2: { field: 'max' }, color },
       },
       {
         data: { values: curve },
-        mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2 },
+        mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2, clip: true },
         encoding: { x, y: { ...y, field: 'mean' }, color },
       },
     ],
@@ -336,7 +355,7 @@ function sigmaSpec(
   };
 }
 
-const NOTES: Record<Exclude<ChartKind, 'paired' | EpochChart['kind']>, string> = {
+const NOTES: Record<Exclude<ChartKind, 'paired' | FindingsKind | EpochChart['kind']>, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
   loss:
     `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, ` +
@@ -352,6 +371,29 @@ function unitsLabel(runs: Row[]): string {
   return units.length === 1 ? ` of ${units[0]} hidden units` : '';
 }
 
+/** A registry column's per-epoch chart of one model (columns.ts `chart`); null without points. */
+function registryChartSpec(
+  model: string,
+  chart: EpochChart,
+  points: SeriesPoint[],
+  epochs: Row[],
+  colors: Map<string, string>,
+): TopLevelSpec | null {
+  if (points.length === 0) return null;
+  const units = chart.format === undefined || chart.format === 'units';
+  return lineBandSpec({
+    title: `${chart.title} (${model.toUpperCase()})`,
+    subtitle: [chart.subtitle, 'mean over seeds; band: min-max over seeds'],
+    points,
+    xTitle: 'epoch',
+    yTitle: units ? `${chart.yTitle}${unitsLabel(epochs)}` : chart.yTitle,
+    pct: chart.format === 'pct',
+    integerX: true,
+    yZero: true,
+    colors,
+  });
+}
+
 /**
  * Every chart of a result folder, model by model: accuracy, loss, sigma, dead, gradient-dead, dormant, zero output,
  * robustness.
@@ -361,7 +403,12 @@ export function buildCharts(rows: ReportRows): Chart[] {
   const colors = settingColors(settingOrder(rows.summary));
   const models = [...new Set(rows.summary.map((r) => r.model))].sort();
   const charts: Chart[] = [];
-  const add = (kind: Exclude<ChartKind, 'paired'>, model: string, spec: TopLevelSpec | null, note?: string): void => {
+  const add = (
+    kind: Exclude<ChartKind, 'paired' | FindingsKind>,
+    model: string,
+    spec: TopLevelSpec | null,
+    note?: string,
+  ): void => {
     if (!spec) return;
     const title = typeof spec.title === 'object' && spec.title && 'text' in spec.title ? String(spec.title.text) : kind;
     const text = note ?? NOTES[kind as keyof typeof NOTES];
@@ -384,7 +431,7 @@ export function buildCharts(rows: ReportRows): Chart[] {
             points: accuracy,
             xTitle: 'epoch',
             yTitle: 'test accuracy',
-            yFormat: '.1%',
+            pct: true,
             integerX: true,
             colors,
           })
@@ -397,23 +444,10 @@ export function buildCharts(rows: ReportRows): Chart[] {
     add('loss', model, loss.length ? lossSpec(model, loss, colors) : null);
     add('sigma', model, sigmaSpec(model, [...mine.values()], colors));
     for (const { column, chart } of epochCharts()) {
-      const points = aggregateSeries(epochs, mine, 'epoch', column);
       add(
         chart.kind,
         model,
-        points.length
-          ? lineBandSpec({
-              title: `${chart.title} (${M})`,
-              subtitle: [chart.subtitle, seedNote],
-              points,
-              xTitle: 'epoch',
-              yTitle: chart.format === 'pct' ? chart.yTitle : `${chart.yTitle}${unitsLabel(epochs)}`,
-              yFormat: chart.format === 'pct' ? '.1%' : undefined,
-              integerX: true,
-              yZero: true,
-              colors,
-            })
-          : null,
+        registryChartSpec(model, chart, aggregateSeries(epochs, mine, 'epoch', column), epochs, colors),
         chart.note,
       );
     }
@@ -428,7 +462,7 @@ export function buildCharts(rows: ReportRows): Chart[] {
             points: robustness,
             xTitle: 'input noise standard deviation',
             yTitle: 'test accuracy',
-            yFormat: '.1%',
+            pct: true,
             colors,
           })
         : null,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DEFINITIONS } from './definitions.js';
 import { pct, pValue, signedPct } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
 import {
@@ -23,6 +23,9 @@ import { variedCell } from '../results/varied.js';
 import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
+import { layerCharts, seedStripChart, variantGapCharts } from './findings-charts.js';
+import { comparePostHoc, type PostHocRow } from './post-hoc.js';
+import type { PairedResult } from '../stats/paired.js';
 import { verdictLabel } from '../stats/paired.js';
 import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
 import { excludedRuns } from '../results/settings.js';
@@ -63,6 +66,7 @@ header, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; }
 h1 { margin: 0 0 4px; font-size: 26px; }
 h1 small { font-weight: normal; color: #666; font-size: 16px; margin-left: 8px; }
+h1 small + small::before { content: "· "; color: #aaa; }
 h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .meta { margin: 0; color: #555; font-size: 14px; }
 .meta span + span::before { content: " · "; color: #aaa; }
@@ -73,11 +77,18 @@ table.comparison { border-collapse: collapse; width: 100%; font-size: 14px; font
 table.comparison caption { text-align: left; color: #555; font-size: 13px; padding-bottom: 6px; caption-side: ` +
   `top; }
 table.comparison th, table.comparison td { padding: 5px 8px; border-bottom: 1px solid #eceef0; text-align: ` +
-  `right; white-space: nowrap; }
+  `right; }
+table.comparison[id^="table-"] td { white-space: nowrap; }
+table.comparison[id^="table-"] td:nth-child(-n + 2), table.comparison[id^="table-"] td:nth-child(8) { white-space: ` +
+  `normal; }
 table.comparison th { background: #f2f4f7; font-weight: 600; white-space: normal; vertical-align: bottom; }
 table.comparison th:first-child, table.comparison td:first-child { text-align: left; }
 table.comparison tr.best td { background: #f3f8ee; }
-.table-wrap { overflow-x: auto; }
+.table-wrap { overflow-x: auto; scrollbar-width: thin; scrollbar-color: #b9bec6 #eceef0; }
+.table-wrap::-webkit-scrollbar { height: 10px; }
+.table-wrap::-webkit-scrollbar-thumb { background: #b9bec6; border-radius: 5px; }
+.table-wrap::-webkit-scrollbar-track { background: #eceef0; }
+section.across { margin: 24px 0; }
 table.comparison td small { display: block; color: #8a5a00; font-size: 12px; white-space: normal; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 7px; ` +
   `vertical-align: -1px; }
@@ -157,70 +168,120 @@ function readManifestInfo(path: string): ManifestInfo {
   }
 }
 
+/** A table in its scrolling wrapper: caption, header cells (HTML) and body rows (HTML). */
+function htmlTable(id: string, caption: string, head: string[], body: string[]): string {
+  return [
+    `<div class="table-wrap"><table class="comparison" id="${escapeHtml(id)}">`,
+    `<caption>${caption}</caption>`,
+    `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
+    `<tbody>${body.join('\n')}</tbody>`,
+    '</table></div>',
+  ].join('\n');
+}
+
+const rowHtml = (cells: string[], best = false): string =>
+  `<tr${best ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+
+/**
+ * The comparison of one model: accuracy and its tests in one table, and the other compared metrics (optional
+ * columns, shown when some row has them) and the accuracy under input noise in a second one below it, so neither is
+ * wider than the page.
+ */
 function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, string>): string {
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
-  // optional columns, shown when some row has them: later metrics, accuracy under input noise
   const metrics = shownMetrics(rows);
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
   const relu = rows.find((r) => r.setting === 'relu');
-  const body = rows.map((r) => {
+  const pv = (v: number | null): string => pValue(v, '&lt;');
+  const settingCell = (r: ComparisonRow): string =>
+    `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>${escapeHtml(r.setting)}`;
+  const main = rows.map((r) => {
     const isBest = r.n > 0 && r.accMean === best;
     const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
     const ci = Number.isNaN(r.ciLow) || Number.isNaN(r.ciHigh) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
     const n = r.notCompleted ? `${r.n} <small>(+${r.notCompleted} not completed)</small>` : String(r.n);
-    const pv = (v: number | null): string => pValue(v, '&lt;');
-    const p = pv(r.pVsRelu);
     const verdict = r.verdict ? escapeHtml(verdictLabel(r.verdict, r.marginPp)) : '–';
-    const paired = [
+    const cells = [
+      settingCell(r),
+      escapeHtml(variedCell(r.varied) || '–'),
+      isBest ? `<strong>${acc}</strong>` : acc,
+      ci,
+      n,
+      signedPct(r.deltaVsRelu, '−'),
+      pv(r.pVsRelu),
       escapeHtml(pairedCell(r, relu)),
       pv(r.paired?.p ?? null),
       pv(r.pairedPHolm),
       pv(r.tostPHolm),
       verdict,
     ];
-    const swatch = `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>`;
-    const cells = [
-      `${swatch}${escapeHtml(r.setting)}`,
-      escapeHtml(variedCell(r.varied) || '–'),
-      isBest ? `<strong>${acc}</strong>` : acc,
-      ci,
-      n,
-      signedPct(r.deltaVsRelu, '−'),
-      p,
-      ...paired,
+    return rowHtml(cells, isBest);
+  });
+  const head = ['setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch'];
+  const pairedHead = ['paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict'];
+  const M = escapeHtml(model.toUpperCase());
+  const extra = metrics.length + levels.length > 0;
+  const other = rows.map((r) =>
+    rowHtml([
+      settingCell(r),
       ...metrics.map(({ column, metric }) => formatMetric(metric.format, r.means[column], r.units)),
       ...levels.map((l) => (r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–')),
-    ];
-    return `<tr${isBest ? ' class="best"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-  });
-  const head = [
-    'setting',
-    'σ',
-    'test acc (%)',
-    '95% CI',
-    'n',
-    'Δ vs ReLU (pp)',
-    'p Welch',
-    'paired Δ (pp) [95% CI]',
-    'paired p',
-    'Holm p',
-    'TOST Holm p',
-    'verdict',
-    ...metrics.map(({ metric }) => metric.html),
-    ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
-  ];
+    ]),
+  );
   return [
-    `<div class="table-wrap"><table class="comparison" id="table-${escapeHtml(model)}">`,
-    `<caption>${escapeHtml(model.toUpperCase())}: test accuracy ` +
-      `after the last epoch over seeds; best mean in bold.</caption>`,
-    `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`,
-    `<tbody>${body.join('\n')}</tbody>`,
-    '</table></div>',
+    htmlTable(
+      `table-${model}`,
+      `${M}: test accuracy after the last epoch over seeds; best mean in bold.`,
+      [...head, ...pairedHead],
+      main,
+    ),
     ...unpairedNotes(rows).map((t) => `<p class="note">Not paired: ${escapeHtml(t)}</p>`),
     ...[primaryLine(rows, relu)]
       .filter((t): t is string => t !== null)
       .map((t) => `<p class="note primary">${escapeHtml(t)}</p>`),
+    extra
+      ? htmlTable(
+          `metrics-${model}`,
+          `${M}: the other compared metrics, mean over the same seeds.`,
+          [
+            'setting',
+            ...metrics.map(({ metric }) => metric.html),
+            ...levels.map((l) => `acc (%) at noise ${escapeHtml(l)}`),
+          ],
+          other,
+        )
+      : '',
   ].join('\n');
+}
+
+/** Post-hoc evaluation of saved models (eval.csv, post-hoc.ts), as in comparison.md; empty without eval.csv rows. */
+function renderPostHocTable(model: string, rows: PostHocRow[]): string {
+  if (rows.length === 0) return '';
+  const cell = (p: PairedResult | null): string => (p ? escapeHtml(pairedCell({ paired: p, n: p.n })) : '–');
+  const pv = (p: PairedResult | null): string => pValue(p?.p ?? null, '&lt;');
+  const body = rows.map((r) =>
+    rowHtml([
+      escapeHtml(r.setting),
+      escapeHtml(r.mode),
+      String(r.n),
+      pct(r.accMean),
+      cell(r.vsRelu),
+      pv(r.vsRelu),
+      escapeHtml(r.reluMode ?? '–'),
+      cell(r.vsDeterministic),
+      pv(r.vsDeterministic),
+    ]),
+  );
+  const head = ['setting', 'mode', 'n', 'test acc (%)', 'Δ vs ReLU (pp) [95% CI]', 'p', 'ReLU read in'];
+  return htmlTable(
+    `posthoc-${model}`,
+    `${escapeHtml(model.toUpperCase())}: post-hoc evaluation of the saved models (eval.csv). ` +
+      '<em>deterministic</em>: inference mode (it reproduces the run&#39;s own score); <em>mc:K</em>: the softmax ' +
+      'averaged over K training-mode passes. Δ vs ReLU paired by seed (same mode, else its deterministic rows); ' +
+      'vs deterministic: this mode minus the same runs&#39; inference-mode accuracy; 95% t-intervals, paired p.',
+    [...head, 'vs deterministic (pp) [95% CI]', 'p'],
+    body,
+  );
 }
 
 /** Dead, dormant and gradient-dead units per layer, paired with ReLU (layers.ts); empty without per-layer probes. */
@@ -249,17 +310,77 @@ function renderFigure(chart: Chart, svg: string): string {
   );
 }
 
-function renderPage(
-  info: ManifestInfo,
-  summary: Row[],
-  table: ComparisonRow[],
-  layers: LayerComparisonRow[],
-  charts: Chart[],
-  svgs: Map<string, string>,
-  colors: Map<string, string>,
-  excluded: string[] = [],
-): string {
-  const title = info.name ?? 'results';
+/** Everything one page shows. */
+interface PageData {
+  /** The folder's name (the page's title) and the manifest's identity (its config's name beside it). */
+  folder: string;
+  info: ManifestInfo;
+  summary: Row[];
+  table: ComparisonRow[];
+  layers: LayerComparisonRow[];
+  postHoc: PostHocRow[];
+  charts: Chart[];
+  svgs: Map<string, string>;
+  colors: Map<string, string>;
+  excluded: string[];
+}
+
+/** The charts across the folder's models (variant gaps, per-seed strips), before the models' own sections. */
+function renderAcross(charts: Chart[], svgs: Map<string, string>): string {
+  const mine = charts.filter((c) => c.model === '');
+  if (mine.length === 0) return '';
+  return [
+    '<section class="across" id="across-models">',
+    '<h2>Across models</h2>',
+    `<div class="charts">\n${mine.map((c) => renderFigure(c, svgs.get(c.id) ?? '')).join('\n')}\n</div>`,
+    '</section>',
+  ].join('\n');
+}
+
+/** The "How measured" list under the page: the table's metrics, optional ones last. */
+function tableNotes(table: ComparisonRow[]): [string, string][] {
+  const metricNotes = shownMetrics(table);
+  return [
+    ...METRIC_NOTES,
+    ...metricNotes
+      .filter(({ metric }) => !metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...COMPLETION_NOTES,
+    ...metricNotes
+      .filter(({ metric }) => metric.optional)
+      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
+    ...(table.some((r) => r.robustness.size > 0) ? [NOISE_NOTE] : []),
+  ];
+}
+
+/** One model's section: its comparison, per-layer and post-hoc tables, then its charts. */
+function renderModel(d: PageData, model: string): string {
+  const figures = d.charts.filter((c) => c.model === model).map((c) => renderFigure(c, d.svgs.get(c.id) ?? ''));
+  return [
+    `<section class="model" id="model-${escapeHtml(model)}">`,
+    `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
+    renderTable(
+      model,
+      d.table.filter((r) => r.model === model),
+      d.colors,
+    ),
+    renderLayerTable(
+      model,
+      d.layers.filter((r) => r.model === model),
+    ),
+    renderPostHocTable(
+      model,
+      d.postHoc.filter((r) => r.model === model),
+    ),
+    `<div class="charts">\n${figures.join('\n')}\n</div>`,
+    '</section>',
+  ].join('\n');
+}
+
+function renderPage(d: PageData): string {
+  const { info, summary, table, charts, svgs, excluded } = d;
+  const title = d.folder;
+  const config = info.name && info.name !== d.folder ? `<small>config ${escapeHtml(info.name)}</small>` : '';
   const completed = summary.filter((r) => r.status === 'completed').length;
   const notCompleted = summary.filter((r) => r.status !== 'completed');
   const meta = [
@@ -273,36 +394,8 @@ function renderPage(
     .filter((s): s is string => Boolean(s))
     .map((s) => `<span>${escapeHtml(s)}</span>`);
   const models = [...new Set(table.map((r) => r.model))];
-  const metricNotes = shownMetrics(table);
-  const notes = [
-    ...METRIC_NOTES,
-    ...metricNotes
-      .filter(({ metric }) => !metric.optional)
-      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
-    ...COMPLETION_NOTES,
-    ...metricNotes
-      .filter(({ metric }) => metric.optional)
-      .flatMap(({ metric }) => (metric.note ? [[...metric.note] as [string, string]] : [])),
-    ...(table.some((r) => r.robustness.size > 0) ? [NOISE_NOTE] : []),
-  ];
-  const sections = models.map((model) => {
-    const figures = charts.filter((c) => c.model === model).map((c) => renderFigure(c, svgs.get(c.id) ?? ''));
-    return [
-      `<section class="model" id="model-${escapeHtml(model)}">`,
-      `<h2>${escapeHtml(model.toUpperCase())}</h2>`,
-      renderTable(
-        model,
-        table.filter((r) => r.model === model),
-        colors,
-      ),
-      renderLayerTable(
-        model,
-        layers.filter((r) => r.model === model),
-      ),
-      `<div class="charts">\n${figures.join('\n')}\n</div>`,
-      '</section>',
-    ].join('\n');
-  });
+  const notes = tableNotes(table);
+  const sections = models.map((model) => renderModel(d, model));
   const skipped = notCompleted.length
     ? `<p class="note">Left out of the table and charts (not ` +
       `completed): ${notCompleted.map((r) => `${escapeHtml(r.run_id)} (${escapeHtml(r.status)})`).join(', ')}.</p>`
@@ -317,17 +410,18 @@ function renderPage(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}: nrelu-bench report</title>
+<title>${escapeHtml(title)}${info.name && info.name !== title ? ` (${escapeHtml(info.name)})` : ''}: nrelu-bench report</title>
 <style>${CSS}</style>
 </head>
 <body>
 <header>
-<h1>${escapeHtml(title)}<small>nrelu-bench report</small></h1>
+<h1>${escapeHtml(title)}${config}<small>nrelu-bench report</small></h1>
 <p class="meta">${meta.join('')}</p>
 ${skipped}
 ${leftOut}
 </header>
 <main>
+${renderAcross(charts, svgs)}
 ${sections.join('\n')}
 <section id="how-measured">
 <h2>How the table's metrics are measured</h2>
@@ -363,9 +457,16 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   };
   const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
   const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept));
+  const postHoc = comparePostHoc((await readRows(paths.eval)).filter(kept));
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
-  const charts = [...pairedCharts(table, colors), ...buildCharts(rows)];
+  const charts = [
+    ...variantGapCharts(table),
+    ...seedStripChart(summary, colors),
+    ...pairedCharts(table, colors),
+    ...layerCharts(layers, colors),
+    ...buildCharts(rows),
+  ];
   // Never through a link: plots/ linked elsewhere would have the report write (and delete) SVGs there.
   const plotsDir = insideFolder(resultsDir, PLOTS_DIR);
   const svgs = new Map<string, string>();
@@ -386,7 +487,18 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
   const html = join(resultsDir, REPORT_FILE);
   await writeFileAtomic(
     html,
-    renderPage(readManifestInfo(paths.manifest), summary, table, layers, charts, svgs, colors, [...left]),
+    renderPage({
+      folder: basename(resolve(resultsDir)),
+      info: readManifestInfo(paths.manifest),
+      summary,
+      table,
+      layers,
+      postHoc,
+      charts,
+      svgs,
+      colors,
+      excluded: [...left],
+    }),
   );
   return { html, plots };
 }

@@ -50,11 +50,22 @@ export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
   });
 }
 
+/** The chart's words; the default names one model's settings. */
+export interface PairedText {
+  title: string;
+  subtitle: string;
+}
+
+/** Rows of `points` (coloured by their `setting`, any label: a setting, or a model for the variant-gap chart). */
 export function pairedSpec(
   model: string,
   points: PairedPoint[],
   marginPp: number,
   colors: Map<string, string>,
+  text: PairedText = {
+    title: `Paired difference from ReLU (${model.toUpperCase()})`,
+    subtitle: `final test accuracy, same seed; band: ±${marginPp} pp margin`,
+  },
 ): TopLevelSpec {
   const labels = points.map((p) => p.label);
   const y = { field: 'label', type: 'nominal' as const, title: null, sort: labels, axis: { labelLimit: 400 } };
@@ -67,10 +78,7 @@ export function pairedSpec(
     scale: { domain, range: domain.map((s) => colors.get(s) ?? '#888888') },
   };
   return {
-    title: {
-      text: `Paired difference from ReLU (${model.toUpperCase()})`,
-      subtitle: `final test accuracy, same seed; band: ±${marginPp} pp margin`,
-    },
+    title: { text: text.title, subtitle: text.subtitle },
     width: 420,
     height: { step: 28 },
     layer: [

@@ -65,13 +65,13 @@ export interface ComparedMetric {
 
 /** An epochs.csv column drawn per epoch, mean over seeds with a min-max band (`kind` names the chart and its file). */
 export interface EpochChart {
-  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'outgoing_grad_share' | 'revived';
+  kind: 'dead' | 'grad_dead' | 'dormant' | 'zero_output' | 'outgoing_grad_share' | 'revived' | 'inactive_pool_mean';
   title: string;
   subtitle: string;
   yTitle: string;
   note: string;
-  /** The y axis: unit counts (the default, titled `of N hidden units`) or a percentage. */
-  format?: 'units' | 'pct';
+  /** The y axis: unit counts (the default, titled `of N hidden units`), a percentage, or a plain value. */
+  format?: 'units' | 'pct' | 'value';
 }
 
 export interface EpochContext {
@@ -688,6 +688,14 @@ export const COLUMNS = {
     doc: POOL_DOC,
     epochs: (c) => c.r.gradient?.inactivePoolMean,
     dead: (c) => c.r.gradient?.layers[c.i]?.inactivePoolMean,
+    chart: {
+      kind: 'inactive_pool_mean',
+      title: 'What inactive pooling windows pass on, per epoch',
+      subtitle: 'windows whose pre-activations are all <= 0, training mode',
+      yTitle: 'mean output of inactive windows',
+      note: `${POOL_DOC}. Epochs without a probe, and models without pooling, are skipped.`,
+      format: 'value',
+    },
   },
   preact_shift: {
     type: SIGNED_OR_DIVERGED,

@@ -5,10 +5,14 @@ import {
   buildCharts,
   cellNumber,
   completedRuns,
+  pctAxis,
   settingColors,
   settingOrder,
 } from '../../src/report/charts.js';
 import { readRows, resultPaths, type Row } from '../../src/results/files.js';
+import { compare } from '../../src/report/comparison.js';
+import { compareLayers } from '../../src/report/layers.js';
+import { layerCharts, seedStripChart, variantGapCharts } from '../../src/report/findings-charts.js';
 import { FIXTURE_SETTING_TAGS, fixtureAcc, writeFixture, removeFixtures } from './fixture.js';
 
 after(removeFixtures);
@@ -155,4 +159,131 @@ test('no sigma chart without constant-sigma N-ReLU runs', () => {
     buildCharts({ summary, epochs, robustness: [] }).map((c) => c.kind),
     ['accuracy', 'loss'],
   );
+});
+
+test('pctAxis: as many decimals as the span needs, and ticks one label step apart, so no two labels are the same', () => {
+  for (const [lo, hi, format] of [
+    [0.88, 0.8816, '.2%'], // the narrow fixture: ".1%" printed 88.0% and 88.1% on several ticks
+    [0.985, 0.99, '.1%'],
+    [0.5, 0.99, '.0%'],
+    [0, 0.0004, '.3%'],
+  ] as const) {
+    const axis = pctAxis([hi, lo, (lo + hi) / 2, NaN]);
+    assert.equal(axis.format, format, `${lo}..${hi}`);
+    const decimals = Number(format[1]);
+    assert.ok(Math.abs(axis.tickMinStep - 10 ** -(decimals + 2)) < 1e-15);
+    // Vega's ticks are multiples of a step >= tickMinStep (1, 2 or 5 x 10^k): each prints its own label
+    const labels = Array.from({ length: 12 }, (_, k) => (100 * (lo + k * axis.tickMinStep)).toFixed(decimals));
+    assert.equal(new Set(labels).size, labels.length, `${lo}..${hi}: ${labels.join(' ')}`);
+  }
+  assert.equal(pctAxis([]).format, '.1%', 'no data: one decimal');
+});
+
+test("the sigma chart's y domain covers every error bar and reference rule", async () => {
+  const charts = buildCharts(await rowsOf(await writeFixture({ narrow: true })));
+  for (const model of ['mlp', 'cnn']) {
+    const chart = charts.find((c) => c.id === `sigma-${model}`);
+    assert.ok(chart && 'layer' in chart.spec);
+    const layers = chart.spec.layer as { data: unknown; encoding: { y: { scale: { domain: number[] } } } }[];
+    const [lo, hi] = layers[1].encoding.y.scale.domain;
+    const ys = [
+      ...values(layers[0].data).map((r) => r.mean as number),
+      ...values(layers[1].data).flatMap((p) => [p.min as number, p.max as number]),
+    ];
+    assert.ok(ys.length > 0);
+    for (const y of ys) assert.ok(y > lo && y < hi, `${model}: ${y} inside [${lo}, ${hi}]`);
+    for (const l of layers) assert.deepEqual(l.encoding.y.scale.domain, [lo, hi], 'one domain for every layer');
+  }
+});
+
+test('an inactive_pool_mean chart when epochs.csv has the column filled, none when it is empty', async () => {
+  const rows = await rowsOf(await writeFixture());
+  assert.ok(!buildCharts(rows).some((c) => c.kind === 'inactive_pool_mean'), 'empty column: no chart');
+  const epochs = rows.epochs.map((r) => ({ ...r, inactive_pool_mean: r.run_id.includes('nrelu') ? '0.103' : '0' }));
+  const chart = buildCharts({ ...rows, epochs }).find((c) => c.id === 'inactive_pool_mean-mlp');
+  assert.ok(chart);
+  assert.equal(chart.title, 'What inactive pooling windows pass on, per epoch (MLP)');
+  const layer = (chart.spec as { layer: { encoding: { y: { title: string } } }[] }).layer[1];
+  assert.equal(layer.encoding.y.title, 'mean output of inactive windows', 'a value, not "of N hidden units"');
+  const point = values(chart.spec.data).find((p) => p.setting === 'nrelu-s0.1' && p.x === 3);
+  assert.equal(point?.mean, 0.103);
+});
+
+test('layerCharts: per model, the per-layer paired differences from the per-layer comparison', async () => {
+  const dir = await writeFixture({ dormant: true });
+  const summary = await readRows(resultPaths(dir).summary);
+  const layers = compareLayers(summary, await readRows(resultPaths(dir).dead));
+  const charts = layerCharts(layers, settingColors(settingOrder(summary)));
+  assert.deepEqual(
+    charts.map((c) => c.id),
+    ['layers-cnn', 'layers-mlp'],
+  );
+  const points = values(charts[1].spec.data);
+  const row = layers.find(
+    (r) => r.model === 'mlp' && r.layer === 'dense_1' && r.setting === 'gelu' && r.metric === 'dead',
+  );
+  assert.ok(row);
+  assert.deepEqual(
+    points.find((p) => p.layer === 'dense_1 (256)' && p.setting === 'gelu' && p.metric === 'dead'),
+    {
+      layer: 'dense_1 (256)',
+      setting: 'gelu',
+      metric: 'dead',
+      mean: row.paired.meanDiff,
+      low: row.paired.ciLow,
+      high: row.paired.ciHigh,
+    },
+  );
+  assert.match(charts[1].note, /\(dead, dormant\)/, 'the note names the metrics shown');
+});
+
+/** A sweep's folder: the fixture's two models relabelled as two cells of one MLP (`mlp-lr0.001`, `mlp-lr0.003`). */
+function asSweepCells(rows: Row[]): Row[] {
+  const cell = (model: string): string => (model === 'mlp' ? 'mlp-lr0.001' : 'mlp-lr0.003');
+  return rows.map((r) => ({
+    ...r,
+    model: cell(r.model),
+    run_id: r.run_id.replace(/^(mlp|cnn)-/, (_m, m: string) => `${cell(m)}-`),
+  }));
+}
+
+test("variantGapCharts: each setting's paired gap to ReLU in every model label, sweep cells included", async () => {
+  const summary = asSweepCells(await readRows(resultPaths(await writeFixture()).summary));
+  const table = compare(summary);
+  const charts = variantGapCharts(table);
+  assert.equal(charts[0].id, 'variant_gap-nrelu-s0.1', 'the primary setting first');
+  assert.deepEqual(
+    charts.map((c) => c.id).sort(),
+    FIXTURE_SETTING_TAGS.slice(1)
+      .map((s) => `variant_gap-${s}`)
+      .sort(),
+  );
+  assert.ok(charts.every((c) => c.model === '' && c.kind === 'variant_gap'));
+  const layers = (charts[0].spec as { layer: { data: unknown }[] }).layer;
+  const dots = values(layers[3].data);
+  for (const cell of ['mlp-lr0.001', 'mlp-lr0.003']) {
+    const row = table.find((r) => r.model === cell && r.setting === 'nrelu-s0.1');
+    assert.ok(row?.paired);
+    const dot = dots.find((d) => d.setting === cell);
+    assert.ok(dot, cell);
+    assert.equal(dot.mean, 100 * row.paired.meanDiff);
+    assert.equal(dot.low, 100 * row.paired.ciLow);
+    assert.match(String(dot.label), new RegExp(`^${cell} · `));
+  }
+  // one model label alone has nothing to compare
+  assert.deepEqual(variantGapCharts(table.filter((r) => r.model === 'mlp-lr0.001')), []);
+});
+
+test('seedStripChart: a dot per completed run, a panel per model label', async () => {
+  const summary = asSweepCells(await readRows(resultPaths(await writeFixture({ failedRun: true })).summary));
+  const [chart] = seedStripChart(summary, settingColors(settingOrder(summary)));
+  assert.equal(chart.id, 'seeds-all');
+  const dots = values(chart.spec.data);
+  assert.equal(dots.length, summary.filter((r) => r.status === 'completed').length, 'the failed run left out');
+  assert.deepEqual(
+    dots.find((d) => d.model === 'mlp-lr0.003' && d.setting === 'gelu' && d.seed === '2'),
+    { model: 'mlp-lr0.003', setting: 'gelu', seed: '2', acc: fixtureAcc('cnn', 1, 2, 3) },
+  );
+  const facet = (chart.spec as { facet: { field: string; sort: string[] } }).facet;
+  assert.deepEqual(facet, { field: 'model', type: 'nominal', title: null, sort: ['mlp-lr0.001', 'mlp-lr0.003'] });
 });

@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { writeHtmlReport } from '../../src/report/html.js';
 import { inlineSvg } from '../../src/report/render.js';
 import { UserError } from '../../src/errors.js';
 import { FIXTURE_MODELS, FIXTURE_SETTING_TAGS, writeFixture, removeFixtures } from './fixture.js';
+import { EVAL_COLUMNS, readRows, resultPaths, writeRows } from '../../src/results/files.js';
+import { comparePostHoc } from '../../src/report/post-hoc.js';
+import { pairedCell } from '../../src/report/comparison.js';
 
 after(removeFixtures);
 
@@ -45,7 +48,11 @@ const EXPECTED_TEXT: Record<string, string[]> = {
   dormant: ['Dormant units per epoch', 'dormant units of 384 hidden units'],
   zero_output: ['Units with zero output per epoch', 'zero-output units of 384 hidden units'],
   robustness: ['Test accuracy under Gaussian input noise', 'input noise standard deviation', 'test accuracy'],
+  // the fixture's dead_neurons.csv has no grad_dead values: two panels
+  layers: ['Per-layer paired difference from ReLU', 'units, setting − ReLU (same seed)', 'dead', 'dormant'],
 };
+/** The charts across the folder's models: one variant-gap chart per setting paired in both models, the seed strips. */
+const ACROSS = [...FIXTURE_SETTING_TAGS.slice(1).map((s) => `variant_gap-${s}`), 'seeds-all'];
 
 test('the report has one valid SVG per chart, with its title, axes and a line per setting', async () => {
   const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true, gradient: true });
@@ -58,11 +65,11 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
   const kinds = Object.keys(EXPECTED_TEXT);
   assert.deepEqual(
     plots.map((p) => basename(p)).sort(),
-    FIXTURE_MODELS.flatMap((m) => kinds.map((k) => `${k}-${m}.svg`)).sort(),
+    [...ACROSS, ...FIXTURE_MODELS.flatMap((m) => kinds.map((k) => `${k}-${m}`))].map((f) => `${f}.svg`).sort(),
   );
   assert.equal(existsSync(join(dir, 'plots', 'stale-chart.svg')), false, 'an SVG no longer produced is removed');
 
-  for (const file of plots) {
+  for (const file of plots.filter((f) => !ACROSS.includes(basename(f, '.svg')))) {
     const svg = readFileSync(file, 'utf8');
     const [kind, model] = basename(file, '.svg').split('-');
     assert.match(
@@ -98,6 +105,15 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
         (svg.match(/aria-roledescription="rule mark"/g) ?? []).length,
         3 + 2,
         'three reference rules, two error bars',
+      );
+    } else if (kind === 'layers') {
+      // a dot per layer, metric and setting but ReLU, coloured by setting (the legend names them)
+      for (const s of FIXTURE_SETTING_TAGS.slice(1))
+        assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
+      assert.equal(
+        (svg.match(/aria-roledescription="point"/g) ?? []).length,
+        2 * 2 * (FIXTURE_SETTING_TAGS.length - 1),
+        `${file}: two layers x two metrics x the settings`,
       );
     } else {
       const expected = kind === 'loss' ? [...FIXTURE_SETTING_TAGS, ...FIXTURE_SETTING_TAGS] : FIXTURE_SETTING_TAGS;
@@ -176,7 +192,7 @@ test('a folder without unit-activity columns or robustness.csv gets neither char
   const { html, plots } = await writeHtmlReport(dir);
   assert.deepEqual(
     plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i),
-    ['paired', 'accuracy', 'loss', 'sigma', 'dead'],
+    ['variant_gap', 'seeds', 'paired', 'layers', 'accuracy', 'loss', 'sigma', 'dead'],
   );
   const page = readFileSync(html, 'utf8');
   for (const head of ['dormant units', 'zero-output units', 'gradient-dead', 'at noise'])
@@ -211,5 +227,94 @@ test('`report <dir> --html` writes the report and says where it is', async () =>
   assert.ok(existsSync(join(dir, 'report.html')));
   assert.ok(existsSync(join(dir, 'comparison.md')));
   assert.ok(out.includes(join(dir, 'report.html')), out);
-  assert.match(out, /10 charts/);
+  // per model: paired, layers, accuracy, loss, sigma, dead; across them: 4 variant gaps and the seed strips
+  assert.match(out, /17 charts/);
+});
+
+test('the title is the folder shown, with the config name beside it when they differ', async () => {
+  const dir = await writeFixture();
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ name: 'quick', dataset: { name: 'mnist-10k' }, runs: {} }),
+  );
+  const { html } = await writeHtmlReport(dir);
+  const page = readFileSync(html, 'utf8');
+  const folder = basename(dir);
+  assert.ok(page.includes(`<title>${folder} (quick): nrelu-bench report</title>`), 'the tab names both');
+  assert.ok(page.includes(`<h1>${folder}<small>config quick</small><small>nrelu-bench report</small></h1>`));
+  // a folder named as its config: the name once
+  const same = join(dirname(dir), 'quick');
+  await rm(same, { recursive: true, force: true });
+  await writeFixture({ dir: same });
+  await writeFile(join(same, 'manifest.json'), JSON.stringify({ name: 'quick', runs: {} }));
+  const again = readFileSync((await writeHtmlReport(same)).html, 'utf8');
+  assert.ok(again.includes('<h1>quick<small>nrelu-bench report</small></h1>'));
+  await rm(same, { recursive: true, force: true });
+});
+
+test("the post-hoc evaluation table (eval.csv): each model's modes, vs ReLU and vs deterministic, as comparison.md", async () => {
+  const dir = await writeFixture();
+  const rows = ['relu', 'nrelu-s0.1'].flatMap((setting, i) =>
+    [1, 2].flatMap((seed) =>
+      ['deterministic', 'mc:20'].map((mode) => ({
+        run_id: `mlp-${setting}-seed${seed}`,
+        model: 'mlp',
+        setting,
+        seed,
+        mode,
+        passes: mode === 'deterministic' ? null : 20,
+        test_acc: 0.95 - 0.01 * i + 0.002 * seed + (mode === 'deterministic' ? 0 : 0.003 * seed * i),
+        test_loss: 0.1,
+        recorded_test_acc: 0.95,
+        clean_train_loss: null,
+        clean_train_acc: null,
+      })),
+    ),
+  );
+  await writeRows(resultPaths(dir).eval, EVAL_COLUMNS, rows);
+  const page = readFileSync((await writeHtmlReport(dir)).html, 'utf8');
+  const table = page.match(/<table class="comparison" id="posthoc-mlp">([\s\S]*?)<\/table>/);
+  assert.ok(table, 'a post-hoc table for the MLP');
+  assert.ok(!page.includes('id="posthoc-cnn"'), 'none for the CNN, which has no eval.csv rows');
+  const expected = comparePostHoc(await readRows(resultPaths(dir).eval));
+  const body = [
+    ...table[1].matchAll(
+      /<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>[\s\S]*?<\/tr>/g,
+    ),
+  ];
+  assert.deepEqual(
+    body.map((m) => `${m[1]} ${m[2]} ${m[3]} ${m[5]}`),
+    expected.map(
+      (r) => `${r.setting} ${r.mode} ${r.n} ${r.vsRelu ? pairedCell({ paired: r.vsRelu, n: r.vsRelu.n }) : '–'}`,
+    ),
+  );
+  const mc = expected.find((r) => r.setting === 'nrelu-s0.1' && r.mode === 'mc:20');
+  assert.ok(mc?.vsDeterministic);
+  assert.ok(
+    table[1].includes(pairedCell({ paired: mc.vsDeterministic, n: mc.vsDeterministic.n })),
+    'MC vs deterministic',
+  );
+  assert.ok(!readFileSync((await writeHtmlReport(await writeFixture())).html, 'utf8').includes('posthoc-'));
+});
+
+test("a swept folder's report: a variant-gap chart over its cells and a seed-strip panel per cell", async () => {
+  const dir = await writeFixture({ dormant: true });
+  // relabel the fixture's two models as two cells of one MLP, as a sweep of train.learning_rate writes them
+  for (const file of ['summary.csv', 'epochs.csv', 'dead_neurons.csv']) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    await writeFile(join(dir, file), text.replace(/\bmlp\b/g, 'mlp-lr0.001').replace(/\bcnn\b/g, 'mlp-lr0.003'));
+  }
+  const { html, plots } = await writeHtmlReport(dir);
+  const page = readFileSync(html, 'utf8');
+  const gap = readFileSync(join(dir, 'plots', 'variant_gap-nrelu-s0.1.svg'), 'utf8');
+  for (const cell of ['mlp-lr0.001', 'mlp-lr0.003']) {
+    assert.match(gap, new RegExp(`>${cell.replace('.', '\\.')} · [a-z]+`), `the gap chart has a row for ${cell}`);
+    assert.ok(page.includes(`id="model-${cell}"`), `a section for ${cell}`);
+  }
+  assert.ok(gap.includes('>Gap to ReLU in each model: nrelu-s0.1</text>'));
+  const strips = readFileSync(join(dir, 'plots', 'seeds-all.svg'), 'utf8');
+  assert.ok(strips.includes('>mlp-lr0.001</text>') && strips.includes('>mlp-lr0.003</text>'), 'a panel per cell');
+  const across = page.indexOf('id="across-models"');
+  assert.ok(across > 0 && across < page.indexOf('id="model-'), 'the charts across cells lead the page');
+  assert.ok(plots.some((p) => p.endsWith('layers-mlp-lr0.003.svg')));
 });
