@@ -28,9 +28,11 @@ export function registerList(program: Command): void {
         );
       }
       const cells = config.sweep?.cells.length;
-      const swept = config.sweep
-        ? `, ${cells} sweep cells (${config.sweep.axes.map((a) => `${a.key}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}`).join('; ')})`
-        : '';
+      const axes = config.sweep?.axes ?? [];
+      const described = axes.length
+        ? axes.map((a) => `${a.key}: ${a.values.map((v) => JSON.stringify(v)).join(', ')}`).join('; ')
+        : (config.sweep?.cells.map((c) => c.tag).join(', ') ?? '');
+      const swept = config.sweep ? `, ${cells} sweep cells (${described})` : '';
       process.stdout.write(`${specs.length} runs${swept}, dataset ${config.dataset}, output ${config.output}\n`);
     });
 }

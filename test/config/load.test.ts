@@ -42,6 +42,7 @@ test('every file in configs/ loads, validates and expands', async () => {
     'paper-mlp.yaml',
     'quick.yaml',
     'smoke.yaml',
+    'stress-mlp.yaml',
     'stress-pilot.yaml',
   ]);
   for (const file of files) {
@@ -70,6 +71,21 @@ test("fashion-mlp is paper-mlp's grid on Fashion-MNIST with 12 seeds; the stress
   for (const run of cnn.filter((r) => r.seed === 1 && r.model === 'cnn' && !r.modelName)) {
     assert.deepEqual({ ...run, hash: '', dataset: '' }, { ...paperCnn.get(run.id), hash: '', dataset: '' }, run.id);
   }
+  // The stress grid: the pilot's two regimes with every activation, each beside ReLU alone at a third of its rate.
+  const stress = expandGrid(await load('stress-mlp.yaml'));
+  const cells = new Map<string, typeof stress>();
+  for (const r of stress) cells.set(r.cell ?? '', [...(cells.get(r.cell ?? '') ?? []), r]);
+  assert.deepEqual([...cells.keys()], ['dying', 'dying_lowlr', 'collapsing', 'collapsing_lowlr']);
+  assert.deepEqual(
+    [...cells].map(([cell, runs]) => [cell, runs.length, runs[0].modelOptions.hidden, runs[0].train.learningRate]),
+    [
+      ['dying', 72, [256, 256, 256, 256], 0.01],
+      ['dying_lowlr', 8, [256, 256, 256, 256], 0.00333],
+      ['collapsing', 72, [256, 256, 256, 256, 256, 256], 0.01],
+      ['collapsing_lowlr', 8, [256, 256, 256, 256, 256, 256], 0.00333],
+    ],
+  );
+  assert.deepEqual([...new Set(cells.get('dying_lowlr')?.map((r) => r.activation.name))], ['relu']);
   const pilot = expandGrid(await load('stress-pilot.yaml'));
   assert.equal(pilot.length, 3 * 3 * 2);
   assert.deepEqual([...new Set(pilot.map((r) => r.activation.name))], ['relu']);
