@@ -115,8 +115,12 @@ function keptRun(rows: Row[], manifest: Manifest, current: Map<string, RunSpec> 
   return inGrid ?? latest;
 }
 
-/** Each comparison row's runs whose setting key differs from the kept run's (all of them when its key is unknown). */
-function rowOutliers(
+/**
+ * Each group's runs whose key differs from its kept run's (all of them when the kept run's key is unknown). For the
+ * pairing rule, groups are passed with only the runs whose pairing key is known: a run the folder cannot tell about
+ * is never excluded on that ground.
+ */
+function outliers(
   groups: Row[][],
   keys: Map<string, string>,
   manifest: Manifest,
@@ -128,23 +132,6 @@ function rowOutliers(
     if (distinct.size <= 1) continue;
     const keep = keys.get(keptRun(rows, manifest, current).run_id);
     for (const r of rows) if (keep === undefined || keys.get(r.run_id) !== keep) excluded.add(r.run_id);
-  }
-  return excluded;
-}
-
-/** Each model's runs whose pairing key differs from the kept run's; a run whose key is unknown is never excluded. */
-function pairingOutliers(
-  groups: Row[][],
-  keys: Map<string, string>,
-  manifest: Manifest,
-  current: Map<string, RunSpec> | null,
-): Set<string> {
-  const excluded = new Set<string>();
-  for (const rows of groups) {
-    const known = rows.filter((r) => keys.has(r.run_id));
-    if (new Set(known.map((r) => keys.get(r.run_id))).size <= 1) continue;
-    const keep = keys.get(keptRun(known, manifest, current).run_id);
-    for (const r of known) if (keys.get(r.run_id) !== keep) excluded.add(r.run_id);
   }
   return excluded;
 }
@@ -167,10 +154,15 @@ export function poolableRows(summary: Row[], manifest: Manifest | null): Pooled 
   if (!manifest) return { rows: summary, excluded: [], unpaired: [] };
   const current = specsFor(manifest.config, []);
   const rowGroups = groupBy(summary, (r) => `${r.model}\u0000${settingOf(r)}`);
-  const byRow = keys ? rowOutliers(rowGroups, keys, manifest, current) : new Set<string>();
-  const left = summary.filter((r) => !byRow.has(r.run_id));
-  const byModel = groupBy(left, (r) => r.model);
-  const byPairing = pairingOutliers(byModel, pairingKeys(manifest, summary), manifest, current);
+  const byRow = keys ? outliers(rowGroups, keys, manifest, current) : new Set<string>();
+  const pairing = pairingKeys(manifest, summary);
+  const known = summary.filter((r) => !byRow.has(r.run_id) && pairing.has(r.run_id));
+  const byPairing = outliers(
+    groupBy(known, (r) => r.model),
+    pairing,
+    manifest,
+    current,
+  );
   const excluded = new Set([...byRow, ...byPairing]);
   return {
     rows: summary.filter((r) => !excluded.has(r.run_id)),
