@@ -14,6 +14,7 @@ const FOLDERS = [
   { folder: 'results/reference', config: 'configs/ci.yaml' },
   { folder: 'results/mechanism-mlp', config: 'configs/mechanism-mlp.yaml' },
   { folder: 'results/mechanism-cnn', config: 'configs/mechanism-cnn.yaml' },
+  { folder: 'results/stress-pilot', config: 'configs/stress-pilot.yaml' },
 ];
 
 interface Manifest {
