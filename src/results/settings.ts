@@ -42,7 +42,7 @@ export function settingHash(spec: RunSpec): string {
 }
 
 /** The manifest's config expanded for `seeds` as well (runs of other seeds it holds); null when it does not expand. */
-function specsFor(config: ResolvedConfig, seeds: number[]): Map<string, RunSpec> | null {
+export function specsFor(config: ResolvedConfig, seeds: number[]): Map<string, RunSpec> | null {
   try {
     const all = [...new Set([...config.seeds, ...seeds])];
     return new Map(expandGrid({ ...config, seeds: all }).map((s) => [s.id, s]));

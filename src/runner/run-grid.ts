@@ -18,7 +18,7 @@ import { DEFAULT_MARGIN_PP } from '../report/comparison.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
-import { settingDiff } from '../results/settings.js';
+import { settingDiff, specsFor } from '../results/settings.js';
 import { trainInLooks } from './until-decided.js';
 
 export interface RunGridOptions {
@@ -82,16 +82,11 @@ function refuseOtherBackend(previous: Manifest | null, backend: string, outDir: 
   );
 }
 
-/** The previous grid's spec of each run id, when its config still expands (a manifest of another version may not). */
+/** The previous grid's spec of each run id (its seeds read from the ids it holds), when its config still expands. */
 function previousSpecs(previous: Manifest | null): Map<string, RunSpec> {
   if (!previous) return new Map();
-  try {
-    const seeds = Object.keys(previous.runs).flatMap((id) => /-seed(\d+)$/.exec(id)?.[1] ?? []);
-    const all = [...new Set([...(previous.config.seeds ?? []), ...seeds.map(Number)])];
-    return new Map(expandGrid({ ...previous.config, seeds: all }).map((s) => [s.id, s]));
-  } catch {
-    return new Map();
-  }
+  const seeds = Object.keys(previous.runs).flatMap((id) => /-seed(\d+)$/.exec(id)?.[1] ?? []);
+  return specsFor(previous.config, seeds.map(Number)) ?? new Map();
 }
 
 /**
