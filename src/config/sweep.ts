@@ -4,9 +4,10 @@
  * (`sweep: {train.learning_rate: [0.001, 0.003]}`). The grid becomes the product of the swept values (the cells)
  * times the usual models x activations x seeds. A `sweep:` list instead names its cells one by one, each a map of
  * keys to values with an optional `tag` (`- {tag: dying, train.learning_rate: 0.01, activations: [relu]}`): cells
- * that are no product, such as one regime with all activations and a lower learning rate with ReLU only. Each cell is a whole config, validated like a written one, and gets a
- * short tag (`lr0.003`) that joins the model's name in run ids and in the CSVs' `model` column: so every cell has its
- * own comparison table, its own ReLU to pair with, and its runs never mix with another cell's.
+ * that are no product, such as one regime with all activations and a lower learning rate with ReLU only. Each cell
+ * is a whole config, validated like a written one, and gets a short tag (`lr0.003`) that joins the model's name in
+ * run ids and in the CSVs' `model` column: so every cell has its own comparison table, its own ReLU to pair with,
+ * and its runs never mix with another cell's.
  */
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
@@ -110,7 +111,11 @@ function checkSweepable(key: string, path: OverridePath, where: string): void {
       ? "a model's activations and name are grid axes, not swept values"
       : undefined
     : NOT_SWEPT[top];
-  if (why) throw new ConfigError(`${where}: ${key} cannot be swept: ${why}`);
+  if (why) {
+    throw new ConfigError(`${where}: ${key} cannot be swept: ${why}`, {
+      hint: `a value with a comma outside brackets sweeps (Hydra's multirun); quote it to keep the comma: ${key}='a,b'`,
+    });
+  }
 }
 
 /**
