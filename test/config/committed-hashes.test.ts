@@ -15,6 +15,8 @@ const FOLDERS = [
   { folder: 'results/mechanism-mlp', config: 'configs/mechanism-mlp.yaml' },
   { folder: 'results/mechanism-cnn', config: 'configs/mechanism-cnn.yaml' },
   { folder: 'results/stress-pilot', config: 'configs/stress-pilot.yaml' },
+  { folder: 'results/fashion-mlp', config: 'configs/fashion-mlp.yaml' },
+  { folder: 'results/stress-mlp', config: 'configs/stress-mlp.yaml' },
 ];
 
 interface Manifest {

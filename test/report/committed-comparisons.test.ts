@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { rebuildComparison } from '../../src/report/write.js';
 import { readRowsSync } from '../../src/results/files.js';
 
-const FOLDERS = ['paper-mlp', 'paper-cnn', 'mechanism-mlp', 'mechanism-cnn', 'reference'];
+const FOLDERS = ['paper-mlp', 'paper-cnn', 'mechanism-mlp', 'mechanism-cnn', 'reference', 'fashion-mlp'];
 const INPUTS = ['summary.csv', 'epochs.csv', 'dead_neurons.csv', 'eval.csv', 'robustness.csv', 'manifest.json'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'nrelu-committed-'));
