@@ -4,11 +4,10 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
-import { applyOverrides } from './overrides.js';
+import { applyOverrideValue, applyOverrides } from './overrides.js';
 import { validateConfig } from './schema.js';
 import { absoluteModulePaths, resolveActivationModules } from './modules.js';
 import { combineSweeps, splitSweepOverrides, sweepCells, sweeps, takeSweepBlock, type SweepPlan } from './sweep.js';
-import { applyOverrideValue } from './overrides.js';
 
 export interface LoadedConfig {
   config: ResolvedConfig;
