@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { expandGrid, pairingHash } from '../config/grid.js';
 import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
-import { settingDiff, settingOf } from '../results/settings.js';
 import { UsageError } from '../errors.js';
 import {
   EVAL_COLUMNS,
@@ -25,7 +24,7 @@ import {
   writeRows,
   type Row,
 } from './files.js';
-import { isSettingHash, settingKeys } from './settings.js';
+import { isSettingHash, settingDiff, settingKeys, settingOf } from './settings.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, MODELS_DIR, clearResults, sortByRun } from './writer.js';
 import { insideFolder, readRegularFile } from './folder-paths.js';
