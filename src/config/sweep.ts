@@ -62,11 +62,6 @@ const SHORT: Record<string, string> = {
   hidden: 'h',
 };
 
-/** True when `text` has a comma outside brackets, braces and quotes: Hydra's list of sweep values. */
-function hasTopLevelComma(text: string): boolean {
-  return splitTopLevel(text).length > 1;
-}
-
 /** Splits a value at its top-level commas (YAML flow collections and quoted strings keep theirs). */
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
@@ -127,12 +122,12 @@ export function splitSweepOverrides(overrides: readonly string[]): { plain: stri
   const axes: SweepAxis[] = [];
   for (const text of overrides) {
     const key = keyOf(text);
-    const valueText = key === null ? '' : text.slice(text.indexOf('=') + 1);
-    if (key === null || !hasTopLevelComma(valueText)) {
+    // A comma outside brackets, braces and quotes: Hydra's list of sweep values.
+    const parts = key === null ? [] : splitTopLevel(text.slice(text.indexOf('=') + 1)).map((v) => v.trim());
+    if (key === null || parts.length < 2) {
       plain.push(text);
       continue;
     }
-    const parts = splitTopLevel(valueText).map((v) => v.trim());
     if (parts.some((p) => p === '')) {
       throw new ConfigError(`bad sweep "${text}": an empty value between commas`, {
         hint: 'write key=a,b,c (a list value needs brackets: seeds=[1,2])',
