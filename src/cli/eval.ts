@@ -21,9 +21,10 @@ export function registerEval(program: Command, setExitCode: (code: number) => vo
     )
     .argument('<results-dir>', 'a folder written by `nrelu-bench run --save-models`')
     .option(
-      '--mode <deterministic|mc:K>',
+      '--mode <deterministic|mc:K|zero-dead>',
       'deterministic: inference mode, as the run was scored; mc:K: the softmax averaged over K ' +
-        'training-mode passes (noise on), seeded, so a rerun gives the same numbers',
+        'training-mode passes (noise on), seeded, so a rerun gives the same numbers; zero-dead: inference mode ' +
+        "with the units the run's dead probe finds dead silenced (incoming weights and bias zeroed)",
       'deterministic',
     )
     .option(
@@ -41,7 +42,8 @@ Examples:
   $ nrelu-bench eval results/paper-cnn --mode mc:20 --only cnn-nrelu-s0.1-seed9,cnn-relu-seed9
 
 If N-ReLU's accuracy gap to ReLU comes from the train/test mismatch of its noise (noise in training, none at
-inference), averaging over the noise (mc:K) closes it; if its features are worse, it does not. eval.csv has one
+inference), averaging over the noise (mc:K) closes it; if its features are worse, it does not. zero-dead asks
+whether dead units carry signal: what the test score loses when they are silenced (paired with inference mode). eval.csv has one
 row per run and mode (rerunning a mode replaces its rows); comparison.md gets a "Post-hoc evaluation" table.
 A results folder is data: eval imports no module the folder names, so a user activation's model is reported
 as not loadable. Exit codes: 0 every chosen model evaluated, 1 some could not be, 2 usage.`,

@@ -297,7 +297,7 @@ export const COLUMNS = {
     required: { robustness: 'always' },
     robustness: (c) => c.noise,
   },
-  mode: { type: TEXT, check: 'key', doc: '`deterministic` or `mc:K`', eval: (c) => c.mode },
+  mode: { type: TEXT, check: 'key', doc: '`deterministic`, `mc:K` or `zero-dead`', eval: (c) => c.mode },
   passes: { type: COUNT, check: 'exact', doc: 'training-mode passes averaged (mc:K)', eval: (c) => c.passes },
   train_loss: {
     type: NONNEGATIVE_OR_DIVERGED,

@@ -15,6 +15,8 @@ import { loadDataset } from '../data/datasets.js';
 import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
 import { evaluateMonteCarlo } from '../train/mc-eval.js';
+import { evaluateDeadZeroed } from '../train/dead-ablation.js';
+import { tf } from '../tf.js';
 import { loadSavedModel } from '../models/saved.js';
 import {
   EVAL_COLUMNS,
@@ -40,20 +42,20 @@ import {
 import { WEBGPU_FAULT_ENV } from './protocol.js';
 import { withFolderLock } from './signals.js';
 
-export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number };
+export type EvalMode = { kind: 'deterministic' } | { kind: 'mc'; passes: number } | { kind: 'zero-dead' };
 
-/** `deterministic` or `mc:K` (K a positive integer). */
+/** `deterministic`, `mc:K` (K a positive integer) or `zero-dead`. */
 export function parseEvalMode(text: string): EvalMode {
-  if (text === 'deterministic') return { kind: 'deterministic' };
+  if (text === 'deterministic' || text === 'zero-dead') return { kind: text };
   const m = /^mc:(\d+)$/.exec(text);
   if (m && Number(m[1]) >= 1) return { kind: 'mc', passes: Number(m[1]) };
-  throw new UsageError(`--mode ${text}: expected deterministic or mc:K with K a positive integer`, {
+  throw new UsageError(`--mode ${text}: expected deterministic, zero-dead, or mc:K with K a positive integer`, {
     hint: 'e.g. --mode mc:20',
   });
 }
 
 /** The mode as eval.csv writes it. */
-export const modeLabel = (m: EvalMode): string => (m.kind === 'mc' ? `mc:${m.passes}` : 'deterministic');
+export const modeLabel = (m: EvalMode): string => (m.kind === 'mc' ? `mc:${m.passes}` : m.kind);
 
 export interface EvalOptions {
   only?: string[];
@@ -108,6 +110,18 @@ function scoreProblem(run: Row, mode: EvalMode, r: { acc: number; loss: number }
 interface EvalData {
   data: ReturnType<typeof toDeviceData>;
   probe: boolean;
+  /** The unit probe's samples (zero-dead mode: the units dead on them are silenced), else null. */
+  unitProbe: tf.Tensor | null;
+}
+
+/** A test score; zero-dead mode also says how many units it silenced. */
+type Score = { acc: number; loss: number; silenced?: number; units?: number };
+
+/** The test score of `model` in `mode`. */
+async function scoreIn(model: tf.LayersModel, mode: EvalMode, { data, unitProbe }: EvalData): Promise<Score> {
+  if (mode.kind === 'mc') return evaluateMonteCarlo(model, data.test, data.classes, mode.passes);
+  if (mode.kind === 'zero-dead') return evaluateDeadZeroed(model, unitProbe as tf.Tensor, data.test, data.classes);
+  return evaluate(model, data.test, data.classes);
 }
 
 /** One run's model loaded and scored: its eval.csv row, or why it could not be. */
@@ -115,8 +129,9 @@ async function evaluateRun(
   dir: string,
   run: Row,
   mode: EvalMode,
-  { data, probe }: EvalData,
-): Promise<{ row: Cells; clean: { acc: number; loss: number } | null; acc: number } | { why: string }> {
+  evalData: EvalData,
+): Promise<{ row: Cells; clean: Score | null; score: Score } | { why: string }> {
+  const { data, probe } = evalData;
   let model;
   try {
     model = await loadSavedModel(insideFolder(dir, MODELS_DIR, run.run_id));
@@ -133,10 +148,7 @@ async function evaluateRun(
   clearWebGpuFaults();
   let r, clean;
   try {
-    r =
-      mode.kind === 'mc'
-        ? await evaluateMonteCarlo(model, data.test, data.classes, mode.passes)
-        : await evaluate(model, data.test, data.classes);
+    r = await scoreIn(model, mode, evalData);
     clean = probe ? await evaluate(model, data.train, data.classes) : null;
     if (process.env[WEBGPU_FAULT_ENV] === run.run_id) provokeWebGpuValidationError(); // test hook
     await assertWebGpuHealthy(true);
@@ -148,7 +160,7 @@ async function evaluateRun(
   }
   const problem = scoreProblem(run, mode, r);
   if (problem) return { why: problem };
-  return { row: evalRow(run, modeLabel(mode), mode.kind === 'mc' ? mode.passes : null, r, clean), clean, acc: r.acc };
+  return { row: evalRow(run, modeLabel(mode), mode.kind === 'mc' ? mode.passes : null, r, clean), clean, score: r };
 }
 
 /**
@@ -178,15 +190,20 @@ async function evaluateLocked(dir: string, options: EvalOptions): Promise<EvalOu
   const config = manifest.config;
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
   // The unit probe's training images (the first dead_neurons.samples of the run's training split), for the clean
-  // training-set score of a deterministic evaluation.
-  const probe = config.deadNeurons.probe === 'train' && options.mode.kind === 'deterministic';
-  const trainCap = probe ? Math.min(config.deadNeurons.samples, config.train.trainSamples ?? Infinity) : 1;
+  // training-set score of a deterministic evaluation, and (train or test, as the trainer probed) zero-dead's probe.
+  const fromTrain = config.deadNeurons.probe === 'train';
+  const probe = fromTrain && options.mode.kind === 'deterministic';
+  const zeroDead = options.mode.kind === 'zero-dead';
+  const trainCap =
+    probe || (zeroDead && fromTrain) ? Math.min(config.deadNeurons.samples, config.train.trainSamples ?? Infinity) : 1;
   const data = toDeviceData(dataset, { train: trainCap, test: config.train.testSamples });
+  const probeSplit = fromTrain ? data.train : data.test;
+  const probeSlice = zeroDead ? probeSplit.slice(0, Math.min(config.deadNeurons.samples, probeSplit.count)) : null;
   const label = modeLabel(options.mode);
   const rows: Record<string, CellValue>[] = [];
   try {
     for (const run of chosen) {
-      const out = await evaluateRun(dir, run, options.mode, { data, probe });
+      const out = await evaluateRun(dir, run, options.mode, { data, probe, unitProbe: probeSlice?.x ?? null });
       if ('why' in out) {
         failed.push({ id: run.run_id, why: out.why });
         options.log?.(`${run.run_id}: ${out.why}`);
@@ -196,9 +213,14 @@ async function evaluateLocked(dir: string, options: EvalOptions): Promise<EvalOu
       const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
       const c = out.clean;
       const fit = c ? `; clean train acc ${(100 * c.acc).toFixed(2)}%, loss ${c.loss.toFixed(4)}` : '';
-      options.log?.(`${run.run_id} ${label}: test acc ${(100 * out.acc).toFixed(2)}% (recorded ${recorded}%)${fit}`);
+      const silenced =
+        out.score.silenced !== undefined ? `; ${out.score.silenced}/${out.score.units} units silenced` : '';
+      options.log?.(
+        `${run.run_id} ${label}: test acc ${(100 * out.score.acc).toFixed(2)}% (recorded ${recorded}%)${fit}${silenced}`,
+      );
     }
   } finally {
+    if (probeSlice) tf.dispose([probeSlice.x, probeSlice.y]);
     data.dispose();
   }
   await writeEvalRows(dir, rows, label, summary);

@@ -68,10 +68,28 @@ test('eval: deterministic reproduces the recorded accuracies; mc:K is repeatable
   );
 });
 
+test('eval: zero-dead silences the units the run last counted dead and is paired with the inference score', async () => {
+  const r = await runCli(['eval', grid, '--backend', 'cpu', '--mode', 'zero-dead']);
+  assert.equal(r.code, 0, r.stderr);
+  const lastEpoch = new Map(readRowsSync(join(grid, 'epochs.csv')).map((e) => [e.run_id, e]));
+  const rows = readRowsSync(join(grid, 'eval.csv')).filter((x) => x.mode === 'zero-dead');
+  assert.equal(rows.length, 4);
+  for (const row of rows) {
+    const recorded = lastEpoch.get(row.run_id);
+    // The same probe samples and rule as the trainer's last probe: the same units.
+    const said = new RegExp(`${row.run_id} zero-dead: .*; ${recorded?.dead}/${recorded?.units} units silenced`);
+    assert.match(r.stdout + r.stderr, said);
+    if (Number(recorded?.dead) === 0)
+      assert.equal(row.test_acc, row.recorded_test_acc, `${row.run_id}: nothing silenced`);
+  }
+  const md = readFileSync(join(grid, 'comparison.md'), 'utf8');
+  assert.match(md, /\| nrelu-s0\.1 \| zero-dead \| 2 \| [\d.]+ \| [^|]+ \| [^|]+ \| zero-dead \| [+-]?[\d.]+/);
+});
+
 test('eval: a bad mode, an unknown run and a folder without models are one-line errors', async () => {
   const bad = await runCli(['eval', grid, '--mode', 'mc:0']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--mode mc:0: expected deterministic or mc:K/);
+  assert.match(bad.stderr, /--mode mc:0: expected deterministic, zero-dead, or mc:K/);
   const unknown = await runCli(['eval', grid, '--only', 'mlp-relu-seed9']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /mlp-relu-seed9 is not a completed run/);
