@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance table of the README, written to results/bench/<backend>.md.
+ * `npm run bench`: the performance tables (docs/PERFORMANCE.md), written to results/bench/<backend>.md.
  *
  *   npm run bench [-- --backend auto|wasm|cpu|tensorflow|webgpu] [--steps-mlp 40] [--steps-cnn 15] [--quick]
  *                    [--baseline DIR] [--peer-rounds 3] [--no-peer]
@@ -242,7 +242,7 @@ function headerLines(selection: Selection, started: number, loadAtStart: string)
           `Adapter: ${describeAdapter(adapter)}.` +
             (adapter.software
               ? ' A CPU emulates the GPU here, so these times measure Mesa, not WebGPU on a GPU; the run shows that' +
-                " every step works on this backend (see the README's GPU section for what was measured on real hardware)."
+                ' every step works on this backend (see docs/GPU.md for what was measured on real hardware).'
               : ''),
           '',
         ]

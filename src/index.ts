@@ -1,4 +1,4 @@
-/** nrelu-bench's public library API (README, "Library API"; docs/ARCHITECTURE.md); nothing else is public. */
+/** nrelu-bench's public library API (docs/LIBRARY.md; docs/ARCHITECTURE.md); nothing else is public. */
 export { tf } from './tf.js';
 export { UserError, type ProblemKind } from './errors.js';
 export {

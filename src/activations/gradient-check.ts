@@ -8,7 +8,7 @@
 import { tf } from '../tf.js';
 import { createActivation, type ActivationSpec } from './registry.js';
 import type { ActivationDescriptor } from './descriptor.js';
-import { normalizeParams } from './spec.js';
+import { normalizeParams } from './param-validation.js';
 import { isStochasticLayer } from './stochastic.js';
 
 export interface GradientCheckOptions {

@@ -3,7 +3,7 @@
  * descriptor, as PyTorch pairs `F.elu` with `nn.ELU`. An activation file writes the function
  * (`forward(x, params, {training, weights})`, with its gradient through `tf.customGrad` where TF.js's autodiff
  * is not the one wanted) and calls `elementwiseActivation({name, summary, className, params, forward})`; the
- * helper makes the layer class (parameters validated by spec.ts, kept in its config, registered for model.json)
+ * helper makes the layer class (parameters validated by param-validation.ts, kept in its config, registered for model.json)
  * and the descriptor whose `create` builds it. Learnable parameters (PReLU's alpha) come from `weights`.
  *
  * The stochastic activations (N-ReLU, RReLU) keep their own layers (nrelu.ts, rrelu.ts): their seeded streams,
@@ -20,9 +20,9 @@ import {
   type LayerWeight,
   isTraining,
   singleTensor,
-} from './common.js';
+} from './elementwise-layer.js';
 import { type ActivationDescriptor, type ActivationParams, type ParamDef, defineActivation } from './descriptor.js';
-import { checkParam } from './spec.js';
+import { checkParam } from './param-validation.js';
 
 /** What a forward pass is given besides x and the parameters. */
 export interface ForwardContext {

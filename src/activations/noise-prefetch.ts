@@ -1,5 +1,5 @@
 /**
- * Drawing N-ReLU's normals ahead on a worker thread (Node.js), for SeededNoise (noise.ts).
+ * Drawing N-ReLU's normals ahead on a worker thread (Node.js), for SeededNoise (noisy-layer.ts).
  */
 import { type StreamKey, createCounterSampler } from '../rng/index.js';
 

@@ -9,12 +9,12 @@
  *   PyTorch:  none in torch.nn; in inference F.relu, in training torch.where(x > 0, x, sigma * torch.randn_like(x))
  */
 import { tf } from '../tf.js';
-import { NoisyLayer } from './noise.js';
+import { NoisyLayer } from './noisy-layer.js';
 import { NOISY_RELU_KERNEL, fusedNoisyRelu, hasNoiseKernel } from './noise-kernels.js';
 import { reluGradient } from './fused-gradients.js';
-import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './elementwise-layer.js';
 import { defineActivation } from './descriptor.js';
-import { checkParam } from './spec.js';
+import { checkParam } from './param-validation.js';
 
 /** Above this, noise swamps any pre-activation of [0, 1] inputs (the paper uses 0.05-0.2); 1e300 was accepted once. */
 export const SIGMA_MAX = 100;

@@ -9,7 +9,7 @@
 import { tf } from '../tf.js';
 import { UsageError, ConfigError } from '../errors.js';
 import type { ActivationDescriptor } from './descriptor.js';
-import { type ActivationSpec, type NormalizedActivation, normalizeParams, splitSpec } from './spec.js';
+import { type ActivationSpec, type NormalizedActivation, normalizeParams, splitSpec } from './param-validation.js';
 import { isSchedulableLayer, isStochasticLayer } from './stochastic.js';
 import { relu } from './relu.js';
 import { leakyRelu } from './leaky-relu.js';
@@ -136,7 +136,7 @@ export function createActivation(spec: ActivationSpec, options: CreateActivation
 }
 
 export type { ActivationDescriptor } from './descriptor.js';
-export type { ActivationParam, ActivationSpec, NormalizedActivation } from './spec.js';
+export type { ActivationParam, ActivationSpec, NormalizedActivation } from './param-validation.js';
 export { GELU } from './gelu.js';
 export { NReLU } from './nrelu.js';
 export { TorchPReLU } from './prelu.js';

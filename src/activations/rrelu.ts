@@ -10,11 +10,11 @@
  */
 import { tf } from '../tf.js';
 import { ConfigError } from '../errors.js';
-import { NoisyLayer } from './noise.js';
+import { NoisyLayer } from './noisy-layer.js';
 import { RANDOM_SLOPE_RELU_KERNEL, hasNoiseKernel } from './noise-kernels.js';
-import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './elementwise-layer.js';
 import { type ActivationParams, defineActivation } from './descriptor.js';
-import { checkParam } from './spec.js';
+import { checkParam } from './param-validation.js';
 
 const PARAMS = {
   lower: { type: 'number', default: 1 / 8, doc: 'lower bound of the random slope' },

@@ -9,10 +9,10 @@
  */
 import { tf } from '../tf.js';
 import { streamKey, fillCounterNormal, fillCounterUniform, type StreamKey } from '../rng/index.js';
-import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './common.js';
+import { type CallKwargs, type LayerArgs, isTraining, singleTensor } from './elementwise-layer.js';
 import { type ActivationDescriptor, type ActivationParams, type ParamDef, defineActivation } from './descriptor.js';
 import { type KitDescriptor, elementwiseActivation, validParams } from './kit.js';
-import { NoisyLayer } from './noise.js';
+import { NoisyLayer } from './noisy-layer.js';
 import type { StochasticLayer } from './stochastic.js';
 
 type ParamDefs = Readonly<Record<string, ParamDef>>;

@@ -13,7 +13,7 @@
 import { tf } from '../tf.js';
 import { LEAKY_RELU_GRAD_KERNEL, PRELU_GRAD_KERNEL, RELU_GRAD_KERNEL } from './fused-kernel-contract.js';
 import { registerOnce } from './register.js';
-import { runBackendKernel } from './webgpu-conv.js';
+import { runBackendKernel } from './webgpu-tfjs-kernel.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
 
 /** NaN test on the bits: a shader compiler may fold `v != v` away. */

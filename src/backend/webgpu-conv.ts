@@ -15,6 +15,7 @@
 import { tf } from '../tf.js';
 import { replaceKernel } from './register.js';
 import { type WebGpuBackendLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
+import { runBackendKernel } from './webgpu-tfjs-kernel.js';
 
 /** Terms of n summed by one thread (far below the 65,535 loop iterations of llvmpipe). */
 export const CHUNK = 1024;
@@ -96,18 +97,6 @@ export function registerWebGpuConvKernels(util: WebGpuUtil): void {
     );
     return backpropFilter(util, args.backend, x, dy, info);
   });
-}
-
-/** Runs TF.js's own `kernelName` kernel for this backend directly (no engine bookkeeping). */
-export function runBackendKernel(
-  kernelName: string,
-  backend: KernelArgs['backend'],
-  inputs: tf.NamedTensorInfoMap,
-  attrs: tf.NamedAttrMap,
-): tf.TensorInfo {
-  const kernel = tf.getKernel(kernelName, 'webgpu');
-  if (kernel == null) throw new Error(`webgpu has no ${kernelName} kernel`);
-  return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
 function backpropFilter(

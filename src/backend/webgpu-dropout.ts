@@ -12,7 +12,7 @@ import { jumpTable } from '../rng/xoshiro-jump.js';
 import { DROPOUT_MASK_KERNEL } from './noise-contract.js';
 import { registerOnce } from './register.js';
 import { type WebGpuBackendLike, type WebGpuProgramLike, type WebGpuUtil, flatProgram } from './webgpu-program.js';
-import { runBackendKernel } from './webgpu-conv.js';
+import { runBackendKernel } from './webgpu-tfjs-kernel.js';
 
 /** Draws per thread: 2^LOG2_CHUNK. */
 const LOG2_CHUNK = 6;

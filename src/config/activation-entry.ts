@@ -15,7 +15,7 @@ import {
   type ActivationDescriptor,
 } from '../activations/registry.js';
 import { variedParam, type NumberParam } from '../activations/descriptor.js';
-import { normalizeParams } from '../activations/spec.js';
+import { normalizeParams } from '../activations/param-validation.js';
 import { errorMessage } from '../errors.js';
 import type { ActivationSetting, ParamSchedule, VariedParam } from './types.js';
 import { configErrorMap, describeValue, issuesToProblems, suggest, type Problem } from './messages.js';

@@ -64,7 +64,7 @@ export function uniformParams(low: number, high: number): { low: number; span: n
 /**
  * Builds the counter-based generators. Self-contained (it uses nothing outside its own body),
  * so its source text can be evaluated in a worker thread that draws the next step's noise
- * ahead of time (src/activations/noise.ts) and computes exactly the values this thread would.
+ * ahead of time (src/activations/noisy-layer.ts) and computes exactly the values this thread would.
  *
  * Hash: bits(i) = mix32(mix32(i ^ k0) ^ k1), mix32 being splitmix32's output function (a
  * bijective 32-bit avalanche), so each key permutes the 32-bit counters.

@@ -5,6 +5,7 @@ test/activations/reference.test.ts checks each registered activation against thi
 needs no PyTorch). A new activation needs only its entry in CASES below, then:
 
     /usr/bin/python3 test/activations/pytorch-reference.py   # Debian: apt-get install python3-torch
+    npx prettier --write test/activations/pytorch-reference.json   # the committed layout: else every line changes
 
 Each case is the harness's activation spec and the PyTorch function of the same activation. Values are float64
 (the harness computes in float32; the test allows for that). The gradient is d sum(f(x)) / dx. The stochastic

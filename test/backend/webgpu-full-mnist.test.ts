@@ -2,7 +2,7 @@
  * Full MNIST trains on an adapter whose storage buffers are smaller than its training images
  * (Mesa's llvmpipe: 128 MiB against 188 MB): the paper's MLP, 1 epoch at batch 2048, on webgpu (the
  * dataset kept on the host and uploaded batch by batch) gives wasm's test accuracy within 0.1 pp
- * (the backends sum in different orders; measured on llvmpipe: see the README's GPU section), and
+ * (the backends sum in different orders; measured on llvmpipe: see docs/GPU.md), and
  * uploading the whole training split to the device is refused before any upload when it exceeds
  * the adapter's limits. A file of its own: about 150 s of llvmpipe alone, up to twice that beside another file, under
  * the suite's 600 s per-file timeout (package.json).

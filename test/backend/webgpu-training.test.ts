@@ -25,7 +25,7 @@ import { selectBackend } from '../../src/backend/select.js';
 import { probeWebGpu } from '../../src/backend/webgpu.js';
 import { buildModel } from '../../src/models/build.js';
 import { syntheticDataset } from '../../src/bench/synthetic.js';
-import type { ActivationSpec } from '../../src/activations/spec.js';
+import type { ActivationSpec } from '../../src/activations/param-validation.js';
 import { requires } from '../helpers/requires.js';
 
 const probe = await probeWebGpu();

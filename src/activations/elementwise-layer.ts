@@ -1,7 +1,7 @@
 /**
- * Shared plumbing for the element-wise activation layers: the types tfjs-layers does not
- * re-export under `tf`, the single-tensor and training-flag helpers, and a base class whose
- * output shape is its input shape.
+ * The base of the element-wise activation layers (`ElementwiseLayer`, whose output shape is its input
+ * shape) and their plumbing: the types tfjs-layers does not re-export under `tf`, the single-tensor and
+ * training-flag helpers.
  */
 import { tf } from '../tf.js';
 
@@ -36,12 +36,4 @@ export abstract class ElementwiseLayer extends tf.layers.Layer {
   override computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-}
-
-/** A short, one-line rendering of a bad value for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }

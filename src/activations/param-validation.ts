@@ -4,7 +4,6 @@
  * Messages are one line naming the activation and the parameter.
  */
 import { ConfigError } from '../errors.js';
-import { describe } from './common.js';
 import type { ActivationDescriptor, ActivationParams, ParamDef, ParamValue } from './descriptor.js';
 
 export type ActivationSpec = string | { name: string; [param: string]: unknown };
@@ -78,4 +77,12 @@ export function splitSpec(spec: unknown, known: readonly string[]): { name: stri
     return { name, given };
   }
   throw new ConfigError(`activation spec must be a name or an object with a "name", got ${describe(spec)}`);
+}
+
+/** A short, one-line rendering of a bad value for error messages. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }

@@ -1,6 +1,7 @@
 /**
- * Seeded noise for the stochastic activations (the fused kernels that apply it are in
- * noise-kernels.ts, drawing ahead on a worker in noise-prefetch.ts).
+ * The base class of the stochastic activation layers, `NoisyLayer` (N-ReLU, RReLU, a user's
+ * `noisyElementwise`), and its seeded noise stream, `SeededNoise` (the fused kernels that apply it are
+ * in noise-kernels.ts, drawing ahead on a worker in noise-prefetch.ts).
  *
  * Noise is counter-based (src/rng/counter.ts): in training pass `step` of a layer with seed
  * `seed`, element i (in row-major order) gets value i of the stream `streamKey(seed, step)`,
@@ -29,7 +30,7 @@ import { UsageError } from '../errors.js';
 import { type NormalDraw, drawsOnDevice } from './noise-kernels.js';
 
 export type { NormalDraw };
-import { ElementwiseLayer, type LayerArgs } from './common.js';
+import { ElementwiseLayer, type LayerArgs } from './elementwise-layer.js';
 import type { StochasticLayer } from './stochastic.js';
 
 /** Generic-path buffers kept per layer: typically the full batch and the last, smaller batch of an epoch. */
