@@ -150,9 +150,21 @@ test('idx:<folder> problems are UserErrors naming the file and the problem', asy
   writeFiles(mismatch, { ...files, 't10k-labels-idx1-ubyte': makeIdx([19], new Uint8Array(19)) }, false);
   await assert.rejects(loadDataset(`idx:${mismatch}`), /test set: label count 19 does not match image count 20/);
 
+  // The training labels say how many classes there are (0-9 here); a test label beyond them is refused.
   const badLabel = tempDir();
-  writeFiles(badLabel, { ...files, 'train-labels-idx1-ubyte': makeIdx([50], new Uint8Array(50).fill(12)) }, true);
-  await assert.rejects(loadDataset(`idx:${badLabel}`), /training set: label 12 at index 0 is outside 0-9/);
+  writeFiles(badLabel, { ...files, 't10k-labels-idx1-ubyte': makeIdx([20], new Uint8Array(20).fill(12)) }, true);
+  await assert.rejects(loadDataset(`idx:${badLabel}`), /test set: label 12 at index 0 is outside 0-9/);
+  // ... and the training images' header the shape: a test set of other images is refused.
+  const otherShape = tempDir();
+  writeFiles(
+    otherShape,
+    { ...files, 't10k-images-idx3-ubyte': makeIdx([20, 28, 28, 3], new Uint8Array(20 * 2352)) },
+    false,
+  );
+  await assert.rejects(
+    loadDataset(`idx:${otherShape}`),
+    /test set: image file has dimensions \[20, 28, 28, 3\], expected \[n, 28, 28\]/,
+  );
 
   const truncated = tempDir();
   writeFiles(
