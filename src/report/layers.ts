@@ -8,18 +8,16 @@
 import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
+import { layerMetrics } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
 import { settingOf } from '../results/settings.js';
 import { variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { pValue } from './format.js';
 
-/** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */
-export const LAYER_METRICS = [
-  { column: 'dead', label: 'dead' },
-  { column: 'dormant', label: 'dormant' },
-  { column: 'grad_dead', label: 'grad-dead' },
-] as const;
-export type LayerMetric = (typeof LAYER_METRICS)[number]['column'];
+/** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use (the descriptors' `layerTable`). */
+export const LAYER_METRICS: readonly { column: string; label: string }[] = layerMetrics();
+/** A per-layer metric's dead_neurons.csv column. */
+export type LayerMetric = string;
 
 export const LAYER_COLUMNS = [
   'model',
