@@ -82,8 +82,11 @@ export interface ColumnSpec {
   required?: Partial<Record<ProbeFile, 'always' | 'completed'>>;
   compare?: ComparedMetric;
   chart?: EpochChart;
-  /** A dead_neurons.csv column the per-layer table pairs with the baseline by seed (report/layers.ts), and its word. */
-  layerTable?: { label: string };
+  /**
+   * A dead_neurons.csv column the per-layer table pairs with the baseline by seed (report/layers.ts), and its word;
+   * `optional`: its columns are shown only when some layer has it (older folders, without it, keep their bytes).
+   */
+  layerTable?: { label: string; optional?: boolean };
 }
 
 /** A probe's result over a run, for its summary.csv cells. */

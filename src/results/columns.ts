@@ -401,10 +401,10 @@ export const COLUMNS: Record<string, ColumnDef> = buildRegistry();
 const REGISTRY = COLUMNS;
 
 /** dead_neurons.csv columns the per-layer table pairs with the baseline by seed, in the probes' order, and their words. */
-export function layerMetrics(): { column: string; label: string }[] {
+export function layerMetrics(): { column: string; label: string; optional: boolean }[] {
   return metricDescriptors().flatMap((m) =>
     Object.entries(m.columns).flatMap(([column, c]) =>
-      c.layerTable && c.dead ? [{ column, label: c.layerTable.label }] : [],
+      c.layerTable && c.dead ? [{ column, label: c.layerTable.label, optional: c.layerTable.optional === true }] : [],
     ),
   );
 }

@@ -43,7 +43,7 @@ const meanAbsWeight: MetricDescriptor<{ layers: number[]; mean: number }> = {
       doc: 'mean |kernel weight| of the hidden linear layers (a planted metric)',
       epochs: (v) => v.mean,
       dead: (v, i) => v.layers[i],
-      layerTable: { label: 'abs weight' },
+      layerTable: { label: 'abs weight', optional: true },
     },
   },
 };
@@ -56,7 +56,7 @@ const { deadRows, epochRow, summaryRow } = await import('../../src/results/rows.
 const { DEAD_COLUMNS, EPOCH_COLUMNS, SUMMARY_COLUMNS, formatCell, readRows, resultPaths, writeRows } =
   await import('../../src/results/files.js');
 const { columnDef, columnTable } = await import('../../src/results/columns.js');
-const { LAYER_TABLE_HEAD, compareLayers, renderLayers } = await import('../../src/report/layers.js');
+const { compareLayers, layerTableHead, renderLayers } = await import('../../src/report/layers.js');
 const { metricDescriptors } = await import('../../src/metrics/registry.js');
 
 test('a registered per-layer descriptor reaches the trainer, the CSVs, the column registry and the layer table', async () => {
@@ -114,12 +114,17 @@ test('a registered per-layer descriptor reaches the trainer, the CSVs, the colum
     /\| `mean_abs_weight` \| epochs\.csv, dead_neurons\.csv \| number 0\.\.∞ \| tolerance, later \|/,
   );
 
-  // The per-layer table: paired with ReLU by seed, after the built-in metrics.
-  assert.deepEqual(LAYER_TABLE_HEAD.slice(-4), ['abs weight', 'abs weight Δ [95% CI]', 'p', 'pairs −/+']);
-  const layers = compareLayers(await readRows(paths.summary), dead).filter((r) => r.metric === 'mean_abs_weight');
+  // The per-layer table: paired with ReLU by seed, after the built-in metrics; an optional entry only where some layer
+  // has it, so a folder written before the metric keeps its comparison.md.
+  const all = compareLayers(await readRows(paths.summary), dead);
+  const layers = all.filter((r) => r.metric === 'mean_abs_weight');
   assert.equal(layers.length, 2, 'one row per hidden layer');
   assert.ok(layers.every((r) => r.setting === 'leaky_relu' && r.paired.n === 1));
-  assert.match(renderLayers(layers).join('\n'), /\| abs weight \| abs weight Δ \[95% CI\] \| p \| pairs −\/\+ \|/);
+  assert.deepEqual(layerTableHead(all).slice(-4), ['abs weight', 'abs weight Δ [95% CI]', 'p', 'pairs −/+']);
+  assert.match(renderLayers(all).join('\n'), /\| abs weight \| abs weight Δ \[95% CI\] \| p \| pairs −\/\+ \|/);
+  const older = all.filter((r) => r.metric !== 'mean_abs_weight');
+  assert.ok(!layerTableHead(older).includes('abs weight'));
+  assert.doesNotMatch(renderLayers(older).join('\n'), /abs weight/);
 });
 
 test('the metric list is fixed once read: a late registration fails instead of missing the files', () => {
