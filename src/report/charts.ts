@@ -13,10 +13,12 @@ import { variedOf } from '../results/varied.js';
 import type { Row } from '../results/files.js';
 
 /**
- * The charts of a model: the fixed ones, the per-epoch charts of registry columns (columns.ts `chart`), the paired
- * differences.
+ * The charts of a model: the fixed ones, the per-epoch charts of registry columns (columns.ts `chart`, from the metric
+ * descriptors: any name), the paired differences.
  */
-export type ChartKind = 'accuracy' | 'loss' | 'sigma' | EpochChart['kind'] | 'robustness' | 'paired' | FindingsKind;
+export type ChartKind = FixedKind | EpochChart['kind'] | 'paired' | FindingsKind;
+/** The charts every model gets, whatever the probes. */
+type FixedKind = 'accuracy' | 'loss' | 'sigma' | 'robustness';
 /** The charts of findings-charts.ts: per-layer differences, the variant gaps and the per-seed strips. */
 type FindingsKind = 'layers' | 'variant_gap' | 'seeds';
 
@@ -355,7 +357,7 @@ function sigmaSpec(
   };
 }
 
-const NOTES: Record<Exclude<ChartKind, 'paired' | FindingsKind | EpochChart['kind']>, string> = {
+const NOTES: Record<FixedKind, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
   loss:
     `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, ` +

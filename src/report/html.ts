@@ -20,7 +20,7 @@ import {
   type ComparisonRow,
 } from './comparison.js';
 import { variedCell } from '../results/varied.js';
-import { LAYER_TABLE_HEAD, compareLayers, layerTableRows, type LayerComparisonRow } from './layers.js';
+import { compareLayers, layerTableHead, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
 import { layerCharts, seedStripChart, variantGapCharts } from './findings-charts.js';
@@ -287,7 +287,7 @@ function renderPostHocTable(model: string, rows: PostHocRow[]): string {
 /** Dead, dormant and gradient-dead units per layer, paired with ReLU (layers.ts); empty without per-layer probes. */
 function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   if (rows.length === 0) return '';
-  const head = ['layer', 'setting', ...LAYER_TABLE_HEAD];
+  const head = ['layer', 'setting', ...layerTableHead(rows)];
   const body = layerTableRows(rows).map(
     (r) =>
       `<tr>${[`${r.layer} (${r.units})`, r.setting, ...r.cells].map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,

@@ -8,18 +8,16 @@
 import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
+import { layerMetrics } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
 import { settingOf } from '../results/settings.js';
 import { variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { pValue } from './format.js';
 
-/** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use. */
-export const LAYER_METRICS = [
-  { column: 'dead', label: 'dead' },
-  { column: 'dormant', label: 'dormant' },
-  { column: 'grad_dead', label: 'grad-dead' },
-] as const;
-export type LayerMetric = (typeof LAYER_METRICS)[number]['column'];
+/** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use (the descriptors' `layerTable`). */
+export const LAYER_METRICS: readonly { column: string; label: string; optional: boolean }[] = layerMetrics();
+/** A per-layer metric's dead_neurons.csv column. */
+export type LayerMetric = string;
 
 export const LAYER_COLUMNS = [
   'model',
@@ -179,10 +177,16 @@ export function unitDiffCell(p: PairedResult): string {
   return Number.isNaN(p.ciLow) ? signed(p.meanDiff) : `${signed(p.meanDiff)} [${signed(p.ciLow)}, ${signed(p.ciHigh)}]`;
 }
 
+/** The metrics a table of `rows` shows: every one but an optional one that no row has (older folders keep their bytes). */
+function shownMetrics(rows: LayerComparisonRow[]): readonly { column: string; label: string }[] {
+  return LAYER_METRICS.filter((m) => !m.optional || rows.some((r) => r.metric === m.column));
+}
+
 /** One row per layer and setting: each metric's paired Δ [95% CI], its p and the pairs below/above ReLU. */
 export function layerTableRows(
   rows: LayerComparisonRow[],
 ): { layer: string; units: number; setting: string; cells: string[] }[] {
+  const shown = shownMetrics(rows);
   const keyed = new Map<string, LayerComparisonRow[]>();
   for (const r of rows)
     keyed.set(`${r.layer}\u0000${r.setting}`, [...(keyed.get(`${r.layer}\u0000${r.setting}`) ?? []), r]);
@@ -190,7 +194,7 @@ export function layerTableRows(
     layer: group[0].layer,
     units: group[0].units,
     setting: group[0].setting,
-    cells: LAYER_METRICS.flatMap(({ column }) => {
+    cells: shown.flatMap(({ column }) => {
       const r = group.find((x) => x.metric === column);
       if (!r) return ['–', '–', '–', '–'];
       return [r.mean.toFixed(1), unitDiffCell(r.paired), pValue(r.paired.p), `${r.below}/${r.above}`];
@@ -198,12 +202,10 @@ export function layerTableRows(
   }));
 }
 
-export const LAYER_TABLE_HEAD = LAYER_METRICS.flatMap(({ label }) => [
-  label,
-  `${label} Δ [95% CI]`,
-  'p',
-  'pairs ' + '−/+',
-]);
+/** The metrics' column heads of a table of `rows` (layerTableRows' cells). */
+export function layerTableHead(rows: LayerComparisonRow[]): string[] {
+  return shownMetrics(rows).flatMap(({ label }) => [label, `${label} Δ [95% CI]`, 'p', 'pairs ' + '−/+']);
+}
 
 /** The Markdown section: one table per model, or nothing when the folder has no per-layer probes. */
 export function renderLayers(rows: LayerComparisonRow[]): string[] {
@@ -219,13 +221,15 @@ export function renderLayers(rows: LayerComparisonRow[]): string[] {
     '',
   ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
+    const mine = rows.filter((x) => x.model === model);
+    const head = layerTableHead(mine);
     out.push(
       `### ${model.toUpperCase()}`,
       '',
-      `| layer | setting | ${LAYER_TABLE_HEAD.join(' | ')} |`,
-      `|---|---|${LAYER_TABLE_HEAD.map(() => '---').join('|')}|`,
+      `| layer | setting | ${head.join(' | ')} |`,
+      `|---|---|${head.map(() => '---').join('|')}|`,
     );
-    for (const r of layerTableRows(rows.filter((x) => x.model === model))) {
+    for (const r of layerTableRows(mine)) {
       out.push(`| ${r.layer} (${r.units}) | ${r.setting} | ${r.cells.join(' | ')} |`);
     }
     out.push('');

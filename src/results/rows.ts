@@ -1,33 +1,33 @@
 /**
- * The rows a run contributes to the result folder's CSVs, built from the trainer's results by the
+ * The rows a run contributes to the result folder's CSVs, built from the run's record (metrics/record.ts) by the
  * column registry's accessors (columns.ts). Pure functions: the same results give the same rows
  * whichever process trained the run.
  */
 import type { RunSpec } from '../config/types.js';
-import type { EpochResult, RunResult } from '../train/trainer.js';
+import type { EpochRecord, RunRecord } from '../metrics/record.js';
 import { cellsOf, type Row } from './columns.js';
 import type { Cells } from './files.js';
 import type { FinalStatus } from './manifest.js';
 
 /** One epochs.csv row. */
-export function epochRow(spec: RunSpec, r: EpochResult): Cells {
+export function epochRow(spec: RunSpec, r: EpochRecord): Cells {
   return cellsOf('epochs', { spec, r });
 }
 
-/** dead_neurons.csv rows of one epoch: one per hidden layer (none on epochs the probe skips). */
-export function deadRows(spec: RunSpec, r: EpochResult): Cells[] {
-  return (r.dead?.layers ?? []).map((_, i) => cellsOf('dead', { spec, r, i }));
+/** dead_neurons.csv rows of one epoch: one per hidden layer probed (none on epochs the probes skip). */
+export function deadRows(spec: RunSpec, r: EpochRecord): Cells[] {
+  return (r.probe?.layers ?? []).map((_, i) => cellsOf('dead', { spec, r, i }));
 }
 
 /** robustness.csv rows of a finished run. */
-export function robustnessRows(spec: RunSpec, result: RunResult | null): Cells[] {
+export function robustnessRows(spec: RunSpec, result: RunRecord | null): Cells[] {
   return (result?.robustness ?? []).map((p) => cellsOf('robustness', { spec, noise: p.noise, testAcc: p.testAcc }));
 }
 
 /** The run's summary.csv row: its last epoch, and its last probed one for the unit counts. */
-export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunResult | null, backend: string): Cells {
+export function summaryRow(spec: RunSpec, status: FinalStatus, result: RunRecord | null, backend: string): Cells {
   const epochs = result?.epochs ?? [];
-  const probed = [...epochs].reverse().find((e) => e.dead);
+  const probed = [...epochs].reverse().find((e) => e.probe);
   return cellsOf('summary', { spec, status, result, backend, last: epochs[epochs.length - 1], probed });
 }
 

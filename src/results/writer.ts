@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { errorMessage, fileSystemError } from '../errors.js';
 import { insideFolder } from './folder-paths.js';
 import type { RunSpec } from '../config/types.js';
-import type { EpochResult, RunResult } from '../train/trainer.js';
+import type { EpochRecord, RunRecord } from '../metrics/record.js';
 import {
   DEAD_COLUMNS,
   EPOCH_COLUMNS,
@@ -236,7 +236,7 @@ export class ResultWriter {
   }
 
   /** An epoch's row in epochs.csv and, when probed, its layers in dead_neurons.csv. */
-  epoch(spec: RunSpec, r: EpochResult): Promise<void> {
+  epoch(spec: RunSpec, r: EpochRecord): Promise<void> {
     return this.enqueue(async () => {
       await appendRows(this.paths.epochs, EPOCH_COLUMNS, [epochRow(spec, r)]);
       await appendRows(this.paths.dead, DEAD_COLUMNS, deadRows(spec, r));
@@ -247,7 +247,7 @@ export class ResultWriter {
   finished(
     spec: RunSpec,
     status: FinalStatus,
-    result: RunResult | null,
+    result: RunRecord | null,
     backend: string,
     message?: string,
   ): Promise<void> {

@@ -21,7 +21,9 @@ export interface ProgressReporter {
 const fmt = (v: number, digits = 4): string => v.toFixed(digits);
 
 function epochLine(id: string, r: EpochResult, epochs: number): string {
-  const dead = r.dead ? ` dead ${r.dead.dead}/${r.dead.units}` : '';
+  // The unit probe's counts, as the CSVs name them; nothing on epochs without a probe.
+  const units = r.probe?.results.units as { dead: { dead: number; units: number } } | undefined;
+  const dead = units ? ` dead ${units.dead.dead}/${units.dead.units}` : '';
   const varied = r.varied === null ? '' : ` ${r.varied.param} ${Number(r.varied.value.toPrecision(4))}`;
   return (
     `${id} epoch ${r.epoch}/${epochs}: train loss ${fmt(r.trainLoss)} acc ${fmt(r.trainAcc)} ` +

@@ -5,12 +5,10 @@
  */
 import { tf } from '../tf.js';
 import type { RunSpec } from '../config/types.js';
-import type { DeadNeuronReport } from '../metrics/dead-neurons.js';
-import { probeUnits, type ProbeFit, type UnitActivityReport } from '../metrics/unit-activity.js';
 import { readScore, scoreBatch } from '../metrics/score.js';
 import { evaluateUnderNoise, type RobustnessResult } from '../metrics/robustness.js';
-import { probeGradients, type GradientReport } from '../metrics/gradient-flow.js';
-import { unitHistory, type LayerDeadFlags, type UnitHistory } from '../metrics/unit-history.js';
+import { startProbes, type ProbeSession } from '../metrics/registry.js';
+import type { EpochRecord, RunRecord, RunStatus } from '../metrics/record.js';
 import { Rng, deriveSeed } from '../rng/index.js';
 import { valueAt } from './schedule.js';
 import { buildRun, runActivationSpec, scheduledLayers } from './setup.js';
@@ -18,43 +16,10 @@ import { loadRunModule } from '../activations/module.js';
 import type { DeviceData, DeviceSplit } from './device-data.js';
 import { assertWebGpuHealthy, clearWebGpuFaults } from '../backend/webgpu-errors.js';
 
-export interface EpochResult {
-  epoch: number;
-  /** The varied parameter and its value in force at the end of the epoch (null for activations without one). */
-  varied: { param: string; value: number } | null;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
-  /** Null on epochs the probe skips (dead_neurons.every). */
-  dead: DeadNeuronReport | null;
-  /** Dormant and zero-output units, measured with the dead-neuron probe (null when it skips). */
-  activity: UnitActivityReport | null;
-  /**
-   * Loss and accuracy on the unit probe's training images in inference mode, noise off: a clean training-set score
-   * (null when the probe skips, or probes the test split).
-   */
-  cleanTrain: ProbeFit | null;
-  /** Units that died, revived or stayed dead since the run's previous probe (null without one, or when it skips). */
-  history: UnitHistory | null;
-  /** Gradient flow through the hidden units (null when the probe skips or dead_neurons.gradient_samples is 0). */
-  gradient: GradientReport | null;
-  /** Wall time of the whole epoch: training, evaluation and probing. */
-  epochSeconds: number;
-  /** Training samples per second of training time. */
-  samplesPerSecond: number;
-}
-
-export type RunStatus = 'completed' | 'diverged' | 'interrupted';
-
-export interface RunResult {
-  status: RunStatus;
-  epochs: EpochResult[];
-  trainSeconds: number;
-  message?: string;
-  /** Test accuracy under additive input noise, after a completed run (eval.robustness). */
-  robustness: RobustnessResult[];
-}
+/** What an epoch and a run measured: the record results/ builds rows from (metrics/record.ts). */
+export type EpochResult = EpochRecord;
+export type RunResult = RunRecord;
+export type { RunStatus };
 
 export interface BatchProgress {
   epoch: number;
@@ -119,8 +84,8 @@ interface TrainLoop {
   variedValue: number | null;
   /** The epoch's running [loss sum, correct count]; empty between epochs (freed if an exception ends the run). */
   sums: tf.Tensor[];
-  /** The last probe's per-unit dead flags (null before the first probe), for unit histories. */
-  lastDead: LayerDeadFlags[] | null;
+  /** The registered probes and the state each keeps between probes (metrics/registry.ts). */
+  probes: ProbeSession;
 }
 
 /** How an epoch's training pass ended: its mean loss and accuracy, or the message of a loss that diverged mid-epoch. */
@@ -233,7 +198,7 @@ async function trainEpoch(loop: TrainLoop, epoch: number): Promise<EpochPass> {
   return { trainLoss, trainAcc, seen, stopped };
 }
 
-/** Test loss and accuracy, and the unit and gradient probes when due, of the epoch just trained. */
+/** Test loss and accuracy, and the registered probes when due, of the epoch just trained. */
 async function measureEpoch(
   loop: TrainLoop,
   probes: ProbeSamples,
@@ -245,14 +210,10 @@ async function measureEpoch(
   const test = await evaluate(model, data.test, data.classes);
   const probeThisEpoch = epoch % spec.deadNeurons.every === 0 || epoch === spec.train.epochs;
   const labels = probes.trainY ? { y: probes.trainY, classes: data.classes } : undefined;
-  const { threshold, dormantTau: tau } = spec.deadNeurons;
-  const { dead, activity, fit } = probeThisEpoch
-    ? await probeUnits(model, probes.x, { threshold, tau, labels })
-    : { dead: null, activity: null, fit: null };
-  const history = dead && loop.lastDead ? unitHistory(loop.lastDead, dead.layers) : null;
-  if (dead) loop.lastDead = dead.layers;
-  const { gradX, gradY } = probes;
-  const gradient = probeThisEpoch && gradX && gradY ? await probeGradients(model, gradX, gradY) : null;
+  const { x, gradX, gradY } = probes;
+  const probe = probeThisEpoch
+    ? await loop.probes.measure(model, { x, labels, gradX, gradY, settings: spec.deadNeurons })
+    : null;
   await assertWebGpuHealthy(true); // before the epoch is recorded
   return {
     epoch,
@@ -261,11 +222,7 @@ async function measureEpoch(
     trainAcc: pass.trainAcc,
     testLoss: test.loss,
     testAcc: test.acc,
-    dead,
-    activity,
-    cleanTrain: fit,
-    history,
-    gradient,
+    probe,
     epochSeconds: (performance.now() - timing.epochStart) / 1000,
     samplesPerSecond: pass.seen / timing.trainTime,
   };
@@ -293,7 +250,7 @@ export async function trainRun(spec: RunSpec, data: DeviceData, hooks: TrainHook
     step: 0,
     variedValue: spec.varied ? spec.varied.start : null,
     sums: [],
-    lastDead: null,
+    probes: startProbes(),
   };
   const probes = probeSamples(spec, data);
   const epochs: EpochResult[] = [];

@@ -52,6 +52,18 @@ test('exit codes outside cli/, and a back edge from results/ to report/, fail', 
   assert.equal(planted.status, 1);
   assert.match(
     planted.out,
-    /results\/a\.ts imports \.\.\/report\/b\.js: results\/ may import config\/, models\/, train\//,
+    /results\/a\.ts imports \.\.\/report\/b\.js: results\/ may import config\/, metrics\/, models\//,
+  );
+});
+
+test("results/ -> train/ fails: the file format reads the metrics' record, not the trainer's memory shape", () => {
+  const r = check({
+    'results/rows.ts': "import type { EpochResult } from '../train/trainer.js';\n",
+    'train/trainer.ts': 'export type EpochResult = { epoch: number };\n',
+  });
+  assert.equal(r.status, 1);
+  assert.match(
+    r.out,
+    /results\/rows\.ts imports \.\.\/train\/trainer\.js: results\/ may import config\/, metrics\/, models\//,
   );
 });

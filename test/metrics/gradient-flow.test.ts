@@ -10,6 +10,9 @@ import { trainRun } from '../../src/train/trainer.js';
 import { toDeviceData } from '../../src/train/device-data.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
+import { resultOf } from '../../src/metrics/record.js';
+import { unitProbe } from '../../src/metrics/unit-probe.js';
+import { gradientProbe } from '../../src/metrics/gradient-probe.js';
 
 /**
  * input(2) -> dense(2) -> activation -> dense(2), weights chosen so the gradients come out by hand.
@@ -412,19 +415,26 @@ test('in trainRun: gradient columns on probed epochs only, and training is the s
   const on = await trainRun(spec, data);
   const off = await trainRun({ ...spec, deadNeurons: { ...spec.deadNeurons, gradientSamples: 0 } }, data);
   assert.deepEqual(
-    on.epochs.map((e) => e.gradient !== null),
+    on.epochs.map((e) => resultOf(e, gradientProbe) !== null),
     [false, true, true],
   );
   assert.deepEqual(
-    off.epochs.map((e) => e.gradient),
+    off.epochs.map((e) => resultOf(e, gradientProbe)),
     [null, null, null],
   );
-  const g = on.epochs[2].gradient!;
+  const g = resultOf(on.epochs[2], gradientProbe)!;
   assert.equal(g.samples, 100);
   assert.equal(g.units, 32);
   assert.ok(g.outgoingGradShare > 0 && g.outgoingGradShare <= 1, `N-ReLU's outgoing share ${g.outgoingGradShare}`);
   const strip = (r: typeof on) =>
-    r.epochs.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc, e.dead?.dead, e.activity?.zeroOutput]);
+    r.epochs.map((e) => [
+      e.trainLoss,
+      e.trainAcc,
+      e.testLoss,
+      e.testAcc,
+      resultOf(e, unitProbe)?.dead.dead,
+      resultOf(e, unitProbe)?.activity.zeroOutput,
+    ]);
   assert.deepEqual(strip(on), strip(off), 'probing gradients changes nothing the run trains or measures');
   data.dispose();
 });

@@ -11,6 +11,9 @@ import { toDeviceData } from '../../src/train/device-data.js';
 import { deadRows, epochRow, summaryRow } from '../../src/results/rows.js';
 import { useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
+import { resultOf } from '../../src/metrics/record.js';
+import { unitProbe } from '../../src/metrics/unit-probe.js';
+import { historyProbe } from '../../src/metrics/history-probe.js';
 
 const flags = (name: string, bits: string) => ({ name, unitDead: Uint8Array.from(bits, (b) => Number(b)) });
 
@@ -45,15 +48,16 @@ test('a run compares each probe with its previous one: the histories add up to t
   const result = await trainRun(spec, data);
   data.dispose();
   const [first, ...later] = result.epochs;
-  assert.equal(first.history, null, 'no history at the first probe');
+  assert.equal(resultOf(first, historyProbe), null, 'no history at the first probe');
   let previous = first;
   let died = 0;
   let revived = 0;
   for (const e of later) {
-    const h = e.history;
-    assert.ok(h && e.dead && previous.dead);
+    const h = resultOf(e, historyProbe);
+    const [was, is] = [resultOf(previous, unitProbe)?.dead, resultOf(e, unitProbe)?.dead];
+    assert.ok(h && was && is);
     h.layers.forEach((l, i) => {
-      const [before, now] = [previous.dead?.layers[i].dead, e.dead?.layers[i].dead];
+      const [before, now] = [was.layers[i].dead, is.layers[i].dead];
       assert.equal(l.stayedDead + l.revived, before, `epoch ${e.epoch} ${l.name}: dead before`);
       assert.equal(l.stayedDead + l.died, now, `epoch ${e.epoch} ${l.name}: dead now`);
     });
@@ -65,10 +69,10 @@ test('a run compares each probe with its previous one: the histories add up to t
   // The CSV rows carry them: per layer in dead_neurons.csv, totals in epochs.csv and, summed, in summary.csv.
   const last = result.epochs[result.epochs.length - 1];
   assert.equal(epochRow(spec, first).died ?? null, null, 'an empty cell at the first probe');
-  assert.equal(epochRow(spec, last).revived, last.history?.revived);
+  assert.equal(epochRow(spec, last).revived, resultOf(last, historyProbe)?.revived);
   assert.deepEqual(
     deadRows(spec, last).map((r) => [r.layer, r.died, r.revived, r.stayed_dead]),
-    last.history?.layers.map((l) => [l.name, l.died, l.revived, l.stayedDead]),
+    resultOf(last, historyProbe)?.layers.map((l) => [l.name, l.died, l.revived, l.stayedDead]),
   );
   const summary = summaryRow(spec, 'completed', result, 'cpu');
   assert.equal(summary.total_died, died);

@@ -8,6 +8,8 @@ import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec } from '../helpers/synthetic.js';
 import { Rng } from '../../src/rng/index.js';
 import type { Dataset } from '../../src/data/datasets.js';
+import { resultOf } from '../../src/metrics/record.js';
+import { unitProbe } from '../../src/metrics/unit-probe.js';
 
 /** Images with spatial structure a CNN can find: class c is a bright 6x6 block at its own place, plus noise. */
 function blocksDataset(trainCount: number, testCount: number): Dataset {
@@ -63,10 +65,14 @@ for (const backend of TEST_BACKENDS.filter((b) => b === 'wasm')) {
     assert.ok(r.epochs[2].trainLoss < r.epochs[0].trainLoss, 'the training loss falls');
     // Units: 4 + 8 conv channels and 16 dense units, per layer in order.
     assert.deepEqual(
-      r.epochs[2].dead?.layers.map((l) => l.units),
+      resultOf(r.epochs[2], unitProbe)?.dead.layers.map((l) => l.units),
       [4, 8, 16],
     );
-    assert.equal(r.epochs[2].activity?.zeroOutput, 0, 'N-ReLU never outputs exactly 0 in training');
+    assert.equal(
+      resultOf(r.epochs[2], unitProbe)?.activity.zeroOutput,
+      0,
+      'N-ReLU never outputs exactly 0 in training',
+    );
     assert.equal(r.robustness.length, 1);
     data.dispose();
   });

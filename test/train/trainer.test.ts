@@ -6,6 +6,8 @@ import { toDeviceData } from '../../src/train/device-data.js';
 import { valueAt } from '../../src/train/schedule.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { runSpec, syntheticDataset } from '../helpers/synthetic.js';
+import { resultOf } from '../../src/metrics/record.js';
+import { unitProbe } from '../../src/metrics/unit-probe.js';
 
 const withoutTiming = (e: EpochResult[]) => e.map(({ epochSeconds: _a, samplesPerSecond: _b, ...rest }) => rest);
 
@@ -35,7 +37,7 @@ for (const backend of TEST_BACKENDS) {
     assert.equal(tf.memory().numTensors, before, 'a finished run leaves no tensors behind');
     assert.deepEqual(withoutTiming(a.epochs), withoutTiming(b.epochs));
     assert.ok(a.epochs[2].testAcc > 0.5, `synthetic data should be learnable, got ${a.epochs[2].testAcc}`);
-    assert.ok(a.epochs[2].dead && a.epochs[2].dead.units === 32);
+    assert.equal(resultOf(a.epochs[2], unitProbe)?.dead.units, 32);
     const c = await trainRun({ ...spec, seed: 2 }, data);
     assert.notDeepEqual(withoutTiming(a.epochs), withoutTiming(c.epochs));
     data.dispose();
@@ -104,7 +106,7 @@ test('dead neurons are probed every N epochs and always on the last', async () =
     data,
   );
   assert.deepEqual(
-    r.epochs.map((e) => e.dead !== null),
+    r.epochs.map((e) => e.probe !== null),
     [false, true, true],
   );
   data.dispose();
