@@ -20,7 +20,7 @@ import { holm, pairedTest, type BySeed, type PairedResult } from '../src/stats/p
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
-import { settingOf } from '../src/results/settings.js';
+import { settingOf } from '../src/results/pooling.js';
 import { bySeed, pv, signedIn } from './paired-vs-baselines.js';
 
 const ACCURACY = 'final_test_acc';

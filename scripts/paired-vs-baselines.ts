@@ -25,7 +25,7 @@ import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/s
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
-import { settingOf } from '../src/results/settings.js';
+import { settingOf } from '../src/results/pooling.js';
 
 const BASELINES = ['relu', 'leaky_relu', 'prelu', 'gelu', 'rrelu'] as const;
 

@@ -17,7 +17,7 @@ import { readManifest } from '../src/results/manifest.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
 import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { BASELINE_SETTING, modelLooks } from '../src/report/sequential.js';
-import { settingOf } from '../src/results/settings.js';
+import { settingOf } from '../src/results/pooling.js';
 import { stoppingOf } from '../src/stats/sequential.js';
 
 const { values, positionals } = parseArgs({ options: { looks: { type: 'string' } }, allowPositionals: true });

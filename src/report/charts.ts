@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { DEFINITIONS } from './definitions.js';
 import { epochCharts, type EpochChart } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
 import { variedOf } from '../results/varied.js';
 import type { Row } from '../results/files.js';
 

@@ -8,7 +8,7 @@
 import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../stats/paired.js';
 import { mean, summarize, welchPValue } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
 import { variedCell, variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { comparedMetrics, type ComparedMetric, type Format } from '../results/columns.js';
 import { activationNames } from '../activations/registry.js';

@@ -28,7 +28,7 @@ import { comparePostHoc, type PostHocRow } from './post-hoc.js';
 import type { PairedResult } from '../stats/paired.js';
 import { verdictLabel } from '../stats/paired.js';
 import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
-import { excludedRuns } from '../results/settings.js';
+import { excludedRuns } from '../results/pooling.js';
 import { insideFolder } from '../results/folder-paths.js';
 import { inlineSvg, renderSvg } from './render.js';
 
@@ -47,7 +47,7 @@ export interface HtmlReportOptions {
   onWarning?: (message: string) => void;
   /**
    * Runs left out of the tables and charts: trained with other settings than the row they would join
-   * (results/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * (results/pooling.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
    * Default: the folder's own (`excludedRuns`).
    */
   exclude?: readonly string[];

@@ -9,7 +9,7 @@ import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
 import { compareSettings } from './comparison.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
 import { variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { pValue } from './format.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Row } from '../results/files.js';
 import type { SequentialRecord } from '../results/manifest.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
 import { decideSequential, sequentialDesign, type Look, type SequentialDesign } from '../stats/sequential.js';
 import { signedPct } from './format.js';
 

@@ -5,7 +5,7 @@
 import { ResultsError } from '../errors.js';
 import { readRows, resultPaths, writeFileAtomic, writeRows } from '../results/files.js';
 import { readManifest } from '../results/manifest.js';
-import { excludedNote, poolableRows } from '../results/settings.js';
+import { excludedNote, poolableRows } from '../results/pooling.js';
 import { incompleteRuns, sortResultFiles } from '../results/writer.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from './comparison.js';
 import { readCompareOptions } from './compare-options.js';

@@ -16,7 +16,7 @@ export type { FinalStatus };
 
 export interface RunRecord {
   hash: string;
-  /** The hash of the run's settings without its seed (settings.ts): the runs a comparison row may pool share it. */
+  /** The hash of the run's settings without its seed (pooling.ts): the runs a comparison row may pool share it. */
   settingHash?: string;
   /**
    * The hash of the run's settings without seed and activation (config/grid.ts `pairingHash`): a setting pairs with

@@ -24,7 +24,7 @@ import {
   writeRows,
   type Row,
 } from './files.js';
-import { isSettingHash, settingDiff, settingKeys, settingOf } from './settings.js';
+import { isSettingHash, settingDiff, settingKeys, settingOf } from './pooling.js';
 import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
 import { CSV_FILES, MODELS_DIR, clearResults, sortByRun } from './writer.js';
 import { insideFolder, readRegularFile } from './folder-paths.js';
@@ -43,7 +43,7 @@ interface Folder {
   rows: Record<FileName, Row[]>;
   /** The folder's grid by run id (empty when its manifest's config does not expand). */
   specs: Map<string, RunSpec>;
-  /** Each run's setting hash without the seed (settings.ts); null when the folder cannot tell. */
+  /** Each run's setting hash without the seed (pooling.ts); null when the folder cannot tell. */
   keys: Map<string, string> | null;
 }
 

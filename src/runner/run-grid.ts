@@ -18,7 +18,7 @@ import { DEFAULT_MARGIN_PP } from '../report/comparison.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
-import { settingDiff, specsFor } from '../results/settings.js';
+import { settingDiff, specsFor } from '../results/pooling.js';
 import { trainInLooks } from './until-decided.js';
 
 export interface RunGridOptions {
