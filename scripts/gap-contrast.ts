@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { holm, pairedTest, type BySeed, type PairedResult } from '../src/stats/paired.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
-import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/pooling.js';
 import { bySeed, pv, signedIn } from './paired-vs-baselines.js';
@@ -132,7 +131,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`--metric ${values.metric}: ${dir}/summary.csv has no such column`);
     process.exit(2);
   }
-  const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
+  const marginPp = readCompareOptions(dir).margin;
   try {
     const rows = gapContrasts(summary, { ...values, marginPp });
     const decimals = values.decimals === undefined ? undefined : Number(values.decimals);

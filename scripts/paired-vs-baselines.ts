@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { holm, pairedTest, verdictLabel, verdictOf, type BySeed } from '../src/stats/paired.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
-import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/pooling.js';
 
@@ -194,7 +193,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const sigmas = (values.sigmas ?? '').split(',').filter(Boolean);
   const against = values.against ? values.against.split(',').filter(Boolean) : BASELINES;
-  const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
+  const marginPp = readCompareOptions(dir).margin;
   const summary = readRowsSync(join(dir, 'summary.csv'));
   const metric = values.metric ?? ACCURACY;
   if (summary.length > 0 && !(metric in summary[0])) {

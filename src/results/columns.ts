@@ -14,7 +14,7 @@ import { RUN_ID } from './folder-paths.js';
 import type { RunSpec } from '../config/types.js';
 import { modelLabel } from '../config/grid.js';
 import type { EpochResult, RunResult } from '../train/trainer.js';
-import { VARIED_LABEL, variedLabel } from './varied.js';
+import { VARIED_COLUMN, VARIED_LABEL, variedLabel } from './varied.js';
 
 /** How a run ended, as summary.csv's `status` column holds it. */
 export type FinalStatus = 'completed' | 'diverged' | 'failed';
@@ -234,7 +234,7 @@ export const COLUMNS = {
     epochs: (c) => c.spec.activation.name,
     summary: (c) => c.spec.activation.name,
   },
-  sigma: {
+  [VARIED_COLUMN]: {
     type: { type: 'text', pattern: { regex: VARIED_LABEL, what: 'a number or start->end:schedule' } },
     check: 'exact',
     doc:
@@ -787,7 +787,7 @@ const LAYOUT: Record<FileKey, readonly ColumnName[]> = {
     'run_id',
     'model',
     'activation',
-    'sigma',
+    VARIED_COLUMN,
     'seed',
     'epoch',
     'train_loss',
@@ -828,7 +828,7 @@ const LAYOUT: Record<FileKey, readonly ColumnName[]> = {
     'run_id',
     'model',
     'activation',
-    'sigma',
+    VARIED_COLUMN,
     'seed',
     'status',
     'epochs',
