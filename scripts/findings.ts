@@ -30,7 +30,7 @@ import { pairedTest, type BySeed, type PairedResult } from '../src/stats/paired.
 import { summarize, type Summary } from '../src/stats/statistics.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/pooling.js';
-import { pv } from './paired-vs-baselines.js';
+import { pv } from '../src/report/paired-analyses.js';
 
 export interface EpochRow {
   model: string;
