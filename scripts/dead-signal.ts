@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { holm, pairedTest, type BySeed, type PairedResult } from '../src/stats/paired.js';
 import { mean } from '../src/stats/statistics.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
-import { settingOf } from '../src/results/settings.js';
+import { settingOf } from '../src/results/pooling.js';
 
 export interface DeadSignalRow {
   model: string;

@@ -29,8 +29,8 @@ import { parseArgs } from 'node:util';
 import { pairedTest, type BySeed, type PairedResult } from '../src/stats/paired.js';
 import { summarize, type Summary } from '../src/stats/statistics.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
-import { settingOf } from '../src/results/settings.js';
-import { pv } from './paired-vs-baselines.js';
+import { settingOf } from '../src/results/pooling.js';
+import { pv } from '../src/report/paired-analyses.js';
 
 export interface EpochRow {
   model: string;

@@ -15,9 +15,8 @@ import { parseArgs } from 'node:util';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { readManifest } from '../src/results/manifest.js';
 import { readCompareOptions } from '../src/report/compare-options.js';
-import { DEFAULT_MARGIN_PP } from '../src/report/comparison.js';
-import { BASELINE_SETTING, modelLooks } from '../src/report/sequential.js';
-import { settingOf } from '../src/results/settings.js';
+import { modelLooks } from '../src/report/sequential.js';
+import { settingOf } from '../src/results/pooling.js';
 import { stoppingOf } from '../src/stats/sequential.js';
 
 const { values, positionals } = parseArgs({ options: { looks: { type: 'string' } }, allowPositionals: true });
@@ -53,7 +52,7 @@ function retro(dir: string): { lines: string[]; total: number; saved: number } {
   const summary = readRowsSync(join(dir, 'summary.csv'));
   const seeds = (readManifest(join(dir, 'manifest.json'))?.config.seeds ?? []).slice().sort((a, b) => a - b);
   const looks = values.looks ? values.looks.split(',').map(Number) : defaultLooks(seeds.length);
-  const marginPp = readCompareOptions(dir).margin ?? DEFAULT_MARGIN_PP;
+  const { margin: marginPp, baseline } = readCompareOptions(dir);
   const verdicts = fixedVerdicts(dir);
   const lines = [
     `${dir}: looks ${looks.join(', ')} seeds, margin ±${marginPp} pp`,
@@ -63,7 +62,7 @@ function retro(dir: string): { lines: string[]; total: number; saved: number } {
   ];
   let saved = 0;
   for (const model of [...new Set(summary.map((r) => r.model))]) {
-    const stop = stoppingOf(modelLooks(summary, model, seeds, looks, marginPp).looks);
+    const stop = stoppingOf(modelLooks(summary, model, seeds, looks, marginPp, looks.length, baseline).looks);
     let last = 0;
     for (const [setting, s] of stop) {
       const fixedV = verdicts.get(`${model} ${setting}`);
@@ -75,9 +74,9 @@ function retro(dir: string): { lines: string[]; total: number; saved: number } {
           `| ${fixedV?.verdict === s.decision ? 'yes' : 'no'} | ${hours(sec)} |`,
       );
     }
-    const baseSec = secondsAfter(summary, model, BASELINE_SETTING, seeds, last);
+    const baseSec = secondsAfter(summary, model, baseline, seeds, last);
     saved += baseSec;
-    lines.push(`| ${model} | ${BASELINE_SETTING} (baseline) | trains to ${last} seeds | | | | ${hours(baseSec)} |`);
+    lines.push(`| ${model} | ${baseline} (baseline) | trains to ${last} seeds | | | | ${hours(baseSec)} |`);
   }
   const total = summary.reduce((s, r) => s + Number(r.train_seconds || 0), 0);
   return { lines, total, saved };

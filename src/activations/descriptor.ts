@@ -65,6 +65,8 @@ export interface ActivationDescriptor {
   readonly name: string;
   /** One line for `--help`. */
   readonly summary: string;
+  /** How reports name it in prose when it is the comparison's baseline (`ReLU`); default: its name. */
+  readonly title?: string;
   /** The parameters, in the order of a run's params (and so of its id's parameter tags). */
   readonly params: Readonly<Record<string, ParamDef>>;
   /** True: its layer draws random numbers in training mode and implements `StochasticLayer`. */

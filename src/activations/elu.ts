@@ -32,6 +32,7 @@ export function eluForward(x: tf.Tensor, alpha: number): tf.Tensor {
 export const elu = elementwiseActivation<{ alpha: number }>({
   name: 'elu',
   summary: 'x if x > 0 else alpha * (exp(x) - 1)',
+  title: 'ELU',
   // Not 'ELU': that name is TF.js's own layer (alpha 1 only) in the serialization registry.
   className: 'TorchELU',
   params: { alpha: { type: 'number', default: 1, doc: 'scale of the negative branch, > 0 (PyTorch default 1)' } },

@@ -24,6 +24,7 @@ export function geluForward(x: tf.Tensor, approximate: GeluApproximation, traini
 export const gelu = elementwiseActivation<{ approximate: GeluApproximation }>({
   name: 'gelu',
   summary: 'x * Phi(x), exact (erf) as in PyTorch, or its tanh approximation',
+  title: 'GELU',
   className: 'GELU',
   params: {
     approximate: { type: 'choice', choices: GELU_APPROXIMATIONS, default: 'none', doc: 'none (erf, exact) or tanh' },

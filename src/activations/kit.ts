@@ -44,6 +44,8 @@ export interface ElementwiseKit<P extends ActivationParams> {
   /** The descriptor's name (configs, run ids, CSVs). */
   name: string;
   summary: string;
+  /** The descriptor's `title`: how reports name it as the baseline (`GELU`). */
+  title?: string;
   /** Name in TF.js's serialization registry (model.json); must not be one of TF.js's own layers. */
   className: string;
   params: { readonly [K in keyof P]: ParamDef };
@@ -124,6 +126,7 @@ export function elementwiseActivation<P extends ActivationParams>(kit: Elementwi
   return defineActivation({
     name: kit.name,
     summary: kit.summary,
+    ...(kit.title ? { title: kit.title } : {}),
     params: kit.params,
     stochastic: false,
     ...(kit.check ? { check: (params: ActivationParams) => kit.check?.(params as P) } : {}),

@@ -16,6 +16,7 @@ export function leakyReluForward(x: tf.Tensor, alpha: number): tf.Tensor {
 export const leakyRelu = elementwiseActivation<{ alpha: number }>({
   name: 'leaky_relu',
   summary: 'x if x >= 0 else alpha * x',
+  title: 'LeakyReLU',
   // Not 'LeakyReLU': that name is TF.js's own layer (old model.json files still load as it).
   className: 'TorchLeakyReLU',
   params: { alpha: { type: 'number', default: 0.01, doc: 'negative slope (PyTorch default 0.01)' } },

@@ -90,6 +90,7 @@ tf.serialization.registerClass(NReLU);
 export const nrelu = defineActivation({
   name: 'nrelu',
   summary: "x if x > 0 else sigma * N(0, 1) noise in training; max(x, 0) in inference (the paper's N-ReLU)",
+  title: 'N-ReLU',
   params: PARAMS,
   stochastic: true,
   create: (params, { name, seed }) => new NReLU({ name, seed, sigma: params.sigma as number }),

@@ -29,6 +29,7 @@ function alphaShape({ shared }: PReLUParams, shape: (number | null)[], layer: st
 export const prelu = elementwiseActivation<PReLUParams>({
   name: 'prelu',
   summary: 'x if x >= 0 else alpha * x, alpha learned (PyTorch: one shared alpha, init 0.25)',
+  title: 'PReLU',
   // Not 'PReLU': that name is TF.js's own layer in the serialisation registry.
   className: 'TorchPReLU',
   params: {

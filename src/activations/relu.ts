@@ -16,6 +16,7 @@ export function reluForward(x: tf.Tensor): tf.Tensor {
 export const relu = elementwiseActivation({
   name: 'relu',
   summary: 'max(x, 0)',
+  title: 'ReLU',
   // Not 'ReLU': that name is TF.js's own layer in the serialization registry (old model.json files still load).
   className: 'TorchReLU',
   params: {},

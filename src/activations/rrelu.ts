@@ -65,6 +65,7 @@ tf.serialization.registerClass(RReLU);
 export const rrelu = defineActivation({
   name: 'rrelu',
   summary: 'x if x >= 0 else a * x, a ~ U(lower, upper) per element in training, (lower + upper) / 2 in inference',
+  title: 'RReLU',
   params: PARAMS,
   stochastic: true,
   check: checkBounds,

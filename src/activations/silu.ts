@@ -16,6 +16,7 @@ export function siluForward(x: tf.Tensor): tf.Tensor {
 export const silu = elementwiseActivation({
   name: 'silu',
   summary: "x * sigmoid(x) (PyTorch's SiLU, Swish with beta 1)",
+  title: 'SiLU',
   className: 'SiLU',
   params: {},
   forward: (x) => siluForward(x),

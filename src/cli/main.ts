@@ -18,6 +18,7 @@ import { registerSlurm } from './slurm.js';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
+import { registerStats } from './stats.js';
 
 const DESCRIPTION = `Benchmark ReLU, LeakyReLU, PReLU, GELU, RReLU and N-ReLU (arXiv 2511.07559) on MNIST-style data.
 
@@ -44,6 +45,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
   registerBench(program);
   registerEval(program, setExitCode);
   registerExport(program);
+  registerStats(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -10,7 +10,7 @@ import { parseOnly } from '../runner/only.js';
 import { writeHtmlReport } from '../report/html.js';
 import { renderSparklines } from '../report/sparkline.js';
 import { readRows, resultPaths, type Row } from '../results/files.js';
-import { excludedRuns } from '../results/settings.js';
+import { excludedRuns } from '../results/pooling.js';
 import { checkDataDir, checkOutDir } from './paths.js';
 import { backendOption, jobsOption, outOption, workerTimeoutOption } from './options.js';
 import { EXIT } from '../exit-codes.js';

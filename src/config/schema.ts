@@ -19,8 +19,11 @@ export const CONFIG_DEFAULTS = {
   seeds: [1],
   train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
   deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
-  /** Equivalence margin of the paired comparison with ReLU, in percentage points (README, "Statistics"). */
-  compare: { margin: 0.2 },
+  /**
+   * The comparison (README, "Statistics"): the equivalence margin of the paired tests in percentage points, the
+   * setting every other is paired with, and the setting whose test against it was named in advance (issue 20).
+   */
+  compare: { margin: 0.2, baseline: 'relu', primary: 'nrelu-s0.1' },
   outputRoot: 'results',
 } as const;
 
@@ -182,8 +185,15 @@ const evalSchema = z.strictObject({
     .prefault({}),
 });
 
+/** A comparison row's setting as run ids spell it (`relu`, `nrelu-s0.1`, `leaky_relu-alpha0.1`; folder-paths.ts). */
+const settingName = z
+  .string()
+  .regex(/^[a-z][A-Za-z0-9_.+]*(-[A-Za-z0-9_.+]+)*$/, 'must be a setting as run ids spell it, e.g. relu or nrelu-s0.1');
+
 const compareSchema = z.strictObject({
   margin: z.number().gt(0).max(100).default(CONFIG_DEFAULTS.compare.margin),
+  baseline: settingName.default(CONFIG_DEFAULTS.compare.baseline),
+  primary: settingName.default(CONFIG_DEFAULTS.compare.primary),
 });
 
 function isDataset(name: string): boolean {
@@ -307,7 +317,7 @@ export const configSchema = z
       gradientSamples: c.dead_neurons.gradient_samples,
     },
     eval: { robustness: { gaussian: [...c.eval.robustness.gaussian].sort((a, b) => a - b) } },
-    compare: { margin: c.compare.margin },
+    compare: { ...c.compare },
     output: c.output ?? `${CONFIG_DEFAULTS.outputRoot}/${c.name}`,
   }));
 

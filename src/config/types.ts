@@ -123,7 +123,7 @@ export interface ResolvedConfig {
    * `seeds` empty: a cell trains the config's seeds). The config's own fields are the first cell's.
    */
   sweep?: ResolvedSweep;
-  /** How settings are compared with ReLU; not part of any run's hash (it changes no training). */
+  /** How settings are compared with the baseline; not part of any run's hash (it changes no training). */
   compare?: CompareSettings;
   output: string;
 }
@@ -137,4 +137,11 @@ export interface ResolvedSweep {
 export interface CompareSettings {
   /** Equivalence margin for TOST, in percentage points of test accuracy. */
   margin: number;
+  /**
+   * The setting (run id without model and seed) every other setting of a model is paired with. Optional: manifests
+   * written before the key lack it, and read as the default (`relu`).
+   */
+  baseline?: string;
+  /** The setting whose test against the baseline was named in advance (default `nrelu-s0.1`); optional likewise. */
+  primary?: string;
 }

@@ -8,8 +8,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { DEFINITIONS } from './definitions.js';
 import { epochCharts, type EpochChart } from '../results/columns.js';
 import { compareSettings } from './comparison.js';
-import { settingOf } from '../results/settings.js';
-import { variedOf } from '../results/varied.js';
+import { settingOf } from '../results/pooling.js';
+import { VARIED_COLUMN, variedOf } from '../results/varied.js';
+import { findActivation } from '../activations/registry.js';
 import type { Row } from '../results/files.js';
 
 /**
@@ -18,7 +19,12 @@ import type { Row } from '../results/files.js';
  */
 export type ChartKind = FixedKind | EpochChart['kind'] | 'paired' | FindingsKind;
 /** The charts every model gets, whatever the probes. */
-type FixedKind = 'accuracy' | 'loss' | 'sigma' | 'robustness';
+type FixedKind = 'accuracy' | 'loss' | VariedKind | 'robustness';
+/**
+ * The varied parameter's chart (final test accuracy against its constant values), named after its CSV column so
+ * its file keeps the name committed folders have (`sigma-<model>.svg`; results/varied.ts).
+ */
+type VariedKind = typeof VARIED_COLUMN;
 /** The charts of findings-charts.ts: per-layer differences, the variant gaps and the per-seed strips. */
 type FindingsKind = 'layers' | 'variant_gap' | 'seeds';
 
@@ -86,8 +92,8 @@ const TABLEAU20 = [
   '#9e765f',
   '#d8b5a5',
 ];
-const NRELU_CURVE = 'N-ReLU (σ on x axis)';
-const NRELU_COLOR = '#222222';
+/** The colour of the varied parameter's curve (the other settings keep theirs). */
+const CURVE_COLOR = '#222222';
 
 /** Chart styling: the generic `sans-serif` family last, so the SVG renders anywhere. */
 export const CHART_CONFIG = {
@@ -126,7 +132,7 @@ export function completedRuns(summary: Row[]): Map<string, Row & { setting: stri
 }
 
 /**
- * Every setting, in the comparison table's order (activation order, then sigma). The settings of
+ * Every setting, in the comparison table's order (activation order, then the varied value). The settings of
  * all models are ranked together so that colours agree between models.
  */
 export function settingOrder(rows: Row[]): string[] {
@@ -284,31 +290,60 @@ function lossSpec(
   };
 }
 
-/** True when a summary sigma label is a constant sigma (a plain number, not `start->end:schedule`). */
-function sigmaSpec(
-  model: string,
-  runs: (Row & { setting: string })[],
-  colors: Map<string, string>,
-): TopLevelSpec | null {
+/** One point of the varied parameter's curve: a setting with a constant value, its final accuracies over seeds. */
+type VariedPoint = SeriesPoint & { value: number };
+
+/**
+ * The varied parameter's curve of one model: the settings of one activation with a constant value of its varied
+ * parameter (the activation with the most such settings, the first in the comparison's order on a tie), and every
+ * other setting as a reference (its mean over seeds). Null when no setting has a constant value.
+ */
+function variedCurve(runs: (Row & { setting: string })[]): {
+  activation: string;
+  param: string;
+  curve: VariedPoint[];
+  references: { setting: string; mean: number }[];
+} | null {
   const bySetting = new Map<string, (Row & { setting: string })[]>();
   for (const r of runs) bySetting.set(r.setting, [...(bySetting.get(r.setting) ?? []), r]);
-  const curve: (SeriesPoint & { sigma: number })[] = [];
+  const groups = [...bySetting.values()].filter((g) => g.some((r) => cellNumber(r.final_test_acc) !== null));
+  const constant = (g: Row[]): boolean => variedOf(g[0])?.schedule === 'constant';
+  const count = (activation: string): number =>
+    groups.filter((g) => constant(g) && g[0].activation === activation).length;
+  const candidates = groups
+    .filter(constant)
+    .map((g) => ({ activation: g[0].activation, varied: variedOf(g[0]), setting: g[0].setting }))
+    .sort((a, b) => count(b.activation) - count(a.activation) || compareSettings(a, b));
+  if (candidates.length === 0) return null;
+  const { activation } = candidates[0];
+  const param = candidates[0].varied?.param ?? '';
+  const curve: VariedPoint[] = [];
   const references: { setting: string; mean: number }[] = [];
-  for (const [setting, group] of bySetting) {
-    const acc = group.map((r) => cellNumber(r.final_test_acc)).filter((v): v is number => v !== null);
-    if (acc.length === 0) continue;
-    const s = stats(acc);
+  for (const group of groups) {
+    const s = stats(group.map((r) => cellNumber(r.final_test_acc)).filter((v): v is number => v !== null));
     const varied = variedOf(group[0]);
-    if (group[0].activation === 'nrelu' && varied?.schedule === 'constant') {
-      curve.push({ setting: NRELU_CURVE, x: varied.start, sigma: varied.start, ...s });
-    } else {
-      references.push({ setting, mean: s.mean });
-    }
+    if (group[0].activation === activation && varied?.param === param && varied.schedule === 'constant') {
+      curve.push({ setting: '', x: varied.start, value: varied.start, ...s });
+    } else references.push({ setting: group[0].setting, mean: s.mean });
   }
-  if (curve.length === 0) return null;
-  curve.sort((a, b) => a.x - b.x);
+  return { activation, param, curve: curve.sort((a, b) => a.x - b.x), references };
+}
+
+/** How charts name an activation: its descriptor's title (`N-ReLU`), else its name. */
+const activationTitle = (name: string): string => findActivation(name)?.title ?? name;
+
+/** The varied parameter's chart: final test accuracy against its constant values, other settings as rules. */
+function variedSpec(
+  model: string,
+  found: NonNullable<ReturnType<typeof variedCurve>>,
+  colors: Map<string, string>,
+): TopLevelSpec {
+  const { param, references } = found;
+  const title = activationTitle(found.activation);
+  const label = `${title} (${param} on x axis)`;
+  const curve = found.curve.map((p) => ({ ...p, setting: label }));
   const domain = [...colors.keys()].filter((s) => references.some((r) => r.setting === s));
-  const color = colorEncoding(domain, colors, { label: NRELU_CURVE, color: NRELU_COLOR });
+  const color = colorEncoding(domain, colors, { label, color: CURVE_COLOR });
   // the y domain covers every bar and reference rule, with a little room, so nothing runs outside the plot
   const ys = [...curve.flatMap((p) => [p.min, p.max]), ...references.map((r) => r.mean)];
   const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
@@ -319,18 +354,18 @@ function sigmaSpec(
     axis: pctAxis([lo - pad, hi + pad]),
     scale: { zero: false, domain: [lo - pad, hi + pad], nice: false },
   };
-  // from 0 (where N-ReLU is ReLU) to a little past the largest sigma, so its error bar is off the frame
+  // from 0 to a little past the largest value, so its error bar is off the frame
   const x = {
     field: 'x',
     type: 'quantitative' as const,
-    title: 'σ (N-ReLU noise standard deviation)',
+    title: `${param} (${title}, constant over training)`,
     scale: { domainMin: 0, domainMax: 1.08 * curve[curve.length - 1].x, nice: false },
   };
   return {
     title: {
-      text: `Final test accuracy against σ (${model.toUpperCase()})`,
+      text: `Final test accuracy against ${param} (${model.toUpperCase()})`,
       subtitle: [
-        'N-ReLU with constant σ: mean over seeds, bar min-max',
+        `${title} with constant ${param}: mean over seeds, bar min-max`,
         'dashed rules: the other settings (mean over seeds)',
       ],
     },
@@ -357,14 +392,20 @@ function sigmaSpec(
   };
 }
 
-const NOTES: Record<FixedKind, string> = {
+/** The varied parameter's chart's note. */
+function variedNote(activation: string, param: string): string {
+  const title = activationTitle(activation);
+  return (
+    `Test accuracy after the last epoch of each ${title} run with a constant ${param}, against ${param}; ` +
+    `${title} with a ${param} schedule and the other settings are shown as their mean over seeds.`
+  );
+}
+
+const NOTES: Record<Exclude<FixedKind, VariedKind>, string> = {
   accuracy: `${DEFINITIONS.accuracy}, measured after each epoch. Line: mean over seeds; band: min to max over seeds.`,
   loss:
     `${DEFINITIONS.loss}. Train: mean over the epoch's mini-batches in training mode (noise on, ` +
     `weights still changing). Test: over the whole test split in inference mode after the epoch.`,
-  sigma:
-    'Test accuracy after the last epoch of each N-ReLU run with a constant σ, against σ; ' +
-    'N-ReLU with a σ schedule and the other activations are shown as their mean over seeds.',
   robustness: `${DEFINITIONS.robustness}, for each trained model. Mean over seeds; band: min to max.`,
 };
 
@@ -397,7 +438,7 @@ function registryChartSpec(
 }
 
 /**
- * Every chart of a result folder, model by model: accuracy, loss, sigma, dead, gradient-dead, dormant, zero output,
+ * Every chart of a result folder, model by model: accuracy, loss, the varied parameter's, dead, gradient-dead, dormant, zero output,
  * robustness.
  */
 export function buildCharts(rows: ReportRows): Chart[] {
@@ -444,7 +485,9 @@ export function buildCharts(rows: ReportRows): Chart[] {
       ...aggregateSeries(epochs, mine, 'epoch', 'test_loss').map((p) => ({ ...p, split: 'test loss' })),
     ];
     add('loss', model, loss.length ? lossSpec(model, loss, colors) : null);
-    add('sigma', model, sigmaSpec(model, [...mine.values()], colors));
+    const varied = variedCurve([...mine.values()]);
+    if (varied)
+      add(VARIED_COLUMN, model, variedSpec(model, varied, colors), variedNote(varied.activation, varied.param));
     for (const { column, chart } of epochCharts()) {
       add(
         chart.kind,

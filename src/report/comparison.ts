@@ -1,17 +1,19 @@
 /**
- * The comparison: per model, one row per activation setting (and sigma), with test accuracy over
- * seeds (mean ± std, 95% CI, n), the difference from ReLU and Welch's t-test p-value, the paired
- * comparison with ReLU by seed (mean difference, 95% t-interval, paired p, Holm-adjusted p over the
- * model's settings, TOST against the margin, verdict), final loss and dead units, in the style of a
- * paper's results table. comparison.md is for people, comparison.csv carries the same numbers for machines.
+ * The comparison: per model, one row per activation setting (and value of its varied parameter), with test accuracy
+ * over seeds (mean ± std, 95% CI, n), the difference from the baseline (config `compare.baseline`, ReLU by default)
+ * and Welch's t-test p-value, the paired comparison with the baseline by seed (mean difference, 95% t-interval,
+ * paired p, Holm-adjusted p over the model's settings, TOST against the margin, verdict), final loss and dead units,
+ * in the style of a paper's results table. comparison.md is for people, comparison.csv carries the same numbers for
+ * machines (its `*_relu` column names are kept whatever the baseline, so older folders' files keep their bytes).
  */
 import { holm, pairedTest, verdictLabel, verdictOf, type PairedResult, type Verdict } from '../stats/paired.js';
 import { mean, summarize, welchPValue } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
-import { settingOf } from '../results/settings.js';
-import { variedCell, variedLabel, variedOf, type VariedParam } from '../results/varied.js';
+import { settingOf } from '../results/pooling.js';
+import { VARIED_COLUMN, variedCell, variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { comparedMetrics, type ComparedMetric, type Format } from '../results/columns.js';
-import { activationNames } from '../activations/registry.js';
+import { compareSettingsOf } from '../results/manifest.js';
+import { activationNames, findActivation } from '../activations/registry.js';
 import { countOf, loss, pct, pValue, signedPct, unitsOf } from './format.js';
 
 /**
@@ -22,7 +24,7 @@ const COMPARISON_LAYOUT = [
   'model',
   'setting',
   'activation',
-  'sigma',
+  VARIED_COLUMN,
   'n',
   'test_acc_mean',
   'test_acc_std',
@@ -64,31 +66,40 @@ export function comparisonBaseColumns(): string[] {
 }
 
 /**
- * The primary comparison, named before the CNN grid finished (issue 20): N-ReLU at sigma 0.1 against
- * ReLU, per model. It is one pre-registered test per model, so it is judged on its unadjusted p-values
- * and reported apart from the family; in the family table it is Holm-adjusted like every other setting.
+ * How prose names the baseline: its activation's title when the setting is the bare activation (`relu` -> `ReLU`),
+ * else the setting as written (`leaky_relu-alpha0.1`).
  */
-export const PRIMARY_SETTING = 'nrelu-s0.1';
+export function baselineTitle(setting: string): string {
+  return findActivation(setting)?.title ?? setting;
+}
 
 export interface ComparisonRow {
   model: string;
   /** The run id without model and seed, e.g. `nrelu-s0.1`: one row per distinct setting. */
   setting: string;
   activation: string;
-  /** The activation's varied parameter (N-ReLU's sigma), or null. */
+  /** The activation's varied parameter (varied.ts), or null. */
   varied: VariedParam | null;
   n: number;
   accMean: number;
   accStd: number;
   ciLow: number;
   ciHigh: number;
-  /** Completed runs' final test accuracies, one per seed (for tests against ReLU). */
+  /** The setting every row of this model is compared with (config `compare.baseline`). */
+  baseline: string;
+  /**
+   * True for the primary comparison's setting (config `compare.primary`), named in advance (issue 20). It is one
+   * pre-registered test per model, so it is judged on its unadjusted p-values and reported apart from the family;
+   * in the family table it is Holm-adjusted like every other setting.
+   */
+  isPrimary: boolean;
+  /** Completed runs' final test accuracies, one per seed (for tests against the baseline). */
   accs: number[];
   /** The seed of each entry of `accs`. */
   seeds: number[];
   deltaVsRelu: number | null;
   pVsRelu: number | null;
-  /** The comparison with ReLU paired by seed (null for ReLU itself and models without ReLU). */
+  /** The comparison with the baseline paired by seed (null for the baseline itself and models without it). */
   paired: PairedResult | null;
   /** The paired p-value, Holm-adjusted over the settings of this model. */
   pairedPHolm: number | null;
@@ -96,7 +107,7 @@ export interface ComparisonRow {
   tostPHolm: number | null;
   /** The verdict from the Holm-adjusted p-values (family-wise). */
   verdict: Verdict | null;
-  /** The primary comparison's verdict from its unadjusted p-values (PRIMARY_SETTING's row only). */
+  /** The primary comparison's verdict from its unadjusted p-values (the `isPrimary` row only). */
   primaryVerdict: Verdict | null;
   /** The equivalence margin the verdict used, in percentage points. */
   marginPp: number;
@@ -155,39 +166,48 @@ export function formatMetric(format: Format, value: number, units: number): stri
   return format === 'units' ? unitsOf(value, units) : pct(value);
 }
 
+/** The config's `compare` block (config/types.ts `CompareSettings`); a key left out takes its default. */
 export interface CompareOptions {
   /** Equivalence margin in percentage points (config `compare.margin`; default 0.2). */
   margin?: number;
+  /** The setting every other is paired with (config `compare.baseline`; default `relu`). */
+  baseline?: string;
+  /** The setting of the primary comparison (config `compare.primary`; default `nrelu-s0.1`). */
+  primary?: string;
 }
 
-export const DEFAULT_MARGIN_PP = 0.2;
+/** The baseline's row among one model's rows (each row names its baseline), if the model has one. */
+export function baselineRow<R extends Pick<ComparisonRow, 'setting' | 'baseline'>>(rows: R[]): R | undefined {
+  return rows.find((r) => r.setting === r.baseline);
+}
 
 /**
- * Fills the paired comparison with ReLU, and Holm's adjustment over each model's settings of both the
+ * Fills the paired comparison with the baseline, and Holm's adjustment over each model's settings of both the
  * difference test and TOST, so both answers are claimed at the same family-wise error rate.
  */
 function addPaired(rows: ComparisonRow[], marginPp: number): void {
   for (const r of rows) r.marginPp = marginPp;
   for (const model of new Set(rows.map((r) => r.model))) {
     const mine = rows.filter((r) => r.model === model);
-    const relu = mine.find((r) => r.setting === 'relu');
-    if (!relu) continue;
+    const base = baselineRow(mine);
+    if (!base) continue;
     const bySeed = (r: ComparisonRow): Map<number, number> => new Map(r.seeds.map((s, i) => [s, r.accs[i]]));
-    const others = mine.filter((r) => r !== relu);
-    for (const r of others) r.paired = pairedTest(bySeed(r), bySeed(relu), marginPp / 100);
+    const others = mine.filter((r) => r !== base);
+    for (const r of others) r.paired = pairedTest(bySeed(r), bySeed(base), marginPp / 100);
     const adjusted = holm(others.map((r) => r.paired?.p ?? null));
     const tostAdjusted = holm(others.map((r) => r.paired?.tostP ?? null));
     others.forEach((r, i) => {
       r.pairedPHolm = adjusted[i];
       r.tostPHolm = tostAdjusted[i];
       r.verdict = r.paired ? verdictOf(r.paired, r.pairedPHolm, r.tostPHolm) : null;
-      if (r.paired && r.setting === PRIMARY_SETTING) r.primaryVerdict = verdictOf(r.paired, r.paired.p, r.paired.tostP);
+      if (r.paired && r.isPrimary) r.primaryVerdict = verdictOf(r.paired, r.paired.p, r.paired.tostP);
     });
   }
 }
 
 /** Groups summary rows by model and setting; only completed runs enter the statistics. */
 export function compare(summary: Row[], robustness: Row[] = [], options: CompareOptions = {}): ComparisonRow[] {
+  const { margin, baseline, primary } = compareSettingsOf(options);
   const groups = new Map<string, Row[]>();
   for (const row of summary) {
     const key = `${row.model}\u0000${settingOf(row)}`;
@@ -202,6 +222,8 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
       setting: settingOf(group[0]),
       activation: group[0].activation,
       varied: variedOf(group[0]),
+      baseline,
+      isPrimary: settingOf(group[0]) === primary,
       n: s.n,
       accMean: s.mean,
       accStd: s.std,
@@ -224,18 +246,18 @@ export function compare(summary: Row[], robustness: Row[] = [], options: Compare
     };
   });
   for (const r of rows) {
-    const relu = rows.find((o) => o.model === r.model && o.setting === 'relu');
-    if (!relu || r === relu || r.n === 0 || relu.n === 0) continue;
-    r.deltaVsRelu = r.accMean - relu.accMean;
-    r.pVsRelu = welchPValue(r.accs, relu.accs);
+    const base = rows.find((o) => o.model === r.model && o.setting === baseline);
+    if (!base || r === base || r.n === 0 || base.n === 0) continue;
+    r.deltaVsRelu = r.accMean - base.accMean;
+    r.pVsRelu = welchPValue(r.accs, base.accs);
   }
-  addPaired(rows, options.margin ?? DEFAULT_MARGIN_PP);
+  addPaired(rows, margin);
   return rows.sort((a, b) => a.model.localeCompare(b.model) || compareSettings(a, b));
 }
 
 /**
  * The row label: the activation, or the whole setting when it carries more than the activation and
- * a constant value of its varied parameter (which the sigma column shows): `nrelu` for `nrelu-s0.1`,
+ * a constant value of its varied parameter (which the varied column shows): `nrelu` for `nrelu-s0.1`,
  * but `nrelu-s0.2to0-linear`, `leaky_relu-alpha0.1`.
  */
 function label(r: ComparisonRow): string {
@@ -247,29 +269,30 @@ function label(r: ComparisonRow): string {
 }
 
 /** `+0.06 [+0.02, +0.09]` in percentage points, and `(4 pairs)` when fewer seeds paired than either side has. */
-export function pairedCell(r: Pick<ComparisonRow, 'paired' | 'n'>, relu?: Pick<ComparisonRow, 'n'>): string {
+export function pairedCell(r: Pick<ComparisonRow, 'paired' | 'n'>, base?: Pick<ComparisonRow, 'n'>): string {
   const p = r.paired;
   if (!p || p.n === 0) return '–';
   const ci = Number.isNaN(p.ciLow) ? '' : ` [${signedPct(p.ciLow)}, ${signedPct(p.ciHigh)}]`;
-  const fewer = p.n < r.n || (relu !== undefined && p.n < relu.n) ? ` (${p.n} pair${p.n === 1 ? '' : 's'})` : '';
+  const fewer = p.n < r.n || (base !== undefined && p.n < base.n) ? ` (${p.n} pair${p.n === 1 ? '' : 's'})` : '';
   return `${signedPct(p.meanDiff)}${ci}${fewer}`;
 }
 
-/** One sentence per setting whose seeds do not all pair with ReLU's, or an empty list. */
+/** One sentence per setting whose seeds do not all pair with the baseline's, or an empty list. */
 export function unpairedNotes(rows: ComparisonRow[]): string[] {
   return rows.flatMap((r) => {
     const p = r.paired;
     if (!p || (p.onlyHere.length === 0 && p.onlyReference.length === 0)) return [];
+    const b = baselineTitle(r.baseline);
     const parts = [
       ...(p.onlyHere.length
         ? [
             `seed${p.onlyHere.length > 1 ? 's' : ''} ${p.onlyHere.join(', ')} of ${r.setting} ` +
-              `ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ReLU run`,
+              `ha${p.onlyHere.length > 1 ? 've' : 's'} no completed ${b} run`,
           ]
         : []),
       ...(p.onlyReference.length
         ? [
-            `ReLU seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ` +
+            `${b} seed${p.onlyReference.length > 1 ? 's' : ''} ${p.onlyReference.join(', ')} ` +
               `ha${p.onlyReference.length > 1 ? 've' : 's'} no completed ${r.setting} run`,
           ]
         : []),
@@ -281,16 +304,16 @@ export function unpairedNotes(rows: ComparisonRow[]): string[] {
   });
 }
 
-/** The Markdown tables, one per model; the best mean accuracy of each model is bold. */
-export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): string {
-  const out = [
+/** comparison.md's title and the text that defines its columns; `b` names the baseline. */
+function comparisonHeader(rows: ComparisonRow[], title: string, b: string): string[] {
+  return [
     `# ${title}`,
     '',
     'Test accuracy (%) at the last epoch over seeds: mean ± sample std, 95% confidence interval (Student ' +
       't, n - 1 df) and n.',
-    "Δ: difference of the means from ReLU in percentage points; p Welch: Welch's t-test against ReLU " +
+    `Δ: difference of the means from ${b} in percentage points; p Welch: Welch's t-test against ${b} ` +
       '(two-sided, unpaired; – below two seeds).',
-    `Paired Δ: mean over seeds of (this setting − ReLU with the same seed), pp, with its 95% t-interval; ` +
+    `Paired Δ: mean over seeds of (this setting − ${b} with the same seed), pp, with its 95% t-interval; ` +
       `paired p: paired t-test; Holm p: adjusted over the model's settings;`,
     "TOST Holm p: the equivalence test's p (TOST, ±margin; alone it rejects when the 90% interval lies " +
       'inside ±margin), Holm-adjusted over the same settings;',
@@ -308,58 +331,75 @@ export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): s
     ...shownMetrics(rows).flatMap(({ metric }) => (metric.mdNote ? [metric.mdNote] : [])),
     '',
   ];
-  for (const model of [...new Set(rows.map((r) => r.model))]) {
-    const mine = rows.filter((r) => r.model === model);
-    const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
-    const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
-    const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
-    const metrics = shownMetrics(mine);
-    const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
+}
+
+/** One model's Markdown table, its notes on unpaired seeds and its primary comparison; `b` names the baseline. */
+function modelTable(model: string, mine: ComparisonRow[], b: string): string[] {
+  const best = Math.max(...mine.filter((r) => r.n > 0).map((r) => r.accMean));
+  const levels = [...new Set(mine.flatMap((r) => [...r.robustness.keys()]))].sort((a, c) => Number(a) - Number(c));
+  const noiseHeads = levels.map((l) => ` noise σ=${l} (%) |`).join('');
+  const metrics = shownMetrics(mine);
+  const metricHeads = metrics.map((m) => ` ${m.metric.md} |`).join('');
+  const out = [
+    `## ${model.toUpperCase()}`,
+    '',
+    `| activation | ${VARIED_COLUMN} | test acc (%) | 95% CI | n | Δ vs ${b} | p Welch | paired Δ [95% CI] ` +
+      `| paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|` +
+      `${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
+  ];
+  const base = baselineRow(mine);
+  for (const r of mine) {
+    const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
+    const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
+    const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
+    const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
+    const metricCells = metrics
+      .map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`)
+      .join('');
+    const noise = levels
+      .map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} ` + '|')
+      .join('');
+    const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
+    const paired =
+      `${pairedCell(r, base)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} ` +
+      `| ${pValue(r.tostPHolm)} | ${verdict}`;
     out.push(
-      `## ${model.toUpperCase()}`,
-      '',
-      `| activation | sigma | test acc (%) | 95% CI | n | Δ vs ReLU | p Welch | paired Δ [95% CI] ` +
-        `| paired p | Holm p | TOST Holm p | verdict |${metricHeads}${noiseHeads}`,
-      `|---|---|---|---|---|---|---|---|---|---|---|---|` +
-        `${metrics.map(() => '---|').join('')}${levels.map(() => '---|').join('')}`,
+      `| ${label(r)} | ${variedCell(r.varied) || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
+        `| ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
     );
-    const relu = mine.find((r) => r.setting === 'relu');
-    for (const r of mine) {
-      const acc = r.n === 0 ? '–' : `${pct(r.accMean)} ± ${pct(r.accStd)}`;
-      const shown = r.n > 0 && r.accMean === best ? `**${acc}**` : acc;
-      const ci = Number.isNaN(r.ciLow) ? '–' : `[${pct(r.ciLow)}, ${pct(r.ciHigh)}]`;
-      const n = r.notCompleted ? `${r.n} (+${r.notCompleted} not completed)` : String(r.n);
-      const metricCells = metrics
-        .map(({ column, metric }) => ` ${formatMetric(metric.format, r.means[column], r.units)} |`)
-        .join('');
-      const noise = levels
-        .map((l) => ` ${r.robustness.has(l) ? pct(r.robustness.get(l) as number) : '–'} ` + '|')
-        .join('');
-      const verdict = r.verdict ? verdictLabel(r.verdict, r.marginPp) : '–';
-      const paired =
-        `${pairedCell(r, relu)} | ${pValue(r.paired?.p ?? null)} | ${pValue(r.pairedPHolm)} ` +
-        `| ${pValue(r.tostPHolm)} | ${verdict}`;
-      out.push(
-        `| ${label(r)} | ${variedCell(r.varied) || '–'} | ${shown} | ${ci} | ${n} | ${signedPct(r.deltaVsRelu)} ` +
-          `| ${pValue(r.pVsRelu)} | ${paired} |${metricCells}${noise}`,
-      );
-    }
-    const notes = unpairedNotes(mine);
-    if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
-    const primary = primaryLine(mine, relu);
-    if (primary) out.push('', primary);
-    out.push('');
+  }
+  const notes = unpairedNotes(mine);
+  if (notes.length > 0) out.push('', ...notes.map((t) => `Not paired: ${t}`));
+  const primary = primaryLine(mine, base);
+  if (primary) out.push('', primary);
+  out.push('');
+  return out;
+}
+
+/** The Markdown tables, one per model; the best mean accuracy of each model is bold. */
+export function renderComparison(rows: ComparisonRow[], title = 'Comparison'): string {
+  const b = baselineTitle(rows[0]?.baseline ?? compareSettingsOf({}).baseline);
+  const out = comparisonHeader(rows, title, b);
+  for (const model of [...new Set(rows.map((r) => r.model))]) {
+    out.push(
+      ...modelTable(
+        model,
+        rows.filter((r) => r.model === model),
+        b,
+      ),
+    );
   }
   return out.join('\n');
 }
 
 /** The primary comparison of one model's rows in one sentence, or null when the model has no such row. */
-export function primaryLine(rows: ComparisonRow[], relu?: ComparisonRow): string | null {
-  const r = rows.find((x) => x.setting === PRIMARY_SETTING && x.paired !== null && x.primaryVerdict !== null);
+export function primaryLine(rows: ComparisonRow[], base?: ComparisonRow): string | null {
+  const r = rows.find((x) => x.isPrimary && x.paired !== null && x.primaryVerdict !== null);
   if (!r?.paired || !r.primaryVerdict) return null;
   return (
-    `Primary comparison (${PRIMARY_SETTING} − relu, named in advance, unadjusted): ` +
-    `paired Δ ${pairedCell(r, relu)} pp, ` +
+    `Primary comparison (${r.setting} − ${r.baseline}, named in advance, unadjusted): ` +
+    `paired Δ ${pairedCell(r, base)} pp, ` +
     `paired p ${pValue(r.paired.p)}, TOST p ${pValue(r.paired.tostP)} (±${r.marginPp} pp): ` +
     `${verdictLabel(r.primaryVerdict, r.marginPp)}.`
   );
@@ -372,7 +412,7 @@ export function comparisonRecords(rows: ComparisonRow[]): Record<string, CellVal
     model: r.model,
     setting: r.setting,
     activation: r.activation,
-    sigma: variedLabel(r.varied),
+    [VARIED_COLUMN]: variedLabel(r.varied),
     param: r.varied?.param ?? '',
     n: r.n,
     test_acc_mean: num(r.accMean),

@@ -1,23 +1,24 @@
 /**
  * The charts of what the findings rest on, beside the per-epoch ones (charts.ts): per model, the per-layer paired
- * differences from ReLU (layers.ts's numbers); per folder, the variant-gap chart (one setting's paired gap to ReLU in
+ * differences from the baseline (layers.ts's numbers); per folder, the variant-gap chart (one setting's paired gap to
+ * the baseline in
  * each model label that has both: model variants, or a sweep's cells) and the per-seed strip plot of final test
  * accuracy, one panel per model label (a sweep's small multiples).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, cellNumber, completedRuns, pctAxis, settingColors, type Chart } from './charts.js';
-import { PRIMARY_SETTING, type ComparisonRow } from './comparison.js';
+import { baselineTitle, type ComparisonRow } from './comparison.js';
 import { LAYER_METRICS, type LayerComparisonRow } from './layers.js';
 import { pairedPoints, pairedSpec } from './paired-chart.js';
 import type { Row } from '../results/files.js';
 
 const fileStem = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
-/** The per-layer chart's note, naming the metrics it shows (the folder's probes decide which). */
-export function layersNote(metrics: string[]): string {
+/** The per-layer chart's note, naming the metrics it shows (the folder's probes decide which) and the baseline. */
+export function layersNote(metrics: string[], b: string): string {
   return (
     `For each hidden layer and seed, this setting's units at the last probe (${metrics.join(', ')}) minus ` +
-    "ReLU's with the same seed; dot: mean over seeds, bar: its 95% Student-t interval (unadjusted; the per-layer " +
+    `${b}'s with the same seed; dot: mean over seeds, bar: its 95% Student-t interval (unadjusted; the per-layer ` +
     'table gives the numbers). A total over layers can hide opposite changes; this shows where a change sits.'
   );
 }
@@ -27,6 +28,7 @@ export function layerCharts(rows: LayerComparisonRow[], colors: Map<string, stri
   return [...new Set(rows.map((r) => r.model))].flatMap((model) => {
     const mine = rows.filter((r) => r.model === model && r.paired.n > 0);
     if (mine.length === 0) return [];
+    const b = baselineTitle(mine[0].baseline);
     const label = (r: LayerComparisonRow): string => (Number.isFinite(r.units) ? `${r.layer} (${r.units})` : r.layer);
     const values = mine.map((r) => ({
       layer: label(r),
@@ -39,7 +41,7 @@ export function layerCharts(rows: LayerComparisonRow[], colors: Map<string, stri
     const settings = [...colors.keys()].filter((s) => values.some((v) => v.setting === s));
     const y = { field: 'layer', type: 'nominal' as const, title: null, sort: [...new Set(values.map((v) => v.layer))] };
     const yOffset = { field: 'setting', type: 'nominal' as const, sort: settings };
-    const x = { type: 'quantitative' as const, title: 'units, setting − ReLU (same seed)' };
+    const x = { type: 'quantitative' as const, title: `units, setting − ${b} (same seed)` };
     const color = {
       field: 'setting',
       type: 'nominal' as const,
@@ -48,7 +50,7 @@ export function layerCharts(rows: LayerComparisonRow[], colors: Map<string, stri
     };
     const spec: TopLevelSpec = {
       title: {
-        text: `Per-layer paired difference from ReLU (${model.toUpperCase()})`,
+        text: `Per-layer paired difference from ${b} (${model.toUpperCase()})`,
         subtitle: 'units at the last probe; dot: mean over seeds, bar: 95% t-interval',
       },
       data: { values },
@@ -74,41 +76,52 @@ export function layerCharts(rows: LayerComparisonRow[], colors: Map<string, stri
       },
       config: CHART_CONFIG,
     };
-    const title = `Per-layer paired difference from ReLU (${model.toUpperCase()})`;
-    const note = layersNote(LAYER_METRICS.map((m) => m.label).filter((m) => values.some((v) => v.metric === m)));
+    const title = `Per-layer paired difference from ${b} (${model.toUpperCase()})`;
+    const note = layersNote(
+      LAYER_METRICS.map((m) => m.label).filter((m) => values.some((v) => v.metric === m)),
+      b,
+    );
     return [{ id: `layers-${fileStem(model)}`, kind: 'layers' as const, model, title, note, spec }];
   });
 }
 
-export const VARIANT_GAP_NOTE =
-  "For each model label (a model variant, or a sweep's cell) and seed, this setting's final test accuracy minus " +
-  "ReLU's of the same model label and seed; dot: mean over seeds, bar: its 95% Student-t interval, in percentage " +
-  "points; band: ±margin. The verdict is the model's own (Holm over its settings, as in its table). Whether two " +
-  "models' gaps differ is a paired test of its own: scripts/gap-contrast.ts.";
+/** The variant-gap chart's note; `b` names the baseline. */
+export function variantGapNote(b: string): string {
+  return (
+    "For each model label (a model variant, or a sweep's cell) and seed, this setting's final test accuracy minus " +
+    `${b}'s of the same model label and seed; dot: mean over seeds, bar: its 95% Student-t interval, in percentage ` +
+    "points; band: ±margin. The verdict is the model's own (Holm over its settings, as in its table). Whether two " +
+    "models' gaps differ is a paired test of its own: `nrelu-bench stats gap`."
+  );
+}
 
 /**
- * One chart per setting that is paired with ReLU in two or more model labels (the primary setting first): its gap
- * to ReLU in each, a row per model label.
+ * One chart per setting that is paired with the baseline in two or more model labels (the primary setting first):
+ * its gap to the baseline in each, a row per model label.
  */
 export function variantGapCharts(rows: ComparisonRow[]): Chart[] {
-  const paired = rows.filter((r) => r.setting !== 'relu' && r.paired !== null && r.paired.n > 0);
+  const paired = rows.filter((r) => r.setting !== r.baseline && r.paired !== null && r.paired.n > 0);
+  const primary = new Set(rows.filter((r) => r.isPrimary).map((r) => r.setting));
   const settings = [...new Set(paired.map((r) => r.setting))]
     .filter((s) => new Set(paired.filter((r) => r.setting === s).map((r) => r.model)).size >= 2)
-    .sort((a, b) => Number(b === PRIMARY_SETTING) - Number(a === PRIMARY_SETTING));
+    .sort((a, b) => Number(primary.has(b)) - Number(primary.has(a)));
   const models = [...new Set(rows.map((r) => r.model))];
   const colors = settingColors(models);
   return settings.map((setting) => {
     const mine = paired.filter((r) => r.setting === setting);
     const points = pairedPoints(mine.map((r) => ({ ...r, setting: r.model })));
-    const title = `Gap to ReLU in each model: ${setting}`;
-    const subtitle = `${setting} − relu, final test accuracy, same model and seed; band: ±${mine[0].marginPp} pp margin`;
-    const spec = pairedSpec('', points, mine[0].marginPp, colors, { title, subtitle });
+    const baseline = baselineTitle(mine[0].baseline);
+    const title = `Gap to ${baseline} in each model: ${setting}`;
+    const subtitle =
+      `${setting} − ${mine[0].baseline}, final test accuracy, same model and seed; ` +
+      `band: ±${mine[0].marginPp} pp margin`;
+    const spec = pairedSpec('', points, mine[0].marginPp, colors, { title, subtitle, baseline });
     return {
       id: `variant_gap-${fileStem(setting)}`,
       kind: 'variant_gap' as const,
       model: '',
       title,
-      note: VARIANT_GAP_NOTE,
+      note: variantGapNote(baseline),
       spec,
     };
   });

@@ -11,6 +11,8 @@ import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
 import {
+  baselineRow,
+  baselineTitle,
   compare,
   formatMetric,
   pairedCell,
@@ -19,7 +21,7 @@ import {
   unpairedNotes,
   type ComparisonRow,
 } from './comparison.js';
-import { variedCell } from '../results/varied.js';
+import { VARIED_COLUMN, variedCell } from '../results/varied.js';
 import { compareLayers, layerTableHead, layerTableRows, type LayerComparisonRow } from './layers.js';
 import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
@@ -28,7 +30,7 @@ import { comparePostHoc, type PostHocRow } from './post-hoc.js';
 import type { PairedResult } from '../stats/paired.js';
 import { verdictLabel } from '../stats/paired.js';
 import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
-import { excludedRuns } from '../results/settings.js';
+import { excludedRuns } from '../results/pooling.js';
 import { insideFolder } from '../results/folder-paths.js';
 import { inlineSvg, renderSvg } from './render.js';
 
@@ -47,7 +49,7 @@ export interface HtmlReportOptions {
   onWarning?: (message: string) => void;
   /**
    * Runs left out of the tables and charts: trained with other settings than the row they would join
-   * (results/settings.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
+   * (results/pooling.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
    * Default: the folder's own (`excludedRuns`).
    */
   exclude?: readonly string[];
@@ -115,18 +117,19 @@ const METRIC_NOTES: [string, string][] = [
       'degrees of freedom) over the n completed seeds; – with fewer than two seeds.',
   ],
   [
-    'Δ vs ReLU, p Welch',
-    "Difference of the mean test accuracy from ReLU's with the same model, in percentage points, " +
-      "and the two-sided p-value of Welch's (unpaired) t-test against ReLU's seeds (– below two seeds).",
+    'Δ vs the baseline, p Welch',
+    "Difference of the mean test accuracy from the baseline's (compare.baseline, ReLU by default) with the same " +
+      "model, in percentage points, and the two-sided p-value of Welch's (unpaired) t-test against the baseline's " +
+      'seeds (– below two seeds).',
   ],
   [
     'Paired Δ, paired p, Holm p, TOST Holm p, verdict',
-    'Mean over seeds of (this setting − ReLU with the same seed), in percentage points, with its 95% ' +
+    'Mean over seeds of (this setting − the baseline with the same seed), in percentage points, with its 95% ' +
       "Student-t interval; the paired t-test's two-sided p; that p Holm–Bonferroni-adjusted over the " +
       "model's settings; the equivalence test's p (two one-sided tests against ±m, m = compare.margin) " +
       'adjusted over the same settings; verdict: "equivalent (±m)" if the TOST Holm p is below 0.05, ' +
       'else "better"/"worse" if the Holm p is below 0.05, else "inconclusive". The primary comparison ' +
-      '(N-ReLU σ 0.1 vs ReLU, named in advance) is judged on its unadjusted p-values, in the line under ' +
+      '(compare.primary vs the baseline, named in advance) is judged on its unadjusted p-values, in the line under ' +
       'the table. Seeds without a completed partner are left out of the pairs and named under the table.',
   ],
 ];
@@ -191,7 +194,7 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
   const best = Math.max(...rows.filter((r) => r.n > 0).map((r) => r.accMean));
   const metrics = shownMetrics(rows);
   const levels = [...new Set(rows.flatMap((r) => [...r.robustness.keys()]))].sort((a, b) => Number(a) - Number(b));
-  const relu = rows.find((r) => r.setting === 'relu');
+  const relu = baselineRow(rows);
   const pv = (v: number | null): string => pValue(v, '&lt;');
   const settingCell = (r: ComparisonRow): string =>
     `<span class="swatch" style="background:${colors.get(r.setting) ?? '#888'}"></span>${escapeHtml(r.setting)}`;
@@ -217,7 +220,9 @@ function renderTable(model: string, rows: ComparisonRow[], colors: Map<string, s
     ];
     return rowHtml(cells, isBest);
   });
-  const head = ['setting', 'σ', 'test acc (%)', '95% CI', 'n', 'Δ vs ReLU (pp)', 'p Welch'];
+  const b = escapeHtml(baselineTitle(relu?.baseline ?? rows[0]?.baseline ?? ''));
+  // The varied parameter's column, named as in comparison.md (its cells name any other parameter: `beta=0.3`).
+  const head = ['setting', VARIED_COLUMN, 'test acc (%)', '95% CI', 'n', `Δ vs ${b} (pp)`, 'p Welch'];
   const pairedHead = ['paired Δ (pp) [95% CI]', 'paired p', 'Holm p', 'TOST Holm p', 'verdict'];
   const M = escapeHtml(model.toUpperCase());
   const extra = metrics.length + levels.length > 0;
@@ -272,21 +277,23 @@ function renderPostHocTable(model: string, rows: PostHocRow[]): string {
       pv(r.vsDeterministic),
     ]),
   );
-  const head = ['setting', 'mode', 'n', 'test acc (%)', 'Δ vs ReLU (pp) [95% CI]', 'p', 'ReLU read in'];
+  const b = escapeHtml(baselineTitle(rows[0].baseline));
+  const head = ['setting', 'mode', 'n', 'test acc (%)', `Δ vs ${b} (pp) [95% CI]`, 'p', `${b} read in`];
   return htmlTable(
     `posthoc-${model}`,
     `${escapeHtml(model.toUpperCase())}: post-hoc evaluation of the saved models (eval.csv). ` +
       '<em>deterministic</em>: inference mode (it reproduces the run&#39;s own score); <em>mc:K</em>: the softmax ' +
-      'averaged over K training-mode passes. Δ vs ReLU paired by seed (same mode, else its deterministic rows); ' +
+      `averaged over K training-mode passes. Δ vs ${b} paired by seed (same mode, else its deterministic rows); ` +
       'vs deterministic: this mode minus the same runs&#39; inference-mode accuracy; 95% t-intervals, paired p.',
     [...head, 'vs deterministic (pp) [95% CI]', 'p'],
     body,
   );
 }
 
-/** Dead, dormant and gradient-dead units per layer, paired with ReLU (layers.ts); empty without per-layer probes. */
+/** Units per layer, paired with the baseline (layers.ts); empty without per-layer probes. */
 function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   if (rows.length === 0) return '';
+  const b = escapeHtml(baselineTitle(rows[0].baseline));
   const head = ['layer', 'setting', ...layerTableHead(rows)];
   const body = layerTableRows(rows).map(
     (r) =>
@@ -295,8 +302,8 @@ function renderLayerTable(model: string, rows: LayerComparisonRow[]): string {
   return [
     `<div class="table-wrap"><table class="comparison" id="layers-${escapeHtml(model)}">`,
     `<caption>${escapeHtml(model.toUpperCase())} per layer at the last ` +
-      `probe: mean units over seeds, and the paired difference from ReLU ` +
-      'by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ReLU.</caption>',
+      `probe: mean units over seeds, and the paired difference from ${b} ` +
+      `by seed with its 95% interval, paired p (unadjusted) and the pairs with fewer / more units than ${b}.</caption>`,
     `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     '</table></div>',
@@ -455,9 +462,10 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     epochs: (await readRows(paths.epochs)).filter(kept),
     robustness: (await readRows(paths.robustness)).filter(kept),
   };
-  const table = compare(summary, rows.robustness, readCompareOptions(resultsDir));
-  const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept));
-  const postHoc = comparePostHoc((await readRows(paths.eval)).filter(kept));
+  const compareOptions = readCompareOptions(resultsDir);
+  const table = compare(summary, rows.robustness, compareOptions);
+  const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept), compareOptions.baseline);
+  const postHoc = comparePostHoc((await readRows(paths.eval)).filter(kept), compareOptions.baseline);
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
   const charts = [

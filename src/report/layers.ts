@@ -1,6 +1,6 @@
 /**
  * The per-layer comparison: dead, dormant and gradient-dead units of each hidden layer at a run's last
- * probe, paired with ReLU by seed. Totals over layers can hide opposite effects (more dead units in one
+ * probe, paired by seed with the baseline (config `compare.baseline`, ReLU by default). Totals over layers can hide opposite effects (more dead units in one
  * layer, fewer in the next), so each layer gets its own paired difference, 95% t-interval and paired
  * p-value (unadjusted: these describe where a total's change sits, they are not the claim's test).
  * comparison.md gets one table per model, comparison-layers.csv the same numbers unrounded.
@@ -9,9 +9,10 @@ import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { CellValue, Row } from '../results/files.js';
 import { layerMetrics } from '../results/columns.js';
-import { compareSettings } from './comparison.js';
-import { settingOf } from '../results/settings.js';
-import { variedLabel, variedOf, type VariedParam } from '../results/varied.js';
+import { baselineTitle, compareSettings } from './comparison.js';
+import { settingOf } from '../results/pooling.js';
+import { compareSettingsOf } from '../results/manifest.js';
+import { VARIED_COLUMN, variedLabel, variedOf, type VariedParam } from '../results/varied.js';
 import { pValue } from './format.js';
 
 /** The per-layer metrics, as dead_neurons.csv names them, with the words the tables use (the descriptors' `layerTable`). */
@@ -25,7 +26,7 @@ export const LAYER_COLUMNS = [
   'units',
   'setting',
   'activation',
-  'sigma',
+  VARIED_COLUMN,
   'metric',
   'n',
   'mean',
@@ -48,12 +49,14 @@ export interface LayerComparisonRow {
   activation: string;
   varied: VariedParam | null;
   metric: LayerMetric;
-  /** The setting's mean count over its completed runs, and ReLU's over its own. */
+  /** The setting it is paired with (config `compare.baseline`). */
+  baseline: string;
+  /** The setting's mean count over its completed runs, and the baseline's over its own (CSV: `relu_mean`). */
   mean: number;
   reluMean: number;
   n: number;
   paired: PairedResult;
-  /** Pairs in which this setting has fewer / more units than ReLU with the same seed. */
+  /** Pairs in which this setting has fewer / more units than the baseline with the same seed. */
   below: number;
   above: number;
 }
@@ -87,8 +90,12 @@ interface RunInfo {
   seed: number;
 }
 
-/** Per model, layer, setting (other than ReLU) and metric: the paired comparison with ReLU. */
-export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[] {
+/** Per model, layer, setting (other than the baseline) and metric: the paired comparison with the baseline. */
+export function compareLayers(
+  summary: Row[],
+  dead: Row[],
+  baseline = compareSettingsOf({}).baseline,
+): LayerComparisonRow[] {
   const probes = lastProbe(dead);
   const runs = new Map<string, RunInfo>();
   for (const r of summary) {
@@ -116,10 +123,10 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
         }),
       );
     for (const layer of layers) {
-      for (const s of settings.filter((x) => x.setting !== 'relu')) {
+      for (const s of settings.filter((x) => x.setting !== baseline)) {
         for (const { column } of LAYER_METRICS) {
           const here = valuesOf(s.setting, layer, column);
-          const relu = valuesOf('relu', layer, column);
+          const relu = valuesOf(baseline, layer, column);
           if (here.size === 0 || relu.size === 0) continue;
           const paired = pairedTest(here, relu, 0);
           const diffs = paired.seeds.map((seed) => (here.get(seed) as number) - (relu.get(seed) as number));
@@ -131,6 +138,7 @@ export function compareLayers(summary: Row[], dead: Row[]): LayerComparisonRow[]
             activation: s.activation,
             varied: s.varied,
             metric: column,
+            baseline,
             mean: mean([...here.values()]),
             reluMean: mean([...relu.values()]),
             n: here.size,
@@ -154,7 +162,7 @@ export function layerRecords(rows: LayerComparisonRow[]): Record<string, CellVal
     units: num(r.units),
     setting: r.setting,
     activation: r.activation,
-    sigma: variedLabel(r.varied),
+    [VARIED_COLUMN]: variedLabel(r.varied),
     metric: r.metric,
     n: r.n,
     mean: num(r.mean),
@@ -182,7 +190,7 @@ function shownMetrics(rows: LayerComparisonRow[]): readonly { column: string; la
   return LAYER_METRICS.filter((m) => !m.optional || rows.some((r) => r.metric === m.column));
 }
 
-/** One row per layer and setting: each metric's paired Δ [95% CI], its p and the pairs below/above ReLU. */
+/** One row per layer and setting: each metric's paired Δ [95% CI], its p and the pairs below/above the baseline. */
 export function layerTableRows(
   rows: LayerComparisonRow[],
 ): { layer: string; units: number; setting: string; cells: string[] }[] {
@@ -210,14 +218,15 @@ export function layerTableHead(rows: LayerComparisonRow[]): string[] {
 /** The Markdown section: one table per model, or nothing when the folder has no per-layer probes. */
 export function renderLayers(rows: LayerComparisonRow[]): string[] {
   if (rows.length === 0) return [];
+  const b = baselineTitle(rows[0].baseline);
   const out = [
-    '## Per layer, paired with ReLU',
+    `## Per layer, paired with ${b}`,
     '',
     'Units of each hidden layer at the last probe, mean over seeds; Δ: mean over seeds of (this setting − ' +
-      'ReLU with the same seed)',
+      `${b} with the same seed)`,
     'in units, with its 95% t-interval and paired t-test p (unadjusted; – when every pair is equal); pairs ' +
       '−/+: pairs with fewer /',
-    'more units than ReLU. Totals over layers (the table above) can hide opposite changes in different layers.',
+    `more units than ${b}. Totals over layers (the table above) can hide opposite changes in different layers.`,
     '',
   ];
   for (const model of [...new Set(rows.map((r) => r.model))]) {

@@ -1,11 +1,11 @@
 /**
  * The paired-difference chart of the report: per model, one row per setting, its mean paired
- * difference from ReLU in final test accuracy (same seed) with the 95% t-interval, a line at zero
+ * difference from the baseline (config `compare.baseline`) in final test accuracy (same seed) with the 95% t-interval, a line at zero
  * and the ±margin band of the equivalence test. The row label carries the verdict.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, type Chart } from './charts.js';
-import type { ComparisonRow } from './comparison.js';
+import { baselineTitle, type ComparisonRow } from './comparison.js';
 import { verdictLabel } from '../stats/paired.js';
 
 export interface PairedPoint {
@@ -20,13 +20,17 @@ export interface PairedPoint {
   pairs: number;
 }
 
-export const PAIRED_NOTE =
-  "For each seed, this setting's final test accuracy minus ReLU's " +
-  'with the same seed (same initial weights and batch order); ' +
-  'dot: mean over seeds, bar: its 95% Student-t interval, in ' +
-  'percentage points. The shaded band is ±margin (compare.margin): ' +
-  '"equivalent" means the Holm-adjusted TOST rejects a difference beyond ' +
-  'it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.';
+/** The chart's note; `b` names the baseline (`ReLU`). */
+export function pairedNote(b: string): string {
+  return (
+    `For each seed, this setting's final test accuracy minus ${b}'s ` +
+    'with the same seed (same initial weights and batch order); ' +
+    'dot: mean over seeds, bar: its 95% Student-t interval, in ' +
+    'percentage points. The shaded band is ±margin (compare.margin): ' +
+    '"equivalent" means the Holm-adjusted TOST rejects a difference beyond ' +
+    'it, "better"/"worse" that the Holm-adjusted paired t-test rejects 0.'
+  );
+}
 
 /** The chart's points, in table order; settings without a pair are left out. */
 export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
@@ -54,6 +58,8 @@ export function pairedPoints(rows: ComparisonRow[]): PairedPoint[] {
 export interface PairedText {
   title: string;
   subtitle: string;
+  /** How the x axis names the baseline (`ReLU`). */
+  baseline: string;
 }
 
 /** Rows of `points` (coloured by their `setting`, any label: a setting, or a model for the variant-gap chart). */
@@ -62,14 +68,11 @@ export function pairedSpec(
   points: PairedPoint[],
   marginPp: number,
   colors: Map<string, string>,
-  text: PairedText = {
-    title: `Paired difference from ReLU (${model.toUpperCase()})`,
-    subtitle: `final test accuracy, same seed; band: ±${marginPp} pp margin`,
-  },
+  text: PairedText,
 ): TopLevelSpec {
   const labels = points.map((p) => p.label);
   const y = { field: 'label', type: 'nominal' as const, title: null, sort: labels, axis: { labelLimit: 400 } };
-  const x = { type: 'quantitative' as const, title: 'difference from ReLU (percentage points)' };
+  const x = { type: 'quantitative' as const, title: `difference from ${text.baseline} (percentage points)` };
   const domain = points.map((p) => p.setting);
   const color = {
     field: 'setting',
@@ -107,21 +110,24 @@ export function pairedSpec(
   };
 }
 
-/** One paired chart per model that has a ReLU row and at least one paired setting. */
+/** One paired chart per model that has a baseline row and at least one paired setting. */
 export function pairedCharts(rows: ComparisonRow[], colors: Map<string, string>): Chart[] {
   const models = [...new Set(rows.map((r) => r.model))];
   return models.flatMap((model) => {
     const mine = rows.filter((r) => r.model === model);
     const points = pairedPoints(mine);
     if (points.length === 0) return [];
-    const spec = pairedSpec(model, points, mine[0].marginPp, colors);
+    const baseline = baselineTitle(mine[0].baseline);
+    const title = `Paired difference from ${baseline} (${model.toUpperCase()})`;
+    const subtitle = `final test accuracy, same seed; band: ±${mine[0].marginPp} pp margin`;
+    const spec = pairedSpec(model, points, mine[0].marginPp, colors, { title, subtitle, baseline });
     return [
       {
         id: `paired-${model.replace(/[^A-Za-z0-9_-]/g, '_')}`,
         kind: 'paired' as const,
         model,
-        title: `Paired difference from ReLU (${model.toUpperCase()})`,
-        note: PAIRED_NOTE,
+        title,
+        note: pairedNote(baseline),
         spec,
       },
     ];

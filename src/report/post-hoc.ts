@@ -1,15 +1,17 @@
 /**
  * The post-hoc evaluation table, from eval.csv (`nrelu-bench eval`): per model, mode and setting, the test
- * accuracy of the saved models, paired with ReLU by seed (ReLU in the same mode, or its deterministic rows
- * when it was not evaluated in that mode: ReLU without dropout has no training-mode noise), and for an
+ * accuracy of the saved models, paired by seed with the baseline (config `compare.baseline`, ReLU by default) in the
+ * same mode, or its deterministic rows when it was not evaluated in that mode (ReLU without dropout has no
+ * training-mode noise), and for an
  * `mc:K` row the change from the same runs' deterministic accuracy (or, for a run evaluated only in `mc:K`, the accuracy
  * it recorded, which the deterministic evaluation reproduces). Paired t-intervals and p as elsewhere. Rows with
- * a clean training-set score (deterministic mode) also get its table: accuracy, loss, and the loss vs ReLU's.
+ * a clean training-set score (deterministic mode) also get its table: accuracy, loss, and the loss vs the baseline's.
  */
 import { pairedTest, type BySeed, type PairedResult } from '../stats/paired.js';
 import { mean } from '../stats/statistics.js';
 import type { Row } from '../results/files.js';
-import { pairedCell } from './comparison.js';
+import { compareSettingsOf } from '../results/manifest.js';
+import { baselineTitle, pairedCell } from './comparison.js';
 import { loss, pct, pValue, signedLoss } from './format.js';
 
 export interface PostHocRow {
@@ -18,12 +20,14 @@ export interface PostHocRow {
   mode: string;
   n: number;
   accMean: number;
-  /** Against ReLU by seed, and the mode ReLU was read in. */
+  /** The setting it is paired with (config `compare.baseline`). */
+  baseline: string;
+  /** Against the baseline by seed, and the mode the baseline was read in. */
   vsRelu: PairedResult | null;
   reluMode: string | null;
   /** This mode minus the same runs' deterministic accuracy (null for the deterministic rows themselves). */
   vsDeterministic: PairedResult | null;
-  /** The clean training-set score of the rows that have one (deterministic mode), and its loss vs ReLU's by seed. */
+  /** The clean training-set score of the rows that have one (deterministic mode), and its loss vs the baseline's by seed. */
   clean: { n: number; accMean: number; lossMean: number; lossVsRelu: PairedResult | null } | null;
 }
 
@@ -44,7 +48,7 @@ function inferenceMode(rows: Row[], det: Row[]): BySeed {
   return out;
 }
 
-/** The clean training-set score of `rows` (those with one), with the loss paired against ReLU's rows by seed. */
+/** The clean training-set score of `rows` (those with one), with the loss paired against the baseline's by seed. */
 function cleanScore(rows: Row[], reluRows: Row[]): PostHocRow['clean'] {
   const scored = (list: Row[]): Row[] => list.filter((r) => (r.clean_train_loss ?? '') !== '');
   const [mine, relu] = [scored(rows), scored(reluRows)];
@@ -58,7 +62,7 @@ function cleanScore(rows: Row[], reluRows: Row[]): PostHocRow['clean'] {
   };
 }
 
-export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
+export function comparePostHoc(evalRows: Row[], baseline = compareSettingsOf({}).baseline): PostHocRow[] {
   const out: PostHocRow[] = [];
   const key = (r: Row): string => `${r.model}\u0000${r.setting}\u0000${r.mode}`;
   const groups = new Map<string, Row[]>();
@@ -67,8 +71,9 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
     groups.get(`${model}\u0000${setting}\u0000${mode}`) ?? [];
   for (const rows of groups.values()) {
     const { model, setting, mode } = rows[0];
-    const sameMode = find(model, 'relu', mode);
-    const reluRows = setting === 'relu' ? [] : sameMode.length > 0 ? sameMode : find(model, 'relu', 'deterministic');
+    const sameMode = find(model, baseline, mode);
+    const reluRows =
+      setting === baseline ? [] : sameMode.length > 0 ? sameMode : find(model, baseline, 'deterministic');
     const inference = mode === 'deterministic' ? new Map() : inferenceMode(rows, find(model, setting, 'deterministic'));
     out.push({
       model,
@@ -76,10 +81,11 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
       mode,
       n: rows.length,
       accMean: mean(rows.map((r) => Number(r.test_acc))),
+      baseline,
       vsRelu: reluRows.length > 0 ? pairedTest(bySeed(rows), bySeed(reluRows), 0) : null,
       reluMode: reluRows.length > 0 ? reluRows[0].mode : null,
       vsDeterministic: inference.size > 0 ? pairedTest(bySeed(rows), inference, 0) : null,
-      clean: cleanScore(rows, setting === 'relu' ? [] : find(model, 'relu', mode)),
+      clean: cleanScore(rows, setting === baseline ? [] : find(model, baseline, mode)),
     });
   }
   return out.sort(
@@ -90,12 +96,13 @@ export function comparePostHoc(evalRows: Row[]): PostHocRow[] {
 /** The Markdown section, or nothing without eval.csv rows. */
 export function renderPostHoc(rows: PostHocRow[]): string[] {
   if (rows.length === 0) return [];
+  const b = baselineTitle(rows[0].baseline);
   const out = [
     '## Post-hoc evaluation of saved models (eval.csv)',
     '',
     'Test accuracy (%) of the saved final models: `deterministic` in inference mode (it reproduces the ' +
       "run's own score),",
-    '`mc:K` the softmax averaged over K training-mode passes. Δ vs ReLU: paired by seed with ReLU ' +
+    `\`mc:K\` the softmax averaged over K training-mode passes. Δ vs ${b}: paired by seed with ${b} ` +
       '(same mode, else its',
     'deterministic rows), pp, 95% t-interval and paired p; vs deterministic: this mode minus the same ' +
       "runs' inference-mode accuracy.",
@@ -105,7 +112,7 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
     out.push(
       `### ${model.toUpperCase()}`,
       '',
-      '| setting | mode | n | test acc (%) | Δ vs ReLU [95% CI] | p | ReLU read in | vs deterministic [95% CI] | p |',
+      `| setting | mode | n | test acc (%) | Δ vs ${b} [95% CI] | p | ${b} read in | vs deterministic [95% CI] | p |`,
       '|---|---|---|---|---|---|---|---|---|',
     );
     for (const r of rows.filter((x) => x.model === model)) {
@@ -122,9 +129,9 @@ export function renderPostHoc(rows: PostHocRow[]): string[] {
     if (clean.length > 0) {
       out.push(
         "Clean training-set score: the same models on the unit probe's training images, inference mode (noise off);",
-        'Δ loss paired by seed with ReLU, 95% t-interval and paired p.',
+        `Δ loss paired by seed with ${b}, 95% t-interval and paired p.`,
         '',
-        '| setting | mode | n | clean train acc (%) | clean train loss | Δ loss vs ReLU [95% CI] | p |',
+        `| setting | mode | n | clean train acc (%) | clean train loss | Δ loss vs ${b} [95% CI] | p |`,
         '|---|---|---|---|---|---|---|',
       );
       for (const r of clean) {

@@ -5,18 +5,24 @@
  */
 import type { Row } from '../results/files.js';
 import type { SequentialRecord } from '../results/manifest.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
+import { compareSettingsOf } from '../results/manifest.js';
 import { decideSequential, sequentialDesign, type Look, type SequentialDesign } from '../stats/sequential.js';
 import { signedPct } from './format.js';
 
-/** The setting every other is paired with, as in the comparison table. */
-export const BASELINE_SETTING = 'relu';
+/** The setting every other is paired with when none is given: the comparison table's default (`compare.baseline`). */
+const DEFAULT_BASELINE = compareSettingsOf({}).baseline;
 
 /**
  * Per compared setting of `model`: (setting − baseline) final test accuracy for each seed of `seeds`, in that
  * order, where both runs completed. Settings in the order their first row appears.
  */
-export function pairedDiffsInSeedOrder(summary: Row[], model: string, seeds: number[]): Map<string, number[]> {
+export function pairedDiffsInSeedOrder(
+  summary: Row[],
+  model: string,
+  seeds: number[],
+  baseline = DEFAULT_BASELINE,
+): Map<string, number[]> {
   const acc = new Map<string, Map<number, number>>();
   for (const r of summary) {
     if (r.model !== model || r.status !== 'completed') continue;
@@ -24,10 +30,10 @@ export function pairedDiffsInSeedOrder(summary: Row[], model: string, seeds: num
     if (!acc.has(setting)) acc.set(setting, new Map());
     acc.get(setting)?.set(Number(r.seed), Number(r.final_test_acc));
   }
-  const base = acc.get(BASELINE_SETTING) ?? new Map<number, number>();
+  const base = acc.get(baseline) ?? new Map<number, number>();
   const out = new Map<string, number[]>();
   for (const [setting, bySeed] of acc) {
-    if (setting === BASELINE_SETTING) continue;
+    if (setting === baseline) continue;
     out.set(
       setting,
       seeds.filter((s) => bySeed.has(s) && base.has(s)).map((s) => (bySeed.get(s) as number) - (base.get(s) as number)),
@@ -43,8 +49,8 @@ export interface ModelLooks {
 }
 
 /**
- * The design over one model's compared settings at margin `marginPp` (percentage points), and its looks: all of
- * them, or the first `upTo` (those held so far).
+ * The design over one model's compared settings (each paired with `baseline`) at margin `marginPp` (percentage
+ * points), and its looks: all of them, or the first `upTo` (those held so far).
  */
 export function modelLooks(
   summary: Row[],
@@ -53,8 +59,10 @@ export function modelLooks(
   looks: number[],
   marginPp: number,
   upTo = looks.length,
+  baseline = DEFAULT_BASELINE,
 ): ModelLooks {
-  const diffs = pairedDiffsInSeedOrder(summary, model, seeds.slice(0, looks[Math.min(upTo, looks.length) - 1]));
+  const held = seeds.slice(0, looks[Math.min(upTo, looks.length) - 1]);
+  const diffs = pairedDiffsInSeedOrder(summary, model, held, baseline);
   const design = sequentialDesign(looks, diffs.size, marginPp / 100);
   return { model, design, looks: decideSequential(design, diffs, upTo) };
 }
@@ -69,14 +77,15 @@ export function sequentialRecord(
   looks: number[],
   marginPp: number,
   upTo = looks.length,
+  baseline = DEFAULT_BASELINE,
 ): SequentialRecord {
-  const held = models.map((model) => modelLooks(summary, model, seeds, looks, marginPp, upTo));
+  const held = models.map((model) => modelLooks(summary, model, seeds, looks, marginPp, upTo, baseline));
   return {
     looks,
     seeds: seeds.slice(0, looks[looks.length - 1]),
     alpha: held[0]?.design.alpha ?? 0.05,
     marginPp,
-    baseline: BASELINE_SETTING,
+    baseline,
     models: held.map((m) => ({
       model: m.model,
       looks: m.looks.map((l) => ({

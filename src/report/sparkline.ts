@@ -4,7 +4,7 @@
  * lower line is a lower accuracy.
  */
 import { aggregateSeries, cellNumber, settingOrder } from './charts.js';
-import { settingOf } from '../results/settings.js';
+import { settingOf } from '../results/pooling.js';
 import type { Row } from '../results/files.js';
 
 export const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;

@@ -5,7 +5,7 @@
 import { ResultsError } from '../errors.js';
 import { readRows, resultPaths, writeFileAtomic, writeRows } from '../results/files.js';
 import { readManifest } from '../results/manifest.js';
-import { excludedNote, poolableRows } from '../results/settings.js';
+import { excludedNote, poolableRows } from '../results/pooling.js';
 import { incompleteRuns, sortResultFiles } from '../results/writer.js';
 import { comparisonColumns, compare, comparisonRecords, renderComparison } from './comparison.js';
 import { readCompareOptions } from './compare-options.js';
@@ -25,14 +25,18 @@ export async function writeComparison(outDir: string, order: string[], title: st
   const manifest = readManifest(paths.manifest);
   const { rows: pooled, excluded, unpaired } = poolableRows(sorted.summary ?? [], manifest);
   const left = new Set(excluded);
+  const options = readCompareOptions(outDir);
   const comparison = compare(
     pooled,
     (sorted.robustness ?? []).filter((r) => !left.has(r.run_id)),
-    readCompareOptions(outDir),
+    options,
   );
   const note = excludedNote(excluded, unpaired);
-  const layers = compareLayers(pooled, sorted.dead ?? []);
-  const postHoc = comparePostHoc((await readRows(paths.eval)).filter((r) => !left.has(r.run_id)));
+  const layers = compareLayers(pooled, sorted.dead ?? [], options.baseline);
+  const postHoc = comparePostHoc(
+    (await readRows(paths.eval)).filter((r) => !left.has(r.run_id)),
+    options.baseline,
+  );
   const md = [
     `${renderComparison(comparison, title)}${note ? `\n\n${note}` : ''}`,
     ...renderLayers(layers),

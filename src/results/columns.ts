@@ -31,7 +31,7 @@ import {
 import { metricDescriptors } from '../metrics/registry.js';
 import { DEAD_DOC, DORMANT_DOC, ZERO_OUTPUT_DOC } from '../metrics/unit-probe.js';
 import { GRAD_DEAD_DOC, ZERO_GRADIENT_DOC } from '../metrics/gradient-probe.js';
-import { VARIED_LABEL, variedLabel } from './varied.js';
+import { VARIED_COLUMN, VARIED_LABEL, variedLabel } from './varied.js';
 
 export type { CellValue, CheckRule, ColumnType, ComparedMetric, EpochChart, Format } from '../metrics/descriptor.js';
 
@@ -138,7 +138,7 @@ const RUN_COLUMNS: Record<string, ColumnDef> = {
     epochs: (c) => c.spec.activation.name,
     summary: (c) => c.spec.activation.name,
   },
-  sigma: {
+  [VARIED_COLUMN]: {
     type: { type: 'text', pattern: { regex: VARIED_LABEL, what: 'a number or start->end:schedule' } },
     check: 'exact',
     doc:
@@ -327,7 +327,7 @@ const ORDER: readonly string[] = [
   'run_id',
   'model',
   'activation',
-  'sigma',
+  VARIED_COLUMN,
   'param',
   'seed',
   'setting',
@@ -418,7 +418,7 @@ const LAYOUT: Record<FileKey, readonly string[]> = {
     'run_id',
     'model',
     'activation',
-    'sigma',
+    VARIED_COLUMN,
     'seed',
     'epoch',
     'train_loss',
@@ -459,7 +459,7 @@ const LAYOUT: Record<FileKey, readonly string[]> = {
     'run_id',
     'model',
     'activation',
-    'sigma',
+    VARIED_COLUMN,
     'seed',
     'status',
     'epochs',

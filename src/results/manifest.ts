@@ -5,8 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tf } from '../tf.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { CompareSettings, ResolvedConfig } from '../config/types.js';
 import { canonicalJson } from '../config/grid.js';
+import { CONFIG_DEFAULTS } from '../config/schema.js';
 import { writeFileAtomic } from './files.js';
 import { ResultsError } from '../errors.js';
 import { isRunId, printable } from './folder-paths.js';
@@ -16,7 +17,7 @@ export type { FinalStatus };
 
 export interface RunRecord {
   hash: string;
-  /** The hash of the run's settings without its seed (settings.ts): the runs a comparison row may pool share it. */
+  /** The hash of the run's settings without its seed (pooling.ts): the runs a comparison row may pool share it. */
   settingHash?: string;
   /**
    * The hash of the run's settings without seed and activation (config/grid.ts `pairingHash`): a setting pairs with
@@ -164,6 +165,20 @@ export async function writeManifest(path: string, manifest: Manifest): Promise<v
   await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/**
+ * A folder's comparison settings (its config's `compare`), each key its manifest lacks filled with its default: a
+ * folder written before `compare.margin`, `baseline` or `primary` existed was compared with the defaults, so it
+ * rebuilds as it was written.
+ */
+export function compareSettingsOf(given: Partial<CompareSettings> | undefined): Required<CompareSettings> {
+  const d = CONFIG_DEFAULTS.compare;
+  return {
+    margin: given?.margin ?? d.margin,
+    baseline: given?.baseline ?? d.baseline,
+    primary: given?.primary ?? d.primary,
+  };
+}
+
 /** A run is done (skipped on resume) when its last record is final and its config hash is unchanged. */
 export function isDone(manifest: Manifest | null, id: string, hash: string): boolean {
   const rec = manifest?.runs[id];
@@ -179,7 +194,10 @@ export function unionGrid(previous: ResolvedConfig | undefined, current: Resolve
   if (!previous || !Array.isArray(previous.seeds)) return current;
   let sameButSeeds: boolean;
   try {
-    sameButSeeds = canonicalJson({ ...previous, seeds: [] }) === canonicalJson({ ...current, seeds: [] });
+    // A manifest from before a compare key was added compares as its default (the same comparison).
+    const plain = (c: ResolvedConfig): string =>
+      canonicalJson({ ...c, seeds: [], compare: compareSettingsOf(c.compare) });
+    sameButSeeds = plain(previous) === plain(current);
   } catch {
     return current; // a manifest from another version holding a value JSON cannot encode
   }

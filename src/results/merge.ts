@@ -10,7 +10,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expandGrid, pairingHash } from '../config/grid.js';
-import { CONFIG_DEFAULTS } from '../config/schema.js';
 import type { RunSpec } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import {
@@ -24,8 +23,15 @@ import {
   writeRows,
   type Row,
 } from './files.js';
-import { isSettingHash, settingDiff, settingKeys, settingOf } from './settings.js';
-import { readManifest, writeManifest, type Manifest, type MergeSource, type RunRecord } from './manifest.js';
+import { isSettingHash, settingDiff, settingKeys, settingOf } from './pooling.js';
+import {
+  compareSettingsOf,
+  readManifest,
+  writeManifest,
+  type Manifest,
+  type MergeSource,
+  type RunRecord,
+} from './manifest.js';
 import { CSV_FILES, MODELS_DIR, clearResults, sortByRun } from './writer.js';
 import { insideFolder, readRegularFile } from './folder-paths.js';
 import { MODEL_FILE, WEIGHTS_FILE } from '../models/saved.js';
@@ -43,7 +49,7 @@ interface Folder {
   rows: Record<FileName, Row[]>;
   /** The folder's grid by run id (empty when its manifest's config does not expand). */
   specs: Map<string, RunSpec>;
-  /** Each run's setting hash without the seed (settings.ts); null when the folder cannot tell. */
+  /** Each run's setting hash without the seed (pooling.ts); null when the folder cannot tell. */
   keys: Map<string, string> | null;
 }
 
@@ -200,11 +206,24 @@ function checkBackends(folders: Folder[], allow: boolean): void {
 /**
  * The merged comparison's margin: the folders' common `compare.margin` (the default for folders from
  * before it), or the one given; different margins without one given are refused, since the verdicts
- * would otherwise depend on which folder came first.
+ * would otherwise depend on which folder came first. So are different baselines or primary settings.
  */
 function mergedMargin(folders: Folder[], given: number | undefined): number {
+  const reference = folders.map((f) => compareSettingsOf(f.manifest.config.compare));
+  const differs = reference.findIndex(
+    (c) => c.baseline !== reference[0].baseline || c.primary !== reference[0].primary,
+  );
+  if (differs > 0) {
+    const what = (i: number): string => `${folders[i].dir} (${reference[i].baseline}, ${reference[i].primary})`;
+    throw new UsageError(
+      `the folders compare against different settings (baseline, primary): ${what(0)}, ${what(differs)}`,
+      {
+        hint: 'merge folders whose configs name the same compare.baseline and compare.primary',
+      },
+    );
+  }
   if (given !== undefined) return given;
-  const margins = folders.map((f) => f.manifest.config.compare?.margin ?? CONFIG_DEFAULTS.compare.margin);
+  const margins = reference.map((c) => c.margin);
   if (new Set(margins).size > 1) {
     throw new UsageError(
       `the folders use different equivalence ` +

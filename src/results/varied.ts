@@ -9,6 +9,13 @@ import type { ParamSchedule, ScheduleKind, VariedParam } from '../config/types.j
 
 export type { VariedParam };
 
+/**
+ * The one place the value column's name is spelled. `sigma` is N-ReLU's parameter, the first that varied: folders
+ * were written with this column before any other activation could vary one, so the name stays, and it is also the
+ * parameter a folder without the `param` column varied. Every other module reads the name from here.
+ */
+export const VARIED_COLUMN = 'sigma';
+
 /** A decimal as JavaScript's String(number) writes it: `0.1`, `-0.5`, `1e-7`. */
 const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:e[+-]\d+)?`;
 /** What a `sigma` cell may hold: a number, or `start->end:schedule`. */
@@ -32,13 +39,13 @@ export function parseVariedLabel(label: string): ParamSchedule | null {
 
 /** A summary row's varied parameter, named (older folders, without `param`: `sigma`); null without one. */
 export function variedOf(row: Readonly<Record<string, string | undefined>>): VariedParam | null {
-  const schedule = parseVariedLabel(row.sigma ?? '');
+  const schedule = parseVariedLabel(row[VARIED_COLUMN] ?? '');
   if (!schedule) return null;
-  return { param: row.param !== undefined && row.param !== '' ? row.param : 'sigma', ...schedule };
+  return { param: row.param !== undefined && row.param !== '' ? row.param : VARIED_COLUMN, ...schedule };
 }
 
-/** The value as the comparison tables show it: `0.1` for N-ReLU's sigma (the column's name), else `beta=0.3`. */
+/** The value as the comparison tables show it: `0.1` for the parameter the column is named after, else `beta=0.3`. */
 export function variedCell(v: VariedParam | null): string {
   if (!v) return '';
-  return v.param === 'sigma' ? variedLabel(v) : `${v.param}=${variedLabel(v)}`;
+  return v.param === VARIED_COLUMN ? variedLabel(v) : `${v.param}=${variedLabel(v)}`;
 }

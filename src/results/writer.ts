@@ -30,7 +30,7 @@ import {
   type Row,
 } from './files.js';
 import { isDone, writeManifest, type FinalStatus, type Manifest } from './manifest.js';
-import { settingHash } from './settings.js';
+import { settingHash } from './pooling.js';
 import { pairingHash } from '../config/grid.js';
 import { deadRows, epochRow, robustnessRows, summaryRow } from './rows.js';
 

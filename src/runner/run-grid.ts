@@ -8,17 +8,23 @@
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
 import { expandGrid } from '../config/grid.js';
 import { readRows, resultPaths } from '../results/files.js';
-import { newManifest, readManifest, unionGrid, type FinalStatus, type Manifest } from '../results/manifest.js';
+import {
+  compareSettingsOf,
+  newManifest,
+  readManifest,
+  unionGrid,
+  type FinalStatus,
+  type Manifest,
+} from '../results/manifest.js';
 import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
 import type { ReadyInfo, RunOutcome } from './worker-process.js';
 import { ResultWriter, clearResults, finishedRuns, pruneModels, pruneRuns } from '../results/writer.js';
 import { writeComparison } from '../report/write.js';
-import { DEFAULT_MARGIN_PP } from '../report/comparison.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
-import { settingDiff, specsFor } from '../results/settings.js';
+import { settingDiff, specsFor } from '../results/pooling.js';
 import { trainInLooks } from './until-decided.js';
 
 export interface RunGridOptions {
@@ -297,11 +303,13 @@ async function trainPlan(run: GridRun): Promise<void> {
 async function trainLooks(run: GridRun, looks: number[]): Promise<void> {
   const { options, plan, writer } = run;
   const todo = new Set(plan.todo.map((s) => s.id));
+  const compare = compareSettingsOf(options.config.compare);
   const record = await trainInLooks({
     specs: plan.specs,
     seeds: options.config.seeds,
     looks,
-    marginPp: options.config.compare?.margin ?? DEFAULT_MARGIN_PP,
+    marginPp: compare.margin,
+    baseline: compare.baseline,
     train: async (runs) => {
       plan.todo = runs.filter((s) => todo.has(s.id));
       if (plan.todo.length > 0) await trainPlan(run);

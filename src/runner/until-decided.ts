@@ -10,7 +10,7 @@ import { modelLabel } from '../config/grid.js';
 import { UsageError } from '../errors.js';
 import type { Row } from '../results/files.js';
 import type { SequentialRecord } from '../results/manifest.js';
-import { BASELINE_SETTING, decidedSettings, sequentialRecord } from '../report/sequential.js';
+import { decidedSettings, sequentialRecord } from '../report/sequential.js';
 
 export const DEFAULT_LOOKS = [4, 8, 12, 16];
 
@@ -49,6 +49,8 @@ export interface LookTrainer {
   looks: number[];
   /** Equivalence margin in percentage points (config compare.margin). */
   marginPp: number;
+  /** The setting every other is paired with (config compare.baseline). */
+  baseline: string;
   /** Trains these runs, each handed over once (the caller skips those finished before this command). */
   train: (runs: RunSpec[]) => Promise<void>;
   /** The grid's summary rows written so far. */
@@ -59,12 +61,12 @@ export interface LookTrainer {
 }
 
 /** Refuses a grid in which some model has no baseline to pair with. */
-function refuseWithoutBaseline(specs: RunSpec[]): void {
+function refuseWithoutBaseline(specs: RunSpec[], baseline: string): void {
   const models = new Set(specs.map(modelLabel));
-  const without = [...models].filter((m) => !specs.some((s) => modelLabel(s) === m && s.setting === BASELINE_SETTING));
+  const without = [...models].filter((m) => !specs.some((s) => modelLabel(s) === m && s.setting === baseline));
   if (without.length > 0)
-    throw new UsageError(`--until-decided pairs every setting with ${BASELINE_SETTING}, which ${without[0]} lacks`, {
-      hint: `add ${BASELINE_SETTING} to the config's activations`,
+    throw new UsageError(`--until-decided pairs every setting with ${baseline}, which ${without[0]} lacks`, {
+      hint: `add ${baseline} to the config's activations, or name another setting in compare.baseline`,
     });
 }
 
@@ -73,10 +75,10 @@ function runsOfLook(t: LookTrainer, k: number, record: SequentialRecord | null):
   const seeds = new Set(t.seeds.slice(0, t.looks[k]));
   const open = new Map<string, boolean>();
   const undecided = (s: RunSpec): boolean =>
-    s.setting !== BASELINE_SETTING && !(record && decidedSettings(record, modelLabel(s)).has(s.setting));
+    s.setting !== t.baseline && !(record && decidedSettings(record, modelLabel(s)).has(s.setting));
   for (const s of t.specs) if (undecided(s)) open.set(modelLabel(s), true);
   return t.specs.filter(
-    (s) => seeds.has(s.seed) && (s.setting === BASELINE_SETTING ? open.get(modelLabel(s)) === true : undecided(s)),
+    (s) => seeds.has(s.seed) && (s.setting === t.baseline ? open.get(modelLabel(s)) === true : undecided(s)),
   );
 }
 
@@ -92,7 +94,7 @@ function logLook(t: LookTrainer, record: SequentialRecord): void {
 
 /** Trains the grid look by look; returns the record of the looks held (null when none was). */
 export async function trainInLooks(t: LookTrainer): Promise<SequentialRecord | null> {
-  refuseWithoutBaseline(t.specs);
+  refuseWithoutBaseline(t.specs, t.baseline);
   const models = [...new Set(t.specs.map(modelLabel))];
   const ids = new Set(t.specs.map((s) => s.id));
   const handed = new Set<string>();
@@ -105,7 +107,7 @@ export async function trainInLooks(t: LookTrainer): Promise<SequentialRecord | n
     for (const s of runs) handed.add(s.id);
     if (t.stopped()) break;
     const rows = (await t.summary()).filter((r) => ids.has(r.run_id));
-    record = sequentialRecord(rows, models, t.seeds, t.looks, t.marginPp, k + 1);
+    record = sequentialRecord(rows, models, t.seeds, t.looks, t.marginPp, k + 1, t.baseline);
     logLook(t, record);
   }
   return record;

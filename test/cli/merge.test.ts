@@ -250,6 +250,22 @@ test('folders with different compare.margin are refused in either order unless -
   );
 });
 
+test('folders compared against different baselines are refused: the merged verdicts would depend on the order', async () => {
+  const gelu = copyWith(b, 'b-gelu', {
+    'manifest.json': (t) => {
+      const m = JSON.parse(t) as { config: { compare?: Record<string, unknown> } };
+      m.config.compare = { ...m.config.compare, baseline: 'gelu' };
+      return JSON.stringify(m);
+    },
+  });
+  const r = await runCli(['merge', a, gelu, '--out', join(dir, 'baseline-out')]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /compare against different settings \(baseline, primary\): .*\(relu, nrelu-s0\.1\), .*\(gelu, nrelu-s0\.1\)/,
+  );
+});
+
 test("merge --out into its shards' parent folder, and again into a folder an earlier merge of the same inputs wrote, is allowed", async () => {
   const parent = join(dir, 'parent');
   const shards = [copyWith(a, 'parent/shard-0', {}), copyWith(b, 'parent/shard-1', {})];

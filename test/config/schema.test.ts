@@ -41,15 +41,28 @@ test('defaults are filled and keys become camelCase', () => {
     train: { epochs: 8, batchSize: 128, optimizer: 'adam', learningRate: 0.001 },
     deadNeurons: { probe: 'train', samples: 10000, threshold: 0, every: 1, dormantTau: 0.1, gradientSamples: 1000 },
     eval: { robustness: { gaussian: [] } },
-    compare: { margin: 0.2 },
+    compare: { margin: 0.2, baseline: 'relu', primary: 'nrelu-s0.1' },
     output: 'results/m',
   });
 });
 
 test("compare.margin: percentage points > 0, default 0.2; not part of any run's settings", () => {
-  assert.deepEqual(validateConfig({ ...minimal, compare: { margin: 0.1 } }).compare, { margin: 0.1 });
+  assert.deepEqual(validateConfig({ ...minimal, compare: { margin: 0.1 } }).compare, {
+    margin: 0.1,
+    baseline: 'relu',
+    primary: 'nrelu-s0.1',
+  });
   assert.deepEqual(problems({ ...minimal, compare: { margin: 0 } }), ['compare.margin: must be > 0']);
   assert.equal(problems({ ...minimal, compare: { margn: 0.1 } }).length, 1);
+});
+
+test('compare.baseline and compare.primary: settings as run ids spell them', () => {
+  const c = validateConfig({ ...minimal, compare: { baseline: 'gelu', primary: 'leaky_relu-alpha0.1' } }).compare;
+  assert.deepEqual(c, { margin: 0.2, baseline: 'gelu', primary: 'leaky_relu-alpha0.1' });
+  assert.deepEqual(problems({ ...minimal, compare: { baseline: 'GELU x' } }), [
+    'compare.baseline: must be a setting as run ids spell it, e.g. relu or nrelu-s0.1',
+  ]);
+  assert.equal(problems({ ...minimal, compare: { primary: '' } }).length, 1);
 });
 
 test('given values are kept; model options are camelCased', () => {

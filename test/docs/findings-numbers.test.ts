@@ -3,7 +3,7 @@
  * `<!-- numbers: COMMAND -->` (one such line per command) and `<!-- /numbers -->` quotes numbers that those commands
  * print: this test reruns each command on the committed folders and checks that every decimal number of the block's
  * text (not its inline code, links or comments) is among the numbers of their output. `npx tsx scripts/...` runs the
- * script; `npx nrelu-bench report DIR` is read from DIR/comparison.md, which test/report/committed-comparisons.test.ts
+ * script and `npx nrelu-bench stats ...` the command (from source); `npx nrelu-bench report DIR` is read from DIR/comparison.md, which test/report/committed-comparisons.test.ts
  * holds to what `report` rebuilds, and from DIR/comparison.csv and comparison-layers.csv, the same numbers unrounded (a quote of one of those
  * matches when the value rounds to it at the quote's decimals). A number quoted with a sign must match in sign; one
  * without matches either sign.
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = join(ROOT, 'results', 'README.md');
+const CLI_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
 
 interface Block {
   line: number;
@@ -70,8 +71,13 @@ function output(command: string): Output {
       .flatMap((f) => readFileSync(join(ROOT, argv[3], f), 'utf8').split(/[,\n]/))
       .map(Number)
       .filter((v) => Number.isFinite(v));
-  } else if (argv[0] === 'npx' && argv[1] === 'tsx' && /^scripts\/[\w-]+\.ts$/.test(argv[2])) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', ...argv.slice(2)], {
+  } else if (
+    (argv[0] === 'npx' && argv[1] === 'tsx' && /^scripts\/[\w-]+\.ts$/.test(argv[2])) ||
+    (argv[0] === 'npx' && argv[1] === 'nrelu-bench' && argv[2] === 'stats')
+  ) {
+    // A script runs as itself; `nrelu-bench stats` from source, as the bin runs the compiled CLI.
+    const run = argv[1] === 'tsx' ? argv.slice(2) : [CLI_ENTRY, ...argv.slice(2)];
+    const r = spawnSync(process.execPath, ['--import', 'tsx', ...run], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },

@@ -287,3 +287,42 @@ test('seedStripChart: a dot per completed run, a panel per model label', async (
   const facet = (chart.spec as { facet: { field: string; sort: string[] } }).facet;
   assert.deepEqual(facet, { field: 'model', type: 'nominal', title: null, sort: ['mlp-lr0.001', 'mlp-lr0.003'] });
 });
+
+test("the varied parameter's chart is any activation's: its name and title come from the rows and the descriptor", () => {
+  // LeakyReLU at three constant slopes and ReLU, no N-ReLU: the chart plots accuracy against alpha.
+  const summary: Row[] = [
+    ['relu', '', '', 0.97],
+    ['leaky_relu-alpha0.01', '0.01', 'alpha', 0.971],
+    ['leaky_relu-alpha0.1', '0.1', 'alpha', 0.973],
+    ['leaky_relu-alpha0.3', '0.3', 'alpha', 0.969],
+  ].flatMap(([setting, value, param, acc]) =>
+    [1, 2].map((seed) => ({
+      run_id: `mlp-${setting}-seed${seed}`,
+      model: 'mlp',
+      activation: String(setting).split('-')[0],
+      sigma: String(value),
+      param: String(param),
+      seed: String(seed),
+      status: 'completed',
+      final_test_acc: String(Number(acc) + seed * 1e-4),
+      units: '64',
+    })),
+  );
+  const chart = buildCharts({ summary, epochs: [], robustness: [] }).find((c) => c.id === 'sigma-mlp');
+  assert.ok(chart && 'layer' in chart.spec);
+  assert.equal(chart.title, 'Final test accuracy against alpha (MLP)');
+  assert.match(chart.note, /each LeakyReLU run with a constant alpha, against alpha/);
+  const [refs, , curve] = chart.spec.layer.map((l) => values(l.data));
+  assert.deepEqual(
+    curve.map((p) => [p.setting, p.x]),
+    [
+      ['LeakyReLU (alpha on x axis)', 0.01],
+      ['LeakyReLU (alpha on x axis)', 0.1],
+      ['LeakyReLU (alpha on x axis)', 0.3],
+    ],
+  );
+  assert.deepEqual(
+    refs.map((r) => r.setting),
+    ['relu'],
+  );
+});

@@ -1,5 +1,5 @@
 /**
- * scripts/gap-contrast.ts: N-ReLU's gap to ReLU per model and its difference in differences with the reference
+ * `nrelu-bench stats gap` (report/paired-analyses.ts): N-ReLU's gap to ReLU per model and its difference in differences with the reference
  * model's, against SciPy. Reference values (Python 3, SciPy 1.10) from the accuracies below:
  *   g = nrelu - relu per seed (avg: seeds 1-4, its seed 5 N-ReLU run failed)
  *   gap: d.mean(), the t(0.975, n-1) interval, stats.ttest_1samp(d, 0).pvalue,
@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gapContrasts, markdown } from '../../scripts/gap-contrast.js';
+import { gapContrasts, gapMarkdown } from '../../src/report/paired-analyses.js';
 
 const relu: Record<string, number[]> = {
   cnn: [0.99, 0.991, 0.988, 0.992, 0.989],
@@ -60,7 +60,7 @@ const near = (actual: number | null, expected: number, what: string, tol = 1e-9)
   assert.ok(actual !== null && Math.abs(actual - expected) <= tol, `${what}: ${actual} vs SciPy ${expected}`);
 
 test('gap per model and its contrast with the reference model match SciPy (difference in differences, Holm)', () => {
-  const rows = gapContrasts(summary(), { setting: 'nrelu-s0.1', reference: 'cnn', marginPp: 0.2 });
+  const rows = gapContrasts(summary(), { setting: 'nrelu-s0.1', baseline: 'relu', reference: 'cnn', marginPp: 0.2 });
   assert.deepEqual(
     rows.map((r) => [r.model, r.gap.n, r.contrast?.n ?? null]),
     [
@@ -93,6 +93,7 @@ test('gap per model and its contrast with the reference model match SciPy (diffe
 test('another metric pairs its own column, in its own units, without an equivalence test', () => {
   const rows = gapContrasts(summary(), {
     setting: 'nrelu-s0.1',
+    baseline: 'relu',
     reference: 'cnn',
     marginPp: 0.2,
     metric: 'final_dead',
@@ -100,21 +101,37 @@ test('another metric pairs its own column, in its own units, without an equivale
   assert.equal(rows[0].gap.meanDiff, 12); // 60..64 against 50
   assert.equal(rows[0].gap.tostP, null);
   assert.equal(rows[2].contrast?.meanDiff, 0.4 - 12); // 50, 51, 50, 51, 50 against 50
-  const table = markdown(rows, 'nrelu-s0.1', 'cnn', 'final_dead');
+  const table = gapMarkdown(rows, {
+    setting: 'nrelu-s0.1',
+    baseline: 'relu',
+    reference: 'cnn',
+    marginPp: 0.2,
+    metric: 'final_dead',
+  });
   assert.match(table, /\| cnn-poolfirst \| 5 \| \+0\.4 \[/);
   assert.doesNotMatch(table, /TOST/);
   // --decimals 2: fixed decimals instead of three significant digits.
-  assert.match(markdown(rows, 'nrelu-s0.1', 'cnn', 'final_dead', 2), /\| cnn \| \d+ \| \+12\.00 \[/);
+  assert.match(
+    gapMarkdown(rows, {
+      setting: 'nrelu-s0.1',
+      baseline: 'relu',
+      reference: 'cnn',
+      marginPp: 0.2,
+      metric: 'final_dead',
+      decimals: 2,
+    }),
+    /\| cnn \| \d+ \| \+12\.00 \[/,
+  );
 });
 
 test('the accuracy table prints percentage points, and a missing reference model is one clear error', () => {
-  const rows = gapContrasts(summary(), { setting: 'nrelu-s0.1', reference: 'cnn', marginPp: 0.2 });
+  const rows = gapContrasts(summary(), { setting: 'nrelu-s0.1', baseline: 'relu', reference: 'cnn', marginPp: 0.2 });
   assert.match(
-    markdown(rows, 'nrelu-s0.1', 'cnn'),
+    gapMarkdown(rows, { setting: 'nrelu-s0.1', baseline: 'relu', reference: 'cnn', marginPp: 0.2 }),
     /\| cnn-avgpool \| 4 \| -0\.02 \[-0\.19, \+0\.14\] \| 0\.664 \| 0\.022 \| \+0\.25 \[/,
   );
   assert.throws(
-    () => gapContrasts(summary(), { setting: 'nrelu-s0.1', reference: 'cnn-nopool', marginPp: 0.2 }),
+    () => gapContrasts(summary(), { setting: 'nrelu-s0.1', baseline: 'relu', reference: 'cnn-nopool', marginPp: 0.2 }),
     /reference model cnn-nopool has no completed nrelu-s0\.1 and relu runs/,
   );
 });

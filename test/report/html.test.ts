@@ -42,7 +42,7 @@ const EXPECTED_TEXT: Record<string, string[]> = {
   ],
   accuracy: ['Test accuracy per epoch', 'epoch', 'test accuracy'],
   loss: ['Train and test loss per epoch', 'train loss', 'test loss', 'cross-entropy loss'],
-  sigma: ['Final test accuracy against σ', 'σ (N-ReLU noise standard deviation)', 'final test accuracy'],
+  sigma: ['Final test accuracy against sigma', 'sigma (N-ReLU, constant over training)', 'final test accuracy'],
   dead: ['Dead units per epoch', 'epoch', 'dead units of 384 hidden units'],
   grad_dead: ['Gradient-dead units per epoch', 'gradient-dead units of 384 hidden units'],
   dormant: ['Dormant units per epoch', 'dormant units of 384 hidden units'],
@@ -98,7 +98,7 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
       assert.equal((svg.match(/aria-roledescription="rect mark"/g) ?? []).length, 1, 'the margin band');
     } else if (kind === 'sigma') {
       // one N-ReLU curve; the other settings are reference rules named in the legend
-      assert.deepEqual(settings, ['N-ReLU (σ on x axis)']);
+      assert.deepEqual(settings, ['N-ReLU (sigma on x axis)']);
       for (const s of ['relu', 'gelu', 'nrelu-s0.2to0.05-linear'])
         assert.ok(svg.includes(`>${s}</text>`), `${file}: legend has ${s}`);
       assert.equal(

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pairedVsBaselines, markdown, pv } from '../../scripts/paired-vs-baselines.js';
+/** `nrelu-bench stats baselines` (report/paired-analyses.ts): each setting of one activation against each baseline. */
+import { pairedVsBaselines, baselinesMarkdown, pv } from '../../src/report/paired-analyses.js';
 import { holm, pairedTest } from '../../src/stats/paired.js';
 
 type Acc = Record<number, number>;
@@ -40,10 +41,10 @@ test('pairs every N-ReLU sigma with every baseline by seed, Holm over the whole 
     ...rows('cnn', 'relu', '', relu),
     ...rows('cnn', 'nrelu', '0.05', n05),
   ];
-  const out = pairedVsBaselines(summary, [], 0.2);
+  const out = pairedVsBaselines(summary, { activation: 'nrelu', marginPp: 0.2 });
   const mlp = out.filter((r) => r.model === 'mlp');
   assert.deepEqual(
-    mlp.map((r) => `${r.sigma}/${r.baseline}`),
+    mlp.map((r) => `${r.value}/${r.baseline}`),
     ['0.05/relu', '0.05/gelu', '0.1/relu', '0.1/gelu'],
   );
   const expected = [
@@ -69,21 +70,21 @@ test('pairs every N-ReLU sigma with every baseline by seed, Holm over the whole 
   assert.equal(cnn[0].pHolm, cnn[0].p, 'a family of one test is not adjusted');
 });
 
-test('--sigmas keeps only the named sigmas, compared as numbers', () => {
+test('--values keeps only the named values of the varied parameter, compared as numbers', () => {
   const summary = [
     ...rows('mlp', 'relu', '', relu),
     ...rows('mlp', 'nrelu', '0.05', n05),
     ...rows('mlp', 'nrelu', '0.1', n10),
   ];
-  const out = pairedVsBaselines(summary, ['0.050'], 0.2);
+  const out = pairedVsBaselines(summary, { activation: 'nrelu', values: ['0.050'], marginPp: 0.2 });
   assert.deepEqual(
-    out.map((r) => r.sigma),
+    out.map((r) => r.value),
     ['0.05'],
   );
   // Differences +0.25, +0.20, +0.15, +0.10 pp: t = 5.42 on 3 df, p = 0.012; the 90% interval
   // [+0.10, +0.25] pp crosses the +0.2 margin, so not equivalent but better.
   assert.match(
-    markdown(out),
+    baselinesMarkdown(out, { activation: 'nrelu' }),
     /\| 0\.05 \| relu \| 4 \| \+0\.18 \[\+0\.07, \+0\.28\] \| 0\.012 \| 0\.012 \| [^|]+ \| better \|/,
   );
 });
@@ -97,17 +98,22 @@ test('--against pairs an annealed sigma with constant-sigma N-ReLU settings, pic
     ...withSetting('nrelu-s0.1', '0.1', n10),
     ...withSetting('nrelu-s0.2to0-cosine', '0.2->0:cosine', annealed),
   ];
-  const out = pairedVsBaselines(summary, ['0.2->0:cosine'], 0.2, ['relu', 'nrelu-s0.1']);
+  const out = pairedVsBaselines(summary, {
+    activation: 'nrelu',
+    values: ['0.2->0:cosine'],
+    marginPp: 0.2,
+    against: ['relu', 'nrelu-s0.1'],
+  });
   assert.deepEqual(
-    out.map((r) => `${r.sigma}/${r.baseline}`),
+    out.map((r) => `${r.value}/${r.baseline}`),
     ['0.2->0:cosine/relu', '0.2->0:cosine/nrelu-s0.1'],
   );
   const vsConstant = pairedTest(bySeed(annealed), bySeed(n10), 0.002);
   assert.ok(Math.abs(out[1].meanDiff - vsConstant.meanDiff) < 1e-12);
   // Without --sigmas every N-ReLU setting pairs with the others, never with itself.
-  const all = pairedVsBaselines(summary, [], 0.2, ['nrelu-s0.1']);
+  const all = pairedVsBaselines(summary, { activation: 'nrelu', marginPp: 0.2, against: ['nrelu-s0.1'] });
   assert.deepEqual(
-    all.map((r) => `${r.sigma}/${r.baseline}`),
+    all.map((r) => `${r.value}/${r.baseline}`),
     ['0.2->0:cosine/nrelu-s0.1'],
   );
 });
@@ -129,7 +135,12 @@ test('--metric pairs another summary column in its own units: no equivalence tes
       setting: 'nrelu-s0.1',
     })),
   ];
-  const [row] = pairedVsBaselines(summary, [], 0.2, ['relu'], 'total_revived');
+  const [row] = pairedVsBaselines(summary, {
+    activation: 'nrelu',
+    marginPp: 0.2,
+    against: ['relu'],
+    metric: 'total_revived',
+  });
   // Seed 3 has no value: pairs are seeds 1, 2, 4 with differences 6, 7, 7.
   const t = pairedTest(
     new Map([
@@ -146,14 +157,18 @@ test('--metric pairs another summary column in its own units: no equivalence tes
   );
   assert.deepEqual([row.n, row.meanDiff, row.ciLow, row.p], [3, t.meanDiff, t.ciLow, t.p]);
   assert.deepEqual([row.tostP, row.tostPHolm, row.verdict], [null, null, '']);
-  const md = markdown([row], 'total_revived');
+  const md = baselinesMarkdown([row], { activation: 'nrelu', metric: 'total_revived' });
   assert.match(md, /N-ReLU − baseline in total_revived/);
   assert.match(md, /\| 0\.1 \| relu \| 3 \| \+6\.67 \[/);
   // --decimals: fixed decimals, as results/README.md quotes them, and a sign on every number.
-  const fixed = markdown([row], 'total_revived', 1);
+  const fixed = baselinesMarkdown([row], { activation: 'nrelu', metric: 'total_revived', decimals: 1 });
   assert.match(fixed, /\| 0\.1 \| relu \| 3 \| \+6\.7 \[\+\d+\.\d, \+\d+\.\d\] \|/);
   assert.match(
-    markdown([{ ...row, meanDiff: -2.5, ciLow: -5.87, ciHigh: 0.874 }], 'total_revived', 1),
+    baselinesMarkdown([{ ...row, meanDiff: -2.5, ciLow: -5.87, ciHigh: 0.874 }], {
+      activation: 'nrelu',
+      metric: 'total_revived',
+      decimals: 1,
+    }),
     /-2\.5 \[-5\.9, \+0\.9\]/,
   );
 });
@@ -170,7 +185,12 @@ test('--against model:setting pairs with a setting of another model; the model f
     ...withSetting('cnn-poolfirst', 'relu', relu), // trains as cnn's ReLU, with more columns
     ...withSetting('cnn-poolfirst', 'nrelu-s0.1', n05),
   ];
-  const out = pairedVsBaselines(summary, [], 0.2, ['cnn-poolfirst:relu'], 'final_test_acc', 'cnn');
+  const out = pairedVsBaselines(summary, {
+    activation: 'nrelu',
+    marginPp: 0.2,
+    against: ['cnn-poolfirst:relu'],
+    model: 'cnn',
+  });
   assert.deepEqual(
     out.map((r) => `${r.model}/${r.baseline}`),
     ['cnn/cnn-poolfirst:relu'],
@@ -179,7 +199,7 @@ test('--against model:setting pairs with a setting of another model; the model f
   assert.ok(Math.abs(out[0].meanDiff - expected.meanDiff) < 1e-12, 'paired with the other model, not cnn:relu');
   assert.equal(out[0].p, expected.p);
   // Without the filter, each model pairs with the named runs: cnn-poolfirst's N-ReLU too, in its own family.
-  const both = pairedVsBaselines(summary, [], 0.2, ['cnn-poolfirst:relu']);
+  const both = pairedVsBaselines(summary, { activation: 'nrelu', marginPp: 0.2, against: ['cnn-poolfirst:relu'] });
   assert.deepEqual(
     both.map((r) => r.model),
     ['cnn', 'cnn-poolfirst'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRowsSync } from '../../src/results/files.js';
 import { compare } from '../../src/report/comparison.js';
-import { settingOf } from '../../src/results/settings.js';
+import { settingOf } from '../../src/results/pooling.js';
 import { settingOrder } from '../../src/report/charts.js';
 
 /**

@@ -58,6 +58,7 @@ test('a setting decided at the first look stops; the baseline trains on while an
     seeds: [1, 2, 3, 4, 5, 6],
     looks: [3, 6],
     marginPp: 0.2,
+    baseline: 'relu',
     train: async (runs) => {
       trained.push(runs);
       for (const s of runs)
