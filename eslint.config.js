@@ -18,6 +18,18 @@ export default tseslint.config(
     },
   },
   {
+    // No function in src/ over 80 lines (issue 35). Every line counts, blank and comment lines too: that is how a
+    // reader counts a function from its signature to its closing brace, and a limit that skipped comments would let a
+    // well-commented function grow past a screen.
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: false, skipComments: false }] },
+  },
+  {
+    // Temporary: buildModel (85 lines) is being split by the datasets work of issue 35; drop this when it lands.
+    files: ['src/models/build.ts'],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

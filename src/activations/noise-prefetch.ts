@@ -1,7 +1,7 @@
 /**
  * Drawing N-ReLU's normals ahead on a worker thread (Node.js), for SeededNoise (noisy-layer.ts).
  */
-import { type StreamKey, createCounterSampler } from '../rng/index.js';
+import { type StreamKey, computeZiggurat, createCounterSampler } from '../rng/index.js';
 
 /*
  * One worker for the process, started on first use and
@@ -45,13 +45,13 @@ type WorkerHandle = {
 };
 let worker: WorkerHandle | null | undefined;
 
-/** The worker's program: the generator's own source, so it computes exactly this thread's values. */
+/** The worker's program: the generator's and its tables' own source, so it computes exactly this thread's values. */
 function workerSource(): string {
   return `'use strict';
 const { parentPort } = require('node:worker_threads');
 // esbuild (tsx) wraps named functions in __name(...) when it compiles TypeScript; tsc does not.
 const __name = (fn) => fn;
-const sampler = (${createCounterSampler.toString()})();
+const sampler = (${createCounterSampler.toString()})((${computeZiggurat.toString()})());
 parentPort.on('message', ({ buffer, control, size, k0, k1 }) => {
   let state = ${DONE};
   try {

@@ -12,6 +12,36 @@ function parseMargin(text: string): number {
   return value;
 }
 
+/** `merge --help`'s text after the options: examples, what must agree, exit codes. */
+const MERGE_HELP = `
+Examples:
+  $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
+  $ nrelu-bench merge results/paper-mlp/shard-* --out results/paper-mlp --html
+  $ nrelu-bench merge results/paper-cnn --only cnn-relu-seed1,cnn-nrelu-s0.1-seed1 --out results/mechanism-cnn
+
+The last form reuses runs another grid shares (same run id and hash): then
+\`nrelu-bench run configs/mechanism-cnn.yaml --out results/mechanism-cnn\` trains only the rest (a run whose
+hash differs is retrained).
+
+Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
+grid order with a merged manifest.json. A run found in two folders must have the same config hash
+in both, and the same results when both copies finished (a finished copy wins over a failed one).
+Runs that land in one comparison row must share every setting but the seed, the folders' compare.margin
+must agree (or pass --margin), and all folders must
+come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
+An --out holding other results is refused unless --force. Otherwise nothing is written and the error names the runs
+or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
+folders, disagreeing runs or mixed settings or backends.`;
+
+interface MergeCommandOptions {
+  out: string;
+  html?: boolean;
+  allowMixedBackends?: boolean;
+  force?: boolean;
+  margin?: number;
+  only?: string[];
+}
+
 export function registerMerge(program: Command): void {
   program
     .command('merge')
@@ -38,62 +68,32 @@ export function registerMerge(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ nrelu-bench merge results/paper-mlp/shard-0 results/paper-mlp/shard-1 --out results/paper-mlp
-  $ nrelu-bench merge results/paper-mlp/shard-* --out results/paper-mlp --html
-  $ nrelu-bench merge results/paper-cnn --only cnn-relu-seed1,cnn-nrelu-s0.1-seed1 --out results/mechanism-cnn
+    .addHelpText('after', MERGE_HELP)
+    .action(mergeCommand);
+}
 
-The last form reuses runs another grid shares (same run id and hash): then
-\`nrelu-bench run configs/mechanism-cnn.yaml --out results/mechanism-cnn\` trains only the rest (a run whose
-hash differs is retrained).
-
-Every run is taken once, with its epochs, dead-neuron and robustness rows; all CSVs are written in
-grid order with a merged manifest.json. A run found in two folders must have the same config hash
-in both, and the same results when both copies finished (a finished copy wins over a failed one).
-Runs that land in one comparison row must share every setting but the seed, the folders' compare.margin
-must agree (or pass --margin), and all folders must
-come from one backend (or pass --allow-mixed-backends). A row repeated within a folder is kept once.
-An --out holding other results is refused unless --force. Otherwise nothing is written and the error names the runs
-or folders. Exit codes: 0 merged; 1 a damaged file (manifest.json or a CSV); 2 bad
-folders, disagreeing runs or mixed settings or backends.`,
-    )
-    .action(
-      async (
-        dirs: string[],
-        opts: {
-          out: string;
-          html?: boolean;
-          allowMixedBackends?: boolean;
-          force?: boolean;
-          margin?: number;
-          only?: string[];
-        },
-      ) => {
-        checkOutDir(opts.out);
-        const only = parseOnly(opts.only);
-        const result = await mergeFolders(dirs, opts.out, {
-          allowMixedBackends: opts.allowMixedBackends,
-          force: opts.force,
-          margin: opts.margin,
-          ...(only ? { only } : {}),
-          html: opts.html,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
-        process.stdout.write(`${result.comparison}\n`);
-        if (result.html) {
-          process.stdout.write(`\nreport: ${result.html.html}\n`);
-          if (result.html.plots.length)
-            process.stdout.write(`plots:  ${dirname(result.html.plots[0])}/ (${result.html.plots.length} charts)\n`);
-        }
-        const dup = result.duplicates.length
-          ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)`
-          : '';
-        process.stdout.write(
-          `merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`,
-        );
-      },
-    );
+/** `merge`: the folders merged and the merged folder's report written by one library call, then printed. */
+async function mergeCommand(dirs: string[], opts: MergeCommandOptions): Promise<void> {
+  checkOutDir(opts.out);
+  const only = parseOnly(opts.only);
+  const result = await mergeFolders(dirs, opts.out, {
+    allowMixedBackends: opts.allowMixedBackends,
+    force: opts.force,
+    margin: opts.margin,
+    ...(only ? { only } : {}),
+    html: opts.html,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${result.comparison}\n`);
+  if (result.html) {
+    process.stdout.write(`\nreport: ${result.html.html}\n`);
+    if (result.html.plots.length)
+      process.stdout.write(`plots:  ${dirname(result.html.plots[0])}/ (${result.html.plots.length} charts)\n`);
+  }
+  const dup = result.duplicates.length
+    ? `; ${result.duplicates.length} found in more than one folder (identical, kept once)`
+    : '';
+  process.stdout.write(
+    `merged ${result.runs.length} runs from ${dirs.length} folder(s)${dup}\nresults: ${result.outDir}\n`,
+  );
 }

@@ -3,12 +3,11 @@
  * comparison table and every chart of a result folder, model by model, and a note on how each
  * metric is measured; plus each chart as its own SVG file in plots/.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DEFINITIONS } from './definitions.js';
 import { pct, pValue, signedPct } from './format.js';
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
 import { buildCharts, settingColors, settingOrder, type Chart } from './charts.js';
 import {
   baselineRow,
@@ -23,14 +22,14 @@ import {
 } from './comparison.js';
 import { VARIED_COLUMN, variedCell } from '../results/varied.js';
 import { compareLayers, layerTableHead, layerTableRows, type LayerComparisonRow } from './layers.js';
-import { readCompareOptions } from './compare-options.js';
 import { pairedCharts } from './paired-chart.js';
 import { layerCharts, seedStripChart, variantGapCharts } from './findings-charts.js';
 import { comparePostHoc, type PostHocRow } from './post-hoc.js';
 import type { PairedResult } from '../stats/paired.js';
 import { verdictLabel } from '../stats/paired.js';
-import { readRows, resultPaths, writeFileAtomic, type Row } from '../results/files.js';
-import { excludedRuns } from '../results/pooling.js';
+import { writeFileAtomic, type Row } from '../results/files.js';
+import type { Manifest } from '../results/manifest.js';
+import { keptRows, type LoadedFolder } from './folder.js';
 import { insideFolder } from '../results/folder-paths.js';
 import { inlineSvg, renderSvg } from './render.js';
 
@@ -47,12 +46,6 @@ export interface HtmlReport {
 export interface HtmlReportOptions {
   /** Receives rendering warnings from Vega (by default they are ignored). */
   onWarning?: (message: string) => void;
-  /**
-   * Runs left out of the tables and charts: trained with other settings than the row they would join
-   * (results/pooling.ts decides which, as for comparison.md). Their rows stay in the CSVs; the page names them.
-   * Default: the folder's own (`excludedRuns`).
-   */
-  exclude?: readonly string[];
 }
 
 const escapeHtml = (s: string): string =>
@@ -151,24 +144,21 @@ interface ManifestInfo {
   finishedAt?: string | null;
 }
 
-function readManifestInfo(path: string): ManifestInfo {
-  if (!existsSync(path)) return {};
-  try {
-    const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    const obj = (v: unknown): Record<string, unknown> =>
-      v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-    return {
-      name: str(m.name),
-      dataset: str(obj(m.dataset).name) ?? str(obj(m.config).dataset),
-      backend: str(obj(m.backend).name),
-      tfjs: str(obj(m.versions).tfjs),
-      version: str(obj(m.versions).nreluBench),
-      finishedAt: str(m.finishedAt) ?? null,
-    };
-  } catch {
-    return {};
-  }
+/** The page's header facts from the manifest (the fields a damaged or older one lacks are left out). */
+function manifestInfo(manifest: Manifest | null): ManifestInfo {
+  if (!manifest) return {};
+  const m = manifest as unknown as Record<string, unknown>;
+  const obj = (v: unknown): Record<string, unknown> =>
+    v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    name: str(m.name),
+    dataset: str(obj(m.dataset).name) ?? str(obj(m.config).dataset),
+    backend: str(obj(m.backend).name),
+    tfjs: str(obj(m.versions).tfjs),
+    version: str(obj(m.versions).nreluBench),
+    finishedAt: str(m.finishedAt) ?? null,
+  };
 }
 
 /** A table in its scrolling wrapper: caption, header cells (HTML) and body rows (HTML). */
@@ -446,26 +436,15 @@ ${notes.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).jo
 }
 
 /**
- * Writes `<resultsDir>/report.html` and one SVG per chart in `<resultsDir>/plots/` (SVGs left
- * there by an earlier report and no longer produced are removed). Every file is written atomically.
+ * Writes `<folder>/report.html` and one SVG per chart in `<folder>/plots/` (SVGs left there by an earlier report and
+ * no longer produced are removed), built from the loaded folder: the runs its comparison pools. Every file is written
+ * atomically.
  */
-export async function writeHtmlReport(resultsDir: string, options: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const paths = resultPaths(resultsDir);
-  if (!existsSync(paths.summary)) {
-    throw new UsageError(`no summary.csv in ${resultsDir}`, { hint: 'pass a folder written by `nrelu-bench run`' });
-  }
-  const left = new Set(options.exclude ?? (await excludedRuns(resultsDir)));
-  const kept = (r: Row): boolean => !left.has(r.run_id);
-  const summary = (await readRows(paths.summary)).filter(kept);
-  const rows = {
-    summary,
-    epochs: (await readRows(paths.epochs)).filter(kept),
-    robustness: (await readRows(paths.robustness)).filter(kept),
-  };
-  const compareOptions = readCompareOptions(resultsDir);
-  const table = compare(summary, rows.robustness, compareOptions);
-  const layers = compareLayers(summary, (await readRows(paths.dead)).filter(kept), compareOptions.baseline);
-  const postHoc = comparePostHoc((await readRows(paths.eval)).filter(kept), compareOptions.baseline);
+export async function writeHtmlReport(folder: LoadedFolder, options: HtmlReportOptions = {}): Promise<HtmlReport> {
+  const summary = folder.pooled.rows;
+  const table = compare(summary, keptRows(folder, 'robustness'), folder.compare);
+  const layers = compareLayers(summary, keptRows(folder, 'dead'), folder.compare.baseline);
+  const postHoc = comparePostHoc(keptRows(folder, 'eval'), folder.compare.baseline);
   const colors = settingColors(settingOrder(summary));
   // The paired-difference chart leads each model's charts: it answers the comparison the table asks.
   const charts = [
@@ -473,16 +452,42 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
     ...seedStripChart(summary, colors),
     ...pairedCharts(table, colors),
     ...layerCharts(layers, colors),
-    ...buildCharts(rows),
+    ...buildCharts({ summary, epochs: keptRows(folder, 'epochs'), robustness: keptRows(folder, 'robustness') }),
   ];
+  const { svgs, plots } = await writePlots(folder.dir, charts, options);
+  const html = join(folder.dir, REPORT_FILE);
+  await writeFileAtomic(
+    html,
+    renderPage({
+      folder: basename(resolve(folder.dir)),
+      info: manifestInfo(folder.manifest),
+      summary,
+      table,
+      layers,
+      postHoc,
+      charts,
+      svgs,
+      colors,
+      excluded: folder.pooled.excluded,
+    }),
+  );
+  return { html, plots };
+}
+
+/** Each chart as `plots/<id>.svg`, other SVGs there removed; returns the SVGs by chart id and their paths. */
+async function writePlots(
+  dir: string,
+  charts: Chart[],
+  options: HtmlReportOptions,
+): Promise<{ svgs: Map<string, string>; plots: string[] }> {
   // Never through a link: plots/ linked elsewhere would have the report write (and delete) SVGs there.
-  const plotsDir = insideFolder(resultsDir, PLOTS_DIR);
+  const plotsDir = insideFolder(dir, PLOTS_DIR);
   const svgs = new Map<string, string>();
   const plots: string[] = [];
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec, { onWarning: options.onWarning });
     svgs.set(chart.id, svg);
-    const file = insideFolder(resultsDir, PLOTS_DIR, `${chart.id}.svg`);
+    const file = insideFolder(dir, PLOTS_DIR, `${chart.id}.svg`);
     await writeFileAtomic(file, svg);
     plots.push(file);
   }
@@ -492,21 +497,5 @@ export async function writeHtmlReport(resultsDir: string, options: HtmlReportOpt
       if (name.endsWith('.svg') && !keep.has(name)) await rm(join(plotsDir, name), { force: true });
     }
   }
-  const html = join(resultsDir, REPORT_FILE);
-  await writeFileAtomic(
-    html,
-    renderPage({
-      folder: basename(resolve(resultsDir)),
-      info: readManifestInfo(paths.manifest),
-      summary,
-      table,
-      layers,
-      postHoc,
-      charts,
-      svgs,
-      colors,
-      excluded: [...left],
-    }),
-  );
-  return { html, plots };
+  return { svgs, plots };
 }

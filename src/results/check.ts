@@ -95,6 +95,51 @@ export function countVerdict(
   return counted && countTolerance > 0 && sameValue(expected, actual, countTolerance) ? 'moved' : 'different';
 }
 
+/** A folder's rows as check compares them, each file restricted to the `--only` runs. */
+interface CheckedRows {
+  summary: Row[];
+  epochs: Row[];
+  dead: Row[];
+  robustness: Row[];
+  eval: Row[];
+}
+
+async function checkedRows(dir: string, role: string, only: string[] | undefined): Promise<CheckedRows> {
+  const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
+  const [summary, epochs, dead, robustness, evals] = (await folderRows(dir, role)).map(pick);
+  return { summary, epochs, dead, robustness, eval: evals };
+}
+
+/** The differences found so far, and the unit counts that moved within the count tolerance. */
+class Tally {
+  readonly differences: Difference[] = [];
+  readonly moved: Difference[] = [];
+
+  constructor(
+    readonly tolerance: number,
+    private readonly countTolerance: number,
+  ) {}
+
+  diff(run: string, epoch: string, column: string, expected: string, actual: string): void {
+    this.differences.push({ run, epoch, column, expected, actual });
+  }
+
+  /** An `exact` or `count` column (`label` names it in the table): equal, or a count moved within the tolerance. */
+  count(run: string, epoch: string, column: string, label: string, expected: string, actual: string): void {
+    const verdict = countVerdict(column, expected, actual, this.countTolerance);
+    if (verdict === 'moved') this.moved.push({ run, epoch, column: label, expected, actual });
+    else if (verdict === 'different') this.diff(run, epoch, label, expected, actual);
+  }
+
+  /** A `tolerance` column: within --tolerance. */
+  near(run: string, epoch: string, label: string, expected: string, actual: string): void {
+    if (!sameValue(expected, actual, this.tolerance)) this.diff(run, epoch, label, expected, actual);
+  }
+}
+
+/** The columns the reference's rows have: columns it lacks (older folders) are not compared. */
+const headerOf = (rows: Row[]): Set<string> => new Set(Object.keys(rows[0] ?? {}));
+
 /** `only`: compare just these runs (`check --only`), e.g. one run re-run from a committed grid. */
 export async function checkResults(
   resultsDir: string,
@@ -103,146 +148,137 @@ export async function checkResults(
   only?: string[],
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const pick = (rows: Row[]): Row[] => (only ? rows.filter((r) => only.includes(r.run_id)) : rows);
-  const [refSummary, refEpochs, refDead, refRobust, refEval] = (await folderRows(referenceDir, 'reference')).map(pick);
-  const [summary, epochs, dead, robust, evals] = (await folderRows(resultsDir, 'results folder')).map(pick);
-  const refHashes = readManifest(resultPaths(referenceDir).manifest)?.runs ?? {};
-  const hashes = readManifest(resultPaths(resultsDir).manifest)?.runs ?? {};
-  const differences: Difference[] = [];
-  const diff = (run: string, epoch: string, column: string, expected: string, actual: string): void => {
-    differences.push({ run, epoch, column, expected, actual });
+  const ref = await checkedRows(referenceDir, 'reference', only);
+  const got = await checkedRows(resultsDir, 'results folder', only);
+  const hashes = {
+    ref: readManifest(resultPaths(referenceDir).manifest)?.runs ?? {},
+    got: readManifest(resultPaths(resultsDir).manifest)?.runs ?? {},
   };
-  const moved: Difference[] = [];
-  const count = (run: string, epoch: string, column: string, label: string, expected: string, actual: string): void => {
-    const verdict = countVerdict(column, expected, actual, options.countTolerance ?? 0);
-    if (verdict === 'moved') moved.push({ run, epoch, column: label, expected, actual });
-    else if (verdict === 'different') diff(run, epoch, label, expected, actual);
-  };
-
-  const refRuns = byKey(refSummary, (r) => r.run_id);
-  const runs = byKey(summary, (r) => r.run_id);
-  for (const id of refRuns.keys()) if (!runs.has(id)) diff(id, '-', 'run', 'present', 'missing');
-  for (const id of runs.keys()) if (!refRuns.has(id)) diff(id, '-', 'run', 'absent', 'present');
-  const common = new Set([...refRuns.keys()].filter((id) => runs.has(id)));
-
-  // Columns the reference does not have (older folders) are not compared.
-  const refSummaryHeader = new Set(Object.keys(refSummary[0] ?? {}));
-  const [summaryColumns, epochColumns, layerColumns] = [compared('summary'), compared('epochs'), compared('dead')];
-  for (const id of common) {
-    const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
-    const [he, ha] = [refHashes[id]?.hash ?? '', hashes[id]?.hash ?? ''];
-    if (he && ha && he !== ha) diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
-    for (const column of ['status', 'epochs'])
-      if (!sameValue(e[column] ?? '', a[column] ?? '')) diff(id, '-', column, e[column] ?? '', a[column] ?? '');
-    for (const c of summaryColumns.exact)
-      if (refSummaryHeader.has(c)) count(id, '-', c, `summary ${c}`, e[c] ?? '', a[c] ?? '');
-    for (const c of summaryColumns.tolerance) {
-      if (refSummaryHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
-        diff(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
-    }
-  }
-
-  // Per epoch: epochs.csv. Columns the reference does not have (older folders) are not compared.
-  const refHeader = new Set(Object.keys(refEpochs[0] ?? {}));
-  const epochKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}`;
-  const refByEpoch = byKey(
-    refEpochs.filter((r) => common.has(r.run_id)),
-    epochKey,
-  );
-  const byEpoch = byKey(
-    epochs.filter((r) => common.has(r.run_id)),
-    epochKey,
-  );
-  for (const [key, e] of refByEpoch) {
-    const a = byEpoch.get(key);
-    if (!a) {
-      diff(e.run_id, e.epoch, 'epoch row', 'present', 'missing');
-      continue;
-    }
-    for (const c of epochColumns.tolerance) {
-      if (refHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
-        diff(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
-    }
-    for (const c of epochColumns.exact) if (refHeader.has(c)) count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
-  }
-  for (const [key, a] of byEpoch) if (!refByEpoch.has(key)) diff(a.run_id, a.epoch, 'epoch row', 'absent', 'present');
-
-  // Per epoch and hidden layer: dead_neurons.csv.
-  const layerKey = (r: Row): string => `${r.run_id}\u0000${r.epoch}\u0000${r.layer}`;
-  const refLayers = byKey(
-    refDead.filter((r) => common.has(r.run_id)),
-    layerKey,
-  );
-  const layers = byKey(
-    dead.filter((r) => common.has(r.run_id)),
-    layerKey,
-  );
-  const refLayerHeader = new Set(Object.keys(refDead[0] ?? {}));
-  for (const [key, e] of refLayers) {
-    const a = layers.get(key);
-    if (!a) {
-      diff(e.run_id, e.epoch, `layer ${e.layer}`, 'present', 'missing');
-      continue;
-    }
-    for (const c of layerColumns.exact)
-      if (refLayerHeader.has(c)) count(e.run_id, e.epoch, c, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
-    for (const c of layerColumns.tolerance) {
-      if (refLayerHeader.has(c) && !sameValue(e[c] ?? '', a[c] ?? '', tolerance))
-        diff(e.run_id, e.epoch, `${c} (${e.layer})`, e[c] ?? '', a[c] ?? '');
-    }
-  }
-  for (const [key, a] of layers)
-    if (!refLayers.has(key)) diff(a.run_id, a.epoch, `layer ${a.layer}`, 'absent', 'present');
-
-  // After training: robustness.csv, accuracy within the tolerance.
-  const noiseKey = (r: Row): string => `${r.run_id}\u0000${r.noise}`;
-  const refNoise = byKey(
-    refRobust.filter((r) => common.has(r.run_id)),
-    noiseKey,
-  );
-  const noise = byKey(
-    robust.filter((r) => common.has(r.run_id)),
-    noiseKey,
-  );
-  for (const [key, e] of refNoise) {
-    const a = noise.get(key);
-    if (!a || !sameValue(e.test_acc, a.test_acc, tolerance))
-      diff(e.run_id, `noise=${e.noise}`, 'test_acc', e.test_acc, a ? a.test_acc : 'missing');
-  }
-  for (const [key, a] of noise)
-    if (!refNoise.has(key)) diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
-
+  const t = new Tally(tolerance, options.countTolerance ?? 0);
+  const common = checkRuns(t, ref.summary, got.summary, (id) => [
+    hashes.ref[id]?.hash ?? '',
+    hashes.got[id]?.hash ?? '',
+  ]);
+  const epochs = checkEpochs(t, ref.epochs, got.epochs, common);
+  checkLayers(t, ref.dead, got.dead, common);
+  checkRobustness(t, ref.robustness, got.robustness, common);
   // Post-hoc evaluations of saved models: eval.csv, per run and mode, when the checked folder has one (a rerun
   // trains; it evaluates nothing post hoc until `nrelu-bench eval` runs on it).
   const notes: string[] = [];
-  if (refEval.length > 0 && !existsSync(resultPaths(resultsDir).eval)) {
+  if (ref.eval.length > 0 && !existsSync(resultPaths(resultsDir).eval)) {
     notes.push(`eval.csv: not compared, ${resultsDir} has none (\`nrelu-bench eval\` writes it from saved models)`);
-  } else {
-    const evalColumns = compared('eval');
-    const modeKey = (r: Row): string => `${r.run_id}\u0000${r.mode}`;
-    const [refModes, modes] = [refEval, evals].map((rows) =>
-      byKey(
-        rows.filter((r) => common.has(r.run_id)),
-        modeKey,
-      ),
-    );
-    for (const [key, e] of refModes) {
-      const a = modes.get(key);
-      const at = `mode=${e.mode}`;
-      if (!a) {
-        diff(e.run_id, at, 'eval row', 'present', 'missing');
-        continue;
-      }
-      for (const c of evalColumns.exact)
-        if (!sameValue(e[c] ?? '', a[c] ?? '')) diff(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
-      for (const c of evalColumns.tolerance)
-        if (!sameValue(e[c] ?? '', a[c] ?? '', tolerance)) diff(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
-    }
-    for (const [key, a] of modes)
-      if (!refModes.has(key)) diff(a.run_id, `mode=${a.mode}`, 'eval row', 'absent', 'present');
-  }
+  } else checkEval(t, ref.eval, got.eval, common);
+  return { differences: t.differences, moved: t.moved, runs: common.size, epochs, notes };
+}
 
-  return { differences, moved, runs: common.size, epochs: refByEpoch.size, notes };
+/** summary.csv: the same runs, then per common run its config hash, status, epochs and summary columns. */
+function checkRuns(t: Tally, refSummary: Row[], summary: Row[], hashesOf: (id: string) => string[]): Set<string> {
+  const refRuns = byKey(refSummary, (r) => r.run_id);
+  const runs = byKey(summary, (r) => r.run_id);
+  for (const id of refRuns.keys()) if (!runs.has(id)) t.diff(id, '-', 'run', 'present', 'missing');
+  for (const id of runs.keys()) if (!refRuns.has(id)) t.diff(id, '-', 'run', 'absent', 'present');
+  const common = new Set([...refRuns.keys()].filter((id) => runs.has(id)));
+  const header = headerOf(refSummary);
+  const columns = compared('summary');
+  for (const id of common) {
+    const [e, a] = [refRuns.get(id) as Row, runs.get(id) as Row];
+    const [he, ha] = hashesOf(id);
+    if (he && ha && he !== ha) t.diff(id, '-', 'config hash', he.slice(0, 12), ha.slice(0, 12));
+    for (const column of ['status', 'epochs'])
+      if (!sameValue(e[column] ?? '', a[column] ?? '')) t.diff(id, '-', column, e[column] ?? '', a[column] ?? '');
+    for (const c of columns.exact) if (header.has(c)) t.count(id, '-', c, `summary ${c}`, e[c] ?? '', a[c] ?? '');
+    for (const c of columns.tolerance) if (header.has(c)) t.near(id, '-', `summary ${c}`, e[c] ?? '', a[c] ?? '');
+  }
+  return common;
+}
+
+/**
+ * The rows of one file, of the common runs, matched by `key`: a reference row the folder lacks, or a row the
+ * reference lacks, is one difference labelled `missing` (at `at`); matched rows go to `cells`. Returns the reference's
+ * row count.
+ */
+function checkRowsByKey(
+  t: Tally,
+  [refRows, rows]: [Row[], Row[]],
+  common: Set<string>,
+  file: { key: (r: Row) => string; at: (r: Row) => string; missing: (r: Row) => string },
+  cells: (e: Row, a: Row) => void,
+): number {
+  const [expected, actual] = [refRows, rows].map((list) =>
+    byKey(
+      list.filter((r) => common.has(r.run_id)),
+      file.key,
+    ),
+  );
+  for (const [key, e] of expected) {
+    const a = actual.get(key);
+    if (a) cells(e, a);
+    else t.diff(e.run_id, file.at(e), file.missing(e), 'present', 'missing');
+  }
+  for (const [key, a] of actual)
+    if (!expected.has(key)) t.diff(a.run_id, file.at(a), file.missing(a), 'absent', 'present');
+  return expected.size;
+}
+
+/** Per epoch: epochs.csv. Returns the reference's epoch count. */
+function checkEpochs(t: Tally, refEpochs: Row[], epochs: Row[], common: Set<string>): number {
+  const header = headerOf(refEpochs);
+  const columns = compared('epochs');
+  const file = { key: (r: Row) => `${r.run_id}\u0000${r.epoch}`, at: (r: Row) => r.epoch, missing: () => 'epoch row' };
+  return checkRowsByKey(t, [refEpochs, epochs], common, file, (e, a) => {
+    for (const c of columns.tolerance) if (header.has(c)) t.near(e.run_id, e.epoch, c, e[c] ?? '', a[c] ?? '');
+    for (const c of columns.exact) if (header.has(c)) t.count(e.run_id, e.epoch, c, c, e[c] ?? '', a[c] ?? '');
+  });
+}
+
+/** Per epoch and hidden layer: dead_neurons.csv. */
+function checkLayers(t: Tally, refDead: Row[], dead: Row[], common: Set<string>): void {
+  const header = headerOf(refDead);
+  const columns = compared('dead');
+  const file = {
+    key: (r: Row) => `${r.run_id}\u0000${r.epoch}\u0000${r.layer}`,
+    at: (r: Row) => r.epoch,
+    missing: (r: Row) => `layer ${r.layer}`,
+  };
+  checkRowsByKey(t, [refDead, dead], common, file, (e, a) => {
+    const label = (c: string): string => `${c} (${e.layer})`;
+    for (const c of columns.exact) if (header.has(c)) t.count(e.run_id, e.epoch, c, label(c), e[c] ?? '', a[c] ?? '');
+    for (const c of columns.tolerance) if (header.has(c)) t.near(e.run_id, e.epoch, label(c), e[c] ?? '', a[c] ?? '');
+  });
+}
+
+/** After training: robustness.csv, accuracy within the tolerance (a missing row is a difference in test_acc). */
+function checkRobustness(t: Tally, refRobust: Row[], robust: Row[], common: Set<string>): void {
+  const noiseKey = (r: Row): string => `${r.run_id}\u0000${r.noise}`;
+  const [refNoise, noise] = [refRobust, robust].map((rows) =>
+    byKey(
+      rows.filter((r) => common.has(r.run_id)),
+      noiseKey,
+    ),
+  );
+  for (const [key, e] of refNoise) {
+    const a = noise.get(key);
+    if (!a || !sameValue(e.test_acc, a.test_acc, t.tolerance))
+      t.diff(e.run_id, `noise=${e.noise}`, 'test_acc', e.test_acc, a ? a.test_acc : 'missing');
+  }
+  for (const [key, a] of noise)
+    if (!refNoise.has(key)) t.diff(a.run_id, `noise=${a.noise}`, 'test_acc', 'absent', a.test_acc);
+}
+
+/** eval.csv: per run and mode, exact columns equal and the others within the tolerance. */
+function checkEval(t: Tally, refEval: Row[], evals: Row[], common: Set<string>): void {
+  const columns = compared('eval');
+  const file = {
+    key: (r: Row) => `${r.run_id}\u0000${r.mode}`,
+    at: (r: Row) => `mode=${r.mode}`,
+    missing: () => 'eval row',
+  };
+  checkRowsByKey(t, [refEval, evals], common, file, (e, a) => {
+    const at = `mode=${e.mode}`;
+    for (const c of columns.exact)
+      if (!sameValue(e[c] ?? '', a[c] ?? '')) t.diff(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
+    for (const c of columns.tolerance) t.near(e.run_id, at, c, e[c] ?? '', a[c] ?? '');
+  });
 }
 
 /** The differences as an aligned text table, with the numeric difference where there is one. */

@@ -342,6 +342,23 @@ async function copyModels(
 }
 
 export async function mergeResults(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeResult> {
+  const folders = await readInputs(dirs, outDir, options);
+  checkBackends(folders, options.allowMixedBackends ?? false);
+  const margin = mergedMargin(folders, options.margin);
+  const { chosen, duplicates, copies } = chooseCopies(folders);
+  if (options.only) keepOnly(chosen, options.only, folders);
+  const order = gridOrder(folders, chosen.keys());
+  const runIds = order.filter((id) => chosen.has(id));
+  checkSettings(runIds, chosen);
+  await clearResults(outDir);
+  await writeMergedRows(outDir, { runIds, order, chosen, copies });
+  await copyModels(runIds, chosen, copies, outDir);
+  await writeManifest(resultPaths(outDir).manifest, mergedManifest(folders, runIds, chosen, margin));
+  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], order, title: folders[0].manifest.name };
+}
+
+/** The input folders, read; refuses no folder, --out among them, and (without --force) an --out holding results. */
+async function readInputs(dirs: string[], outDir: string, options: MergeOptions): Promise<Folder[]> {
   if (dirs.length === 0)
     throw new UsageError('nothing to merge', { hint: 'pass one or more result folders, e.g. results/x/shard-*' });
   const outAbs = resolve(outDir);
@@ -350,13 +367,20 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
   if (!options.force) refuseExistingResults(outDir, dirs);
   const folders: Folder[] = [];
   for (const dir of dirs) folders.push(await readFolder(dir));
-  checkBackends(folders, options.allowMixedBackends ?? false);
-  const margin = mergedMargin(folders, options.margin);
+  return folders;
+}
 
-  const chosen = new Map<string, Chosen>();
-  const duplicates: string[] = [];
+/** Which copy of each run is merged, the runs found more than once, and every folder holding those. */
+interface Copies {
+  chosen: Map<string, Chosen>;
+  duplicates: string[];
   /** Every folder holding a run found in more than one, in input order. */
-  const copies = new Map<string, Folder[]>();
+  copies: Map<string, Folder[]>;
+}
+
+/** Each run once: the first copy, replaced by a later finished one when it failed, or by a fuller equal one. */
+function chooseCopies(folders: Folder[]): Copies {
+  const found: Copies = { chosen: new Map(), duplicates: [], copies: new Map() };
   for (const folder of folders) {
     for (const row of folder.rows.summary) {
       const id = row.run_id;
@@ -366,49 +390,55 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
           hint: 'the folder was edited by hand or is damaged; rerun that shard',
         });
       }
-      const prior = chosen.get(id);
-      if (!prior) {
-        chosen.set(id, { folder, record });
-        continue;
-      }
-      if (prior.record.hash !== record.hash) {
-        throw new UsageError(
-          `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} ` +
-            `(config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
-          {
-            hint:
-              'merge only folders run from the same config and ' +
-              'overrides; rerun the stale folder with the current config',
-          },
-        );
-      }
-      duplicates.push(id);
-      copies.set(id, [...(copies.get(id) ?? [prior.folder]), folder]);
-      if (isFinished(prior.record) && isFinished(record)) {
-        const difference = firstResultDifference(id, prior.folder, folder);
-        if (difference) {
-          throw new UsageError(
-            `run ${id} has the same settings but different results ` +
-              `in ${prior.folder.dir} and ${folder.dir} (${difference})`,
-            {
-              hint:
-                'the copies were trained on different machines or versions; ' +
-                'merge one of them, or rerun the run into a new folder',
-            },
-          );
-        }
-      }
-      const fuller =
-        isFinished(prior.record) && isFinished(record) && filledCells(id, folder) > filledCells(id, prior.folder);
-      if ((!isFinished(prior.record) && isFinished(record)) || fuller) chosen.set(id, { folder, record });
+      const prior = found.chosen.get(id);
+      if (!prior) found.chosen.set(id, { folder, record });
+      else if (laterCopyWins(id, prior, { folder, record }, found)) found.chosen.set(id, { folder, record });
     }
   }
+  return found;
+}
 
-  if (options.only) keepOnly(chosen, options.only, folders);
-  const order = gridOrder(folders, chosen.keys());
-  const runIds = order.filter((id) => chosen.has(id));
-  checkSettings(runIds, chosen);
-  await clearResults(outDir);
+/**
+ * A second copy of a run: it must have the same config hash and, when both finished, the same results; it wins over
+ * a failed copy, and over a finished one whose rows fill fewer cells. Records the duplicate.
+ */
+function laterCopyWins(id: string, prior: Chosen, next: Chosen, found: Copies): boolean {
+  const { folder, record } = next;
+  if (prior.record.hash !== record.hash) {
+    throw new UsageError(
+      `run ${id} has different settings in ${prior.folder.dir} and ${folder.dir} ` +
+        `(config hash ${prior.record.hash.slice(0, 12)} vs ${record.hash.slice(0, 12)})`,
+      {
+        hint:
+          'merge only folders run from the same config and ' +
+          'overrides; rerun the stale folder with the current config',
+      },
+    );
+  }
+  found.duplicates.push(id);
+  found.copies.set(id, [...(found.copies.get(id) ?? [prior.folder]), folder]);
+  const bothFinished = isFinished(prior.record) && isFinished(record);
+  const difference = bothFinished ? firstResultDifference(id, prior.folder, folder) : null;
+  if (difference) {
+    throw new UsageError(
+      `run ${id} has the same settings but different results ` +
+        `in ${prior.folder.dir} and ${folder.dir} (${difference})`,
+      {
+        hint:
+          'the copies were trained on different machines or versions; ' +
+          'merge one of them, or rerun the run into a new folder',
+      },
+    );
+  }
+  const fuller = bothFinished && filledCells(id, folder) > filledCells(id, prior.folder);
+  return (!isFinished(prior.record) && isFinished(record)) || fuller;
+}
+
+/** Every merged CSV in grid order: each run's rows from its chosen copy (eval.csv: every finished copy's modes). */
+async function writeMergedRows(
+  outDir: string,
+  { runIds, order, chosen, copies }: Pick<Copies, 'chosen' | 'copies'> & { runIds: string[]; order: string[] },
+): Promise<void> {
   const paths = resultPaths(outDir);
   for (const [file, columns] of MERGED_FILES) {
     const rows = runIds.flatMap((id) => {
@@ -430,9 +460,10 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     });
     if (rows.length > 0 || file === 'summary') await writeRows(paths[file], columns, sortByRun(rows, order));
   }
+}
 
-  await copyModels(runIds, chosen, copies, outDir);
-
+/** The first folder's manifest with the merged runs, the margin, the span of the folders' times and their sources. */
+function mergedManifest(folders: Folder[], runIds: string[], chosen: Map<string, Chosen>, margin: number): Manifest {
   const first = folders[0].manifest;
   const finished = folders.map((f) => f.manifest.finishedAt);
   const { shard: _shard, jobs: _jobs, mergedFrom: _merged, ...base } = first;
@@ -445,7 +476,7 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     finishedAt: f.manifest.finishedAt,
     runs: runIds.filter((id) => chosen.get(id)?.folder === f),
   }));
-  const manifest: Manifest = {
+  return {
     ...base,
     config: { ...base.config, compare: { ...base.config.compare, margin } },
     startedAt: folders.map((f) => f.manifest.startedAt).sort()[0],
@@ -453,6 +484,4 @@ export async function mergeResults(dirs: string[], outDir: string, options: Merg
     runs: Object.fromEntries(runIds.map((id) => [id, withSettingHash(id, chosen.get(id) as Chosen)])),
     mergedFrom: sources,
   };
-  await writeManifest(paths.manifest, manifest);
-  return { outDir, runs: runIds, duplicates: [...new Set(duplicates)], order, title: first.name };
 }

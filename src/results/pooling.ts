@@ -10,9 +10,9 @@
  */
 import { expandGrid, pairingHash, runHash } from '../config/grid.js';
 import type { ResolvedConfig, RunSpec } from '../config/types.js';
-import { readRows, resultPaths, type Row } from './files.js';
+import type { Row } from './files.js';
 import { settingOf } from './columns.js';
-import { readManifest, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 
 export { settingOf };
 
@@ -196,10 +196,4 @@ export function excludedNote(excluded: string[], unpaired: string[] = []): strin
     );
   }
   return lines.join('\n\n');
-}
-
-/** The runs of a result folder that its comparison leaves out (for the HTML report, which must leave out the same). */
-export async function excludedRuns(dir: string): Promise<string[]> {
-  const paths = resultPaths(dir);
-  return poolableRows(await readRows(paths.summary), readManifest(paths.manifest)).excluded;
 }

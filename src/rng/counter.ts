@@ -9,7 +9,7 @@
  * with mix32 the splitmix32 output function (as in sequential.ts) (a bijective 32-bit avalanche), so each key
  * is a permutation of the 32-bit counters; the 64-bit key makes two steps' keys collide with
  * probability 2^-64 instead of the 2^-32 of a 32-bit seed. Normals come from a ziggurat; see
- * createCounterSampler.
+ * computeZiggurat and createCounterSampler.
  */
 import { deriveSeed } from './seed.js';
 
@@ -62,43 +62,16 @@ export function uniformParams(low: number, high: number): { low: number; span: n
 }
 
 /**
- * Builds the counter-based generators. Self-contained (it uses nothing outside its own body),
- * so its source text can be evaluated in a worker thread that draws the next step's noise
- * ahead of time (src/activations/noisy-layer.ts) and computes exactly the values this thread would.
- *
- * Hash: bits(i) = mix32(mix32(i ^ k0) ^ k1), mix32 being splitmix32's output function (a
- * bijective 32-bit avalanche), so each key permutes the 32-bit counters.
- *
- * Normal: the ziggurat of Marsaglia & Tsang (2000) with 256 layers of area V each under
- * f(x) = exp(-x^2/2), R being where the tail starts. The bits of one draw are split without
- * overlap: bits 0-7 pick the layer, bit 8 the sign, bits 9-31 (23 bits) the position in the
- * layer. 98.5% of draws are accepted by one table comparison; the rest take the wedge test or
- * Marsaglia's exponential tail method, with further draws from counters of a tweaked key.
- *
- * Float32 arithmetic: every value is what the same formula gives in float32 (as a WGSL port
- * computes it on a GPU). The accepted draw is position * W[b] with W a float32 table: the
- * float64 product of a 23-bit integer and a float32 is exact, so rounding it once to float32
- * is float32's own multiply. Uniforms use 24 bits (exact in float32): low + u24 * span, each
- * operation rounded to float32 (float64 then float32 rounding equals float32's for + and *).
- * Only the slow path's log/exp (1.5% of normals) are float64 here and approximate on a GPU.
+ * The ziggurat of `createCounterSampler`'s normals: Marsaglia & Tsang (2000) with 256 layers of area V each under
+ * f(x) = exp(-x^2/2), R being where the tail starts. Self-contained (it uses nothing outside its own body), as
+ * `createCounterSampler` is, so a worker thread can evaluate its source too.
  */
-export function createCounterSampler(): CounterSampler {
-  const mix32 = (x: number): number => {
-    let t = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
-    t = Math.imul(t ^ (t >>> 15), 0x735a2d97);
-    return t ^ (t >>> 15);
-  };
-  const bits = (i: number, k0: number, k1: number): number => mix32(mix32(i ^ k0) ^ k1);
-
+export function computeZiggurat(): ZigguratTables {
   const LAYERS = 256;
   const R = 3.6541528853610088;
   const V = 4.92867323399e-3;
   const SHIFT = 9;
   const SCALE = 2 ** (32 - SHIFT);
-  const LOW_BITS = 2 * LAYERS - 1;
-  // Key tweaks for the extra draws of rejected elements (never the stream's own values).
-  const EXTRA_K0 = 0x9e3779b9 | 0;
-  const EXTRA_STEP = 0x632be5ab;
   const gauss = (x: number): number => Math.exp(-0.5 * x * x);
   // Layer edges X[0] (the base strip's virtual width) > X[1] = R > ... > X[255] > X[256] = 0.
   const X = new Float64Array(LAYERS + 1);
@@ -115,6 +88,43 @@ export function createCounterSampler(): CounterSampler {
     K[b] = Math.floor((X[j + 1] / X[j]) * SCALE);
     W[b] = ((b & LAYERS) === 0 ? 1 : -1) * (X[j] / SCALE);
   }
+  // Key tweaks for the extra draws of rejected elements (never the stream's own values).
+  return { K, W, F, R, SHIFT, EXTRA_K0: 0x9e3779b9 | 0, EXTRA_STEP: 0x632be5ab };
+}
+
+/**
+ * Builds the counter-based generators from the ziggurat's tables (`computeZiggurat()`). Self-contained (it uses
+ * nothing outside its own body and its argument), so its source text can be evaluated in a worker thread that draws
+ * the next step's noise ahead of time (src/activations/noise-prefetch.ts) and computes exactly the values this thread
+ * would.
+ *
+ * Hash: bits(i) = mix32(mix32(i ^ k0) ^ k1), mix32 being splitmix32's output function (a
+ * bijective 32-bit avalanche), so each key permutes the 32-bit counters.
+ *
+ * Normal: the ziggurat (`computeZiggurat`). The bits of one draw are split without
+ * overlap: bits 0-7 pick the layer, bit 8 the sign, bits 9-31 (23 bits) the position in the
+ * layer. 98.5% of draws are accepted by one table comparison; the rest take the wedge test or
+ * Marsaglia's exponential tail method, with further draws from counters of a tweaked key.
+ *
+ * Float32 arithmetic: every value is what the same formula gives in float32 (as a WGSL port
+ * computes it on a GPU). The accepted draw is position * W[b] with W a float32 table: the
+ * float64 product of a 23-bit integer and a float32 is exact, so rounding it once to float32
+ * is float32's own multiply. Uniforms use 24 bits (exact in float32): low + u24 * span, each
+ * operation rounded to float32 (float64 then float32 rounding equals float32's for + and *).
+ * Only the slow path's log/exp (1.5% of normals) are float64 here and approximate on a GPU.
+ */
+export function createCounterSampler(ziggurat: ZigguratTables): CounterSampler {
+  const mix32 = (x: number): number => {
+    let t = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+    t = Math.imul(t ^ (t >>> 15), 0x735a2d97);
+    return t ^ (t >>> 15);
+  };
+  const bits = (i: number, k0: number, k1: number): number => mix32(mix32(i ^ k0) ^ k1);
+
+  const { K, W, F, R, SHIFT, EXTRA_K0, EXTRA_STEP } = ziggurat;
+  const LAYERS = 256;
+  const LOW_BITS = 2 * LAYERS - 1;
+  const gauss = (x: number): number => Math.exp(-0.5 * x * x);
 
   /** Uniform in (0, 1) from extra draw number `draw` of element i. */
   const extraUniform = (i: number, k0: number, k1: number, draw: number): number =>
@@ -166,7 +176,7 @@ export function createCounterSampler(): CounterSampler {
   return { bits, normalAt, fillNormal, uniformAt, tables };
 }
 
-const sampler = createCounterSampler();
+const sampler = createCounterSampler(computeZiggurat());
 /** The counter-based uniform in float32 (see `uniformParams`). */
 export const counterUniformAt: CounterSampler['uniformAt'] = sampler.uniformAt;
 /** The ziggurat's tables, see `CounterSampler.tables`. */

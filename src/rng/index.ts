@@ -10,6 +10,7 @@ export {
   type StreamKey,
   type ZigguratTables,
   counterHash,
+  computeZiggurat,
   counterUniformAt,
   createCounterSampler,
   fillCounterNormal,

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, ResultsError, errorMessage } from '../errors.js';
+import type { ResolvedConfig } from '../config/types.js';
 import { loadDataset } from '../data/datasets.js';
 import { toDeviceData } from '../train/device-data.js';
 import { evaluate } from '../train/trainer.js';
@@ -29,7 +30,7 @@ import {
   type Row,
 } from '../results/files.js';
 import { insideFolder } from '../results/folder-paths.js';
-import { writeComparison } from '../report/write.js';
+import { writeFolderReport } from '../report/write.js';
 import { evalRow } from '../results/rows.js';
 import { readManifest } from '../results/manifest.js';
 import { MODELS_DIR } from '../results/writer.js';
@@ -172,7 +173,39 @@ export async function evaluateSavedRuns(dir: string, options: EvalOptions): Prom
   return withFolderLock(dir, `eval ${dir}`, log, () => evaluateLocked(dir, options), { create: false });
 }
 
+/**
+ * eval as a flat pipeline: what to evaluate (`evalPlan`), the data (`evalData`), each model scored (`scoreRuns`), then
+ * eval.csv and the folder's report written.
+ */
 async function evaluateLocked(dir: string, options: EvalOptions): Promise<EvalOutcome> {
+  const plan = await evalPlan(dir, options);
+  const data = await evalData(plan.config, options.mode);
+  let outcome: EvalOutcome;
+  try {
+    outcome = await scoreRuns(dir, plan, data, options);
+  } finally {
+    data.dispose();
+  }
+  await writeEvalRows(dir, outcome.rows, modeLabel(options.mode), plan.summary);
+  // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
+  await writeFolderReport(dir, { order: plan.order, title: plan.title });
+  return outcome;
+}
+
+interface EvalPlan {
+  config: ResolvedConfig;
+  title: string;
+  /** Every run of summary.csv, in the folder's order. */
+  order: string[];
+  /** The completed runs. */
+  summary: Row[];
+  /** The runs to evaluate, and those that cannot be (no saved model), with why. */
+  chosen: Row[];
+  failed: EvalOutcome['failed'];
+}
+
+/** The folder's manifest and runs: which to evaluate, and which lack a saved model. */
+async function evalPlan(dir: string, options: EvalOptions): Promise<EvalPlan> {
   const paths = resultPaths(dir);
   const manifest = readManifest(paths.manifest);
   if (!manifest)
@@ -182,54 +215,60 @@ async function evaluateLocked(dir: string, options: EvalOptions): Promise<EvalOu
   const allRuns = await readRows(paths.summary);
   const summary = allRuns.filter((r) => r.status === 'completed');
   const { chosen, missing } = chooseRuns(dir, summary, options.only);
-  const failed: EvalOutcome['failed'] = missing.map((r) => ({
+  const failed = missing.map((r) => ({
     id: r.run_id,
     why: `no saved model (${join(dir, MODELS_DIR, r.run_id)} is missing)`,
   }));
   for (const f of failed) options.log?.(`${f.id}: ${f.why}`);
-  const config = manifest.config;
+  const order = allRuns.map((r) => r.run_id);
+  return { config: manifest.config, title: manifest.name, order, summary, chosen, failed };
+}
+
+/**
+ * The dataset the manifest names, on the device: its test split, the unit probe's training images when a
+ * deterministic evaluation scores them, and zero-dead's probe samples; `dispose` frees them.
+ */
+async function evalData(config: ResolvedConfig, mode: EvalMode): Promise<EvalData & { dispose(): void }> {
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, standardize: config.standardize });
   // The unit probe's training images (the first dead_neurons.samples of the run's training split), for the clean
   // training-set score of a deterministic evaluation, and (train or test, as the trainer probed) zero-dead's probe.
   const fromTrain = config.deadNeurons.probe === 'train';
-  const probe = fromTrain && options.mode.kind === 'deterministic';
-  const zeroDead = options.mode.kind === 'zero-dead';
+  const probe = fromTrain && mode.kind === 'deterministic';
+  const zeroDead = mode.kind === 'zero-dead';
   const trainCap =
     probe || (zeroDead && fromTrain) ? Math.min(config.deadNeurons.samples, config.train.trainSamples ?? Infinity) : 1;
   const data = toDeviceData(dataset, { train: trainCap, test: config.train.testSamples });
   const probeSplit = fromTrain ? data.train : data.test;
   const probeSlice = zeroDead ? probeSplit.slice(0, Math.min(config.deadNeurons.samples, probeSplit.count)) : null;
-  const label = modeLabel(options.mode);
-  const rows: Record<string, CellValue>[] = [];
-  try {
-    for (const run of chosen) {
-      const out = await evaluateRun(dir, run, options.mode, { data, probe, unitProbe: probeSlice?.x ?? null });
-      if ('why' in out) {
-        failed.push({ id: run.run_id, why: out.why });
-        options.log?.(`${run.run_id}: ${out.why}`);
-        continue;
-      }
-      rows.push(out.row);
-      const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
-      const c = out.clean;
-      const fit = c ? `; clean train acc ${(100 * c.acc).toFixed(2)}%, loss ${c.loss.toFixed(4)}` : '';
-      const silenced =
-        out.score.silenced !== undefined ? `; ${out.score.silenced}/${out.score.units} units silenced` : '';
-      options.log?.(
-        `${run.run_id} ${label}: test acc ${(100 * out.score.acc).toFixed(2)}% (recorded ${recorded}%)${fit}${silenced}`,
-      );
-    }
-  } finally {
+  const dispose = (): void => {
     if (probeSlice) tf.dispose([probeSlice.x, probeSlice.y]);
     data.dispose();
+  };
+  return { data, probe, unitProbe: probeSlice?.x ?? null, dispose };
+}
+
+/** Each chosen run's model scored, one log line each: the rows, and the runs that failed with why. */
+async function scoreRuns(dir: string, plan: EvalPlan, data: EvalData, options: EvalOptions): Promise<EvalOutcome> {
+  const label = modeLabel(options.mode);
+  const rows: Record<string, CellValue>[] = [];
+  const failed = [...plan.failed];
+  for (const run of plan.chosen) {
+    const out = await evaluateRun(dir, run, options.mode, data);
+    if ('why' in out) {
+      failed.push({ id: run.run_id, why: out.why });
+      options.log?.(`${run.run_id}: ${out.why}`);
+      continue;
+    }
+    rows.push(out.row);
+    const recorded = (100 * Number(run.final_test_acc)).toFixed(2);
+    const c = out.clean;
+    const fit = c ? `; clean train acc ${(100 * c.acc).toFixed(2)}%, loss ${c.loss.toFixed(4)}` : '';
+    const silenced =
+      out.score.silenced !== undefined ? `; ${out.score.silenced}/${out.score.units} units silenced` : '';
+    options.log?.(
+      `${run.run_id} ${label}: test acc ${(100 * out.score.acc).toFixed(2)}% (recorded ${recorded}%)${fit}${silenced}`,
+    );
   }
-  await writeEvalRows(dir, rows, label, summary);
-  // comparison.md's post-hoc table reads eval.csv: rebuild it in the folder's own order.
-  await writeComparison(
-    dir,
-    allRuns.map((r) => r.run_id),
-    manifest.name,
-  );
   return { rows, failed };
 }
 

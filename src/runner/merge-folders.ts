@@ -1,17 +1,12 @@
 /**
  * `nrelu-bench merge` as a library call: the output folder locked (and released on Ctrl-C), the folders merged (results/merge.ts),
- * then the merged comparison (and with `html`, report.html and plots/) rendered.
+ * then the merged folder's report (report/write.ts: comparison files, and with `html`, report.html and plots/).
  */
 import { withFolderLock } from './signals.js';
 import { mergeResults, type MergeOptions, type MergeResult } from '../results/merge.js';
-import { writeComparison } from '../report/write.js';
-import { writeHtmlReport, type HtmlReport } from '../report/html.js';
+import { writeFolderReport, type FolderReport } from '../report/write.js';
 
-export interface MergedFolder extends MergeResult {
-  /** comparison.md's text. */
-  comparison: string;
-  html: HtmlReport | null;
-}
+export type MergedFolder = MergeResult & FolderReport;
 
 export async function mergeFolders(
   dirs: string[],
@@ -20,8 +15,7 @@ export async function mergeFolders(
 ): Promise<MergedFolder> {
   return withFolderLock(outDir, `merge --out ${outDir}`, options.log, async () => {
     const merged = await mergeResults(dirs, outDir, options);
-    const comparison = await writeComparison(outDir, merged.order, merged.title);
-    const html = options.html ? await writeHtmlReport(outDir) : null;
-    return { ...merged, comparison, html };
+    const report = await writeFolderReport(outDir, { order: merged.order, title: merged.title, html: options.html });
+    return { ...merged, ...report };
   });
 }

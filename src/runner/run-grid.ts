@@ -2,7 +2,8 @@
  * Runs a config's grid (or one shard of it) into a result folder: resume (skip runs that are done
  * with an unchanged config hash, drop rows of unfinished ones), train the rest on worker processes
  * (pool.ts), write their results as they arrive (results.ts), and at the end rewrite every CSV in
- * grid order and render the comparison. A failing run, or a worker that dies, is recorded as
+ * grid order and write the folder's report (report/write.ts: the comparison, and for `run` report.html and plots/,
+ * all inside the folder's lock). A failing run, or a worker that dies, is recorded as
  * `failed` and the grid goes on.
  */
 import type { BackendName, ResolvedConfig, RunSpec } from '../config/types.js';
@@ -20,7 +21,7 @@ import type { ProgressReporter } from './progress.js';
 import { runPool } from './pool.js';
 import type { ReadyInfo, RunOutcome } from './worker-process.js';
 import { ResultWriter, clearResults, finishedRuns, pruneModels, pruneRuns } from '../results/writer.js';
-import { writeComparison } from '../report/write.js';
+import { writeFolderReport, type FolderReport } from '../report/write.js';
 import { selectShard, shardLabel, type Shard } from './shard.js';
 import { selectOnly } from './only.js';
 import { UsageError } from '../errors.js';
@@ -50,12 +51,14 @@ export interface RunGridOptions {
    * stop each setting once the group-sequential design decides it (until-decided.ts).
    */
   looks?: number[];
+  /** Also write report.html and plots/ at the end (`run`; not `check --rerun`). */
+  html?: boolean;
 }
 
-export interface RunGridResult {
+/** The grid's outcome and the folder's report (comparison, report.html when asked, sparklines). */
+export interface RunGridResult extends FolderReport {
   outDir: string;
   runs: { id: string; status: FinalStatus | 'interrupted' | 'skipped' }[];
-  comparison: string;
   interrupted: boolean;
   failed: number;
 }
@@ -349,11 +352,11 @@ export async function runGrid(options: RunGridOptions): Promise<RunGridResult> {
   if (!run.interrupted) manifest.finishedAt = new Date().toISOString();
   await run.writer.writeManifest();
   await run.writer.flush();
-  const comparison = await writeComparison(
-    outDir,
-    specs.map((s) => s.id),
-    config.name,
-  );
+  const report = await writeFolderReport(outDir, {
+    order: specs.map((s) => s.id),
+    title: config.name,
+    html: options.html,
+  });
   const failed = run.runs.filter((r) => r.status === 'failed').length;
-  return { outDir, runs: run.runs, comparison, interrupted: run.interrupted, failed };
+  return { outDir, runs: run.runs, ...report, interrupted: run.interrupted, failed };
 }

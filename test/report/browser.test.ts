@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { writeHtmlReport } from '../../src/report/html.js';
+import { loadFolder } from '../../src/report/folder.js';
 import { compare } from '../../src/report/comparison.js';
 import { readRows, resultPaths } from '../../src/results/files.js';
 import { writeFixture, removeFixtures } from './fixture.js';
@@ -87,7 +88,7 @@ test(
   },
   async () => {
     const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true });
-    const { html, plots } = await writeHtmlReport(dir);
+    const { html, plots } = await writeHtmlReport(await loadFolder(dir));
     const tableRows = compare(await readRows(resultPaths(dir).summary)).length;
     await inChromium(html, async (page) => {
       const svgs = page.locator('figure.chart > svg');
@@ -185,7 +186,7 @@ test(
   async () => {
     // narrow: accuracies within 0.2 pp, where a fixed ".1%" format printed the same label on several ticks
     const dir = await writeFixture({ dormant: true, gradient: true, robustness: true, failedRun: true, narrow: true });
-    const { html, plots } = await writeHtmlReport(dir);
+    const { html, plots } = await writeHtmlReport(await loadFolder(dir));
     await inChromium(html, async (page) => {
       const ids = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => f.id));
       assert.equal(ids.length, plots.length);

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { writeHtmlReport } from '../../src/report/html.js';
+import { loadFolder, type LoadedFolder } from '../../src/report/folder.js';
 import { inlineSvg } from '../../src/report/render.js';
 import { UserError } from '../../src/errors.js';
 import { FIXTURE_MODELS, FIXTURE_SETTING_TAGS, writeFixture, removeFixtures } from './fixture.js';
-import { EVAL_COLUMNS, readRows, resultPaths, writeRows } from '../../src/results/files.js';
+import { EVAL_COLUMNS, readRows, resultPaths, writeRows, type Row } from '../../src/results/files.js';
 import { comparePostHoc } from '../../src/report/post-hoc.js';
 import { pairedCell } from '../../src/report/comparison.js';
 
@@ -59,7 +60,7 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
   await mkdir(join(dir, 'plots'), { recursive: true });
   await writeFile(join(dir, 'plots', 'stale-chart.svg'), '<svg></svg>');
   const warnings: string[] = [];
-  const { html, plots } = await writeHtmlReport(dir, { onWarning: (w) => warnings.push(w) });
+  const { html, plots } = await writeHtmlReport(await loadFolder(dir), { onWarning: (w) => warnings.push(w) });
   assert.deepEqual(warnings, []);
   assert.equal(html, join(dir, 'report.html'));
   const kinds = Object.keys(EXPECTED_TEXT);
@@ -124,7 +125,7 @@ test('the report has one valid SVG per chart, with its title, axes and a line pe
 
 test('report.html is one self-contained page with every chart inline and the comparison table', async () => {
   const dir = await writeFixture({ dormant: true, robustness: true, failedRun: true, gradient: true });
-  const { html, plots } = await writeHtmlReport(dir);
+  const { html, plots } = await writeHtmlReport(await loadFolder(dir));
   const page = readFileSync(html, 'utf8');
   assertBalanced(page.replace(/<(meta|br|hr|img|link|input)\b[^>]*>/g, ''), 'report.html');
   assert.doesNotMatch(page, /http/i, 'no external URL, not even an XML namespace');
@@ -189,7 +190,7 @@ test('report.html is one self-contained page with every chart inline and the com
 
 test('a folder without unit-activity columns or robustness.csv gets neither charts nor columns for them', async () => {
   const dir = await writeFixture();
-  const { html, plots } = await writeHtmlReport(dir);
+  const { html, plots } = await writeHtmlReport(await loadFolder(dir));
   assert.deepEqual(
     plots.map((p) => basename(p, '.svg').split('-')[0]).filter((k, i, a) => a.indexOf(k) === i),
     ['variant_gap', 'seeds', 'paired', 'layers', 'accuracy', 'loss', 'sigma', 'dead'],
@@ -199,10 +200,29 @@ test('a folder without unit-activity columns or robustness.csv gets neither char
     assert.ok(!page.includes(head), head);
 });
 
-test('writeHtmlReport refuses a folder without summary.csv', async () => {
+test('report.html is built from the loaded folder: it reads no file of the folder itself', async () => {
+  const dir = await writeFixture({ robustness: true, gradient: true });
+  const folder = await loadFolder(dir);
+  // Vega numbers its clip paths across the process: the same page renders with other numbers there.
+  const pageOf = async (f: LoadedFolder): Promise<string> =>
+    readFileSync((await writeHtmlReport(f)).html, 'utf8').replace(/clip\d+/g, 'clip');
+  const page = await pageOf(folder);
+  // The same page with the folder's CSVs gone: nothing was read from them while building it.
+  for (const file of ['summary', 'epochs', 'dead', 'robustness', 'eval'] as const)
+    await rm(resultPaths(dir)[file], { force: true });
+  assert.equal(await pageOf(folder), page);
+  // Rows changed in memory are what the page shows: here one model's runs only.
+  const mlp = (rows: Row[]): Row[] => rows.filter((r) => r.model === 'mlp');
+  const rows = Object.fromEntries(Object.entries(folder.rows).map(([k, v]) => [k, mlp(v)])) as typeof folder.rows;
+  const only = await pageOf({ ...folder, rows, pooled: { ...folder.pooled, rows: mlp(folder.pooled.rows) } });
+  assert.ok(page.includes('id="model-cnn"') && !only.includes('id="model-cnn"'), 'the cnn section only in the first');
+  assert.ok(only.includes('id="model-mlp"'));
+});
+
+test('loadFolder refuses a folder without summary.csv', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nrelu-empty-'));
   await assert.rejects(
-    writeHtmlReport(dir),
+    loadFolder(dir),
     (err: unknown) => err instanceof UserError && /no summary\.csv/.test(err.message),
   );
   await rm(dir, { recursive: true });
@@ -237,7 +257,7 @@ test('the title is the folder shown, with the config name beside it when they di
     join(dir, 'manifest.json'),
     JSON.stringify({ name: 'quick', dataset: { name: 'mnist-10k' }, runs: {} }),
   );
-  const { html } = await writeHtmlReport(dir);
+  const { html } = await writeHtmlReport(await loadFolder(dir));
   const page = readFileSync(html, 'utf8');
   const folder = basename(dir);
   assert.ok(page.includes(`<title>${folder} (quick): nrelu-bench report</title>`), 'the tab names both');
@@ -247,7 +267,7 @@ test('the title is the folder shown, with the config name beside it when they di
   await rm(same, { recursive: true, force: true });
   await writeFixture({ dir: same });
   await writeFile(join(same, 'manifest.json'), JSON.stringify({ name: 'quick', runs: {} }));
-  const again = readFileSync((await writeHtmlReport(same)).html, 'utf8');
+  const again = readFileSync((await writeHtmlReport(await loadFolder(same))).html, 'utf8');
   assert.ok(again.includes('<h1>quick<small>nrelu-bench report</small></h1>'));
   await rm(same, { recursive: true, force: true });
 });
@@ -272,7 +292,7 @@ test("the post-hoc evaluation table (eval.csv): each model's modes, vs ReLU and 
     ),
   );
   await writeRows(resultPaths(dir).eval, EVAL_COLUMNS, rows);
-  const page = readFileSync((await writeHtmlReport(dir)).html, 'utf8');
+  const page = readFileSync((await writeHtmlReport(await loadFolder(dir))).html, 'utf8');
   const table = page.match(/<table class="comparison" id="posthoc-mlp">([\s\S]*?)<\/table>/);
   assert.ok(table, 'a post-hoc table for the MLP');
   assert.ok(!page.includes('id="posthoc-cnn"'), 'none for the CNN, which has no eval.csv rows');
@@ -294,7 +314,9 @@ test("the post-hoc evaluation table (eval.csv): each model's modes, vs ReLU and 
     table[1].includes(pairedCell({ paired: mc.vsDeterministic, n: mc.vsDeterministic.n })),
     'MC vs deterministic',
   );
-  assert.ok(!readFileSync((await writeHtmlReport(await writeFixture())).html, 'utf8').includes('posthoc-'));
+  assert.ok(
+    !readFileSync((await writeHtmlReport(await loadFolder(await writeFixture()))).html, 'utf8').includes('posthoc-'),
+  );
 });
 
 test("a swept folder's report: a variant-gap chart over its cells and a seed-strip panel per cell", async () => {
@@ -304,7 +326,7 @@ test("a swept folder's report: a variant-gap chart over its cells and a seed-str
     const text = readFileSync(join(dir, file), 'utf8');
     await writeFile(join(dir, file), text.replace(/\bmlp\b/g, 'mlp-lr0.001').replace(/\bcnn\b/g, 'mlp-lr0.003'));
   }
-  const { html, plots } = await writeHtmlReport(dir);
+  const { html, plots } = await writeHtmlReport(await loadFolder(dir));
   const page = readFileSync(html, 'utf8');
   const gap = readFileSync(join(dir, 'plots', 'variant_gap-nrelu-s0.1.svg'), 'utf8');
   for (const cell of ['mlp-lr0.001', 'mlp-lr0.003']) {
