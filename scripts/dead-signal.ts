@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { holm, pairedTest, type BySeed, type PairedResult } from '../src/stats/paired.js';
+import { holm, pairedTest, type PairedResult } from '../src/stats/paired.js';
+import { bySeed, pv } from '../src/report/paired-analyses.js';
 import { mean } from '../src/stats/statistics.js';
 import { readRowsSync, type Row } from '../src/results/files.js';
 import { settingOf } from '../src/results/pooling.js';
@@ -26,8 +27,6 @@ export interface DeadSignalRow {
   paired: PairedResult;
   pHolm: number | null;
 }
-
-const bySeed = (rows: Row[], column: string): BySeed => new Map(rows.map((r) => [Number(r.seed), Number(r[column])]));
 
 /** Per model and setting (summary.csv's order), the zero-dead score against the same runs' inference score. */
 export function deadSignal(summary: Row[], evalRows: Row[]): DeadSignalRow[] {
@@ -61,7 +60,6 @@ export function deadSignal(summary: Row[], evalRows: Row[]): DeadSignalRow[] {
 }
 
 const pp = (x: number): string => (Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}`);
-const pv = (x: number | null): string => (x === null ? '–' : x < 0.001 ? '< 0.001' : x.toFixed(3));
 
 export function markdown(rows: DeadSignalRow[]): string {
   const tested = rows.filter((r) => r.paired.p !== null).length;
